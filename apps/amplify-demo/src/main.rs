@@ -1,1 +1,88 @@
-fn main() {}
+//! amplify-demo: a server-rendered app that shows amplify-ssr end to end.
+//!
+//! `cargo run --release -p amplify-demo` starts an embedded amplify-local (data in `.amplify-local/`) and serves
+//! the app on <http://127.0.0.1:3000>. `--outputs FILE` points it at another backend instead.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use amplify_demo::app;
+
+/// Command-line options.
+#[derive(Debug, Parser)]
+#[command(
+    version,
+    about = "Server-rendered demo of amplify-ssr, backed by an embedded amplify-local by default"
+)]
+struct Cli {
+    /// Port to serve the app on (127.0.0.1).
+    #[arg(long, default_value_t = 3000, env = "PORT")]
+    port: u16,
+    /// Use this amplify_outputs.json (another backend) instead of starting the embedded amplify-local.
+    #[arg(long)]
+    outputs: Option<PathBuf>,
+    /// Data directory of the embedded amplify-local.
+    #[arg(long, default_value = ".amplify-local")]
+    data: PathBuf,
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    if let Err(error) = run(Cli::parse()).await {
+        eprintln!("amplify-demo: {error}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let (config, backend) = match &cli.outputs {
+        Some(path) => (amplify_ssr::AmplifyConfig::from_path(path)?, None),
+        None => {
+            let (config, backend) = app::start_embedded_backend(&cli.data).await?;
+            (config, Some(backend))
+        }
+    };
+    let runner = amplify_ssr::ServerRunner::builder(config).build()?;
+    let router = app::router(runner, backend.as_ref().map(app::DemoHints::from_backend));
+    let addr = SocketAddr::from(([127, 0, 0, 1], cli.port));
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        format!("cannot listen on {addr}: {e} (is another server using the port? try --port)")
+    })?;
+    tracing::info!("amplify-demo listening on http://{addr}");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    if let Some(backend) = backend {
+        backend.shutdown().await;
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

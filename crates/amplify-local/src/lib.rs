@@ -1,1 +1,31 @@
-//! amplify-local.
+//! `amplify-local`: an offline backend that speaks Cognito's user-pool
+//! protocol (JSON 1.1 on `POST /`), serves a JWKS and an OpenID
+//! configuration, and writes a Gen 2 `amplify_outputs.json` pointing at
+//! itself. State lives in SQLite inside a data directory, so users, keys and
+//! refresh tokens survive restarts.
+//!
+//! Start it in-process with [`LocalBackend::start`], or run the
+//! `amplify-local` binary. More routes (OAuth, identity pool, AppSync, S3) can
+//! be mounted on the same port by building on [`router`].
+
+mod api_error;
+mod cors;
+mod db;
+mod error;
+mod ids;
+mod keys;
+mod options;
+mod outputs;
+mod password;
+mod server;
+mod state;
+mod tokens;
+mod user_pool;
+mod users;
+mod well_known;
+
+pub use error::LocalError;
+pub use options::{IssuerMode, LocalOptions};
+pub use server::{LocalBackend, router};
+pub use state::AppState;
+pub use users::{LocalUser, add_user_to_data_dir};

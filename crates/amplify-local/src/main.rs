@@ -1,1 +1,171 @@
-fn main() {}
+//! `amplify-local`: run the offline Cognito-compatible backend, or add a
+//! user to its database.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use amplify_local::{IssuerMode, LocalBackend, LocalOptions, add_user_to_data_dir};
+use clap::{Args, Parser, Subcommand};
+
+/// Offline backend speaking Cognito's user-pool protocol.
+#[derive(Debug, Parser)]
+#[command(name = "amplify-local", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Start the server (the default).
+    Serve(ServeArgs),
+    /// Add a confirmed user directly to the database (server running or not).
+    AddUser(AddUserArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+struct ServeArgs {
+    /// Port on 127.0.0.1 (0 = any free port).
+    #[arg(long, default_value_t = 4000, env = "AMPLIFY_LOCAL_PORT")]
+    port: u16,
+    /// Data directory (SQLite database).
+    #[arg(
+        long = "data",
+        default_value = ".amplify-local",
+        env = "AMPLIFY_LOCAL_DATA"
+    )]
+    data: PathBuf,
+    /// Where to write amplify_outputs.json.
+    #[arg(long, default_value = "amplify_outputs.json")]
+    outputs: PathBuf,
+    /// Lifetime of access and id tokens, in seconds.
+    #[arg(long, default_value_t = 3600)]
+    access_token_ttl: u64,
+    /// Rotate refresh tokens on GetTokensFromRefreshToken.
+    #[arg(long)]
+    rotate_refresh_tokens: bool,
+    /// Grace period (seconds) during which a rotated refresh token still works.
+    #[arg(long, default_value_t = 0)]
+    refresh_token_grace_period: u64,
+    /// Write iss = https://cognito-idp.<region>.amazonaws.com/<poolId>.
+    #[arg(long)]
+    aws_issuer: bool,
+}
+
+#[derive(Debug, Args)]
+struct AddUserArgs {
+    /// Data directory (SQLite database).
+    #[arg(
+        long = "data",
+        default_value = ".amplify-local",
+        env = "AMPLIFY_LOCAL_DATA"
+    )]
+    data: PathBuf,
+    /// Username.
+    #[arg(long)]
+    username: String,
+    /// Permanent password (must meet the default policy).
+    #[arg(long)]
+    password: String,
+    /// An attribute as name=value (repeatable), e.g. email=a@example.com.
+    #[arg(long = "attribute", value_parser = parse_attribute)]
+    attributes: Vec<(String, String)>,
+}
+
+fn parse_attribute(value: &str) -> Result<(String, String), String> {
+    match value.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
+        _ => Err(format!("expected name=value, got {value:?}")),
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::AddUser(args)) => add_user(args),
+        Some(Command::Serve(args)) => serve(args),
+        None => serve(cli.serve),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("amplify-local: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn add_user(args: AddUserArgs) -> Result<(), String> {
+    let attributes: Vec<(&str, &str)> = args
+        .attributes
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let user = add_user_to_data_dir(&args.data, &args.username, &args.password, &attributes)
+        .map_err(|e| e.to_string())?;
+    println!("added user {} (sub {})", user.username, user.sub);
+    Ok(())
+}
+
+fn serve(args: ServeArgs) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    runtime.block_on(async move {
+        let mut options = LocalOptions::new(&args.data)
+            .with_port(args.port)
+            .with_access_token_ttl(Duration::from_secs(args.access_token_ttl.max(1)))
+            .with_rotate_refresh_tokens(args.rotate_refresh_tokens)
+            .with_refresh_token_grace_period(Duration::from_secs(args.refresh_token_grace_period));
+        if args.aws_issuer {
+            options = options.with_issuer(IssuerMode::Aws);
+        }
+        let backend = LocalBackend::start(options)
+            .await
+            .map_err(|e| e.to_string())?;
+        backend
+            .write_outputs(&args.outputs)
+            .map_err(|e| e.to_string())?;
+        tracing::info!(
+            base_url = %backend.base_url(),
+            outputs = %args.outputs.display(),
+            "serving; press Ctrl-C to stop"
+        );
+        wait_for_shutdown_signal().await;
+        tracing::info!("shutting down");
+        backend.shutdown().await;
+        Ok(())
+    })
+}
+
+async fn wait_for_shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

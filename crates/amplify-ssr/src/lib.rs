@@ -1,8 +1,24 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub mod config;
-pub mod cookies;
-pub mod secret;
-pub mod jwt;
+pub mod auth;
 pub mod cognito;
+pub mod config;
+pub mod context;
+pub mod cookies;
+mod error;
+pub mod jwt;
+pub mod redirect;
+pub mod secret;
+
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;
+
+pub use auth::{
+    AuthFlow, AuthSession, AuthUser, FetchAuthSessionOptions, SignInInput, SignInOutcome,
+    SignOutOptions, fetch_auth_session, fetch_user_attributes, get_current_user, sign_in, sign_out,
+};
+pub use config::AmplifyConfig;
+pub use context::{ContextKind, ServerContext, ServerRunner, ServerRunnerBuilder};
+pub use error::AuthError;

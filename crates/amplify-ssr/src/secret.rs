@@ -55,6 +55,10 @@ secret_type!(
     /// A user's password, held only for the length of a sign-in call.
     Password
 );
+secret_type!(
+    /// An AppSync API key (`data.api_key`).
+    ApiKey
+);
 
 #[cfg(test)]
 mod tests {

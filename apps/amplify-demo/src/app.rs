@@ -1,0 +1,371 @@
+//! The demo's routes and pages.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use amplify_ssr::auth::{ChallengeName, SignInOutcome};
+use amplify_ssr::axum::{AmplifyLayer, CurrentUser, RequireAuthLayer, SignedInPage};
+use amplify_ssr::redirect::safe_redirect_path;
+use amplify_ssr::{
+    AmplifyConfig, AuthError, FetchAuthSessionOptions, ServerContext, ServerRunner, SignInInput,
+    SignOutOptions,
+};
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use crate::html::{escape, page};
+
+/// The demo account created in the embedded backend.
+pub const DEMO_USERNAME: &str = "demo@example.com";
+/// Its password.
+pub const DEMO_PASSWORD: &str = "Demo-passw0rd!";
+
+/// Things the pages show when the app runs on the embedded backend.
+#[derive(Clone, Debug)]
+pub struct DemoHints {
+    backend_url: String,
+}
+
+impl DemoHints {
+    pub fn from_backend(backend: &amplify_local::LocalBackend) -> Self {
+        Self {
+            backend_url: backend.base_url(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct AppState {
+    hints: Option<Arc<DemoHints>>,
+}
+
+/// Starts amplify-local in `data_dir` (on port 4000 when free, so the token issuer stays stable across restarts,
+/// else on any free port) and makes sure the demo user exists.
+pub async fn start_embedded_backend(
+    data_dir: &Path,
+) -> Result<(AmplifyConfig, amplify_local::LocalBackend), Box<dyn std::error::Error>> {
+    let mut options = amplify_local::LocalOptions::new(data_dir.to_path_buf());
+    options.port = 4000;
+    let backend = match amplify_local::LocalBackend::start(options.clone()).await {
+        Ok(backend) => backend,
+        Err(error) => {
+            tracing::info!(%error, "port 4000 unavailable for the embedded amplify-local; using a free port");
+            options.port = 0;
+            amplify_local::LocalBackend::start(options).await?
+        }
+    };
+    match backend.create_user(
+        DEMO_USERNAME,
+        DEMO_PASSWORD,
+        &[("email", DEMO_USERNAME), ("name", "Demo User")],
+    ) {
+        Ok(_) => tracing::info!(username = DEMO_USERNAME, "created the demo user"),
+        Err(error) => tracing::debug!(%error, "demo user not created (it probably exists already)"),
+    }
+    let outputs_path = data_dir.join("amplify_outputs.json");
+    backend.write_outputs(&outputs_path)?;
+    tracing::info!(url = %backend.base_url(), outputs = %outputs_path.display(), "embedded amplify-local is running");
+    let config = AmplifyConfig::from_value(&backend.outputs())?;
+    Ok((config, backend))
+}
+
+/// The app's router.
+pub fn router(runner: ServerRunner, hints: Option<DemoHints>) -> Router {
+    let state = AppState {
+        hints: hints.map(Arc::new),
+    };
+    let protected = Router::new()
+        .route("/dashboard", get(dashboard))
+        .route_layer(RequireAuthLayer::new());
+    Router::new()
+        .merge(protected)
+        .route("/", get(home))
+        .route("/sign-in", get(sign_in_page).post(sign_in_submit))
+        .route("/sign-out", axum::routing::post(sign_out_submit))
+        .route("/apis/get-current-user", get(get_current_user_api))
+        .with_state(state)
+        .layer(AmplifyLayer::new(runner).sign_in_path("/sign-in"))
+}
+
+async fn signed_in_username(ctx: &ServerContext) -> Option<String> {
+    amplify_ssr::get_current_user(ctx)
+        .await
+        .ok()
+        .map(|u| u.username)
+}
+
+async fn home(ctx: ServerContext) -> Html<String> {
+    let user = signed_in_username(&ctx).await;
+    let body = match &user {
+        Some(name) => format!(
+            r#"<p>Welcome back, <strong>{}</strong>. Your session was read from the Amplify cookies on the server.</p>
+<p><a href="/dashboard">Open your dashboard</a></p>"#,
+            escape(name)
+        ),
+        None => r#"<p>This page is public. It is rendered on the server, which reads the visitor's Amplify session
+from the same cookies the aws-amplify JavaScript client writes.</p>
+<p><a href="/sign-in">Sign in</a> to see the protected <a href="/dashboard">dashboard</a>.</p>"#
+            .to_owned(),
+    };
+    Html(page("amplify-ssr demo", user.as_deref(), &body))
+}
+
+async fn dashboard(ctx: ServerContext, SignedInPage(user): SignedInPage) -> Response {
+    let attributes = match amplify_ssr::fetch_user_attributes(&ctx).await {
+        Ok(attributes) => attributes,
+        Err(error) => return error_page(&error, Some(&user.username)),
+    };
+    let session =
+        match amplify_ssr::fetch_auth_session(&ctx, FetchAuthSessionOptions::default()).await {
+            Ok(session) => session,
+            Err(error) => return error_page(&error, Some(&user.username)),
+        };
+    let mut body = String::from("<h2>User</h2><table>");
+    let _ = write!(
+        body,
+        "<tr><th>username</th><td>{}</td></tr><tr><th>userId</th><td><code>{}</code></td></tr>",
+        escape(&user.username),
+        escape(&user.user_id)
+    );
+    if let Some(details) = &user.sign_in_details {
+        let _ = write!(
+            body,
+            "<tr><th>signed in with</th><td>{} as {}</td></tr>",
+            escape(details.auth_flow_type.as_deref().unwrap_or("?")),
+            escape(details.login_id.as_deref().unwrap_or("?"))
+        );
+    }
+    body.push_str("</table><h2>Attributes (Cognito GetUser)</h2><table>");
+    for (name, value) in &attributes {
+        let _ = write!(
+            body,
+            "<tr><th>{}</th><td>{}</td></tr>",
+            escape(name),
+            escape(value)
+        );
+    }
+    body.push_str("</table>");
+    if let Some(tokens) = &session.tokens {
+        let exp = tokens.access_token_claims.exp().unwrap_or_default();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let _ = write!(
+            body,
+            "<h2>Session</h2><p>The access token expires in {} s; the server refreshes it when it expires and \
+             writes the new cookies back.</p>",
+            exp - now
+        );
+    }
+    Html(page("Dashboard", Some(&user.username), &body)).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct SignInQuery {
+    redirect_to: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SignInForm {
+    username: String,
+    password: String,
+    redirect_to: Option<String>,
+}
+
+fn destination(redirect_to: Option<&str>) -> String {
+    redirect_to
+        .and_then(safe_redirect_path)
+        .unwrap_or("/dashboard")
+        .to_owned()
+}
+
+async fn sign_in_page(
+    ctx: ServerContext,
+    State(state): State<AppState>,
+    Query(query): Query<SignInQuery>,
+) -> Response {
+    if signed_in_username(&ctx).await.is_some() {
+        return Redirect::to(&destination(query.redirect_to.as_deref())).into_response();
+    }
+    sign_in_form(
+        &state,
+        query.redirect_to.as_deref(),
+        "",
+        None,
+        StatusCode::OK,
+    )
+}
+
+fn sign_in_form(
+    state: &AppState,
+    redirect_to: Option<&str>,
+    username: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let redirect_to = redirect_to.and_then(safe_redirect_path).unwrap_or("");
+    let error_html = error.map_or_else(String::new, |e| {
+        format!(
+            r#"<p class="error" id="sign-in-error" role="alert">{}</p>"#,
+            escape(e)
+        )
+    });
+    let hint = state.hints.as_ref().map_or_else(String::new, |hints| {
+        format!(
+            r#"<p class="hint">Embedded amplify-local at <code>{}</code>. Demo account: <code>{}</code> /
+<code>{}</code>. Add users with <code>amplify-local add-user</code>.</p>"#,
+            escape(&hints.backend_url),
+            escape(DEMO_USERNAME),
+            escape(DEMO_PASSWORD)
+        )
+    });
+    let body = format!(
+        r#"<p>Signs in on the server with Cognito's SRP flow; the session cookies are set by the response.</p>
+{error_html}
+<form method="post" action="/sign-in">
+<input type="hidden" name="redirect_to" value="{redirect_to}">
+<label for="username">Username or email</label>
+<input id="username" name="username" autocomplete="username" required value="{username}"{describedby}>
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required{describedby}>
+<button type="submit">Sign in</button>
+</form>
+{hint}"#,
+        redirect_to = escape(redirect_to),
+        username = escape(username),
+        describedby = if error.is_some() {
+            r#" aria-describedby="sign-in-error""#
+        } else {
+            ""
+        },
+    );
+    (status, Html(page("Sign in", None, &body))).into_response()
+}
+
+async fn sign_in_submit(
+    ctx: ServerContext,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    if !same_origin_post(&headers) {
+        return (
+            StatusCode::FORBIDDEN,
+            "cross-site form posts are not accepted",
+        )
+            .into_response();
+    }
+    let input = SignInInput::new(form.username.trim(), form.password);
+    match amplify_ssr::sign_in(&ctx, input).await {
+        Ok(SignInOutcome::SignedIn(_)) => {
+            Redirect::to(&destination(form.redirect_to.as_deref())).into_response()
+        }
+        Ok(SignInOutcome::ChallengeRequired(challenge)) => {
+            let message = match challenge.name {
+                ChallengeName::NewPasswordRequired => {
+                    "This account must set a new password before it can sign in (an administrator created it with \
+                     a temporary password)."
+                }
+                _ => {
+                    "This account requires another sign-in step (such as MFA) that the demo does not support."
+                }
+            };
+            sign_in_form(
+                &state,
+                form.redirect_to.as_deref(),
+                &form.username,
+                Some(message),
+                StatusCode::OK,
+            )
+        }
+        Err(error) => {
+            let (status, message) = if error.is_transient() {
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The sign-in service is unavailable right now. Try again.".to_owned(),
+                )
+            } else {
+                (StatusCode::UNAUTHORIZED, sign_in_error_message(&error))
+            };
+            sign_in_form(
+                &state,
+                form.redirect_to.as_deref(),
+                &form.username,
+                Some(&message),
+                status,
+            )
+        }
+    }
+}
+
+fn sign_in_error_message(error: &AuthError) -> String {
+    match error.name() {
+        "NotAuthorizedException" | "UserNotFoundException" => {
+            "Incorrect username or password.".to_owned()
+        }
+        "UserNotConfirmedException" => "This account has not been confirmed yet.".to_owned(),
+        "PasswordResetRequiredException" => "This account must reset its password.".to_owned(),
+        other => format!("Sign-in failed ({other})."),
+    }
+}
+
+async fn sign_out_submit(ctx: ServerContext, headers: HeaderMap) -> Response {
+    if !same_origin_post(&headers) {
+        return (
+            StatusCode::FORBIDDEN,
+            "cross-site form posts are not accepted",
+        )
+            .into_response();
+    }
+    match amplify_ssr::sign_out(&ctx, SignOutOptions::default()).await {
+        Ok(_) => Redirect::to("/").into_response(),
+        Err(error) => error_page(&error, None),
+    }
+}
+
+async fn get_current_user_api(CurrentUser(user): CurrentUser) -> Json<amplify_ssr::AuthUser> {
+    Json(user)
+}
+
+fn error_page(error: &AuthError, user: Option<&str>) -> Response {
+    let status = if error.is_transient() {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::INTERNAL_SERVER_ERROR
+    };
+    let body = format!(
+        "<p class=\"error\">{}: {}</p>",
+        escape(error.name()),
+        escape(&error.to_string())
+    );
+    (
+        status,
+        [(header::CACHE_CONTROL, "no-store")],
+        Html(page("Something went wrong", user, &body)),
+    )
+        .into_response()
+}
+
+/// Rejects cross-site form posts: `Sec-Fetch-Site` (sent by current browsers) must not be `cross-site`, and an
+/// `Origin` header, when present, must match `Host`.
+fn same_origin_post(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return matches!(site, "same-origin" | "none");
+    }
+    match (headers.get(header::ORIGIN), headers.get(header::HOST)) {
+        (Some(origin), Some(host)) => {
+            let origin = origin.to_str().unwrap_or_default();
+            let host = host.to_str().unwrap_or_default();
+            origin
+                .split_once("://")
+                .is_some_and(|(_, authority)| authority == host)
+        }
+        _ => true,
+    }
+}

@@ -1,0 +1,4 @@
+//! amplify-demo as a library, so its routes can be tested in-process. The binary is `src/main.rs`.
+
+pub mod app;
+mod html;

@@ -1,0 +1,192 @@
+//! The demo end to end over HTTP: embedded amplify-local, the sign-in form, the protected dashboard, the JSON API
+//! and sign-out, with a cookie-keeping client as a browser would be.
+
+use amplify_demo::app::{self, DEMO_PASSWORD, DEMO_USERNAME};
+use reqwest::StatusCode;
+use reqwest::header::{LOCATION, SET_COOKIE};
+
+struct Demo {
+    url: String,
+    backend: Option<amplify_local::LocalBackend>,
+    _dir: tempfile::TempDir,
+}
+
+async fn start_demo() -> Demo {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, backend) = app::start_embedded_backend(dir.path()).await.unwrap();
+    let hints = app::DemoHints::from_backend(&backend);
+    let runner = amplify_ssr::ServerRunner::builder(config)
+        .ignore_env()
+        .build()
+        .unwrap();
+    let router = app::router(runner, Some(hints));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Demo {
+        url,
+        backend: Some(backend),
+        _dir: dir,
+    }
+}
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn sign_in_form_dashboard_api_and_sign_out() {
+    let demo = start_demo().await;
+    let client = browser();
+
+    // Public home page.
+    let home = client.get(format!("{}/", demo.url)).send().await.unwrap();
+    assert_eq!(home.status(), StatusCode::OK);
+    assert!(home.text().await.unwrap().contains("Sign in"));
+
+    // The protected page sends us to sign in, remembering where we were going.
+    let response = client
+        .get(format!("{}/dashboard?tab=profile", demo.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(
+        location,
+        "/sign-in?redirect_to=%2Fdashboard%3Ftab%3Dprofile"
+    );
+
+    let form = client
+        .get(format!("{}{location}", demo.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        form.contains(r#"name="redirect_to" value="/dashboard?tab=profile""#),
+        "{form}"
+    );
+
+    // The API says 401 while signed out.
+    let api = client
+        .get(format!("{}/apis/get-current-user", demo.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
+
+    // A wrong password shows an error next to the form.
+    let wrong = client
+        .post(format!("{}/sign-in", demo.url))
+        .form(&[
+            ("username", DEMO_USERNAME),
+            ("password", "nope-Nope-1!"),
+            ("redirect_to", "/dashboard"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("Incorrect username or password.")
+    );
+
+    // Sign in, come back to the page we wanted.
+    let signed_in = client
+        .post(format!("{}/sign-in", demo.url))
+        .form(&[
+            ("username", DEMO_USERNAME),
+            ("password", DEMO_PASSWORD),
+            ("redirect_to", "/dashboard?tab=profile"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    assert_eq!(signed_in.headers()[LOCATION], "/dashboard?tab=profile");
+    let cookies: Vec<_> = signed_in
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        cookies.iter().any(|c| c.contains(".accessToken=")),
+        "{cookies:?}"
+    );
+
+    let dashboard = client
+        .get(format!("{}/dashboard?tab=profile", demo.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dashboard.status(), StatusCode::OK);
+    let html = dashboard.text().await.unwrap();
+    assert!(
+        html.contains(DEMO_USERNAME) && html.contains("Demo User"),
+        "{html}"
+    );
+
+    let api = client
+        .get(format!("{}/apis/get-current-user", demo.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::OK);
+    let user: serde_json::Value = api.json().await.unwrap();
+    assert_eq!(user["username"], DEMO_USERNAME);
+
+    // An open redirect is refused: we land on the dashboard instead.
+    let evil = client
+        .post(format!("{}/sign-in", demo.url))
+        .form(&[
+            ("username", DEMO_USERNAME),
+            ("password", DEMO_PASSWORD),
+            ("redirect_to", "//evil.example/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(evil.headers()[LOCATION], "/dashboard");
+
+    // Sign out: cookies cleared, the refresh token revoked, the API says 401 again.
+    let backend = demo.backend.as_ref().unwrap();
+    let revocations = backend.operation_count("RevokeToken");
+    let out = client
+        .post(format!("{}/sign-out", demo.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert_eq!(backend.operation_count("RevokeToken"), revocations + 1);
+    let api = client
+        .get(format!("{}/apis/get-current-user", demo.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn cross_site_form_posts_are_refused() {
+    let demo = start_demo().await;
+    let response = browser()
+        .post(format!("{}/sign-in", demo.url))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("username", DEMO_USERNAME), ("password", DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}

@@ -1,0 +1,57 @@
+//! Errors of the backend's Rust API (start-up, storage, direct user creation).
+
+use std::path::PathBuf;
+
+/// What went wrong starting the backend or using its Rust API.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LocalError {
+    /// The data directory could not be created.
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// SQLite failed.
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// The database holds something this version cannot read.
+    #[error("stored data is corrupt: {0}")]
+    CorruptData(String),
+    /// The signing key could not be generated, stored or loaded.
+    #[error("signing key error: {0}")]
+    SigningKey(&'static str),
+    /// Listening on 127.0.0.1 failed.
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Bind {
+        /// The requested port.
+        port: u16,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// `amplify_outputs.json` could not be written.
+    #[error("cannot write {path}: {source}")]
+    WriteOutputs {
+        /// The target file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A user with this username already exists.
+    #[error("a user named {0:?} already exists")]
+    UsernameExists(String),
+    /// The username is empty or too long.
+    #[error("invalid username: {0}")]
+    InvalidUsername(&'static str),
+    /// The password does not meet the pool's password policy.
+    #[error("password did not conform with policy: {0}")]
+    InvalidPassword(&'static str),
+    /// Password hashing or SRP verifier creation failed.
+    #[error("cannot derive password material: {0}")]
+    PasswordMaterial(String),
+    /// A background task failed (panicked or was cancelled).
+    #[error("background task failed")]
+    Task,
+}

@@ -1,0 +1,93 @@
+//! Start-up options of the backend.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Which `iss` claim the backend writes into tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum IssuerMode {
+    /// `http://127.0.0.1:PORT/<userPoolId>` (the default).
+    #[default]
+    Local,
+    /// `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`, as real
+    /// Cognito writes; the JWKS is still only served locally.
+    Aws,
+}
+
+/// Options for [`crate::LocalBackend::start`]. Build with
+/// [`LocalOptions::new`] and adjust the public fields or use the `with_*`
+/// methods.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct LocalOptions {
+    /// Directory holding the SQLite database (created if missing).
+    pub data_dir: PathBuf,
+    /// TCP port on 127.0.0.1; 0 picks a free port.
+    pub port: u16,
+    /// Lifetime of access and id tokens (default 3600 s).
+    pub access_token_ttl: Duration,
+    /// Lifetime of refresh tokens (default 30 days, Cognito's default).
+    pub refresh_token_ttl: Duration,
+    /// Which issuer the tokens name.
+    pub issuer: IssuerMode,
+    /// Whether `GetTokensFromRefreshToken` returns a new refresh token and
+    /// retires the old one (default false). With rotation on, Cognito rejects
+    /// `InitiateAuth` `REFRESH_TOKEN_AUTH`, and so does this backend.
+    pub rotate_refresh_tokens: bool,
+    /// With rotation on: how long a rotated-away refresh token keeps working
+    /// (like Cognito's `RetryGracePeriodSeconds`). Default 0: it stops at once.
+    pub refresh_token_grace_period: Duration,
+}
+
+impl LocalOptions {
+    /// Defaults for a data directory: port 0, one-hour access tokens,
+    /// local issuer, no refresh-token rotation.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            port: 0,
+            access_token_ttl: Duration::from_secs(3600),
+            refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+            issuer: IssuerMode::Local,
+            rotate_refresh_tokens: false,
+            refresh_token_grace_period: Duration::ZERO,
+        }
+    }
+
+    /// Sets the port (0 = free port).
+    pub fn with_port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Sets the access/id token lifetime.
+    pub fn with_access_token_ttl(mut self, ttl: Duration) -> Self {
+        self.access_token_ttl = ttl;
+        self
+    }
+
+    /// Sets the refresh token lifetime.
+    pub fn with_refresh_token_ttl(mut self, ttl: Duration) -> Self {
+        self.refresh_token_ttl = ttl;
+        self
+    }
+
+    /// Sets the issuer mode.
+    pub fn with_issuer(mut self, issuer: IssuerMode) -> Self {
+        self.issuer = issuer;
+        self
+    }
+
+    /// Turns refresh-token rotation on or off.
+    pub fn with_rotate_refresh_tokens(mut self, rotate: bool) -> Self {
+        self.rotate_refresh_tokens = rotate;
+        self
+    }
+
+    /// Sets the grace period of rotated-away refresh tokens.
+    pub fn with_refresh_token_grace_period(mut self, grace: Duration) -> Self {
+        self.refresh_token_grace_period = grace;
+        self
+    }
+}

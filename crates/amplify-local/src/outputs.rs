@@ -1,0 +1,43 @@
+//! The Gen 2 `amplify_outputs.json` document describing this backend.
+
+use serde_json::{Value, json};
+
+use crate::state::AppState;
+
+/// Builds `amplify_outputs.json`, including the project's
+/// `custom.amplify_ssr.endpoints` override block.
+pub(crate) fn outputs(state: &AppState) -> Value {
+    let base = state.base_url();
+    json!({
+        "version": "1.4",
+        "auth": {
+            "aws_region": state.region(),
+            "user_pool_id": state.user_pool_id(),
+            "user_pool_client_id": state.client_id(),
+            "username_attributes": [],
+            "standard_required_attributes": ["email"],
+            "password_policy": {
+                "min_length": 8,
+                "require_lowercase": true,
+                "require_uppercase": true,
+                "require_numbers": true,
+                "require_symbols": true,
+            },
+            "user_verification_types": ["email"],
+            "unauthenticated_identities_enabled": false,
+            "mfa_configuration": "NONE",
+            "mfa_methods": [],
+        },
+        "custom": {
+            "amplify_ssr": {
+                "version": 1,
+                "endpoints": {
+                    "user_pool": format!("{base}/"),
+                    "jwks_url": format!("{base}/{}/.well-known/jwks.json", state.user_pool_id()),
+                    "token_issuer": state.issuer(),
+                    "oauth": base,
+                },
+            },
+        },
+    })
+}

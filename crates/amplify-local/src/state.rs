@@ -1,0 +1,97 @@
+//! Shared server state.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::LocalOptions;
+use crate::db::Store;
+use crate::keys::SigningKey;
+
+/// The region of the local pool.
+pub(crate) const REGION: &str = "us-east-1";
+
+/// Everything request handlers share: storage, the signing key, the pool's
+/// identity, options and per-operation counters. Build routes on it with
+/// [`crate::router`]; get it from [`crate::LocalBackend::state`].
+pub struct AppState {
+    pub(crate) store: Store,
+    pub(crate) key: SigningKey,
+    pub(crate) user_pool_id: String,
+    pub(crate) client_id: String,
+    pub(crate) options: LocalOptions,
+    pub(crate) base_url: String,
+    pub(crate) issuer: String,
+    pub(crate) counters: Mutex<HashMap<String, u64>>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("user_pool_id", &self.user_pool_id)
+            .field("client_id", &self.client_id)
+            .field("base_url", &self.base_url)
+            .field("issuer", &self.issuer)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// The user pool id (`us-east-1_XXXXXXXXX`).
+    pub fn user_pool_id(&self) -> &str {
+        &self.user_pool_id
+    }
+
+    /// The app client id.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The region (`us-east-1`).
+    pub fn region(&self) -> &str {
+        REGION
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The `iss` claim written into tokens.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The options the backend was started with.
+    pub fn options(&self) -> &LocalOptions {
+        &self.options
+    }
+
+    /// The pool name used by SRP (after the `_` of the pool id).
+    pub(crate) fn pool_name(&self) -> &str {
+        amplify_srp::pool_name(&self.user_pool_id).unwrap_or(&self.user_pool_id)
+    }
+
+    /// Counts one request for an operation.
+    pub(crate) fn count(&self, operation: &str) {
+        let mut counters = self
+            .counters
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *counters.entry(operation.to_owned()).or_default() += 1;
+    }
+
+    /// How many requests named this operation.
+    pub fn operation_count(&self, operation: &str) -> u64 {
+        self.counters
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(operation)
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+/// Current time in whole seconds since the Unix epoch.
+pub(crate) fn now_secs() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}

@@ -1,0 +1,205 @@
+//! Access, id and refresh token issuance, and access token verification.
+
+use serde_json::{Map, Value, json};
+
+use crate::api_error::{ApiError, ErrorCode};
+use crate::db::{RefreshRecord, UserRecord};
+use crate::ids;
+use crate::state::{AppState, now_secs};
+
+/// The scope Cognito puts in user-pool access tokens.
+const SCOPE: &str = "aws.cognito.signin.user.admin";
+/// Attributes whose values are booleans in id tokens.
+const BOOLEAN_ATTRIBUTES: [&str; 2] = ["email_verified", "phone_number_verified"];
+/// Claims an attribute may not overwrite.
+const RESERVED: [&str; 12] = [
+    "sub",
+    "aud",
+    "iss",
+    "cognito:username",
+    "origin_jti",
+    "event_id",
+    "token_use",
+    "auth_time",
+    "iat",
+    "exp",
+    "jti",
+    "username",
+];
+
+/// The sign-in a set of tokens belongs to.
+#[derive(Debug, Clone)]
+pub(crate) struct SignIn {
+    pub(crate) origin_jti: String,
+    pub(crate) event_id: String,
+    pub(crate) auth_time: i64,
+}
+
+impl SignIn {
+    /// A fresh sign-in happening now.
+    pub(crate) fn now() -> Self {
+        Self {
+            origin_jti: ids::uuid(),
+            event_id: ids::uuid(),
+            auth_time: now_secs(),
+        }
+    }
+}
+
+/// Issued access and id tokens.
+pub(crate) struct Tokens {
+    pub(crate) access: String,
+    pub(crate) id: String,
+    pub(crate) expires_in: u64,
+}
+
+/// Issues access and id tokens for a user.
+pub(crate) fn issue(
+    state: &AppState,
+    user: &UserRecord,
+    sign_in: &SignIn,
+) -> Result<Tokens, ApiError> {
+    let iat = now_secs();
+    let ttl = state.options.access_token_ttl.as_secs().max(1);
+    let exp = iat.saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX));
+    let access_claims = json!({
+        "sub": user.sub,
+        "iss": state.issuer,
+        "client_id": state.client_id,
+        "origin_jti": sign_in.origin_jti,
+        "event_id": sign_in.event_id,
+        "token_use": "access",
+        "scope": SCOPE,
+        "auth_time": sign_in.auth_time,
+        "exp": exp,
+        "iat": iat,
+        "jti": ids::uuid(),
+        "username": user.username,
+    });
+    let mut id_claims = Map::new();
+    id_claims.insert("sub".into(), json!(user.sub));
+    for (name, value) in &user.attributes {
+        if RESERVED.contains(&name.as_str()) {
+            continue;
+        }
+        let value = if BOOLEAN_ATTRIBUTES.contains(&name.as_str()) {
+            json!(value == "true")
+        } else {
+            json!(value)
+        };
+        id_claims.insert(name.clone(), value);
+    }
+    if user.attribute("email").is_some() && user.attribute("email_verified").is_none() {
+        id_claims.insert("email_verified".into(), json!(false));
+    }
+    for (name, value) in [
+        ("aud", json!(state.client_id)),
+        ("iss", json!(state.issuer)),
+        ("cognito:username", json!(user.username)),
+        ("origin_jti", json!(sign_in.origin_jti)),
+        ("event_id", json!(sign_in.event_id)),
+        ("token_use", json!("id")),
+        ("auth_time", json!(sign_in.auth_time)),
+        ("exp", json!(exp)),
+        ("iat", json!(iat)),
+        ("jti", json!(ids::uuid())),
+    ] {
+        id_claims.insert(name.into(), value);
+    }
+    Ok(Tokens {
+        access: state.key.sign_jwt(&access_claims)?,
+        id: state.key.sign_jwt(&Value::Object(id_claims))?,
+        expires_in: ttl,
+    })
+}
+
+/// Creates and stores a new refresh token for a sign-in; returns the token.
+pub(crate) fn new_refresh_token(
+    state: &AppState,
+    username: &str,
+    sign_in: &SignIn,
+) -> Result<String, ApiError> {
+    let token = ids::opaque_token(96).map_err(|e| ApiError::internal(&e))?;
+    let now = now_secs();
+    let ttl = i64::try_from(state.options.refresh_token_ttl.as_secs()).unwrap_or(i64::MAX);
+    state.store.insert_refresh(
+        &ids::sha256_hex(&token),
+        &RefreshRecord {
+            username: username.to_owned(),
+            client_id: state.client_id.clone(),
+            origin_jti: sign_in.origin_jti.clone(),
+            event_id: sign_in.event_id.clone(),
+            auth_time: sign_in.auth_time,
+            expires_at: now.saturating_add(ttl),
+            replaced_at: None,
+            revoked_at: None,
+        },
+        now,
+    )?;
+    Ok(token)
+}
+
+/// A full `AuthenticationResult` for a fresh sign-in (with a refresh token).
+pub(crate) fn sign_in_result(state: &AppState, user: &UserRecord) -> Result<Value, ApiError> {
+    let sign_in = SignIn::now();
+    let tokens = issue(state, user, &sign_in)?;
+    let refresh = new_refresh_token(state, &user.username, &sign_in)?;
+    tracing::info!(username = %user.username, "signed in");
+    Ok(json!({
+        "AuthenticationResult": {
+            "AccessToken": tokens.access,
+            "IdToken": tokens.id,
+            "RefreshToken": refresh,
+            "ExpiresIn": tokens.expires_in,
+            "TokenType": "Bearer",
+        },
+        "ChallengeParameters": {},
+    }))
+}
+
+/// The claims of a verified access token that handlers need.
+#[derive(Debug, Clone)]
+pub(crate) struct AccessClaims {
+    pub(crate) username: String,
+}
+
+fn invalid_access_token() -> ApiError {
+    ApiError::new(ErrorCode::NotAuthorized, "Invalid Access Token")
+}
+
+/// Verifies an access token: signature, expiry, `token_use`, issuer, client,
+/// and that its sign-in was not revoked.
+pub(crate) fn verify_access_token(state: &AppState, token: &str) -> Result<AccessClaims, ApiError> {
+    let claims = state
+        .key
+        .verify_jwt(token)
+        .ok_or_else(invalid_access_token)?;
+    let text = |name: &str| claims.get(name).and_then(Value::as_str);
+    if text("token_use") != Some("access")
+        || text("iss") != Some(state.issuer.as_str())
+        || text("client_id") != Some(state.client_id.as_str())
+    {
+        return Err(invalid_access_token());
+    }
+    let exp = claims
+        .get("exp")
+        .and_then(Value::as_i64)
+        .ok_or_else(invalid_access_token)?;
+    if exp <= now_secs() {
+        return Err(ApiError::new(
+            ErrorCode::NotAuthorized,
+            "Access Token has expired",
+        ));
+    }
+    let origin = text("origin_jti").ok_or_else(invalid_access_token)?;
+    if state.store.origin_revoked(origin)? {
+        return Err(ApiError::new(
+            ErrorCode::NotAuthorized,
+            "Access Token has been revoked",
+        ));
+    }
+    let username = text("username").ok_or_else(invalid_access_token)?;
+    Ok(AccessClaims {
+        username: username.to_owned(),
+    })
+}

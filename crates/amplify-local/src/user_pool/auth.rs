@@ -1,0 +1,167 @@
+//! InitiateAuth: USER_PASSWORD_AUTH, USER_SRP_AUTH, REFRESH_TOKEN_AUTH.
+
+use std::collections::HashMap;
+
+use amplify_srp::{ServerChallenge, SrpVerifier};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::common::check_client;
+use super::refresh::refresh_tokens;
+use crate::api_error::{ApiError, ErrorCode};
+use crate::db::{SessionRecord, SrpChallengeRecord, UserRecord, UserStatus};
+use crate::ids;
+use crate::state::{AppState, now_secs};
+use crate::tokens::sign_in_result;
+
+/// Pending SRP exchanges and challenge sessions expire after 5 minutes.
+pub(super) const CHALLENGE_TTL_SECS: i64 = 300;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct InitiateAuthRequest {
+    auth_flow: String,
+    client_id: String,
+    #[serde(default)]
+    auth_parameters: HashMap<String, String>,
+}
+
+fn parameter<'a>(parameters: &'a HashMap<String, String>, name: &str) -> Result<&'a str, ApiError> {
+    parameters
+        .get(name)
+        .map(String::as_str)
+        .filter(|value| !value.is_empty())
+        .ok_or_else(|| ApiError::missing(name))
+}
+
+/// `InitiateAuth`.
+pub(super) fn initiate_auth(
+    state: &AppState,
+    request: InitiateAuthRequest,
+) -> Result<Value, ApiError> {
+    check_client(state, &request.client_id)?;
+    let parameters = &request.auth_parameters;
+    match request.auth_flow.as_str() {
+        "USER_PASSWORD_AUTH" => {
+            let username = parameter(parameters, "USERNAME")?;
+            let password = parameter(parameters, "PASSWORD")?;
+            let user = state.store.user(username)?;
+            let Some(user) = user.filter(|u| crate::password::verify(password, &u.password_hash))
+            else {
+                return Err(ApiError::bad_credentials());
+            };
+            after_password_proof(state, user)
+        }
+        "USER_SRP_AUTH" => {
+            let username = parameter(parameters, "USERNAME")?;
+            let srp_a = parameter(parameters, "SRP_A")?;
+            start_srp(state, username, srp_a)
+        }
+        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
+            if state.options.rotate_refresh_tokens {
+                return Err(ApiError::new(
+                    ErrorCode::NotAuthorized,
+                    "Refresh token rotation is enabled for this client; use GetTokensFromRefreshToken.",
+                ));
+            }
+            let token = parameter(parameters, "REFRESH_TOKEN")?;
+            refresh_tokens(state, token, false)
+        }
+        other => Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!("Unsupported AuthFlow {other}"),
+        )),
+    }
+}
+
+/// What happens once a user has proven their password: status checks, then
+/// tokens or a NEW_PASSWORD_REQUIRED challenge.
+pub(super) fn after_password_proof(state: &AppState, user: UserRecord) -> Result<Value, ApiError> {
+    if !user.enabled {
+        return Err(ApiError::new(ErrorCode::NotAuthorized, "User is disabled."));
+    }
+    match user.status {
+        UserStatus::Unconfirmed => Err(ApiError::new(
+            ErrorCode::UserNotConfirmed,
+            "User is not confirmed.",
+        )),
+        UserStatus::ForceChangePassword => new_password_challenge(state, &user),
+        UserStatus::Confirmed => sign_in_result(state, &user),
+    }
+}
+
+fn new_password_challenge(state: &AppState, user: &UserRecord) -> Result<Value, ApiError> {
+    let session = ids::opaque_token(96).map_err(|e| ApiError::internal(&e))?;
+    let now = now_secs();
+    state.store.insert_session(
+        &ids::sha256_hex(&session),
+        &SessionRecord {
+            username: user.username.clone(),
+            challenge: "NEW_PASSWORD_REQUIRED".to_owned(),
+            expires_at: now + CHALLENGE_TTL_SECS,
+        },
+        now,
+    )?;
+    let attributes: serde_json::Map<String, Value> = user
+        .attributes
+        .iter()
+        .filter(|(name, _)| name != "sub")
+        .map(|(name, value)| (name.clone(), json!(value)))
+        .collect();
+    Ok(json!({
+        "ChallengeName": "NEW_PASSWORD_REQUIRED",
+        "Session": session,
+        "ChallengeParameters": {
+            "USER_ID_FOR_SRP": user.username,
+            "requiredAttributes": "[]",
+            "userAttributes": Value::Object(attributes).to_string(),
+        },
+    }))
+}
+
+/// Starts an SRP exchange. For an unknown user, a decoy challenge is issued
+/// (as Cognito does with user-existence errors prevented), and the answer
+/// will fail with "Incorrect username or password.".
+fn start_srp(state: &AppState, username: &str, srp_a: &str) -> Result<Value, ApiError> {
+    let invalid_a = || ApiError::new(ErrorCode::InvalidParameter, "SRP_A is not a valid value");
+    if srp_a.len() > 2048 || amplify_srp::check_client_public_value(srp_a).is_err() {
+        return Err(invalid_a());
+    }
+    let verifier = match state.store.user(username)? {
+        Some(user) => SrpVerifier::from_hex(&user.srp_salt, &user.srp_verifier)
+            .map_err(|e| ApiError::internal(&e))?,
+        None => {
+            let decoy = ids::opaque_token(24).map_err(|e| ApiError::internal(&e))?;
+            SrpVerifier::create(state.pool_name(), username, &decoy)
+                .map_err(|e| ApiError::internal(&e))?
+        }
+    };
+    let challenge = ServerChallenge::start(&verifier).map_err(|e| ApiError::internal(&e))?;
+    let secret_block = {
+        let mut bytes = vec![0u8; 128];
+        ids::fill_random(&mut bytes).map_err(|e| ApiError::internal(&e))?;
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    };
+    let now = now_secs();
+    state.store.insert_srp_challenge(
+        &ids::sha256_hex(&secret_block),
+        &SrpChallengeRecord {
+            username: username.to_owned(),
+            secret_b: challenge.secret_b_hex(),
+            srp_a: srp_a.to_owned(),
+            expires_at: now + CHALLENGE_TTL_SECS,
+        },
+        now,
+    )?;
+    Ok(json!({
+        "ChallengeName": "PASSWORD_VERIFIER",
+        "ChallengeParameters": {
+            "SALT": verifier.salt_hex(),
+            "SRP_B": challenge.public_b_hex(),
+            "SECRET_BLOCK": secret_block,
+            "USER_ID_FOR_SRP": username,
+            "USERNAME": username,
+        },
+    }))
+}

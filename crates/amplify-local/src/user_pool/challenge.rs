@@ -1,0 +1,142 @@
+//! RespondToAuthChallenge: PASSWORD_VERIFIER and NEW_PASSWORD_REQUIRED.
+
+use std::collections::HashMap;
+
+use amplify_srp::{PasswordClaim, ServerChallenge, SrpVerifier};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::auth::after_password_proof;
+use super::common::{check_client, check_password};
+use crate::api_error::{ApiError, ErrorCode};
+use crate::db::UserStatus;
+use crate::ids;
+use crate::state::{AppState, now_secs};
+use crate::tokens::sign_in_result;
+use crate::users::password_material;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct RespondRequest {
+    challenge_name: String,
+    client_id: String,
+    #[serde(default)]
+    challenge_responses: HashMap<String, String>,
+    #[serde(default)]
+    session: Option<String>,
+}
+
+fn response<'a>(responses: &'a HashMap<String, String>, name: &str) -> Result<&'a str, ApiError> {
+    responses
+        .get(name)
+        .map(String::as_str)
+        .filter(|value| !value.is_empty())
+        .ok_or_else(|| ApiError::missing(name))
+}
+
+/// `RespondToAuthChallenge`.
+pub(super) fn respond_to_auth_challenge(
+    state: &AppState,
+    request: RespondRequest,
+) -> Result<Value, ApiError> {
+    check_client(state, &request.client_id)?;
+    match request.challenge_name.as_str() {
+        "PASSWORD_VERIFIER" => password_verifier(state, &request.challenge_responses),
+        "NEW_PASSWORD_REQUIRED" => new_password(state, &request),
+        other => Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!("Unsupported ChallengeName {other}"),
+        )),
+    }
+}
+
+fn password_verifier(
+    state: &AppState,
+    responses: &HashMap<String, String>,
+) -> Result<Value, ApiError> {
+    let username = response(responses, "USERNAME")?;
+    let secret_block = response(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+    let signature = response(responses, "PASSWORD_CLAIM_SIGNATURE")?;
+    let timestamp = response(responses, "TIMESTAMP")?;
+
+    // The secret block is 128 random bytes we issued; only its hash is
+    // stored, so it cannot be forged, and each one is usable once.
+    let Some(pending) = state
+        .store
+        .take_srp_challenge(&ids::sha256_hex(secret_block))?
+    else {
+        return Err(ApiError::bad_credentials());
+    };
+    if pending.expires_at < now_secs() || pending.username != username {
+        return Err(ApiError::bad_credentials());
+    }
+    let Some(user) = state.store.user(&pending.username)? else {
+        return Err(ApiError::bad_credentials());
+    };
+    let verifier = SrpVerifier::from_hex(&user.srp_salt, &user.srp_verifier)
+        .map_err(|e| ApiError::internal(&e))?;
+    let server = ServerChallenge::restore(&verifier, &pending.secret_b)
+        .map_err(|e| ApiError::internal(&e))?;
+    let claim = PasswordClaim {
+        pool_name: state.pool_name(),
+        user_id_for_srp: &user.username,
+        srp_a_hex: &pending.srp_a,
+        secret_block_b64: secret_block,
+        timestamp,
+        signature_b64: signature,
+    };
+    if let Err(error) = server.verify(&verifier, &claim) {
+        tracing::debug!(username = %user.username, %error, "SRP password claim rejected");
+        return Err(ApiError::bad_credentials());
+    }
+    after_password_proof(state, user)
+}
+
+fn new_password(state: &AppState, request: &RespondRequest) -> Result<Value, ApiError> {
+    let responses = &request.challenge_responses;
+    let username = response(responses, "USERNAME")?;
+    let new_password = response(responses, "NEW_PASSWORD")?;
+    let session = request
+        .session
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::missing("Session"))?;
+    let invalid_session = || {
+        ApiError::new(
+            ErrorCode::NotAuthorized,
+            "Invalid session for the user, session is expired.",
+        )
+    };
+    let Some(pending) = state.store.take_session(&ids::sha256_hex(session))? else {
+        return Err(invalid_session());
+    };
+    if pending.expires_at < now_secs()
+        || pending.username != username
+        || pending.challenge != "NEW_PASSWORD_REQUIRED"
+    {
+        return Err(invalid_session());
+    }
+    check_password(new_password)?;
+    let Some(mut user) = state.store.user(username)? else {
+        return Err(invalid_session());
+    };
+    if user.status != UserStatus::ForceChangePassword {
+        return Err(invalid_session());
+    }
+    let material = password_material(state.pool_name(), &user.username, new_password)?;
+    user.password_hash = material.hash;
+    user.srp_salt = material.srp_salt;
+    user.srp_verifier = material.srp_verifier;
+    user.status = UserStatus::Confirmed;
+    for (key, value) in responses {
+        if let Some(name) = key.strip_prefix("userAttributes.")
+            && !name.is_empty()
+            && name != "sub"
+        {
+            user.set_attribute(name, value);
+        }
+    }
+    user.updated_at = now_secs();
+    state.store.update_user(&user)?;
+    sign_in_result(state, &user)
+}

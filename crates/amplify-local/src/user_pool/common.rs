@@ -1,0 +1,103 @@
+//! Checks and conversions shared by the operations.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::api_error::{ApiError, ErrorCode};
+use crate::db::UserRecord;
+use crate::state::AppState;
+
+/// `{"Name": ..., "Value": ...}` as in `UserAttributes`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct AttributeType {
+    pub(super) name: String,
+    #[serde(default)]
+    pub(super) value: Option<String>,
+}
+
+/// Converts request attributes to pairs, rejecting empty names.
+pub(super) fn attribute_pairs(
+    attributes: Option<Vec<AttributeType>>,
+) -> Result<Vec<(String, String)>, ApiError> {
+    let mut pairs = Vec::new();
+    for attribute in attributes.unwrap_or_default() {
+        if attribute.name.trim().is_empty() || attribute.name.len() > 32 + 7 {
+            return Err(ApiError::new(
+                ErrorCode::InvalidParameter,
+                "Attribute names must be 1 to 32 characters (plus an optional custom: prefix)",
+            ));
+        }
+        if attribute.name == "sub" {
+            return Err(ApiError::new(
+                ErrorCode::InvalidParameter,
+                "Cannot modify the non-mutable attribute sub",
+            ));
+        }
+        pairs.push((attribute.name, attribute.value.unwrap_or_default()));
+    }
+    Ok(pairs)
+}
+
+/// `UserAttributes` for responses.
+pub(super) fn attributes_json(user: &UserRecord) -> Value {
+    Value::Array(
+        user.attributes
+            .iter()
+            .map(|(name, value)| json!({ "Name": name, "Value": value }))
+            .collect(),
+    )
+}
+
+/// Checks an app client id.
+pub(super) fn check_client(state: &AppState, client_id: &str) -> Result<(), ApiError> {
+    if client_id == state.client_id {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorCode::ResourceNotFound,
+            format!("User pool client {client_id} does not exist."),
+        ))
+    }
+}
+
+/// Checks a user pool id.
+pub(super) fn check_pool(state: &AppState, user_pool_id: &str) -> Result<(), ApiError> {
+    if user_pool_id == state.user_pool_id {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorCode::ResourceNotFound,
+            format!("User pool {user_pool_id} does not exist."),
+        ))
+    }
+}
+
+/// Checks a new password against the pool policy.
+pub(super) fn check_password(password: &str) -> Result<(), ApiError> {
+    crate::password::check_policy(password).map_err(|reason| {
+        ApiError::new(
+            ErrorCode::InvalidPassword,
+            format!("Password did not conform with policy: {reason}"),
+        )
+    })
+}
+
+/// Checks a username's shape.
+pub(super) fn check_username(username: &str) -> Result<(), ApiError> {
+    crate::users::check_username(username)
+        .map_err(|reason| ApiError::new(ErrorCode::InvalidParameter, reason))
+}
+
+/// Loads a user that an admin call names; `UserNotFoundException` otherwise.
+pub(super) fn existing_user(state: &AppState, username: &str) -> Result<UserRecord, ApiError> {
+    state
+        .store
+        .user(username)?
+        .ok_or_else(|| ApiError::new(ErrorCode::UserNotFound, "User does not exist."))
+}
+
+/// A date as AWS JSON writes it (epoch seconds).
+pub(super) fn epoch(seconds: i64) -> Value {
+    json!(seconds)
+}

@@ -1,0 +1,123 @@
+//! The Cognito user-pool JSON 1.1 API on `POST /`.
+
+mod admin;
+mod auth;
+mod challenge;
+mod common;
+mod refresh;
+mod session;
+mod sign_up;
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::api_error::{ApiError, ErrorCode};
+use crate::state::AppState;
+
+/// The `X-Amz-Target` prefix of the user-pool service.
+const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+
+/// Handles one JSON 1.1 request.
+pub(crate) async fn handle(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let target = headers
+        .get("x-amz-target")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    let result = match target.strip_prefix(TARGET_PREFIX) {
+        Some(operation) => {
+            state.count(operation);
+            let operation = operation.to_owned();
+            let shared = Arc::clone(&state);
+            // Password hashing and SRP arithmetic are CPU-bound; keep them
+            // off the async workers.
+            tokio::task::spawn_blocking(move || dispatch(&shared, &operation, &body))
+                .await
+                .unwrap_or_else(|error| Err(ApiError::internal(&error)))
+        }
+        None => Err(ApiError::new(
+            ErrorCode::UnknownOperation,
+            format!("Unknown operation {target:?}"),
+        )),
+    };
+    match result {
+        Ok(body) => {
+            let mut response = (StatusCode::OK, body.to_string()).into_response();
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/x-amz-json-1.1"),
+            );
+            if let Ok(value) = HeaderValue::from_str(&request_id) {
+                headers.insert("x-amzn-RequestId", value);
+            }
+            response
+        }
+        Err(error) => {
+            tracing::debug!(target, code = error.code.as_str(), message = %error.message, "request failed");
+            error.into_response_with_id(&request_id)
+        }
+    }
+}
+
+/// Routes an operation name to its handler.
+fn dispatch(state: &AppState, operation: &str, body: &[u8]) -> Result<Value, ApiError> {
+    match operation {
+        "SignUp" => run(state, body, sign_up::sign_up),
+        "ConfirmSignUp" => run(state, body, sign_up::confirm_sign_up),
+        "ResendConfirmationCode" => run(state, body, sign_up::resend_confirmation_code),
+        "AdminCreateUser" => run(state, body, admin::admin_create_user),
+        "AdminSetUserPassword" => run(state, body, admin::admin_set_user_password),
+        "AdminConfirmSignUp" => run(state, body, admin::admin_confirm_sign_up),
+        "AdminGetUser" => run(state, body, admin::admin_get_user),
+        "InitiateAuth" => run(state, body, auth::initiate_auth),
+        "RespondToAuthChallenge" => run(state, body, challenge::respond_to_auth_challenge),
+        "GetTokensFromRefreshToken" => run(state, body, refresh::get_tokens_from_refresh_token),
+        "RevokeToken" => run(state, body, refresh::revoke_token),
+        "GetUser" => run(state, body, session::get_user),
+        "GlobalSignOut" => run(state, body, session::global_sign_out),
+        other => Err(ApiError::new(
+            ErrorCode::UnknownOperation,
+            format!("Unknown operation {other}"),
+        )),
+    }
+}
+
+/// Parses the body and calls the handler. Malformed JSON is a
+/// `SerializationException`; a well-formed body with missing or mistyped
+/// fields is an `InvalidParameterException`.
+fn run<T: DeserializeOwned>(
+    state: &AppState,
+    body: &[u8],
+    handler: fn(&AppState, T) -> Result<Value, ApiError>,
+) -> Result<Value, ApiError> {
+    let value: Value = serde_json::from_slice(body).map_err(|error| {
+        ApiError::new(
+            ErrorCode::Serialization,
+            format!("The request body is not valid JSON: {error}"),
+        )
+    })?;
+    if !value.is_object() {
+        return Err(ApiError::new(
+            ErrorCode::Serialization,
+            "The request body must be a JSON object",
+        ));
+    }
+    let request = serde_json::from_value(value).map_err(|error| {
+        ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!("1 validation error detected: {error}"),
+        )
+    })?;
+    handler(state, request)
+}

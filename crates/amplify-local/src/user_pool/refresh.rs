@@ -1,0 +1,140 @@
+//! Refresh (REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken) and RevokeToken.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::common::check_client;
+use crate::api_error::{ApiError, ErrorCode};
+use crate::ids;
+use crate::state::{AppState, now_secs};
+use crate::tokens::{SignIn, issue, new_refresh_token};
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct GetTokensRequest {
+    client_id: String,
+    refresh_token: String,
+    // DeviceKey, ClientSecret and ClientMetadata are accepted and ignored.
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct RevokeTokenRequest {
+    client_id: String,
+    token: String,
+}
+
+fn invalid_refresh_token() -> ApiError {
+    ApiError::new(ErrorCode::NotAuthorized, "Invalid Refresh Token")
+}
+
+/// Exchanges a refresh token for new access and id tokens; with `rotate`,
+/// also for a new refresh token (the old one is retired after the grace
+/// period).
+pub(super) fn refresh_tokens(
+    state: &AppState,
+    token: &str,
+    rotate: bool,
+) -> Result<Value, ApiError> {
+    let token_hash = ids::sha256_hex(token);
+    let Some(record) = state.store.refresh(&token_hash)? else {
+        return Err(invalid_refresh_token());
+    };
+    let now = now_secs();
+    if record.revoked_at.is_some() {
+        return Err(ApiError::new(
+            ErrorCode::NotAuthorized,
+            "Refresh Token has been revoked",
+        ));
+    }
+    if record.expires_at <= now {
+        return Err(ApiError::new(
+            ErrorCode::NotAuthorized,
+            "Refresh Token has expired",
+        ));
+    }
+    if record.client_id != state.client_id {
+        return Err(invalid_refresh_token());
+    }
+    if let Some(replaced_at) = record.replaced_at {
+        let grace =
+            i64::try_from(state.options.refresh_token_grace_period.as_secs()).unwrap_or(i64::MAX);
+        if now >= replaced_at.saturating_add(grace) {
+            return Err(ApiError::new(
+                ErrorCode::RefreshTokenReuse,
+                "The refresh token has already been rotated and can no longer be used.",
+            ));
+        }
+    }
+    let Some(user) = state.store.user(&record.username)? else {
+        return Err(ApiError::new(
+            ErrorCode::UserNotFound,
+            "User does not exist.",
+        ));
+    };
+    if !user.enabled {
+        return Err(ApiError::new(ErrorCode::NotAuthorized, "User is disabled."));
+    }
+    let sign_in = SignIn {
+        origin_jti: record.origin_jti.clone(),
+        event_id: record.event_id.clone(),
+        auth_time: record.auth_time,
+    };
+    let tokens = issue(state, &user, &sign_in)?;
+    let mut result = json!({
+        "AccessToken": tokens.access,
+        "IdToken": tokens.id,
+        "ExpiresIn": tokens.expires_in,
+        "TokenType": "Bearer",
+    });
+    if rotate {
+        let fresh = new_refresh_token(state, &user.username, &sign_in)?;
+        state.store.mark_replaced(&token_hash, now)?;
+        result["RefreshToken"] = json!(fresh);
+    }
+    Ok(json!({ "AuthenticationResult": result, "ChallengeParameters": {} }))
+}
+
+/// `GetTokensFromRefreshToken`.
+pub(super) fn get_tokens_from_refresh_token(
+    state: &AppState,
+    request: GetTokensRequest,
+) -> Result<Value, ApiError> {
+    check_client(state, &request.client_id)?;
+    let mut result = refresh_tokens(
+        state,
+        &request.refresh_token,
+        state.options.rotate_refresh_tokens,
+    )?;
+    // This operation's response has no ChallengeParameters.
+    if let Some(object) = result.as_object_mut() {
+        object.remove("ChallengeParameters");
+    }
+    Ok(result)
+}
+
+/// `RevokeToken`: revokes the refresh token's sign-in, including access
+/// tokens issued from it. Unknown tokens are accepted silently (RFC 7009).
+pub(super) fn revoke_token(
+    state: &AppState,
+    request: RevokeTokenRequest,
+) -> Result<Value, ApiError> {
+    check_client(state, &request.client_id)?;
+    if request.token.split('.').count() == 3 {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedTokenType,
+            "Only refresh tokens can be revoked.",
+        ));
+    }
+    if let Some(record) = state.store.refresh(&ids::sha256_hex(&request.token))? {
+        if record.client_id != state.client_id {
+            return Err(ApiError::new(
+                ErrorCode::NotAuthorized,
+                "The token was not issued to this client.",
+            ));
+        }
+        state.store.revoke_origin(&record.origin_jti, now_secs())?;
+        tracing::info!(username = %record.username, "refresh token revoked");
+    }
+    Ok(json!({}))
+}

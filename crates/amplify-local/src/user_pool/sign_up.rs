@@ -1,0 +1,173 @@
+//! SignUp, ConfirmSignUp, ResendConfirmationCode.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::common::{AttributeType, attribute_pairs, check_client, check_password, check_username};
+use crate::api_error::{ApiError, ErrorCode};
+use crate::db::{UserRecord, UserStatus};
+use crate::ids;
+use crate::state::{AppState, now_secs};
+use crate::users::new_user;
+
+/// Confirmation codes are valid for 24 hours, as in Cognito.
+const CODE_TTL_SECS: i64 = 24 * 3600;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct SignUpRequest {
+    client_id: String,
+    username: String,
+    password: String,
+    #[serde(default)]
+    user_attributes: Option<Vec<AttributeType>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct ConfirmSignUpRequest {
+    client_id: String,
+    username: String,
+    confirmation_code: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct ResendRequest {
+    client_id: String,
+    username: String,
+}
+
+/// Masks an email address like Cognito (`a***@e***`).
+fn mask_email(email: &str) -> String {
+    let (local, domain) = email.split_once('@').unwrap_or((email, ""));
+    let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+    format!("{}***@{}***", first(local), first(domain))
+}
+
+fn code_delivery(user: &UserRecord) -> Value {
+    json!({
+        "Destination": mask_email(user.attribute("email").unwrap_or_default()),
+        "DeliveryMedium": "EMAIL",
+        "AttributeName": "email",
+    })
+}
+
+/// Gives the user a fresh code and logs it (this is how a developer reads it).
+fn issue_code(user: &mut UserRecord) -> Result<(), ApiError> {
+    let code = ids::confirmation_code().map_err(|e| ApiError::internal(&e))?;
+    tracing::info!(username = %user.username, code = %code, "confirmation code (amplify-local does not send email)");
+    user.confirmation_code = Some(code);
+    user.code_expires_at = Some(now_secs() + CODE_TTL_SECS);
+    Ok(())
+}
+
+/// `SignUp`.
+pub(super) fn sign_up(state: &AppState, request: SignUpRequest) -> Result<Value, ApiError> {
+    check_client(state, &request.client_id)?;
+    check_username(&request.username)?;
+    check_password(&request.password)?;
+    let attributes = attribute_pairs(request.user_attributes)?;
+    if !attributes
+        .iter()
+        .any(|(n, v)| n == "email" && !v.is_empty())
+    {
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            "Attributes did not conform to the schema: email: The attribute is required",
+        ));
+    }
+    if state.store.user(&request.username)?.is_some() {
+        return Err(ApiError::new(
+            ErrorCode::UsernameExists,
+            "User already exists",
+        ));
+    }
+    let mut user = new_user(
+        state.pool_name(),
+        &request.username,
+        &request.password,
+        &attributes,
+        UserStatus::Unconfirmed,
+    )?;
+    issue_code(&mut user)?;
+    if !state.store.insert_user(&user)? {
+        return Err(ApiError::new(
+            ErrorCode::UsernameExists,
+            "User already exists",
+        ));
+    }
+    Ok(json!({
+        "UserConfirmed": false,
+        "UserSub": user.sub,
+        "CodeDeliveryDetails": code_delivery(&user),
+    }))
+}
+
+/// `ConfirmSignUp`.
+pub(super) fn confirm_sign_up(
+    state: &AppState,
+    request: ConfirmSignUpRequest,
+) -> Result<Value, ApiError> {
+    check_client(state, &request.client_id)?;
+    let mismatch = || {
+        ApiError::new(
+            ErrorCode::CodeMismatch,
+            "Invalid verification code provided, please try again.",
+        )
+    };
+    let Some(mut user) = state.store.user(&request.username)? else {
+        return Err(mismatch());
+    };
+    if user.status != UserStatus::Unconfirmed {
+        return Err(ApiError::new(
+            ErrorCode::NotAuthorized,
+            format!(
+                "User cannot be confirmed. Current status is {}",
+                user.status.as_str()
+            ),
+        ));
+    }
+    if user.confirmation_code.as_deref() != Some(request.confirmation_code.as_str()) {
+        return Err(mismatch());
+    }
+    if user.code_expires_at.is_some_and(|at| at < now_secs()) {
+        return Err(ApiError::new(
+            ErrorCode::ExpiredCode,
+            "Invalid code provided, please request a code again.",
+        ));
+    }
+    user.status = UserStatus::Confirmed;
+    user.confirmation_code = None;
+    user.code_expires_at = None;
+    if user.attribute("email").is_some() {
+        user.set_attribute("email_verified", "true");
+    }
+    user.updated_at = now_secs();
+    state.store.update_user(&user)?;
+    Ok(json!({}))
+}
+
+/// `ResendConfirmationCode`.
+pub(super) fn resend_confirmation_code(
+    state: &AppState,
+    request: ResendRequest,
+) -> Result<Value, ApiError> {
+    check_client(state, &request.client_id)?;
+    let Some(mut user) = state.store.user(&request.username)? else {
+        return Err(ApiError::new(
+            ErrorCode::UserNotFound,
+            "Username/client id combination not found.",
+        ));
+    };
+    if user.status != UserStatus::Unconfirmed {
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            "User is already confirmed.",
+        ));
+    }
+    issue_code(&mut user)?;
+    user.updated_at = now_secs();
+    state.store.update_user(&user)?;
+    Ok(json!({ "CodeDeliveryDetails": code_delivery(&user) }))
+}

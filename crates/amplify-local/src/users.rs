@@ -1,0 +1,170 @@
+//! Pool identity and user creation, shared by the API, the Rust API and the
+//! `add-user` command.
+
+use std::path::Path;
+
+use amplify_srp::SrpVerifier;
+
+use crate::LocalError;
+use crate::db::{Store, UserRecord, UserStatus};
+use crate::ids;
+use crate::password;
+use crate::state::{REGION, now_secs};
+
+/// A user created through [`crate::LocalBackend::create_user`] or
+/// [`add_user_to_data_dir`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LocalUser {
+    /// The username (sign-in name).
+    pub username: String,
+    /// The user's immutable `sub` (a UUID).
+    pub sub: String,
+}
+
+/// The pool and client ids, created on first use and persisted.
+pub(crate) fn pool_identity(store: &Store) -> Result<(String, String), LocalError> {
+    let pool_id = match store.meta("user_pool_id")? {
+        Some(id) => id,
+        None => store.meta_insert_or_get("user_pool_id", &random(ids::user_pool_id(REGION))?)?,
+    };
+    let client_id = match store.meta("client_id")? {
+        Some(id) => id,
+        None => store.meta_insert_or_get("client_id", &random(ids::client_id())?)?,
+    };
+    if amplify_srp::pool_name(&pool_id).is_none() {
+        return Err(LocalError::CorruptData(format!(
+            "stored user pool id {pool_id:?} has no pool name"
+        )));
+    }
+    Ok((pool_id, client_id))
+}
+
+fn random<T>(value: Result<T, ids::RandomUnavailable>) -> Result<T, LocalError> {
+    value.map_err(|e| LocalError::PasswordMaterial(e.to_string()))
+}
+
+/// Checks a username: non-empty, at most 128 characters, no whitespace or
+/// control characters.
+pub(crate) fn check_username(username: &str) -> Result<(), &'static str> {
+    if username.is_empty() {
+        return Err("username must not be empty");
+    }
+    if username.chars().count() > 128 {
+        return Err("username must be at most 128 characters");
+    }
+    if username
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err("username must not contain whitespace or control characters");
+    }
+    Ok(())
+}
+
+/// Password material for a user: argon2 hash and SRP verifier.
+pub(crate) struct PasswordMaterial {
+    pub(crate) hash: String,
+    pub(crate) srp_salt: String,
+    pub(crate) srp_verifier: String,
+}
+
+/// Derives the stored material for a password.
+pub(crate) fn password_material(
+    pool_name: &str,
+    username: &str,
+    password_text: &str,
+) -> Result<PasswordMaterial, LocalError> {
+    let hash = password::hash(password_text).map_err(LocalError::PasswordMaterial)?;
+    let verifier = SrpVerifier::create(pool_name, username, password_text)
+        .map_err(|e| LocalError::PasswordMaterial(e.to_string()))?;
+    Ok(PasswordMaterial {
+        hash,
+        srp_salt: verifier.salt_hex(),
+        srp_verifier: verifier.verifier_hex(),
+    })
+}
+
+/// A new user record, not yet stored.
+pub(crate) fn new_user(
+    pool_name: &str,
+    username: &str,
+    password_text: &str,
+    attributes: &[(String, String)],
+    status: UserStatus,
+) -> Result<UserRecord, LocalError> {
+    let material = password_material(pool_name, username, password_text)?;
+    let sub = ids::uuid();
+    let mut all = vec![("sub".to_owned(), sub.clone())];
+    for (name, value) in attributes {
+        if name != "sub" {
+            match all.iter_mut().find(|(n, _)| n == name) {
+                Some(slot) => value.clone_into(&mut slot.1),
+                None => all.push((name.clone(), value.clone())),
+            }
+        }
+    }
+    let now = now_secs();
+    Ok(UserRecord {
+        username: username.to_owned(),
+        sub,
+        password_hash: material.hash,
+        srp_salt: material.srp_salt,
+        srp_verifier: material.srp_verifier,
+        status,
+        enabled: true,
+        attributes: all,
+        confirmation_code: None,
+        code_expires_at: None,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+/// Creates a confirmed user with a permanent password.
+pub(crate) fn create_confirmed_user(
+    store: &Store,
+    pool_name: &str,
+    username: &str,
+    password_text: &str,
+    attributes: &[(&str, &str)],
+) -> Result<LocalUser, LocalError> {
+    check_username(username).map_err(LocalError::InvalidUsername)?;
+    password::check_policy(password_text).map_err(LocalError::InvalidPassword)?;
+    let attributes: Vec<(String, String)> = attributes
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+        .collect();
+    let user = new_user(
+        pool_name,
+        username,
+        password_text,
+        &attributes,
+        UserStatus::Confirmed,
+    )?;
+    if !store.insert_user(&user)? {
+        return Err(LocalError::UsernameExists(username.to_owned()));
+    }
+    tracing::info!(username, sub = %user.sub, "created user");
+    Ok(LocalUser {
+        username: user.username,
+        sub: user.sub,
+    })
+}
+
+/// Adds a confirmed user directly to the database in `data_dir` (creating
+/// the pool identity if this is the first use). Works whether or not a
+/// server is running on that directory.
+pub fn add_user_to_data_dir(
+    data_dir: &Path,
+    username: &str,
+    password_text: &str,
+    attributes: &[(&str, &str)],
+) -> Result<LocalUser, LocalError> {
+    let store = Store::open(data_dir)?;
+    let (pool_id, _) = pool_identity(&store)?;
+    let pool_name = amplify_srp::pool_name(&pool_id)
+        .unwrap_or(&pool_id)
+        .to_owned();
+    create_confirmed_user(&store, &pool_name, username, password_text, attributes)
+}

@@ -1,0 +1,204 @@
+//! Shared helpers.
+
+use std::time::Duration;
+
+use amplify_local::{LocalBackend, LocalOptions};
+use aws_lc_rs::signature;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Value, json};
+
+pub(crate) const PASSWORD: &str = "Sup3r-secret!";
+
+/// A running backend plus its temporary directory.
+pub(crate) struct Harness {
+    pub(crate) backend: LocalBackend,
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) http: reqwest::Client,
+}
+
+/// An answer from the JSON 1.1 API.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) headers: reqwest::header::HeaderMap,
+    pub(crate) body: Value,
+}
+
+impl Answer {
+    /// The `__type` of an error answer.
+    pub(crate) fn error_type(&self) -> &str {
+        self.body["__type"].as_str().unwrap_or("")
+    }
+
+    /// Asserts a Cognito-shaped error.
+    #[track_caller]
+    pub(crate) fn assert_error(&self, code: &str) {
+        assert_eq!(self.status, 400, "body: {}", self.body);
+        assert_eq!(self.error_type(), code, "body: {}", self.body);
+        assert!(self.body["message"].is_string(), "body: {}", self.body);
+        let header = self.headers["x-amzn-errortype"].to_str().unwrap_or("");
+        assert_eq!(header, format!("{code}:"));
+        assert!(self.headers.contains_key("x-amzn-requestid"));
+    }
+
+    /// Asserts success and returns the body.
+    #[track_caller]
+    pub(crate) fn ok(self) -> Value {
+        assert_eq!(self.status, 200, "body: {}", self.body);
+        self.body
+    }
+}
+
+impl Harness {
+    pub(crate) async fn start() -> Self {
+        Self::start_with(|options| options).await
+    }
+
+    pub(crate) async fn start_with(adjust: impl FnOnce(LocalOptions) -> LocalOptions) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let backend = LocalBackend::start(adjust(LocalOptions::new(dir.path())))
+            .await
+            .expect("backend starts");
+        Self {
+            backend,
+            dir,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// Calls an operation with a raw body.
+    pub(crate) async fn call_raw(&self, target: &str, body: &str) -> Answer {
+        let response = self
+            .http
+            .post(format!("{}/", self.backend.base_url()))
+            .header("content-type", "application/x-amz-json-1.1")
+            .header("x-amz-target", target)
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Calls `AWSCognitoIdentityProviderService.<operation>`.
+    pub(crate) async fn call(&self, operation: &str, body: Value) -> Answer {
+        self.call_raw(
+            &format!("AWSCognitoIdentityProviderService.{operation}"),
+            &body.to_string(),
+        )
+        .await
+    }
+
+    /// Creates a confirmed user with an email.
+    pub(crate) fn user(&self, username: &str) -> amplify_local::LocalUser {
+        self.backend
+            .create_user(
+                username,
+                PASSWORD,
+                &[
+                    ("email", &format!("{username}@example.com")),
+                    ("email_verified", "true"),
+                ],
+            )
+            .expect("create user")
+    }
+
+    /// USER_PASSWORD_AUTH.
+    pub(crate) async fn password_auth(&self, username: &str, password: &str) -> Answer {
+        self.call(
+            "InitiateAuth",
+            json!({
+                "AuthFlow": "USER_PASSWORD_AUTH",
+                "ClientId": self.backend.client_id(),
+                "AuthParameters": { "USERNAME": username, "PASSWORD": password },
+            }),
+        )
+        .await
+    }
+
+    /// Signs in with USER_PASSWORD_AUTH and returns AuthenticationResult.
+    pub(crate) async fn sign_in(&self, username: &str) -> Value {
+        self.password_auth(username, PASSWORD).await.ok()["AuthenticationResult"].clone()
+    }
+
+    pub(crate) async fn get_user(&self, access_token: &str) -> Answer {
+        self.call("GetUser", json!({ "AccessToken": access_token }))
+            .await
+    }
+
+    pub(crate) async fn refresh(&self, refresh_token: &str) -> Answer {
+        self.call(
+            "GetTokensFromRefreshToken",
+            json!({ "ClientId": self.backend.client_id(), "RefreshToken": refresh_token }),
+        )
+        .await
+    }
+
+    /// The JWKS served by the backend.
+    pub(crate) async fn jwks(&self) -> Value {
+        self.http
+            .get(format!(
+                "{}/{}/.well-known/jwks.json",
+                self.backend.base_url(),
+                self.backend.user_pool_id()
+            ))
+            .send()
+            .await
+            .expect("jwks")
+            .json()
+            .await
+            .expect("jwks json")
+    }
+}
+
+/// Verifies an RS256 JWT against a JWKS with aws-lc-rs and returns its
+/// header and claims.
+pub(crate) fn verify_jwt(token: &str, jwks: &Value) -> (Value, Value) {
+    let parts: Vec<&str> = token.split('.').collect();
+    assert_eq!(parts.len(), 3, "three JWT parts");
+    let decode = |s: &str| URL_SAFE_NO_PAD.decode(s).expect("base64url");
+    let header: Value = serde_json::from_slice(&decode(parts[0])).expect("header json");
+    let claims: Value = serde_json::from_slice(&decode(parts[1])).expect("claims json");
+    assert_eq!(header["alg"], "RS256");
+    let kid = header["kid"].as_str().expect("kid");
+    let jwk = jwks["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .find(|k| k["kid"] == kid)
+        .expect("key with this kid");
+    assert_eq!(jwk["kty"], "RSA");
+    assert_eq!(jwk["alg"], "RS256");
+    assert_eq!(jwk["use"], "sig");
+    let n = decode(jwk["n"].as_str().expect("n"));
+    let e = decode(jwk["e"].as_str().expect("e"));
+    let public = signature::RsaPublicKeyComponents { n: &n, e: &e };
+    let signed = format!("{}.{}", parts[0], parts[1]);
+    public
+        .verify(
+            &signature::RSA_PKCS1_2048_8192_SHA256,
+            signed.as_bytes(),
+            &decode(parts[2]),
+        )
+        .expect("RS256 signature verifies");
+    (header, claims)
+}
+
+/// Decodes JWT claims without verification.
+pub(crate) fn claims(token: &str) -> Value {
+    let payload = token.split('.').nth(1).expect("payload");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("b64")).expect("json")
+}
+
+pub(crate) async fn sleep_secs(seconds: u64) {
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+}

@@ -1,0 +1,12 @@
+//! Integration tests: the backend runs in-process on a free port with a
+//! temporary data directory, and is called over HTTP with reqwest.
+
+mod admin;
+mod cli;
+mod helpers;
+mod protocol;
+mod refresh;
+mod restart;
+mod sign_up;
+mod srp;
+mod tokens;

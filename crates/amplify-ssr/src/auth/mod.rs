@@ -1,0 +1,16 @@
+//! Auth on the server: the session read from cookies, refresh, the session APIs, and password sign-in/out.
+
+pub(crate) mod refresh;
+mod session;
+mod sign_in;
+pub(crate) mod tokens;
+
+pub use session::{
+    AuthSession, AuthTokens, AuthUser, FetchAuthSessionOptions, fetch_auth_session,
+    fetch_user_attributes, get_current_user,
+};
+pub use sign_in::{
+    AuthFlow, ChallengeName, SignInChallenge, SignInInput, SignInOutcome, SignOutOptions,
+    SignOutReport, sign_in, sign_out,
+};
+pub use tokens::SignInDetails;

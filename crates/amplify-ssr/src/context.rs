@@ -1,0 +1,576 @@
+//! [`ServerRunner`] (built once per process) and [`ServerContext`] (one per request).
+//!
+//! The runner owns everything that may be shared between requests: the parsed configuration, one HTTP client,
+//! the JWKS cache and token verifier, and the refresh coordinator that makes concurrent requests carrying the
+//! same refresh token share one Cognito call. Nothing else is shared: a context holds only its request's cookies
+//! and the cookie writes made while handling it, so the library stays stateless across requests (apart from
+//! caches) and is safe behind a load balancer.
+//!
+//! # Context kinds
+//!
+//! | kind | reads | writes |
+//! |---|---|---|
+//! | [`ContextKind::RequestResponse`] | request cookies, then this request's own writes | become `Set-Cookie` headers |
+//! | [`ContextKind::ReadOnly`] | request cookies, then this request's own writes | kept for later reads in the same request, never sent; a `tracing` warning says so |
+//! | [`ContextKind::Static`] | nothing (no request) | kept in the context only; guest access only |
+//!
+//! Unlike the Next.js adapter, reads see the writes made earlier in the same context, so one request never
+//! refreshes a session twice.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use http::{HeaderMap, HeaderValue};
+
+use crate::auth::refresh::RefreshCoordinator;
+use crate::cognito::CognitoClient;
+use crate::config::{AmplifyConfig, AuthConfig, ConfigError};
+use crate::cookies::{
+    CookieAttributes, CookieMode, CookieOptions, RequestCookies, is_server_auth_writable, removal,
+    set_cookie, token_cookie_attributes,
+};
+use crate::jwt::{JwksCache, TokenVerifier};
+
+/// How many verified tokens the runner remembers (a bounded map keyed by a hash of the token).
+const VERIFIED_TOKEN_CACHE_CAPACITY: usize = 10_000;
+
+/// Built once per process from an [`AmplifyConfig`]; creates a [`ServerContext`] per request.
+///
+/// Cheap to clone (an `Arc` inside).
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use amplify_ssr::{AmplifyConfig, ServerRunner};
+///
+/// let config = AmplifyConfig::from_path("amplify_outputs.json")?;
+/// let runner = ServerRunner::builder(config).build()?;
+///
+/// // Per request (normally done for you by the axum layer):
+/// let headers = http::HeaderMap::new();
+/// let ctx = runner.context(&headers);
+/// let session = amplify_ssr::fetch_auth_session(&ctx, Default::default()).await?;
+/// println!("signed in: {}", session.tokens.is_some());
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct ServerRunner {
+    inner: Arc<RunnerInner>,
+}
+
+#[derive(Debug)]
+struct RunnerInner {
+    config: AmplifyConfig,
+    http: reqwest::Client,
+    cookie_mode: CookieMode,
+    cookie_options: CookieOptions,
+    auth: Option<AuthRuntime>,
+}
+
+/// The parts of the runner that exist only when the configuration has a user pool.
+#[derive(Debug)]
+pub(crate) struct AuthRuntime {
+    pub(crate) config: AuthConfig,
+    pub(crate) verifier: TokenVerifier,
+    pub(crate) cognito: CognitoClient,
+    pub(crate) refresher: RefreshCoordinator,
+}
+
+/// Builds a [`ServerRunner`]. Obtain one with [`ServerRunner::builder`].
+#[derive(Debug)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct ServerRunnerBuilder {
+    config: AmplifyConfig,
+    read_env: bool,
+    http: Option<reqwest::Client>,
+    cookie_mode: CookieMode,
+    cookie_options: CookieOptions,
+    jwks_min_refetch_interval: Option<Duration>,
+    endpoints: BuilderEndpoints,
+    endpoint_errors: Vec<ConfigError>,
+}
+
+/// Endpoint overrides set on the builder; applied after the environment so they win over it.
+#[derive(Debug, Default)]
+struct BuilderEndpoints {
+    user_pool: Option<url::Url>,
+    identity_pool: Option<url::Url>,
+    oauth: Option<url::Url>,
+    jwks_url: Option<url::Url>,
+    token_issuer: Option<String>,
+}
+
+impl ServerRunner {
+    /// Starts building a runner for `config`.
+    ///
+    /// Endpoint overrides are applied in this order, later ones winning: the `custom.amplify_ssr.endpoints`
+    /// block of the outputs file, the `AMPLIFY_SSR_*` environment variables (unless
+    /// [`ServerRunnerBuilder::ignore_env`] is called), then the builder's own setters.
+    pub fn builder(config: AmplifyConfig) -> ServerRunnerBuilder {
+        ServerRunnerBuilder {
+            config,
+            read_env: true,
+            http: None,
+            cookie_mode: CookieMode::JsReadable,
+            cookie_options: CookieOptions::default(),
+            jwks_min_refetch_interval: None,
+            endpoints: BuilderEndpoints::default(),
+            endpoint_errors: Vec::new(),
+        }
+    }
+
+    /// The configuration this runner was built with (overrides applied).
+    #[must_use]
+    pub fn config(&self) -> &AmplifyConfig {
+        &self.inner.config
+    }
+
+    /// The cookie mode: JS-readable cookies (the default) or HttpOnly server-side auth.
+    #[must_use]
+    pub fn cookie_mode(&self) -> CookieMode {
+        self.inner.cookie_mode
+    }
+
+    /// The runtime cookie options (domain, SameSite, lifetime).
+    #[must_use]
+    pub fn cookie_options(&self) -> &CookieOptions {
+        &self.inner.cookie_options
+    }
+
+    /// The HTTP client shared by every outbound call.
+    #[must_use]
+    pub fn http_client(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    /// A context for a request whose response can still carry headers: cookie writes become `Set-Cookie`.
+    #[must_use]
+    pub fn context(&self, request_headers: &HeaderMap) -> ServerContext {
+        ServerContext::new(
+            self.clone(),
+            ContextKind::RequestResponse,
+            RequestCookies::from_headers(request_headers),
+        )
+    }
+
+    /// A context for a render that can no longer set headers (the response is already streaming): cookie writes
+    /// are visible to later reads in the same context but are dropped, with a `tracing` warning.
+    #[must_use]
+    pub fn read_only_context(&self, request_headers: &HeaderMap) -> ServerContext {
+        ServerContext::new(
+            self.clone(),
+            ContextKind::ReadOnly,
+            RequestCookies::from_headers(request_headers),
+        )
+    }
+
+    /// A context with no request at all (static rendering, build time): guest access only.
+    #[must_use]
+    pub fn static_context(&self) -> ServerContext {
+        ServerContext::new(self.clone(), ContextKind::Static, RequestCookies::default())
+    }
+
+    pub(crate) fn auth_runtime(&self) -> Result<&AuthRuntime, ConfigError> {
+        match &self.inner.auth {
+            Some(auth) => Ok(auth),
+            None => Err(self
+                .inner
+                .config
+                .auth()
+                .err()
+                .unwrap_or_else(ConfigError::auth_not_configured)),
+        }
+    }
+}
+
+impl ServerRunnerBuilder {
+    /// Do not read the `AMPLIFY_SSR_*` environment variables.
+    pub fn ignore_env(mut self) -> Self {
+        self.read_env = false;
+        self
+    }
+
+    /// Use this HTTP client for every outbound call (Cognito, JWKS). By default the runner builds one with
+    /// connect and request timeouts and no redirects.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Runtime cookie options: domain, SameSite, expires / max-age.
+    pub fn cookie_options(mut self, options: CookieOptions) -> Self {
+        self.cookie_options = options;
+        self
+    }
+
+    /// Write token cookies as HttpOnly (server-side auth mode). `secure` should be true whenever the app is
+    /// served over https. In this mode, as upstream, only the access, id and refresh token cookies and
+    /// `LastAuthUser` are written; browser-side Amplify can no longer read the session.
+    pub fn http_only_cookies(mut self, secure: bool) -> Self {
+        self.cookie_mode = CookieMode::ServerAuth { secure };
+        self
+    }
+
+    /// Sets the cookie mode directly.
+    pub fn cookie_mode(mut self, mode: CookieMode) -> Self {
+        self.cookie_mode = mode;
+        self
+    }
+
+    /// How often, at most, an unknown `kid` may trigger a JWKS re-fetch (default 60 s).
+    pub fn jwks_min_refetch_interval(mut self, interval: Duration) -> Self {
+        self.jwks_min_refetch_interval = Some(interval);
+        self
+    }
+
+    /// Overrides the Cognito user-pool API endpoint (e.g. `http://127.0.0.1:4000/`).
+    pub fn user_pool_endpoint(self, url: &str) -> Self {
+        self.endpoint(url, |endpoints, url| endpoints.user_pool = Some(url))
+    }
+
+    /// Overrides the Cognito identity-pool API endpoint.
+    pub fn identity_pool_endpoint(self, url: &str) -> Self {
+        self.endpoint(url, |endpoints, url| endpoints.identity_pool = Some(url))
+    }
+
+    /// Overrides the managed-login / OAuth base URL, scheme included.
+    pub fn oauth_base_url(self, url: &str) -> Self {
+        self.endpoint(url, |endpoints, url| endpoints.oauth = Some(url))
+    }
+
+    /// Overrides where the user pool's JWKS is fetched from.
+    pub fn jwks_url(self, url: &str) -> Self {
+        self.endpoint(url, |endpoints, url| endpoints.jwks_url = Some(url))
+    }
+
+    /// Overrides the `iss` claim tokens must carry.
+    pub fn token_issuer(mut self, issuer: &str) -> Self {
+        self.endpoints.token_issuer = Some(issuer.to_owned());
+        self
+    }
+
+    fn endpoint(mut self, url: &str, apply: impl FnOnce(&mut BuilderEndpoints, url::Url)) -> Self {
+        match url::Url::parse(url) {
+            Ok(parsed)
+                if matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some() =>
+            {
+                apply(&mut self.endpoints, parsed);
+            }
+            _ => self.endpoint_errors.push(ConfigError::invalid_endpoint(
+                "ServerRunnerBuilder",
+                url,
+                "an absolute http(s) URL with a host, e.g. http://127.0.0.1:4000/",
+            )),
+        }
+        self
+    }
+
+    /// Builds the runner. No network call happens here: the JWKS is fetched on first use.
+    ///
+    /// # Errors
+    ///
+    /// An invalid endpoint override or environment variable.
+    pub fn build(mut self) -> Result<ServerRunner, ConfigError> {
+        if let Some(error) = self.endpoint_errors.into_iter().next() {
+            return Err(error);
+        }
+        if self.read_env {
+            self.config.apply_env()?;
+        }
+        let BuilderEndpoints {
+            user_pool,
+            identity_pool,
+            oauth,
+            jwks_url,
+            token_issuer,
+        } = self.endpoints;
+        let mut config = self.config;
+        if let Some(url) = user_pool {
+            config = config.with_user_pool_endpoint(url);
+        }
+        if let Some(url) = identity_pool {
+            config = config.with_identity_pool_endpoint(url);
+        }
+        if let Some(url) = oauth {
+            config = config.with_oauth_base_url(url);
+        }
+        if let Some(url) = jwks_url {
+            config = config.with_jwks_url(url);
+        }
+        if let Some(issuer) = token_issuer {
+            config = config.with_token_issuer(issuer);
+        }
+        self.config = config;
+        let http = match self.http {
+            Some(client) => client,
+            None => default_http_client()?,
+        };
+        let auth = match &self.config.auth {
+            Some(auth_config) => {
+                let jwks_url = self.config.jwks_url()?;
+                let mut jwks = JwksCache::new(http.clone(), jwks_url);
+                if let Some(interval) = self.jwks_min_refetch_interval {
+                    jwks = jwks.with_min_refetch_interval(interval);
+                }
+                // Repeated requests with the same cookies skip the RSA verification (claims are re-checked).
+                let verifier = TokenVerifier::new(
+                    Arc::new(jwks),
+                    self.config.token_issuer()?,
+                    auth_config.user_pool_client_id.clone(),
+                )
+                .with_verified_cache(VERIFIED_TOKEN_CACHE_CAPACITY);
+                let cognito = CognitoClient::new(http.clone(), self.config.user_pool_endpoint()?);
+                Some(AuthRuntime {
+                    config: auth_config.clone(),
+                    verifier,
+                    cognito,
+                    refresher: RefreshCoordinator::default(),
+                })
+            }
+            None => None,
+        };
+        Ok(ServerRunner {
+            inner: Arc::new(RunnerInner {
+                config: self.config,
+                http,
+                cookie_mode: self.cookie_mode,
+                cookie_options: self.cookie_options,
+                auth,
+            }),
+        })
+    }
+}
+
+fn default_http_client() -> Result<reqwest::Client, ConfigError> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(15))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| ConfigError::http_client(e.to_string()))
+}
+
+/// Which kind of request a [`ServerContext`] serves. See the [module docs](self).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ContextKind {
+    /// Request and response: writes become `Set-Cookie`.
+    RequestResponse,
+    /// A render that can no longer set headers: writes are dropped with a warning.
+    ReadOnly,
+    /// No request at all: guest access only.
+    Static,
+}
+
+/// One request's view of the session cookies, and the cookie writes made while handling it.
+///
+/// Cheap to clone; clones share the same pending writes.
+#[derive(Clone, Debug)]
+pub struct ServerContext {
+    inner: Arc<ContextInner>,
+}
+
+#[derive(Debug)]
+struct ContextInner {
+    runner: ServerRunner,
+    kind: ContextKind,
+    request: RequestCookies,
+    writes: Mutex<Writes>,
+}
+
+/// Cookie writes, keyed by raw name: the last write to a name wins, as in a browser's jar.
+#[derive(Debug, Default)]
+struct Writes {
+    order: Vec<String>,
+    values: HashMap<String, Write>,
+    auth_changed: bool,
+}
+
+#[derive(Debug, Clone)]
+enum Write {
+    Set {
+        value: String,
+        attributes: CookieAttributes,
+    },
+    Remove {
+        attributes: CookieAttributes,
+    },
+}
+
+impl ServerContext {
+    fn new(runner: ServerRunner, kind: ContextKind, request: RequestCookies) -> Self {
+        Self {
+            inner: Arc::new(ContextInner {
+                runner,
+                kind,
+                request,
+                writes: Mutex::new(Writes::default()),
+            }),
+        }
+    }
+
+    /// The runner this context belongs to.
+    #[must_use]
+    pub fn runner(&self) -> &ServerRunner {
+        &self.inner.runner
+    }
+
+    /// The kind of context.
+    #[must_use]
+    pub fn kind(&self) -> ContextKind {
+        self.inner.kind
+    }
+
+    /// Reads a cookie by its raw (unencoded) name, seeing this context's own earlier writes first.
+    #[must_use]
+    pub fn cookie(&self, raw_name: &str) -> Option<String> {
+        if let Some(write) = self.writes().values.get(raw_name) {
+            return match write {
+                Write::Set { value, .. } => Some(value.clone()),
+                Write::Remove { .. } => None,
+            };
+        }
+        self.inner.request.get(raw_name).map(str::to_owned)
+    }
+
+    /// Sets a session cookie with the runner's token-cookie attributes.
+    pub(crate) fn set_auth_cookie(&self, raw_name: &str, value: &str) {
+        let attributes = self.token_attributes();
+        self.write(
+            raw_name,
+            Write::Set {
+                value: value.to_owned(),
+                attributes,
+            },
+        );
+    }
+
+    /// Removes a session cookie (with matching Path/Domain so the browser drops it).
+    pub(crate) fn remove_auth_cookie(&self, raw_name: &str) {
+        if self.cookie(raw_name).is_none() && !self.inner.request.contains(raw_name) {
+            return;
+        }
+        let attributes = self.token_attributes();
+        self.write(raw_name, Write::Remove { attributes });
+    }
+
+    /// Sets any cookie with explicit attributes (used by flows that need other attributes than tokens).
+    pub fn set_cookie(&self, raw_name: &str, value: &str, attributes: CookieAttributes) {
+        self.write(
+            raw_name,
+            Write::Set {
+                value: value.to_owned(),
+                attributes,
+            },
+        );
+    }
+
+    /// Removes any cookie, with the Path/Domain given in `attributes`.
+    pub fn remove_cookie(&self, raw_name: &str, attributes: CookieAttributes) {
+        self.write(raw_name, Write::Remove { attributes });
+    }
+
+    fn token_attributes(&self) -> CookieAttributes {
+        token_cookie_attributes(
+            self.inner.runner.cookie_mode(),
+            self.inner.runner.cookie_options(),
+        )
+    }
+
+    fn write(&self, raw_name: &str, write: Write) {
+        // In server-side-auth mode only the token cookies and LastAuthUser are written, as upstream: the other
+        // keys are client-side bookkeeping that HttpOnly cookies would hide from the browser anyway.
+        if matches!(
+            self.inner.runner.cookie_mode(),
+            CookieMode::ServerAuth { .. }
+        ) && is_auth_key(raw_name, &self.inner.runner)
+            && !is_server_auth_writable(raw_name)
+        {
+            return;
+        }
+        match self.inner.kind {
+            ContextKind::ReadOnly => {
+                tracing::warn!(
+                    cookie = raw_name,
+                    "cookie write in a read-only context is dropped (the response can no longer carry \
+                     Set-Cookie); refresh the session in middleware so the browser receives the new cookies"
+                );
+            }
+            ContextKind::Static | ContextKind::RequestResponse => {}
+        }
+        let mut writes = self.writes();
+        if is_auth_key(raw_name, &self.inner.runner) {
+            writes.auth_changed = true;
+        }
+        if !writes.values.contains_key(raw_name) {
+            writes.order.push(raw_name.to_owned());
+        }
+        writes.values.insert(raw_name.to_owned(), write);
+    }
+
+    /// True when this context changed a session cookie (the response should then not be cached).
+    #[must_use]
+    pub fn auth_cookies_changed(&self) -> bool {
+        self.inner.kind == ContextKind::RequestResponse && self.writes().auth_changed
+    }
+
+    /// The `Set-Cookie` header values for the writes made so far, in write order. Empty for read-only and
+    /// static contexts. Calling it again returns the same headers: writes are not consumed.
+    #[must_use]
+    pub fn set_cookie_headers(&self) -> Vec<HeaderValue> {
+        if self.inner.kind != ContextKind::RequestResponse {
+            return Vec::new();
+        }
+        let writes = self.writes();
+        writes
+            .order
+            .iter()
+            .filter_map(|name| {
+                let line = match writes.values.get(name)? {
+                    Write::Set { value, attributes } => set_cookie(name, value, attributes),
+                    Write::Remove { attributes } => removal(name, attributes),
+                };
+                match HeaderValue::from_str(&line) {
+                    Ok(value) => Some(value),
+                    Err(_) => {
+                        tracing::error!(cookie = %name, "a Set-Cookie line was not a valid header value; dropped");
+                        None
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// Appends this context's `Set-Cookie` headers to `headers`, plus `Cache-Control: private, no-store` when a
+    /// session cookie changed (a shared cache must never store one user's tokens).
+    pub fn apply_to_response_headers(&self, headers: &mut HeaderMap) {
+        for value in self.set_cookie_headers() {
+            headers.append(http::header::SET_COOKIE, value);
+        }
+        if self.auth_cookies_changed() {
+            headers.insert(
+                http::header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            );
+        }
+    }
+
+    fn writes(&self) -> MutexGuard<'_, Writes> {
+        // A panic while holding this lock cannot leave the map half-updated in a harmful way, so recover.
+        self.inner
+            .writes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Whether a raw cookie name belongs to the Amplify session of this runner's app client.
+fn is_auth_key(raw_name: &str, runner: &ServerRunner) -> bool {
+    match &runner.inner.auth {
+        Some(auth) => raw_name
+            .strip_prefix("CognitoIdentityServiceProvider.")
+            .and_then(|rest| rest.strip_prefix(auth.config.user_pool_client_id.as_str()))
+            .is_some_and(|rest| rest.starts_with('.')),
+        None => false,
+    }
+}

@@ -1,0 +1,130 @@
+//! Cookie key grammar shared with aws-amplify (raw, unencoded keys; [`super::encode_name`] is applied on the wire).
+
+/// Prefix of every user-pool token key.
+pub const USER_POOL_KEY_PREFIX: &str = "CognitoIdentityServiceProvider";
+
+/// Username aws-amplify uses in token keys when the `LastAuthUser` cookie is missing.
+pub const FALLBACK_USERNAME: &str = "username";
+
+/// Server-side OAuth flow: the PKCE code verifier (`HttpOnly`, 5 minutes).
+pub const PKCE_KEY: &str = "com.amplify.server_auth.pkce";
+/// Server-side OAuth flow: the `state` parameter (`HttpOnly`, 5 minutes).
+pub const STATE_KEY: &str = "com.amplify.server_auth.state";
+/// Server-side sign-out flow: set while the user is sent to the Cognito logout page.
+pub const IS_SIGNING_OUT_KEY: &str = "com.amplify.server_auth.isSigningOut";
+/// Server-side sign-out flow: set during the HTML bounce on the sign-out callback.
+pub const IS_SIGNING_OUT_REDIRECTING_KEY: &str = "com.amplify.server_auth.isSigningOutRedirecting";
+
+/// Suffixes of the only keys written in server-side-auth (HttpOnly) mode.
+const SERVER_AUTH_WRITABLE_SUFFIXES: [&str; 4] =
+    [".accessToken", ".idToken", ".refreshToken", ".LastAuthUser"];
+
+/// One per-user value stored under `CognitoIdentityServiceProvider.<clientId>.<username>.<slot>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TokenSlot {
+    /// The access token (JWT).
+    AccessToken,
+    /// The id token (JWT).
+    IdToken,
+    /// The refresh token (opaque).
+    RefreshToken,
+    /// Clock drift in milliseconds (`iat * 1000 - now` when the tokens were issued), as a decimal string.
+    ClockDrift,
+    /// JSON such as `{"loginId":"alice@example.com","authFlowType":"USER_SRP_AUTH"}`.
+    SignInDetails,
+    /// Device tracking: device key.
+    DeviceKey,
+    /// Device tracking: device group key.
+    DeviceGroupKey,
+    /// Device tracking: random password.
+    RandomPasswordKey,
+    /// JSON `{"oauthSignIn": true}` after a hosted-UI sign-in.
+    OauthMetadata,
+}
+
+impl TokenSlot {
+    /// Every slot, in the order aws-amplify writes them after a sign-in.
+    pub const ALL: [Self; 9] = [
+        Self::AccessToken,
+        Self::IdToken,
+        Self::RefreshToken,
+        Self::SignInDetails,
+        Self::ClockDrift,
+        Self::DeviceKey,
+        Self::DeviceGroupKey,
+        Self::RandomPasswordKey,
+        Self::OauthMetadata,
+    ];
+
+    /// The last key segment, e.g. `accessToken`.
+    #[must_use]
+    pub const fn suffix(self) -> &'static str {
+        match self {
+            Self::AccessToken => "accessToken",
+            Self::IdToken => "idToken",
+            Self::RefreshToken => "refreshToken",
+            Self::ClockDrift => "clockDrift",
+            Self::SignInDetails => "signInDetails",
+            Self::DeviceKey => "deviceKey",
+            Self::DeviceGroupKey => "deviceGroupKey",
+            Self::RandomPasswordKey => "randomPasswordKey",
+            Self::OauthMetadata => "oauthMetadata",
+        }
+    }
+}
+
+/// Builds the raw cookie keys of one user-pool app client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthCookieNames {
+    client_id: String,
+}
+
+impl AuthCookieNames {
+    /// Keys for the app client `client_id` (`auth.user_pool_client_id`).
+    #[must_use]
+    pub fn new(client_id: &str) -> Self {
+        Self {
+            client_id: client_id.to_owned(),
+        }
+    }
+
+    /// The app client id the keys are built for.
+    #[must_use]
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// `CognitoIdentityServiceProvider.<clientId>.LastAuthUser`: holds the signed-in username.
+    #[must_use]
+    pub fn last_auth_user(&self) -> String {
+        format!("{USER_POOL_KEY_PREFIX}.{}.LastAuthUser", self.client_id)
+    }
+
+    /// `CognitoIdentityServiceProvider.<clientId>.<username>.<slot>`; `username` is used raw (the codec encodes it).
+    #[must_use]
+    pub fn user_key(&self, username: &str, slot: TokenSlot) -> String {
+        format!(
+            "{USER_POOL_KEY_PREFIX}.{}.{username}.{}",
+            self.client_id,
+            slot.suffix()
+        )
+    }
+}
+
+/// `com.amplify.Cognito.<identityPoolId>.identityId`: the guest identity id.
+#[must_use]
+pub fn identity_id_key(identity_pool_id: &str) -> String {
+    format!("com.amplify.Cognito.{identity_pool_id}.identityId")
+}
+
+/// Whether a key may be written in server-side-auth (HttpOnly) mode.
+///
+/// Only the access, id and refresh tokens and `LastAuthUser` are; clock drift, sign-in details, device keys and the
+/// identity id are never written there (aws-amplify's rule, reference §2.3).
+#[must_use]
+pub fn is_server_auth_writable(raw_key: &str) -> bool {
+    SERVER_AUTH_WRITABLE_SUFFIXES
+        .iter()
+        .any(|suffix| raw_key.ends_with(suffix))
+}

@@ -1,0 +1,107 @@
+//! Reading the `Cookie` request header(s).
+
+use std::collections::HashSet;
+
+use super::codec::decode;
+
+/// The cookies of one request, with names and values percent-decoded.
+///
+/// Accepts every encoding aws-amplify deployments produce: raw values (the Next adapter's own serialiser),
+/// js-cookie-encoded names and values (the browser), and fully `encodeURIComponent`-encoded values (Next's cookie jar).
+/// Surrounding double quotes are stripped from values, pairs without `=` or with an empty name are skipped, and a
+/// value containing `=` is kept whole.
+///
+/// **Duplicate names: the first occurrence wins.** Browsers send the cookie with the longest matching `Path` first,
+/// and js-cookie, which the browser-side Amplify client reads with, also stops at the first match; using the same
+/// rule means the server and the browser always see the same token when stale duplicates exist (different path or
+/// host-only vs `Domain=` copies). Names are compared after decoding, so `alice%40example.com` and
+/// `alice@example.com` are the same name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestCookies {
+    /// Distinct decoded names with their winning value, in order of first appearance.
+    pairs: Vec<(String, String)>,
+}
+
+impl RequestCookies {
+    /// Reads every `Cookie` header (HTTP/2 may split cookies over several), in order.
+    ///
+    /// Bytes that are not UTF-8 are replaced with U+FFFD rather than dropping the whole header.
+    #[must_use]
+    pub fn from_headers(headers: &http::HeaderMap) -> Self {
+        let mut cookies = Self::default();
+        let mut seen = HashSet::new();
+        for header in headers.get_all(http::header::COOKIE) {
+            cookies.extend_from(&String::from_utf8_lossy(header.as_bytes()), &mut seen);
+        }
+        cookies
+    }
+
+    /// Parses one `Cookie` header value (`name=value; name2=value2`).
+    #[must_use]
+    pub fn parse(cookie_header: &str) -> Self {
+        let mut cookies = Self::default();
+        cookies.extend_from(cookie_header, &mut HashSet::new());
+        cookies
+    }
+
+    /// The decoded value of the cookie whose decoded name is `raw_name`.
+    #[must_use]
+    pub fn get(&self, raw_name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(name, _)| name == raw_name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// Whether the request carried a cookie whose decoded name is `raw_name` (even with an empty value).
+    #[must_use]
+    pub fn contains(&self, raw_name: &str) -> bool {
+        self.get(raw_name).is_some()
+    }
+
+    /// Decoded `(name, value)` pairs, one per distinct name, in order of first appearance.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+    }
+
+    /// Number of distinct cookie names.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// Whether the request carried no usable cookie.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    fn extend_from(&mut self, header: &str, seen: &mut HashSet<String>) {
+        for pair in header.split(';') {
+            let Some((name, value)) = pair.split_once('=') else {
+                continue;
+            };
+            let name = decode(trim_ows(name));
+            if name.is_empty() || seen.contains(&name) {
+                continue;
+            }
+            let value = decode(strip_quotes(trim_ows(value)));
+            seen.insert(name.clone());
+            self.pairs.push((name, value));
+        }
+    }
+}
+
+/// Trims the optional whitespace (space, tab) allowed around cookie pairs.
+fn trim_ows(text: &str) -> &str {
+    text.trim_matches([' ', '\t'])
+}
+
+fn strip_quotes(value: &str) -> &str {
+    value
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+        .unwrap_or(value)
+}

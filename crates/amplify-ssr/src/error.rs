@@ -1,0 +1,102 @@
+//! The errors of the auth APIs, named as Amplify names them.
+
+use crate::cognito::CognitoError;
+use crate::config::ConfigError;
+use crate::jwt::VerifyError;
+
+/// What went wrong in an auth API call (`fetch_auth_session`, `get_current_user`, `sign_in`, ...).
+///
+/// [`AuthError::name`] returns the name aws-amplify gives the same failure (`UserUnAuthenticatedException`,
+/// `TokenRefreshException`, a Cognito service code, ...), so logs and client code can match on familiar names.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// There is no signed-in user in this context (no valid session cookies).
+    #[error(
+        "User needs to be authenticated to call this API. Sign in before calling this API again."
+    )]
+    UserUnAuthenticated,
+
+    /// The configuration has no usable user pool.
+    #[error(transparent)]
+    UserPoolNotConfigured(ConfigError),
+
+    /// The tokens have expired and there is no refresh token to renew them (for example after an implicit-grant
+    /// sign-in). The cookies are left as they are.
+    #[error(
+        "the session's tokens have expired and there is no refresh token to renew them; sign in again \
+         (token refresh is not supported for sessions created with the implicit grant)"
+    )]
+    TokenRefresh,
+
+    /// Cognito rejected the refresh token (revoked, reused or expired, or the user is gone). The session cookies
+    /// have been cleared.
+    #[error(
+        "the session can no longer be refreshed ({code}): {message}; the session cookies were cleared"
+    )]
+    SessionRevoked {
+        /// Cognito's error code, e.g. `TokenRevokedException`.
+        code: String,
+        /// Cognito's message.
+        message: String,
+    },
+
+    /// A call to Cognito failed. Throttling, 5xx and network failures were retried first; the session cookies
+    /// are unchanged.
+    #[error("Cognito call failed: {0}")]
+    Cognito(#[from] CognitoError),
+
+    /// The user pool's signing keys could not be fetched, so the session could not be checked. This is a
+    /// transient infrastructure problem, not a signed-out user; the cookies are unchanged.
+    #[error("could not verify the session tokens: {0}")]
+    KeysUnavailable(VerifyError),
+
+    /// Cognito answered a sign-in or refresh with something the library cannot use.
+    #[error("unexpected response from Cognito: {0}")]
+    UnexpectedResponse(String),
+
+    /// The operation needs to write cookies but the context was created without a request (static rendering).
+    #[error("this operation needs a request context; static contexts only allow guest access")]
+    NoRequestContext,
+}
+
+impl AuthError {
+    /// The name aws-amplify uses for this error.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        match self {
+            Self::UserUnAuthenticated => "UserUnAuthenticatedException",
+            Self::UserPoolNotConfigured(_) => "AuthUserPoolException",
+            Self::TokenRefresh => "TokenRefreshException",
+            Self::SessionRevoked { code, .. } => code,
+            Self::Cognito(e) => e.code().unwrap_or(if e.is_retryable() {
+                "NetworkError"
+            } else {
+                "Unknown"
+            }),
+            Self::KeysUnavailable(_) => "NetworkError",
+            Self::UnexpectedResponse(_) => "Unknown",
+            Self::NoRequestContext => "AmplifyServerContextError",
+        }
+    }
+
+    /// True when the failure is transient (network, throttling, 5xx, unreachable JWKS): retrying later may
+    /// succeed, and the user's session is still intact.
+    #[must_use]
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Cognito(e) => e.is_retryable(),
+            Self::KeysUnavailable(_) => true,
+            _ => false,
+        }
+    }
+
+    /// True when the caller should treat the user as signed out.
+    #[must_use]
+    pub fn is_unauthenticated(&self) -> bool {
+        matches!(
+            self,
+            Self::UserUnAuthenticated | Self::SessionRevoked { .. } | Self::TokenRefresh
+        )
+    }
+}

@@ -1,0 +1,293 @@
+//! RS256 signature verification and Cognito's claim rules.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use aws_lc_rs::digest;
+
+use super::decode::{self, b64};
+use super::error::truncated;
+use super::{Claims, JwksCache, TokenUse, VerifyError};
+
+/// How far in the future an `nbf` claim may be and still be accepted, to absorb clock skew between the issuer and
+/// this server. Cognito does not set `nbf`; this matters only for other issuers. There is no leeway on `exp`.
+pub const NBF_LEEWAY: Duration = Duration::from_secs(5);
+
+/// A token whose signature and claims check out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifiedJwt {
+    /// The token's claims.
+    pub claims: Claims,
+    /// `true` when every check passed except that `exp` is not after `now`. The token is genuine but stale: the
+    /// session layer should refresh it rather than treat the user as signed out.
+    pub expired: bool,
+}
+
+/// Verifies Cognito access and id tokens for one user pool and one app client.
+///
+/// # Checks, in order
+///
+/// 1. Structure: three base64url parts, JSON header and payload, at most
+///    [`MAX_TOKEN_LEN`](super::MAX_TOKEN_LEN) bytes.
+/// 2. Header `alg` is exactly `RS256` (so `none`, `HS256` and every other algorithm are refused before any key is
+///    looked at), `kid` is present and has no `crit` extensions.
+/// 3. The key named by `kid` comes from the [`JwksCache`]; if that JWK declares an `alg`, it must be `RS256`.
+/// 4. **The signature** (RSASSA-PKCS1-v1_5 with SHA-256, 2048 to 8192-bit keys, by aws-lc-rs). No claim is
+///    read before this succeeds.
+/// 5. `iss` equals the configured issuer exactly.
+/// 6. `token_use` equals the expected one.
+/// 7. Id token: `aud` (a string or an array) contains the client id. Access token: `client_id` equals it.
+/// 8. `nbf`, if present, is no later than `now` + [`NBF_LEEWAY`].
+/// 9. `exp` is present. If `now` is at or after it, the result is `Ok` with [`VerifiedJwt::expired`] set.
+///
+/// # Difference from Amplify
+///
+/// aws-jwt-verify (used by the Next.js adapter) checks `exp` *before* the issuer and client checks, and the
+/// adapter treats "expired" as valid so that a refresh can run. The effect is that an expired token with a valid
+/// signature passes whatever its issuer, `token_use` or client. Here, expiry is the last check: an expired token
+/// is reported as refreshable only when it was issued by the configured pool, for the configured client, for the
+/// expected use.
+///
+/// # Verified-token cache
+///
+/// With [`with_verified_cache`](Self::with_verified_cache), tokens that passed every check are remembered by the
+/// SHA-256 of the token, so a repeated request with the same cookie skips the RSA operation (the time-dependent
+/// checks are still made on every call). A key removed from the JWKS later does not evict tokens it signed.
+#[derive(Debug, Clone)]
+pub struct TokenVerifier {
+    jwks: Arc<JwksCache>,
+    issuer: String,
+    client_id: String,
+    cache: Option<Arc<VerifiedCache>>,
+}
+
+impl TokenVerifier {
+    /// A verifier for tokens issued by `issuer` (for Cognito, `https://cognito-idp.{region}.amazonaws.com/{userPoolId}`,
+    /// compared byte for byte) to app client `client_id`, with keys from `jwks`.
+    #[must_use]
+    pub fn new(
+        jwks: Arc<JwksCache>,
+        issuer: impl Into<String>,
+        client_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            jwks,
+            issuer: issuer.into(),
+            client_id: client_id.into(),
+            cache: None,
+        }
+    }
+
+    /// Remembers up to `capacity` verified tokens (see the type's documentation). `0` disables the cache (the
+    /// default).
+    #[must_use]
+    pub fn with_verified_cache(mut self, capacity: usize) -> Self {
+        self.cache = (capacity > 0).then(|| Arc::new(VerifiedCache::new(capacity)));
+        self
+    }
+
+    /// The configured issuer.
+    #[must_use]
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The configured app client id.
+    #[must_use]
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The JWKS cache this verifier takes its keys from.
+    #[must_use]
+    pub fn jwks(&self) -> &Arc<JwksCache> {
+        &self.jwks
+    }
+
+    /// Verifies `token` as a token of kind `expected`, at time `now` (see the type's documentation for the
+    /// checks).
+    ///
+    /// # Errors
+    ///
+    /// The first check that failed. [`VerifyError::is_transient`] tells a JWKS outage apart from a bad token.
+    pub async fn verify(
+        &self,
+        token: &str,
+        expected: TokenUse,
+        now: SystemTime,
+    ) -> Result<VerifiedJwt, VerifyError> {
+        let now = unix_seconds(now);
+        let cache_key = self
+            .cache
+            .as_ref()
+            .map(|_| VerifiedCache::key(token, expected));
+        if let (Some(cache), Some(key)) = (&self.cache, &cache_key)
+            && let Some(claims) = cache.get(key)
+        {
+            return time_checks(claims, now);
+        }
+
+        let parts = decode::split(token)?;
+        let header = decode::header(&parts)?;
+        if header.alg != "RS256" {
+            return Err(VerifyError::UnsupportedAlgorithm(truncated(
+                &header.alg,
+                32,
+            )));
+        }
+        let kid = header.kid.ok_or(VerifyError::MissingKeyId)?;
+        if parts.signature.is_empty() {
+            return Err(VerifyError::BadSignature);
+        }
+        let signature = b64(parts.signature, "signature is not valid base64url")?;
+        let key = self.jwks.key(&kid).await?;
+        key.verify_sig(parts.signing_input.as_bytes(), &signature)
+            .map_err(|_| VerifyError::BadSignature)?;
+
+        // The signature is good: from here on the payload is the issuer's.
+        let claims = decode::payload(&parts)?;
+        self.claim_checks(&claims, expected)?;
+        let result = time_checks(claims, now)?;
+        if let (Some(cache), Some(key), false) = (&self.cache, cache_key, result.expired) {
+            cache.insert(key, &result.claims, now);
+        }
+        Ok(result)
+    }
+
+    /// The time-independent claim checks (issuer, use, client).
+    fn claim_checks(&self, claims: &Claims, expected: TokenUse) -> Result<(), VerifyError> {
+        let iss = required_str(claims, "iss")?;
+        if iss != self.issuer {
+            return Err(VerifyError::WrongIssuer {
+                expected: self.issuer.clone(),
+                actual: truncated(iss, 256),
+            });
+        }
+        let token_use = required_str(claims, "token_use")?;
+        if token_use != expected.as_str() {
+            return Err(VerifyError::WrongTokenUse {
+                expected,
+                actual: truncated(token_use, 64),
+            });
+        }
+        match expected {
+            TokenUse::Id => {
+                if claims.get("aud").is_none() {
+                    return Err(VerifyError::MissingClaim("aud"));
+                }
+                if !claims.has_audience(&self.client_id) {
+                    return Err(VerifyError::WrongAudience);
+                }
+            }
+            TokenUse::Access => {
+                if required_str(claims, "client_id")? != self.client_id {
+                    return Err(VerifyError::WrongClientId);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn required_str<'c>(claims: &'c Claims, name: &'static str) -> Result<&'c str, VerifyError> {
+    match claims.get(name) {
+        None | Some(serde_json::Value::Null) => Err(VerifyError::MissingClaim(name)),
+        Some(value) => value.as_str().ok_or(VerifyError::InvalidClaim(name)),
+    }
+}
+
+fn required_int(claims: &Claims, name: &'static str) -> Result<Option<i64>, VerifyError> {
+    match claims.get(name) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(_) => claims
+            .int(name)
+            .map(Some)
+            .ok_or(VerifyError::InvalidClaim(name)),
+    }
+}
+
+/// `nbf` and `exp`, made on every call (also for cached tokens).
+fn time_checks(claims: Claims, now: i64) -> Result<VerifiedJwt, VerifyError> {
+    if let Some(nbf) = required_int(&claims, "nbf")?
+        && nbf > now.saturating_add(NBF_LEEWAY.as_secs() as i64)
+    {
+        return Err(VerifyError::NotYetValid);
+    }
+    let exp = required_int(&claims, "exp")?.ok_or(VerifyError::MissingClaim("exp"))?;
+    Ok(VerifiedJwt {
+        expired: now >= exp,
+        claims,
+    })
+}
+
+fn unix_seconds(now: SystemTime) -> i64 {
+    match now.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(before) => i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| -s),
+    }
+}
+
+/// A bounded map from SHA-256(token use, token) to the claims of a fully verified, unexpired token.
+#[derive(Debug)]
+struct VerifiedCache {
+    capacity: usize,
+    entries: Mutex<HashMap<[u8; 32], CachedClaims>>,
+}
+
+#[derive(Debug)]
+struct CachedClaims {
+    claims: Claims,
+    exp: i64,
+}
+
+impl VerifiedCache {
+    fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn key(token: &str, token_use: TokenUse) -> [u8; 32] {
+        let mut ctx = digest::Context::new(&digest::SHA256);
+        ctx.update(token_use.as_str().as_bytes());
+        ctx.update(b"\0");
+        ctx.update(token.as_bytes());
+        let mut key = [0u8; 32];
+        key.copy_from_slice(ctx.finish().as_ref());
+        key
+    }
+
+    fn get(&self, key: &[u8; 32]) -> Option<Claims> {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries.get(key).map(|entry| entry.claims.clone())
+    }
+
+    fn insert(&self, key: [u8; 32], claims: &Claims, now: i64) {
+        let Some(exp) = claims.exp() else { return };
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries.len() >= self.capacity && !entries.contains_key(&key) {
+            entries.retain(|_, entry| entry.exp > now);
+            if entries.len() >= self.capacity {
+                // Still full of live tokens: drop an arbitrary eighth (HashMap order is randomised per process),
+                // so the cost of the sweep above is amortised over many inserts.
+                let victims: Vec<[u8; 32]> = entries
+                    .keys()
+                    .take((self.capacity / 8).max(1))
+                    .copied()
+                    .collect();
+                for victim in victims {
+                    entries.remove(&victim);
+                }
+            }
+        }
+        entries.insert(
+            key,
+            CachedClaims {
+                claims: claims.clone(),
+                exp,
+            },
+        );
+    }
+}

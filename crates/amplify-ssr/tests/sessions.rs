@@ -1,0 +1,459 @@
+//! Sessions from cookies, end to end against an in-process amplify-local: sign-in, reading the session,
+//! refresh (single flight, rotation, read-your-writes), revocation, bad tokens and failing backends.
+
+mod common;
+
+use amplify_ssr::{
+    AuthFlow, FetchAuthSessionOptions, SignInInput, SignInOutcome, SignOutOptions,
+    fetch_auth_session, fetch_user_attributes, get_current_user,
+};
+use common::{Backend, Jar, PASSWORD, signed_in_jar};
+use http::HeaderMap;
+
+/// Makes the stored access token look expired to the library's clock rule without touching its signature.
+const TWO_HOURS_MS: &str = "7200000";
+
+fn set_cookie_names(ctx: &amplify_ssr::ServerContext) -> Vec<String> {
+    ctx.set_cookie_headers()
+        .iter()
+        .map(|h| h.to_str().unwrap().split('=').next().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn srp_sign_in_writes_amplify_cookies_that_later_requests_read() {
+    let local = Backend::start().await;
+    let username = local.user("alice");
+    let runner = local.runner();
+    let client = local.backend.client_id().to_owned();
+
+    let jar = signed_in_jar(&runner, &username).await;
+    let prefix = format!("CognitoIdentityServiceProvider.{client}");
+    assert_eq!(
+        jar.cookies
+            .get(&format!("{prefix}.LastAuthUser"))
+            .map(String::as_str),
+        Some("alice")
+    );
+    for slot in [
+        "accessToken",
+        "idToken",
+        "refreshToken",
+        "clockDrift",
+        "signInDetails",
+    ] {
+        assert!(
+            jar.cookies.contains_key(&format!("{prefix}.alice.{slot}")),
+            "missing {slot}: {jar:?}"
+        );
+    }
+
+    let ctx = jar.context(&runner);
+    let user = get_current_user(&ctx).await.expect("signed in");
+    assert_eq!(user.username, "alice");
+    let details = user.sign_in_details.expect("signInDetails cookie");
+    assert_eq!(details.auth_flow_type.as_deref(), Some("USER_SRP_AUTH"));
+    assert_eq!(details.login_id.as_deref(), Some("alice"));
+
+    let session = fetch_auth_session(&ctx, FetchAuthSessionOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(session.user_sub.as_deref(), Some(user.user_id.as_str()));
+    let attributes = fetch_user_attributes(&ctx).await.unwrap();
+    assert_eq!(
+        attributes.get("email").map(String::as_str),
+        Some("someone@example.com")
+    );
+    assert_eq!(attributes.get("sub"), Some(&user.user_id));
+    // A valid session costs no write and no refresh.
+    assert!(ctx.set_cookie_headers().is_empty());
+    assert_eq!(
+        local.backend.operation_count("GetTokensFromRefreshToken"),
+        0
+    );
+}
+
+#[tokio::test]
+async fn password_auth_flow_and_email_usernames_work() {
+    let local = Backend::start().await;
+    let username = local.user("bob+test@example.com");
+    let runner = local.runner();
+    let ctx = runner.context(&HeaderMap::new());
+    let outcome = amplify_ssr::sign_in(
+        &ctx,
+        SignInInput::new(&username, PASSWORD).with_auth_flow(AuthFlow::UserPasswordAuth),
+    )
+    .await
+    .unwrap();
+    assert!(
+        matches!(outcome, SignInOutcome::SignedIn(ref u) if u.username == username),
+        "{outcome:?}"
+    );
+    let mut jar = Jar::default();
+    jar.apply(&ctx.set_cookie_headers());
+    // js-cookie's name rule: '@' is encoded, '+' stays literal.
+    let key = format!(
+        "CognitoIdentityServiceProvider.{}.bob+test%40example.com.accessToken",
+        local.backend.client_id()
+    );
+    assert!(jar.cookies.contains_key(&key), "{jar:?}");
+    let user = get_current_user(&jar.context(&runner)).await.unwrap();
+    assert_eq!(user.username, username);
+}
+
+#[tokio::test]
+async fn wrong_password_is_reported_with_cognitos_name_and_writes_nothing() {
+    let local = Backend::start().await;
+    let username = local.user("carol");
+    let runner = local.runner();
+    for flow in [AuthFlow::UserSrpAuth, AuthFlow::UserPasswordAuth] {
+        let ctx = runner.context(&HeaderMap::new());
+        let error = amplify_ssr::sign_in(
+            &ctx,
+            SignInInput::new(&username, "Wrong-passw0rd!").with_auth_flow(flow),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(error.name(), "NotAuthorizedException", "{flow:?}: {error}");
+        assert!(ctx.set_cookie_headers().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn signed_out_requests_are_not_errors_for_fetch_auth_session() {
+    let local = Backend::start().await;
+    let runner = local.runner();
+    let ctx = runner.context(&HeaderMap::new());
+    let session = fetch_auth_session(&ctx, FetchAuthSessionOptions::default())
+        .await
+        .unwrap();
+    assert!(!session.is_signed_in());
+    assert!(session.user_sub.is_none());
+    let error = get_current_user(&ctx).await.unwrap_err();
+    assert_eq!(error.name(), "UserUnAuthenticatedException");
+    assert_eq!(
+        fetch_user_attributes(&ctx).await.unwrap_err().name(),
+        "UserUnAuthenticatedException"
+    );
+
+    let static_ctx = runner.static_context();
+    assert!(
+        !fetch_auth_session(&static_ctx, FetchAuthSessionOptions::default())
+            .await
+            .unwrap()
+            .is_signed_in()
+    );
+}
+
+#[tokio::test]
+async fn expired_tokens_are_refreshed_once_and_written_back() {
+    let local = Backend::start().await;
+    let username = local.user("dave");
+    let runner = local.runner();
+    let mut jar = signed_in_jar(&runner, &username).await;
+    let old_access = jar.ending_with(".accessToken").unwrap().to_owned();
+    let old_refresh = jar.ending_with(".refreshToken").unwrap().to_owned();
+    jar.set_ending_with(".clockDrift", TWO_HOURS_MS);
+
+    let ctx = jar.context(&runner);
+    let first = fetch_auth_session(&ctx, FetchAuthSessionOptions::default())
+        .await
+        .unwrap();
+    assert!(first.is_signed_in());
+    // Read-your-writes: the second call in the same request sees the refreshed cookies and does not refresh.
+    get_current_user(&ctx).await.unwrap();
+    fetch_auth_session(&ctx, FetchAuthSessionOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        local.backend.operation_count("GetTokensFromRefreshToken"),
+        1
+    );
+
+    let names = set_cookie_names(&ctx);
+    let client = local.backend.client_id();
+    let expected: Vec<String> = [
+        "LastAuthUser",
+        "dave.accessToken",
+        "dave.idToken",
+        "dave.refreshToken",
+        "dave.signInDetails",
+        "dave.clockDrift",
+    ]
+    .iter()
+    .map(|s| format!("CognitoIdentityServiceProvider.{client}.{s}"))
+    .collect();
+    assert_eq!(names, expected, "aws-amplify's write order");
+    assert!(ctx.auth_cookies_changed());
+    let mut after = jar.clone();
+    after.apply(&ctx.set_cookie_headers());
+    assert_ne!(after.ending_with(".accessToken").unwrap(), old_access);
+    assert_eq!(
+        after.ending_with(".refreshToken").unwrap(),
+        old_refresh,
+        "no rotation: the old refresh token is kept"
+    );
+    let drift: i64 = after.ending_with(".clockDrift").unwrap().parse().unwrap();
+    assert!(
+        drift.abs() < 60_000,
+        "clockDrift recomputed from iat: {drift}"
+    );
+
+    // The next request with the new cookies needs no refresh.
+    get_current_user(&after.context(&runner)).await.unwrap();
+    assert_eq!(
+        local.backend.operation_count("GetTokensFromRefreshToken"),
+        1
+    );
+}
+
+#[tokio::test]
+async fn concurrent_requests_with_the_same_refresh_token_share_one_refresh() {
+    let local = Backend::start_with(|o| o.rotate_refresh_tokens = true).await;
+    let username = local.user("erin");
+    let runner = local.runner();
+    let mut jar = signed_in_jar(&runner, &username).await;
+    jar.set_ending_with(".clockDrift", TWO_HOURS_MS);
+
+    let contexts: Vec<_> = (0..12).map(|_| jar.context(&runner)).collect();
+    let results = futures_util::future::join_all(
+        contexts
+            .iter()
+            .map(|ctx| fetch_auth_session(ctx, FetchAuthSessionOptions::default())),
+    )
+    .await;
+    for result in &results {
+        assert!(result.as_ref().unwrap().is_signed_in());
+    }
+    assert_eq!(
+        local.backend.operation_count("GetTokensFromRefreshToken"),
+        1
+    );
+    let refreshed: std::collections::BTreeSet<_> = contexts
+        .iter()
+        .map(|ctx| {
+            let mut j = jar.clone();
+            j.apply(&ctx.set_cookie_headers());
+            j.ending_with(".refreshToken").unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(
+        refreshed.len(),
+        1,
+        "every request got the same rotated refresh token"
+    );
+    assert_ne!(
+        refreshed.first().unwrap(),
+        jar.ending_with(".refreshToken").unwrap(),
+        "rotated"
+    );
+}
+
+#[tokio::test]
+async fn force_refresh_refreshes_valid_tokens() {
+    let local = Backend::start().await;
+    let username = local.user("frank");
+    let runner = local.runner();
+    let jar = signed_in_jar(&runner, &username).await;
+    let ctx = jar.context(&runner);
+    fetch_auth_session(&ctx, FetchAuthSessionOptions::force_refresh())
+        .await
+        .unwrap();
+    assert_eq!(
+        local.backend.operation_count("GetTokensFromRefreshToken"),
+        1
+    );
+    assert!(
+        set_cookie_names(&ctx)
+            .iter()
+            .any(|n| n.ends_with(".accessToken"))
+    );
+}
+
+#[tokio::test]
+async fn revoked_refresh_token_clears_the_session_cookies() {
+    let local = Backend::start().await;
+    let username = local.user("grace");
+    let runner = local.runner();
+    let mut jar = signed_in_jar(&runner, &username).await;
+
+    // Sign out in one "tab": revokes the refresh token. The other tab still holds the old cookies.
+    let sign_out_ctx = jar.context(&runner);
+    let report = amplify_ssr::sign_out(&sign_out_ctx, SignOutOptions::default())
+        .await
+        .unwrap();
+    assert!(report.revoked);
+    let mut signed_out = jar.clone();
+    signed_out.apply(&sign_out_ctx.set_cookie_headers());
+    assert!(
+        signed_out.cookies.is_empty(),
+        "sign-out clears every session cookie: {signed_out:?}"
+    );
+
+    jar.set_ending_with(".clockDrift", TWO_HOURS_MS);
+    let ctx = jar.context(&runner);
+    let session = fetch_auth_session(&ctx, FetchAuthSessionOptions::default())
+        .await
+        .unwrap();
+    assert!(!session.is_signed_in());
+    jar.apply(&ctx.set_cookie_headers());
+    assert!(
+        jar.cookies.is_empty(),
+        "NotAuthorizedException clears the cookies: {jar:?}"
+    );
+}
+
+#[tokio::test]
+async fn tokens_from_another_pool_or_tampered_tokens_mean_signed_out_and_cookies_stay() {
+    let local = Backend::start().await;
+    let other = Backend::start().await;
+    let runner = local.runner();
+    let username = local.user("heidi");
+    other.user("heidi");
+    let good = signed_in_jar(&runner, &username).await;
+
+    // Same cookie names, tokens from another user pool (another key and issuer).
+    let foreign = signed_in_jar(&other.runner(), &username).await;
+    let mut forged = good.clone();
+    forged.set_ending_with(".accessToken", foreign.ending_with(".accessToken").unwrap());
+    forged.set_ending_with(".idToken", foreign.ending_with(".idToken").unwrap());
+
+    // A tampered payload.
+    let mut tampered = good.clone();
+    let token = good.ending_with(".accessToken").unwrap();
+    let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+    let flipped = if parts[1].ends_with('A') { 'B' } else { 'A' };
+    parts[1].pop();
+    parts[1].push(flipped);
+    tampered.set_ending_with(".accessToken", &parts.join("."));
+
+    // An unsigned token.
+    let mut unsigned = good.clone();
+    let header = base64_url(br#"{"alg":"none","typ":"JWT"}"#);
+    unsigned.set_ending_with(
+        ".accessToken",
+        &format!("{header}.{}.", token.split('.').nth(1).unwrap()),
+    );
+
+    for (name, jar) in [
+        ("foreign", forged),
+        ("tampered", tampered),
+        ("alg none", unsigned),
+    ] {
+        let ctx = jar.context(&runner);
+        let session = fetch_auth_session(&ctx, FetchAuthSessionOptions::default())
+            .await
+            .unwrap();
+        assert!(!session.is_signed_in(), "{name}");
+        assert!(
+            ctx.set_cookie_headers().is_empty(),
+            "{name}: a bad cookie is not a reason to write anything"
+        );
+    }
+    assert_eq!(
+        local.backend.operation_count("GetTokensFromRefreshToken"),
+        0,
+        "a forged session is never refreshed"
+    );
+}
+
+fn base64_url(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[tokio::test]
+async fn read_only_contexts_refresh_for_the_render_but_emit_no_headers() {
+    let local = Backend::start().await;
+    let username = local.user("ivan");
+    let runner = local.runner();
+    let mut jar = signed_in_jar(&runner, &username).await;
+    jar.set_ending_with(".clockDrift", TWO_HOURS_MS);
+    let ctx = runner.read_only_context(&jar.headers());
+    get_current_user(&ctx).await.unwrap();
+    get_current_user(&ctx).await.unwrap();
+    assert_eq!(
+        local.backend.operation_count("GetTokensFromRefreshToken"),
+        1
+    );
+    assert!(ctx.set_cookie_headers().is_empty());
+    assert!(!ctx.auth_cookies_changed());
+}
+
+#[tokio::test]
+async fn http_only_mode_writes_only_token_cookies_with_strict_attributes() {
+    let local = Backend::start().await;
+    let username = local.user("judy");
+    let runner = amplify_ssr::ServerRunner::builder(local.config())
+        .ignore_env()
+        .http_only_cookies(true)
+        .build()
+        .unwrap();
+    let ctx = runner.context(&HeaderMap::new());
+    amplify_ssr::sign_in(&ctx, SignInInput::new(&username, PASSWORD))
+        .await
+        .unwrap();
+    let headers: Vec<String> = ctx
+        .set_cookie_headers()
+        .iter()
+        .map(|h| h.to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(headers.len(), 4, "{headers:#?}");
+    for header in &headers {
+        assert!(header.contains("HttpOnly"), "{header}");
+        assert!(header.contains("SameSite=Strict"), "{header}");
+        assert!(header.contains("Secure"), "{header}");
+        assert!(header.contains("Path=/"), "{header}");
+    }
+    assert!(
+        !headers
+            .iter()
+            .any(|h| h.contains(".clockDrift=") || h.contains(".signInDetails="))
+    );
+}
+
+#[tokio::test]
+async fn sign_in_with_a_temporary_password_reports_the_challenge() {
+    let local = Backend::start().await;
+    let runner = local.runner();
+    // AdminCreateUser with a temporary password, through Cognito's own API.
+    let http = reqwest::Client::new();
+    let response = http
+        .post(format!("{}/", local.backend.base_url()))
+        .header("content-type", "application/x-amz-json-1.1")
+        .header(
+            "x-amz-target",
+            "AWSCognitoIdentityProviderService.AdminCreateUser",
+        )
+        .body(
+            serde_json::json!({
+                "UserPoolId": local.backend.user_pool_id(),
+                "Username": "kim",
+                "TemporaryPassword": "Temp-passw0rd!",
+                "MessageAction": "SUPPRESS",
+            })
+            .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "{:?}",
+        response.text().await
+    );
+    let ctx = runner.context(&HeaderMap::new());
+    let outcome = amplify_ssr::sign_in(&ctx, SignInInput::new("kim", "Temp-passw0rd!"))
+        .await
+        .unwrap();
+    match outcome {
+        SignInOutcome::ChallengeRequired(challenge) => {
+            assert_eq!(
+                challenge.name,
+                amplify_ssr::auth::ChallengeName::NewPasswordRequired
+            );
+        }
+        other => panic!("expected a challenge, got {other:?}"),
+    }
+    assert!(ctx.set_cookie_headers().is_empty());
+}

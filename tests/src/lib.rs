@@ -1,0 +1,374 @@
+//! Shared harness for the cross-crate and cross-language tests in `tests/tests/`.
+//!
+//! * [`TestBackend`] runs [`amplify_local::LocalBackend`] in-process on a free port of
+//!   127.0.0.1 with a fresh data directory, and hands out the settings the peers need.
+//! * [`run_node`] and [`run_python`] run the real client peers in `interop/` (aws-amplify in
+//!   Node.js, boto3 and PyJWT in Python). Each prints one JSON object, which is returned.
+//!   The processes get a timeout and are killed if the test gives up on them.
+//! * [`cookies`] takes apart what the aws-amplify scripts report: raw `document.cookie`
+//!   writes and Cookie headers.
+//!
+//! The peers are installed by `scripts/test` (npm packages from `interop/package-lock.json`,
+//! a venv at `.venv` from `interop/requirements.txt`), which also exports where they are:
+//! `AMPLIFY_IT_NODE`, `AMPLIFY_IT_PYTHON` and `AMPLIFY_IT_INTEROP_DIR`. Without those the
+//! harness falls back to `node` on the PATH, `.venv/bin/python` and `interop/` in this
+//! checkout. A missing peer fails the test with a message saying how to install it; tests
+//! are never skipped silently.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub mod cookies;
+
+/// How long one peer process may run before the test fails and the process is killed.
+pub const PEER_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// Environment variables for a peer process, as (name, value) pairs.
+pub type PeerEnv = Vec<(String, String)>;
+
+/// The repository root (the directory holding the workspace's Cargo.toml).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the test crate lives one level below the repository root")
+        .to_path_buf()
+}
+
+/// `interop/`: `AMPLIFY_IT_INTEROP_DIR`, or the one in this checkout.
+pub fn interop_dir() -> PathBuf {
+    std::env::var_os("AMPLIFY_IT_INTEROP_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("interop"))
+}
+
+/// The Node.js binary: `AMPLIFY_IT_NODE`, or `node` on the PATH.
+pub fn node_program() -> PathBuf {
+    std::env::var_os("AMPLIFY_IT_NODE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("node"))
+}
+
+/// The Python interpreter with the test packages: `AMPLIFY_IT_PYTHON`, or `.venv/bin/python`.
+pub fn python_program() -> PathBuf {
+    std::env::var_os("AMPLIFY_IT_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join(".venv").join("bin").join("python"))
+}
+
+const INSTALL_HINT: &str = "run scripts/test, which installs them (npm ci in interop/, and a venv at .venv from interop/requirements.txt)";
+
+fn assert_node_peers_installed() {
+    let marker = interop_dir()
+        .join("node_modules")
+        .join("aws-amplify")
+        .join("package.json");
+    assert!(
+        marker.is_file(),
+        "the npm packages for the interop tests are missing ({} not found): {INSTALL_HINT}",
+        marker.display()
+    );
+}
+
+fn assert_python_peers_installed() {
+    let python = python_program();
+    // A bare program name is looked up on the PATH when it runs; only check real paths.
+    if python.components().count() > 1 {
+        assert!(
+            python.is_file(),
+            "the Python venv for the interop tests is missing ({} not found): {INSTALL_HINT}",
+            python.display()
+        );
+    }
+}
+
+/// Runs `interop/js/<script>` with Node.js and returns the JSON object it prints.
+///
+/// Panics (failing the test) when the npm packages are not installed, when the script
+/// exits non-zero, prints no JSON, or runs longer than [`PEER_TIMEOUT`].
+pub async fn run_node<I, K, V>(script: &str, envs: I) -> Value
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<OsStr>,
+    V: AsRef<OsStr>,
+{
+    assert_node_peers_installed();
+    let path = interop_dir().join("js").join(script);
+    assert!(path.is_file(), "no such peer script: {}", path.display());
+    let mut command = tokio::process::Command::new(node_program());
+    command.arg(&path);
+    run_peer(command, &format!("node {script}"), envs).await
+}
+
+/// Runs `interop/py/<script> <args...>` with the venv's Python and returns the JSON object
+/// it prints. Panics like [`run_node`].
+pub async fn run_python<I, K, V>(script: &str, args: &[&str], envs: I) -> Value
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<OsStr>,
+    V: AsRef<OsStr>,
+{
+    assert_python_peers_installed();
+    let path = interop_dir().join("py").join(script);
+    assert!(path.is_file(), "no such peer script: {}", path.display());
+    let mut command = tokio::process::Command::new(python_program());
+    command.arg(&path).args(args);
+    // Keep the developer's AWS configuration away from boto3.
+    command
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_DEFAULT_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER")
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("PYTHONUNBUFFERED", "1");
+    run_peer(
+        command,
+        &format!("python {script} {}", args.join(" ")),
+        envs,
+    )
+    .await
+}
+
+/// Runs `interop/py/boto3_cognito.py <args...>`; see [`run_python`].
+pub async fn boto3<I, K, V>(args: &[&str], envs: I) -> Value
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<OsStr>,
+    V: AsRef<OsStr>,
+{
+    run_python("boto3_cognito.py", args, envs).await
+}
+
+async fn run_peer<I, K, V>(mut command: tokio::process::Command, label: &str, envs: I) -> Value
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<OsStr>,
+    V: AsRef<OsStr>,
+{
+    command
+        .envs(envs)
+        .current_dir(interop_dir())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("could not start `{label}` ({e}): {INSTALL_HINT}"));
+    // On timeout the future is dropped, and with it the child, which kill_on_drop ends.
+    let output = tokio::time::timeout(PEER_TIMEOUT, child.wait_with_output())
+        .await
+        .unwrap_or_else(|_| panic!("`{label}` did not finish within {PEER_TIMEOUT:?}"))
+        .unwrap_or_else(|e| panic!("waiting for `{label}` failed: {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "`{label}` failed with {}\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        output.status
+    );
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or_else(|| panic!("`{label}` printed nothing\n--- stderr\n{stderr}"));
+    serde_json::from_str(line).unwrap_or_else(|e| {
+        panic!("`{label}` did not print JSON ({e})\n--- stdout\n{stdout}\n--- stderr\n{stderr}")
+    })
+}
+
+/// Converts `[("NAME", "value"), ...]` into a [`PeerEnv`].
+pub fn env_of(pairs: &[(&str, &str)]) -> PeerEnv {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+/// The `error` member of a peer's JSON output: `Some((name, message))`, or `None` when it
+/// is absent or null.
+pub fn peer_error(output: &Value) -> Option<(String, String)> {
+    let error = output.get("error").filter(|e| !e.is_null())?;
+    let text = |key: &str| {
+        error
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    Some((text("name"), text("message")))
+}
+
+/// Fails the test, showing the whole output, when a peer reported an error.
+#[track_caller]
+pub fn assert_no_peer_error(output: &Value) {
+    if let Some((name, message)) = peer_error(output) {
+        panic!("peer reported {name}: {message}\nfull output: {output:#}");
+    }
+}
+
+/// Fails the test unless a peer reported the error `expected_name`.
+#[track_caller]
+pub fn assert_peer_error(output: &Value, expected_name: &str) {
+    match peer_error(output) {
+        Some((name, _)) if name == expected_name => {}
+        Some((name, message)) => {
+            panic!(
+                "expected {expected_name}, peer reported {name}: {message}\nfull output: {output:#}"
+            )
+        }
+        None => panic!("expected {expected_name}, but the peer succeeded\nfull output: {output:#}"),
+    }
+}
+
+/// amplify-local running in-process for one test, with its own data directory.
+#[derive(Debug)]
+pub struct TestBackend {
+    /// The running backend.
+    pub backend: amplify_local::LocalBackend,
+    outputs: Value,
+    _data_dir: tempfile::TempDir,
+}
+
+impl TestBackend {
+    /// Starts amplify-local on a free port of 127.0.0.1 with a fresh temporary data directory.
+    pub async fn start() -> Self {
+        Self::start_with(|options| options).await
+    }
+
+    /// Like [`Self::start`], with options changed by `configure` (for example
+    /// `|o| o.with_rotate_refresh_tokens(true)`).
+    pub async fn start_with(
+        configure: impl FnOnce(amplify_local::LocalOptions) -> amplify_local::LocalOptions,
+    ) -> Self {
+        let data_dir = tempfile::Builder::new()
+            .prefix("amplify-it-")
+            .tempdir()
+            .expect("create a temporary data directory");
+        let options = configure(amplify_local::LocalOptions::new(data_dir.path()));
+        let backend = amplify_local::LocalBackend::start(options)
+            .await
+            .expect("start amplify-local");
+        let outputs = backend.outputs();
+        Self {
+            backend,
+            outputs,
+            _data_dir: data_dir,
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        self.backend.base_url()
+    }
+
+    /// The user-pool id.
+    pub fn user_pool_id(&self) -> String {
+        self.backend.user_pool_id().to_owned()
+    }
+
+    /// The app client id.
+    pub fn client_id(&self) -> String {
+        self.backend.client_id().to_owned()
+    }
+
+    /// The region, e.g. `us-east-1`.
+    pub fn region(&self) -> String {
+        self.backend.region().to_owned()
+    }
+
+    /// The amplify_outputs.json document the backend describes itself with.
+    pub fn outputs(&self) -> &Value {
+        &self.outputs
+    }
+
+    fn endpoint(&self, key: &str) -> String {
+        self.outputs["custom"]["amplify_ssr"]["endpoints"][key]
+            .as_str()
+            .unwrap_or_else(|| {
+                panic!(
+                    "amplify-local's outputs lack custom.amplify_ssr.endpoints.{key}: {:#}",
+                    self.outputs
+                )
+            })
+            .to_owned()
+    }
+
+    /// The user-pool (Cognito IdP JSON protocol) endpoint, as given in the outputs.
+    pub fn user_pool_endpoint(&self) -> String {
+        self.endpoint("user_pool")
+    }
+
+    /// Where the user pool's JWKS is served.
+    pub fn jwks_url(&self) -> String {
+        self.endpoint("jwks_url")
+    }
+
+    /// The `iss` the backend puts into its tokens.
+    pub fn token_issuer(&self) -> String {
+        self.endpoint("token_issuer")
+    }
+
+    /// Environment for the aws-amplify scripts (`interop/js/*.mjs`): POOL, CLIENT, IDP_EP.
+    pub fn amplify_env(&self) -> PeerEnv {
+        vec![
+            ("POOL".to_owned(), self.user_pool_id()),
+            ("CLIENT".to_owned(), self.client_id()),
+            ("IDP_EP".to_owned(), self.user_pool_endpoint()),
+        ]
+    }
+
+    /// [`Self::amplify_env`] plus `extra`.
+    pub fn amplify_env_with(&self, extra: &[(&str, &str)]) -> PeerEnv {
+        let mut env = self.amplify_env();
+        env.extend(env_of(extra));
+        env
+    }
+
+    /// Environment for `interop/py/boto3_cognito.py`: ENDPOINT, REGION, CLIENT, POOL,
+    /// JWKS_URL, ISSUER.
+    pub fn boto3_env(&self) -> PeerEnv {
+        vec![
+            ("ENDPOINT".to_owned(), self.user_pool_endpoint()),
+            ("REGION".to_owned(), self.region()),
+            ("CLIENT".to_owned(), self.client_id()),
+            ("POOL".to_owned(), self.user_pool_id()),
+            ("JWKS_URL".to_owned(), self.jwks_url()),
+            ("ISSUER".to_owned(), self.token_issuer()),
+        ]
+    }
+
+    /// Creates a confirmed user with a permanent password and attributes such as
+    /// `("email", "a@example.com")`.
+    pub fn create_user(
+        &self,
+        username: &str,
+        password: &str,
+        attributes: &[(&str, &str)],
+    ) -> amplify_local::LocalUser {
+        self.backend
+            .create_user(username, password, attributes)
+            .unwrap_or_else(|e| panic!("create user {username}: {e}"))
+    }
+
+    /// The pending `SignUp` confirmation code of a user.
+    pub fn confirmation_code(&self, username: &str) -> Option<String> {
+        self.backend.confirmation_code(username)
+    }
+
+    /// How many requests for the Cognito operation `name` (e.g. `GetTokensFromRefreshToken`)
+    /// the backend has served.
+    pub fn operation_count(&self, name: &str) -> u64 {
+        self.backend.operation_count(name)
+    }
+
+    /// Stops the backend and removes its data directory.
+    pub async fn shutdown(self) {
+        self.backend.shutdown().await;
+    }
+}
