@@ -85,6 +85,23 @@ fn assert_python_peers_installed() {
     }
 }
 
+/// The variables the scripts in `interop/js/` read.
+const NODE_SCRIPT_VARS: &[&str] = &[
+    "POOL",
+    "CLIENT",
+    "IDP_EP",
+    "USERNAME",
+    "PASSWORD",
+    "AUTH_FLOW",
+    "COOKIE",
+    "FORCE_REFRESH",
+    "ATTRIBUTES",
+    "GLOBAL",
+];
+
+/// The variables the scripts in `interop/py/` read.
+const PYTHON_SCRIPT_VARS: &[&str] = &["ENDPOINT", "REGION", "CLIENT", "POOL", "JWKS_URL", "ISSUER"];
+
 /// Runs `interop/js/<script>` with Node.js and returns the JSON object it prints.
 ///
 /// Panics (failing the test) when the npm packages are not installed, when the script
@@ -100,6 +117,10 @@ where
     assert!(path.is_file(), "no such peer script: {}", path.display());
     let mut command = tokio::process::Command::new(node_program());
     command.arg(&path);
+    // Only what the test passes may steer the script, not the developer's shell.
+    for name in NODE_SCRIPT_VARS {
+        command.env_remove(name);
+    }
     run_peer(command, &format!("node {script}"), envs).await
 }
 
@@ -116,6 +137,9 @@ where
     assert!(path.is_file(), "no such peer script: {}", path.display());
     let mut command = tokio::process::Command::new(python_program());
     command.arg(&path).args(args);
+    for name in PYTHON_SCRIPT_VARS {
+        command.env_remove(name);
+    }
     // Keep the developer's AWS configuration away from boto3.
     command
         .env("AWS_CONFIG_FILE", "/dev/null")

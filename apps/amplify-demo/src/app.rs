@@ -33,6 +33,7 @@ pub struct DemoHints {
 }
 
 impl DemoHints {
+    /// Hints for an app running on `backend`.
     pub fn from_backend(backend: &amplify_local::LocalBackend) -> Self {
         Self {
             backend_url: backend.base_url(),
@@ -284,6 +285,13 @@ async fn sign_in_submit(
                 StatusCode::OK,
             )
         }
+        Ok(_) => sign_in_form(
+            &state,
+            form.redirect_to.as_deref(),
+            &form.username,
+            Some("This sign-in needs a step the demo does not support."),
+            StatusCode::OK,
+        ),
         Err(error) => {
             let (status, message) = if error.is_transient() {
                 (

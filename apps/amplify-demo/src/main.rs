@@ -50,7 +50,10 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             (config, Some(backend))
         }
     };
-    let runner = amplify_ssr::ServerRunner::builder(config).build()?;
+    // The demo serves plain http on 127.0.0.1; Safari would drop Secure cookies there.
+    let runner = amplify_ssr::ServerRunner::builder(config)
+        .insecure_cookies_for_local_http()
+        .build()?;
     let router = app::router(runner, backend.as_ref().map(app::DemoHints::from_backend));
     let addr = SocketAddr::from(([127, 0, 0, 1], cli.port));
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {

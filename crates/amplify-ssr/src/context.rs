@@ -64,6 +64,7 @@ struct RunnerInner {
     http: reqwest::Client,
     cookie_mode: CookieMode,
     cookie_options: CookieOptions,
+    secure_cookies: bool,
     auth: Option<AuthRuntime>,
 }
 
@@ -85,6 +86,7 @@ pub struct ServerRunnerBuilder {
     http: Option<reqwest::Client>,
     cookie_mode: CookieMode,
     cookie_options: CookieOptions,
+    secure_cookies: bool,
     jwks_min_refetch_interval: Option<Duration>,
     endpoints: BuilderEndpoints,
     endpoint_errors: Vec<ConfigError>,
@@ -113,6 +115,7 @@ impl ServerRunner {
             http: None,
             cookie_mode: CookieMode::JsReadable,
             cookie_options: CookieOptions::default(),
+            secure_cookies: true,
             jwks_min_refetch_interval: None,
             endpoints: BuilderEndpoints::default(),
             endpoint_errors: Vec::new(),
@@ -208,6 +211,14 @@ impl ServerRunnerBuilder {
     /// `LastAuthUser` are written; browser-side Amplify can no longer read the session.
     pub fn http_only_cookies(mut self, secure: bool) -> Self {
         self.cookie_mode = CookieMode::ServerAuth { secure };
+        self
+    }
+
+    /// Leave `Secure` off the session cookies. **Only for local development over plain http**: Safari and
+    /// WebKit drop `Secure` cookies on `http://` origins, even on localhost (amplify-js #13513), so a dev server
+    /// on `http://127.0.0.1` signs users in but never sees the session. Never use this in production.
+    pub fn insecure_cookies_for_local_http(mut self) -> Self {
+        self.secure_cookies = false;
         self
     }
 
@@ -335,6 +346,7 @@ impl ServerRunnerBuilder {
                 http,
                 cookie_mode: self.cookie_mode,
                 cookie_options: self.cookie_options,
+                secure_cookies: self.secure_cookies,
                 auth,
             }),
         })
@@ -471,10 +483,12 @@ impl ServerContext {
     }
 
     fn token_attributes(&self) -> CookieAttributes {
-        token_cookie_attributes(
-            self.inner.runner.cookie_mode(),
-            self.inner.runner.cookie_options(),
-        )
+        let runner = &self.inner.runner.inner;
+        let mut attributes = token_cookie_attributes(runner.cookie_mode, &runner.cookie_options);
+        if !runner.secure_cookies {
+            attributes.secure = false;
+        }
+        attributes
     }
 
     fn write(&self, raw_name: &str, write: Write) {
@@ -572,5 +586,164 @@ fn is_auth_key(raw_name: &str, runner: &ServerRunner) -> bool {
             .and_then(|rest| rest.strip_prefix(auth.config.user_pool_client_id.as_str()))
             .is_some_and(|rest| rest.starts_with('.')),
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OUTPUTS: &str = r#"{"version":"1.4","auth":{"aws_region":"us-east-1",
+        "user_pool_id":"us-east-1_Pool","user_pool_client_id":"client1"}}"#;
+
+    fn runner(configure: impl FnOnce(ServerRunnerBuilder) -> ServerRunnerBuilder) -> ServerRunner {
+        let config = AmplifyConfig::from_json(OUTPUTS).expect("config");
+        configure(ServerRunner::builder(config).ignore_env())
+            .build()
+            .expect("runner")
+    }
+
+    fn headers(cookie: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            http::header::COOKIE,
+            HeaderValue::from_str(cookie).expect("header"),
+        );
+        headers
+    }
+
+    const LAST: &str = "CognitoIdentityServiceProvider.client1.LastAuthUser";
+    const DRIFT: &str = "CognitoIdentityServiceProvider.client1.alice.clockDrift";
+
+    #[test]
+    fn reads_see_earlier_writes_and_removals() {
+        let ctx = runner(|b| b).context(&headers(&format!("{LAST}=alice; other=1")));
+        assert_eq!(ctx.cookie(LAST).as_deref(), Some("alice"));
+        ctx.set_auth_cookie(LAST, "bob");
+        assert_eq!(ctx.cookie(LAST).as_deref(), Some("bob"));
+        ctx.remove_auth_cookie(LAST);
+        assert_eq!(ctx.cookie(LAST), None);
+        assert_eq!(ctx.cookie("other").as_deref(), Some("1"));
+        // One header per name: the last write wins, in first-write order.
+        let lines = ctx.set_cookie_headers();
+        assert_eq!(lines.len(), 1);
+        assert!(
+            lines[0].to_str().unwrap().starts_with(&format!("{LAST}=;")),
+            "{lines:?}"
+        );
+        assert!(ctx.auth_cookies_changed());
+    }
+
+    #[test]
+    fn removing_an_absent_cookie_writes_nothing() {
+        let ctx = runner(|b| b).context(&HeaderMap::new());
+        ctx.remove_auth_cookie(LAST);
+        assert!(ctx.set_cookie_headers().is_empty());
+        assert!(!ctx.auth_cookies_changed());
+    }
+
+    #[test]
+    fn read_only_and_static_contexts_emit_no_headers_but_remember_writes() {
+        let runner = runner(|b| b);
+        for ctx in [
+            runner.read_only_context(&HeaderMap::new()),
+            runner.static_context(),
+        ] {
+            ctx.set_auth_cookie(LAST, "alice");
+            assert_eq!(ctx.cookie(LAST).as_deref(), Some("alice"));
+            assert!(ctx.set_cookie_headers().is_empty(), "{:?}", ctx.kind());
+            assert!(!ctx.auth_cookies_changed());
+            let mut response = HeaderMap::new();
+            ctx.apply_to_response_headers(&mut response);
+            assert!(response.is_empty());
+        }
+    }
+
+    #[test]
+    fn server_auth_mode_writes_only_whitelisted_keys_as_http_only() {
+        let ctx = runner(|b| b.http_only_cookies(true)).context(&HeaderMap::new());
+        ctx.set_auth_cookie(DRIFT, "0");
+        ctx.set_auth_cookie(LAST, "alice");
+        let lines: Vec<_> = ctx
+            .set_cookie_headers()
+            .iter()
+            .map(|h| h.to_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].contains("HttpOnly") && lines[0].contains("SameSite=Strict"),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn response_headers_get_no_store_only_when_the_session_changed() {
+        let ctx = runner(|b| b).context(&HeaderMap::new());
+        ctx.set_cookie(
+            "unrelated",
+            "1",
+            token_cookie_attributes(CookieMode::JsReadable, &CookieOptions::default()),
+        );
+        let mut response = HeaderMap::new();
+        ctx.apply_to_response_headers(&mut response);
+        assert_eq!(response.get_all(http::header::SET_COOKIE).iter().count(), 1);
+        assert!(response.get(http::header::CACHE_CONTROL).is_none());
+
+        ctx.set_auth_cookie(LAST, "alice");
+        let mut response = HeaderMap::new();
+        ctx.apply_to_response_headers(&mut response);
+        assert_eq!(response[http::header::CACHE_CONTROL], "private, no-store");
+    }
+
+    #[test]
+    fn secure_is_on_by_default_and_can_be_dropped_for_local_http() {
+        let secure = runner(|b| b).context(&HeaderMap::new());
+        secure.set_auth_cookie(LAST, "alice");
+        assert!(
+            secure.set_cookie_headers()[0]
+                .to_str()
+                .unwrap()
+                .contains("Secure")
+        );
+        let local =
+            runner(ServerRunnerBuilder::insecure_cookies_for_local_http).context(&HeaderMap::new());
+        local.set_auth_cookie(LAST, "alice");
+        assert!(
+            !local.set_cookie_headers()[0]
+                .to_str()
+                .unwrap()
+                .contains("Secure")
+        );
+    }
+
+    #[test]
+    fn builder_endpoints_win_over_the_environment_and_bad_ones_are_errors() {
+        let config = AmplifyConfig::from_json(OUTPUTS).expect("config");
+        let runner = ServerRunner::builder(config.clone())
+            .ignore_env()
+            .user_pool_endpoint("http://127.0.0.1:9/")
+            .jwks_url("http://127.0.0.1:9/keys.json")
+            .token_issuer("http://issuer.example/pool")
+            .build()
+            .expect("runner");
+        assert_eq!(
+            runner.config().user_pool_endpoint().unwrap().as_str(),
+            "http://127.0.0.1:9/"
+        );
+        assert_eq!(
+            runner.config().jwks_url().unwrap().as_str(),
+            "http://127.0.0.1:9/keys.json"
+        );
+        assert_eq!(
+            runner.config().token_issuer().unwrap(),
+            "http://issuer.example/pool"
+        );
+
+        let error = ServerRunner::builder(config)
+            .ignore_env()
+            .user_pool_endpoint("ftp://x")
+            .build()
+            .unwrap_err();
+        assert!(error.to_string().contains("ftp://x"), "{error}");
     }
 }
