@@ -128,6 +128,18 @@ impl UserRecord {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Marks the user confirmed and forgets any pending confirmation code. `email_verified` is set only when the
+    /// user proved they receive mail at the address (the ConfirmSignUp code), not for an administrator's confirm.
+    pub(crate) fn confirm(&mut self, email_proven: bool, now: i64) {
+        self.status = UserStatus::Confirmed;
+        self.confirmation_code = None;
+        self.code_expires_at = None;
+        if email_proven && self.attribute("email").is_some() {
+            self.set_attribute("email_verified", "true");
+        }
+        self.updated_at = now;
+    }
+
     /// Sets (or adds) an attribute.
     pub(crate) fn set_attribute(&mut self, name: &str, value: &str) {
         match self.attributes.iter_mut().find(|(n, _)| n == name) {

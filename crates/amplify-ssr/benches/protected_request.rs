@@ -23,7 +23,7 @@ fn bench(c: &mut Criterion) {
         .build()
         .expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
-    let (bare, protected, cookie, _backend) = rt.block_on(async {
+    let (bare, protected, cookie, runner, _backend) = rt.block_on(async {
         let mut options = LocalOptions::new(dir.path().to_path_buf());
         options.port = 0;
         let backend = LocalBackend::start(options).await.expect("amplify-local");
@@ -63,8 +63,8 @@ fn bench(c: &mut Criterion) {
                 get(|CurrentUser(user): CurrentUser| async move { user.username }),
             )
             .route_layer(RequireAuthLayer::new())
-            .layer(AmplifyLayer::new(runner));
-        (bare, protected, cookie, backend)
+            .layer(AmplifyLayer::new(runner.clone()));
+        (bare, protected, cookie, runner, backend)
     });
     let request = |with_cookie: bool| {
         let mut builder = Request::get("/");
@@ -115,6 +115,21 @@ fn bench(c: &mut Criterion) {
         });
     });
     group.finish();
+
+    // The parts of the protected path, to see where its time goes.
+    let mut headers = HeaderMap::new();
+    headers.insert(header::COOKIE, cookie.parse().expect("cookie header"));
+    let mut parts = c.benchmark_group("session parts");
+    parts.bench_function("context: parse and decode the Cookie header", |b| {
+        b.iter(|| runner.context(&headers));
+    });
+    parts.bench_function("get_current_user: verify (cached) and read claims", |b| {
+        b.to_async(&rt).iter(|| async {
+            let ctx = runner.context(&headers);
+            amplify_ssr::get_current_user(&ctx).await.expect("user")
+        });
+    });
+    parts.finish();
 }
 
 criterion_group!(benches, bench);

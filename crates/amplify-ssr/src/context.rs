@@ -30,7 +30,7 @@ use crate::cookies::{
     CookieAttributes, CookieMode, CookieOptions, RequestCookies, is_server_auth_writable, removal,
     set_cookie, token_cookie_attributes,
 };
-use crate::jwt::{JwksCache, TokenVerifier};
+use crate::jwt::{JwksCache, TokenUse, TokenVerifier, VerifiedJwt, VerifyError};
 
 /// How many verified tokens the runner remembers (a bounded map keyed by a hash of the token).
 const VERIFIED_TOKEN_CACHE_CAPACITY: usize = 10_000;
@@ -388,6 +388,8 @@ struct ContextInner {
     kind: ContextKind,
     request: RequestCookies,
     writes: Mutex<Writes>,
+    /// Tokens already verified in this request, so several session reads cost one verification each.
+    verified: Mutex<Vec<(String, VerifiedJwt)>>,
 }
 
 /// Cookie writes, keyed by raw name: the last write to a name wins, as in a browser's jar.
@@ -417,6 +419,7 @@ impl ServerContext {
                 kind,
                 request,
                 writes: Mutex::new(Writes::default()),
+                verified: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -567,6 +570,37 @@ impl ServerContext {
                 HeaderValue::from_static("private, no-store"),
             );
         }
+    }
+
+    /// Verifies `token` with the runner's verifier, remembering the result for the rest of this request.
+    pub(crate) async fn verify_token(
+        &self,
+        verifier: &TokenVerifier,
+        token: &str,
+        expected: TokenUse,
+        now: std::time::SystemTime,
+    ) -> Result<VerifiedJwt, VerifyError> {
+        let remembered = {
+            let verified = self
+                .inner
+                .verified
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            verified
+                .iter()
+                .find(|(raw, _)| raw == token)
+                .map(|(_, v)| v.clone())
+        };
+        if let Some(verified) = remembered {
+            return Ok(verified);
+        }
+        let verified = verifier.verify(token, expected, now).await?;
+        self.inner
+            .verified
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((token.to_owned(), verified.clone()));
+        Ok(verified)
     }
 
     fn writes(&self) -> MutexGuard<'_, Writes> {

@@ -150,10 +150,7 @@ pub(super) fn admin_confirm_sign_up(
             ),
         ));
     }
-    user.status = UserStatus::Confirmed;
-    user.confirmation_code = None;
-    user.code_expires_at = None;
-    user.updated_at = now_secs();
+    user.confirm(false, now_secs());
     state.store.update_user(&user)?;
     Ok(json!({}))
 }

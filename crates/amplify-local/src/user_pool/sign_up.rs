@@ -137,13 +137,7 @@ pub(super) fn confirm_sign_up(
             "Invalid code provided, please request a code again.",
         ));
     }
-    user.status = UserStatus::Confirmed;
-    user.confirmation_code = None;
-    user.code_expires_at = None;
-    if user.attribute("email").is_some() {
-        user.set_attribute("email_verified", "true");
-    }
-    user.updated_at = now_secs();
+    user.confirm(true, now_secs());
     state.store.update_user(&user)?;
     Ok(json!({}))
 }

@@ -89,9 +89,8 @@ pub(crate) async fn load(
     let Some(access_raw) = read(TokenSlot::AccessToken) else {
         return Ok(None);
     };
-    let access_claims = match runtime
-        .verifier
-        .verify(&access_raw, TokenUse::Access, now)
+    let access_claims = match ctx
+        .verify_token(&runtime.verifier, &access_raw, TokenUse::Access, now)
         .await
     {
         Ok(verified) => verified.claims,
@@ -102,7 +101,10 @@ pub(crate) async fn load(
     let mut id_claims = None;
     // aws-amplify's route handlers once wrote the literal "undefined" when no id token came back.
     if let Some(id_raw) = read(TokenSlot::IdToken).filter(|v| v != "undefined") {
-        match runtime.verifier.verify(&id_raw, TokenUse::Id, now).await {
+        match ctx
+            .verify_token(&runtime.verifier, &id_raw, TokenUse::Id, now)
+            .await
+        {
             Ok(verified) => {
                 id_claims = Some(verified.claims);
                 id_token = Some(IdToken::new(id_raw));

@@ -36,14 +36,16 @@ impl std::fmt::Display for TokenUse {
 ///
 /// Accessors return `None` when a claim is absent **or** has an unexpected JSON type; numeric date claims accept
 /// integers and (truncated) finite floats.
+///
+/// Cheap to clone: the object is shared (claims are read-only once verified), so caches can hand out copies.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Claims(pub(super) Map<String, Value>);
+pub struct Claims(pub(super) std::sync::Arc<Map<String, Value>>);
 
 impl Claims {
     /// Wraps an already-decoded claims object.
     #[must_use]
     pub fn from_map(map: Map<String, Value>) -> Self {
-        Self(map)
+        Self(std::sync::Arc::new(map))
     }
 
     /// The raw value of claim `key`.
@@ -152,6 +154,6 @@ impl Claims {
     /// Consumes the claims and returns the JSON object.
     #[must_use]
     pub fn into_map(self) -> Map<String, Value> {
-        self.0
+        std::sync::Arc::unwrap_or_clone(self.0)
     }
 }

@@ -93,7 +93,7 @@ pub(super) fn header(parts: &Parts<'_>) -> Result<Header, VerifyError> {
 pub(super) fn payload(parts: &Parts<'_>) -> Result<Claims, VerifyError> {
     let bytes = b64(parts.payload, "payload is not valid base64url")?;
     match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Object(map)) => Ok(Claims(map)),
+        Ok(Value::Object(map)) => Ok(Claims::from_map(map)),
         Ok(_) => Err(VerifyError::Malformed("payload is not a JSON object")),
         Err(_) => Err(VerifyError::Malformed("payload is not valid JSON")),
     }
