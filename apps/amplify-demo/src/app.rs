@@ -5,8 +5,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use amplify_ssr::auth::routes::AuthRoutes;
 use amplify_ssr::auth::{ChallengeName, SignInOutcome};
-use amplify_ssr::axum::{AmplifyLayer, CurrentUser, RequireAuthLayer, SignedInPage};
+use amplify_ssr::axum::{AmplifyLayer, CurrentUser, RequireAuthLayer, SignedInPage, auth_router};
 use amplify_ssr::redirect::safe_redirect_path;
 use amplify_ssr::{
     AmplifyConfig, AuthError, FetchAuthSessionOptions, ServerContext, ServerRunner, SignInInput,
@@ -19,7 +20,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use crate::html::{escape, page};
+use crate::html::{Nav, escape, page};
 
 /// The demo account created in the embedded backend.
 pub const DEMO_USERNAME: &str = "demo@example.com";
@@ -44,19 +45,39 @@ impl DemoHints {
 #[derive(Clone)]
 struct AppState {
     hints: Option<Arc<DemoHints>>,
+    managed_login: bool,
 }
 
-/// Starts amplify-local in `data_dir` (on port 4000 when free, so the token issuer stays stable across restarts,
-/// else on any free port) and makes sure the demo user exists.
+impl AppState {
+    async fn nav(&self, ctx: &ServerContext) -> Nav {
+        Nav {
+            user: signed_in_username(ctx).await,
+            managed_login: self.managed_login,
+        }
+    }
+
+    fn nav_for(&self, user: Option<&str>) -> Nav {
+        Nav {
+            user: user.map(str::to_owned),
+            managed_login: self.managed_login,
+        }
+    }
+}
+
+/// Starts amplify-local in `data_dir` (on `port` when free, so the token issuer stays stable across restarts, else
+/// on any free port), registers the app's origins for managed login, and makes sure the demo user exists.
 pub async fn start_embedded_backend(
     data_dir: &Path,
+    port: u16,
+    app_origins: Vec<String>,
 ) -> Result<(AmplifyConfig, amplify_local::LocalBackend), Box<dyn std::error::Error>> {
-    let mut options = amplify_local::LocalOptions::new(data_dir.to_path_buf());
-    options.port = 4000;
+    let mut options =
+        amplify_local::LocalOptions::new(data_dir.to_path_buf()).with_app_origins(app_origins);
+    options.port = port;
     let backend = match amplify_local::LocalBackend::start(options.clone()).await {
         Ok(backend) => backend,
         Err(error) => {
-            tracing::info!(%error, "port 4000 unavailable for the embedded amplify-local; using a free port");
+            tracing::info!(%error, port, "port unavailable for the embedded amplify-local; using a free port");
             options.port = 0;
             amplify_local::LocalBackend::start(options).await?
         }
@@ -76,22 +97,37 @@ pub async fn start_embedded_backend(
     Ok((config, backend))
 }
 
-/// The app's router.
-pub fn router(runner: ServerRunner, hints: Option<DemoHints>) -> Router {
+/// The app's router. With `auth_routes`, managed login is mounted under `/api/auth` and protected pages send
+/// signed-out users there; without, they go to the password form.
+pub fn router(
+    runner: ServerRunner,
+    auth_routes: Option<AuthRoutes>,
+    hints: Option<DemoHints>,
+) -> Router {
     let state = AppState {
         hints: hints.map(Arc::new),
+        managed_login: auth_routes.is_some(),
+    };
+    let sign_in_path = if auth_routes.is_some() {
+        "/api/auth/sign-in"
+    } else {
+        "/sign-in"
     };
     let protected = Router::new()
         .route("/dashboard", get(dashboard))
         .route_layer(RequireAuthLayer::new());
-    Router::new()
+    let mut app = Router::new()
         .merge(protected)
         .route("/", get(home))
         .route("/sign-in", get(sign_in_page).post(sign_in_submit))
         .route("/sign-out", axum::routing::post(sign_out_submit))
+        .route("/auth-error", get(auth_error_page))
         .route("/apis/get-current-user", get(get_current_user_api))
-        .with_state(state)
-        .layer(AmplifyLayer::new(runner).sign_in_path("/sign-in"))
+        .with_state(state);
+    if let Some(routes) = auth_routes {
+        app = app.nest("/api/auth", auth_router(routes));
+    }
+    app.layer(AmplifyLayer::new(runner).sign_in_path(sign_in_path))
 }
 
 async fn signed_in_username(ctx: &ServerContext) -> Option<String> {
@@ -101,9 +137,9 @@ async fn signed_in_username(ctx: &ServerContext) -> Option<String> {
         .map(|u| u.username)
 }
 
-async fn home(ctx: ServerContext) -> Html<String> {
-    let user = signed_in_username(&ctx).await;
-    let body = match &user {
+async fn home(ctx: ServerContext, State(state): State<AppState>) -> Html<String> {
+    let nav = state.nav(&ctx).await;
+    let body = match &nav.user {
         Some(name) => format!(
             r#"<p>Welcome back, <strong>{}</strong>. Your session was read from the Amplify cookies on the server.</p>
 <p><a href="/dashboard">Open your dashboard</a></p>"#,
@@ -111,21 +147,28 @@ async fn home(ctx: ServerContext) -> Html<String> {
         ),
         None => r#"<p>This page is public. It is rendered on the server, which reads the visitor's Amplify session
 from the same cookies the aws-amplify JavaScript client writes.</p>
-<p><a href="/sign-in">Sign in</a> to see the protected <a href="/dashboard">dashboard</a>.</p>"#
+<p>Sign in to see the protected <a href="/dashboard">dashboard</a>: through managed login (the links above,
+including a simulated Google sign-in), or with the <a href="/sign-in">password form</a>, which signs in on the
+server with SRP.</p>"#
             .to_owned(),
     };
-    Html(page("amplify-ssr demo", user.as_deref(), &body))
+    Html(page("amplify-ssr demo", &nav, &body))
 }
 
-async fn dashboard(ctx: ServerContext, SignedInPage(user): SignedInPage) -> Response {
+async fn dashboard(
+    ctx: ServerContext,
+    State(state): State<AppState>,
+    SignedInPage(user): SignedInPage,
+) -> Response {
+    let nav = state.nav_for(Some(&user.username));
     let attributes = match amplify_ssr::fetch_user_attributes(&ctx).await {
         Ok(attributes) => attributes,
-        Err(error) => return error_page(&error, Some(&user.username)),
+        Err(error) => return error_page(&error, &nav),
     };
     let session =
         match amplify_ssr::fetch_auth_session(&ctx, FetchAuthSessionOptions::default()).await {
             Ok(session) => session,
-            Err(error) => return error_page(&error, Some(&user.username)),
+            Err(error) => return error_page(&error, &nav),
         };
     let mut body = String::from("<h2>User</h2><table>");
     let _ = write!(
@@ -164,7 +207,7 @@ async fn dashboard(ctx: ServerContext, SignedInPage(user): SignedInPage) -> Resp
             exp - now
         );
     }
-    Html(page("Dashboard", Some(&user.username), &body)).into_response()
+    Html(page("Dashboard", &nav, &body)).into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -246,7 +289,7 @@ fn sign_in_form(
             ""
         },
     );
-    (status, Html(page("Sign in", None, &body))).into_response()
+    (status, Html(page("Sign in", &state.nav_for(None), &body))).into_response()
 }
 
 async fn sign_in_submit(
@@ -323,7 +366,11 @@ fn sign_in_error_message(error: &AuthError) -> String {
     }
 }
 
-async fn sign_out_submit(ctx: ServerContext, headers: HeaderMap) -> Response {
+async fn sign_out_submit(
+    ctx: ServerContext,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Response {
     if !same_origin_post(&headers) {
         return (
             StatusCode::FORBIDDEN,
@@ -333,7 +380,7 @@ async fn sign_out_submit(ctx: ServerContext, headers: HeaderMap) -> Response {
     }
     match amplify_ssr::sign_out(&ctx, SignOutOptions::default()).await {
         Ok(_) => Redirect::to("/").into_response(),
-        Err(error) => error_page(&error, None),
+        Err(error) => error_page(&error, &state.nav_for(None)),
     }
 }
 
@@ -341,7 +388,7 @@ async fn get_current_user_api(CurrentUser(user): CurrentUser) -> Json<amplify_ss
     Json(user)
 }
 
-fn error_page(error: &AuthError, user: Option<&str>) -> Response {
+fn error_page(error: &AuthError, nav: &Nav) -> Response {
     let status = if error.is_transient() {
         StatusCode::SERVICE_UNAVAILABLE
     } else {
@@ -355,7 +402,7 @@ fn error_page(error: &AuthError, user: Option<&str>) -> Response {
     (
         status,
         [(header::CACHE_CONTROL, "no-store")],
-        Html(page("Something went wrong", user, &body)),
+        Html(page("Something went wrong", nav, &body)),
     )
         .into_response()
 }
@@ -376,4 +423,50 @@ fn same_origin_post(headers: &HeaderMap) -> bool {
         }
         _ => true,
     }
+}
+
+#[derive(Debug, Deserialize)]
+struct AuthErrorQuery {
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// Where managed-login errors land (IdP errors, an expired flow, a tampered state).
+async fn auth_error_page(
+    ctx: ServerContext,
+    State(state): State<AppState>,
+    Query(query): Query<AuthErrorQuery>,
+) -> Response {
+    let code = query.error.as_deref().unwrap_or("unknown_error");
+    let explanation = match code {
+        "timeout" => {
+            "The sign-in took longer than 5 minutes, or was finished in another browser. Please start again."
+        }
+        "invalid_state" => {
+            "The sign-in response did not match the request this browser started, so it was refused."
+        }
+        "access_denied" => "The sign-in was cancelled or refused.",
+        _ => "The sign-in could not be completed.",
+    };
+    let mut body = format!(
+        r#"<p class="error" role="alert">{}</p><p>Error code: <code id="auth-error-code">{}</code></p>"#,
+        escape(explanation),
+        escape(code)
+    );
+    if let Some(description) = &query.error_description {
+        let _ = write!(
+            body,
+            r#"<p id="auth-error-description">{}</p>"#,
+            escape(description)
+        );
+    }
+    body.push_str(
+        r#"<p><a href="/api/auth/sign-in?redirect_to=%2Fdashboard">Try signing in again</a></p>"#,
+    );
+    let nav = state.nav(&ctx).await;
+    (
+        StatusCode::BAD_REQUEST,
+        Html(page("Sign-in did not complete", &nav, &body)),
+    )
+        .into_response()
 }

@@ -18,20 +18,44 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
+/// What the navigation bar shows.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Nav {
+    /// The signed-in user's name, if any.
+    pub(crate) user: Option<String>,
+    /// Whether the managed-login routes (`/api/auth/*`) are mounted.
+    pub(crate) managed_login: bool,
+}
+
 /// Wraps `body` (already-escaped HTML) in the site layout.
-pub(crate) fn page(title: &str, signed_in_as: Option<&str>, body: &str) -> String {
-    let mut nav = String::from(r#"<a href="/">Home</a> <a href="/dashboard">Dashboard</a>"#);
-    match signed_in_as {
-        Some(user) => {
+pub(crate) fn page(title: &str, nav: &Nav, body: &str) -> String {
+    let mut links = String::from(r#"<a href="/">Home</a> <a href="/dashboard">Dashboard</a>"#);
+    match (&nav.user, nav.managed_login) {
+        (Some(user), managed) => {
             let _ = write!(
-                nav,
-                r#" <span class="who">Signed in as <strong>{}</strong></span>
-<form method="post" action="/sign-out" class="inline"><button type="submit">Sign out</button></form>"#,
+                links,
+                r#" <span class="who">Signed in as <strong id="signed-in-user">{}</strong></span>"#,
                 escape(user)
             );
+            if managed {
+                links.push_str(r#" <a id="nav-sign-out" href="/api/auth/sign-out">Sign out</a>"#);
+            } else {
+                links.push_str(
+                    r#" <form method="post" action="/sign-out" class="inline"><button id="nav-sign-out" type="submit">Sign out</button></form>"#,
+                );
+            }
         }
-        None => nav.push_str(r#" <a href="/sign-in">Sign in</a>"#),
+        (None, true) => links.push_str(
+            r#" <span class="who"><a id="nav-sign-in" href="/api/auth/sign-in?redirect_to=%2Fdashboard">Sign in</a>
+<a id="nav-sign-up" href="/api/auth/sign-up?redirect_to=%2Fdashboard">Sign up</a>
+<a id="nav-sign-in-google" href="/api/auth/sign-in?provider=Google&amp;redirect_to=%2Fdashboard">Sign in with Google</a>
+<a id="nav-password-sign-in" href="/sign-in">Password sign-in</a></span>"#,
+        ),
+        (None, false) => links.push_str(
+            r#" <span class="who"><a id="nav-password-sign-in" href="/sign-in">Sign in</a></span>"#,
+        ),
     }
+    let nav = links;
     format!(
         r#"<!doctype html>
 <html lang="en">

@@ -2,3 +2,6 @@
 
 pub mod app;
 mod html;
+pub mod server;
+
+pub use server::{DemoOptions, RunningDemo, start};

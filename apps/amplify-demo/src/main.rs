@@ -3,13 +3,12 @@
 //! `cargo run --release -p amplify-demo` starts an embedded amplify-local (data in `.amplify-local/`) and serves
 //! the app on <http://127.0.0.1:3000>. `--outputs FILE` points it at another backend instead.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use amplify_demo::app;
+use amplify_demo::DemoOptions;
 
 /// Command-line options.
 #[derive(Debug, Parser)]
@@ -21,6 +20,9 @@ struct Cli {
     /// Port to serve the app on (127.0.0.1).
     #[arg(long, default_value_t = 3000, env = "PORT")]
     port: u16,
+    /// The app's public origin, for managed-login redirects (default http://127.0.0.1:PORT).
+    #[arg(long)]
+    origin: Option<String>,
     /// Use this amplify_outputs.json (another backend) instead of starting the embedded amplify-local.
     #[arg(long)]
     outputs: Option<PathBuf>,
@@ -43,29 +45,14 @@ async fn main() {
 }
 
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
-    let (config, backend) = match &cli.outputs {
-        Some(path) => (amplify_ssr::AmplifyConfig::from_path(path)?, None),
-        None => {
-            let (config, backend) = app::start_embedded_backend(&cli.data).await?;
-            (config, Some(backend))
-        }
-    };
-    // The demo serves plain http on 127.0.0.1; Safari would drop Secure cookies there.
-    let runner = amplify_ssr::ServerRunner::builder(config)
-        .insecure_cookies_for_local_http()
-        .build()?;
-    let router = app::router(runner, backend.as_ref().map(app::DemoHints::from_backend));
-    let addr = SocketAddr::from(([127, 0, 0, 1], cli.port));
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
-        format!("cannot listen on {addr}: {e} (is another server using the port? try --port)")
-    })?;
-    tracing::info!("amplify-demo listening on http://{addr}");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
-    if let Some(backend) = backend {
-        backend.shutdown().await;
-    }
+    let mut options = DemoOptions::new(cli.data);
+    options.port = cli.port;
+    options.origin = cli.origin;
+    options.outputs = cli.outputs;
+    let demo = amplify_demo::start(options).await?;
+    println!("amplify-demo: open {} (Ctrl-C to stop)", demo.origin);
+    shutdown_signal().await;
+    demo.shutdown().await;
     Ok(())
 }
 

@@ -1,31 +1,25 @@
 //! The demo end to end over HTTP: embedded amplify-local, the sign-in form, the protected dashboard, the JSON API
 //! and sign-out, with a cookie-keeping client as a browser would be.
 
-use amplify_demo::app::{self, DEMO_PASSWORD, DEMO_USERNAME};
+use amplify_demo::app::{DEMO_PASSWORD, DEMO_USERNAME};
 use reqwest::StatusCode;
 use reqwest::header::{LOCATION, SET_COOKIE};
 
 struct Demo {
     url: String,
-    backend: Option<amplify_local::LocalBackend>,
+    demo: amplify_demo::RunningDemo,
     _dir: tempfile::TempDir,
 }
 
 async fn start_demo() -> Demo {
     let dir = tempfile::tempdir().unwrap();
-    let (config, backend) = app::start_embedded_backend(dir.path()).await.unwrap();
-    let hints = app::DemoHints::from_backend(&backend);
-    let runner = amplify_ssr::ServerRunner::builder(config)
-        .ignore_env()
-        .build()
-        .unwrap();
-    let router = app::router(runner, Some(hints));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let mut options = amplify_demo::DemoOptions::new(dir.path());
+    options.port = 0;
+    options.backend_port = 0;
+    let demo = amplify_demo::start(options).await.unwrap();
     Demo {
-        url,
-        backend: Some(backend),
+        url: demo.url.clone(),
+        demo,
         _dir: dir,
     }
 }
@@ -58,11 +52,15 @@ async fn sign_in_form_dashboard_api_and_sign_out() {
     let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
     assert_eq!(
         location,
-        "/sign-in?redirect_to=%2Fdashboard%3Ftab%3Dprofile"
+        "/api/auth/sign-in?redirect_to=%2Fdashboard%3Ftab%3Dprofile"
     );
 
+    // The password form keeps the destination too.
     let form = client
-        .get(format!("{}{location}", demo.url))
+        .get(format!(
+            "{}/sign-in?redirect_to=%2Fdashboard%3Ftab%3Dprofile",
+            demo.url
+        ))
         .send()
         .await
         .unwrap()
@@ -161,7 +159,7 @@ async fn sign_in_form_dashboard_api_and_sign_out() {
     assert_eq!(evil.headers()[LOCATION], "/dashboard");
 
     // Sign out: cookies cleared, the refresh token revoked, the API says 401 again.
-    let backend = demo.backend.as_ref().unwrap();
+    let backend = demo.demo.backend().unwrap();
     let revocations = backend.operation_count("RevokeToken");
     let out = client
         .post(format!("{}/sign-out", demo.url))

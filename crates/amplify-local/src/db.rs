@@ -58,6 +58,30 @@ CREATE TABLE IF NOT EXISTS auth_sessions (
     challenge    TEXT NOT NULL,
     expires_at   INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS oauth_codes (
+    code_hash      TEXT PRIMARY KEY,
+    client_id      TEXT NOT NULL,
+    redirect_uri   TEXT NOT NULL,
+    username       TEXT NOT NULL,
+    scope          TEXT NOT NULL,
+    code_challenge TEXT,
+    nonce          TEXT,
+    auth_time      INTEGER NOT NULL,
+    origin_jti     TEXT,
+    used_at        INTEGER,
+    expires_at     INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS oauth_grants (
+    origin_jti TEXT PRIMARY KEY,
+    client_id  TEXT NOT NULL,
+    scope      TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS login_sessions (
+    session_hash TEXT PRIMARY KEY,
+    username     TEXT NOT NULL,
+    auth_time    INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL
+);
 ";
 
 /// A user's lifecycle state, with Cognito's names.
@@ -69,6 +93,9 @@ pub(crate) enum UserStatus {
     Confirmed,
     /// Created by an admin with a temporary password.
     ForceChangePassword,
+    /// Signed in through a (simulated) federated identity provider; has no
+    /// usable password.
+    ExternalProvider,
 }
 
 impl UserStatus {
@@ -78,6 +105,7 @@ impl UserStatus {
             Self::Unconfirmed => "UNCONFIRMED",
             Self::Confirmed => "CONFIRMED",
             Self::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
+            Self::ExternalProvider => "EXTERNAL_PROVIDER",
         }
     }
 
@@ -86,6 +114,7 @@ impl UserStatus {
             "UNCONFIRMED" => Some(Self::Unconfirmed),
             "CONFIRMED" => Some(Self::Confirmed),
             "FORCE_CHANGE_PASSWORD" => Some(Self::ForceChangePassword),
+            "EXTERNAL_PROVIDER" => Some(Self::ExternalProvider),
             _ => None,
         }
     }
@@ -206,7 +235,7 @@ impl Store {
         })
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite inconsistent
         // (statements are atomic), so a poisoned lock is still usable.
         self.conn

@@ -54,4 +54,15 @@ pub enum LocalError {
     /// A background task failed (panicked or was cancelled).
     #[error("background task failed")]
     Task,
+    /// An app origin (for managed-login callback URLs) is malformed.
+    #[error("invalid app origin {origin:?}: {reason}")]
+    InvalidAppOrigin {
+        /// The origin as given.
+        origin: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
+    /// An OIDC identity provider name is unusable.
+    #[error("invalid identity provider name {0:?}: use 1 to 32 letters, digits, '-' or '.'")]
+    InvalidProviderName(String),
 }

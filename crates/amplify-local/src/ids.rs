@@ -44,6 +44,11 @@ pub(crate) fn client_id() -> Result<String, RandomUnavailable> {
     random_string(LOWER_ALNUM, 26)
 }
 
+/// An app client secret: 52 lowercase alphanumerics (Cognito's length).
+pub(crate) fn client_secret() -> Result<String, RandomUnavailable> {
+    random_string(LOWER_ALNUM, 52)
+}
+
 /// A 6-digit confirmation code.
 pub(crate) fn confirmation_code() -> Result<String, RandomUnavailable> {
     random_string(DIGITS, 6)

@@ -4,18 +4,26 @@
 //! itself. State lives in SQLite inside a data directory, so users, keys and
 //! refresh tokens survive restarts.
 //!
+//! It also serves Cognito's managed login and its OAuth 2.0 / OpenID Connect
+//! endpoints (`/oauth2/authorize`, `/login`, `/signup`, `/oauth2/token`,
+//! `/oauth2/revoke`, `/oauth2/userInfo`, `/logout`), with simulated social
+//! and OIDC identity providers.
+//!
 //! Start it in-process with [`LocalBackend::start`], or run the
 //! `amplify-local` binary. More routes (OAuth, identity pool, AppSync, S3) can
 //! be mounted on the same port by building on [`router`].
 
 mod api_error;
+mod clients;
 mod cors;
 mod db;
 mod error;
 mod ids;
 mod keys;
+mod oauth;
 mod options;
 mod outputs;
+mod pages;
 mod password;
 mod server;
 mod state;

@@ -53,6 +53,19 @@ struct ServeArgs {
     /// Write iss = https://cognito-idp.<region>.amazonaws.com/<poolId>.
     #[arg(long)]
     aws_issuer: bool,
+    /// Origin (http(s)://host[:port]) of an app using managed login; its
+    /// /api/auth/sign-in-callback and /api/auth/sign-out-callback become the
+    /// app client's callback and sign-out URLs. Repeatable. Default:
+    /// http://127.0.0.1:3000 and http://localhost:3000.
+    #[arg(long = "app-origin", value_name = "ORIGIN")]
+    app_origins: Vec<String>,
+    /// Also enable a confidential app client (with a secret); its id and
+    /// secret are printed at start-up.
+    #[arg(long)]
+    confidential_client: bool,
+    /// Name of an extra simulated OIDC identity provider (repeatable).
+    #[arg(long = "oidc-provider", value_name = "NAME")]
+    oidc_providers: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -130,12 +143,30 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         if args.aws_issuer {
             options = options.with_issuer(IssuerMode::Aws);
         }
+        if !args.app_origins.is_empty() {
+            options = options.with_app_origins(args.app_origins.clone());
+        }
+        options = options.with_confidential_client(args.confidential_client);
+        for name in &args.oidc_providers {
+            options = options.with_oidc_provider(name.clone());
+        }
         let backend = LocalBackend::start(options)
             .await
             .map_err(|e| e.to_string())?;
         backend
             .write_outputs(&args.outputs)
             .map_err(|e| e.to_string())?;
+        if let Some((client_id, client_secret)) = backend.confidential_client() {
+            // Printed (not logged) so that the developer can configure an app;
+            // this is a local development secret.
+            println!("confidential app client: id {client_id} secret {client_secret}");
+        }
+        tracing::info!(
+            callback_urls = ?backend.callback_urls(),
+            sign_out_urls = ?backend.sign_out_urls(),
+            "managed login: {}/oauth2/authorize",
+            backend.base_url()
+        );
         tracing::info!(
             base_url = %backend.base_url(),
             outputs = %args.outputs.display(),

@@ -38,6 +38,21 @@ pub struct LocalOptions {
     /// With rotation on: how long a rotated-away refresh token keeps working
     /// (like Cognito's `RetryGracePeriodSeconds`). Default 0: it stops at once.
     pub refresh_token_grace_period: Duration,
+    /// Origins (`http(s)://host[:port]`, no path) of the apps that use
+    /// managed login. For each, `ORIGIN/api/auth/sign-in-callback` becomes a
+    /// callback URL and `ORIGIN/api/auth/sign-out-callback` a sign-out URL of
+    /// the app client(s). Default: `http://127.0.0.1:3000` and
+    /// `http://localhost:3000`.
+    pub app_origins: Vec<String>,
+    /// Whether a second, confidential app client (with a secret,
+    /// `client_secret_basic`) is enabled. It is created once and persisted.
+    pub confidential_client: bool,
+    /// Names of extra (simulated) OIDC identity providers accepted as
+    /// `identity_provider`, besides Google, Facebook, SignInWithApple and
+    /// LoginWithAmazon.
+    pub oidc_providers: Vec<String>,
+    /// Lifetime of OAuth authorization codes (default 300 s, Cognito's).
+    pub authorization_code_ttl: Duration,
 }
 
 impl LocalOptions {
@@ -52,6 +67,13 @@ impl LocalOptions {
             issuer: IssuerMode::Local,
             rotate_refresh_tokens: false,
             refresh_token_grace_period: Duration::ZERO,
+            app_origins: vec![
+                "http://127.0.0.1:3000".to_owned(),
+                "http://localhost:3000".to_owned(),
+            ],
+            confidential_client: false,
+            oidc_providers: Vec::new(),
+            authorization_code_ttl: Duration::from_secs(300),
         }
     }
 
@@ -88,6 +110,34 @@ impl LocalOptions {
     /// Sets the grace period of rotated-away refresh tokens.
     pub fn with_refresh_token_grace_period(mut self, grace: Duration) -> Self {
         self.refresh_token_grace_period = grace;
+        self
+    }
+
+    /// Replaces the app origins whose callback URLs are registered.
+    pub fn with_app_origins<I, S>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.app_origins = origins.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Enables or disables the confidential app client.
+    pub fn with_confidential_client(mut self, enabled: bool) -> Self {
+        self.confidential_client = enabled;
+        self
+    }
+
+    /// Adds a simulated OIDC identity provider name.
+    pub fn with_oidc_provider(mut self, name: impl Into<String>) -> Self {
+        self.oidc_providers.push(name.into());
+        self
+    }
+
+    /// Sets the lifetime of OAuth authorization codes.
+    pub fn with_authorization_code_ttl(mut self, ttl: Duration) -> Self {
+        self.authorization_code_ttl = ttl;
         self
     }
 }

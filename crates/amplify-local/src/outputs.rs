@@ -27,6 +27,14 @@ pub(crate) fn outputs(state: &AppState) -> Value {
             "unauthenticated_identities_enabled": false,
             "mfa_configuration": "NONE",
             "mfa_methods": [],
+            "oauth": {
+                "identity_providers": ["GOOGLE", "FACEBOOK", "SIGN_IN_WITH_APPLE", "LOGIN_WITH_AMAZON"],
+                "domain": base.trim_start_matches("http://").trim_start_matches("https://"),
+                "scopes": crate::oauth::ALLOWED_SCOPES,
+                "redirect_sign_in_uri": state.clients.callback_urls,
+                "redirect_sign_out_uri": state.clients.sign_out_urls,
+                "response_type": "code",
+            },
         },
         "custom": {
             "amplify_ssr": {

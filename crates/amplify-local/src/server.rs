@@ -11,18 +11,25 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::clients::Clients;
 use crate::db::Store;
 use crate::keys::SigningKey;
 use crate::state::AppState;
 use crate::users::{self, LocalUser};
-use crate::{IssuerMode, LocalError, LocalOptions, cors, outputs, user_pool, well_known};
+use crate::{IssuerMode, LocalError, LocalOptions, cors, oauth, outputs, user_pool, well_known};
 
-/// The routes of the backend: the Cognito user-pool API on `POST /` and the
-/// well-known documents, with permissive CORS. Merge more routes into the
-/// returned router to serve them on the same port.
+/// The routes of the backend: the Cognito user-pool API on `POST /`, the
+/// well-known documents, and managed login / OAuth 2.0 / OIDC (`/login`,
+/// `/signup`, `/oauth2/*`, `/logout`), with permissive CORS. Merge more
+/// routes into the returned router to serve them on the same port.
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", post(user_pool::handle))
+        .route(
+            "/.well-known/openid-configuration",
+            get(well_known::root_openid_configuration),
+        )
+        .merge(oauth::routes())
         .route("/{pool_id}/.well-known/jwks.json", get(well_known::jwks))
         .route(
             "/{pool_id}/.well-known/openid-configuration",
@@ -46,14 +53,22 @@ impl LocalBackend {
     /// client and signing key, and starts serving on 127.0.0.1.
     pub async fn start(options: LocalOptions) -> Result<LocalBackend, LocalError> {
         let data_dir = options.data_dir.clone();
-        let (store, key, user_pool_id, client_id) = tokio::task::spawn_blocking(move || {
-            let store = Store::open(&data_dir)?;
-            let (pool_id, client_id) = users::pool_identity(&store)?;
-            let key = SigningKey::load_or_create(&store)?;
-            Ok::<_, LocalError>((store, key, pool_id, client_id))
-        })
-        .await
-        .map_err(|_| LocalError::Task)??;
+        let origins = options.app_origins.clone();
+        let confidential = options.confidential_client;
+        let providers = options.oidc_providers.clone();
+        for origin in &origins {
+            crate::clients::check_origin(origin)?;
+        }
+        let (store, key, user_pool_id, client_id, clients) =
+            tokio::task::spawn_blocking(move || {
+                let store = Store::open(&data_dir)?;
+                let (pool_id, client_id) = users::pool_identity(&store)?;
+                let key = SigningKey::load_or_create(&store)?;
+                let clients = Clients::load(&store, &origins, confidential, &providers)?;
+                Ok::<_, LocalError>((store, key, pool_id, client_id, clients))
+            })
+            .await
+            .map_err(|_| LocalError::Task)??;
 
         let listener = TcpListener::bind(("127.0.0.1", options.port))
             .await
@@ -81,6 +96,7 @@ impl LocalBackend {
             key,
             user_pool_id,
             client_id,
+            clients,
             options,
             base_url,
             issuer,
@@ -134,6 +150,29 @@ impl LocalBackend {
     /// The region (`us-east-1`).
     pub fn region(&self) -> &str {
         self.state.region()
+    }
+
+    /// The confidential app client as `(client_id, client_secret)`, when
+    /// [`LocalOptions::confidential_client`] is on. It authenticates to
+    /// `/oauth2/token` and `/oauth2/revoke` with `client_secret_basic` (or
+    /// `client_secret_post`).
+    pub fn confidential_client(&self) -> Option<(String, String)> {
+        self.state
+            .clients
+            .confidential
+            .as_ref()
+            .map(|c| (c.id.clone(), c.secret.clone()))
+    }
+
+    /// The OAuth callback (sign-in redirect) URLs registered on the app
+    /// clients, one per app origin.
+    pub fn callback_urls(&self) -> &[String] {
+        &self.state.clients.callback_urls
+    }
+
+    /// The OAuth sign-out URLs registered on the app clients.
+    pub fn sign_out_urls(&self) -> &[String] {
+        &self.state.clients.sign_out_urls
     }
 
     /// The `iss` claim this backend writes.

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use crate::LocalOptions;
+use crate::clients::Clients;
 use crate::db::Store;
 use crate::keys::SigningKey;
 
@@ -18,6 +19,7 @@ pub struct AppState {
     pub(crate) key: SigningKey,
     pub(crate) user_pool_id: String,
     pub(crate) client_id: String,
+    pub(crate) clients: Clients,
     pub(crate) options: LocalOptions,
     pub(crate) base_url: String,
     pub(crate) issuer: String,
@@ -64,6 +66,16 @@ impl AppState {
     /// The options the backend was started with.
     pub fn options(&self) -> &LocalOptions {
         &self.options
+    }
+
+    /// Whether `client_id` names one of the pool's app clients.
+    pub(crate) fn is_client(&self, client_id: &str) -> bool {
+        client_id == self.client_id
+            || self
+                .clients
+                .confidential
+                .as_ref()
+                .is_some_and(|c| c.id == client_id)
     }
 
     /// The pool name used by SRP (after the `_` of the pool id).

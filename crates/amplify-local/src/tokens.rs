@@ -7,8 +7,8 @@ use crate::db::{RefreshRecord, UserRecord};
 use crate::ids;
 use crate::state::{AppState, now_secs};
 
-/// The scope Cognito puts in user-pool access tokens.
-const SCOPE: &str = "aws.cognito.signin.user.admin";
+/// The scope Cognito puts in access tokens from the user-pool API.
+pub(crate) const API_SCOPE: &str = "aws.cognito.signin.user.admin";
 /// Attributes whose values are booleans in id tokens.
 const BOOLEAN_ATTRIBUTES: [&str; 2] = ["email_verified", "phone_number_verified"];
 /// Claims an attribute may not overwrite.
@@ -46,6 +46,50 @@ impl SignIn {
     }
 }
 
+/// Which client the tokens are for and what they may do.
+#[derive(Debug, Clone)]
+pub(crate) struct Grant {
+    pub(crate) client_id: String,
+    /// Space-separated scopes.
+    pub(crate) scope: String,
+    /// The `nonce` of the authorization request, echoed in the id token.
+    pub(crate) nonce: Option<String>,
+    /// Whether the tokens come from the OAuth endpoints (adds `version` to
+    /// the access token and `at_hash` to the id token, as Cognito does).
+    pub(crate) oauth: bool,
+}
+
+impl Grant {
+    /// The grant of the user-pool API (public client, admin scope).
+    pub(crate) fn api(state: &AppState) -> Self {
+        Self {
+            client_id: state.client_id.clone(),
+            scope: API_SCOPE.to_owned(),
+            nonce: None,
+            oauth: false,
+        }
+    }
+
+    /// Whether the `openid` scope was granted.
+    pub(crate) fn has_openid(&self) -> bool {
+        self.scope.split(' ').any(|s| s == "openid")
+    }
+}
+
+/// `cognito:groups` of a user: federated users are in `<poolId>_<provider>`.
+fn groups(state: &AppState, user: &UserRecord) -> Vec<String> {
+    let Some(identities) = user.attribute("identities") else {
+        return Vec::new();
+    };
+    let Ok(Value::Array(list)) = serde_json::from_str::<Value>(identities) else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|identity| identity.get("providerName").and_then(Value::as_str))
+        .map(|provider| format!("{}_{provider}", state.user_pool_id))
+        .collect()
+}
+
 /// Issued access and id tokens.
 pub(crate) struct Tokens {
     pub(crate) access: String,
@@ -53,37 +97,65 @@ pub(crate) struct Tokens {
     pub(crate) expires_in: u64,
 }
 
-/// Issues access and id tokens for a user.
+/// Issues access and id tokens for a user (user-pool API grant).
 pub(crate) fn issue(
     state: &AppState,
     user: &UserRecord,
     sign_in: &SignIn,
 ) -> Result<Tokens, ApiError> {
+    issue_for(state, user, sign_in, &Grant::api(state))
+}
+
+/// Issues access and id tokens for a user and a grant.
+pub(crate) fn issue_for(
+    state: &AppState,
+    user: &UserRecord,
+    sign_in: &SignIn,
+    grant: &Grant,
+) -> Result<Tokens, ApiError> {
     let iat = now_secs();
     let ttl = state.options.access_token_ttl.as_secs().max(1);
     let exp = iat.saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX));
-    let access_claims = json!({
-        "sub": user.sub,
-        "iss": state.issuer,
-        "client_id": state.client_id,
-        "origin_jti": sign_in.origin_jti,
-        "event_id": sign_in.event_id,
-        "token_use": "access",
-        "scope": SCOPE,
-        "auth_time": sign_in.auth_time,
-        "exp": exp,
-        "iat": iat,
-        "jti": ids::uuid(),
-        "username": user.username,
-    });
+    let groups = groups(state, user);
+    let mut access_claims = Map::new();
+    access_claims.insert("sub".into(), json!(user.sub));
+    if !groups.is_empty() {
+        access_claims.insert("cognito:groups".into(), json!(groups));
+    }
+    for (name, value) in [
+        ("iss", json!(state.issuer)),
+        ("client_id", json!(grant.client_id)),
+        ("origin_jti", json!(sign_in.origin_jti)),
+        ("event_id", json!(sign_in.event_id)),
+        ("token_use", json!("access")),
+        ("scope", json!(grant.scope)),
+        ("auth_time", json!(sign_in.auth_time)),
+        ("exp", json!(exp)),
+        ("iat", json!(iat)),
+        ("jti", json!(ids::uuid())),
+        ("username", json!(user.username)),
+    ] {
+        access_claims.insert(name.into(), value);
+    }
+    if grant.oauth {
+        access_claims.insert("version".into(), json!(2));
+    }
+    let access = state.key.sign_jwt(&Value::Object(access_claims))?;
     let mut id_claims = Map::new();
     id_claims.insert("sub".into(), json!(user.sub));
+    if !groups.is_empty() {
+        id_claims.insert("cognito:groups".into(), json!(groups));
+    }
     for (name, value) in &user.attributes {
         if RESERVED.contains(&name.as_str()) {
             continue;
         }
         let value = if BOOLEAN_ATTRIBUTES.contains(&name.as_str()) {
             json!(value == "true")
+        } else if name == "identities" {
+            // Stored as a JSON string (as AdminGetUser shows it); the id
+            // token carries the array itself, like Cognito's.
+            serde_json::from_str(value).unwrap_or_else(|_| json!(value))
         } else {
             json!(value)
         };
@@ -92,8 +164,14 @@ pub(crate) fn issue(
     if user.attribute("email").is_some() && user.attribute("email_verified").is_none() {
         id_claims.insert("email_verified".into(), json!(false));
     }
+    if grant.oauth {
+        id_claims.insert("at_hash".into(), json!(at_hash(&access)));
+    }
+    if let Some(nonce) = &grant.nonce {
+        id_claims.insert("nonce".into(), json!(nonce));
+    }
     for (name, value) in [
-        ("aud", json!(state.client_id)),
+        ("aud", json!(grant.client_id)),
         ("iss", json!(state.issuer)),
         ("cognito:username", json!(user.username)),
         ("origin_jti", json!(sign_in.origin_jti)),
@@ -107,15 +185,34 @@ pub(crate) fn issue(
         id_claims.insert(name.into(), value);
     }
     Ok(Tokens {
-        access: state.key.sign_jwt(&access_claims)?,
+        access,
         id: state.key.sign_jwt(&Value::Object(id_claims))?,
         expires_in: ttl,
     })
 }
 
-/// Creates and stores a new refresh token for a sign-in; returns the token.
+/// OIDC `at_hash`: base64url of the left half of SHA-256(access token).
+fn at_hash(access_token: &str) -> String {
+    use base64::Engine as _;
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, access_token.as_bytes());
+    let bytes = digest.as_ref();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes[..bytes.len() / 2])
+}
+
+/// Creates and stores a new refresh token of the public client for a
+/// sign-in; returns the token.
 pub(crate) fn new_refresh_token(
     state: &AppState,
+    username: &str,
+    sign_in: &SignIn,
+) -> Result<String, ApiError> {
+    new_refresh_token_for(state, &state.client_id, username, sign_in)
+}
+
+/// Creates and stores a new refresh token of a client for a sign-in.
+pub(crate) fn new_refresh_token_for(
+    state: &AppState,
+    client_id: &str,
     username: &str,
     sign_in: &SignIn,
 ) -> Result<String, ApiError> {
@@ -126,7 +223,7 @@ pub(crate) fn new_refresh_token(
         &ids::sha256_hex(&token),
         &RefreshRecord {
             username: username.to_owned(),
-            client_id: state.client_id.clone(),
+            client_id: client_id.to_owned(),
             origin_jti: sign_in.origin_jti.clone(),
             event_id: sign_in.event_id.clone(),
             auth_time: sign_in.auth_time,
@@ -161,6 +258,8 @@ pub(crate) fn sign_in_result(state: &AppState, user: &UserRecord) -> Result<Valu
 #[derive(Debug, Clone)]
 pub(crate) struct AccessClaims {
     pub(crate) username: String,
+    /// The space-separated `scope` claim.
+    pub(crate) scope: String,
 }
 
 fn invalid_access_token() -> ApiError {
@@ -177,7 +276,7 @@ pub(crate) fn verify_access_token(state: &AppState, token: &str) -> Result<Acces
     let text = |name: &str| claims.get(name).and_then(Value::as_str);
     if text("token_use") != Some("access")
         || text("iss") != Some(state.issuer.as_str())
-        || text("client_id") != Some(state.client_id.as_str())
+        || !text("client_id").is_some_and(|id| state.is_client(id))
     {
         return Err(invalid_access_token());
     }
@@ -201,5 +300,6 @@ pub(crate) fn verify_access_token(state: &AppState, token: &str) -> Result<Acces
     let username = text("username").ok_or_else(invalid_access_token)?;
     Ok(AccessClaims {
         username: username.to_owned(),
+        scope: text("scope").unwrap_or_default().to_owned(),
     })
 }

@@ -24,6 +24,7 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderValue};
 
 use crate::auth::refresh::RefreshCoordinator;
+use crate::auth::routes::AppOrigin;
 use crate::cognito::CognitoClient;
 use crate::config::{AmplifyConfig, AuthConfig, ConfigError};
 use crate::cookies::{
@@ -66,6 +67,7 @@ struct RunnerInner {
     cookie_options: CookieOptions,
     secure_cookies: bool,
     auth: Option<AuthRuntime>,
+    app_origin: Option<AppOrigin>,
 }
 
 /// The parts of the runner that exist only when the configuration has a user pool.
@@ -85,12 +87,18 @@ pub struct ServerRunnerBuilder {
     read_env: bool,
     http: Option<reqwest::Client>,
     cookie_mode: CookieMode,
+    /// Whether `cookie_mode` / `http_only_cookies` was called (an app origin then leaves the mode alone).
+    cookie_mode_explicit: bool,
     cookie_options: CookieOptions,
     secure_cookies: bool,
     jwks_min_refetch_interval: Option<Duration>,
     endpoints: BuilderEndpoints,
     endpoint_errors: Vec<ConfigError>,
+    app_origin: Option<String>,
 }
+
+/// Environment variable holding the application's public origin (see [`ServerRunnerBuilder::app_origin`]).
+pub const ENV_APP_ORIGIN: &str = "AMPLIFY_APP_ORIGIN";
 
 /// Endpoint overrides set on the builder; applied after the environment so they win over it.
 #[derive(Debug, Default)]
@@ -114,11 +122,13 @@ impl ServerRunner {
             read_env: true,
             http: None,
             cookie_mode: CookieMode::JsReadable,
+            cookie_mode_explicit: false,
             cookie_options: CookieOptions::default(),
             secure_cookies: true,
             jwks_min_refetch_interval: None,
             endpoints: BuilderEndpoints::default(),
             endpoint_errors: Vec::new(),
+            app_origin: None,
         }
     }
 
@@ -138,6 +148,13 @@ impl ServerRunner {
     #[must_use]
     pub fn cookie_options(&self) -> &CookieOptions {
         &self.inner.cookie_options
+    }
+
+    /// The application's public origin, from [`ServerRunnerBuilder::app_origin`] or `AMPLIFY_APP_ORIGIN`; `None`
+    /// when neither is set. The server-side sign-in routes ([`crate::auth::routes`]) need it.
+    #[must_use]
+    pub fn app_origin(&self) -> Option<&AppOrigin> {
+        self.inner.app_origin.as_ref()
     }
 
     /// The HTTP client shared by every outbound call.
@@ -211,6 +228,7 @@ impl ServerRunnerBuilder {
     /// `LastAuthUser` are written; browser-side Amplify can no longer read the session.
     pub fn http_only_cookies(mut self, secure: bool) -> Self {
         self.cookie_mode = CookieMode::ServerAuth { secure };
+        self.cookie_mode_explicit = true;
         self
     }
 
@@ -225,6 +243,25 @@ impl ServerRunnerBuilder {
     /// Sets the cookie mode directly.
     pub fn cookie_mode(mut self, mode: CookieMode) -> Self {
         self.cookie_mode = mode;
+        self.cookie_mode_explicit = true;
+        self
+    }
+
+    /// The application's public origin, e.g. `https://app.example.com`, for the server-side sign-in routes
+    /// ([`crate::auth::routes`]). Wins over the `AMPLIFY_APP_ORIGIN` environment variable, which is read when the
+    /// builder reads the environment (empty values are ignored).
+    ///
+    /// The value is validated by [`AppOrigin::parse`] when [`build`](Self::build) runs (upper case is
+    /// normalised, one trailing slash is trimmed; a path, query, fragment or user info is an error).
+    ///
+    /// **Setting an origin switches the token cookies to server-side-auth mode** (`HttpOnly`, `SameSite=Strict`
+    /// unless the cookie options say otherwise, `Secure` iff the origin is https), as upstream does, unless
+    /// [`cookie_mode`](Self::cookie_mode) or [`http_only_cookies`](Self::http_only_cookies) was called: an
+    /// explicit mode always wins. Upstream flips the whole process silently when the variable is present; here the
+    /// switch is documented, per runner, and can be overridden. Browser-side Amplify can no longer read an
+    /// HttpOnly session, so only set an origin when the server owns sign-in.
+    pub fn app_origin(mut self, origin: &str) -> Self {
+        self.app_origin = Some(origin.to_owned());
         self
     }
 
@@ -312,6 +349,23 @@ impl ServerRunnerBuilder {
             config = config.with_token_issuer(issuer);
         }
         self.config = config;
+        let app_origin = match self.app_origin.as_deref() {
+            Some(text) => Some(parse_app_origin("ServerRunnerBuilder::app_origin", text)?),
+            None if self.read_env => match std::env::var(ENV_APP_ORIGIN) {
+                Ok(text) if !text.trim().is_empty() => {
+                    Some(parse_app_origin(ENV_APP_ORIGIN, &text)?)
+                }
+                _ => None,
+            },
+            None => None,
+        };
+        if let Some(origin) = &app_origin
+            && !self.cookie_mode_explicit
+        {
+            self.cookie_mode = CookieMode::ServerAuth {
+                secure: origin.is_https(),
+            };
+        }
         let http = match self.http {
             Some(client) => client,
             None => default_http_client()?,
@@ -348,9 +402,21 @@ impl ServerRunnerBuilder {
                 cookie_options: self.cookie_options,
                 secure_cookies: self.secure_cookies,
                 auth,
+                app_origin,
             }),
         })
     }
+}
+
+/// Parses an application origin, reporting a bad value as a configuration error naming its source.
+fn parse_app_origin(source: &str, text: &str) -> Result<AppOrigin, ConfigError> {
+    AppOrigin::parse(text).map_err(|e| ConfigError::Invalid {
+        path: source.to_owned(),
+        expected: "the application's origin: http(s), a host and an optional port, nothing else".to_owned(),
+        found: format!("`{}` ({})", e.value, e.problem),
+        fix: "write it like `https://app.example.com` or `http://localhost:3000` (no path, query or fragment)"
+            .to_owned(),
+    })
 }
 
 fn default_http_client() -> Result<reqwest::Client, ConfigError> {
@@ -377,30 +443,50 @@ pub enum ContextKind {
 /// One request's view of the session cookies, and the cookie writes made while handling it.
 ///
 /// Cheap to clone; clones share the same pending writes.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServerContext {
     inner: Arc<ContextInner>,
 }
 
-#[derive(Debug)]
+/// Prints the kind and the cookie *names* only: values are tokens.
+impl std::fmt::Debug for ServerContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let writes = self.writes();
+        f.debug_struct("ServerContext")
+            .field("kind", &self.inner.kind)
+            .field(
+                "request_cookies",
+                &self
+                    .inner
+                    .request
+                    .iter()
+                    .map(|(name, _)| name)
+                    .collect::<Vec<_>>(),
+            )
+            .field("pending_writes", &writes.order)
+            .finish_non_exhaustive()
+    }
+}
+
 struct ContextInner {
     runner: ServerRunner,
     kind: ContextKind,
     request: RequestCookies,
     writes: Mutex<Writes>,
-    /// Tokens already verified in this request, so several session reads cost one verification each.
-    verified: Mutex<Vec<(String, VerifiedJwt)>>,
+    /// Tokens already verified in this request (with the use they were verified for), so several session
+    /// reads cost one verification each.
+    verified: Mutex<Vec<(String, TokenUse, VerifiedJwt)>>,
 }
 
 /// Cookie writes, keyed by raw name: the last write to a name wins, as in a browser's jar.
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Writes {
     order: Vec<String>,
     values: HashMap<String, Write>,
     auth_changed: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 enum Write {
     Set {
         value: String,
@@ -494,17 +580,19 @@ impl ServerContext {
         attributes
     }
 
-    fn write(&self, raw_name: &str, write: Write) {
-        // In server-side-auth mode only the token cookies and LastAuthUser are written, as upstream: the other
-        // keys are client-side bookkeeping that HttpOnly cookies would hide from the browser anyway.
-        if matches!(
+    /// Whether a write to `raw_name` may become a `Set-Cookie`. In server-side-auth mode only the token
+    /// cookies and LastAuthUser are sent, as upstream: the other keys are client-side bookkeeping that HttpOnly
+    /// cookies would hide from the browser anyway. Filtered writes still count for reads in this context, and
+    /// removals are always sent.
+    fn is_emitted(&self, raw_name: &str) -> bool {
+        !(matches!(
             self.inner.runner.cookie_mode(),
             CookieMode::ServerAuth { .. }
         ) && is_auth_key(raw_name, &self.inner.runner)
-            && !is_server_auth_writable(raw_name)
-        {
-            return;
-        }
+            && !is_server_auth_writable(raw_name))
+    }
+
+    fn write(&self, raw_name: &str, write: Write) {
         match self.inner.kind {
             ContextKind::ReadOnly => {
                 tracing::warn!(
@@ -544,6 +632,8 @@ impl ServerContext {
             .iter()
             .filter_map(|name| {
                 let line = match writes.values.get(name)? {
+                    // Removals always go out: they clean up what a browser-side client left behind.
+                    Write::Set { .. } if !self.is_emitted(name) => return None,
                     Write::Set { value, attributes } => set_cookie(name, value, attributes),
                     Write::Remove { attributes } => removal(name, attributes),
                 };
@@ -588,8 +678,8 @@ impl ServerContext {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             verified
                 .iter()
-                .find(|(raw, _)| raw == token)
-                .map(|(_, v)| v.clone())
+                .find(|(raw, used_as, _)| *used_as == expected && raw == token)
+                .map(|(_, _, v)| v.clone())
         };
         if let Some(verified) = remembered {
             return Ok(verified);
@@ -599,7 +689,7 @@ impl ServerContext {
             .verified
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push((token.to_owned(), verified.clone()));
+            .push((token.to_owned(), expected, verified.clone()));
         Ok(verified)
     }
 

@@ -55,9 +55,14 @@ pub enum AuthError {
     #[error("unexpected response from Cognito: {0}")]
     UnexpectedResponse(String),
 
-    /// The operation needs to write cookies but the context was created without a request (static rendering).
-    #[error("this operation needs a request context; static contexts only allow guest access")]
-    NoRequestContext,
+    /// The operation must write session cookies, but the context cannot send them: a static context (no
+    /// request) or a read-only one (the response headers are gone). Use a request/response context, e.g. the one
+    /// [`AmplifyLayer`](crate::axum::AmplifyLayer) provides.
+    #[error(
+        "this operation writes session cookies, but a {0:?} context cannot send them; call it with a \
+         request/response context (ServerRunner::context)"
+    )]
+    CookiesNotWritable(crate::context::ContextKind),
 }
 
 impl AuthError {
@@ -76,7 +81,7 @@ impl AuthError {
             }),
             Self::KeysUnavailable(_) => "NetworkError",
             Self::UnexpectedResponse(_) => "Unknown",
-            Self::NoRequestContext => "AmplifyServerContextError",
+            Self::CookiesNotWritable(_) => "AmplifyServerContextError",
         }
     }
 

@@ -15,6 +15,7 @@ pub mod secret;
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
 
+pub use auth::routes::{AppOrigin, AuthRoutes, AuthRoutesError, AuthRoutesOptions};
 pub use auth::{
     AuthFlow, AuthSession, AuthUser, FetchAuthSessionOptions, SignInInput, SignInOutcome,
     SignOutOptions, fetch_auth_session, fetch_user_attributes, get_current_user, sign_in, sign_out,

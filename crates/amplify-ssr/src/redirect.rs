@@ -23,7 +23,11 @@ pub fn safe_redirect_path(candidate: &str) -> Option<&str> {
     if matches!(chars.next(), Some('/' | '\\')) {
         return None;
     }
-    if candidate.chars().any(|c| c == '\\' || c.is_control()) {
+    // Only printable ASCII without spaces: anything else is not a valid `Location` value.
+    if candidate
+        .chars()
+        .any(|c| c == '\\' || !c.is_ascii_graphic())
+    {
         return None;
     }
     Some(candidate)
@@ -46,6 +50,8 @@ mod tests {
             "",
             "a",
             "//evil",
+            "/é",
+            "/a b",
             "/\\evil",
             "\\\\evil",
             "https://evil",

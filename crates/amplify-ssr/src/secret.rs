@@ -59,6 +59,19 @@ secret_type!(
     /// An AppSync API key (`data.api_key`).
     ApiKey
 );
+secret_type!(
+    /// An OAuth 2.0 PKCE code verifier (RFC 7636): 128 characters from `[A-Za-z0-9]`, kept in an HttpOnly cookie
+    /// for the length of a managed-login round trip.
+    PkceVerifier
+);
+secret_type!(
+    /// An OAuth 2.0 `state` value: binds the managed-login callback to the browser that started the flow.
+    OAuthState
+);
+secret_type!(
+    /// An OAuth 2.0 authorization code, exchanged once for tokens.
+    AuthorizationCode
+);
 
 #[cfg(test)]
 mod tests {

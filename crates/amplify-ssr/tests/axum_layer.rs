@@ -185,3 +185,29 @@ async fn the_context_extractor_without_the_layer_is_a_clear_500() {
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert!(body_text(response).await.contains("AmplifyLayer"));
 }
+
+#[tokio::test]
+async fn redirects_from_nested_routers_keep_the_full_original_path() {
+    let local = Backend::start().await;
+    let inner = Router::new()
+        .route("/dashboard", get(|| async { "nested dashboard" }))
+        .route_layer(RequireAuthLayer::new())
+        .route(
+            "/profile",
+            get(|SignedInPage(user): SignedInPage| async move { user.username }),
+        );
+    let app = Router::new()
+        .nest("/app", inner)
+        .layer(AmplifyLayer::new(local.runner()));
+    for (path, expected) in [
+        (
+            "/app/dashboard?x=1",
+            "/sign-in?redirect_to=%2Fapp%2Fdashboard%3Fx%3D1",
+        ),
+        ("/app/profile", "/sign-in?redirect_to=%2Fapp%2Fprofile"),
+    ] {
+        let response = call(&app, path, &Jar::default()).await;
+        assert_eq!(response.status(), StatusCode::FOUND, "{path}");
+        assert_eq!(response.headers()[header::LOCATION], expected, "{path}");
+    }
+}

@@ -457,3 +457,237 @@ async fn sign_in_with_a_temporary_password_reports_the_challenge() {
     }
     assert!(ctx.set_cookie_headers().is_empty());
 }
+
+#[tokio::test]
+async fn the_clock_drift_cookie_cannot_keep_an_expired_token_alive() {
+    let local =
+        Backend::start_with(|o| o.access_token_ttl = std::time::Duration::from_secs(1)).await;
+    let username = local.user("olga");
+    let runner = local.runner();
+    let mut jar = signed_in_jar(&runner, &username).await;
+    // Let the tokens expire by the server's clock.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    for drift in [
+        "-100000000000000",
+        "-9223372036854775808",
+        "9223372036854775807",
+    ] {
+        jar.set_ending_with(".clockDrift", drift);
+        let ctx = jar.context(&runner);
+        let session = fetch_auth_session(&ctx, FetchAuthSessionOptions::default())
+            .await
+            .unwrap();
+        assert!(session.is_signed_in(), "{drift}");
+        assert!(
+            ctx.set_cookie_headers()
+                .iter()
+                .any(|h| h.to_str().unwrap().contains(".accessToken=")),
+            "{drift}: the expired token was refreshed, not trusted"
+        );
+    }
+    assert_eq!(
+        local.backend.operation_count("GetTokensFromRefreshToken"),
+        1,
+        "one refresh, then the reuse window"
+    );
+}
+
+#[tokio::test]
+async fn an_access_token_in_the_id_token_slot_is_not_an_id_token() {
+    let local = Backend::start().await;
+    let username = local.user("pat");
+    let runner = local.runner();
+    let mut jar = signed_in_jar(&runner, &username).await;
+    let access = jar.ending_with(".accessToken").unwrap().to_owned();
+    jar.set_ending_with(".idToken", &access);
+    let session = fetch_auth_session(&jar.context(&runner), FetchAuthSessionOptions::default())
+        .await
+        .unwrap();
+    let tokens = session.tokens.expect("the access token is still valid");
+    assert!(
+        tokens.id_token.is_none(),
+        "an access token must never pass as the id token"
+    );
+    assert!(tokens.id_token_claims.is_none());
+}
+
+#[tokio::test]
+async fn sign_out_closes_the_refresh_reuse_window_for_replayed_cookies() {
+    let local = Backend::start().await;
+    let username = local.user("quinn");
+    let runner = local.runner();
+    let mut jar = signed_in_jar(&runner, &username).await;
+    jar.set_ending_with(".clockDrift", TWO_HOURS_MS);
+    // A refresh puts the result in the per-process reuse window.
+    fetch_auth_session(&jar.context(&runner), FetchAuthSessionOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        local.backend.operation_count("GetTokensFromRefreshToken"),
+        1
+    );
+    // Sign out, then replay the old cookies at once.
+    let sign_out = jar.context(&runner);
+    assert!(
+        amplify_ssr::sign_out(&sign_out, SignOutOptions::default())
+            .await
+            .unwrap()
+            .revoked
+    );
+    let replay = jar.context(&runner);
+    let session = fetch_auth_session(&replay, FetchAuthSessionOptions::default())
+        .await
+        .unwrap();
+    assert!(
+        !session.is_signed_in(),
+        "a revoked refresh token gets nothing from the cache"
+    );
+    jar.apply(&replay.set_cookie_headers());
+    assert!(
+        jar.cookies.is_empty(),
+        "and the replayed cookies are cleared: {jar:?}"
+    );
+}
+
+#[tokio::test]
+async fn force_refresh_does_not_reuse_another_requests_result() {
+    let local = Backend::start().await;
+    let username = local.user("ruth");
+    let runner = local.runner();
+    let jar = signed_in_jar(&runner, &username).await;
+    fetch_auth_session(
+        &jar.context(&runner),
+        FetchAuthSessionOptions::force_refresh(),
+    )
+    .await
+    .unwrap();
+    fetch_auth_session(
+        &jar.context(&runner),
+        FetchAuthSessionOptions::force_refresh(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        local.backend.operation_count("GetTokensFromRefreshToken"),
+        2
+    );
+}
+
+#[tokio::test]
+async fn expired_tokens_without_a_refresh_token_are_a_token_refresh_error_and_keep_the_cookies() {
+    let local = Backend::start().await;
+    let username = local.user("sam");
+    let runner = local.runner();
+    let mut jar = signed_in_jar(&runner, &username).await;
+    jar.set_ending_with(".clockDrift", TWO_HOURS_MS);
+    jar.cookies
+        .retain(|name, _| !name.ends_with(".refreshToken"));
+    let ctx = jar.context(&runner);
+    let error = fetch_auth_session(&ctx, FetchAuthSessionOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(error.name(), "TokenRefreshException", "{error}");
+    assert!(ctx.set_cookie_headers().is_empty());
+}
+
+#[tokio::test]
+async fn global_sign_out_ends_every_session_of_the_user() {
+    let local = Backend::start().await;
+    let username = local.user("tess");
+    let runner = local.runner();
+    let laptop = signed_in_jar(&runner, &username).await;
+    let phone = signed_in_jar(&runner, &username).await;
+    let ctx = laptop.context(&runner);
+    let report = amplify_ssr::sign_out(&ctx, SignOutOptions::global())
+        .await
+        .unwrap();
+    assert!(report.revoked);
+    assert_eq!(local.backend.operation_count("GlobalSignOut"), 1);
+    // The other device's access token no longer works at Cognito, and its refresh token is dead too.
+    let error = fetch_user_attributes(&phone.context(&runner))
+        .await
+        .unwrap_err();
+    assert_eq!(error.name(), "NotAuthorizedException", "{error}");
+    let mut phone = phone;
+    phone.set_ending_with(".clockDrift", TWO_HOURS_MS);
+    let session = fetch_auth_session(&phone.context(&runner), FetchAuthSessionOptions::default())
+        .await
+        .unwrap();
+    assert!(!session.is_signed_in());
+}
+
+#[tokio::test]
+async fn contexts_never_print_token_values() {
+    let local = Backend::start().await;
+    let username = local.user("uma");
+    let runner = local.runner();
+    let jar = signed_in_jar(&runner, &username).await;
+    let ctx = jar.context(&runner);
+    let session = fetch_auth_session(&ctx, FetchAuthSessionOptions::force_refresh())
+        .await
+        .unwrap();
+    let printed = format!("{ctx:?} {session:?}");
+    for value in jar.cookies.values() {
+        if value.len() > 20 {
+            assert!(
+                !printed.contains(value.as_str()),
+                "a cookie value leaked into Debug output"
+            );
+        }
+    }
+    assert!(printed.contains("[redacted]"));
+}
+
+#[tokio::test]
+async fn sign_in_and_sign_out_refuse_contexts_that_cannot_send_cookies() {
+    let local = Backend::start().await;
+    let username = local.user("vic");
+    let runner = local.runner();
+    let read_only = runner.read_only_context(&HeaderMap::new());
+    let error = amplify_ssr::sign_in(&read_only, SignInInput::new(&username, PASSWORD))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, amplify_ssr::AuthError::CookiesNotWritable(_)),
+        "{error}"
+    );
+    let error = amplify_ssr::sign_out(&runner.static_context(), SignOutOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, amplify_ssr::AuthError::CookiesNotWritable(_)),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn runtime_cookie_options_reach_the_set_cookie_headers() {
+    use amplify_ssr::cookies::{CookieOptions, SameSite};
+    let local = Backend::start().await;
+    let username = local.user("wes");
+    let options = CookieOptions::default()
+        .with_domain("app.example.test")
+        .with_same_site(SameSite::Strict)
+        .with_max_age(time::Duration::hours(1));
+    let runner = amplify_ssr::ServerRunner::builder(local.config())
+        .ignore_env()
+        .cookie_options(options)
+        .build()
+        .unwrap();
+    let ctx = runner.context(&HeaderMap::new());
+    amplify_ssr::sign_in(&ctx, SignInInput::new(&username, PASSWORD))
+        .await
+        .unwrap();
+    let headers = ctx.set_cookie_headers();
+    assert!(!headers.is_empty());
+    for header in headers {
+        let line = header.to_str().unwrap();
+        assert!(line.contains("Domain=app.example.test"), "{line}");
+        assert!(line.contains("SameSite=Strict"), "{line}");
+        assert!(line.contains("Max-Age=3600"), "{line}");
+        assert!(
+            line.contains("Path=/") && line.contains("Secure") && !line.contains("HttpOnly"),
+            "{line}"
+        );
+    }
+}

@@ -45,9 +45,7 @@ pub(super) fn initiate_auth(
         "USER_PASSWORD_AUTH" => {
             let username = parameter(parameters, "USERNAME")?;
             let password = parameter(parameters, "PASSWORD")?;
-            let user = state.store.user(username)?;
-            let Some(user) = user.filter(|u| crate::password::verify(password, &u.password_hash))
-            else {
+            let Some(user) = user_with_password(state, username, password)? else {
                 return Err(ApiError::bad_credentials());
             };
             after_password_proof(state, user)
@@ -74,6 +72,19 @@ pub(super) fn initiate_auth(
     }
 }
 
+/// The user, if `password` is theirs (USER_PASSWORD_AUTH's check, also used
+/// by the managed login form). Status checks are the caller's.
+pub(crate) fn user_with_password(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> Result<Option<UserRecord>, ApiError> {
+    Ok(state.store.user(username)?.filter(|user| {
+        user.status != UserStatus::ExternalProvider
+            && crate::password::verify(password, &user.password_hash)
+    }))
+}
+
 /// What happens once a user has proven their password: status checks, then
 /// tokens or a NEW_PASSWORD_REQUIRED challenge.
 pub(super) fn after_password_proof(state: &AppState, user: UserRecord) -> Result<Value, ApiError> {
@@ -87,6 +98,7 @@ pub(super) fn after_password_proof(state: &AppState, user: UserRecord) -> Result
         )),
         UserStatus::ForceChangePassword => new_password_challenge(state, &user),
         UserStatus::Confirmed => sign_in_result(state, &user),
+        UserStatus::ExternalProvider => Err(ApiError::bad_credentials()),
     }
 }
 

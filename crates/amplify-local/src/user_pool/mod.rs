@@ -8,6 +8,10 @@ mod refresh;
 mod session;
 mod sign_up;
 
+pub(crate) use auth::user_with_password;
+pub(crate) use refresh::{refresh_for_client, revoke_for_client};
+pub(crate) use sign_up::{confirm_with_code, register};
+
 use std::sync::Arc;
 
 use axum::body::Bytes;

@@ -7,7 +7,7 @@ use super::common::check_client;
 use crate::api_error::{ApiError, ErrorCode};
 use crate::ids;
 use crate::state::{AppState, now_secs};
-use crate::tokens::{SignIn, issue, new_refresh_token};
+use crate::tokens::{Grant, SignIn, Tokens, issue_for, new_refresh_token_for};
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -28,6 +28,15 @@ fn invalid_refresh_token() -> ApiError {
     ApiError::new(ErrorCode::NotAuthorized, "Invalid Refresh Token")
 }
 
+/// The outcome of a refresh.
+pub(crate) struct Refreshed {
+    pub(crate) tokens: Tokens,
+    /// The new refresh token (rotation only).
+    pub(crate) refresh_token: Option<String>,
+    /// The grant the tokens were issued under (client, scopes).
+    pub(crate) grant: Grant,
+}
+
 /// Exchanges a refresh token for new access and id tokens; with `rotate`,
 /// also for a new refresh token (the old one is retired after the grace
 /// period).
@@ -36,6 +45,28 @@ pub(super) fn refresh_tokens(
     token: &str,
     rotate: bool,
 ) -> Result<Value, ApiError> {
+    let refreshed = refresh_for_client(state, &state.client_id, token, rotate)?;
+    let mut result = json!({
+        "AccessToken": refreshed.tokens.access,
+        "IdToken": refreshed.tokens.id,
+        "ExpiresIn": refreshed.tokens.expires_in,
+        "TokenType": "Bearer",
+    });
+    if let Some(fresh) = refreshed.refresh_token {
+        result["RefreshToken"] = json!(fresh);
+    }
+    Ok(json!({ "AuthenticationResult": result, "ChallengeParameters": {} }))
+}
+
+/// The refresh logic shared by the API and `/oauth2/token`: checks the
+/// token (revocation, expiry, client, rotation) and issues new tokens under
+/// the grant the token was first issued with.
+pub(crate) fn refresh_for_client(
+    state: &AppState,
+    client_id: &str,
+    token: &str,
+    rotate: bool,
+) -> Result<Refreshed, ApiError> {
     let token_hash = ids::sha256_hex(token);
     let Some(record) = state.store.refresh(&token_hash)? else {
         return Err(invalid_refresh_token());
@@ -53,7 +84,7 @@ pub(super) fn refresh_tokens(
             "Refresh Token has expired",
         ));
     }
-    if record.client_id != state.client_id {
+    if record.client_id != client_id {
         return Err(invalid_refresh_token());
     }
     if let Some(replaced_at) = record.replaced_at {
@@ -80,19 +111,31 @@ pub(super) fn refresh_tokens(
         event_id: record.event_id.clone(),
         auth_time: record.auth_time,
     };
-    let tokens = issue(state, &user, &sign_in)?;
-    let mut result = json!({
-        "AccessToken": tokens.access,
-        "IdToken": tokens.id,
-        "ExpiresIn": tokens.expires_in,
-        "TokenType": "Bearer",
-    });
-    if rotate {
-        let fresh = new_refresh_token(state, &user.username, &sign_in)?;
+    let grant = match state.store.oauth_grant(&record.origin_jti)? {
+        Some((grant_client, scope)) => Grant {
+            client_id: grant_client,
+            scope,
+            nonce: None,
+            oauth: true,
+        },
+        None => Grant {
+            client_id: record.client_id.clone(),
+            ..Grant::api(state)
+        },
+    };
+    let tokens = issue_for(state, &user, &sign_in, &grant)?;
+    let refresh_token = if rotate {
+        let fresh = new_refresh_token_for(state, client_id, &user.username, &sign_in)?;
         state.store.mark_replaced(&token_hash, now)?;
-        result["RefreshToken"] = json!(fresh);
-    }
-    Ok(json!({ "AuthenticationResult": result, "ChallengeParameters": {} }))
+        Some(fresh)
+    } else {
+        None
+    };
+    Ok(Refreshed {
+        tokens,
+        refresh_token,
+        grant,
+    })
 }
 
 /// `GetTokensFromRefreshToken`.
@@ -120,14 +163,24 @@ pub(super) fn revoke_token(
     request: RevokeTokenRequest,
 ) -> Result<Value, ApiError> {
     check_client(state, &request.client_id)?;
-    if request.token.split('.').count() == 3 {
+    revoke_for_client(state, &request.client_id, &request.token)?;
+    Ok(json!({}))
+}
+
+/// The revocation logic shared by the API and `/oauth2/revoke`.
+pub(crate) fn revoke_for_client(
+    state: &AppState,
+    client_id: &str,
+    token: &str,
+) -> Result<(), ApiError> {
+    if token.split('.').count() == 3 {
         return Err(ApiError::new(
             ErrorCode::UnsupportedTokenType,
             "Only refresh tokens can be revoked.",
         ));
     }
-    if let Some(record) = state.store.refresh(&ids::sha256_hex(&request.token))? {
-        if record.client_id != state.client_id {
+    if let Some(record) = state.store.refresh(&ids::sha256_hex(token))? {
+        if record.client_id != client_id {
             return Err(ApiError::new(
                 ErrorCode::NotAuthorized,
                 "The token was not issued to this client.",
@@ -136,5 +189,5 @@ pub(super) fn revoke_token(
         state.store.revoke_origin(&record.origin_jti, now_secs())?;
         tracing::info!(username = %record.username, "refresh token revoked");
     }
-    Ok(json!({}))
+    Ok(())
 }

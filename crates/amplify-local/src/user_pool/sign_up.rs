@@ -65,9 +65,25 @@ fn issue_code(user: &mut UserRecord) -> Result<(), ApiError> {
 /// `SignUp`.
 pub(super) fn sign_up(state: &AppState, request: SignUpRequest) -> Result<Value, ApiError> {
     check_client(state, &request.client_id)?;
-    check_username(&request.username)?;
-    check_password(&request.password)?;
     let attributes = attribute_pairs(request.user_attributes)?;
+    let user = register(state, &request.username, &request.password, &attributes)?;
+    Ok(json!({
+        "UserConfirmed": false,
+        "UserSub": user.sub,
+        "CodeDeliveryDetails": code_delivery(&user),
+    }))
+}
+
+/// Creates an unconfirmed user with a fresh (logged) confirmation code:
+/// SignUp's checks and effects, shared with the managed sign-up page.
+pub(crate) fn register(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    attributes: &[(String, String)],
+) -> Result<UserRecord, ApiError> {
+    check_username(username)?;
+    check_password(password)?;
     if !attributes
         .iter()
         .any(|(n, v)| n == "email" && !v.is_empty())
@@ -77,7 +93,7 @@ pub(super) fn sign_up(state: &AppState, request: SignUpRequest) -> Result<Value,
             "Attributes did not conform to the schema: email: The attribute is required",
         ));
     }
-    if state.store.user(&request.username)?.is_some() {
+    if state.store.user(username)?.is_some() {
         return Err(ApiError::new(
             ErrorCode::UsernameExists,
             "User already exists",
@@ -85,9 +101,9 @@ pub(super) fn sign_up(state: &AppState, request: SignUpRequest) -> Result<Value,
     }
     let mut user = new_user(
         state.pool_name(),
-        &request.username,
-        &request.password,
-        &attributes,
+        username,
+        password,
+        attributes,
         UserStatus::Unconfirmed,
     )?;
     issue_code(&mut user)?;
@@ -97,11 +113,7 @@ pub(super) fn sign_up(state: &AppState, request: SignUpRequest) -> Result<Value,
             "User already exists",
         ));
     }
-    Ok(json!({
-        "UserConfirmed": false,
-        "UserSub": user.sub,
-        "CodeDeliveryDetails": code_delivery(&user),
-    }))
+    Ok(user)
 }
 
 /// `ConfirmSignUp`.
@@ -110,13 +122,23 @@ pub(super) fn confirm_sign_up(
     request: ConfirmSignUpRequest,
 ) -> Result<Value, ApiError> {
     check_client(state, &request.client_id)?;
+    confirm_with_code(state, &request.username, &request.confirmation_code)?;
+    Ok(json!({}))
+}
+
+/// ConfirmSignUp's checks and effects, shared with the managed confirm page.
+pub(crate) fn confirm_with_code(
+    state: &AppState,
+    username: &str,
+    code: &str,
+) -> Result<UserRecord, ApiError> {
     let mismatch = || {
         ApiError::new(
             ErrorCode::CodeMismatch,
             "Invalid verification code provided, please try again.",
         )
     };
-    let Some(mut user) = state.store.user(&request.username)? else {
+    let Some(mut user) = state.store.user(username)? else {
         return Err(mismatch());
     };
     if user.status != UserStatus::Unconfirmed {
@@ -128,7 +150,7 @@ pub(super) fn confirm_sign_up(
             ),
         ));
     }
-    if user.confirmation_code.as_deref() != Some(request.confirmation_code.as_str()) {
+    if user.confirmation_code.as_deref() != Some(code) {
         return Err(mismatch());
     }
     if user.code_expires_at.is_some_and(|at| at < now_secs()) {
@@ -139,7 +161,7 @@ pub(super) fn confirm_sign_up(
     }
     user.confirm(true, now_secs());
     state.store.update_user(&user)?;
-    Ok(json!({}))
+    Ok(user)
 }
 
 /// `ResendConfirmationCode`.

@@ -4,6 +4,10 @@
 mod admin;
 mod cli;
 mod helpers;
+mod oauth_flow;
+mod oauth_helpers;
+mod oauth_pages;
+mod oauth_standards;
 mod protocol;
 mod refresh;
 mod restart;

@@ -1,10 +1,13 @@
-//! Auth on the server: the session read from cookies, refresh, the session APIs, and password sign-in/out.
+//! Auth on the server: the session read from cookies, refresh, the session APIs, password sign-in/out, and the
+//! managed-login (OAuth) route handlers in [`routes`].
 
 pub(crate) mod refresh;
+pub mod routes;
 mod session;
 mod sign_in;
 pub(crate) mod tokens;
 
+pub use routes::{AppOrigin, AuthRoutes, AuthRoutesError, AuthRoutesOptions};
 pub use session::{
     AuthSession, AuthTokens, AuthUser, FetchAuthSessionOptions, fetch_auth_session,
     fetch_user_attributes, get_current_user,

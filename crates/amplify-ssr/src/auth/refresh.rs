@@ -8,20 +8,22 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use aws_lc_rs::digest;
-use tokio::sync::OnceCell;
+use futures_util::FutureExt;
+use futures_util::future::{BoxFuture, Shared};
 use tracing::Instrument;
 
 use crate::auth::tokens::{self, StoredSession};
-use crate::cognito::{AuthenticationResult, CognitoError};
-use crate::context::{AuthRuntime, ServerContext};
+use crate::cognito::{AuthenticationResult, CognitoClient, CognitoError};
+use crate::context::ServerContext;
 use crate::error::AuthError;
 use crate::secret::RefreshToken;
 
-/// How long a successful refresh result is reused for requests that still carry the old refresh token.
+/// How long a successful refresh result is reused for requests that still carry the old refresh token, and how
+/// long a revoked refresh token is refused without asking Cognito.
 const REUSE_WINDOW: Duration = Duration::from_secs(30);
 
 /// Cognito error codes after which the session cannot be refreshed any more, so its cookies are cleared.
@@ -37,93 +39,183 @@ const SESSION_ENDING_CODES: &[&str] = &[
 type Outcome = Result<AuthenticationResult, CognitoError>;
 
 /// Process-wide single flight for refresh calls, keyed by a hash of the refresh token.
+///
+/// The Cognito call runs in its own task, so a request that is cancelled (the client went away) while leading a
+/// refresh does not lose the result: the task finishes, and every waiter, and every request in the next
+/// [`REUSE_WINDOW`], gets it. With refresh-token rotation that matters: Cognito has already rotated.
 #[derive(Debug, Default)]
 pub(crate) struct RefreshCoordinator {
-    flights: Mutex<HashMap<[u8; 32], Flight>>,
+    state: Arc<Mutex<Flights>>,
     /// Set once the server answered that it lacks `GetTokensFromRefreshToken`; later refreshes go straight to
     /// `InitiateAuth REFRESH_TOKEN_AUTH`.
-    use_initiate_auth: AtomicBool,
+    use_initiate_auth: Arc<AtomicBool>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Default)]
+struct Flights {
+    running: HashMap<[u8; 32], Flight>,
+    /// Refresh tokens revoked by this process (sign-out), refused for the reuse window.
+    revoked: HashMap<[u8; 32], Instant>,
+}
+
+#[derive(Clone)]
 struct Flight {
-    cell: Arc<OnceCell<Outcome>>,
-    started: Instant,
+    outcome: Shared<BoxFuture<'static, Outcome>>,
+    /// When the call finished successfully; `None` while it runs.
+    finished: Arc<Mutex<Option<Instant>>>,
+}
+
+impl std::fmt::Debug for Flight {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Flight")
+            .field("finished", &self.finished)
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // The maps stay consistent across a panic in another holder (each update is a single insert or remove).
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl RefreshCoordinator {
     /// Refreshes `refresh_token`, sharing the call with every concurrent caller that holds the same token.
+    /// With `force`, a result completed earlier is not reused (a call still running is).
     async fn refresh(
         &self,
-        runtime: &AuthRuntime,
+        cognito: &CognitoClient,
+        client_id: &str,
         refresh_token: &RefreshToken,
         device_key: Option<&str>,
+        force: bool,
     ) -> Outcome {
         let key = token_key(refresh_token);
         let flight = {
-            let mut flights = self
-                .flights
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            flights.retain(|_, f| f.started.elapsed() < REUSE_WINDOW || !f.cell.initialized());
-            flights
-                .entry(key)
-                .or_insert_with(|| Flight {
-                    cell: Arc::new(OnceCell::new()),
-                    started: Instant::now(),
-                })
-                .clone()
-        };
-        let outcome = flight
-            .cell
-            .get_or_init(|| self.call_cognito(runtime, refresh_token, device_key))
-            .await
-            .clone();
-        if outcome.is_err() {
-            // Failures are shared with the callers that were waiting, but not remembered: a later request may
-            // retry (after a transient failure) or see the same rejection from Cognito.
-            let mut flights = self
-                .flights
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if flights
-                .get(&key)
-                .is_some_and(|f| Arc::ptr_eq(&f.cell, &flight.cell))
-            {
-                flights.remove(&key);
+            let mut flights = lock(&self.state);
+            flights.revoked.retain(|_, at| at.elapsed() < REUSE_WINDOW);
+            if flights.revoked.contains_key(&key) {
+                return Err(revoked_error());
             }
-        }
-        outcome
+            flights.running.retain(|_, flight| {
+                lock(&flight.finished).is_none_or(|finished| finished.elapsed() < REUSE_WINDOW)
+            });
+            let reusable = flights
+                .running
+                .get(&key)
+                .filter(|flight| !force || lock(&flight.finished).is_none())
+                .cloned();
+            match reusable {
+                Some(flight) => flight,
+                None => {
+                    let flight =
+                        self.start(key, cognito.clone(), client_id, refresh_token, device_key);
+                    flights.running.insert(key, flight.clone());
+                    flight
+                }
+            }
+        };
+        flight.outcome.await
     }
 
-    async fn call_cognito(
+    fn start(
         &self,
-        runtime: &AuthRuntime,
+        key: [u8; 32],
+        cognito: CognitoClient,
+        client_id: &str,
         refresh_token: &RefreshToken,
         device_key: Option<&str>,
-    ) -> Result<AuthenticationResult, CognitoError> {
-        let client_id = runtime.config.user_pool_client_id.as_str();
-        if !self.use_initiate_auth.load(Ordering::Relaxed) {
-            match runtime
-                .cognito
-                .get_tokens_from_refresh_token(client_id, refresh_token, device_key)
-                .await
-            {
-                Err(e) if e.is_unknown_operation() => {
-                    tracing::info!(
-                        "the user-pool endpoint does not support GetTokensFromRefreshToken; \
-                         falling back to InitiateAuth REFRESH_TOKEN_AUTH"
-                    );
-                    self.use_initiate_auth.store(true, Ordering::Relaxed);
+    ) -> Flight {
+        let finished = Arc::new(Mutex::new(None));
+        let state = Arc::clone(&self.state);
+        let use_initiate_auth = Arc::clone(&self.use_initiate_auth);
+        let (client_id, refresh_token) = (client_id.to_owned(), refresh_token.clone());
+        let device_key = device_key.map(str::to_owned);
+        let finished_at = Arc::clone(&finished);
+        let task = tokio::spawn(
+            async move {
+                let outcome = call_cognito(
+                    &cognito,
+                    &use_initiate_auth,
+                    &client_id,
+                    &refresh_token,
+                    device_key.as_deref(),
+                )
+                .await;
+                if outcome.is_ok() {
+                    *lock(&finished_at) = Some(Instant::now());
+                } else {
+                    // Failures are shared with the callers that were waiting, but not remembered: a later
+                    // request may retry (after a transient failure) or see the same rejection from Cognito.
+                    let mut flights = lock(&state);
+                    if flights
+                        .running
+                        .get(&key)
+                        .is_some_and(|f| Arc::ptr_eq(&f.finished, &finished_at))
+                    {
+                        flights.running.remove(&key);
+                    }
                 }
-                other => return other,
+                outcome
             }
+            .in_current_span(),
+        );
+        let outcome = async move {
+            task.await.unwrap_or_else(|join_error| {
+                Err(CognitoError::InvalidResponse {
+                    operation: "GetTokensFromRefreshToken",
+                    detail: format!("the refresh task did not complete: {join_error}"),
+                })
+            })
         }
-        runtime
-            .cognito
-            .refresh_with_initiate_auth(client_id, refresh_token, device_key)
-            .await
+        .boxed()
+        .shared();
+        Flight { outcome, finished }
     }
+
+    /// Refuses `refresh_token` for the reuse window and forgets any result cached for it. Called at sign-out, so
+    /// old cookies replayed right after it cannot obtain tokens from the cache.
+    pub(crate) fn revoke(&self, refresh_token: &RefreshToken) {
+        let key = token_key(refresh_token);
+        let mut flights = lock(&self.state);
+        flights.running.remove(&key);
+        flights.revoked.insert(key, Instant::now());
+    }
+}
+
+fn revoked_error() -> CognitoError {
+    CognitoError::Service {
+        code: "NotAuthorizedException".to_owned(),
+        message: "Refresh Token has been revoked".to_owned(),
+        status: 400,
+        request_id: None,
+    }
+}
+
+async fn call_cognito(
+    cognito: &CognitoClient,
+    use_initiate_auth: &AtomicBool,
+    client_id: &str,
+    refresh_token: &RefreshToken,
+    device_key: Option<&str>,
+) -> Outcome {
+    if !use_initiate_auth.load(Ordering::Relaxed) {
+        match cognito
+            .get_tokens_from_refresh_token(client_id, refresh_token, device_key)
+            .await
+        {
+            Err(e) if e.is_unknown_operation() => {
+                tracing::info!(
+                    "the user-pool endpoint does not support GetTokensFromRefreshToken; \
+                     falling back to InitiateAuth REFRESH_TOKEN_AUTH"
+                );
+                use_initiate_auth.store(true, Ordering::Relaxed);
+            }
+            other => return other,
+        }
+    }
+    cognito
+        .refresh_with_initiate_auth(client_id, refresh_token, device_key)
+        .await
 }
 
 fn token_key(token: &RefreshToken) -> [u8; 32] {
@@ -163,7 +255,13 @@ pub(crate) async fn get_tokens(
     );
     let outcome = runtime
         .refresher
-        .refresh(runtime, &refresh_token, session.device_key.as_deref())
+        .refresh(
+            &runtime.cognito,
+            &client_id,
+            &refresh_token,
+            session.device_key.as_deref(),
+            force_refresh,
+        )
         .instrument(span.clone())
         .await;
     match outcome {

@@ -18,8 +18,9 @@ use crate::cognito::{
     RespondToAuthChallengeRequest,
 };
 use crate::context::{ContextKind, ServerContext};
+use crate::cookies::{AuthCookieNames, TokenSlot};
 use crate::error::AuthError;
-use crate::secret::Password;
+use crate::secret::{AccessToken, Password, RefreshToken};
 
 /// Which Cognito auth flow [`sign_in`] uses.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -137,10 +138,10 @@ pub enum SignInOutcome {
 /// # Errors
 ///
 /// Cognito's errors, by name: `NotAuthorizedException` (wrong username or password), `UserNotConfirmedException`,
-/// `PasswordResetRequiredException`, ...; [`AuthError::NoRequestContext`] in a static context.
+/// `PasswordResetRequiredException`, ...; [`AuthError::CookiesNotWritable`] in a static or read-only context.
 pub async fn sign_in(ctx: &ServerContext, input: SignInInput) -> Result<SignInOutcome, AuthError> {
-    if ctx.kind() == ContextKind::Static {
-        return Err(AuthError::NoRequestContext);
+    if ctx.kind() != ContextKind::RequestResponse {
+        return Err(AuthError::CookiesNotWritable(ctx.kind()));
     }
     let span = tracing::info_span!("amplify_ssr.sign_in", flow = input.auth_flow.as_str());
     async {
@@ -281,6 +282,14 @@ pub struct SignOutOptions {
     pub global: bool,
 }
 
+impl SignOutOptions {
+    /// Sign out of every device (`GlobalSignOut`).
+    #[must_use]
+    pub fn global() -> Self {
+        Self { global: true }
+    }
+}
+
 /// What [`sign_out`] did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -295,13 +304,13 @@ pub struct SignOutReport {
 ///
 /// # Errors
 ///
-/// [`AuthError::NoRequestContext`] in a static context. A signed-out request is not an error.
+/// [`AuthError::CookiesNotWritable`] in a static or read-only context. A signed-out request is not an error.
 pub async fn sign_out(
     ctx: &ServerContext,
     options: SignOutOptions,
 ) -> Result<SignOutReport, AuthError> {
-    if ctx.kind() == ContextKind::Static {
-        return Err(AuthError::NoRequestContext);
+    if ctx.kind() != ContextKind::RequestResponse {
+        return Err(AuthError::CookiesNotWritable(ctx.kind()));
     }
     let runtime = ctx
         .runner()
@@ -310,44 +319,43 @@ pub async fn sign_out(
     let client_id = runtime.config.user_pool_client_id.clone();
     let span = tracing::info_span!("amplify_ssr.sign_out", global = options.global);
     async {
-        // Read the cookies without verification or refresh: an expired session must still be revocable.
-        let Some(username) = tokens::current_username(ctx, &client_id) else {
+        // Read the cookies without verification or refresh: an expired session must still be revocable. Without
+        // LastAuthUser the keys fall back to the literal "username", as when reading the session.
+        let username =
+            tokens::current_username(ctx, &client_id).unwrap_or_else(|| tokens::DEFAULT_USERNAME.to_owned());
+        let names = AuthCookieNames::new(&client_id);
+        let read = |slot| ctx.cookie(&names.user_key(&username, slot)).filter(|v| !v.is_empty());
+        let refresh_token = read(TokenSlot::RefreshToken).map(RefreshToken::new);
+        let access_token = read(TokenSlot::AccessToken).map(AccessToken::new);
+        if refresh_token.is_none() && access_token.is_none() {
             return Ok(SignOutReport { revoked: false });
-        };
-        let names = crate::cookies::AuthCookieNames::new(&client_id);
-        let read = |slot| {
-            ctx.cookie(&names.user_key(&username, slot))
-                .filter(|v| !v.is_empty())
-        };
-        let revocation = if options.global {
-            match read(crate::cookies::TokenSlot::AccessToken) {
-                Some(token) => Some(
-                    runtime
-                        .cognito
-                        .global_sign_out(&crate::secret::AccessToken::new(token))
-                        .await,
-                ),
-                None => None,
+        }
+        // Old cookies replayed right after sign-out must not get tokens from the refresh cache.
+        if let Some(token) = &refresh_token {
+            runtime.refresher.revoke(token);
+        }
+        let mut revoked = false;
+        if options.global
+            && let Some(token) = &access_token
+        {
+            {
+                match runtime.cognito.global_sign_out(token).await {
+                    Ok(()) => revoked = true,
+                    // An expired access token cannot sign out globally; the refresh token is still revoked.
+                    Err(e) => tracing::warn!(error = %e, "global sign-out failed; revoking this session's token"),
+                }
             }
-        } else {
-            match read(crate::cookies::TokenSlot::RefreshToken) {
-                Some(token) => Some(
-                    runtime
-                        .cognito
-                        .revoke_token(&client_id, &crate::secret::RefreshToken::new(token))
-                        .await,
-                ),
-                None => None,
+        }
+        if !revoked
+            && let Some(token) = &refresh_token
+        {
+            {
+                match runtime.cognito.revoke_token(&client_id, token).await {
+                    Ok(()) => revoked = true,
+                    Err(e) => tracing::warn!(error = %e, "token revocation failed; signing out locally anyway"),
+                }
             }
-        };
-        let revoked = match revocation {
-            Some(Ok(())) => true,
-            Some(Err(e)) => {
-                tracing::warn!(error = %e, "token revocation failed; signing out locally anyway");
-                false
-            }
-            None => false,
-        };
+        }
         tokens::clear(ctx, &client_id, &username);
         Ok(SignOutReport { revoked })
     }

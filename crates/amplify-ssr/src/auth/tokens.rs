@@ -7,16 +7,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::cognito::AuthenticationResult;
 use crate::context::ServerContext;
-use crate::cookies::{AuthCookieNames, TokenSlot};
+use crate::cookies::{AuthCookieNames, CookieMode, TokenSlot};
 use crate::error::AuthError;
 use crate::jwt::{Claims, TokenUse, VerifyError, decode_claims_unverified};
 use crate::secret::{AccessToken, IdToken, RefreshToken};
 
 /// Username aws-amplify falls back to when the `LastAuthUser` cookie is missing.
-const DEFAULT_USERNAME: &str = "username";
+pub(crate) const DEFAULT_USERNAME: &str = "username";
 
 /// How close to `exp` a token already counts as expired (aws-amplify's rule).
 const EXPIRY_TOLERANCE_MS: i64 = 5_000;
+
+/// The largest clock drift believed from the `clockDrift` cookie (±24 h). The cookie is client-controlled; it
+/// can only shift when a refresh happens, never keep an expired token alive (the verifier's own expiry check
+/// always applies).
+const MAX_CLOCK_DRIFT_MS: i64 = 24 * 60 * 60 * 1000;
 
 /// How the user signed in, as aws-amplify records it in the `signInDetails` cookie.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +44,8 @@ pub(crate) struct StoredSession {
     pub(crate) id_token: Option<IdToken>,
     pub(crate) id_claims: Option<Claims>,
     pub(crate) refresh_token: Option<RefreshToken>,
+    /// The verifier found a token past its `exp` by the server's own clock.
+    pub(crate) verified_expired: bool,
     pub(crate) clock_drift_ms: i64,
     pub(crate) sign_in_details: Option<SignInDetails>,
     pub(crate) device_key: Option<String>,
@@ -47,15 +54,19 @@ pub(crate) struct StoredSession {
 impl StoredSession {
     /// aws-amplify's expiry rule: `now + clockDrift + 5 s > exp`, for the access token and (if present) the id
     /// token.
+    ///
+    /// A token the verifier found expired is expired whatever the `clockDrift` cookie says.
     pub(crate) fn is_expired(&self, now: SystemTime) -> bool {
-        let now_ms = unix_millis(now);
+        let shifted_now = unix_millis(now)
+            .saturating_add(self.clock_drift_ms)
+            .saturating_add(EXPIRY_TOLERANCE_MS);
         let expired = |claims: &Claims| match claims.exp() {
-            Some(exp) => {
-                now_ms + self.clock_drift_ms + EXPIRY_TOLERANCE_MS > exp.saturating_mul(1000)
-            }
+            Some(exp) => shifted_now > exp.saturating_mul(1000),
             None => true,
         };
-        expired(&self.access_claims) || self.id_claims.as_ref().is_some_and(expired)
+        self.verified_expired
+            || expired(&self.access_claims)
+            || self.id_claims.as_ref().is_some_and(expired)
     }
 }
 
@@ -89,11 +100,11 @@ pub(crate) async fn load(
     let Some(access_raw) = read(TokenSlot::AccessToken) else {
         return Ok(None);
     };
-    let access_claims = match ctx
+    let (access_claims, mut verified_expired) = match ctx
         .verify_token(&runtime.verifier, &access_raw, TokenUse::Access, now)
         .await
     {
-        Ok(verified) => verified.claims,
+        Ok(verified) => (verified.claims, verified.expired),
         Err(e) => return signed_out_unless_transient(e, "access"),
     };
 
@@ -106,6 +117,7 @@ pub(crate) async fn load(
             .await
         {
             Ok(verified) => {
+                verified_expired |= verified.expired;
                 id_claims = Some(verified.claims);
                 id_token = Some(IdToken::new(id_raw));
             }
@@ -117,9 +129,17 @@ pub(crate) async fn load(
     }
 
     let refresh_token = read(TokenSlot::RefreshToken).map(RefreshToken::new);
-    let clock_drift_ms = read(TokenSlot::ClockDrift)
-        .and_then(|v| v.trim().parse::<i64>().ok())
-        .unwrap_or(0);
+    // In server-side-auth mode the server never writes clockDrift, so a leftover browser value is ignored (as
+    // upstream, where it is always 0 in that mode).
+    let clock_drift_ms = if matches!(ctx.runner().cookie_mode(), CookieMode::ServerAuth { .. }) {
+        0
+    } else {
+        read(TokenSlot::ClockDrift)
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .map_or(0, |drift| {
+                drift.clamp(-MAX_CLOCK_DRIFT_MS, MAX_CLOCK_DRIFT_MS)
+            })
+    };
     let sign_in_details =
         read(TokenSlot::SignInDetails).and_then(|v| serde_json::from_str(&v).ok());
     // Device metadata is only usable when all three keys exist (aws-amplify's rule).
@@ -139,6 +159,7 @@ pub(crate) async fn load(
         id_token,
         id_claims,
         refresh_token,
+        verified_expired,
         clock_drift_ms,
         sign_in_details,
         device_key,
@@ -203,7 +224,11 @@ pub(crate) fn session_from_result(
             .refresh_token
             .clone()
             .or_else(|| previous_refresh.cloned()),
-        clock_drift_ms: iat.saturating_mul(1000) - unix_millis(now),
+        verified_expired: false,
+        clock_drift_ms: iat
+            .saturating_mul(1000)
+            .saturating_sub(unix_millis(now))
+            .clamp(-MAX_CLOCK_DRIFT_MS, MAX_CLOCK_DRIFT_MS),
         sign_in_details,
         device_key: None,
     })

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use http::request::Parts;
 
-use super::{AuthPages, sign_in_redirect, temporarily_unavailable};
+use super::{AuthPages, original_uri, sign_in_redirect, temporarily_unavailable};
 use crate::auth::{AuthUser, get_current_user};
 use crate::context::ServerContext;
 use crate::error::AuthError;
@@ -117,7 +117,10 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedInPage {
                     .extensions
                     .get::<AuthPages>()
                     .map_or("/sign-in", |p| p.sign_in_path.as_str());
-                Err(SignedInPageRejection(sign_in_redirect(sign_in, &parts.uri)))
+                Err(SignedInPageRejection(sign_in_redirect(
+                    sign_in,
+                    original_uri(&parts.extensions, &parts.uri),
+                )))
             }
             Err(other) => Err(SignedInPageRejection(other.into_response())),
         }

@@ -1,4 +1,4 @@
-//! axum integration (feature `axum`): a layer that gives every request a [`ServerContext`], extractors for the
+//! axum integration (feature `axum`): a layer that gives every request a [`ServerContext`](crate::ServerContext), extractors for the
 //! context and the signed-in user, and route protection.
 //!
 //! # Security model
@@ -35,17 +35,30 @@
 mod extract;
 mod layer;
 mod protect;
+mod routes;
 
 pub use extract::{
     CurrentUser, CurrentUserRejection, MissingAmplifyLayer, SignedInPage, SignedInPageRejection,
 };
 pub use layer::{AmplifyLayer, AmplifyService, ResponseFuture};
 pub use protect::{RequireAuth, RequireAuthLayer};
+pub use routes::auth_router;
 
 /// Per-app settings the layer puts in request extensions for the extractors and route protection.
 #[derive(Clone, Debug)]
 pub(crate) struct AuthPages {
     pub(crate) sign_in_path: String,
+}
+
+/// The request's URI as the client sent it: inside a nested router axum strips the prefix from the request URI
+/// and keeps the original in the `OriginalUri` extension.
+pub(crate) fn original_uri<'a>(
+    extensions: &'a http::Extensions,
+    uri: &'a http::Uri,
+) -> &'a http::Uri {
+    extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or(uri, |original| &original.0)
 }
 
 /// Builds the redirect to the sign-in page, keeping `original` (path and query) in `redirect_to`.

@@ -10,7 +10,9 @@ use axum::response::{IntoResponse, Response};
 use http::Request;
 use tower::{Layer, Service, ServiceExt};
 
-use super::{AuthPages, MissingAmplifyLayer, sign_in_redirect, temporarily_unavailable};
+use super::{
+    AuthPages, MissingAmplifyLayer, original_uri, sign_in_redirect, temporarily_unavailable,
+};
 use crate::auth::refresh::get_tokens;
 use crate::context::ServerContext;
 
@@ -78,7 +80,10 @@ where
                         .extensions()
                         .get::<AuthPages>()
                         .map_or("/sign-in", |p| p.sign_in_path.as_str());
-                    Ok(sign_in_redirect(sign_in, request.uri()))
+                    Ok(sign_in_redirect(
+                        sign_in,
+                        original_uri(request.extensions(), request.uri()),
+                    ))
                 }
             }
         })

@@ -94,6 +94,36 @@ pub struct CookieOptions {
     pub max_age: Option<Duration>,
 }
 
+impl CookieOptions {
+    /// Sets `Domain`.
+    #[must_use]
+    pub fn with_domain(mut self, domain: impl Into<String>) -> Self {
+        self.domain = Some(domain.into());
+        self
+    }
+
+    /// Sets `SameSite`.
+    #[must_use]
+    pub fn with_same_site(mut self, same_site: SameSite) -> Self {
+        self.same_site = Some(same_site);
+        self
+    }
+
+    /// Sets an absolute expiry.
+    #[must_use]
+    pub fn with_expires(mut self, expires: OffsetDateTime) -> Self {
+        self.expires = Some(expires);
+        self
+    }
+
+    /// Sets a relative lifetime (`Max-Age`).
+    #[must_use]
+    pub fn with_max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = Some(max_age);
+        self
+    }
+}
+
 /// Who may read the token cookies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CookieMode {

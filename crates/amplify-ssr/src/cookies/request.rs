@@ -16,10 +16,22 @@ use super::codec::decode;
 /// rule means the server and the browser always see the same token when stale duplicates exist (different path or
 /// host-only vs `Domain=` copies). Names are compared after decoding, so `alice%40example.com` and
 /// `alice@example.com` are the same name.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct RequestCookies {
     /// Distinct decoded names with their winning value, in order of first appearance.
     pairs: Vec<(String, String)>,
+}
+
+/// Prints the cookie names only: the values are session tokens.
+impl std::fmt::Debug for RequestCookies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestCookies")
+            .field(
+                "names",
+                &self.pairs.iter().map(|(name, _)| name).collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 impl RequestCookies {

@@ -1,0 +1,126 @@
+//! `GET /oauth2/authorize` and `GET|POST /login`: the login form, single
+//! sign-on with the session cookie, and password sign-in.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::params::Params;
+use super::request::{
+    AuthRequest, Authorization, Provider, blocking_page, internal_error_page, offered_providers,
+    validate,
+};
+use super::{federated, session};
+use crate::db::UserStatus;
+use crate::pages;
+use crate::state::{AppState, now_secs};
+use crate::user_pool::user_with_password;
+
+/// `GET /oauth2/authorize` and `GET /login`.
+pub(crate) async fn authorize(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    blocking_page(move || {
+        let request = AuthRequest::from_params(&Params::query(query.as_deref()));
+        match validate(&state, request) {
+            Ok(authorization) => show(&state, &headers, &authorization),
+            Err(refusal) => refusal.into_response(),
+        }
+    })
+    .await
+}
+
+/// Whether a session's user may still be signed in without a password.
+fn may_continue(state: &AppState, username: &str) -> Result<bool, crate::LocalError> {
+    Ok(state.store.user(username)?.is_some_and(|user| {
+        user.enabled
+            && matches!(
+                user.status,
+                UserStatus::Confirmed | UserStatus::ExternalProvider
+            )
+    }))
+}
+
+fn show(state: &AppState, headers: &HeaderMap, authorization: &Authorization) -> Response {
+    if let Provider::Federated(provider) = &authorization.provider {
+        return federated::consent_page(authorization, provider, None, None, None);
+    }
+    let resumed = session::current(state, headers).and_then(|current| match current {
+        Some(current) if may_continue(state, &current.username)? => session::complete(
+            state,
+            authorization,
+            &current.username,
+            current.auth_time,
+            false,
+        )
+        .map(Some),
+        _ => Ok(None),
+    });
+    match resumed {
+        Ok(Some(response)) => response,
+        Ok(None) => login_page(state, authorization, "", None),
+        Err(error) => internal_error_page(authorization.lang, &error),
+    }
+}
+
+/// Renders the login form (status 400 when it shows an error).
+pub(crate) fn login_page(
+    state: &AppState,
+    authorization: &Authorization,
+    username: &str,
+    error: Option<&str>,
+) -> Response {
+    let query = authorization.request.query(false);
+    let providers = offered_providers(state);
+    let page = pages::login(&authorization.page(&query, &providers), username, error);
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    pages::html(status, page)
+}
+
+/// `POST /login`: checks the password like `USER_PASSWORD_AUTH`.
+pub(crate) async fn login(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    blocking_page(move || {
+        let params = Params::parse(&body);
+        let authorization = match validate(&state, AuthRequest::from_params(&params)) {
+            Ok(authorization) => authorization,
+            Err(refusal) => return refusal.into_response(),
+        };
+        let text = authorization.lang.text();
+        let username = params.get("username").unwrap_or_default();
+        let password = params.get("password").unwrap_or_default();
+        let refuse = |message: &str| login_page(&state, &authorization, username, Some(message));
+        if username.trim().is_empty() || password.is_empty() {
+            return refuse(text.err_required);
+        }
+        let user = match user_with_password(&state, username, password) {
+            Ok(Some(user)) => user,
+            Ok(None) => {
+                tracing::debug!(username, "managed login: incorrect username or password");
+                return refuse(text.err_credentials);
+            }
+            Err(error) => return internal_error_page(authorization.lang, &error.message),
+        };
+        if !user.enabled {
+            return refuse(text.err_disabled);
+        }
+        match user.status {
+            UserStatus::Unconfirmed => refuse(text.err_unconfirmed),
+            UserStatus::ForceChangePassword => refuse(text.err_force_change),
+            UserStatus::ExternalProvider => refuse(text.err_credentials),
+            UserStatus::Confirmed => {
+                session::complete(&state, &authorization, &user.username, now_secs(), true)
+                    .unwrap_or_else(|error| internal_error_page(authorization.lang, &error))
+            }
+        }
+    })
+    .await
+}

@@ -1,0 +1,206 @@
+//! Simulated federated identity providers: a local consent page stands in
+//! for Google, Facebook, Apple, Amazon or a configured OIDC provider, and
+//! `POST /oauth2/idpresponse` creates or updates the federated user the way
+//! Cognito names it (`<ProviderName>_<provider user id>`).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::params::Params;
+use super::request::{
+    AuthRequest, Authorization, Provider, blocking_page, internal_error_page, validate,
+};
+use super::session;
+use crate::LocalError;
+use crate::clients::SOCIAL_PROVIDERS;
+use crate::db::{UserRecord, UserStatus};
+use crate::ids;
+use crate::pages::{self, ConsentPage};
+use crate::state::{AppState, now_secs};
+use crate::users::new_user;
+
+/// Renders the consent page (status 400 when it shows an error).
+pub(crate) fn consent_page(
+    authorization: &Authorization,
+    provider: &str,
+    email: Option<&str>,
+    name: Option<&str>,
+    error: Option<&str>,
+) -> Response {
+    let default_email = if provider == "Google" {
+        "jane.doe@gmail.com"
+    } else {
+        "jane.doe@example.com"
+    };
+    let query = authorization.request.query(false);
+    let page = pages::consent(
+        &authorization.page(&query, &[]),
+        ConsentPage {
+            provider,
+            email: email.unwrap_or(default_email),
+            name: name.unwrap_or("Jane Doe"),
+            error,
+        },
+    );
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    pages::html(status, page)
+}
+
+/// A minimal email check: one `@` with text on both sides, no spaces.
+pub(crate) fn plausible_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+                && email.len() <= 256
+        }
+        None => false,
+    }
+}
+
+/// A stable, numeric-looking provider user id derived from the provider and
+/// email (21 digits, like a Google subject).
+pub(crate) fn provider_user_id(provider: &str, email: &str) -> String {
+    let digest = ids::sha256_hex(&format!("{provider}\n{}", email.to_lowercase()));
+    let mut value: u128 = 0;
+    for byte in digest.as_bytes().iter().take(30) {
+        value = value
+            .wrapping_mul(16)
+            .wrapping_add(u128::from(char::from(*byte).to_digit(16).unwrap_or(0)));
+    }
+    format!("1{:020}", value % 100_000_000_000_000_000_000)
+}
+
+/// `POST /oauth2/idpresponse`: the simulated provider "returns" the email
+/// and name from the consent form.
+pub(crate) async fn consent(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    blocking_page(move || {
+        let params = Params::parse(&body);
+        let authorization = match validate(&state, AuthRequest::from_params(&params)) {
+            Ok(authorization) => authorization,
+            Err(refusal) => return refusal.into_response(),
+        };
+        let Provider::Federated(provider) = &authorization.provider else {
+            return super::request::error_page(
+                authorization.lang,
+                StatusCode::BAD_REQUEST,
+                "identity_provider is required for /oauth2/idpresponse.",
+            );
+        };
+        let text = authorization.lang.text();
+        let email = params.get("email").unwrap_or_default().trim();
+        let name = params.get("name").unwrap_or_default().trim();
+        let refuse = |message: &str| {
+            consent_page(
+                &authorization,
+                provider,
+                Some(email),
+                Some(name),
+                Some(message),
+            )
+        };
+        if email.is_empty() || name.is_empty() {
+            return refuse(text.err_required);
+        }
+        if !plausible_email(email) || name.chars().count() > 256 {
+            return refuse(text.err_email);
+        }
+        match federated_user(&state, provider, email, name) {
+            Ok(user) => session::complete(&state, &authorization, &user.username, now_secs(), true)
+                .unwrap_or_else(|error| internal_error_page(authorization.lang, &error)),
+            Err(error) => internal_error_page(authorization.lang, &error),
+        }
+    })
+    .await
+}
+
+/// Creates the federated user, or refreshes its email and name (Cognito
+/// updates mapped attributes on every federated sign-in).
+fn federated_user(
+    state: &AppState,
+    provider: &str,
+    email: &str,
+    name: &str,
+) -> Result<UserRecord, LocalError> {
+    let user_id = provider_user_id(provider, email);
+    let username = format!("{provider}_{user_id}");
+    if let Some(mut user) = state.store.user(&username)? {
+        user.set_attribute("email", email);
+        user.set_attribute("name", name);
+        user.updated_at = now_secs();
+        state.store.update_user(&user)?;
+        tracing::info!(username = %user.username, provider, "federated sign-in (existing user)");
+        return Ok(user);
+    }
+    let provider_type = if SOCIAL_PROVIDERS.contains(&provider) {
+        provider
+    } else {
+        "OIDC"
+    };
+    let identities = json!([{
+        "userId": user_id,
+        "providerName": provider,
+        "providerType": provider_type,
+        "issuer": null,
+        "primary": "true",
+        "dateCreated": (now_secs().saturating_mul(1000)).to_string(),
+    }])
+    .to_string();
+    // Federated users have no usable password: derive the stored material
+    // from a random secret nobody knows.
+    let secret = ids::opaque_token(32).map_err(|e| LocalError::PasswordMaterial(e.to_string()))?;
+    let attributes = vec![
+        ("email".to_owned(), email.to_owned()),
+        ("name".to_owned(), name.to_owned()),
+        ("identities".to_owned(), identities),
+    ];
+    let user = new_user(
+        state.pool_name(),
+        &username,
+        &secret,
+        &attributes,
+        UserStatus::ExternalProvider,
+    )?;
+    if !state.store.insert_user(&user)? {
+        // Created concurrently by another request: use that one.
+        return state
+            .store
+            .user(&username)?
+            .ok_or_else(|| LocalError::CorruptData("federated user vanished".to_owned()));
+    }
+    tracing::info!(username = %user.username, provider, "federated sign-in (new user)");
+    Ok(user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{plausible_email, provider_user_id};
+
+    #[test]
+    fn provider_ids_are_stable_and_numeric() {
+        let one = provider_user_id("Google", "Jane.Doe@gmail.com");
+        assert_eq!(one, provider_user_id("Google", "jane.doe@gmail.com"));
+        assert_ne!(one, provider_user_id("Facebook", "jane.doe@gmail.com"));
+        assert_eq!(one.len(), 21);
+        assert!(one.bytes().all(|b| b.is_ascii_digit()));
+    }
+
+    #[test]
+    fn emails_are_checked() {
+        assert!(plausible_email("a@b"));
+        assert!(!plausible_email("a@"));
+        assert!(!plausible_email("a b@c"));
+        assert!(!plausible_email("abc"));
+    }
+}

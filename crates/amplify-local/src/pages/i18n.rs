@@ -1,0 +1,302 @@
+//! Page text in the languages of Cognito's managed login that amplify-local
+//! supports: English, French, German, Spanish and Japanese.
+
+/// A page language (`lang` parameter); unknown values fall back to English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Lang {
+    #[default]
+    En,
+    Fr,
+    De,
+    Es,
+    Ja,
+}
+
+impl Lang {
+    /// Parses a `lang` value (`fr`, `fr-FR`, …); anything else is English.
+    pub(crate) fn parse(value: Option<&str>) -> Self {
+        let primary = value
+            .unwrap_or_default()
+            .split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        match primary.as_str() {
+            "fr" => Self::Fr,
+            "de" => Self::De,
+            "es" => Self::Es,
+            "ja" => Self::Ja,
+            _ => Self::En,
+        }
+    }
+
+    /// The BCP 47 tag for `<html lang>` and the `lang` parameter.
+    pub(crate) fn tag(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Fr => "fr",
+            Self::De => "de",
+            Self::Es => "es",
+            Self::Ja => "ja",
+        }
+    }
+
+    /// The page text.
+    pub(crate) fn text(self) -> &'static Text {
+        match self {
+            Self::En => &EN,
+            Self::Fr => &FR,
+            Self::De => &DE,
+            Self::Es => &ES,
+            Self::Ja => &JA,
+        }
+    }
+}
+
+/// Every string the pages show.
+#[derive(Debug)]
+pub(crate) struct Text {
+    pub(crate) sign_in_title: &'static str,
+    pub(crate) sign_up_title: &'static str,
+    pub(crate) confirm_title: &'static str,
+    pub(crate) error_title: &'static str,
+    pub(crate) username: &'static str,
+    pub(crate) password: &'static str,
+    pub(crate) email: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) code: &'static str,
+    pub(crate) sign_in_button: &'static str,
+    pub(crate) sign_up_button: &'static str,
+    pub(crate) confirm_button: &'static str,
+    pub(crate) continue_button: &'static str,
+    pub(crate) no_account: &'static str,
+    pub(crate) have_account: &'static str,
+    pub(crate) forgot_password: &'static str,
+    pub(crate) forgot_unsupported: &'static str,
+    pub(crate) or_continue_with: &'static str,
+    /// `{}` is the provider name.
+    pub(crate) sign_in_with: &'static str,
+    pub(crate) simulated: &'static str,
+    pub(crate) consent_note: &'static str,
+    pub(crate) code_note: &'static str,
+    pub(crate) app_client: &'static str,
+    pub(crate) err_credentials: &'static str,
+    pub(crate) err_unconfirmed: &'static str,
+    pub(crate) err_force_change: &'static str,
+    pub(crate) err_disabled: &'static str,
+    pub(crate) err_required: &'static str,
+    pub(crate) err_user_exists: &'static str,
+    pub(crate) err_password_policy: &'static str,
+    pub(crate) err_username: &'static str,
+    pub(crate) err_email: &'static str,
+    pub(crate) err_code_mismatch: &'static str,
+    pub(crate) err_code_expired: &'static str,
+    pub(crate) err_internal: &'static str,
+}
+
+static EN: Text = Text {
+    sign_in_title: "Sign in",
+    sign_up_title: "Sign up",
+    confirm_title: "Confirm your account",
+    error_title: "Something went wrong",
+    username: "Username",
+    password: "Password",
+    email: "Email",
+    name: "Name",
+    code: "Confirmation code",
+    sign_in_button: "Sign in",
+    sign_up_button: "Sign up",
+    confirm_button: "Confirm",
+    continue_button: "Continue",
+    no_account: "Need an account? Sign up",
+    have_account: "Already have an account? Sign in",
+    forgot_password: "Forgot your password?",
+    forgot_unsupported: "Password reset is not available in amplify-local; ask an administrator (AdminSetUserPassword).",
+    or_continue_with: "Or continue with",
+    sign_in_with: "Sign in with {}",
+    simulated: "simulated by amplify-local",
+    consent_note: "No real account is contacted. Edit the details the provider would return, then continue.",
+    code_note: "amplify-local does not send email. Your confirmation code is:",
+    app_client: "App client",
+    err_credentials: "Incorrect username or password.",
+    err_unconfirmed: "This account is not confirmed yet. Sign up again to get a new code, or ask an administrator to confirm it.",
+    err_force_change: "This account must set a new password first. Sign in through the app, or ask an administrator to set a permanent password.",
+    err_disabled: "This account is disabled.",
+    err_required: "Please fill in every field.",
+    err_user_exists: "An account with this username already exists.",
+    err_password_policy: "The password must have at least 8 characters, with upper- and lower-case letters, a digit and a symbol.",
+    err_username: "The username must not be empty or contain spaces.",
+    err_email: "Please enter a valid email address.",
+    err_code_mismatch: "Invalid verification code provided, please try again.",
+    err_code_expired: "This code has expired. Sign up again to get a new one.",
+    err_internal: "An internal error occurred. Please try again.",
+};
+
+static FR: Text = Text {
+    sign_in_title: "Connexion",
+    sign_up_title: "Inscription",
+    confirm_title: "Confirmez votre compte",
+    error_title: "Une erreur est survenue",
+    username: "Nom d'utilisateur",
+    password: "Mot de passe",
+    email: "Adresse e-mail",
+    name: "Nom",
+    code: "Code de confirmation",
+    sign_in_button: "Se connecter",
+    sign_up_button: "S'inscrire",
+    confirm_button: "Confirmer",
+    continue_button: "Continuer",
+    no_account: "Pas de compte ? Inscrivez-vous",
+    have_account: "Vous avez déjà un compte ? Connectez-vous",
+    forgot_password: "Mot de passe oublié ?",
+    forgot_unsupported: "La réinitialisation du mot de passe n'est pas disponible dans amplify-local ; demandez à un administrateur (AdminSetUserPassword).",
+    or_continue_with: "Ou continuer avec",
+    sign_in_with: "Se connecter avec {}",
+    simulated: "simulé par amplify-local",
+    consent_note: "Aucun compte réel n'est contacté. Modifiez les informations que le fournisseur renverrait, puis continuez.",
+    code_note: "amplify-local n'envoie pas d'e-mail. Votre code de confirmation est :",
+    app_client: "Client d'application",
+    err_credentials: "Nom d'utilisateur ou mot de passe incorrect.",
+    err_unconfirmed: "Ce compte n'est pas encore confirmé. Inscrivez-vous à nouveau pour obtenir un code, ou demandez à un administrateur de le confirmer.",
+    err_force_change: "Ce compte doit d'abord définir un nouveau mot de passe. Connectez-vous via l'application, ou demandez à un administrateur de définir un mot de passe permanent.",
+    err_disabled: "Ce compte est désactivé.",
+    err_required: "Veuillez remplir tous les champs.",
+    err_user_exists: "Un compte avec ce nom d'utilisateur existe déjà.",
+    err_password_policy: "Le mot de passe doit comporter au moins 8 caractères, avec des majuscules, des minuscules, un chiffre et un symbole.",
+    err_username: "Le nom d'utilisateur ne doit pas être vide ni contenir d'espaces.",
+    err_email: "Veuillez saisir une adresse e-mail valide.",
+    err_code_mismatch: "Code de vérification non valide, veuillez réessayer.",
+    err_code_expired: "Ce code a expiré. Inscrivez-vous à nouveau pour en obtenir un nouveau.",
+    err_internal: "Une erreur interne s'est produite. Veuillez réessayer.",
+};
+
+static DE: Text = Text {
+    sign_in_title: "Anmelden",
+    sign_up_title: "Registrieren",
+    confirm_title: "Konto bestätigen",
+    error_title: "Etwas ist schiefgelaufen",
+    username: "Benutzername",
+    password: "Passwort",
+    email: "E-Mail-Adresse",
+    name: "Name",
+    code: "Bestätigungscode",
+    sign_in_button: "Anmelden",
+    sign_up_button: "Registrieren",
+    confirm_button: "Bestätigen",
+    continue_button: "Weiter",
+    no_account: "Noch kein Konto? Registrieren",
+    have_account: "Schon ein Konto? Anmelden",
+    forgot_password: "Passwort vergessen?",
+    forgot_unsupported: "Das Zurücksetzen des Passworts ist in amplify-local nicht verfügbar; wenden Sie sich an einen Administrator (AdminSetUserPassword).",
+    or_continue_with: "Oder weiter mit",
+    sign_in_with: "Mit {} anmelden",
+    simulated: "simuliert von amplify-local",
+    consent_note: "Es wird kein echtes Konto kontaktiert. Bearbeiten Sie die Angaben, die der Anbieter liefern würde, und fahren Sie fort.",
+    code_note: "amplify-local versendet keine E-Mails. Ihr Bestätigungscode lautet:",
+    app_client: "App-Client",
+    err_credentials: "Benutzername oder Passwort ist falsch.",
+    err_unconfirmed: "Dieses Konto ist noch nicht bestätigt. Registrieren Sie sich erneut, um einen neuen Code zu erhalten, oder lassen Sie es von einem Administrator bestätigen.",
+    err_force_change: "Für dieses Konto muss zuerst ein neues Passwort festgelegt werden. Melden Sie sich über die App an oder lassen Sie einen Administrator ein dauerhaftes Passwort setzen.",
+    err_disabled: "Dieses Konto ist deaktiviert.",
+    err_required: "Bitte füllen Sie alle Felder aus.",
+    err_user_exists: "Ein Konto mit diesem Benutzernamen existiert bereits.",
+    err_password_policy: "Das Passwort muss mindestens 8 Zeichen lang sein und Groß- und Kleinbuchstaben, eine Ziffer und ein Sonderzeichen enthalten.",
+    err_username: "Der Benutzername darf nicht leer sein und keine Leerzeichen enthalten.",
+    err_email: "Bitte geben Sie eine gültige E-Mail-Adresse ein.",
+    err_code_mismatch: "Ungültiger Bestätigungscode, bitte versuchen Sie es erneut.",
+    err_code_expired: "Dieser Code ist abgelaufen. Registrieren Sie sich erneut, um einen neuen zu erhalten.",
+    err_internal: "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es erneut.",
+};
+
+static ES: Text = Text {
+    sign_in_title: "Iniciar sesión",
+    sign_up_title: "Registrarse",
+    confirm_title: "Confirme su cuenta",
+    error_title: "Algo salió mal",
+    username: "Nombre de usuario",
+    password: "Contraseña",
+    email: "Correo electrónico",
+    name: "Nombre",
+    code: "Código de confirmación",
+    sign_in_button: "Iniciar sesión",
+    sign_up_button: "Registrarse",
+    confirm_button: "Confirmar",
+    continue_button: "Continuar",
+    no_account: "¿No tiene una cuenta? Regístrese",
+    have_account: "¿Ya tiene una cuenta? Inicie sesión",
+    forgot_password: "¿Olvidó su contraseña?",
+    forgot_unsupported: "El restablecimiento de contraseña no está disponible en amplify-local; pídaselo a un administrador (AdminSetUserPassword).",
+    or_continue_with: "O continúe con",
+    sign_in_with: "Iniciar sesión con {}",
+    simulated: "simulado por amplify-local",
+    consent_note: "No se contacta ninguna cuenta real. Edite los datos que devolvería el proveedor y continúe.",
+    code_note: "amplify-local no envía correos electrónicos. Su código de confirmación es:",
+    app_client: "Cliente de aplicación",
+    err_credentials: "Nombre de usuario o contraseña incorrectos.",
+    err_unconfirmed: "Esta cuenta aún no está confirmada. Regístrese de nuevo para obtener un código o pida a un administrador que la confirme.",
+    err_force_change: "Esta cuenta debe establecer primero una contraseña nueva. Inicie sesión desde la aplicación o pida a un administrador una contraseña permanente.",
+    err_disabled: "Esta cuenta está deshabilitada.",
+    err_required: "Rellene todos los campos.",
+    err_user_exists: "Ya existe una cuenta con este nombre de usuario.",
+    err_password_policy: "La contraseña debe tener al menos 8 caracteres, con mayúsculas, minúsculas, un dígito y un símbolo.",
+    err_username: "El nombre de usuario no puede estar vacío ni contener espacios.",
+    err_email: "Introduzca una dirección de correo electrónico válida.",
+    err_code_mismatch: "Código de verificación no válido, inténtelo de nuevo.",
+    err_code_expired: "Este código ha caducado. Regístrese de nuevo para obtener uno nuevo.",
+    err_internal: "Se produjo un error interno. Inténtelo de nuevo.",
+};
+
+static JA: Text = Text {
+    sign_in_title: "サインイン",
+    sign_up_title: "サインアップ",
+    confirm_title: "アカウントの確認",
+    error_title: "エラーが発生しました",
+    username: "ユーザー名",
+    password: "パスワード",
+    email: "メールアドレス",
+    name: "名前",
+    code: "確認コード",
+    sign_in_button: "サインイン",
+    sign_up_button: "サインアップ",
+    confirm_button: "確認",
+    continue_button: "続行",
+    no_account: "アカウントをお持ちでない場合: サインアップ",
+    have_account: "アカウントをお持ちの場合: サインイン",
+    forgot_password: "パスワードをお忘れの場合",
+    forgot_unsupported: "amplify-local ではパスワードのリセットは利用できません。管理者に依頼してください (AdminSetUserPassword)。",
+    or_continue_with: "または次の方法で続行",
+    sign_in_with: "{} でサインイン",
+    simulated: "amplify-local によるシミュレーション",
+    consent_note: "実際のアカウントには接続しません。プロバイダーが返す情報を編集して続行してください。",
+    code_note: "amplify-local はメールを送信しません。確認コード:",
+    app_client: "アプリクライアント",
+    err_credentials: "ユーザー名またはパスワードが正しくありません。",
+    err_unconfirmed: "このアカウントはまだ確認されていません。もう一度サインアップしてコードを取得するか、管理者に確認を依頼してください。",
+    err_force_change: "このアカウントは新しいパスワードの設定が必要です。アプリからサインインするか、管理者に恒久的なパスワードの設定を依頼してください。",
+    err_disabled: "このアカウントは無効になっています。",
+    err_required: "すべての項目を入力してください。",
+    err_user_exists: "このユーザー名のアカウントは既に存在します。",
+    err_password_policy: "パスワードは 8 文字以上で、大文字、小文字、数字、記号を含める必要があります。",
+    err_username: "ユーザー名は空にできず、空白を含めることはできません。",
+    err_email: "有効なメールアドレスを入力してください。",
+    err_code_mismatch: "確認コードが無効です。もう一度お試しください。",
+    err_code_expired: "このコードは有効期限切れです。もう一度サインアップして新しいコードを取得してください。",
+    err_internal: "内部エラーが発生しました。もう一度お試しください。",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::Lang;
+
+    #[test]
+    fn languages_parse_with_fallback() {
+        assert_eq!(Lang::parse(Some("fr")), Lang::Fr);
+        assert_eq!(Lang::parse(Some("de-DE")), Lang::De);
+        assert_eq!(Lang::parse(Some("ES")), Lang::Es);
+        assert_eq!(Lang::parse(Some("ja")), Lang::Ja);
+        assert_eq!(Lang::parse(Some("xx")), Lang::En);
+        assert_eq!(Lang::parse(None), Lang::En);
+        assert_eq!(Lang::Fr.text().sign_in_title, "Connexion");
+        assert_eq!(Lang::Fr.text().sign_in_button, "Se connecter");
+    }
+}

@@ -1,0 +1,459 @@
+//! The four flows: start (sign-in / sign-up), sign-in callback, sign-out, sign-out callback.
+
+use std::time::SystemTime;
+
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
+use http::{HeaderMap, HeaderValue, Response, StatusCode};
+
+use super::oauth_client::{self, CodeExchange, SERVER_ERROR};
+use super::{AuthRoutes, html, pkce, state};
+use crate::auth::tokens;
+use crate::context::ServerContext;
+use crate::cookies::{
+    AuthCookieNames, CookieAttributes, IS_SIGNING_OUT_KEY, IS_SIGNING_OUT_REDIRECTING_KEY,
+    PKCE_KEY, STATE_KEY, TokenSlot, flow_cookie_attributes,
+};
+use crate::error::AuthError;
+use crate::secret::{AuthorizationCode, OAuthState, PkceVerifier, RefreshToken};
+
+/// Longest IdP `error` / `error_description` passed on to the error destination.
+const MAX_IDP_ERROR_CHARS: usize = 512;
+
+/// Upstream's message for an expired (or foreign) flow.
+const TIMEOUT_DESCRIPTION: &str = "Sign in has to be completed within 5 minutes.";
+
+/// Which managed-login page a start route opens.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Start {
+    SignIn,
+    SignUp,
+}
+
+/// The query parameters the routes read; the first occurrence of a name wins.
+#[derive(Default)]
+pub(super) struct Query {
+    pairs: Vec<(String, String)>,
+}
+
+impl Query {
+    pub(super) fn parse(uri: &http::Uri) -> Self {
+        let pairs = uri
+            .query()
+            .map(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self { pairs }
+    }
+
+    /// The value of `name`, if present and non-empty.
+    fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+impl AuthRoutes {
+    /// `GET sign-in` / `GET sign-up`.
+    pub(super) async fn sign_in(
+        &self,
+        start: Start,
+        query: &Query,
+        headers: &HeaderMap,
+    ) -> Response<String> {
+        let inner = &self.inner;
+        let ctx = inner.runner.context(headers);
+        let redirect_to = query.get("redirect_to").and_then(|candidate| {
+            let accepted = state::acceptable_redirect(candidate);
+            if accepted.is_none() {
+                tracing::debug!("ignoring a redirect_to that is not a safe relative path");
+            }
+            accepted
+        });
+
+        match crate::auth::get_current_user(&ctx).await {
+            Ok(_) => {
+                let target = redirect_to.unwrap_or(&inner.sign_in_complete);
+                return redirect(&ctx, target);
+            }
+            Err(AuthError::UserUnAuthenticated) => {}
+            Err(e) => {
+                tracing::debug!(error = %e, "session check before sign-in failed; starting a new sign-in");
+            }
+        }
+
+        let (verifier, oauth_state) = match (pkce::new_verifier(), state::new_state(redirect_to)) {
+            (Ok(verifier), Ok(oauth_state)) => (verifier, oauth_state),
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::error!(error = %e, "cannot start sign-in");
+                return self.error_redirect(&ctx, &[("error", SERVER_ERROR)]);
+            }
+        };
+        let mut url = match start {
+            Start::SignIn => inner.authorize_url.clone(),
+            Start::SignUp => inner.signup_url.clone(),
+        };
+        {
+            let challenge = pkce::challenge(&verifier);
+            let mut pairs = url.query_pairs_mut();
+            pairs
+                .append_pair("redirect_uri", &inner.redirect_sign_in)
+                .append_pair("response_type", "code")
+                .append_pair("client_id", &inner.client_id)
+                .append_pair("scope", &inner.scopes)
+                .append_pair("state", oauth_state.secret())
+                .append_pair("code_challenge", &challenge)
+                .append_pair("code_challenge_method", "S256");
+            if let Some(provider) = query.get("provider") {
+                pairs.append_pair("identity_provider", &identity_provider(provider));
+            }
+            if let Some(lang) = query.get("lang") {
+                pairs.append_pair("lang", lang);
+            }
+        }
+        let attributes = self.flow_attributes();
+        ctx.set_cookie(PKCE_KEY, verifier.secret(), attributes.clone());
+        ctx.set_cookie(STATE_KEY, oauth_state.secret(), attributes);
+        redirect(&ctx, url.as_str())
+    }
+
+    /// `GET sign-in-callback`.
+    pub(super) async fn sign_in_callback(
+        &self,
+        query: &Query,
+        headers: &HeaderMap,
+    ) -> Response<String> {
+        let inner = &self.inner;
+        let ctx = inner.runner.context(headers);
+
+        let idp_error = query.get("error");
+        let idp_description = query.get("error_description");
+        if idp_error.is_some() || idp_description.is_some() {
+            tracing::info!("managed login returned an error to the sign-in callback");
+            self.clear_sign_in_flow(&ctx, false);
+            let mut pairs = Vec::new();
+            if let Some(error) = idp_error {
+                pairs.push(("error", truncate(error)));
+            }
+            if let Some(description) = idp_description {
+                pairs.push(("error_description", truncate(description)));
+            }
+            return self.error_redirect(&ctx, &pairs);
+        }
+
+        let (Some(code), Some(returned_state)) = (query.get("code"), query.get("state")) else {
+            tracing::info!("sign-in callback without code or state");
+            return self.error_redirect(&ctx, &[("error", "invalid_request")]);
+        };
+
+        let flow = ctx
+            .cookie(PKCE_KEY)
+            .filter(|v| !v.is_empty())
+            .zip(ctx.cookie(STATE_KEY).filter(|v| !v.is_empty()));
+        let Some((verifier, cookie_state)) = flow else {
+            tracing::info!("sign-in callback without flow cookies (expired or another browser)");
+            self.clear_sign_in_flow(&ctx, false);
+            return self.error_redirect(
+                &ctx,
+                &[
+                    ("error", "timeout"),
+                    ("error_description", TIMEOUT_DESCRIPTION),
+                ],
+            );
+        };
+        let verifier = PkceVerifier::new(verifier);
+        let cookie_state = OAuthState::new(cookie_state);
+        if !state::states_match(&cookie_state, returned_state) {
+            tracing::warn!("sign-in callback state does not match the state cookie");
+            return self.error_redirect(&ctx, &[("error", "invalid_state")]);
+        }
+
+        // From here on the code is spent whatever happens, so the flow cookies go.
+        self.clear_sign_in_flow(&ctx, true);
+        let code = AuthorizationCode::new(code);
+        let exchange = CodeExchange {
+            client_id: &inner.client_id,
+            code: &code,
+            redirect_uri: &inner.redirect_sign_in,
+            verifier: &verifier,
+        };
+        let result = match oauth_client::exchange_code(
+            inner.runner.http_client(),
+            &inner.token_url,
+            &exchange,
+            &inner.options.retry,
+        )
+        .await
+        {
+            Ok(result) => result,
+            Err(e) => {
+                tracing::warn!(error = %e, "authorization code exchange failed");
+                return self.error_redirect(&ctx, &[("error", e.oauth_code())]);
+            }
+        };
+        let session =
+            match tokens::session_from_result(&result, None, None, None, SystemTime::now()) {
+                Ok(session) => session,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the token endpoint returned unusable tokens");
+                    return self.error_redirect(&ctx, &[("error", SERVER_ERROR)]);
+                }
+            };
+        if let Some(previous) =
+            tokens::current_username(&ctx, &inner.client_id).filter(|u| *u != session.username)
+        {
+            tokens::clear(&ctx, &inner.client_id, &previous);
+        }
+        tokens::store(&ctx, &inner.client_id, &session);
+        tracing::info!("signed in through managed login");
+
+        let target =
+            state::redirect_of(&cookie_state).unwrap_or_else(|| inner.sign_in_complete.clone());
+        html_page(&ctx, &target)
+    }
+
+    /// `GET sign-out`.
+    pub(super) fn sign_out(&self, headers: &HeaderMap) -> Response<String> {
+        let inner = &self.inner;
+        let ctx = inner.runner.context(headers);
+        let mut url = inner.logout_url.clone();
+        url.query_pairs_mut()
+            .append_pair("client_id", &inner.client_id)
+            .append_pair("logout_uri", &inner.redirect_sign_out);
+        let attributes = self.flow_attributes();
+        ctx.set_cookie(IS_SIGNING_OUT_KEY, "true", attributes.clone());
+        ctx.set_cookie(IS_SIGNING_OUT_REDIRECTING_KEY, "true", attributes);
+        redirect(&ctx, url.as_str())
+    }
+
+    /// `GET sign-out-callback`.
+    pub(super) async fn sign_out_callback(&self, headers: &HeaderMap) -> Response<String> {
+        let inner = &self.inner;
+        let ctx = inner.runner.context(headers);
+        if ctx.cookie(IS_SIGNING_OUT_KEY).is_none() {
+            tracing::debug!("sign-out callback without a sign-out in progress");
+            return redirect(&ctx, &inner.sign_out_complete);
+        }
+        if ctx.cookie(IS_SIGNING_OUT_REDIRECTING_KEY).is_some() {
+            // First arrival, possibly cross-site: bounce once so the next arrival carries SameSite=Strict cookies.
+            ctx.remove_cookie(IS_SIGNING_OUT_REDIRECTING_KEY, self.flow_attributes());
+            return html_page(&ctx, &inner.redirect_sign_out);
+        }
+
+        if let Some(username) = tokens::current_username(&ctx, &inner.client_id) {
+            let names = AuthCookieNames::new(&inner.client_id);
+            let refresh = ctx
+                .cookie(&names.user_key(&username, TokenSlot::RefreshToken))
+                .filter(|v| !v.is_empty())
+                .map(RefreshToken::new);
+            match refresh {
+                Some(token) => {
+                    match oauth_client::revoke(
+                        inner.runner.http_client(),
+                        &inner.revoke_url,
+                        &inner.client_id,
+                        &token,
+                        &inner.options.retry,
+                    )
+                    .await
+                    {
+                        Ok(()) => tracing::info!("refresh token revoked"),
+                        Err(e) => tracing::warn!(
+                            error = %e,
+                            "refresh token revocation failed; signing out locally anyway"
+                        ),
+                    }
+                }
+                None => tracing::debug!("no refresh token to revoke; clearing the session"),
+            }
+            tokens::clear(&ctx, &inner.client_id, &username);
+        } else {
+            tracing::debug!("sign-out callback without a signed-in user");
+        }
+        ctx.remove_cookie(IS_SIGNING_OUT_KEY, self.flow_attributes());
+        redirect(&ctx, &inner.sign_out_complete)
+    }
+
+    fn flow_attributes(&self) -> CookieAttributes {
+        flow_cookie_attributes(
+            self.inner.flow_cookies_secure,
+            self.inner.runner.cookie_options(),
+        )
+    }
+
+    /// Removes the PKCE and state cookies; with `always` false only those the request carried.
+    fn clear_sign_in_flow(&self, ctx: &ServerContext, always: bool) {
+        for name in [PKCE_KEY, STATE_KEY] {
+            if always || ctx.cookie(name).is_some() {
+                ctx.remove_cookie(name, self.flow_attributes());
+            }
+        }
+    }
+
+    fn error_redirect(&self, ctx: &ServerContext, pairs: &[(&str, &str)]) -> Response<String> {
+        redirect(ctx, &with_query(&self.inner.error_destination, pairs))
+    }
+}
+
+/// `?provider=` → `identity_provider`: upstream's capitalisation and mapping; unknown names pass through as given.
+pub(super) fn identity_provider(provider: &str) -> String {
+    let mut chars = provider.chars();
+    let capitalised: String = match chars.next() {
+        Some(first) => first
+            .to_uppercase()
+            .chain(chars.as_str().to_lowercase().chars())
+            .collect(),
+        None => String::new(),
+    };
+    match capitalised.as_str() {
+        "Google" => "Google".to_owned(),
+        "Facebook" => "Facebook".to_owned(),
+        "Amazon" => "LoginWithAmazon".to_owned(),
+        "Apple" => "SignInWithApple".to_owned(),
+        _ => provider.to_owned(),
+    }
+}
+
+/// Appends form-encoded `pairs` to `destination`'s query (with `&` if it already has one), before any fragment.
+pub(super) fn with_query(destination: &str, pairs: &[(&str, &str)]) -> String {
+    if pairs.is_empty() {
+        return destination.to_owned();
+    }
+    let (base, fragment) = match destination.split_once('#') {
+        Some((base, fragment)) => (base, Some(fragment)),
+        None => (destination, None),
+    };
+    let encoded = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    let mut out = base.to_owned();
+    if !base.contains('?') {
+        out.push('?');
+    } else if !base.ends_with(['?', '&']) {
+        out.push('&');
+    }
+    out.push_str(&encoded);
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
+}
+
+fn truncate(text: &str) -> &str {
+    match text.char_indices().nth(MAX_IDP_ERROR_CHARS) {
+        Some((idx, _)) => &text[..idx],
+        None => text,
+    }
+}
+
+/// A plain-text answer without cookies.
+pub(super) fn plain(status: StatusCode, text: &str) -> Response<String> {
+    let mut response = Response::new(text.to_owned());
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// `302 Found` to `target`, with the context's cookie writes.
+fn redirect(ctx: &ServerContext, target: &str) -> Response<String> {
+    let mut response = Response::new(String::new());
+    *response.status_mut() = StatusCode::FOUND;
+    response
+        .headers_mut()
+        .insert(LOCATION, location_value(target));
+    finish(ctx, response)
+}
+
+/// `200` with the HTML intermediary page to `target`, with the context's cookie writes.
+fn html_page(ctx: &ServerContext, target: &str) -> Response<String> {
+    let mut response = Response::new(html::redirect_page(target));
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    // The callback URL carries the authorization code; do not leak it to the next page.
+    headers.insert(
+        http::header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    finish(ctx, response)
+}
+
+fn finish(ctx: &ServerContext, mut response: Response<String>) -> Response<String> {
+    let headers = response.headers_mut();
+    ctx.apply_to_response_headers(headers);
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// A `Location` value: characters a header cannot carry (non-ASCII, controls, spaces) are percent-encoded.
+fn location_value(target: &str) -> HeaderValue {
+    let mut encoded = String::with_capacity(target.len());
+    for c in target.chars() {
+        if c.is_ascii_graphic() {
+            encoded.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for byte in c.encode_utf8(&mut buf).bytes() {
+                encoded.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    HeaderValue::from_str(&encoded).unwrap_or_else(|_| HeaderValue::from_static("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn providers() {
+        for (input, expected) in [
+            ("google", "Google"),
+            ("GOOGLE", "Google"),
+            ("facebook", "Facebook"),
+            ("amazon", "LoginWithAmazon"),
+            ("apple", "SignInWithApple"),
+            ("LoginWithAmazon", "LoginWithAmazon"),
+            ("MyOidc", "MyOidc"),
+            ("ß", "ß"),
+        ] {
+            assert_eq!(identity_provider(input), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn queries_are_appended() {
+        let pairs = [("error", "access_denied"), ("error_description", "a b&c")];
+        assert_eq!(
+            with_query("/", &pairs),
+            "/?error=access_denied&error_description=a+b%26c"
+        );
+        assert_eq!(
+            with_query("/x?y=1", &pairs[..1]),
+            "/x?y=1&error=access_denied"
+        );
+        assert_eq!(with_query("/x?", &pairs[..1]), "/x?error=access_denied");
+        assert_eq!(
+            with_query("/x#top", &pairs[..1]),
+            "/x?error=access_denied#top"
+        );
+    }
+
+    #[test]
+    fn location_values_are_header_safe() {
+        assert_eq!(location_value("/café x"), "/caf%C3%A9%20x");
+    }
+}
