@@ -220,12 +220,19 @@ async fn an_unreachable_jwks_answers_503_and_keeps_the_cookies() {
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let jwks = format!("http://{}/jwks.json", closed.local_addr().unwrap());
     drop(closed);
-    let runner = ServerRunner::builder(local.config()).ignore_env().jwks_url(&jwks).build().unwrap();
+    let runner = ServerRunner::builder(local.config())
+        .ignore_env()
+        .jwks_url(&jwks)
+        .build()
+        .unwrap();
     let app = app(runner);
     for path in ["/dashboard", "/apis/get-current-user", "/profile"] {
         let response = call(&app, path, &jar).await;
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE, "{path}");
         assert_eq!(response.headers()[header::RETRY_AFTER], "1", "{path}");
-        assert!(response.headers().get(header::SET_COOKIE).is_none(), "{path}: the session is kept");
+        assert!(
+            response.headers().get(header::SET_COOKIE).is_none(),
+            "{path}: the session is kept"
+        );
     }
 }

@@ -98,6 +98,16 @@ fn input(
     )
 }
 
+/// How a provider is named on buttons and headings: Cognito's identifiers (`SignInWithApple`,
+/// `LoginWithAmazon`) are not what users know the providers as.
+fn display_name(provider: &str) -> &str {
+    match provider {
+        "SignInWithApple" => "Apple",
+        "LoginWithAmazon" => "Amazon",
+        other => other,
+    }
+}
+
 /// The login page: `form#login-form`, `#username`, `#password`, `#sign-in`,
 /// `#error`, `#signup-link`, `#forgot-link`.
 pub(crate) fn login(ctx: &PageContext<'_>, username: &str, error: Option<&str>) -> String {
@@ -113,7 +123,7 @@ pub(crate) fn login(ctx: &PageContext<'_>, username: &str, error: Option<&str>) 
                 "<a class=\"button provider\" href=\"/oauth2/authorize?{}&amp;identity_provider={}\">{}</a>",
                 escape(ctx.query),
                 escape(provider),
-                escape(&t.sign_in_with.replace("{}", provider)),
+                escape(&t.sign_in_with.replace("{}", display_name(provider))),
             ));
         }
     }
@@ -221,10 +231,13 @@ pub(crate) struct ConsentPage<'a> {
 /// `#name`, `#continue`, provider name in `#provider`.
 pub(crate) fn consent(ctx: &PageContext<'_>, page: ConsentPage<'_>) -> String {
     let t = ctx.text();
-    let title = t.sign_in_with.replace("{}", page.provider);
+    let title = t.sign_in_with.replace("{}", display_name(page.provider));
     let heading = escape(t.sign_in_with).replace(
         "{}",
-        &format!("<span id=\"provider\">{}</span>", escape(page.provider)),
+        &format!(
+            "<span id=\"provider\">{}</span>",
+            escape(display_name(page.provider))
+        ),
     );
     let body = format!(
         "<p class=\"note\"><strong>{heading}</strong> ({simulated})</p><p class=\"note\">{note}</p>\

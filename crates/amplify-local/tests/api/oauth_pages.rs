@@ -192,7 +192,12 @@ async fn simulated_google_sign_in_creates_and_reuses_a_federated_user() {
 async fn other_providers_and_configured_oidc_names() {
     let h = Harness::start_with(|o| o.with_oidc_provider("Okta")).await;
     let browser = Browser::new(&h);
-    for provider in ["Facebook", "SignInWithApple", "LoginWithAmazon", "Okta"] {
+    for (provider, shown) in [
+        ("Facebook", "Facebook"),
+        ("SignInWithApple", "Apple"),
+        ("LoginWithAmazon", "Amazon"),
+        ("Okta", "Okta"),
+    ] {
         let page = browser
             .get(&authorize_path(
                 &h,
@@ -201,7 +206,7 @@ async fn other_providers_and_configured_oidc_names() {
             ))
             .await;
         assert_eq!(page.status, 200, "{provider}");
-        assert_eq!(page.text_of("provider"), provider);
+        assert_eq!(page.text_of("provider"), shown);
     }
     let p = pkce();
     let extra = [("identity_provider", "Okta")];
