@@ -7,6 +7,9 @@
 //!   The processes get a timeout and are killed if the test gives up on them.
 //! * [`cookies`] takes apart what the aws-amplify scripts report: raw `document.cookie`
 //!   writes and Cookie headers.
+//! * [`run_browser_flow`] runs one end-to-end flow of `interop/browser/flows.mjs`
+//!   (playwright-core driving Debian's Chromium, `AMPLIFY_IT_CHROMIUM`) against a running
+//!   demo app, with a screenshot of every step in [`screenshot_dir`].
 //!
 //! The peers are installed by `scripts/test` (npm packages from `interop/package-lock.json`,
 //! a venv at `.venv` from `interop/requirements.txt`), which also exports where they are:
@@ -394,5 +397,198 @@ impl TestBackend {
     /// Stops the backend and removes its data directory.
     pub async fn shutdown(self) {
         self.backend.shutdown().await;
+    }
+}
+
+/// How long one browser flow (`interop/browser/flows.mjs`) may run before the test fails and
+/// the process group (Node.js and its Chromium) is killed. The script gives up on its own
+/// after [`BROWSER_FLOW_SCRIPT_TIMEOUT`] and still reports what it saw.
+pub const BROWSER_FLOW_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// The flow script's own deadline (its `FLOW_TIMEOUT_MS`), below [`BROWSER_FLOW_TIMEOUT`].
+/// A flow takes a few seconds; the rest is headroom for a loaded machine, and for the failure
+/// screenshot and closing the browser after the deadline.
+pub const BROWSER_FLOW_SCRIPT_TIMEOUT: Duration = Duration::from_secs(100);
+
+/// How long each wait inside a flow (a page, an element) may take (its `STEP_TIMEOUT_MS`).
+pub const BROWSER_STEP_TIMEOUT: Duration = Duration::from_secs(30);
+
+const BROWSER_INSTALL_HINT: &str = "run scripts/test, which installs Chromium and playwright-core (Debian's chromium with apt-get, and npm ci in interop/)";
+
+/// The Chromium binary for the browser tests: `AMPLIFY_IT_CHROMIUM`, or `/usr/bin/chromium`.
+pub fn chromium_program() -> PathBuf {
+    std::env::var_os("AMPLIFY_IT_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
+}
+
+/// Where the browser flows save a screenshot of every step: `target/e2e-screenshots/`.
+pub fn screenshot_dir() -> PathBuf {
+    repo_root().join("target").join("e2e-screenshots")
+}
+
+/// What one run of a browser flow reported.
+#[derive(Debug)]
+pub struct BrowserRun {
+    /// The flow's name (`FLOW`).
+    pub flow: String,
+    /// The JSON object the script printed.
+    pub output: Value,
+    /// The script's diagnostics.
+    pub stderr: String,
+    /// Wall-clock time of the whole process, Chromium's start included.
+    pub elapsed: Duration,
+}
+
+impl BrowserRun {
+    /// The string member `key` of the output, if present and a string.
+    pub fn str(&self, key: &str) -> Option<&str> {
+        self.output.get(key).and_then(Value::as_str)
+    }
+
+    /// The output and diagnostics, for failure messages.
+    pub fn details(&self) -> String {
+        format!(
+            "--- output of flow {}\n{:#}\n--- stderr\n{}\nscreenshots: {}",
+            self.flow,
+            self.output,
+            self.stderr,
+            screenshot_dir().display()
+        )
+    }
+}
+
+/// Kills a process group (Node.js and the Chromium it started) when dropped.
+struct ProcessGroupGuard(Option<u32>);
+
+impl Drop for ProcessGroupGuard {
+    fn drop(&mut self) {
+        if let Some(pid) = self.0.take() {
+            // `kill` the program: no unsafe code for libc::kill. Fails harmlessly when the
+            // group is gone already.
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+}
+
+/// Runs the browser flow `flow` of `interop/browser/flows.mjs` in headless Chromium and
+/// returns what it reported. `envs` must give at least `DEMO_URL` and `BACKEND_URL`; `FLOW`,
+/// `CHROMIUM`, `SCREENSHOT_DIR` and the timeouts are set here. Screenshots of an earlier run of
+/// the same flow are removed first.
+///
+/// Panics (failing the test, never skipping it) when Chromium or playwright-core is missing,
+/// when the script cannot run or prints no JSON, or when it runs longer than
+/// [`BROWSER_FLOW_TIMEOUT`]; then the process group is killed. A flow that fails in the
+/// browser is not a panic here: its output has an `error` member (see [`assert_no_peer_error`]).
+pub async fn run_browser_flow<I, K, V>(flow: &str, envs: I) -> BrowserRun
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<OsStr>,
+    V: AsRef<OsStr>,
+{
+    let chromium = chromium_program();
+    assert!(
+        chromium.is_file(),
+        "Chromium is missing ({} not found): {BROWSER_INSTALL_HINT}",
+        chromium.display()
+    );
+    let marker = interop_dir()
+        .join("node_modules")
+        .join("playwright-core")
+        .join("package.json");
+    assert!(
+        marker.is_file(),
+        "the npm package playwright-core is missing ({} not found): {BROWSER_INSTALL_HINT}",
+        marker.display()
+    );
+    let script = interop_dir().join("browser").join("flows.mjs");
+    assert!(script.is_file(), "no such script: {}", script.display());
+
+    let shots = screenshot_dir();
+    std::fs::create_dir_all(&shots).unwrap_or_else(|e| panic!("create {}: {e}", shots.display()));
+    if let Ok(entries) = std::fs::read_dir(&shots) {
+        let prefix = format!("{flow}-");
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+
+    let label = format!("node browser/flows.mjs (FLOW={flow})");
+    let mut command = tokio::process::Command::new(node_program());
+    command.arg(&script);
+    for name in [
+        "USERNAME",
+        "CLIENT_ID",
+        "PASSWORD",
+        "NEW_USERNAME",
+        "NEW_EMAIL",
+        "NEW_PASSWORD",
+        "GOOGLE_EMAIL",
+        "GOOGLE_NAME",
+    ] {
+        command.env_remove(name);
+    }
+    command
+        .envs(envs)
+        .env("FLOW", flow)
+        .env("CHROMIUM", &chromium)
+        .env("SCREENSHOT_DIR", &shots)
+        .env(
+            "STEP_TIMEOUT_MS",
+            BROWSER_STEP_TIMEOUT.as_millis().to_string(),
+        )
+        .env(
+            "FLOW_TIMEOUT_MS",
+            BROWSER_FLOW_SCRIPT_TIMEOUT.as_millis().to_string(),
+        )
+        .current_dir(interop_dir())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        // Its own process group, so that Chromium goes with it (see ProcessGroupGuard).
+        .process_group(0)
+        .kill_on_drop(true);
+    let started = std::time::Instant::now();
+    let child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("could not start `{label}` ({e}): {BROWSER_INSTALL_HINT}"));
+    let _group = ProcessGroupGuard(child.id());
+    let output = tokio::time::timeout(BROWSER_FLOW_TIMEOUT, child.wait_with_output())
+        .await
+        .unwrap_or_else(|_| {
+            panic!(
+                "`{label}` did not finish within {BROWSER_FLOW_TIMEOUT:?} (screenshots so far: {})",
+                shots.display()
+            )
+        })
+        .unwrap_or_else(|e| panic!("waiting for `{label}` failed: {e}"));
+    let elapsed = started.elapsed();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        output.status.success(),
+        "`{label}` failed with {}\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        output.status
+    );
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or_else(|| panic!("`{label}` printed nothing\n--- stderr\n{stderr}"));
+    let output = serde_json::from_str(line).unwrap_or_else(|e| {
+        panic!("`{label}` did not print JSON ({e})\n--- stdout\n{stdout}\n--- stderr\n{stderr}")
+    });
+    BrowserRun {
+        flow: flow.to_owned(),
+        output,
+        stderr,
+        elapsed,
     }
 }

@@ -122,6 +122,8 @@ pub fn router(
         .route("/sign-in", get(sign_in_page).post(sign_in_submit))
         .route("/sign-out", axum::routing::post(sign_out_submit))
         .route("/auth-error", get(auth_error_page))
+        // No icon: answer without a body instead of a 404 in every browser log.
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/apis/get-current-user", get(get_current_user_api))
         .with_state(state);
     if let Some(routes) = auth_routes {

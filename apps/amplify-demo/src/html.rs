@@ -75,7 +75,7 @@ button {{ font: inherit; padding: .4rem .9rem; margin-top: .75rem; cursor: point
 .hint {{ color: #555; font-size: .9rem; }}
 table {{ border-collapse: collapse; }}
 td, th {{ border: 1px solid #ddd; padding: .3rem .6rem; text-align: left; vertical-align: top; }}
-code {{ word-break: break-all; }}
+code, td {{ word-break: break-all; }}
 </style>
 </head>
 <body>

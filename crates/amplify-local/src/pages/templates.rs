@@ -22,6 +22,7 @@ button:hover,.button:hover{background:#065bab}\
 :focus-visible{outline:3px solid #0972d3;outline-offset:2px}\
 .error{margin:1rem 0 0;padding:.6rem .75rem;border-left:4px solid #d13212;background:#fdf3f1;color:#a3260f}\
 .note{color:#545b64;font-size:.9rem}\
+#forgot{display:none}#forgot:target{display:block}\
 code#confirmation-code{display:block;margin:.5rem 0;padding:.5rem;font-size:1.75rem;letter-spacing:.3rem;\
 text-align:center;background:#f2f3f3;border-radius:.25rem}\
 .links{margin-top:1.25rem;font-size:.9rem}.links a{color:#0972d3;display:block;margin-top:.35rem}\

@@ -1,0 +1,504 @@
+//! The demo app end to end in a real headless Chromium: sign-in, sign-up and sign-out through
+//! managed login (amplify-local's pages behind amplify-ssr's `/api/auth/*` routes), clicked
+//! through the way a user would.
+//!
+//! Each test starts its own demo (with its own embedded amplify-local) and runs one flow of
+//! `interop/browser/flows.mjs` (playwright-core driving Debian's Chromium) in its own browser.
+//! The script saves a screenshot of every step to `target/e2e-screenshots/<flow>-NN-<step>.png`
+//! and reports what it saw as JSON; the assertions are made here.
+//!
+//! Chromium and playwright-core are installed by `scripts/test`; when they are missing the
+//! tests fail with a message saying so (they are never skipped).
+
+use std::time::Duration;
+
+use amplify_demo::app::{DEMO_PASSWORD, DEMO_USERNAME};
+use amplify_demo::{DemoOptions, RunningDemo};
+use amplify_integration_tests::{BrowserRun, PeerEnv, assert_no_peer_error, run_browser_flow};
+use serde_json::Value;
+
+/// The demo (with its embedded amplify-local) for one test.
+struct Demo {
+    demo: RunningDemo,
+    _data_dir: tempfile::TempDir,
+}
+
+impl Demo {
+    async fn start() -> Self {
+        let data_dir = tempfile::Builder::new()
+            .prefix("amplify-e2e-")
+            .tempdir()
+            .expect("create a temporary data directory");
+        let mut options = DemoOptions::new(data_dir.path());
+        options.port = 0;
+        options.backend_port = 0;
+        let demo = amplify_demo::start(options)
+            .await
+            .unwrap_or_else(|e| panic!("start the demo: {e}"));
+        assert!(
+            demo.backend().is_some(),
+            "the demo should run on its embedded amplify-local"
+        );
+        Self {
+            demo,
+            _data_dir: data_dir,
+        }
+    }
+
+    fn url(&self) -> &str {
+        &self.demo.url
+    }
+
+    fn backend(&self) -> &amplify_local::LocalBackend {
+        self.demo.backend().expect("embedded backend")
+    }
+
+    fn client_id(&self) -> String {
+        self.backend().client_id().to_owned()
+    }
+
+    /// What every flow needs: where the demo and the backend are, and the demo account.
+    fn flow_env(&self, extra: &[(&str, &str)]) -> PeerEnv {
+        let mut env = vec![
+            ("DEMO_URL".to_owned(), self.url().to_owned()),
+            ("BACKEND_URL".to_owned(), self.backend().base_url()),
+            ("USERNAME".to_owned(), DEMO_USERNAME.to_owned()),
+            ("PASSWORD".to_owned(), DEMO_PASSWORD.to_owned()),
+            ("CLIENT_ID".to_owned(), self.client_id()),
+        ];
+        env.extend(
+            extra
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
+        env
+    }
+
+    /// Runs `flow` in a fresh browser, fails the test if the flow did not get to its end or a page
+    /// showed an error it should not, and returns the report.
+    async fn run(&self, flow: &str, extra: &[(&str, &str)], expect: Expect) -> BrowserRun {
+        let run = run_browser_flow(flow, self.flow_env(extra)).await;
+        eprintln!(
+            "flow {flow}: {:.1} s in all, {} ms in the browser, {} steps",
+            run.elapsed.as_secs_f64(),
+            run.output["flowMillis"],
+            run.output["steps"].as_array().map_or(0, Vec::len)
+        );
+        // Captured by the test runner: shown when the test fails (or with --no-capture).
+        eprintln!("{}", run.details());
+        assert_no_peer_error(&run.output);
+        assert_no_unexpected_errors(&run, self.url(), expect);
+        run
+    }
+
+    async fn shutdown(self) {
+        self.demo.shutdown().await;
+    }
+}
+
+/// Which error, if any, the flow is meant to end on.
+#[derive(Clone, Copy, Debug)]
+enum Expect {
+    /// No page shows an error.
+    NoErrors,
+    /// Only the last step, the demo's `/auth-error` page, shows one.
+    AuthErrorPage,
+}
+
+fn steps(run: &BrowserRun) -> &[Value] {
+    run.output["steps"].as_array().map_or(&[], Vec::as_slice)
+}
+
+fn strings(value: &Value) -> Vec<&str> {
+    value
+        .as_array()
+        .map(|items| items.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// No step shows an error text it should not; no navigation answered 5xx (or 4xx outside the
+/// expected error page); no script error; no failed request.
+#[track_caller]
+fn assert_no_unexpected_errors(run: &BrowserRun, demo_url: &str, expect: Expect) {
+    let all = steps(run);
+    assert!(
+        !all.is_empty(),
+        "the flow recorded no steps\n{}",
+        run.details()
+    );
+    for (i, step) in all.iter().enumerate() {
+        let name = step["name"].as_str().unwrap_or("?");
+        let errors = strings(&step["errors"]);
+        let error_expected = matches!(expect, Expect::AuthErrorPage) && i == all.len() - 1;
+        if error_expected {
+            assert!(
+                step["url"]
+                    .as_str()
+                    .is_some_and(|u| u.starts_with(&format!("{demo_url}/auth-error"))),
+                "the last step should be the demo's /auth-error page\n{}",
+                run.details()
+            );
+        } else {
+            assert!(
+                errors.is_empty(),
+                "step {name} ({}) shows errors {errors:?}\n{}",
+                step["url"],
+                run.details()
+            );
+        }
+    }
+    let error_page = format!("{demo_url}/auth-error");
+    for navigation in run.output["navigations"].as_array().into_iter().flatten() {
+        let status = navigation["status"].as_u64().unwrap_or(0);
+        let url = navigation["url"].as_str().unwrap_or("");
+        let allowed = status < 400
+            || (matches!(expect, Expect::AuthErrorPage)
+                && status == 400
+                && url.starts_with(&error_page));
+        assert!(
+            allowed,
+            "{} {url} answered {status}\n{}",
+            navigation["method"],
+            run.details()
+        );
+    }
+    let page_errors = strings(&run.output["pageErrors"]);
+    assert!(
+        page_errors.is_empty(),
+        "script errors in the pages: {page_errors:?}\n{}",
+        run.details()
+    );
+    let failed = run.output["failedRequests"].as_array().map_or(0, Vec::len);
+    assert_eq!(failed, 0, "requests failed\n{}", run.details());
+}
+
+/// The names of the session cookies the flow reported under `key`.
+fn cookie_names<'a>(run: &'a BrowserRun, key: &str) -> Vec<&'a str> {
+    run.output[key]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["name"].as_str())
+        .collect()
+}
+
+/// The session cookies are the demo's: named for the app client, HttpOnly, on 127.0.0.1.
+#[track_caller]
+fn assert_session_cookies(run: &BrowserRun, key: &str, client_id: &str) {
+    let cookies = run.output[key].as_array().cloned().unwrap_or_default();
+    assert!(
+        !cookies.is_empty(),
+        "no session cookies after signing in\n{}",
+        run.details()
+    );
+    let prefix = format!("CognitoIdentityServiceProvider.{client_id}.");
+    for cookie in &cookies {
+        let name = cookie["name"].as_str().unwrap_or("");
+        assert!(
+            name.starts_with(&prefix),
+            "session cookie {name} is not named for the client {client_id}\n{}",
+            run.details()
+        );
+        assert_eq!(
+            cookie["httpOnly"],
+            Value::Bool(true),
+            "session cookie {name} is not HttpOnly\n{}",
+            run.details()
+        );
+        assert_eq!(
+            cookie["domain"].as_str(),
+            Some("127.0.0.1"),
+            "session cookie {name} is not on 127.0.0.1\n{}",
+            run.details()
+        );
+    }
+    let names: Vec<&str> = cookies.iter().filter_map(|c| c["name"].as_str()).collect();
+    for suffix in [".accessToken", ".idToken", ".refreshToken", "LastAuthUser"] {
+        assert!(
+            names.iter().any(|n| n.ends_with(suffix)),
+            "no session cookie ending in {suffix} among {names:?}\n{}",
+            run.details()
+        );
+    }
+}
+
+#[track_caller]
+fn assert_str(run: &BrowserRun, key: &str, expected: &str) {
+    assert_eq!(
+        run.str(key),
+        Some(expected),
+        "{key} should be {expected:?}\n{}",
+        run.details()
+    );
+}
+
+/// 1. A signed-out visit to a protected page goes through the login form and comes back to the
+/// same page (query included), signed in.
+#[tokio::test(flavor = "multi_thread")]
+async fn protected_page_sign_in_returns_to_the_page() {
+    let demo = Demo::start().await;
+    let run = demo.run("protected-page", &[], Expect::NoErrors).await;
+
+    let backend_url = demo.backend().base_url();
+    assert!(
+        run.str("loginPageUrl")
+            .is_some_and(|u| u.starts_with(&backend_url)),
+        "the protected page should send the browser to amplify-local's login page at {backend_url}\n{}",
+        run.details()
+    );
+    assert_str(
+        &run,
+        "finalUrl",
+        &format!("{}/dashboard?tab=keys", demo.url()),
+    );
+    assert_str(&run, "signedInUser", DEMO_USERNAME);
+    let dashboard = steps(&run).last().expect("steps");
+    assert_eq!(
+        dashboard["h1"].as_str(),
+        Some("Dashboard"),
+        "{}",
+        run.details()
+    );
+    assert_session_cookies(&run, "sessionCookies", &demo.client_id());
+    demo.shutdown().await;
+}
+
+/// 2. Signing out ends on the home page signed out, with no session cookies left, and the
+/// refresh token revoked at the token endpoint.
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_out_signs_out_and_revokes_the_refresh_token() {
+    let demo = Demo::start().await;
+    let run = demo.run("sign-out", &[], Expect::NoErrors).await;
+
+    assert_str(&run, "signedInUser", DEMO_USERNAME);
+    assert_session_cookies(&run, "sessionCookiesBefore", &demo.client_id());
+    let refresh_token = run
+        .str("refreshToken")
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| panic!("no refresh-token cookie while signed in\n{}", run.details()))
+        .to_owned();
+    let control = &run.output["refreshBeforeSignOut"];
+    assert!(
+        control["status"] == 200 && control["accessToken"] == true && control["rotated"] == false,
+        "while signed in, the token endpoint should accept the refresh token (and keep it)\n{}",
+        run.details()
+    );
+
+    assert_str(&run, "signedOutUrl", &format!("{}/", demo.url()));
+    assert!(
+        run.output["signedInUserAfter"].is_null(),
+        "the home page still shows a signed-in user after signing out\n{}",
+        run.details()
+    );
+    let left = cookie_names(&run, "sessionCookiesAfter");
+    assert!(
+        left.is_empty(),
+        "session cookies left after signing out: {left:?}\n{}",
+        run.details()
+    );
+    assert_eq!(
+        run.output["dashboardAfterSignOutShowsLogin"],
+        Value::Bool(true),
+        "after signing out, the dashboard should ask to sign in again\n{}",
+        run.details()
+    );
+
+    // The refresh token the browser held is revoked.
+    let response = reqwest::Client::new()
+        .post(format!("{}/oauth2/token", demo.backend().base_url()))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", demo.backend().client_id()),
+            ("refresh_token", refresh_token.as_str()),
+        ])
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+        .expect("POST /oauth2/token");
+    let status = response.status();
+    let body: Value = response
+        .json()
+        .await
+        .expect("the token endpoint answers JSON");
+    assert_eq!(
+        (status.as_u16(), body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "the old refresh token should be revoked; the token endpoint answered {status} {body}"
+    );
+    demo.shutdown().await;
+}
+
+/// 3. Sign-up on the managed-login page, confirmation with the code the page shows, and back on
+/// the dashboard signed in as the new user.
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_up_confirm_signs_in() {
+    let demo = Demo::start().await;
+    let new_username = "e2e-new-user";
+    let new_email = "e2e-new-user@example.com";
+    let run = demo
+        .run(
+            "sign-up",
+            &[
+                ("NEW_USERNAME", new_username),
+                ("NEW_EMAIL", new_email),
+                ("NEW_PASSWORD", "New-user-passw0rd!"),
+            ],
+            Expect::NoErrors,
+        )
+        .await;
+
+    let backend_url = demo.backend().base_url();
+    for key in ["signUpPageUrl", "confirmPageUrl"] {
+        assert!(
+            run.str(key).is_some_and(|u| u.starts_with(&backend_url)),
+            "{key} should be on amplify-local ({backend_url})\n{}",
+            run.details()
+        );
+    }
+    assert!(
+        run.str("displayedCode").is_some_and(|c| !c.is_empty()),
+        "the confirm page shows no code\n{}",
+        run.details()
+    );
+    assert_str(&run, "finalUrl", &format!("{}/dashboard", demo.url()));
+    assert_str(&run, "signedInUser", new_username);
+    assert_session_cookies(&run, "sessionCookies", &demo.client_id());
+    assert_eq!(
+        demo.backend().confirmation_code(new_username),
+        None,
+        "the new user should be confirmed"
+    );
+    demo.shutdown().await;
+}
+
+/// 4. "Sign in with Google" goes through the simulated provider's consent page and signs in as a
+/// federated `Google_…` user.
+#[tokio::test(flavor = "multi_thread")]
+async fn google_sign_in_signs_in_a_federated_user() {
+    let demo = Demo::start().await;
+    let google_email = "jane.doe@gmail.example";
+    let run = demo
+        .run(
+            "google",
+            &[("GOOGLE_EMAIL", google_email), ("GOOGLE_NAME", "Jane Doe")],
+            Expect::NoErrors,
+        )
+        .await;
+
+    assert!(
+        run.str("provider").is_some_and(|p| p.contains("Google")),
+        "the consent page should name Google\n{}",
+        run.details()
+    );
+    assert!(
+        run.str("consentPageUrl")
+            .is_some_and(|u| u.starts_with(&demo.backend().base_url())),
+        "the consent page should be amplify-local's\n{}",
+        run.details()
+    );
+    assert_str(&run, "finalUrl", &format!("{}/dashboard", demo.url()));
+    assert!(
+        run.str("signedInUser")
+            .is_some_and(|u| u.starts_with("Google_") && u.len() > "Google_".len()),
+        "the signed-in user should be a Google_… user\n{}",
+        run.details()
+    );
+    assert!(
+        run.str("dashboardText")
+            .is_some_and(|t| t.contains(google_email)),
+        "the dashboard should list the email given on the consent page\n{}",
+        run.details()
+    );
+    assert_session_cookies(&run, "sessionCookies", &demo.client_id());
+    demo.shutdown().await;
+}
+
+/// 5. `lang=fr` on the sign-in route shows the login page in French.
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_with_lang_fr_shows_french() {
+    let demo = Demo::start().await;
+    let run = demo.run("lang-fr", &[], Expect::NoErrors).await;
+
+    assert_eq!(
+        run.output["loginPageOnBackend"],
+        Value::Bool(true),
+        "{}",
+        run.details()
+    );
+    assert_str(&run, "lang", "fr");
+    assert_str(&run, "h1", "Connexion");
+    demo.shutdown().await;
+}
+
+/// 6. A `state` changed on the login page is refused: the flow ends on the error page with
+/// `invalid_state`, signed out.
+#[tokio::test(flavor = "multi_thread")]
+async fn tampered_state_ends_on_the_error_page() {
+    let demo = Demo::start().await;
+    let run = demo.run("tampered-state", &[], Expect::AuthErrorPage).await;
+
+    let original = run.str("originalState").unwrap_or_default();
+    assert!(
+        !original.is_empty(),
+        "the login form carries no state\n{}",
+        run.details()
+    );
+    assert_ne!(
+        run.str("stateSubmitted"),
+        Some(original),
+        "the state was not changed\n{}",
+        run.details()
+    );
+    assert!(
+        run.str("finalUrl")
+            .is_some_and(|u| u.starts_with(&format!("{}/auth-error", demo.url()))),
+        "{}",
+        run.details()
+    );
+    assert_str(&run, "errorCode", "invalid_state");
+    let cookies = cookie_names(&run, "sessionCookies");
+    assert!(
+        cookies.is_empty() && run.output["signedInUser"].is_null(),
+        "a refused sign-in must not sign in (cookies {cookies:?})\n{}",
+        run.details()
+    );
+    demo.shutdown().await;
+}
+
+/// 7. A flow whose cookies expired (5 minutes) ends on the error page with `timeout`.
+#[tokio::test(flavor = "multi_thread")]
+async fn expired_flow_ends_on_the_error_page() {
+    let demo = Demo::start().await;
+    let run = demo.run("expired-flow", &[], Expect::AuthErrorPage).await;
+
+    let removed = strings(&run.output["removedFlowCookies"]);
+    for name in [
+        "com.amplify.server_auth.pkce",
+        "com.amplify.server_auth.state",
+    ] {
+        assert!(
+            removed.contains(&name),
+            "the flow cookie {name} was not there to expire (removed {removed:?})\n{}",
+            run.details()
+        );
+    }
+    assert!(
+        strings(&run.output["flowCookiesLeft"]).is_empty(),
+        "{}",
+        run.details()
+    );
+    assert!(
+        run.str("finalUrl")
+            .is_some_and(|u| u.starts_with(&format!("{}/auth-error", demo.url()))),
+        "{}",
+        run.details()
+    );
+    assert_str(&run, "errorCode", "timeout");
+    let cookies = cookie_names(&run, "sessionCookies");
+    assert!(
+        cookies.is_empty() && run.output["signedInUser"].is_null(),
+        "an expired sign-in must not sign in (cookies {cookies:?})\n{}",
+        run.details()
+    );
+    demo.shutdown().await;
+}
