@@ -43,13 +43,14 @@ impl DemoHints {
 }
 
 #[derive(Clone)]
-struct AppState {
+pub(crate) struct AppState {
+    pub(crate) runner: ServerRunner,
     hints: Option<Arc<DemoHints>>,
-    managed_login: bool,
+    pub(crate) managed_login: bool,
 }
 
 impl AppState {
-    async fn nav(&self, ctx: &ServerContext) -> Nav {
+    pub(crate) async fn nav(&self, ctx: &ServerContext) -> Nav {
         Nav {
             user: signed_in_username(ctx).await,
             managed_login: self.managed_login,
@@ -105,6 +106,7 @@ pub fn router(
     hints: Option<DemoHints>,
 ) -> Router {
     let state = AppState {
+        runner: runner.clone(),
         hints: hints.map(Arc::new),
         managed_login: auth_routes.is_some(),
     };
@@ -115,6 +117,15 @@ pub fn router(
     };
     let protected = Router::new()
         .route("/dashboard", get(dashboard))
+        .route("/files", get(crate::files::files_page))
+        .route(
+            "/files/upload-url",
+            axum::routing::post(crate::files::upload_url),
+        )
+        .route(
+            "/files/delete",
+            axum::routing::post(crate::files::delete_file),
+        )
         .route_layer(RequireAuthLayer::new());
     let mut app = Router::new()
         .merge(protected)
@@ -122,6 +133,7 @@ pub fn router(
         .route("/sign-in", get(sign_in_page).post(sign_in_submit))
         .route("/sign-out", axum::routing::post(sign_out_submit))
         .route("/auth-error", get(auth_error_page))
+        .route("/gallery", get(crate::files::gallery))
         // No icon: answer without a body instead of a 404 in every browser log.
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/apis/get-current-user", get(get_current_user_api))
@@ -411,7 +423,7 @@ fn error_page(error: &AuthError, nav: &Nav) -> Response {
 
 /// Rejects cross-site form posts: `Sec-Fetch-Site` (sent by current browsers) must not be `cross-site`, and an
 /// `Origin` header, when present, must match `Host`.
-fn same_origin_post(headers: &HeaderMap) -> bool {
+pub(crate) fn same_origin_post(headers: &HeaderMap) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return matches!(site, "same-origin" | "none");
     }

@@ -29,7 +29,9 @@ pub(crate) struct Nav {
 
 /// Wraps `body` (already-escaped HTML) in the site layout.
 pub(crate) fn page(title: &str, nav: &Nav, body: &str) -> String {
-    let mut links = String::from(r#"<a href="/">Home</a> <a href="/dashboard">Dashboard</a>"#);
+    let mut links = String::from(
+        r#"<a href="/">Home</a> <a href="/dashboard">Dashboard</a> <a href="/files">Files</a> <a href="/gallery">Gallery</a>"#,
+    );
     match (&nav.user, nav.managed_login) {
         (Some(user), managed) => {
             let _ = write!(
@@ -76,6 +78,10 @@ button {{ font: inherit; padding: .4rem .9rem; margin-top: .75rem; cursor: point
 table {{ border-collapse: collapse; }}
 td, th {{ border: 1px solid #ddd; padding: .3rem .6rem; text-align: left; vertical-align: top; }}
 code, td {{ word-break: break-all; }}
+select {{ font: inherit; padding: .4rem; }}
+ul.gallery {{ list-style: none; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(10rem, 1fr)); gap: 1rem; }}
+ul.gallery img {{ width: 100%; height: 8rem; object-fit: cover; border: 1px solid #ddd; }}
+ul.gallery span {{ display: block; font-size: .9rem; }}
 </style>
 </head>
 <body>

@@ -1,6 +1,7 @@
 //! amplify-demo as a library, so its routes can be tested in-process. The binary is `src/main.rs`.
 
 pub mod app;
+mod files;
 mod html;
 pub mod server;
 

@@ -188,3 +188,167 @@ async fn cross_site_form_posts_are_refused() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
+
+async fn signed_in_browser(demo: &Demo) -> reqwest::Client {
+    let client = browser();
+    let response = client
+        .post(format!("{}/sign-in", demo.url))
+        .form(&[
+            ("username", DEMO_USERNAME),
+            ("password", DEMO_PASSWORD),
+            ("redirect_to", "/files"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    client
+}
+
+async fn upload(
+    client: &reqwest::Client,
+    demo: &Demo,
+    name: &str,
+    area: &str,
+    body: &'static str,
+) -> String {
+    let answer: serde_json::Value = client
+        .post(format!("{}/files/upload-url", demo.url))
+        .json(&serde_json::json!({ "name": name, "area": area, "contentType": "text/plain" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let url = answer["url"].as_str().expect("a presigned URL").to_owned();
+    let mut put = reqwest::Client::new().put(&url).body(body);
+    for (name, value) in answer["headers"].as_object().unwrap() {
+        put = put.header(name.as_str(), value.as_str().unwrap());
+    }
+    let put = put.send().await.unwrap();
+    assert!(
+        put.status().is_success(),
+        "presigned PUT: {} {:?}",
+        put.status(),
+        put.text().await
+    );
+    answer["path"].as_str().unwrap().to_owned()
+}
+
+fn links(html: &str, class: &str) -> Vec<String> {
+    let marker = format!("<a class=\"{class}\" href=\"");
+    html.split(&marker)
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().replace("&amp;", "&"))
+        .collect()
+}
+
+#[tokio::test]
+async fn files_upload_through_presigned_put_list_download_and_delete() {
+    let demo = start_demo().await;
+    let client = signed_in_browser(&demo).await;
+
+    let private = upload(&client, &demo, "notes.txt", "private", "my private notes").await;
+    assert!(
+        private.starts_with("private/us-east-1:") && private.ends_with("/notes.txt"),
+        "{private}"
+    );
+    upload(&client, &demo, "hello.txt", "public", "hello everyone").await;
+
+    let html = client
+        .get(format!("{}/files", demo.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("notes.txt") && html.contains("hello.txt"),
+        "{html}"
+    );
+    let downloads = links(&html, "download");
+    assert_eq!(downloads.len(), 2, "{html}");
+    let mut bodies = Vec::new();
+    for url in &downloads {
+        let response = reqwest::get(url).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{url}");
+        assert!(
+            response.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment")
+        );
+        bodies.push(response.text().await.unwrap());
+    }
+    bodies.sort();
+    assert_eq!(bodies, ["hello everyone", "my private notes"]);
+
+    // The gallery is rendered without the request: guest credentials, presigned image URLs.
+    let gallery = browser()
+        .get(format!("{}/gallery", demo.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        gallery.contains("hello.txt") && !gallery.contains("notes.txt"),
+        "{gallery}"
+    );
+    let src = gallery
+        .split("<img src=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    assert!(src.contains("X-Amz-Signature="), "{src}");
+    assert_eq!(
+        reqwest::get(&src).await.unwrap().text().await.unwrap(),
+        "hello everyone"
+    );
+
+    // Nobody can delete another identity's file through the demo, and deleting one's own works.
+    let refused = client
+        .post(format!("{}/files/delete", demo.url))
+        .form(&[(
+            "path",
+            "private/us-east-1:00000000-0000-0000-0000-000000000000/x.txt",
+        )])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let deleted = client
+        .post(format!("{}/files/delete", demo.url))
+        .form(&[("path", private.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+    let html = client
+        .get(format!("{}/files", demo.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("notes.txt"), "{html}");
+}
+
+#[tokio::test]
+async fn signed_out_visitors_cannot_get_upload_urls() {
+    let demo = start_demo().await;
+    let response = browser()
+        .post(format!("{}/files/upload-url", demo.url))
+        .json(&serde_json::json!({ "name": "x.txt", "area": "public" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND, "sent to sign in");
+}

@@ -7,8 +7,11 @@ use axum::response::{IntoResponse, Response};
 
 const ALLOWED_HEADERS: &str = "authorization, content-type, x-amz-target, x-amz-user-agent, \
      amz-sdk-invocation-id, amz-sdk-request, cache-control, x-amz-date, x-amz-security-token, \
-     x-amz-content-sha256, x-api-key";
-const EXPOSED_HEADERS: &str = "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date";
+     x-amz-content-sha256, x-api-key, content-md5, content-disposition, cache-control, range, \
+     x-amz-copy-source";
+const EXPOSED_HEADERS: &str = "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date, \
+     ETag, x-amz-request-id, x-amz-id-2, x-amz-version-id, Content-Length, Content-Range, \
+     Content-Type, Content-Disposition, Last-Modified";
 
 /// Answers preflights and adds `Access-Control-Allow-Origin: *` to every response.
 pub(crate) async fn cors(request: Request, next: Next) -> Response {

@@ -76,10 +76,30 @@ CREATE TABLE IF NOT EXISTS oauth_grants (
     client_id  TEXT NOT NULL,
     scope      TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS identities (
+    identity_id TEXT PRIMARY KEY,
+    sub         TEXT UNIQUE,
+    created_at  INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS aws_credentials (
+    access_key_id      TEXT PRIMARY KEY,
+    secret_key         TEXT NOT NULL,
+    session_token_hash TEXT NOT NULL,
+    identity_id        TEXT NOT NULL,
+    authenticated      INTEGER NOT NULL,
+    expires_at         INTEGER NOT NULL,
+    created_at         INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS aws_credentials_expiry ON aws_credentials(expires_at);
 CREATE TABLE IF NOT EXISTS login_sessions (
     session_hash TEXT PRIMARY KEY,
     username     TEXT NOT NULL,
     auth_time    INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS signup_bindings (
+    binding_hash TEXT PRIMARY KEY,
+    username     TEXT NOT NULL,
     expires_at   INTEGER NOT NULL
 );
 ";

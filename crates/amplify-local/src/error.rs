@@ -65,4 +65,10 @@ pub enum LocalError {
     /// An OIDC identity provider name is unusable.
     #[error("invalid identity provider name {0:?}: use 1 to 32 letters, digits, '-' or '.'")]
     InvalidProviderName(String),
+    /// The storage access rules are malformed.
+    #[error("invalid storage rules: {0}")]
+    InvalidStorageRules(String),
+    /// The object store could not be opened.
+    #[error("object store error: {0}")]
+    Storage(String),
 }

@@ -7,6 +7,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 const DIGITS: &[u8] = b"0123456789";
+const UPPER_ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+const SECRET_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// Fills `buffer` with secure random bytes.
 pub(crate) fn fill_random(buffer: &mut [u8]) -> Result<(), RandomUnavailable> {
@@ -47,6 +49,17 @@ pub(crate) fn client_id() -> Result<String, RandomUnavailable> {
 /// An app client secret: 52 lowercase alphanumerics (Cognito's length).
 pub(crate) fn client_secret() -> Result<String, RandomUnavailable> {
     random_string(LOWER_ALNUM, 52)
+}
+
+/// A temporary AWS access key id: `ASIA` + 16 uppercase alphanumerics
+/// (20 characters, the shape of STS keys).
+pub(crate) fn access_key_id() -> Result<String, RandomUnavailable> {
+    Ok(format!("ASIA{}", random_string(UPPER_ALNUM, 16)?))
+}
+
+/// An AWS secret access key: 40 characters of base64's alphabet.
+pub(crate) fn secret_access_key() -> Result<String, RandomUnavailable> {
+    random_string(SECRET_ALPHABET, 40)
 }
 
 /// A 6-digit confirmation code.

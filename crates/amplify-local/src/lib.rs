@@ -9,15 +9,25 @@
 //! `/oauth2/revoke`, `/oauth2/userInfo`, `/logout`), with simulated social
 //! and OIDC identity providers.
 //!
+//! The same port serves Cognito Identity's `GetId` and
+//! `GetCredentialsForIdentity` (an identity pool whose logins are the user
+//! pool's id tokens, with guest identities unless disabled), issuing
+//! temporary AWS credentials. A second port serves an S3-compatible store
+//! ([`LocalBackend::s3_url`], path-style) that verifies SigV4 (header-signed
+//! and presigned), accepts only the credentials the identity pool issued, and
+//! enforces the storage access rules ([`StorageRules`]) as Amplify's IAM
+//! policies would.
+//!
 //! Start it in-process with [`LocalBackend::start`], or run the
-//! `amplify-local` binary. More routes (OAuth, identity pool, AppSync, S3) can
-//! be mounted on the same port by building on [`router`].
+//! `amplify-local` binary. More routes (AppSync) can be mounted on the same
+//! port by building on [`router`].
 
 mod api_error;
 mod clients;
 mod cors;
 mod db;
 mod error;
+mod identity;
 mod ids;
 mod keys;
 mod oauth;
@@ -25,6 +35,7 @@ mod options;
 mod outputs;
 mod pages;
 mod password;
+mod s3;
 mod server;
 mod state;
 mod tokens;
@@ -34,6 +45,7 @@ mod well_known;
 
 pub use error::LocalError;
 pub use options::{IssuerMode, LocalOptions};
+pub use s3::StorageRules;
 pub use server::{LocalBackend, router};
 pub use state::AppState;
 pub use users::{LocalUser, add_user_to_data_dir};

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use amplify_local::{IssuerMode, LocalBackend, LocalOptions, add_user_to_data_dir};
+use amplify_local::{IssuerMode, LocalBackend, LocalOptions, StorageRules, add_user_to_data_dir};
 use clap::{Args, Parser, Subcommand};
 
 /// Offline backend speaking Cognito's user-pool protocol.
@@ -66,6 +66,21 @@ struct ServeArgs {
     /// Name of an extra simulated OIDC identity provider (repeatable).
     #[arg(long = "oidc-provider", value_name = "NAME")]
     oidc_providers: Vec<String>,
+    /// Refuse guest (unauthenticated) identities in the identity pool.
+    #[arg(long)]
+    no_guest_access: bool,
+    /// Lifetime of the AWS credentials from GetCredentialsForIdentity, in
+    /// seconds.
+    #[arg(long, default_value_t = 3600)]
+    credentials_ttl: u64,
+    /// Port of the S3 server on 127.0.0.1 (0 = any free port).
+    #[arg(long, default_value_t = 4001, env = "AMPLIFY_LOCAL_S3_PORT")]
+    s3_port: u16,
+    /// JSON file of storage access rules (the shape of a bucket's `paths` in
+    /// amplify_outputs.json), replacing the default public/protected/private
+    /// rules.
+    #[arg(long, value_name = "FILE")]
+    storage_rules: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -146,7 +161,15 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         if !args.app_origins.is_empty() {
             options = options.with_app_origins(args.app_origins.clone());
         }
-        options = options.with_confidential_client(args.confidential_client);
+        options = options
+            .with_confidential_client(args.confidential_client)
+            .with_guest_access(!args.no_guest_access)
+            .with_credentials_ttl(Duration::from_secs(args.credentials_ttl.max(1)))
+            .with_s3_port(args.s3_port);
+        if let Some(path) = &args.storage_rules {
+            options = options
+                .with_storage_rules(StorageRules::from_file(path).map_err(|e| e.to_string())?);
+        }
         for name in &args.oidc_providers {
             options = options.with_oidc_provider(name.clone());
         }
@@ -169,6 +192,8 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         );
         tracing::info!(
             base_url = %backend.base_url(),
+            s3_url = %backend.s3_url(),
+            bucket = %backend.bucket_name(),
             outputs = %args.outputs.display(),
             "serving; press Ctrl-C to stop"
         );

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::StorageRules;
+
 /// Which `iss` claim the backend writes into tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -53,6 +55,19 @@ pub struct LocalOptions {
     pub oidc_providers: Vec<String>,
     /// Lifetime of OAuth authorization codes (default 300 s, Cognito's).
     pub authorization_code_ttl: Duration,
+    /// Whether the identity pool gives guests (no sign-in) an identity and
+    /// credentials (default true). Written to `amplify_outputs.json` as
+    /// `auth.unauthenticated_identities_enabled`.
+    pub allow_guest_access: bool,
+    /// Lifetime of the AWS credentials `GetCredentialsForIdentity` issues
+    /// (default 3600 s, Cognito's).
+    pub credentials_ttl: Duration,
+    /// TCP port of the S3 server on 127.0.0.1; 0 (the default) picks a free
+    /// port.
+    pub s3_port: u16,
+    /// The storage access rules; `None` (the default) uses
+    /// [`StorageRules::default`].
+    pub storage_rules: Option<StorageRules>,
 }
 
 impl LocalOptions {
@@ -74,6 +89,10 @@ impl LocalOptions {
             confidential_client: false,
             oidc_providers: Vec::new(),
             authorization_code_ttl: Duration::from_secs(300),
+            allow_guest_access: true,
+            credentials_ttl: Duration::from_secs(3600),
+            s3_port: 0,
+            storage_rules: None,
         }
     }
 
@@ -138,6 +157,30 @@ impl LocalOptions {
     /// Sets the lifetime of OAuth authorization codes.
     pub fn with_authorization_code_ttl(mut self, ttl: Duration) -> Self {
         self.authorization_code_ttl = ttl;
+        self
+    }
+
+    /// Allows or refuses guest identities.
+    pub fn with_guest_access(mut self, allowed: bool) -> Self {
+        self.allow_guest_access = allowed;
+        self
+    }
+
+    /// Sets the lifetime of issued AWS credentials.
+    pub fn with_credentials_ttl(mut self, ttl: Duration) -> Self {
+        self.credentials_ttl = ttl;
+        self
+    }
+
+    /// Sets the S3 server's port (0 = free port).
+    pub fn with_s3_port(mut self, port: u16) -> Self {
+        self.s3_port = port;
+        self
+    }
+
+    /// Replaces the default storage access rules.
+    pub fn with_storage_rules(mut self, rules: StorageRules) -> Self {
+        self.storage_rules = Some(rules);
         self
     }
 }

@@ -8,6 +8,7 @@ use crate::state::AppState;
 /// `custom.amplify_ssr.endpoints` override block.
 pub(crate) fn outputs(state: &AppState) -> Value {
     let base = state.base_url();
+    let storage = &state.storage;
     json!({
         "version": "1.4",
         "auth": {
@@ -24,7 +25,8 @@ pub(crate) fn outputs(state: &AppState) -> Value {
                 "require_symbols": true,
             },
             "user_verification_types": ["email"],
-            "unauthenticated_identities_enabled": false,
+            "identity_pool_id": state.identity_pool_id(),
+            "unauthenticated_identities_enabled": state.options().allow_guest_access,
             "mfa_configuration": "NONE",
             "mfa_methods": [],
             "oauth": {
@@ -36,11 +38,23 @@ pub(crate) fn outputs(state: &AppState) -> Value {
                 "response_type": "code",
             },
         },
+        "storage": {
+            "aws_region": state.region(),
+            "bucket_name": storage.bucket_name,
+            "buckets": [{
+                "name": "default",
+                "bucket_name": storage.bucket_name,
+                "aws_region": state.region(),
+                "paths": storage.rules.to_json(),
+            }],
+        },
         "custom": {
             "amplify_ssr": {
                 "version": 1,
                 "endpoints": {
                     "user_pool": format!("{base}/"),
+                    "identity_pool": format!("{base}/"),
+                    "storage": storage.url,
                     "jwks_url": format!("{base}/{}/.well-known/jwks.json", state.user_pool_id()),
                     "token_issuer": state.issuer(),
                     "oauth": base,

@@ -16,15 +16,19 @@ use crate::db::Store;
 use crate::keys::SigningKey;
 use crate::state::AppState;
 use crate::users::{self, LocalUser};
-use crate::{IssuerMode, LocalError, LocalOptions, cors, oauth, outputs, user_pool, well_known};
+use crate::{
+    IssuerMode, LocalError, LocalOptions, StorageRules, cors, identity, oauth, outputs, s3,
+    user_pool, well_known,
+};
 
-/// The routes of the backend: the Cognito user-pool API on `POST /`, the
+/// The routes of the backend: the Cognito user-pool and identity-pool APIs
+/// on `POST /` (told apart by `X-Amz-Target`), the
 /// well-known documents, and managed login / OAuth 2.0 / OIDC (`/login`,
 /// `/signup`, `/oauth2/*`, `/logout`), with permissive CORS. Merge more
 /// routes into the returned router to serve them on the same port.
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
-        .route("/", post(user_pool::handle))
+        .route("/", post(user_pool::handle_any))
         .route(
             "/.well-known/openid-configuration",
             get(well_known::root_openid_configuration),
@@ -46,6 +50,27 @@ pub struct LocalBackend {
     state: Arc<AppState>,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
+    s3_stop: Option<oneshot::Sender<()>>,
+    s3_task: JoinHandle<()>,
+}
+
+/// Binds a listener on 127.0.0.1 (`port` 0 = a free port).
+async fn bind(port: u16) -> Result<TcpListener, LocalError> {
+    TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|source| LocalError::Bind { port, source })
+}
+
+/// Serves `app` until `stopped` fires (or its sender is dropped).
+async fn serve(listener: TcpListener, app: Router, stopped: oneshot::Receiver<()>) {
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = stopped.await;
+        })
+        .await;
+    if let Err(error) = served {
+        tracing::error!(%error, "server stopped with an error");
+    }
 }
 
 impl LocalBackend {
@@ -59,23 +84,30 @@ impl LocalBackend {
         for origin in &origins {
             crate::clients::check_origin(origin)?;
         }
-        let (store, key, user_pool_id, client_id, clients) =
+        let (store, key, user_pool_id, client_id, clients, identity_pool_id, bucket, fs) =
             tokio::task::spawn_blocking(move || {
                 let store = Store::open(&data_dir)?;
                 let (pool_id, client_id) = users::pool_identity(&store)?;
                 let key = SigningKey::load_or_create(&store)?;
                 let clients = Clients::load(&store, &origins, confidential, &providers)?;
-                Ok::<_, LocalError>((store, key, pool_id, client_id, clients))
+                let identity_pool_id = identity::load_pool_id(&store)?;
+                let bucket = s3::load_bucket_name(&store)?;
+                let fs = s3::open_store(&data_dir, &bucket)?;
+                Ok::<_, LocalError>((
+                    store,
+                    key,
+                    pool_id,
+                    client_id,
+                    clients,
+                    identity_pool_id,
+                    bucket,
+                    fs,
+                ))
             })
             .await
             .map_err(|_| LocalError::Task)??;
 
-        let listener = TcpListener::bind(("127.0.0.1", options.port))
-            .await
-            .map_err(|source| LocalError::Bind {
-                port: options.port,
-                source,
-            })?;
+        let listener = bind(options.port).await?;
         let port = listener
             .local_addr()
             .map_err(|source| LocalError::Bind {
@@ -84,6 +116,19 @@ impl LocalBackend {
             })?
             .port();
         let base_url = format!("http://127.0.0.1:{port}");
+        let s3_listener = bind(options.s3_port).await?;
+        let s3_port = s3_listener
+            .local_addr()
+            .map_err(|source| LocalError::Bind {
+                port: options.s3_port,
+                source,
+            })?
+            .port();
+        let storage = s3::Storage {
+            bucket_name: bucket,
+            url: format!("http://127.0.0.1:{s3_port}"),
+            rules: options.storage_rules.clone().unwrap_or_default(),
+        };
         let issuer = match options.issuer {
             IssuerMode::Aws => format!(
                 "https://cognito-idp.{}.amazonaws.com/{user_pool_id}",
@@ -100,30 +145,34 @@ impl LocalBackend {
             options,
             base_url,
             issuer,
+            identity_pool_id,
+            storage,
             counters: Mutex::new(HashMap::new()),
         });
         let app = router(Arc::clone(&state));
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-            if let Err(error) = served {
-                tracing::error!(%error, "server stopped with an error");
-            }
-        });
+        let task = tokio::spawn(serve(listener, app, stopped));
+        let (s3_stop, s3_stopped) = oneshot::channel::<()>();
+        let s3_task = tokio::spawn(serve(
+            s3_listener,
+            s3::router(Arc::clone(&state), fs),
+            s3_stopped,
+        ));
         tracing::info!(
             base_url = %state.base_url,
             user_pool_id = %state.user_pool_id,
             client_id = %state.client_id,
+            identity_pool_id = %state.identity_pool_id,
+            s3_url = %state.storage.url,
+            bucket = %state.storage.bucket_name,
             "amplify-local is listening"
         );
         Ok(LocalBackend {
             state,
             stop: Some(stop),
             task,
+            s3_stop: Some(s3_stop),
+            s3_task,
         })
     }
 
@@ -152,6 +201,12 @@ impl LocalBackend {
         self.state.region()
     }
 
+    /// The identity pool id (`us-east-1:<uuid>`), created once and kept in
+    /// the data directory.
+    pub fn identity_pool_id(&self) -> &str {
+        &self.state.identity_pool_id
+    }
+
     /// The confidential app client as `(client_id, client_secret)`, when
     /// [`LocalOptions::confidential_client`] is on. It authenticates to
     /// `/oauth2/token` and `/oauth2/revoke` with `client_secret_basic` (or
@@ -173,6 +228,23 @@ impl LocalBackend {
     /// The OAuth sign-out URLs registered on the app clients.
     pub fn sign_out_urls(&self) -> &[String] {
         &self.state.clients.sign_out_urls
+    }
+
+    /// The S3 endpoint, `http://127.0.0.1:S3PORT` (path-style:
+    /// `/{bucket}/{key}`).
+    pub fn s3_url(&self) -> &str {
+        &self.state.storage.url
+    }
+
+    /// The name of the (one) bucket, created once and kept in the data
+    /// directory. Its friendly name in `amplify_outputs.json` is `default`.
+    pub fn bucket_name(&self) -> &str {
+        &self.state.storage.bucket_name
+    }
+
+    /// The storage access rules in force.
+    pub fn storage_rules(&self) -> &StorageRules {
+        &self.state.storage.rules
     }
 
     /// The `iss` claim this backend writes.
@@ -229,9 +301,13 @@ impl LocalBackend {
 
     /// Stops serving and waits for in-flight requests to finish.
     pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
+        for stop in [self.stop.take(), self.s3_stop.take()]
+            .into_iter()
+            .flatten()
+        {
             let _ = stop.send(());
         }
         let _ = (&mut self.task).await;
+        let _ = (&mut self.s3_task).await;
     }
 }

@@ -23,6 +23,8 @@ pub struct AppState {
     pub(crate) options: LocalOptions,
     pub(crate) base_url: String,
     pub(crate) issuer: String,
+    pub(crate) identity_pool_id: String,
+    pub(crate) storage: crate::s3::Storage,
     pub(crate) counters: Mutex<HashMap<String, u64>>,
 }
 
@@ -33,6 +35,7 @@ impl std::fmt::Debug for AppState {
             .field("client_id", &self.client_id)
             .field("base_url", &self.base_url)
             .field("issuer", &self.issuer)
+            .field("identity_pool_id", &self.identity_pool_id)
             .finish_non_exhaustive()
     }
 }
@@ -61,6 +64,11 @@ impl AppState {
     /// The `iss` claim written into tokens.
     pub fn issuer(&self) -> &str {
         &self.issuer
+    }
+
+    /// The identity pool id (`us-east-1:<uuid>`).
+    pub fn identity_pool_id(&self) -> &str {
+        &self.identity_pool_id
     }
 
     /// The options the backend was started with.

@@ -1,5 +1,6 @@
 //! A client for the Cognito user-pool JSON API (`AWSCognitoIdentityProviderService`): sign-in, challenges,
-//! token refresh, user attributes, sign-out, sign-up.
+//! token refresh, user attributes, sign-out, sign-up; and [`IdentityClient`] for the identity-pool API
+//! (`AWSCognitoIdentityService`: `GetId`, `GetCredentialsForIdentity`).
 //!
 //! # Wire protocol
 //!
@@ -28,6 +29,7 @@
 //! taken from responses are truncated and scrubbed of anything that looks like a JWT.
 
 mod error;
+mod identity;
 mod retry;
 mod transport;
 mod types;
@@ -44,6 +46,7 @@ use serde_json::json;
 use url::Url;
 
 pub use error::CognitoError;
+pub use identity::{GetCredentialsForIdentityResponse, IdentityClient, logins_key};
 pub use retry::RetryPolicy;
 pub use transport::DEFAULT_ATTEMPT_TIMEOUT;
 pub(crate) use transport::{JsonTransport, Service};

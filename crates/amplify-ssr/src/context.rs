@@ -23,9 +23,10 @@ use std::time::Duration;
 
 use http::{HeaderMap, HeaderValue};
 
+use crate::auth::identity::{IdentityOptions, IdentityRuntime};
 use crate::auth::refresh::RefreshCoordinator;
 use crate::auth::routes::AppOrigin;
-use crate::cognito::CognitoClient;
+use crate::cognito::{CognitoClient, IdentityClient};
 use crate::config::{AmplifyConfig, AuthConfig, ConfigError};
 use crate::cookies::{
     CookieAttributes, CookieMode, CookieOptions, RequestCookies, is_server_auth_writable, removal,
@@ -77,6 +78,8 @@ pub(crate) struct AuthRuntime {
     pub(crate) verifier: TokenVerifier,
     pub(crate) cognito: CognitoClient,
     pub(crate) refresher: RefreshCoordinator,
+    /// Identity-pool credentials and their cache; `None` without `auth.identity_pool_id`.
+    pub(crate) identity: Option<IdentityRuntime>,
 }
 
 /// Builds a [`ServerRunner`]. Obtain one with [`ServerRunner::builder`].
@@ -95,6 +98,7 @@ pub struct ServerRunnerBuilder {
     endpoints: BuilderEndpoints,
     endpoint_errors: Vec<ConfigError>,
     app_origin: Option<String>,
+    identity: IdentityOptions,
 }
 
 /// Environment variable holding the application's public origin (see [`ServerRunnerBuilder::app_origin`]).
@@ -108,6 +112,7 @@ struct BuilderEndpoints {
     oauth: Option<url::Url>,
     jwks_url: Option<url::Url>,
     token_issuer: Option<String>,
+    storage: Option<url::Url>,
 }
 
 impl ServerRunner {
@@ -129,6 +134,7 @@ impl ServerRunner {
             endpoints: BuilderEndpoints::default(),
             endpoint_errors: Vec::new(),
             app_origin: None,
+            identity: IdentityOptions::default(),
         }
     }
 
@@ -265,6 +271,33 @@ impl ServerRunnerBuilder {
         self
     }
 
+    /// How many identity-pool credentials the runner caches (default
+    /// [`DEFAULT_CREDENTIALS_CACHE_CAPACITY`](crate::auth::DEFAULT_CREDENTIALS_CACHE_CAPACITY), 10 000). When
+    /// full, expired entries are dropped first, then the oldest. `0` turns caching off (concurrent requests
+    /// still share one fetch). See [`crate::auth::identity`].
+    pub fn credentials_cache_capacity(mut self, capacity: usize) -> Self {
+        self.identity.cache_capacity = capacity;
+        self
+    }
+
+    /// How long before they expire cached identity-pool credentials are replaced (default
+    /// [`DEFAULT_CREDENTIALS_REFRESH_MARGIN`](crate::auth::DEFAULT_CREDENTIALS_REFRESH_MARGIN), 5 minutes), so
+    /// credentials handed out always have at least this much lifetime left.
+    pub fn credentials_refresh_margin(mut self, margin: Duration) -> Self {
+        self.identity.refresh_margin = margin;
+        self
+    }
+
+    /// In server-side-auth (HttpOnly) mode, keep the guest identity id in its cookie too, as an HttpOnly cookie.
+    /// Upstream never writes it in that mode (and neither does this library by default), so guests without the
+    /// cookie get a new identity, and two Cognito Identity calls, on every request. An HttpOnly copy hides the
+    /// cookie from browser-side Amplify, so only enable this when the browser does not fetch guest credentials
+    /// itself.
+    pub fn http_only_guest_identity_cookie(mut self) -> Self {
+        self.identity.http_only_guest_cookie = true;
+        self
+    }
+
     /// How often, at most, an unknown `kid` may trigger a JWKS re-fetch (default 60 s).
     pub fn jwks_min_refetch_interval(mut self, interval: Duration) -> Self {
         self.jwks_min_refetch_interval = Some(interval);
@@ -289,6 +322,12 @@ impl ServerRunnerBuilder {
     /// Overrides where the user pool's JWKS is fetched from.
     pub fn jwks_url(self, url: &str) -> Self {
         self.endpoint(url, |endpoints, url| endpoints.jwks_url = Some(url))
+    }
+
+    /// Overrides the S3 endpoint used by [`crate::storage`] (e.g. `http://127.0.0.1:9000`): requests go
+    /// path-style to `{endpoint}/{bucket}/{key}`, scheme and port kept.
+    pub fn storage_endpoint(self, url: &str) -> Self {
+        self.endpoint(url, |endpoints, url| endpoints.storage = Some(url))
     }
 
     /// Overrides the `iss` claim tokens must carry.
@@ -331,6 +370,7 @@ impl ServerRunnerBuilder {
             oauth,
             jwks_url,
             token_issuer,
+            storage,
         } = self.endpoints;
         let mut config = self.config;
         if let Some(url) = user_pool {
@@ -347,6 +387,9 @@ impl ServerRunnerBuilder {
         }
         if let Some(issuer) = token_issuer {
             config = config.with_token_issuer(issuer);
+        }
+        if let Some(url) = storage {
+            config = config.with_storage_endpoint(url);
         }
         self.config = config;
         let app_origin = match self.app_origin.as_deref() {
@@ -385,11 +428,21 @@ impl ServerRunnerBuilder {
                 )
                 .with_verified_cache(VERIFIED_TOKEN_CACHE_CAPACITY);
                 let cognito = CognitoClient::new(http.clone(), self.config.user_pool_endpoint()?);
+                let identity = match &auth_config.identity_pool_id {
+                    Some(pool_id) => Some(IdentityRuntime::new(
+                        IdentityClient::new(http.clone(), self.config.identity_pool_endpoint()?),
+                        pool_id.clone(),
+                        auth_config.allow_guest_access,
+                        &self.identity,
+                    )),
+                    None => None,
+                };
                 Some(AuthRuntime {
                     config: auth_config.clone(),
                     verifier,
                     cognito,
                     refresher: RefreshCoordinator::default(),
+                    identity,
                 })
             }
             None => None,
@@ -484,6 +537,9 @@ struct Writes {
     order: Vec<String>,
     values: HashMap<String, Write>,
     auth_changed: bool,
+    /// Names whose writes are kept for reads in this context but never sent (the guest identity cookie in
+    /// server-side-auth mode).
+    unsent: std::collections::HashSet<String>,
 }
 
 #[derive(Clone)]
@@ -553,6 +609,41 @@ impl ServerContext {
         }
         let attributes = self.token_attributes();
         self.write(raw_name, Write::Remove { attributes });
+    }
+
+    /// Sets the guest identity-id cookie with the token-cookie attributes. With `send` false the value is only
+    /// remembered for later reads in this context (server-side-auth mode, where upstream never writes it).
+    pub(crate) fn set_identity_cookie(&self, raw_name: &str, value: &str, send: bool) {
+        let attributes = self.token_attributes();
+        self.write_identity(
+            raw_name,
+            Write::Set {
+                value: value.to_owned(),
+                attributes,
+            },
+            send,
+        );
+    }
+
+    /// Removes the guest identity-id cookie (when present); with `send` false only for this context's reads.
+    pub(crate) fn remove_identity_cookie(&self, raw_name: &str, send: bool) {
+        if self.cookie(raw_name).is_none() && !self.inner.request.contains(raw_name) {
+            return;
+        }
+        let attributes = self.token_attributes();
+        self.write_identity(raw_name, Write::Remove { attributes }, send);
+    }
+
+    fn write_identity(&self, raw_name: &str, write: Write, send: bool) {
+        self.write(raw_name, write);
+        let mut writes = self.writes();
+        if send {
+            writes.unsent.remove(raw_name);
+            // A per-browser identity: a shared cache must not store the response.
+            writes.auth_changed = true;
+        } else {
+            writes.unsent.insert(raw_name.to_owned());
+        }
     }
 
     /// Sets any cookie with explicit attributes (used by flows that need other attributes than tokens).
@@ -631,6 +722,9 @@ impl ServerContext {
             .order
             .iter()
             .filter_map(|name| {
+                if writes.unsent.contains(name) {
+                    return None;
+                }
                 let line = match writes.values.get(name)? {
                     // Removals always go out: they clean up what a browser-side client left behind.
                     Write::Set { .. } if !self.is_emitted(name) => return None,

@@ -63,6 +63,27 @@ pub enum AuthError {
          request/response context (ServerRunner::context)"
     )]
     CookiesNotWritable(crate::context::ContextKind),
+
+    /// No AWS credentials can be had in this context: the configuration has no identity pool (or no auth), or the
+    /// user is signed out and guest access (`unauthenticated_identities_enabled`) is off. Named after Amplify's
+    /// `NoCredentials`. [`fetch_auth_session`](crate::fetch_auth_session) does not report it: it leaves
+    /// `identity_id` and `credentials` empty instead.
+    #[error("no AWS credentials: {reason}")]
+    NoCredentials {
+        /// Why, in words.
+        reason: String,
+    },
+
+    /// Cognito Identity answered with success but without what the call returns: no `IdentityId` from `GetId`
+    /// (`GetIdResponseException`), or no access key id or secret key from `GetCredentialsForIdentity`
+    /// (`CredentialsNotFoundException` for a guest, `CredentialsException` for a signed-in user).
+    #[error("{code}: {detail}")]
+    InvalidIdentityResponse {
+        /// Amplify's name for the failure.
+        code: &'static str,
+        /// What was missing (never the response body).
+        detail: String,
+    },
 }
 
 impl AuthError {
@@ -82,6 +103,8 @@ impl AuthError {
             Self::KeysUnavailable(_) => "NetworkError",
             Self::UnexpectedResponse(_) => "Unknown",
             Self::CookiesNotWritable(_) => "AmplifyServerContextError",
+            Self::NoCredentials { .. } => "NoCredentials",
+            Self::InvalidIdentityResponse { code, .. } => code,
         }
     }
 

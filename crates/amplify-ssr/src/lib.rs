@@ -10,6 +10,7 @@ mod error;
 pub mod jwt;
 pub mod redirect;
 pub mod secret;
+pub mod storage;
 
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
@@ -20,6 +21,7 @@ pub use auth::{
     AuthFlow, AuthSession, AuthUser, FetchAuthSessionOptions, SignInInput, SignInOutcome,
     SignOutOptions, fetch_auth_session, fetch_user_attributes, get_current_user, sign_in, sign_out,
 };
+pub use auth::{AwsCredentials, IdentityCredentials, fetch_identity_credentials};
 pub use config::AmplifyConfig;
 pub use context::{ContextKind, ServerContext, ServerRunner, ServerRunnerBuilder};
 pub use error::AuthError;

@@ -73,6 +73,15 @@ secret_type!(
     AuthorizationCode
 );
 
+secret_type!(
+    /// The secret half of a pair of AWS credentials (`SecretKey` in Cognito Identity's answer).
+    AwsSecretAccessKey
+);
+secret_type!(
+    /// The session token of temporary AWS credentials (`SessionToken`), sent as `x-amz-security-token`.
+    AwsSessionToken
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

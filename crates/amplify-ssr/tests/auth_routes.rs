@@ -789,11 +789,36 @@ async fn signed_in_users_are_sent_on_without_a_new_flow() {
 #[tokio::test]
 async fn idp_errors_go_to_the_error_destination_and_clear_the_flow() {
     let s = setup().await;
-    let (jar, _) = start_sign_in(&s.routes, "").await;
+    let (jar, pairs) = start_sign_in(&s.routes, "").await;
+    let state = param(&pairs, "state").unwrap();
+    let encoded_state: String = url::form_urlencoded::byte_serialize(state.as_bytes()).collect();
+
+    // Not the flow this browser started: only a sanitised code, no IdP text, and the flow stays intact.
+    for query in [
+        "?error=access_denied&error_description=Call+0800+now".to_owned(),
+        "?error=access_denied&error_description=Call+0800+now&state=forged".to_owned(),
+        "?error=%3Cscript%3E&error_description=x".to_owned(),
+    ] {
+        let response = get(&s.routes, "sign-in-callback", &query, &jar).await;
+        assert_eq!(response.status(), StatusCode::FOUND, "{query}");
+        let expected = if query.contains("%3Cscript") {
+            "/?error=server_error"
+        } else {
+            "/?error=access_denied"
+        };
+        assert_eq!(location(&response), expected, "{query}");
+        assert!(
+            set_cookies(&response).is_empty(),
+            "{query}: the flow in progress is kept"
+        );
+    }
+
     let response = get(
         &s.routes,
         "sign-in-callback",
-        "?error=access_denied&error_description=User+cancelled+%26+left",
+        &format!(
+            "?error=access_denied&error_description=User+cancelled+%26+left&state={encoded_state}"
+        ),
         &jar,
     )
     .await;
@@ -845,7 +870,8 @@ async fn error_destination_defaults_to_the_sign_out_destination() {
         &Jar::default(),
     )
     .await;
-    assert_eq!(location(&response), "/bye?error_description=only");
+    // Without a matching state the description is dropped and the code defaults to access_denied.
+    assert_eq!(location(&response), "/bye?error=access_denied");
 }
 
 #[tokio::test]
@@ -1414,7 +1440,9 @@ async fn end_to_end_through_amplify_locals_managed_login() {
         AuthRoutesOptions::default().with_redirect_on_sign_in_complete("/dashboard"),
     )
     .unwrap();
+    // Managed login's pages set cookies (CSRF, session) like any site: the client keeps them as a browser would.
     let browser = reqwest::Client::builder()
+        .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

@@ -272,7 +272,7 @@ async fn force_refresh_refreshes_valid_tokens() {
 
 #[tokio::test]
 async fn revoked_refresh_token_clears_the_session_cookies() {
-    let local = Backend::start().await;
+    let local = Backend::start_with(no_guests).await;
     let username = local.user("grace");
     let runner = local.runner();
     let mut jar = signed_in_jar(&runner, &username).await;
@@ -305,7 +305,7 @@ async fn revoked_refresh_token_clears_the_session_cookies() {
 
 #[tokio::test]
 async fn tokens_from_another_pool_or_tampered_tokens_mean_signed_out_and_cookies_stay() {
-    let local = Backend::start().await;
+    let local = Backend::start_with(no_guests).await;
     let other = Backend::start().await;
     let runner = local.runner();
     let username = local.user("heidi");
@@ -513,7 +513,7 @@ async fn an_access_token_in_the_id_token_slot_is_not_an_id_token() {
 
 #[tokio::test]
 async fn sign_out_closes_the_refresh_reuse_window_for_replayed_cookies() {
-    let local = Backend::start().await;
+    let local = Backend::start_with(no_guests).await;
     let username = local.user("quinn");
     let runner = local.runner();
     let mut jar = signed_in_jar(&runner, &username).await;
@@ -690,4 +690,10 @@ async fn runtime_cookie_options_reach_the_set_cookie_headers() {
             "{line}"
         );
     }
+}
+
+/// Backends without guest identities: a signed-out `fetch_auth_session` then writes no identity-id cookie, so
+/// these tests can assert that nothing at all is written.
+fn no_guests(options: &mut amplify_local::LocalOptions) {
+    options.allow_guest_access = false;
 }

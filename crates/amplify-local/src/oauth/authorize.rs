@@ -8,6 +8,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use super::csrf::{self, Csrf};
 use super::params::Params;
 use super::request::{
     AuthRequest, Authorization, Provider, blocking_page, internal_error_page, offered_providers,
@@ -47,8 +48,12 @@ fn may_continue(state: &AppState, username: &str) -> Result<bool, crate::LocalEr
 }
 
 fn show(state: &AppState, headers: &HeaderMap, authorization: &Authorization) -> Response {
+    let csrf = match Csrf::for_page(state, headers) {
+        Ok(csrf) => csrf,
+        Err(error) => return internal_error_page(authorization.lang, &error),
+    };
     if let Provider::Federated(provider) = &authorization.provider {
-        return federated::consent_page(authorization, provider, None, None, None);
+        return federated::consent_page(authorization, &csrf, provider, None, None, None);
     }
     let resumed = session::current(state, headers).and_then(|current| match current {
         Some(current) if may_continue(state, &current.username)? => session::complete(
@@ -63,31 +68,43 @@ fn show(state: &AppState, headers: &HeaderMap, authorization: &Authorization) ->
     });
     match resumed {
         Ok(Some(response)) => response,
-        Ok(None) => login_page(state, authorization, "", None),
+        Ok(None) => login_page(state, authorization, &csrf, "", None, None),
         Err(error) => internal_error_page(authorization.lang, &error),
     }
 }
 
-/// Renders the login form (status 400 when it shows an error).
+/// Renders the login form with its anti-CSRF cookie (status 400 when it
+/// shows an error); `notice` is an informational message.
 pub(crate) fn login_page(
     state: &AppState,
     authorization: &Authorization,
+    csrf: &Csrf,
     username: &str,
+    notice: Option<&str>,
     error: Option<&str>,
 ) -> Response {
     let query = authorization.request.query(false);
     let providers = offered_providers(state);
-    let page = pages::login(&authorization.page(&query, &providers), username, error);
+    let page = pages::login(
+        &authorization.page(&query, &providers, csrf),
+        username,
+        notice,
+        error,
+    );
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    pages::html(status, page)
+    csrf.attach(pages::html(status, page))
 }
 
 /// `POST /login`: checks the password like `USER_PASSWORD_AUTH`.
-pub(crate) async fn login(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+pub(crate) async fn login(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     blocking_page(move || {
         let params = Params::parse(&body);
         let authorization = match validate(&state, AuthRequest::from_params(&params)) {
@@ -97,7 +114,26 @@ pub(crate) async fn login(State(state): State<Arc<AppState>>, body: Bytes) -> Re
         let text = authorization.lang.text();
         let username = params.get("username").unwrap_or_default();
         let password = params.get("password").unwrap_or_default();
-        let refuse = |message: &str| login_page(&state, &authorization, username, Some(message));
+        if !csrf::verify(&state, &headers, &params) {
+            return match Csrf::fresh(&state) {
+                Ok(fresh) => csrf::forbidden(login_page(
+                    &state,
+                    &authorization,
+                    &fresh,
+                    username,
+                    None,
+                    Some(text.err_csrf),
+                )),
+                Err(error) => internal_error_page(authorization.lang, &error),
+            };
+        }
+        let csrf = match Csrf::for_page(&state, &headers) {
+            Ok(csrf) => csrf,
+            Err(error) => return internal_error_page(authorization.lang, &error),
+        };
+        let refuse = |message: &str| {
+            login_page(&state, &authorization, &csrf, username, None, Some(message))
+        };
         if username.trim().is_empty() || password.is_empty() {
             return refuse(text.err_required);
         }

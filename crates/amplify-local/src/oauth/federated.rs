@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use super::csrf::{self, Csrf};
 use super::params::Params;
 use super::request::{
     AuthRequest, Authorization, Provider, blocking_page, internal_error_page, validate,
@@ -24,9 +25,11 @@ use crate::pages::{self, ConsentPage};
 use crate::state::{AppState, now_secs};
 use crate::users::new_user;
 
-/// Renders the consent page (status 400 when it shows an error).
+/// Renders the consent page with its anti-CSRF cookie (status 400 when it
+/// shows an error).
 pub(crate) fn consent_page(
     authorization: &Authorization,
+    csrf: &Csrf,
     provider: &str,
     email: Option<&str>,
     name: Option<&str>,
@@ -39,7 +42,7 @@ pub(crate) fn consent_page(
     };
     let query = authorization.request.query(false);
     let page = pages::consent(
-        &authorization.page(&query, &[]),
+        &authorization.page(&query, &[], csrf),
         ConsentPage {
             provider,
             email: email.unwrap_or(default_email),
@@ -52,7 +55,7 @@ pub(crate) fn consent_page(
     } else {
         StatusCode::OK
     };
-    pages::html(status, page)
+    csrf.attach(pages::html(status, page))
 }
 
 /// A minimal email check: one `@` with text on both sides, no spaces.
@@ -84,7 +87,11 @@ pub(crate) fn provider_user_id(provider: &str, email: &str) -> String {
 
 /// `POST /oauth2/idpresponse`: the simulated provider "returns" the email
 /// and name from the consent form.
-pub(crate) async fn consent(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+pub(crate) async fn consent(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     blocking_page(move || {
         let params = Params::parse(&body);
         let authorization = match validate(&state, AuthRequest::from_params(&params)) {
@@ -101,9 +108,27 @@ pub(crate) async fn consent(State(state): State<Arc<AppState>>, body: Bytes) -> 
         let text = authorization.lang.text();
         let email = params.get("email").unwrap_or_default().trim();
         let name = params.get("name").unwrap_or_default().trim();
+        if !csrf::verify(&state, &headers, &params) {
+            return match Csrf::fresh(&state) {
+                Ok(fresh) => csrf::forbidden(consent_page(
+                    &authorization,
+                    &fresh,
+                    provider,
+                    Some(email),
+                    Some(name),
+                    Some(text.err_csrf),
+                )),
+                Err(error) => internal_error_page(authorization.lang, &error),
+            };
+        }
+        let csrf = match Csrf::for_page(&state, &headers) {
+            Ok(csrf) => csrf,
+            Err(error) => return internal_error_page(authorization.lang, &error),
+        };
         let refuse = |message: &str| {
             consent_page(
                 &authorization,
+                &csrf,
                 provider,
                 Some(email),
                 Some(name),

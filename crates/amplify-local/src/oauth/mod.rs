@@ -5,6 +5,8 @@
 
 mod authorize;
 mod client_auth;
+mod cookies;
+mod csrf;
 mod error;
 mod federated;
 mod logout;

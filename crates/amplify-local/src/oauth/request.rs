@@ -5,6 +5,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::ALLOWED_SCOPES;
+use super::csrf::Csrf;
 use super::params::{Params, append_query};
 use crate::pages::{self, Lang, PageContext};
 use crate::state::AppState;
@@ -101,13 +102,19 @@ pub(crate) struct Authorization {
 
 impl Authorization {
     /// The page context for this request.
-    pub(crate) fn page<'a>(&'a self, query: &'a str, providers: &'a [String]) -> PageContext<'a> {
+    pub(crate) fn page<'a>(
+        &'a self,
+        query: &'a str,
+        providers: &'a [String],
+        csrf: &'a Csrf,
+    ) -> PageContext<'a> {
         PageContext {
             lang: self.lang,
             client_id: &self.client_id,
             hidden: self.request.hidden(),
             query,
             providers,
+            csrf: csrf.token(),
         }
     }
 

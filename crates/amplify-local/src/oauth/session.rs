@@ -4,28 +4,26 @@
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 
+use super::cookies;
 use super::request::Authorization;
 use super::store::{CodeRecord, LoginSession};
 use crate::LocalError;
 use crate::ids;
 use crate::state::{AppState, now_secs};
 
-/// The session cookie's name.
-pub(crate) const COOKIE: &str = "amplify_local_session";
+/// The session cookie's name before its `_<port>` suffix.
+const COOKIE_PREFIX: &str = "amplify_local_session";
 /// Session lifetime (Cognito's managed-login session lasts one hour).
 const SESSION_TTL_SECS: i64 = 3600;
 
+/// The session cookie's name: `amplify_local_session_<port>`.
+pub(crate) fn cookie_name(state: &AppState) -> String {
+    cookies::name(state, COOKIE_PREFIX)
+}
+
 /// The session cookie's value in a request, if any.
-fn cookie_value(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.trim_matches('"'))
-        .filter(|value| !value.is_empty())
+fn cookie_value<'a>(state: &AppState, headers: &'a HeaderMap) -> Option<&'a str> {
+    cookies::value(headers, &cookie_name(state))
 }
 
 /// The live session of this browser, if any.
@@ -33,7 +31,7 @@ pub(crate) fn current(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<LoginSession>, LocalError> {
-    match cookie_value(headers) {
+    match cookie_value(state, headers) {
         Some(value) => state
             .store
             .login_session(&ids::sha256_hex(value), now_secs()),
@@ -58,20 +56,15 @@ pub(crate) fn start(
         now + SESSION_TTL_SECS,
         now,
     )?;
-    HeaderValue::from_str(&format!(
-        "{COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={SESSION_TTL_SECS}"
-    ))
-    .map_err(|_| LocalError::CorruptData("session cookie".to_owned()))
+    cookies::set(&cookie_name(state), &token, "/", SESSION_TTL_SECS)
 }
 
 /// Ends this browser's session (if any); returns the clearing `Set-Cookie`.
 pub(crate) fn end(state: &AppState, headers: &HeaderMap) -> Result<HeaderValue, LocalError> {
-    if let Some(value) = cookie_value(headers) {
+    if let Some(value) = cookie_value(state, headers) {
         state.store.delete_login_session(&ids::sha256_hex(value))?;
     }
-    Ok(HeaderValue::from_static(
-        "amplify_local_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0",
-    ))
+    cookies::clear(&cookie_name(state), "/")
 }
 
 /// Issues a single-use authorization code for a signed-in user.

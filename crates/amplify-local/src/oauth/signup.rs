@@ -1,22 +1,40 @@
 //! `GET|POST /signup` and `POST /confirm`: managed sign-up. amplify-local
 //! shows the confirmation code on the page instead of emailing it (and logs
 //! it, as `SignUp` does).
+//!
+//! The code is shown, and a correct code signs the user in, only in the
+//! browser that signed up: `POST /signup` binds that browser to the new user
+//! with an HttpOnly cookie (stored by hash, with the code's expiry). Anyone
+//! else who types a correct code confirms the account and is sent to the
+//! login form.
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use super::authorize::login_page;
+use super::cookies;
+use super::csrf::{self, Csrf};
 use super::federated::plausible_email;
 use super::params::Params;
 use super::request::{AuthRequest, Authorization, blocking_page, internal_error_page, validate};
 use super::session;
+use crate::LocalError;
 use crate::api_error::ErrorCode;
+use crate::ids;
 use crate::pages;
 use crate::state::{AppState, now_secs};
 use crate::user_pool::{confirm_with_code, register};
+
+/// The sign-up binding cookie's name before its `_<port>` suffix.
+const BINDING_PREFIX: &str = "amplify_local_signup";
+/// Only `/confirm` needs the binding cookie.
+const BINDING_PATH: &str = "/confirm";
+/// The binding's lifetime when the user has no code expiry (never expected).
+const BINDING_TTL_SECS: i64 = 24 * 3600;
 
 fn status_for(error: Option<&str>) -> StatusCode {
     if error.is_some() {
@@ -28,52 +46,117 @@ fn status_for(error: Option<&str>) -> StatusCode {
 
 fn signup_form(
     authorization: &Authorization,
+    csrf: &Csrf,
     username: &str,
     email: &str,
     error: Option<&str>,
 ) -> Response {
     let query = authorization.request.query(false);
-    pages::html(
+    csrf.attach(pages::html(
         status_for(error),
-        pages::signup(&authorization.page(&query, &[]), username, email, error),
-    )
+        pages::signup(
+            &authorization.page(&query, &[], csrf),
+            username,
+            email,
+            error,
+        ),
+    ))
 }
 
 fn confirm_form(
     authorization: &Authorization,
+    csrf: &Csrf,
     username: &str,
     shown_code: Option<&str>,
     error: Option<&str>,
 ) -> Response {
     let query = authorization.request.query(false);
-    pages::html(
+    csrf.attach(pages::html(
         status_for(error),
         pages::confirm(
-            &authorization.page(&query, &[]),
+            &authorization.page(&query, &[], csrf),
             username,
             shown_code,
             error,
         ),
+    ))
+}
+
+/// Binds this browser to a new user; returns the binding cookie.
+fn bind_browser(
+    state: &AppState,
+    username: &str,
+    expires_at: Option<i64>,
+) -> Result<HeaderValue, LocalError> {
+    let token = ids::opaque_token(32).map_err(|e| LocalError::PasswordMaterial(e.to_string()))?;
+    let now = now_secs();
+    let expires_at = expires_at
+        .filter(|at| *at > now)
+        .unwrap_or(now + BINDING_TTL_SECS);
+    state
+        .store
+        .insert_signup_binding(&ids::sha256_hex(&token), username, expires_at, now)?;
+    cookies::set(
+        &cookies::name(state, BINDING_PREFIX),
+        &token,
+        BINDING_PATH,
+        expires_at - now,
     )
+}
+
+/// The hash of this browser's binding, if it is bound to `username`.
+fn binding_for(
+    state: &AppState,
+    headers: &HeaderMap,
+    username: &str,
+) -> Result<Option<String>, LocalError> {
+    let Some(token) = cookies::value(headers, &cookies::name(state, BINDING_PREFIX)) else {
+        return Ok(None);
+    };
+    let hash = ids::sha256_hex(token);
+    Ok(state
+        .store
+        .signup_binding(&hash, now_secs())?
+        .filter(|bound| bound == username)
+        .map(|_| hash))
+}
+
+/// The pending confirmation code of a user.
+fn pending_code(state: &AppState, username: &str) -> Option<String> {
+    state
+        .store
+        .user(username)
+        .ok()
+        .flatten()
+        .and_then(|user| user.confirmation_code)
 }
 
 /// `GET /signup`.
 pub(crate) async fn signup_page(
     State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
     blocking_page(move || {
         let request = AuthRequest::from_params(&Params::query(query.as_deref()));
         match validate(&state, request) {
-            Ok(authorization) => signup_form(&authorization, "", "", None),
+            Ok(authorization) => match Csrf::for_page(&state, &headers) {
+                Ok(csrf) => signup_form(&authorization, &csrf, "", "", None),
+                Err(error) => internal_error_page(authorization.lang, &error),
+            },
             Err(refusal) => refusal.into_response(),
         }
     })
     .await
 }
 
-/// `POST /signup`: `SignUp`'s logic, then the confirm page with the code.
-pub(crate) async fn signup(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+/// `POST /signup`: `SignUp`'s logic, then the confirm page with the code
+/// (and this browser bound to the new user).
+pub(crate) async fn signup(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     blocking_page(move || {
         let params = Params::parse(&body);
         let authorization = match validate(&state, AuthRequest::from_params(&params)) {
@@ -84,7 +167,24 @@ pub(crate) async fn signup(State(state): State<Arc<AppState>>, body: Bytes) -> R
         let username = params.get("username").unwrap_or_default().trim();
         let email = params.get("email").unwrap_or_default().trim();
         let password = params.get("password").unwrap_or_default();
-        let refuse = |message: &str| signup_form(&authorization, username, email, Some(message));
+        if !csrf::verify(&state, &headers, &params) {
+            return match Csrf::fresh(&state) {
+                Ok(fresh) => csrf::forbidden(signup_form(
+                    &authorization,
+                    &fresh,
+                    username,
+                    email,
+                    Some(text.err_csrf),
+                )),
+                Err(error) => internal_error_page(authorization.lang, &error),
+            };
+        }
+        let csrf = match Csrf::for_page(&state, &headers) {
+            Ok(csrf) => csrf,
+            Err(error) => return internal_error_page(authorization.lang, &error),
+        };
+        let refuse =
+            |message: &str| signup_form(&authorization, &csrf, username, email, Some(message));
         if username.is_empty() || email.is_empty() || password.is_empty() {
             return refuse(text.err_required);
         }
@@ -93,12 +193,20 @@ pub(crate) async fn signup(State(state): State<Arc<AppState>>, body: Bytes) -> R
         }
         let attributes = [("email".to_owned(), email.to_owned())];
         match register(&state, username, password, &attributes) {
-            Ok(user) => confirm_form(
-                &authorization,
-                &user.username,
-                user.confirmation_code.as_deref(),
-                None,
-            ),
+            Ok(user) => match bind_browser(&state, &user.username, user.code_expires_at) {
+                Ok(binding) => {
+                    let mut response = confirm_form(
+                        &authorization,
+                        &csrf,
+                        &user.username,
+                        user.confirmation_code.as_deref(),
+                        None,
+                    );
+                    response.headers_mut().append(header::SET_COOKIE, binding);
+                    response
+                }
+                Err(error) => internal_error_page(authorization.lang, &error),
+            },
             Err(error) => match error.code {
                 ErrorCode::UsernameExists => refuse(text.err_user_exists),
                 ErrorCode::InvalidPassword => refuse(text.err_password_policy),
@@ -110,8 +218,13 @@ pub(crate) async fn signup(State(state): State<Arc<AppState>>, body: Bytes) -> R
     .await
 }
 
-/// `POST /confirm`: `ConfirmSignUp`'s logic, then sign-in and redirect.
-pub(crate) async fn confirm(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+/// `POST /confirm`: `ConfirmSignUp`'s logic; then, in the browser that
+/// signed up, sign-in and redirect; elsewhere, the login form.
+pub(crate) async fn confirm(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     blocking_page(move || {
         let params = Params::parse(&body);
         let authorization = match validate(&state, AuthRequest::from_params(&params)) {
@@ -121,31 +234,81 @@ pub(crate) async fn confirm(State(state): State<Arc<AppState>>, body: Bytes) -> 
         let text = authorization.lang.text();
         let username = params.get("username").unwrap_or_default();
         let code = params.get("code").unwrap_or_default().trim();
-        if username.is_empty() {
-            return signup_form(&authorization, "", "", Some(text.err_required));
+        let binding = match binding_for(&state, &headers, username) {
+            Ok(binding) => binding,
+            Err(error) => return internal_error_page(authorization.lang, &error),
+        };
+        // The pending code stays visible while its own browser retries.
+        let pending = binding
+            .as_ref()
+            .and_then(|_| pending_code(&state, username));
+        if !csrf::verify(&state, &headers, &params) {
+            return match Csrf::fresh(&state) {
+                Ok(fresh) => csrf::forbidden(confirm_form(
+                    &authorization,
+                    &fresh,
+                    username,
+                    pending.as_deref(),
+                    Some(text.err_csrf),
+                )),
+                Err(error) => internal_error_page(authorization.lang, &error),
+            };
         }
-        // The pending code stays visible while the user retries.
-        let pending = state
-            .store
-            .user(username)
-            .ok()
-            .flatten()
-            .and_then(|user| user.confirmation_code);
+        let csrf = match Csrf::for_page(&state, &headers) {
+            Ok(csrf) => csrf,
+            Err(error) => return internal_error_page(authorization.lang, &error),
+        };
+        if username.is_empty() {
+            return signup_form(&authorization, &csrf, "", "", Some(text.err_required));
+        }
         let refuse = |message: &str| {
-            confirm_form(&authorization, username, pending.as_deref(), Some(message))
+            confirm_form(
+                &authorization,
+                &csrf,
+                username,
+                pending.as_deref(),
+                Some(message),
+            )
         };
         if code.is_empty() {
             return refuse(text.err_required);
         }
-        match confirm_with_code(&state, username, code) {
-            Ok(user) => session::complete(&state, &authorization, &user.username, now_secs(), true)
-                .unwrap_or_else(|error| internal_error_page(authorization.lang, &error)),
-            Err(error) => match error.code {
-                ErrorCode::ExpiredCode => refuse(text.err_code_expired),
-                ErrorCode::InternalError => internal_error_page(authorization.lang, &error.message),
-                _ => refuse(text.err_code_mismatch),
-            },
-        }
+        let user = match confirm_with_code(&state, username, code) {
+            Ok(user) => user,
+            Err(error) => {
+                return match error.code {
+                    ErrorCode::ExpiredCode => refuse(text.err_code_expired),
+                    ErrorCode::InternalError => {
+                        internal_error_page(authorization.lang, &error.message)
+                    }
+                    _ => refuse(text.err_code_mismatch),
+                };
+            }
+        };
+        let Some(binding) = binding else {
+            tracing::info!(username = %user.username, "managed login: confirmed from another browser; asking for the password");
+            return login_page(
+                &state,
+                &authorization,
+                &csrf,
+                &user.username,
+                Some(text.confirmed_sign_in),
+                None,
+            );
+        };
+        let signed_in = state
+            .store
+            .delete_signup_binding(&binding)
+            .and_then(|()| {
+                let mut response =
+                    session::complete(&state, &authorization, &user.username, now_secs(), true)?;
+                response.headers_mut().append(
+                    header::SET_COOKIE,
+                    cookies::clear(&cookies::name(&state, BINDING_PREFIX), BINDING_PATH)?,
+                );
+                Ok(response)
+            });
+        signed_in.unwrap_or_else(|error| internal_error_page(authorization.lang, &error))
     })
     .await
 }

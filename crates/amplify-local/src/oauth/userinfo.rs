@@ -45,11 +45,13 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|token| !token.is_empty())
 }
 
-/// The claims released for a user and the token's scopes.
+/// The claims released for a user and the token's scopes: `email` releases
+/// the email claims, `phone` the phone claims and `profile` the other
+/// attributes; `aws.cognito.signin.user.admin` releases nothing more (as in
+/// Cognito). `sub`, `username` and `identities` are always released.
 fn claims(user: &UserRecord, scopes: &[&str]) -> Value {
-    let all = scopes.contains(&"aws.cognito.signin.user.admin");
     let released = |name: &str| {
-        if all || name == "identities" {
+        if name == "identities" {
             return true;
         }
         if EMAIL_ATTRIBUTES.contains(&name) {

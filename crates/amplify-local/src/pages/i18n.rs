@@ -92,6 +92,10 @@ pub(crate) struct Text {
     pub(crate) err_code_mismatch: &'static str,
     pub(crate) err_code_expired: &'static str,
     pub(crate) err_internal: &'static str,
+    /// The form was not submitted from this page (CSRF check failed).
+    pub(crate) err_csrf: &'static str,
+    /// Shown on the login form after a confirmation in another browser.
+    pub(crate) confirmed_sign_in: &'static str,
 }
 
 static EN: Text = Text {
@@ -130,6 +134,8 @@ static EN: Text = Text {
     err_code_mismatch: "Invalid verification code provided, please try again.",
     err_code_expired: "This code has expired. Sign up again to get a new one.",
     err_internal: "An internal error occurred. Please try again.",
+    err_csrf: "This form expired or was not sent from this page. Please try again.",
+    confirmed_sign_in: "Your account is confirmed. Sign in to continue.",
 };
 
 static FR: Text = Text {
@@ -168,6 +174,8 @@ static FR: Text = Text {
     err_code_mismatch: "Code de vérification non valide, veuillez réessayer.",
     err_code_expired: "Ce code a expiré. Inscrivez-vous à nouveau pour en obtenir un nouveau.",
     err_internal: "Une erreur interne s'est produite. Veuillez réessayer.",
+    err_csrf: "Ce formulaire a expiré ou n'a pas été envoyé depuis cette page. Veuillez réessayer.",
+    confirmed_sign_in: "Votre compte est confirmé. Connectez-vous pour continuer.",
 };
 
 static DE: Text = Text {
@@ -206,6 +214,8 @@ static DE: Text = Text {
     err_code_mismatch: "Ungültiger Bestätigungscode, bitte versuchen Sie es erneut.",
     err_code_expired: "Dieser Code ist abgelaufen. Registrieren Sie sich erneut, um einen neuen zu erhalten.",
     err_internal: "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es erneut.",
+    err_csrf: "Dieses Formular ist abgelaufen oder wurde nicht von dieser Seite gesendet. Bitte versuchen Sie es erneut.",
+    confirmed_sign_in: "Ihr Konto ist bestätigt. Melden Sie sich an, um fortzufahren.",
 };
 
 static ES: Text = Text {
@@ -244,6 +254,8 @@ static ES: Text = Text {
     err_code_mismatch: "Código de verificación no válido, inténtelo de nuevo.",
     err_code_expired: "Este código ha caducado. Regístrese de nuevo para obtener uno nuevo.",
     err_internal: "Se produjo un error interno. Inténtelo de nuevo.",
+    err_csrf: "Este formulario ha caducado o no se envió desde esta página. Inténtelo de nuevo.",
+    confirmed_sign_in: "Su cuenta está confirmada. Inicie sesión para continuar.",
 };
 
 static JA: Text = Text {
@@ -282,6 +294,8 @@ static JA: Text = Text {
     err_code_mismatch: "確認コードが無効です。もう一度お試しください。",
     err_code_expired: "このコードは有効期限切れです。もう一度サインアップして新しいコードを取得してください。",
     err_internal: "内部エラーが発生しました。もう一度お試しください。",
+    err_csrf: "このフォームは期限切れか、このページから送信されていません。もう一度お試しください。",
+    confirmed_sign_in: "アカウントが確認されました。続行するにはサインインしてください。",
 };
 
 #[cfg(test)]

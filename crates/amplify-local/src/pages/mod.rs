@@ -8,6 +8,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 pub(crate) use i18n::{Lang, Text};
+
+/// The name of the hidden anti-CSRF form field.
+pub(crate) const CSRF_FIELD: &str = "_csrf";
 pub(crate) use templates::{ConsentPage, confirm, consent, error_page, login, signup};
 
 /// What every page needs: language, client, and the authorize parameters to
@@ -23,6 +26,8 @@ pub(crate) struct PageContext<'a> {
     pub(crate) query: &'a str,
     /// Federated providers offered as buttons on the login page.
     pub(crate) providers: &'a [String],
+    /// The anti-CSRF token every form carries (hidden `_csrf` field).
+    pub(crate) csrf: &'a str,
 }
 
 impl PageContext<'_> {

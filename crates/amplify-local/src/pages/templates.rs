@@ -1,7 +1,7 @@
 //! The page templates. Element ids are stable (tests and headless browsers
 //! rely on them): see each function.
 
-use super::{Lang, PageContext, escape};
+use super::{CSRF_FIELD, Lang, PageContext, escape};
 
 const STYLE: &str = "\
 *{box-sizing:border-box}\
@@ -51,6 +51,10 @@ fn layout(lang: Lang, title: &str, client_id: Option<&str>, body: &str) -> Strin
 }
 
 fn hidden_fields(ctx: &PageContext<'_>) -> String {
+    let csrf = format!(
+        "<input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{}\">",
+        escape(ctx.csrf)
+    );
     ctx.hidden
         .iter()
         .map(|(name, value)| {
@@ -59,7 +63,10 @@ fn hidden_fields(ctx: &PageContext<'_>) -> String {
                 escape(value)
             )
         })
-        .collect()
+        .fold(csrf, |mut out, field| {
+            out.push_str(&field);
+            out
+        })
 }
 
 fn error_block(error: Option<&str>) -> String {
@@ -110,9 +117,22 @@ fn display_name(provider: &str) -> &str {
 }
 
 /// The login page: `form#login-form`, `#username`, `#password`, `#sign-in`,
-/// `#error`, `#signup-link`, `#forgot-link`.
-pub(crate) fn login(ctx: &PageContext<'_>, username: &str, error: Option<&str>) -> String {
+/// `#error`, `#notice`, `#signup-link`, `#forgot-link`.
+pub(crate) fn login(
+    ctx: &PageContext<'_>,
+    username: &str,
+    notice: Option<&str>,
+    error: Option<&str>,
+) -> String {
     let t = ctx.text();
+    let notice = notice
+        .map(|message| {
+            format!(
+                "<p id=\"notice\" class=\"note\" role=\"status\">{}</p>",
+                escape(message)
+            )
+        })
+        .unwrap_or_default();
     let mut providers = String::new();
     if !ctx.providers.is_empty() {
         providers.push_str(&format!(
@@ -129,7 +149,7 @@ pub(crate) fn login(ctx: &PageContext<'_>, username: &str, error: Option<&str>) 
         }
     }
     let body = format!(
-        "<form id=\"login-form\" method=\"post\" action=\"/login\" novalidate>{hidden}\
+        "{notice}<form id=\"login-form\" method=\"post\" action=\"/login\" novalidate>{hidden}\
          {username}{password}{error}\
          <button id=\"sign-in\" type=\"submit\">{button}</button></form>{providers}\
          <div class=\"links\"><a id=\"signup-link\" href=\"/signup?{query}\">{no_account}</a>\

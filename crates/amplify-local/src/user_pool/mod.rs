@@ -27,7 +27,25 @@ use crate::state::AppState;
 /// The `X-Amz-Target` prefix of the user-pool service.
 const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 
-/// Handles one JSON 1.1 request.
+/// Handles one JSON 1.1 request of either service on `POST /`: the
+/// identity pool's (`AWSCognitoIdentityService.*`) or the user pool's.
+pub(crate) async fn handle_any(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let is_identity = headers
+        .get("x-amz-target")
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|target| target.starts_with(crate::identity::TARGET_PREFIX));
+    if is_identity {
+        crate::identity::handle(state, headers, body).await
+    } else {
+        handle(State(state), headers, body).await
+    }
+}
+
+/// Handles one user-pool JSON 1.1 request.
 pub(crate) async fn handle(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -54,6 +72,16 @@ pub(crate) async fn handle(
             format!("Unknown operation {target:?}"),
         )),
     };
+    json_response(result, &request_id, target)
+}
+
+/// The HTTP answer of a JSON 1.1 operation: the body with
+/// `application/x-amz-json-1.1`, or a Cognito-shaped error.
+pub(crate) fn json_response(
+    result: Result<Value, ApiError>,
+    request_id: &str,
+    target: &str,
+) -> Response {
     match result {
         Ok(body) => {
             let mut response = (StatusCode::OK, body.to_string()).into_response();
@@ -62,14 +90,14 @@ pub(crate) async fn handle(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/x-amz-json-1.1"),
             );
-            if let Ok(value) = HeaderValue::from_str(&request_id) {
+            if let Ok(value) = HeaderValue::from_str(request_id) {
                 headers.insert("x-amzn-RequestId", value);
             }
             response
         }
         Err(error) => {
             tracing::debug!(target, code = error.code.as_str(), message = %error.message, "request failed");
-            error.into_response_with_id(&request_id)
+            error.into_response_with_id(request_id)
         }
     }
 }
@@ -100,7 +128,7 @@ fn dispatch(state: &AppState, operation: &str, body: &[u8]) -> Result<Value, Api
 /// Parses the body and calls the handler. Malformed JSON is a
 /// `SerializationException`; a well-formed body with missing or mistyped
 /// fields is an `InvalidParameterException`.
-fn run<T: DeserializeOwned>(
+pub(crate) fn run<T: DeserializeOwned>(
     state: &AppState,
     body: &[u8],
     handler: fn(&AppState, T) -> Result<Value, ApiError>,

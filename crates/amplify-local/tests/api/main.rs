@@ -4,6 +4,7 @@
 mod admin;
 mod cli;
 mod helpers;
+mod identity;
 mod oauth_flow;
 mod oauth_helpers;
 mod oauth_pages;
@@ -11,6 +12,8 @@ mod oauth_standards;
 mod protocol;
 mod refresh;
 mod restart;
+mod s3;
+mod s3_helpers;
 mod sign_up;
 mod srp;
 mod tokens;

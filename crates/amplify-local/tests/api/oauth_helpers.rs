@@ -74,6 +74,18 @@ impl Page {
         unescape(value.split('"').next().expect("value"))
     }
 
+    /// The `value` of the (first) input with this name.
+    pub(crate) fn input_value_by_name(&self, name: &str) -> String {
+        let start = self
+            .body
+            .find(&format!("name=\"{name}\""))
+            .unwrap_or_else(|| panic!("no input {name} in {}", self.body));
+        let tag_end = start + self.body[start..].find('>').expect("tag end");
+        let tag = &self.body[start..tag_end];
+        let value = tag.split("value=\"").nth(1).expect("value attribute");
+        unescape(value.split('"').next().expect("value"))
+    }
+
     /// The text content of the element with this id (no nested tags).
     pub(crate) fn text_of(&self, id: &str) -> String {
         let start = self
@@ -95,10 +107,24 @@ fn unescape(text: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// The authorize parameters a form carries (used to load a form page).
+const AUTHORIZE_PARAMS: [&str; 9] = [
+    "client_id",
+    "redirect_uri",
+    "response_type",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+    "nonce",
+    "lang",
+];
+
 /// A browser: keeps cookies, does not follow redirects.
 pub(crate) struct Browser {
     http: reqwest::Client,
     base: String,
+    port: u16,
     cookies: Mutex<HashMap<String, String>>,
 }
 
@@ -110,6 +136,10 @@ impl Browser {
                 .build()
                 .expect("client"),
             base: h.backend.base_url(),
+            port: url::Url::parse(&h.backend.base_url())
+                .expect("base url")
+                .port()
+                .expect("port"),
             cookies: Mutex::new(HashMap::new()),
         }
     }
@@ -124,6 +154,26 @@ impl Browser {
 
     pub(crate) fn has_cookie(&self, name: &str) -> bool {
         self.cookies.lock().expect("jar").contains_key(name)
+    }
+
+    /// A cookie's value.
+    pub(crate) fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.lock().expect("jar").get(name).cloned()
+    }
+
+    /// The name of one of amplify-local's cookies: `<prefix>_<port>`.
+    pub(crate) fn cookie_name(&self, prefix: &str) -> String {
+        format!("{prefix}_{}", self.port)
+    }
+
+    /// Whether the browser has a managed-login session cookie.
+    pub(crate) fn has_session(&self) -> bool {
+        self.has_cookie(&self.cookie_name("amplify_local_session"))
+    }
+
+    /// The anti-CSRF cookie's value.
+    pub(crate) fn csrf(&self) -> Option<String> {
+        self.cookie(&self.cookie_name("amplify_local_csrf"))
     }
 
     async fn finish(&self, response: reqwest::Response) -> Page {
@@ -165,16 +215,44 @@ impl Browser {
         self.finish(response).await
     }
 
-    /// POST a form to a path on the backend.
+    /// POST a form to a path on the backend the way a browser submits a
+    /// page's form: with the `_csrf` field matching its anti-CSRF cookie
+    /// (when it has none yet, it first loads the sign-up page for the
+    /// form's authorize parameters, as a user would have loaded a form).
     pub(crate) async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
-        let response = self
+        if form.iter().any(|(name, _)| *name == "_csrf") {
+            return self.post_with(path, form, &[]).await;
+        }
+        if self.csrf().is_none() {
+            let params: Vec<(String, String)> = form
+                .iter()
+                .filter(|(name, _)| AUTHORIZE_PARAMS.contains(name))
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect();
+            self.get(&format!("/signup?{}", query(&params))).await;
+        }
+        let token = self.csrf().unwrap_or_default();
+        let mut form = form.to_vec();
+        form.push(("_csrf", &token));
+        self.post_with(path, &form, &[]).await
+    }
+
+    /// POST a form as given (no `_csrf` added), with extra headers.
+    pub(crate) async fn post_with(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Page {
+        let mut request = self
             .http
             .post(format!("{}{path}", self.base))
             .header("cookie", self.cookie_header())
-            .form(form)
-            .send()
-            .await
-            .expect("POST");
+            .form(form);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("POST");
         self.finish(response).await
     }
 }

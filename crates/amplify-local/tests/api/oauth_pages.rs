@@ -85,7 +85,7 @@ async fn sign_up_and_confirm_through_the_pages() {
     confirm.extend([("username", "lena"), ("code", shown.as_str())]);
     let page = browser.post("/confirm", &confirm).await;
     let code = page.code("st-123");
-    assert!(browser.has_cookie("amplify_local_session"));
+    assert!(browser.has_session());
     let tokens = exchange(&h, &code, &p.verifier).await.ok();
     let id = claims(tokens["id_token"].as_str().expect("id"));
     assert_eq!(id["cognito:username"], "lena");

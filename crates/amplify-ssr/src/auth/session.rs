@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use tracing::Instrument;
 
+use crate::auth::identity::{AwsCredentials, session_credentials};
 use crate::auth::refresh::get_tokens;
 use crate::auth::tokens::{SignInDetails, StoredSession};
 use crate::context::ServerContext;
@@ -45,10 +46,8 @@ pub struct AuthTokens {
     pub sign_in_details: Option<SignInDetails>,
 }
 
-/// The result of [`fetch_auth_session`].
-///
-/// Identity-pool fields (`identity_id`, AWS credentials) arrive with the Storage work; until then this type
-/// carries the user-pool session only.
+/// The result of [`fetch_auth_session`]. Its `Debug` shows no secret: tokens, the secret key and the session
+/// token are redacted.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct AuthSession {
@@ -56,6 +55,12 @@ pub struct AuthSession {
     pub tokens: Option<AuthTokens>,
     /// The user's `sub`; `None` when signed out.
     pub user_sub: Option<String>,
+    /// The Cognito identity id (the signed-in user's, or a guest's); `None` without an identity pool, or when
+    /// signed out with guest access off.
+    pub identity_id: Option<String>,
+    /// AWS credentials of that identity (cached in the runner, see [`crate::auth::identity`]); `None` when
+    /// `identity_id` is.
+    pub credentials: Option<AwsCredentials>,
 }
 
 impl AuthSession {
@@ -83,7 +88,18 @@ pub struct AuthUser {
 /// Returns the session of the signed-in user, refreshing it first if it has expired (or if
 /// `options.force_refresh`). A signed-out request is not an error: it yields a session with no tokens.
 ///
+/// When the configuration has an identity pool, `identity_id` and `credentials` are filled as by
+/// [`fetch_identity_credentials`](crate::fetch_identity_credentials): the signed-in user's, or a guest's when
+/// guest access is on (`None` otherwise). They come from the runner's cache when it has them, so a repeated
+/// call costs no network; `force_refresh` fetches new ones. For a route guard, prefer [`get_current_user`] or
+/// [`RequireAuthLayer`](crate::axum::RequireAuthLayer), which never call Cognito Identity.
+///
 /// # Errors
+///
+/// For a signed-in user, the Cognito Identity errors of
+/// [`fetch_identity_credentials`](crate::fetch_identity_credentials), as upstream (but a session without a
+/// valid id token just gets no credentials, where upstream throws `UserUnAuthenticatedException`); for a
+/// guest, a Cognito Identity refusal or failure (e.g. an identity pool that does not allow guests).
 ///
 /// [`AuthError::TokenRefresh`] when expired tokens have no refresh token, [`AuthError::SessionRevoked`] when
 /// Cognito ended the session, [`AuthError::Cognito`] / [`AuthError::KeysUnavailable`] for transient failures (the
@@ -102,12 +118,25 @@ pub async fn fetch_auth_session(
             return Ok(AuthSession::default());
         }
         let session = get_tokens(ctx, options.force_refresh).await?;
+        // As upstream, the identity-pool credentials come with the session (from the runner's cache when it
+        // has them); an identity failure for a signed-in user is an error, a guest without guest access is not.
+        let identity = session_credentials(ctx, session.as_ref(), options.force_refresh).await?;
+        let (identity_id, credentials) = match identity {
+            Some(identity) => (Some(identity.identity_id), Some(identity.credentials)),
+            None => (None, None),
+        };
         Ok(match session {
             Some(session) => AuthSession {
                 user_sub: session.access_claims.sub().map(str::to_owned),
                 tokens: Some(tokens_of(session)),
+                identity_id,
+                credentials,
             },
-            None => AuthSession::default(),
+            None => AuthSession {
+                identity_id,
+                credentials,
+                ..AuthSession::default()
+            },
         })
     }
     .instrument(span)

@@ -356,6 +356,7 @@ pub async fn sign_out(
                 }
             }
         }
+        crate::auth::identity::forget_session_credentials(ctx, runtime, &username);
         tokens::clear(ctx, &client_id, &username);
         Ok(SignOutReport { revoked })
     }

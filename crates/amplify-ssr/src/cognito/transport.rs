@@ -35,7 +35,6 @@ pub(crate) enum Service {
     /// Cognito user pools: `AWSCognitoIdentityProviderService`.
     UserPools,
     /// Cognito identity pools: `AWSCognitoIdentityService`.
-    #[allow(dead_code)] // used by the identity-pool client
     IdentityPools,
 }
 

@@ -15,6 +15,8 @@ pub const ENV_OAUTH_BASE_URL: &str = "AMPLIFY_SSR_OAUTH_BASE_URL";
 pub const ENV_JWKS_URL: &str = "AMPLIFY_SSR_JWKS_URL";
 /// Environment variable overriding the expected `iss` claim.
 pub const ENV_TOKEN_ISSUER: &str = "AMPLIFY_SSR_TOKEN_ISSUER";
+/// Environment variable overriding the S3 endpoint (path-style requests go to `{endpoint}/{bucket}/{key}`).
+pub const ENV_STORAGE_ENDPOINT: &str = "AMPLIFY_SSR_STORAGE_ENDPOINT";
 
 /// What an endpoint override must look like.
 pub(super) const ENDPOINT_EXPECTED: &str =
@@ -37,6 +39,9 @@ pub struct EndpointOverrides {
     pub jwks_url: Option<Url>,
     /// The `iss` claim tokens must carry, compared verbatim.
     pub token_issuer: Option<String>,
+    /// S3-compatible storage endpoint, e.g. `http://127.0.0.1:9000`. When set, every storage request is sent
+    /// path-style to `{endpoint}/{bucket}/{key}` (scheme and port kept), and transfer acceleration is ignored.
+    pub storage: Option<Url>,
 }
 
 /// Parses an endpoint override; `origin` names where it came from (JSON path, variable or setter).
@@ -98,6 +103,7 @@ pub(super) fn parse_extension(root: &Fields<'_>) -> Result<EndpointOverrides, Co
         .opt_str("token_issuer")?
         .map(|text| check_issuer(&format!("`{}`", endpoints.path_of("token_issuer")), text))
         .transpose()?;
+    overrides.storage = url("storage")?;
     Ok(overrides)
 }
 
@@ -123,6 +129,9 @@ pub(super) fn apply_env(
     }
     if let Some(value) = read(ENV_TOKEN_ISSUER) {
         overrides.token_issuer = Some(check_issuer(&origin(ENV_TOKEN_ISSUER), &value)?);
+    }
+    if let Some(value) = read(ENV_STORAGE_ENDPOINT) {
+        overrides.storage = Some(parse_endpoint(&origin(ENV_STORAGE_ENDPOINT), &value)?);
     }
     Ok(())
 }

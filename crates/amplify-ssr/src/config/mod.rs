@@ -40,7 +40,8 @@
 //!            "identity_pool": "http://127.0.0.1:9229/",
 //!            "oauth": "http://127.0.0.1:9229",
 //!            "jwks_url": "http://127.0.0.1:9229/local_abc/.well-known/jwks.json",
-//!            "token_issuer": "http://127.0.0.1:9229/local_abc"
+//!            "token_issuer": "http://127.0.0.1:9229/local_abc",
+//!            "storage": "http://127.0.0.1:9000"
 //!          }
 //!        }
 //!      }
@@ -57,6 +58,7 @@
 //!    | `AMPLIFY_SSR_OAUTH_BASE_URL` | managed-login base URL (may be `http://127.0.0.1:PORT`) |
 //!    | `AMPLIFY_SSR_JWKS_URL` | JWKS URL |
 //!    | `AMPLIFY_SSR_TOKEN_ISSUER` | expected `iss` claim (compared verbatim) |
+//!    | `AMPLIFY_SSR_STORAGE_ENDPOINT` | S3 endpoint; storage requests go path-style to `{endpoint}/{bucket}/{key}` |
 //!
 //!    ```sh
 //!    AMPLIFY_SSR_USER_POOL_ENDPOINT=http://127.0.0.1:5002/ \
@@ -64,8 +66,8 @@
 //!    cargo run
 //!    ```
 //! 3. **Code**: [`AmplifyConfig::with_user_pool_endpoint`], [`with_identity_pool_endpoint`],
-//!    [`with_oauth_base_url`], [`with_jwks_url`], [`with_token_issuer`] (the server runner's builder calls these
-//!    after `apply_env`).
+//!    [`with_oauth_base_url`], [`with_jwks_url`], [`with_token_issuer`], [`with_storage_endpoint`] (the server
+//!    runner's builder calls these after `apply_env`).
 //!
 //! URLs must be absolute `http` or `https` URLs with a host; a bad value is an error naming its source (JSON path,
 //! variable or setter) and the value. The JWKS URL and the issuer are independent: overriding the issuer moves the
@@ -75,6 +77,7 @@
 //! [`with_oauth_base_url`]: AmplifyConfig::with_oauth_base_url
 //! [`with_jwks_url`]: AmplifyConfig::with_jwks_url
 //! [`with_token_issuer`]: AmplifyConfig::with_token_issuer
+//! [`with_storage_endpoint`]: AmplifyConfig::with_storage_endpoint
 
 mod auth;
 mod data;
@@ -98,8 +101,8 @@ pub use auth::{
 };
 pub use data::{AuthorizationType, DataConfig};
 pub use endpoints::{
-    ENV_IDENTITY_POOL_ENDPOINT, ENV_JWKS_URL, ENV_OAUTH_BASE_URL, ENV_TOKEN_ISSUER,
-    ENV_USER_POOL_ENDPOINT, EndpointOverrides, aws_dns_suffix,
+    ENV_IDENTITY_POOL_ENDPOINT, ENV_JWKS_URL, ENV_OAUTH_BASE_URL, ENV_STORAGE_ENDPOINT,
+    ENV_TOKEN_ISSUER, ENV_USER_POOL_ENDPOINT, EndpointOverrides, aws_dns_suffix,
 };
 pub use error::ConfigError;
 pub use storage::{BucketConfig, PathRules, StorageConfig};
@@ -233,6 +236,26 @@ impl AmplifyConfig {
     pub fn with_token_issuer(mut self, issuer: impl Into<String>) -> Self {
         self.endpoints.token_issuer = Some(issuer.into());
         self
+    }
+
+    /// Overrides the S3 endpoint (storage requests then go path-style to `{endpoint}/{bucket}/{key}`).
+    #[must_use]
+    pub fn with_storage_endpoint(mut self, url: Url) -> Self {
+        self.endpoints.storage = Some(url);
+        self
+    }
+
+    /// The S3 endpoint override, if any (`None` means the AWS endpoints derived from the bucket and region).
+    ///
+    /// # Errors
+    ///
+    /// An override set in code that is not an http(s) URL.
+    pub fn storage_endpoint(&self) -> Result<Option<Url>, ConfigError> {
+        self.endpoints
+            .storage
+            .as_ref()
+            .map(|url| checked(url, "with_storage_endpoint / endpoints.storage"))
+            .transpose()
     }
 
     /// The user pool settings.

@@ -134,14 +134,29 @@ impl AuthRoutes {
         let idp_error = query.get("error");
         let idp_description = query.get("error_description");
         if idp_error.is_some() || idp_description.is_some() {
-            tracing::info!("managed login returned an error to the sign-in callback");
-            self.clear_sign_in_flow(&ctx, false);
-            let mut pairs = Vec::new();
-            if let Some(error) = idp_error {
-                pairs.push(("error", truncate(error)));
-            }
-            if let Some(description) = idp_description {
-                pairs.push(("error_description", truncate(description)));
+            // Anyone can send a user to this URL with an `?error=`. Only a response to the flow this browser
+            // started (its state matches the state cookie) may end that flow or put the IdP's description on
+            // the app's error page; otherwise only a sanitised code goes through, and the flow stays intact.
+            let state_matches = match (
+                ctx.cookie(STATE_KEY).filter(|v| !v.is_empty()),
+                query.get("state"),
+            ) {
+                (Some(cookie_state), Some(returned)) => {
+                    state::states_match(&OAuthState::new(cookie_state), returned)
+                }
+                _ => false,
+            };
+            tracing::info!(
+                state_matches,
+                "managed login returned an error to the sign-in callback"
+            );
+            let code = oauth_client::sanitize_code(idp_error.unwrap_or("access_denied"));
+            let mut pairs = vec![("error", code.as_str())];
+            if state_matches {
+                self.clear_sign_in_flow(&ctx, false);
+                if let Some(description) = idp_description {
+                    pairs.push(("error_description", truncate(description)));
+                }
             }
             return self.error_redirect(&ctx, &pairs);
         }

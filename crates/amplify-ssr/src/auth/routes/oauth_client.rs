@@ -254,7 +254,7 @@ fn error_from_body(status: u16, body: &[u8]) -> OAuthCallError {
 
 /// Keeps OAuth error codes that look like codes (`[A-Za-z0-9_.-]`, at most 64 characters); anything else becomes
 /// `server_error` so arbitrary server text is never reflected into the application's URLs.
-fn sanitize_code(code: &str) -> String {
+pub(super) fn sanitize_code(code: &str) -> String {
     let ok = !code.is_empty()
         && code.len() <= MAX_ERROR_CODE_LEN
         && code

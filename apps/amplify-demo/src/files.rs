@@ -1,0 +1,349 @@
+//! Storage pages: a signed-in user's files (uploaded from the browser through presigned PUT URLs, listed and
+//! downloaded through presigned GET URLs), a shared public area, and a public gallery rendered with no request
+//! context at all (guest credentials).
+
+use std::fmt::Write as _;
+
+use amplify_ssr::storage::{
+    ContentDisposition, GetUrlInput, ListInput, ListItem, PresignMethod, RemoveInput, StoragePath,
+    StorageTarget, get_url, list_all, remove,
+};
+use amplify_ssr::{ServerContext, fetch_identity_credentials};
+use axum::Json;
+use axum::extract::{Form, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::app::{AppState, same_origin_post};
+use crate::html::{Nav, escape, page};
+
+/// How long the browser may use an upload URL.
+const UPLOAD_URL_LIFETIME: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Which area a file lives in.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum Area {
+    /// `private/{identity id}/`: only the owner.
+    Private,
+    /// `public/`: every signed-in user writes, guests read.
+    Public,
+}
+
+impl Area {
+    fn prefix(self, identity_id: &str) -> String {
+        match self {
+            Self::Private => format!("private/{identity_id}/"),
+            Self::Public => "public/".to_owned(),
+        }
+    }
+}
+
+/// A file name the demo accepts: one path segment, printable, not too long.
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 200
+        && name != "."
+        && name != ".."
+        && !name.contains(['/', '\\'])
+        && !name.chars().any(char::is_control)
+}
+
+async fn identity_id(ctx: &ServerContext) -> Result<String, Response> {
+    fetch_identity_credentials(ctx, false)
+        .await
+        .map(|c| c.identity_id)
+        .map_err(|e| {
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("no AWS credentials for this session: {e}"),
+            )
+                .into_response()
+        })
+}
+
+/// `GET /files` (protected).
+pub(crate) async fn files_page(ctx: ServerContext, State(state): State<AppState>) -> Response {
+    let nav = state.nav(&ctx).await;
+    let identity_id = match identity_id(&ctx).await {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let mut body = String::from(UPLOAD_FORM);
+    for (area, title) in [
+        (Area::Private, "Your private files"),
+        (Area::Public, "Shared public files"),
+    ] {
+        let prefix = area.prefix(&identity_id);
+        let items = match list_all(&ctx, ListInput::new(StorageTarget::path(prefix.clone()))).await
+        {
+            Ok(list) => list.items,
+            Err(error) => {
+                let _ = write!(
+                    body,
+                    "<h2>{}</h2><p class=\"error\">{}</p>",
+                    escape(title),
+                    escape(&error.to_string())
+                );
+                continue;
+            }
+        };
+        let _ = write!(body, "<h2>{}</h2>", escape(title));
+        if items.is_empty() {
+            body.push_str("<p class=\"hint\">No files yet.</p>");
+            continue;
+        }
+        let id = match area {
+            Area::Private => "private-files",
+            Area::Public => "public-files",
+        };
+        let _ = write!(
+            body,
+            "<table id=\"{id}\"><tr><th>name</th><th>size</th><th></th></tr>"
+        );
+        for item in items {
+            let row = file_row(&ctx, &prefix, &item).await;
+            body.push_str(&row);
+        }
+        body.push_str("</table>");
+    }
+    Html(page("Files", &nav, &body)).into_response()
+}
+
+async fn file_row(ctx: &ServerContext, prefix: &str, item: &ListItem) -> String {
+    let name = item.path.strip_prefix(prefix).unwrap_or(&item.path);
+    let download = get_url(
+        ctx,
+        GetUrlInput::new(StorageTarget::path(item.path.clone()))
+            .content_disposition(ContentDisposition::attachment(name)),
+    )
+    .await;
+    let link = match download {
+        Ok(url) => format!(
+            "<a class=\"download\" href=\"{}\">{}</a>",
+            escape(url.url.as_str()),
+            escape(name)
+        ),
+        Err(error) => format!(
+            "{} <span class=\"error\">({})</span>",
+            escape(name),
+            escape(error.name())
+        ),
+    };
+    format!(
+        "<tr><td>{link}</td><td>{} B</td><td><form method=\"post\" action=\"/files/delete\" class=\"inline\">\
+         <input type=\"hidden\" name=\"path\" value=\"{}\"><button type=\"submit\">Delete</button></form></td></tr>",
+        item.size.unwrap_or_default(),
+        escape(&item.path)
+    )
+}
+
+/// The upload form; a small script asks the server for a presigned PUT URL and sends the file straight to S3.
+const UPLOAD_FORM: &str = r#"<h2>Upload</h2>
+<form id="upload-form">
+<label for="file">File</label>
+<input id="file" name="file" type="file" required>
+<label for="area">Where</label>
+<select id="area" name="area"><option value="private">Private (only you)</option><option value="public">Public (everyone)</option></select>
+<button type="submit">Upload</button>
+<p id="upload-status" class="hint" role="status"></p>
+</form>
+<script>
+document.getElementById('upload-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const status = document.getElementById('upload-status');
+  const file = document.getElementById('file').files[0];
+  if (!file) { status.textContent = 'Choose a file first.'; return; }
+  status.textContent = 'Uploading…';
+  const type = file.type || 'application/octet-stream';
+  const answer = await fetch('/files/upload-url', { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: file.name, area: document.getElementById('area').value, contentType: type }) });
+  if (!answer.ok) { status.textContent = 'Upload refused: ' + await answer.text(); return; }
+  const { url, headers } = await answer.json();
+  const put = await fetch(url, { method: 'PUT', headers, body: file });
+  if (!put.ok) { status.textContent = 'Upload failed (' + put.status + ').'; return; }
+  location.reload();
+});
+</script>
+<p class="hint">The file goes straight from your browser to S3 through a presigned PUT URL; the server never sees it.</p>"#;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct UploadUrlRequest {
+    name: String,
+    area: Area,
+    content_type: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct UploadUrlResponse {
+    url: String,
+    headers: std::collections::BTreeMap<String, String>,
+    path: String,
+}
+
+/// `POST /files/upload-url` (protected): a presigned PUT URL for one file.
+pub(crate) async fn upload_url(
+    ctx: ServerContext,
+    headers: HeaderMap,
+    Json(request): Json<UploadUrlRequest>,
+) -> Response {
+    if !same_origin_post(&headers) {
+        return (
+            StatusCode::FORBIDDEN,
+            "cross-site requests are not accepted",
+        )
+            .into_response();
+    }
+    if !valid_name(&request.name) {
+        return (
+            StatusCode::BAD_REQUEST,
+            "a file name is one path segment of at most 200 characters",
+        )
+            .into_response();
+    }
+    let identity_id = match identity_id(&ctx).await {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let path = format!("{}{}", request.area.prefix(&identity_id), request.name);
+    let mut input = GetUrlInput::new(StorageTarget::path(StoragePath::from(path.clone())))
+        .method(PresignMethod::Put)
+        .expires_in(UPLOAD_URL_LIFETIME);
+    if let Some(content_type) = request
+        .content_type
+        .filter(|t| !t.is_empty() && t.len() <= 200)
+    {
+        input = input.content_type(content_type);
+    }
+    match get_url(&ctx, input).await {
+        Ok(output) => Json(UploadUrlResponse {
+            url: output.url.to_string(),
+            headers: output.headers.into_iter().collect(),
+            path,
+        })
+        .into_response(),
+        Err(error) => (
+            StatusCode::BAD_GATEWAY,
+            format!("could not presign the upload: {}", error.name()),
+        )
+            .into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct DeleteForm {
+    path: String,
+}
+
+/// `POST /files/delete` (protected): removes one of the caller's private files or a public file.
+pub(crate) async fn delete_file(
+    ctx: ServerContext,
+    headers: HeaderMap,
+    Form(form): Form<DeleteForm>,
+) -> Response {
+    if !same_origin_post(&headers) {
+        return (
+            StatusCode::FORBIDDEN,
+            "cross-site form posts are not accepted",
+        )
+            .into_response();
+    }
+    let identity_id = match identity_id(&ctx).await {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let allowed = [Area::Private, Area::Public].iter().any(|area| {
+        form.path
+            .strip_prefix(&area.prefix(&identity_id))
+            .is_some_and(valid_name)
+    });
+    if !allowed {
+        return (
+            StatusCode::FORBIDDEN,
+            "you can only delete your own files and public files",
+        )
+            .into_response();
+    }
+    match remove(&ctx, RemoveInput::new(StorageTarget::path(form.path))).await {
+        Ok(_) => Redirect::to("/files").into_response(),
+        Err(error) => (
+            StatusCode::BAD_GATEWAY,
+            format!("could not delete: {}", error.name()),
+        )
+            .into_response(),
+    }
+}
+
+/// `GET /gallery`: the public area, rendered with **no request context** (as static rendering would): guest
+/// credentials from the identity pool, and presigned image URLs.
+pub(crate) async fn gallery(State(state): State<AppState>) -> Response {
+    let ctx = state.runner.static_context();
+    let mut body = String::from(
+        "<p>Rendered without the request (like a static page): the server lists <code>public/</code> and presigns \
+         each URL with guest credentials from the identity pool.</p>",
+    );
+    match list_all(&ctx, ListInput::new(StorageTarget::path("public/"))).await {
+        Ok(list) if list.items.is_empty() => {
+            body.push_str("<p class=\"hint\">Nothing shared yet.</p>")
+        }
+        Ok(list) => {
+            body.push_str("<ul id=\"gallery\" class=\"gallery\">");
+            for item in list.items {
+                let name = item.path.strip_prefix("public/").unwrap_or(&item.path);
+                match get_url(
+                    &ctx,
+                    GetUrlInput::new(StorageTarget::path(item.path.clone())),
+                )
+                .await
+                {
+                    Ok(url) => {
+                        let url = escape(url.url.as_str());
+                        let name = escape(name);
+                        let _ = write!(
+                            body,
+                            "<li><a href=\"{url}\"><img src=\"{url}\" alt=\"{name}\" loading=\"lazy\"><span>{name}</span></a></li>"
+                        );
+                    }
+                    Err(error) => {
+                        let _ =
+                            write!(body, "<li>{} ({})</li>", escape(name), escape(error.name()));
+                    }
+                }
+            }
+            body.push_str("</ul>");
+        }
+        Err(error) => {
+            let _ = write!(
+                body,
+                "<p class=\"error\">The gallery is unavailable: {}</p>",
+                escape(&error.to_string())
+            );
+        }
+    }
+    // The navigation is the only per-visitor part, and it is left generic on purpose.
+    Html(page(
+        "Public gallery",
+        &Nav {
+            user: None,
+            managed_login: state.managed_login,
+        },
+        &body,
+    ))
+    .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_name;
+
+    #[test]
+    fn file_names_are_one_segment() {
+        assert!(valid_name("photo 1.jpg"));
+        assert!(valid_name("ü+&.txt"));
+        for bad in ["", ".", "..", "a/b", "a\\b", "a\nb", &"x".repeat(201)] {
+            assert!(!valid_name(bad), "{bad:?}");
+        }
+    }
+}

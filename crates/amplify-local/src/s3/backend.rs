@@ -1,0 +1,135 @@
+//! The object operations, kept by s3s-fs (objects as files under the data
+//! directory) and exposed only for the operations the Storage category uses.
+//! Every other S3 operation answers `NotImplemented`.
+
+use s3s::dto::{
+    AbortMultipartUploadInput, AbortMultipartUploadOutput, CompleteMultipartUploadInput,
+    CompleteMultipartUploadOutput, CopyObjectInput, CopyObjectOutput, CreateMultipartUploadInput,
+    CreateMultipartUploadOutput, DeleteObjectInput, DeleteObjectOutput, DeleteObjectsInput,
+    DeleteObjectsOutput, EncodingType, GetObjectInput, GetObjectOutput, HeadObjectInput,
+    HeadObjectOutput, ListObjectsV2Input, ListObjectsV2Output, PutObjectInput, PutObjectOutput,
+    UploadPartInput, UploadPartOutput,
+};
+use s3s::{S3, S3Request, S3Response, S3Result};
+use s3s_fs::FileSystem;
+
+/// The bucket store.
+#[derive(Debug)]
+pub(super) struct LocalS3 {
+    pub(super) fs: FileSystem,
+}
+
+/// `encoding-type=url`: keys and prefixes percent-encoded (space as `+`).
+fn url_encode(value: &mut Option<String>) {
+    if let Some(text) = value {
+        *text = url::form_urlencoded::byte_serialize(text.as_bytes()).collect();
+    }
+}
+
+#[async_trait::async_trait]
+impl S3 for LocalS3 {
+    async fn get_object(
+        &self,
+        req: S3Request<GetObjectInput>,
+    ) -> S3Result<S3Response<GetObjectOutput>> {
+        self.fs.get_object(req).await
+    }
+
+    async fn head_object(
+        &self,
+        req: S3Request<HeadObjectInput>,
+    ) -> S3Result<S3Response<HeadObjectOutput>> {
+        self.fs.head_object(req).await
+    }
+
+    async fn put_object(
+        &self,
+        req: S3Request<PutObjectInput>,
+    ) -> S3Result<S3Response<PutObjectOutput>> {
+        self.fs.put_object(req).await
+    }
+
+    async fn create_multipart_upload(
+        &self,
+        req: S3Request<CreateMultipartUploadInput>,
+    ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
+        self.fs.create_multipart_upload(req).await
+    }
+
+    async fn upload_part(
+        &self,
+        req: S3Request<UploadPartInput>,
+    ) -> S3Result<S3Response<UploadPartOutput>> {
+        self.fs.upload_part(req).await
+    }
+
+    async fn complete_multipart_upload(
+        &self,
+        req: S3Request<CompleteMultipartUploadInput>,
+    ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
+        self.fs.complete_multipart_upload(req).await
+    }
+
+    async fn abort_multipart_upload(
+        &self,
+        req: S3Request<AbortMultipartUploadInput>,
+    ) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
+        self.fs.abort_multipart_upload(req).await
+    }
+
+    async fn copy_object(
+        &self,
+        req: S3Request<CopyObjectInput>,
+    ) -> S3Result<S3Response<CopyObjectOutput>> {
+        self.fs.copy_object(req).await
+    }
+
+    async fn delete_object(
+        &self,
+        req: S3Request<DeleteObjectInput>,
+    ) -> S3Result<S3Response<DeleteObjectOutput>> {
+        self.fs.delete_object(req).await
+    }
+
+    async fn delete_objects(
+        &self,
+        req: S3Request<DeleteObjectsInput>,
+    ) -> S3Result<S3Response<DeleteObjectsOutput>> {
+        self.fs.delete_objects(req).await
+    }
+
+    async fn list_objects_v2(
+        &self,
+        mut req: S3Request<ListObjectsV2Input>,
+    ) -> S3Result<S3Response<ListObjectsV2Output>> {
+        let encode = req
+            .input
+            .encoding_type
+            .as_ref()
+            .is_some_and(|e| e.as_str() == EncodingType::URL);
+        if let Some(max_keys) = req.input.max_keys {
+            if max_keys < 0 {
+                return Err(s3s::s3_error!(
+                    InvalidArgument,
+                    "max-keys must not be negative"
+                ));
+            }
+            // As S3: at most 1000 keys per page, whatever was asked.
+            req.input.max_keys = Some(max_keys.min(1000));
+        }
+        let mut response = self.fs.list_objects_v2(req).await?;
+        if encode {
+            let output = &mut response.output;
+            url_encode(&mut output.prefix);
+            url_encode(&mut output.delimiter);
+            url_encode(&mut output.start_after);
+            for object in output.contents.iter_mut().flatten() {
+                url_encode(&mut object.key);
+            }
+            for prefix in output.common_prefixes.iter_mut().flatten() {
+                url_encode(&mut prefix.prefix);
+            }
+        }
+        Ok(response)
+    }
+}
