@@ -494,8 +494,8 @@ pub struct RemoveOutput {
 ///
 /// A path ending in `/`, or one with objects below `{path}/` (checked with a one-key ListObjectsV2), is a folder:
 /// its objects are deleted in batches of 1000 (`POST /?delete`), as upstream; an object named exactly like the
-/// folder without its `/` is left alone. `''`, `'/'` and `'*'` are refused. If a batch fails half-way, the error names the first key S3 refused;
-/// the keys deleted before it are gone.
+/// folder without its `/` is left alone. `''`, `'/'` and `'*'` are refused. If a batch fails half-way, the
+/// error names the first key S3 refused; the keys deleted before it are gone.
 ///
 /// # Errors
 ///

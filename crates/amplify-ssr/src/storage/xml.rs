@@ -60,31 +60,29 @@ fn status_code_name(status: u16) -> &'static str {
 
 /// Some operations (CompleteMultipartUpload, CopyObject) may answer `200 OK` with an `<Error>` body.
 pub(crate) fn error_in_success(body: &[u8]) -> Option<StorageError> {
-    let text = std::str::from_utf8(body).ok()?;
-    let root = text
-        .trim_start()
-        .trim_start_matches(|c| c != '<')
-        .strip_prefix("<?xml")
-        .map_or(text.trim_start(), |rest| {
-            rest.split_once("?>")
-                .map_or("", |(_, after)| after.trim_start())
-        });
-    root.starts_with("<Error>")
-        .then(|| service_error(200, None, body))
-        .map(|error| match error {
-            StorageError::Service {
-                code,
-                message,
-                request_id,
-                ..
-            } => StorageError::Service {
-                code,
-                message,
-                status: 500,
-                request_id,
-            },
-            other => other,
-        })
+    let text = std::str::from_utf8(body).ok()?.trim_start();
+    let root = match text.strip_prefix("<?xml") {
+        Some(rest) => rest.split_once("?>")?.1.trim_start(),
+        None => text,
+    };
+    if !(root.starts_with("<Error>") || root.starts_with("<Error ")) {
+        return None;
+    }
+    match service_error(200, None, body) {
+        // A 200 carrying an error is a server-side failure: report it as a 500 so it is retried.
+        StorageError::Service {
+            code,
+            message,
+            request_id,
+            ..
+        } => Some(StorageError::Service {
+            code,
+            message,
+            status: 500,
+            request_id,
+        }),
+        other => Some(other),
+    }
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(body: &[u8], what: &str) -> Result<T, StorageError> {
