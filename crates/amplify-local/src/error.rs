@@ -71,4 +71,7 @@ pub enum LocalError {
     /// The object store could not be opened.
     #[error("object store error: {0}")]
     Storage(String),
+    /// The GraphQL schema (`model_introspection`) is unusable.
+    #[error("invalid GraphQL schema: {0}")]
+    InvalidSchema(String),
 }

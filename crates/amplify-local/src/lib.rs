@@ -18,15 +18,23 @@
 //! enforces the storage access rules ([`StorageRules`]) as Amplify's IAM
 //! policies would.
 //!
+//! The main port also serves an AppSync-compatible GraphQL API on
+//! `POST /graphql` ([`LocalBackend::graphql_url`]), generated from a Gen 2
+//! `model_introspection` (a default `Todo`/`Announcement` schema, or
+//! [`LocalOptions::schema_file`]), that verifies API keys, user-pool JWTs
+//! and SigV4 (identity-pool credentials) and enforces the models' auth
+//! rules.
+//!
 //! Start it in-process with [`LocalBackend::start`], or run the
-//! `amplify-local` binary. More routes (AppSync) can be mounted on the same
-//! port by building on [`router`].
+//! `amplify-local` binary. More routes can be mounted on the same port by
+//! building on [`router`].
 
 mod api_error;
 mod clients;
 mod cors;
 mod db;
 mod error;
+mod graphql;
 mod identity;
 mod ids;
 mod keys;

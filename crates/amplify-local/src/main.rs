@@ -81,6 +81,11 @@ struct ServeArgs {
     /// rules.
     #[arg(long, value_name = "FILE")]
     storage_rules: Option<PathBuf>,
+    /// An amplify_outputs.json of a real Gen 2 backend whose
+    /// data.model_introspection the GraphQL API (/graphql) serves, instead of
+    /// the default Todo / Announcement schema.
+    #[arg(long, value_name = "FILE")]
+    schema: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -170,6 +175,9 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             options = options
                 .with_storage_rules(StorageRules::from_file(path).map_err(|e| e.to_string())?);
         }
+        if let Some(path) = &args.schema {
+            options = options.with_schema_file(path.clone());
+        }
         for name in &args.oidc_providers {
             options = options.with_oidc_provider(name.clone());
         }
@@ -193,6 +201,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         tracing::info!(
             base_url = %backend.base_url(),
             s3_url = %backend.s3_url(),
+            graphql_url = %backend.graphql_url(),
             bucket = %backend.bucket_name(),
             outputs = %args.outputs.display(),
             "serving; press Ctrl-C to stop"

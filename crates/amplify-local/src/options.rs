@@ -68,6 +68,14 @@ pub struct LocalOptions {
     /// The storage access rules; `None` (the default) uses
     /// [`StorageRules::default`].
     pub storage_rules: Option<StorageRules>,
+    /// An `amplify_outputs.json` (or a bare `model_introspection`
+    /// document) whose `data.model_introspection` the GraphQL API serves;
+    /// `None` (the default) serves the built-in `Todo` / `Announcement`
+    /// schema, with seed data.
+    pub schema_file: Option<PathBuf>,
+    /// Lifetime of a newly issued GraphQL API key (default 7 days, as
+    /// Amplify's). An expired key is refused, and replaced at the next start.
+    pub api_key_ttl: Duration,
 }
 
 impl LocalOptions {
@@ -93,6 +101,8 @@ impl LocalOptions {
             credentials_ttl: Duration::from_secs(3600),
             s3_port: 0,
             storage_rules: None,
+            schema_file: None,
+            api_key_ttl: Duration::from_secs(7 * 24 * 3600),
         }
     }
 
@@ -181,6 +191,19 @@ impl LocalOptions {
     /// Replaces the default storage access rules.
     pub fn with_storage_rules(mut self, rules: StorageRules) -> Self {
         self.storage_rules = Some(rules);
+        self
+    }
+
+    /// Serves the `model_introspection` of this `amplify_outputs.json`
+    /// instead of the default schema.
+    pub fn with_schema_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.schema_file = Some(path.into());
+        self
+    }
+
+    /// Sets the lifetime of newly issued GraphQL API keys.
+    pub fn with_api_key_ttl(mut self, ttl: Duration) -> Self {
+        self.api_key_ttl = ttl;
         self
     }
 }

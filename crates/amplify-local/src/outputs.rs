@@ -48,6 +48,7 @@ pub(crate) fn outputs(state: &AppState) -> Value {
                 "paths": storage.rules.to_json(),
             }],
         },
+        "data": state.graphql.outputs(state),
         "custom": {
             "amplify_ssr": {
                 "version": 1,

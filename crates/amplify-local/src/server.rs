@@ -17,8 +17,8 @@ use crate::keys::SigningKey;
 use crate::state::AppState;
 use crate::users::{self, LocalUser};
 use crate::{
-    IssuerMode, LocalError, LocalOptions, StorageRules, cors, identity, oauth, outputs, s3,
-    user_pool, well_known,
+    IssuerMode, LocalError, LocalOptions, StorageRules, cors, graphql, identity, oauth, outputs,
+    s3, user_pool, well_known,
 };
 
 /// The routes of the backend: the Cognito user-pool and identity-pool APIs
@@ -34,6 +34,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(well_known::root_openid_configuration),
         )
         .merge(oauth::routes())
+        .route("/graphql", post(graphql::handle))
         .route("/{pool_id}/.well-known/jwks.json", get(well_known::jwks))
         .route(
             "/{pool_id}/.well-known/openid-configuration",
@@ -81,10 +82,12 @@ impl LocalBackend {
         let origins = options.app_origins.clone();
         let confidential = options.confidential_client;
         let providers = options.oidc_providers.clone();
+        let schema_file = options.schema_file.clone();
+        let api_key_ttl = i64::try_from(options.api_key_ttl.as_secs().max(1)).unwrap_or(i64::MAX);
         for origin in &origins {
             crate::clients::check_origin(origin)?;
         }
-        let (store, key, user_pool_id, client_id, clients, identity_pool_id, bucket, fs) =
+        let (store, key, user_pool_id, client_id, clients, identity_pool_id, bucket, fs, graphql) =
             tokio::task::spawn_blocking(move || {
                 let store = Store::open(&data_dir)?;
                 let (pool_id, client_id) = users::pool_identity(&store)?;
@@ -93,6 +96,12 @@ impl LocalBackend {
                 let identity_pool_id = identity::load_pool_id(&store)?;
                 let bucket = s3::load_bucket_name(&store)?;
                 let fs = s3::open_store(&data_dir, &bucket)?;
+                let graphql = graphql::GraphqlApi::load(
+                    &store,
+                    &data_dir,
+                    schema_file.as_deref(),
+                    api_key_ttl,
+                )?;
                 Ok::<_, LocalError>((
                     store,
                     key,
@@ -102,6 +111,7 @@ impl LocalBackend {
                     identity_pool_id,
                     bucket,
                     fs,
+                    graphql,
                 ))
             })
             .await
@@ -147,6 +157,7 @@ impl LocalBackend {
             issuer,
             identity_pool_id,
             storage,
+            graphql,
             counters: Mutex::new(HashMap::new()),
         });
         let app = router(Arc::clone(&state));
@@ -245,6 +256,27 @@ impl LocalBackend {
     /// The storage access rules in force.
     pub fn storage_rules(&self) -> &StorageRules {
         &self.state.storage.rules
+    }
+
+    /// The GraphQL endpoint, `http://127.0.0.1:PORT/graphql` (the outputs'
+    /// `data.url`).
+    pub fn graphql_url(&self) -> String {
+        format!("{}/graphql", self.state.base_url)
+    }
+
+    /// The GraphQL API key (`da2-…`, the outputs' `data.api_key`).
+    pub fn api_key(&self) -> &str {
+        self.state.graphql.api_key()
+    }
+
+    /// The GraphQL schema being served, in SDL.
+    pub fn graphql_schema_sdl(&self) -> String {
+        self.state.graphql.sdl()
+    }
+
+    /// How many items of a model the GraphQL API holds (every owner's).
+    pub fn graphql_item_count(&self, model: &str) -> Result<u64, LocalError> {
+        self.state.graphql.item_count(model)
     }
 
     /// The `iss` claim this backend writes.

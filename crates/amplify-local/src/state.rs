@@ -25,6 +25,7 @@ pub struct AppState {
     pub(crate) issuer: String,
     pub(crate) identity_pool_id: String,
     pub(crate) storage: crate::s3::Storage,
+    pub(crate) graphql: crate::graphql::GraphqlApi,
     pub(crate) counters: Mutex<HashMap<String, u64>>,
 }
 

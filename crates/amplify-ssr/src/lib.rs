@@ -6,6 +6,7 @@ pub mod cognito;
 pub mod config;
 pub mod context;
 pub mod cookies;
+pub mod data;
 mod error;
 pub mod jwt;
 pub mod redirect;
@@ -24,4 +25,5 @@ pub use auth::{
 pub use auth::{AwsCredentials, IdentityCredentials, fetch_identity_credentials};
 pub use config::AmplifyConfig;
 pub use context::{ContextKind, ServerContext, ServerRunner, ServerRunnerBuilder};
+pub use data::{AuthMode, DataClient, DataError, GraphqlRequest, ModelClient};
 pub use error::AuthError;

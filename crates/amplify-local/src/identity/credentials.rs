@@ -92,6 +92,32 @@ impl IssuedCredentials {
     pub(crate) fn is_expired(&self, now: i64) -> bool {
         now >= self.expires_at
     }
+
+    /// The checks every signed request gets once its signature verified
+    /// with these credentials' secret: the session token presented must be
+    /// the one issued with them, and they must not have expired.
+    pub(crate) fn check_session(
+        &self,
+        token: Option<&str>,
+        now: i64,
+    ) -> Result<(), SessionRefusal> {
+        if !token.is_some_and(|token| self.session_token_matches(token)) {
+            return Err(SessionRefusal::WrongToken);
+        }
+        if self.is_expired(now) {
+            return Err(SessionRefusal::Expired);
+        }
+        Ok(())
+    }
+}
+
+/// Why a request signed with issued credentials is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SessionRefusal {
+    /// No session token, or not the one issued with the access key.
+    WrongToken,
+    /// The credentials have expired.
+    Expired,
 }
 
 /// Looks up credentials by access key id.

@@ -10,7 +10,7 @@ mod api;
 mod credentials;
 mod store;
 
-pub(crate) use credentials::{IssuedCredentials, lookup_credentials};
+pub(crate) use credentials::{IssuedCredentials, SessionRefusal, lookup_credentials};
 
 use std::sync::Arc;
 

@@ -15,6 +15,7 @@ use s3s::{S3Error, S3Request, S3Result, s3_error};
 
 use super::auth::issued;
 use super::rules::{Action, Caller};
+use crate::identity::SessionRefusal;
 use crate::state::{AppState, REGION, now_secs};
 
 /// The longest lifetime of a presigned URL (7 days), as S3's.
@@ -79,14 +80,17 @@ impl S3Access for RuleAccess {
             Some(value) => value.to_str().ok().map(str::to_owned),
             None => query_param(cx.uri(), "X-Amz-Security-Token"),
         };
-        if !token.is_some_and(|token| credentials.session_token_matches(&token)) {
-            return Err(s3_error!(
-                InvalidToken,
-                "The provided token is malformed or otherwise invalid."
-            ));
-        }
-        if credentials.is_expired(now_secs()) {
-            return Err(s3_error!(ExpiredToken, "The provided token has expired."));
+        match credentials.check_session(token.as_deref(), now_secs()) {
+            Ok(()) => {}
+            Err(SessionRefusal::WrongToken) => {
+                return Err(s3_error!(
+                    InvalidToken,
+                    "The provided token is malformed or otherwise invalid."
+                ));
+            }
+            Err(SessionRefusal::Expired) => {
+                return Err(s3_error!(ExpiredToken, "The provided token has expired."));
+            }
         }
         match scope_region(cx) {
             Some(region) if region == REGION => {}

@@ -3,6 +3,7 @@
 
 mod admin;
 mod cli;
+mod graphql;
 mod helpers;
 mod identity;
 mod oauth_flow;

@@ -1,0 +1,335 @@
+//! Generator tests. That the output compiles against `amplify_ssr::data` (and round-trips
+//! through serde) is checked by `tests/tests/typed_models.rs` of the integration-test crate,
+//! which generates from the same fixtures in its build script.
+
+use serde_json::{Value, json};
+
+use crate::{CodegenError, generate, generate_from_outputs, write_models};
+
+fn fixture(name: &str) -> String {
+    format!("{}/../../tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn reference() -> String {
+    generate_from_outputs(fixture("amplify_outputs.json")).unwrap()
+}
+
+/// The text of the item that starts with `start` (up to its closing `}` at column 0).
+fn item<'a>(code: &'a str, start: &str) -> &'a str {
+    let at = code
+        .find(start)
+        .unwrap_or_else(|| panic!("no `{start}` in:\n{code}"));
+    let end = code[at..].find("\n}\n").expect("a closing brace") + at + 3;
+    &code[at..end]
+}
+
+fn model(fields: Value, extra: Value) -> Value {
+    let mut m = json!({
+        "name": "Thing",
+        "pluralName": "Things",
+        "fields": fields,
+        "attributes": [],
+        "primaryKeyInfo": {"isCustomPrimaryKey": false, "primaryKeyFieldName": "id", "sortKeyFieldNames": []}
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        m[k] = v.clone();
+    }
+    json!({"version": 1, "models": {"Thing": m}, "enums": {}, "nonModels": {}})
+}
+
+fn id() -> Value {
+    json!({"name": "id", "type": "ID", "isArray": false, "isRequired": true})
+}
+
+#[test]
+fn the_reference_todo() {
+    let code = reference();
+    let todo = item(&code, "pub struct Todo {");
+    for expected in [
+        "    #[serde(rename = \"id\")]\n    pub id: String,",
+        "    #[serde(rename = \"content\", default, skip_serializing_if = \"Option::is_none\")]\n    pub content: Option<String>,",
+        "    #[serde(rename = \"createdAt\", default, skip_serializing_if = \"Option::is_none\")]\n    pub created_at: Option<String>,",
+        // From the owner rule, as in the default selection set.
+        "    #[serde(rename = \"owner\", default, skip_serializing_if = \"Option::is_none\")]\n    pub owner: Option<String>,",
+    ] {
+        assert!(todo.contains(expected), "{expected}\nnot in\n{todo}");
+    }
+    let create = item(&code, "pub struct CreateTodoInput {");
+    assert!(create.contains("pub id: Option<String>,"), "{create}");
+    assert!(
+        !create.contains("created_at"),
+        "read-only fields are left out: {create}"
+    );
+    assert!(!create.contains("owner"), "{create}");
+    assert!(code.contains("#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]\npub struct CreateTodoInput {"));
+    let update = item(&code, "pub struct UpdateTodoInput {");
+    assert!(update.contains("    pub id: String,"), "{update}");
+    assert!(update.contains("deserialize_with = \"__amplify_double_option\")]\n    pub content: Option<Option<String>>,"), "{update}");
+    assert!(!update.contains("created_at"), "{update}");
+    let client = item(&code, "impl TodoClient {");
+    for op in ["create", "get", "update", "delete", "list", "list_all"] {
+        assert!(
+            client.contains(&format!("    pub async fn {op}(")),
+            "{op} in {client}"
+        );
+    }
+    assert!(!client.contains(".index_query("));
+    assert!(code.contains("    fn todo(&self) -> TodoClient;"));
+    assert!(code.contains("inner: ::amplify_ssr::data::DataClient::model(self, \"Todo\"),"));
+}
+
+#[test]
+fn custom_keys_indexes_enums_and_custom_types() {
+    let code = reference();
+    let ticket = item(&code, "pub struct Ticket {");
+    // Key fields first, then the others by name.
+    let order: Vec<&str> = ticket
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.trim().strip_prefix("pub "))
+        .filter_map(|l| l.split(':').next())
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "project_id",
+            "created_on",
+            "seq",
+            "archived",
+            "assignee",
+            "checklist",
+            "created_at",
+            "due_at",
+            "estimate",
+            "location",
+            "metadata",
+            "priority",
+            "status",
+            "tags",
+            "title",
+            "r#type",
+            "updated_at",
+            "editors"
+        ]
+    );
+    for expected in [
+        "pub seq: i64,",
+        "pub estimate: Option<f64>,",
+        "pub archived: Option<bool>,",
+        "pub due_at: Option<i64>,",
+        "pub metadata: Option<::serde_json::Value>,",
+        "pub status: TicketStatus,",
+        "pub tags: Option<Vec<String>>,",
+        "pub location: Option<Location>,",
+        "pub checklist: Vec<ChecklistItem>,",
+        "pub created_at: String,",
+        "#[serde(rename = \"type\", default, skip_serializing_if = \"Option::is_none\")]\n    pub r#type: Option<String>,",
+        "pub editors: Option<::serde_json::Value>,",
+    ] {
+        assert!(ticket.contains(expected), "{expected}\nnot in\n{ticket}");
+    }
+    assert!(!ticket.contains("project:"), "relationships are left out");
+    assert!(!item(&code, "pub struct Project {").contains("tickets"));
+
+    let key = item(&code, "pub struct TicketKey {");
+    assert_eq!(key.matches("    pub ").count(), 3, "{key}");
+    let create = item(&code, "impl CreateTicketInput {");
+    assert!(create.contains("        project_id: impl Into<String>,\n        created_on: impl Into<String>,\n        seq: i64,\n        checklist: Vec<ChecklistItem>,\n        status: TicketStatus,\n        title: impl Into<String>,\n    ) -> Self {"), "{create}");
+
+    let client = item(&code, "impl TicketClient {");
+    assert!(
+        client.contains(
+            "        status: TicketStatus,\n        priority: Option<KeyCondition<i64>>,"
+        ),
+        "{client}"
+    );
+    assert!(
+        client.contains(".index_query(ctx, \"listTicketsByStatus\","),
+        "{client}"
+    );
+    assert!(client.contains("        assignee: impl Into<String>,\n        due_at_seq: Option<KeyCondition<TicketTicketsByAssigneeSortKey>>,"), "{client}");
+    assert!(
+        client.contains("args.insert(\"dueAtSeq\".to_owned()"),
+        "{client}"
+    );
+    assert!(client.contains("        project_id: impl Into<String>,\n        created_on_seq: Option<KeyCondition<TicketPrimarySortKey>>,"), "{client}");
+    assert!(
+        client.contains("args.insert(\"createdOnSeq\".to_owned()"),
+        "{client}"
+    );
+
+    let status = item(&code, "pub enum TicketStatus {");
+    assert!(
+        status.contains("    Open,\n    /// `IN_PROGRESS`\n    InProgress,"),
+        "{status}"
+    );
+    assert!(status.contains("    Unknown(String),"));
+    assert!(code.contains("            \"IN_PROGRESS\" => Self::InProgress,"));
+    let location = item(&code, "pub struct Location {");
+    assert!(location.contains("pub lat: f64,") && location.contains("pub label: Option<String>,"));
+}
+
+#[test]
+fn disabled_operations_have_no_methods() {
+    let code = reference();
+    let project = item(&code, "impl ProjectClient {");
+    assert!(!project.contains("pub async fn delete("), "{project}");
+    assert!(project.contains("pub async fn create("));
+    let code = generate(&model(
+        json!({"id": id()}),
+        json!({"attributes": [{"type": "model", "properties": {"queries": null, "mutations": {"update": null}}}]}),
+    ))
+    .unwrap();
+    let client = item(&code, "impl ThingClient {");
+    for (op, present) in [
+        ("create", true),
+        ("delete", true),
+        ("update", false),
+        ("get", false),
+        ("list", false),
+    ] {
+        assert_eq!(
+            client.contains(&format!("pub async fn {op}(")),
+            present,
+            "{op}: {client}"
+        );
+    }
+}
+
+#[test]
+fn output_is_deterministic() {
+    let text = std::fs::read_to_string(fixture("amplify_outputs.json")).unwrap();
+    let mut value: Value = serde_json::from_str(&text).unwrap();
+    let first = generate(&value["data"]["model_introspection"]).unwrap();
+    assert_eq!(first, reference());
+    // Same document, members in reverse order.
+    fn reverse(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                let mut entries: Vec<(String, Value)> = std::mem::take(map).into_iter().collect();
+                entries.reverse();
+                for (k, mut v) in entries {
+                    reverse(&mut v);
+                    map.insert(k, v);
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(reverse),
+            _ => {}
+        }
+    }
+    reverse(&mut value);
+    assert_eq!(
+        generate(&value["data"]["model_introspection"]).unwrap(),
+        first
+    );
+}
+
+#[test]
+fn names_are_sanitised() {
+    let code = generate_from_outputs(fixture("model_introspection_edge_cases.json")).unwrap();
+    let ty = item(&code, "pub struct Type {");
+    for expected in [
+        "#[serde(rename = \"self\")]\n    pub self_: String,",
+        "#[serde(rename = \"type\", default, skip_serializing_if = \"Option::is_none\")]\n    pub r#type: Option<String>,",
+        "#[serde(rename = \"fooBar\", default, skip_serializing_if = \"Option::is_none\")]\n    pub foo_bar: Option<i64>,",
+        "#[serde(rename = \"foo_bar\", default, skip_serializing_if = \"Option::is_none\")]\n    pub foo_bar_2: Option<i64>,",
+        "#[serde(rename = \"2fa\", default, skip_serializing_if = \"Option::is_none\")]\n    pub _2fa: Option<bool>,",
+        "pub _version: Option<i64>,",
+        "pub kind: Option<OddKind>,",
+        "pub blob: Option<::serde_json::Value>,",
+        "pub matrix: Option<Vec<Option<f64>>>,",
+    ] {
+        assert!(ty.contains(expected), "{expected}\nnot in\n{ty}");
+    }
+    let node = item(&code, "pub struct Node {");
+    assert!(node.contains("pub left: Option<Box<Node>>,"), "{node}");
+    assert!(node.contains("pub children: Option<Vec<Node>>,"), "{node}");
+    let kind = item(&code, "pub enum OddKind {");
+    for variant in [
+        "Unknown,",
+        "AB,",
+        "Self_,",
+        "Lower,",
+        "Lower2,",
+        "Unknown2(String),",
+    ] {
+        assert!(
+            kind.contains(&format!("    {variant}\n")),
+            "{variant} in {kind}"
+        );
+    }
+    assert!(code.contains("    fn r#type(&self) -> TypeClient;"));
+    assert!(
+        code.contains("    fn model_2(&self) -> ModelClient;"),
+        "DataClient::model stays reachable"
+    );
+    assert!(
+        code.contains("    pub async fn list_2("),
+        "an index named `list` does not replace list"
+    );
+}
+
+#[test]
+fn errors() {
+    let err = generate(&json!({"models": {"Todo": {"name": "Todo", "fields": {}}}})).unwrap_err();
+    assert!(
+        matches!(&err, CodegenError::Invalid(m) if m.contains("/models/Todo/primaryKeyInfo")),
+        "{err}"
+    );
+    let err = generate(&model(
+        json!({"other": {"name": "other", "type": "ID", "isArray": false, "isRequired": true}}),
+        json!({}),
+    ))
+    .unwrap_err();
+    assert!(
+        matches!(&err, CodegenError::Invalid(m) if m.contains("`id` is not a field")),
+        "{err}"
+    );
+    let err = generate(&model(
+        json!({"id": id(), "kind": {"name": "kind", "type": {"enum": "Missing"}, "isArray": false, "isRequired": false}}),
+        json!({}),
+    ))
+    .unwrap_err();
+    assert!(
+        matches!(&err, CodegenError::Invalid(m) if m.contains("undefined type")),
+        "{err}"
+    );
+    let mut clash = model(json!({"id": id()}), json!({}));
+    clash["models"]["ThingKey"] = clash["models"]["Thing"].clone();
+    clash["models"]["ThingKey"]["name"] = json!("ThingKey");
+    let err = generate(&clash).unwrap_err();
+    assert!(
+        matches!(&err, CodegenError::NameCollision(m) if m.contains("`ThingKey`")),
+        "{err}"
+    );
+    let err = generate_from_outputs(fixture("missing.json")).unwrap_err();
+    assert!(matches!(err, CodegenError::Io { .. }), "{err}");
+}
+
+#[test]
+fn empty_and_model_less_documents() {
+    let code = generate(&json!({"version": 1, "models": {}, "enums": {"E": {"name": "E", "values": ["A"]}}, "nonModels": {}})).unwrap();
+    assert!(code.contains("pub enum E {"));
+    assert!(
+        !code.contains("TypedModels"),
+        "no client support without models"
+    );
+}
+
+#[test]
+fn write_models_writes_and_reads_outputs_or_bare_introspection() {
+    let dir = std::env::temp_dir().join(format!("amplify-ssr-codegen-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let outputs = dir.join("amplify_outputs.json");
+    std::fs::write(&outputs, json!({"version": "1.4", "auth": {}}).to_string()).unwrap();
+    let err = write_models(&outputs, dir.join("models.rs")).unwrap_err();
+    assert!(matches!(err, CodegenError::NoIntrospection(_)), "{err}");
+
+    let bare = dir.join("introspection.json");
+    std::fs::write(&bare, model(json!({"id": id()}), json!({})).to_string()).unwrap();
+    let out = dir.join("nested/models.rs");
+    assert_eq!(write_models(&bare, &out).unwrap(), out);
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(written.contains("pub struct Thing {"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

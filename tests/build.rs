@@ -1,0 +1,21 @@
+//! Generates typed models with `amplify-ssr-codegen` for `tests/typed_models.rs`, the
+//! compile-time check of the generator against the real `amplify_ssr::data` API:
+//!
+//! * `$OUT_DIR/amplify_models.rs` from `fixtures/amplify_outputs.json`;
+//! * `$OUT_DIR/edge_case_models.rs` from `fixtures/model_introspection_edge_cases.json`
+//!   (keywords, clashing and non-identifier names, a recursive custom type, disabled
+//!   operations), which only has to compile.
+
+fn main() {
+    for (input, output) in [
+        ("fixtures/amplify_outputs.json", "amplify_models.rs"),
+        (
+            "fixtures/model_introspection_edge_cases.json",
+            "edge_case_models.rs",
+        ),
+    ] {
+        if let Err(error) = amplify_ssr_codegen::write_models(input, output) {
+            panic!("generating typed models from {input}: {error}");
+        }
+    }
+}
