@@ -45,6 +45,8 @@ impl DemoHints {
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub(crate) runner: ServerRunner,
+    /// The Amplify Data client, when the backend has a `data` section.
+    pub(crate) data: Option<amplify_ssr::data::DataClient>,
     hints: Option<Arc<DemoHints>>,
     pub(crate) managed_login: bool,
 }
@@ -105,8 +107,16 @@ pub fn router(
     auth_routes: Option<AuthRoutes>,
     hints: Option<DemoHints>,
 ) -> Router {
+    let data = match amplify_ssr::data::DataClient::new(&runner) {
+        Ok(data) => Some(data),
+        Err(error) => {
+            tracing::warn!(%error, "Amplify Data is not available; the todo pages are disabled");
+            None
+        }
+    };
     let state = AppState {
         runner: runner.clone(),
+        data,
         hints: hints.map(Arc::new),
         managed_login: auth_routes.is_some(),
     };
@@ -126,6 +136,18 @@ pub fn router(
             "/files/delete",
             axum::routing::post(crate::files::delete_file),
         )
+        .route(
+            "/todos",
+            get(crate::todos::todos_page).post(crate::todos::create_todo),
+        )
+        .route(
+            "/todos/toggle",
+            axum::routing::post(crate::todos::toggle_todo),
+        )
+        .route(
+            "/todos/delete",
+            axum::routing::post(crate::todos::delete_todo),
+        )
         .route_layer(RequireAuthLayer::new());
     let mut app = Router::new()
         .merge(protected)
@@ -134,6 +156,7 @@ pub fn router(
         .route("/sign-out", axum::routing::post(sign_out_submit))
         .route("/auth-error", get(auth_error_page))
         .route("/gallery", get(crate::files::gallery))
+        .route("/announcements", get(crate::todos::announcements_page))
         // No icon: answer without a body instead of a 404 in every browser log.
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/apis/get-current-user", get(get_current_user_api))

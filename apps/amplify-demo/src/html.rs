@@ -30,7 +30,7 @@ pub(crate) struct Nav {
 /// Wraps `body` (already-escaped HTML) in the site layout.
 pub(crate) fn page(title: &str, nav: &Nav, body: &str) -> String {
     let mut links = String::from(
-        r#"<a href="/">Home</a> <a href="/dashboard">Dashboard</a> <a href="/files">Files</a> <a href="/gallery">Gallery</a>"#,
+        r#"<a href="/">Home</a> <a href="/dashboard">Dashboard</a> <a href="/todos">Todos</a> <a href="/files">Files</a> <a href="/gallery">Gallery</a> <a href="/announcements">News</a>"#,
     );
     match (&nav.user, nav.managed_login) {
         (Some(user), managed) => {
@@ -79,6 +79,8 @@ table {{ border-collapse: collapse; }}
 td, th {{ border: 1px solid #ddd; padding: .3rem .6rem; text-align: left; vertical-align: top; }}
 code, td {{ word-break: break-all; }}
 select {{ font: inherit; padding: .4rem; }}
+li.todo.done .content {{ text-decoration: line-through; color: #777; }}
+li.todo form {{ margin-left: .5rem; }}
 ul.gallery {{ list-style: none; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(10rem, 1fr)); gap: 1rem; }}
 ul.gallery img {{ width: 100%; height: 8rem; object-fit: cover; border: 1px solid #ddd; }}
 ul.gallery span {{ display: block; font-size: .9rem; }}

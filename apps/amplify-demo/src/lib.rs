@@ -3,6 +3,8 @@
 pub mod app;
 mod files;
 mod html;
+mod models;
 pub mod server;
+mod todos;
 
 pub use server::{DemoOptions, RunningDemo, start};

@@ -352,3 +352,169 @@ async fn signed_out_visitors_cannot_get_upload_urls() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::FOUND, "sent to sign in");
 }
+
+async fn browser_signed_in_as(demo: &Demo, username: &str, password: &str) -> reqwest::Client {
+    let client = browser();
+    let response = client
+        .post(format!("{}/sign-in", demo.url))
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("redirect_to", "/todos"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "{username} signs in"
+    );
+    client
+}
+
+fn hidden_ids(html: &str) -> Vec<String> {
+    html.split(r#"name="id" value=""#)
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn todos_are_per_user_through_the_typed_client() {
+    let demo = start_demo().await;
+    demo.demo
+        .backend()
+        .unwrap()
+        .create_user(
+            "bob@example.com",
+            "Bob-passw0rd!",
+            &[("email", "bob@example.com")],
+        )
+        .unwrap();
+    let alice = browser_signed_in_as(&demo, DEMO_USERNAME, DEMO_PASSWORD).await;
+    let bob = browser_signed_in_as(&demo, "bob@example.com", "Bob-passw0rd!").await;
+
+    let page = alice
+        .get(format!("{}/todos", demo.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"id="no-todos""#), "{page}");
+    for content in ["buy milk", "write <tests>"] {
+        let created = alice
+            .post(format!("{}/todos", demo.url))
+            .form(&[("content", content)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    }
+    let page = alice
+        .get(format!("{}/todos", demo.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("buy milk") && page.contains("write &lt;tests&gt;"),
+        "{page}"
+    );
+    let ids = hidden_ids(&page);
+    assert_eq!(ids.len(), 4, "a toggle and a delete form per todo: {page}");
+
+    // Bob sees none of them and can change none of them.
+    let bobs = bob
+        .get(format!("{}/todos", demo.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !bobs.contains("buy milk") && bobs.contains(r#"id="no-todos""#),
+        "{bobs}"
+    );
+    let refused = bob
+        .post(format!("{}/todos/toggle", demo.url))
+        .form(&[("id", ids[0].as_str()), ("done", "true")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let refused = bob
+        .post(format!("{}/todos/delete", demo.url))
+        .form(&[("id", ids[0].as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    // Alice toggles and deletes her own.
+    let toggled = alice
+        .post(format!("{}/todos/toggle", demo.url))
+        .form(&[("id", ids[0].as_str()), ("done", "true")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(toggled.status(), StatusCode::SEE_OTHER);
+    let page = alice
+        .get(format!("{}/todos", demo.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(page.matches(r#"class="todo done""#).count(), 1, "{page}");
+    let deleted = alice
+        .post(format!("{}/todos/delete", demo.url))
+        .form(&[("id", ids[0].as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+    let page = alice
+        .get(format!("{}/todos", demo.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(hidden_ids(&page).len(), 2, "{page}");
+}
+
+#[tokio::test]
+async fn announcements_are_public_through_the_api_key() {
+    let demo = start_demo().await;
+    let page = browser()
+        .get(format!("{}/announcements", demo.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.matches("<li><strong>").count() >= 1,
+        "the seeded announcements: {html}"
+    );
+}
+
+#[test]
+fn the_typed_models_are_generated_from_amplify_locals_default_schema() {
+    let file: serde_json::Value =
+        serde_json::from_str(include_str!("../amplify_models.json")).expect("amplify_models.json");
+    assert_eq!(
+        file["data"]["model_introspection"],
+        amplify_local::default_model_introspection(),
+        "apps/amplify-demo/amplify_models.json is out of date: copy data.model_introspection from a fresh \
+         amplify-local outputs file"
+    );
+}

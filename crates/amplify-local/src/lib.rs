@@ -52,6 +52,7 @@ mod users;
 mod well_known;
 
 pub use error::LocalError;
+pub use graphql::default_model_introspection;
 pub use options::{IssuerMode, LocalOptions};
 pub use s3::StorageRules;
 pub use server::{LocalBackend, router};

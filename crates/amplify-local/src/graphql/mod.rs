@@ -314,3 +314,11 @@ pub(crate) async fn handle(
     let body = serde_json::to_value(&response).unwrap_or_else(|_| json!({ "data": null }));
     json_response(StatusCode::OK, &appsync_errors(body))
 }
+
+/// The `model_introspection` of the default schema (a `Todo` with an owner rule and a public `Announcement`),
+/// as amplify-local writes it into the outputs file when no `--schema` is given. Apps can generate their typed
+/// models from it.
+#[must_use]
+pub fn default_model_introspection() -> Value {
+    model::default_introspection()
+}
