@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use amplify_ssr::ServerContext;
-use amplify_ssr::data::{AuthMode, DataClient, ListOptions, ModelOptions};
+use amplify_ssr::data::{AuthMode, ListOptions, ModelOptions};
 use axum::extract::{Form, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -14,14 +14,12 @@ use crate::app::{AppState, same_origin_post};
 use crate::html::{escape, page};
 use crate::models::{CreateTodoInput, Todo, TypedModels, UpdateTodoInput};
 
-fn data_client(state: &AppState) -> Result<&DataClient, Response> {
-    state.data.as_ref().ok_or_else(|| {
-        (
-            StatusCode::NOT_FOUND,
-            "this backend has no Amplify Data API (no `data` in the outputs file)",
-        )
-            .into_response()
-    })
+fn no_data_api() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        "this backend has no Amplify Data API (no `data` in the outputs file)",
+    )
+        .into_response()
 }
 
 fn failure(what: &str, error: impl std::fmt::Display) -> Response {
@@ -31,9 +29,8 @@ fn failure(what: &str, error: impl std::fmt::Display) -> Response {
 
 /// `GET /todos` (protected): the signed-in user's todos, oldest first.
 pub(crate) async fn todos_page(ctx: ServerContext, State(state): State<AppState>) -> Response {
-    let data = match data_client(&state) {
-        Ok(data) => data,
-        Err(response) => return response,
+    let Some(data) = state.data.as_ref() else {
+        return no_data_api();
     };
     let nav = state.nav(&ctx).await;
     let mut todos = match data.todo().list_all(&ctx, ListOptions::new()).await {
@@ -98,9 +95,8 @@ pub(crate) async fn create_todo(
         )
             .into_response();
     }
-    let data = match data_client(&state) {
-        Ok(data) => data,
-        Err(response) => return response,
+    let Some(data) = state.data.as_ref() else {
+        return no_data_api();
     };
     let content = form.content.trim();
     if content.is_empty() || content.chars().count() > 500 {
@@ -138,9 +134,8 @@ pub(crate) async fn toggle_todo(
         )
             .into_response();
     }
-    let data = match data_client(&state) {
-        Ok(data) => data,
-        Err(response) => return response,
+    let Some(data) = state.data.as_ref() else {
+        return no_data_api();
     };
     let input = UpdateTodoInput {
         done: Some(Some(form.done.unwrap_or(true))),
@@ -172,9 +167,8 @@ pub(crate) async fn delete_todo(
         )
             .into_response();
     }
-    let data = match data_client(&state) {
-        Ok(data) => data,
-        Err(response) => return response,
+    let Some(data) = state.data.as_ref() else {
+        return no_data_api();
     };
     match data
         .todo()
@@ -196,9 +190,8 @@ pub(crate) async fn announcements_page(
     ctx: ServerContext,
     State(state): State<AppState>,
 ) -> Response {
-    let data = match data_client(&state) {
-        Ok(data) => data,
-        Err(response) => return response,
+    let Some(data) = state.data.as_ref() else {
+        return no_data_api();
     };
     let nav = state.nav(&ctx).await;
     let options = ListOptions::new().auth_mode(AuthMode::ApiKey);
