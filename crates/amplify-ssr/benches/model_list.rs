@@ -36,6 +36,8 @@ const PASSWORD: &str = "Bench-passw0rd!";
 enum Case {
     /// `list_all` with `limit(1000)`: one request, 1,000 items.
     ListAll1000,
+    /// The same with the selection set `["id"]`: 1,000 items of one field each (how much the fields cost).
+    ListAll1000IdOnly,
     /// `list` with `limit(20)`: one request, the first 20 items.
     Page20,
     /// `list_all` with the default page size (amplify-local's 100): 10 requests.
@@ -49,6 +51,9 @@ impl Case {
     fn label(self) -> &'static str {
         match self {
             Self::ListAll1000 => "`list_all`, `limit(1000)`: 1 request, 1,000 items",
+            Self::ListAll1000IdOnly => {
+                "`list_all`, `limit(1000)`, selection set `[\"id\"]`: 1 request, 1,000 items"
+            }
             Self::Page20 => "`list`, `limit(20)`: 1 request, 20 items",
             Self::ListAllDefaultPages => {
                 "`list_all`, default page size (100): 10 requests, 1,000 items"
@@ -59,7 +64,7 @@ impl Case {
 
     fn expected_items(self) -> usize {
         match self {
-            Self::ListAll1000 | Self::ListAllDefaultPages => ITEMS,
+            Self::ListAll1000 | Self::ListAll1000IdOnly | Self::ListAllDefaultPages => ITEMS,
             Self::Page20 => 20,
             Self::Baseline => 0,
         }
@@ -78,11 +83,19 @@ impl Bench {
         // A handler builds a context per request from the request's cookies.
         let ctx = self.runner.context(&self.cookie);
         match case {
-            Case::ListAll1000 | Case::Page20 | Case::ListAllDefaultPages => {
+            Case::ListAll1000
+            | Case::ListAll1000IdOnly
+            | Case::Page20
+            | Case::ListAllDefaultPages => {
                 let result = match case {
                     Case::ListAll1000 => {
                         self.todo
                             .list_all(&ctx, ListOptions::new().limit(1000))
+                            .await
+                    }
+                    Case::ListAll1000IdOnly => {
+                        self.todo
+                            .list_all(&ctx, ListOptions::new().limit(1000).selection_set(["id"]))
                             .await
                     }
                     Case::Page20 => self.todo.list(&ctx, ListOptions::new().limit(20)).await,
@@ -312,6 +325,7 @@ fn main() {
         );
         for case in [
             Case::ListAll1000,
+            Case::ListAll1000IdOnly,
             Case::Page20,
             Case::ListAllDefaultPages,
             Case::Baseline,

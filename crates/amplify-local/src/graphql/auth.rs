@@ -257,33 +257,29 @@ impl Grant {
     }
 }
 
-/// The owner values of a user-pool caller: what the rule's identity claim
-/// writes, plus the forms AppSync also accepts when reading.
+/// The owner values of a user-pool caller: what the rule's identity claim writes, and what it accepts when
+/// reading. As AppSync: for the default `sub::username` claim the `sub`, the username and `sub::username` all
+/// match (items written by older clients); for any other claim only that claim's value does. `None` when the
+/// token lacks the claim: the owner rule then grants nothing.
 fn owner_values(
     rule: &AuthRule,
     username: &str,
     sub: &str,
     claims: &Map<String, Value>,
-) -> (String, Vec<String>) {
-    let combined = format!("{sub}::{username}");
-    let written = match rule.identity_claim.as_str() {
-        "cognito:username" | "username" => username.to_owned(),
-        "sub" => sub.to_owned(),
-        "sub::username" => combined.clone(),
-        claim => claims
-            .get(claim)
-            .and_then(Value::as_str)
-            .unwrap_or(username)
-            .to_owned(),
-    };
-    let mut accepted = vec![
-        written.clone(),
-        username.to_owned(),
-        sub.to_owned(),
-        combined,
-    ];
-    accepted.dedup();
-    (written, accepted)
+) -> Option<(String, Vec<String>)> {
+    match rule.identity_claim.as_str() {
+        "sub::username" => {
+            let combined = format!("{sub}::{username}");
+            let accepted = vec![combined.clone(), sub.to_owned(), username.to_owned()];
+            Some((combined, accepted))
+        }
+        "cognito:username" | "username" => Some((username.to_owned(), vec![username.to_owned()])),
+        "sub" => Some((sub.to_owned(), vec![sub.to_owned()])),
+        claim => {
+            let value = claims.get(claim).and_then(Value::as_str)?.to_owned();
+            Some((value.clone(), vec![value]))
+        }
+    }
 }
 
 /// What the model's rules grant `caller` for `operation` (`create`, `get`,
@@ -355,12 +351,13 @@ pub(crate) fn grant(model: &ModelDef, caller: &Caller, operation: &str) -> Grant
                     ..
                 },
             ) => {
-                let (written, accepted) = owner_values(rule, username, sub, claims);
-                checks.push(OwnerCheck {
-                    field: rule.owner_field.clone(),
-                    accepted,
-                    write: Some(written),
-                });
+                if let Some((written, accepted)) = owner_values(rule, username, sub, claims) {
+                    checks.push(OwnerCheck {
+                        field: rule.owner_field.clone(),
+                        accepted,
+                        write: Some(written),
+                    });
+                }
             }
             _ => {}
         }
@@ -378,6 +375,50 @@ mod tests {
 
     use super::*;
     use crate::graphql::model::{Catalog, default_introspection};
+
+    fn rule(identity_claim: &str) -> AuthRule {
+        AuthRule {
+            allow: "owner".to_owned(),
+            provider: "userPools".to_owned(),
+            operations: None,
+            owner_field: "owner".to_owned(),
+            identity_claim: identity_claim.to_owned(),
+            groups: Vec::new(),
+            group_claim: "cognito:groups".to_owned(),
+            groups_field: None,
+        }
+    }
+
+    #[test]
+    fn owner_claims_accept_only_their_own_value() {
+        let mut claims = Map::new();
+        claims.insert("email".to_owned(), json!("mallory@example.com"));
+        // A user named after someone else's email gains nothing under an `email` owner claim.
+        let (written, accepted) =
+            owner_values(&rule("email"), "victim@example.com", "sub-m", &claims).unwrap();
+        assert_eq!(written, "mallory@example.com");
+        assert_eq!(accepted, ["mallory@example.com"]);
+        // No such claim in the token: the owner rule grants nothing.
+        assert!(owner_values(&rule("email"), "victim@example.com", "sub-m", &Map::new()).is_none());
+        // `sub` and username claims accept exactly that value.
+        assert_eq!(
+            owner_values(&rule("sub"), "u", "s", &claims).unwrap().1,
+            ["s"]
+        );
+        assert_eq!(
+            owner_values(&rule("cognito:username"), "u", "s", &claims)
+                .unwrap()
+                .1,
+            ["u"]
+        );
+        // The default `sub::username` also matches items written with the sub or the username alone.
+        assert_eq!(
+            owner_values(&rule("sub::username"), "u", "s", &claims)
+                .unwrap()
+                .1,
+            ["s::u", "s", "u"]
+        );
+    }
 
     fn user(name: &str) -> Caller {
         Caller::UserPool {

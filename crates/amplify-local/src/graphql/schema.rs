@@ -16,6 +16,11 @@ use super::model::{AWS_SCALARS, Association, Catalog, FieldDef, FieldType, Model
 use super::ops::{Backend, Item, ListQuery, OpError, Page, Site};
 use crate::LocalError;
 
+/// The deepest selection a query may have.
+const MAX_QUERY_DEPTH: usize = 16;
+/// The largest complexity (roughly, fields selected) a query may have.
+const MAX_QUERY_COMPLEXITY: usize = 2_000;
+
 /// An AppSync-shaped field error (`errorType` moved to the top level of
 /// the error when the response is written).
 pub(crate) fn gql_error(error: OpError) -> Error {
@@ -880,6 +885,10 @@ pub(crate) fn build(backend: Arc<Backend>) -> Result<Schema, LocalError> {
         .register(query)
         .register(mutation)
         .data(backend)
+        // Nested relationship reads each scan a table: bound what one request can ask for (AppSync stops at a
+        // depth of 75; real clients stay far below these).
+        .limit_depth(MAX_QUERY_DEPTH)
+        .limit_complexity(MAX_QUERY_COMPLEXITY)
         .finish()
         .map_err(|e| LocalError::InvalidSchema(e.to_string()))
 }

@@ -177,6 +177,12 @@ impl StorageRules {
     /// Gen 2 denies a parent path's grants inside a separately defined
     /// sub-path.
     pub(crate) fn allows(&self, caller: &Caller, action: Action, key: &str) -> bool {
+        // The store resolves `.` and `..` segments (and S3 signatures don't normalise paths), so a key like
+        // `public/../private/<someone>/x` would be judged by one rule and touch another path. Such keys are
+        // never allowed, whatever the rules say.
+        if !is_plain_key(key) {
+            return false;
+        }
         let Some((prefix, grants)) = self
             .paths
             .iter()
@@ -193,6 +199,16 @@ impl StorageRules {
             grants.guest.contains(&action)
         }
     }
+}
+
+/// A key without relative segments (`.`, `..`), backslashes or a leading `/`: what the rules see is then
+/// exactly the object the store reads or writes.
+fn is_plain_key(key: &str) -> bool {
+    !key.starts_with('/')
+        && !key.contains('\\')
+        && key
+            .split('/')
+            .all(|segment| segment != "." && segment != "..")
 }
 
 /// Checks a `.../*` pattern and returns it without the `*`.
@@ -327,5 +343,73 @@ mod tests {
         assert!(rules.allows(&guest(), Action::List, "media/"));
         assert!(!rules.allows(&guest(), Action::Get, "media/secret/a"));
         assert!(rules.allows(&user("x"), Action::Get, "media/secret/a"));
+    }
+}
+
+#[cfg(test)]
+mod relative_key_tests {
+    use super::{Action, Caller, StorageRules, is_plain_key};
+
+    #[test]
+    fn the_default_rules_refuse_keys_that_climb_out_of_their_path() {
+        let rules = StorageRules::default();
+        let guest = Caller {
+            identity_id: "us-east-1:guest".to_owned(),
+            authenticated: false,
+        };
+        let me = Caller {
+            identity_id: "us-east-1:me".to_owned(),
+            authenticated: true,
+        };
+        // The plain paths work as the rules say...
+        assert!(rules.allows(&guest, Action::Get, "public/photo.jpg"));
+        assert!(rules.allows(&me, Action::Write, "private/us-east-1:me/x"));
+        assert!(rules.allows(&me, Action::Delete, "protected/us-east-1:me/x"));
+        // ...and the same grants never reach another path through `..` or `.`.
+        for (caller, action, key) in [
+            (
+                &guest,
+                Action::Get,
+                "public/../private/us-east-1:victim/photo.jpg",
+            ),
+            (&guest, Action::Get, "public/../../.bucket-x.metadata.json"),
+            (&me, Action::Write, "public/../private/us-east-1:victim/x"),
+            (
+                &me,
+                Action::Delete,
+                "protected/us-east-1:me/../us-east-1:victim/x",
+            ),
+            (
+                &me,
+                Action::Write,
+                "private/us-east-1:me/./../us-east-1:victim/x",
+            ),
+            (&me, Action::List, "public/../private/"),
+        ] {
+            assert!(!rules.allows(caller, action, key), "{key}");
+        }
+    }
+
+    #[test]
+    fn relative_segments_are_never_plain() {
+        for key in [
+            "public/a.txt",
+            "private/us-east-1:x/a..b",
+            "public/",
+            "public/.hidden",
+        ] {
+            assert!(is_plain_key(key), "{key}");
+        }
+        for key in [
+            "public/../private/us-east-1:x/a",
+            "protected/me/../you/x",
+            "public/./a",
+            "..",
+            "/public/a",
+            "public\\..\\private",
+            "public/..",
+        ] {
+            assert!(!is_plain_key(key), "{key}");
+        }
     }
 }
