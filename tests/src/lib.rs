@@ -592,3 +592,156 @@ where
         elapsed,
     }
 }
+
+/// How long the AppSync simulator may take to start (it prints its URL after about 3 s).
+pub const APPSYNC_SIMULATOR_START_TIMEOUT: Duration = Duration::from_secs(60);
+
+const APPSYNC_INSTALL_HINT: &str = "run scripts/test, which installs the npm packages (npm ci in interop/, \
+     from interop/package-lock.json)";
+
+/// The AppSync simulator from npm (`@aws-amplify/amplify-appsync-simulator`), run by
+/// `interop/appsync/simulator.mjs` on a free port of 127.0.0.1 with the schema, model rules and
+/// API key of an amplify-local, and in-memory resolvers.
+///
+/// It checks only the shape of credentials (no JWT or SigV4 signature is verified, and a user-pool
+/// token is any JWT whose `iss` starts with `https://cognito-idp.`), so start amplify-local with
+/// [`amplify_local::IssuerMode::Aws`] for user-pool calls. The process ends when this value is
+/// dropped: its stdin closes (the script exits on that) and it is killed as well.
+#[derive(Debug)]
+pub struct AppSyncSimulator {
+    url: String,
+    output: std::sync::Arc<std::sync::Mutex<String>>,
+    _stdin: tokio::process::ChildStdin,
+    _child: tokio::process::Child,
+    _config: tempfile::NamedTempFile,
+}
+
+impl AppSyncSimulator {
+    /// Starts the simulator with `backend`'s schema SDL, `model_introspection` and API key.
+    ///
+    /// Panics (failing the test, never skipping it) when the npm package is not installed, or when
+    /// the simulator does not print its URL within [`APPSYNC_SIMULATOR_START_TIMEOUT`].
+    pub async fn start(backend: &amplify_local::LocalBackend) -> Self {
+        use tokio::io::{AsyncBufReadExt as _, AsyncRead, BufReader};
+
+        let marker = interop_dir()
+            .join("node_modules")
+            .join("@aws-amplify")
+            .join("amplify-appsync-simulator")
+            .join("package.json");
+        assert!(
+            marker.is_file(),
+            "the AppSync simulator (npm @aws-amplify/amplify-appsync-simulator) is missing ({} not \
+             found): {APPSYNC_INSTALL_HINT}",
+            marker.display()
+        );
+        let script = interop_dir().join("appsync").join("simulator.mjs");
+        assert!(script.is_file(), "no such script: {}", script.display());
+
+        let outputs = backend.outputs();
+        let config = serde_json::json!({
+            "sdl": backend.graphql_schema_sdl(),
+            "modelIntrospection": outputs["data"]["model_introspection"],
+            "apiKey": backend.api_key(),
+        });
+        let mut file = tempfile::Builder::new()
+            .prefix("appsync-simulator-")
+            .suffix(".json")
+            .tempfile()
+            .expect("create the simulator's config file");
+        std::io::Write::write_all(&mut file, config.to_string().as_bytes())
+            .expect("write the simulator's config file");
+
+        let label = "node appsync/simulator.mjs";
+        let mut child = tokio::process::Command::new(node_program())
+            .arg(&script)
+            .arg(file.path())
+            .current_dir(interop_dir())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start `{label}` ({e}): {APPSYNC_INSTALL_HINT}"));
+        let stdin = child.stdin.take().expect("piped stdin");
+        let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+        let output = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+
+        // Keep draining stderr (and, below, stdout) so the simulator never blocks on a full pipe.
+        fn drain(
+            stream: impl AsyncRead + Unpin + Send + 'static,
+            sink: std::sync::Arc<std::sync::Mutex<String>>,
+        ) {
+            tokio::spawn(async move {
+                let mut lines = BufReader::new(stream).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let mut sink = sink
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    sink.push_str(&line);
+                    sink.push('\n');
+                }
+            });
+        }
+        drain(
+            child.stderr.take().expect("piped stderr"),
+            std::sync::Arc::clone(&output),
+        );
+
+        let seen = std::sync::Arc::clone(&output);
+        let started = tokio::time::timeout(APPSYNC_SIMULATOR_START_TIMEOUT, async {
+            while let Ok(Some(line)) = stdout.next_line().await {
+                if let Ok(value) = serde_json::from_str::<Value>(&line)
+                    && let Some(url) = value.get("url").and_then(Value::as_str)
+                {
+                    return Some(url.to_owned());
+                }
+                let mut seen = seen
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                seen.push_str(&line);
+                seen.push('\n');
+            }
+            None
+        })
+        .await;
+        let log = || {
+            output
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone()
+        };
+        let url = match started {
+            Ok(Some(url)) => url,
+            Ok(None) => panic!(
+                "`{label}` exited without printing its URL\n--- output\n{}",
+                log()
+            ),
+            Err(_) => panic!(
+                "`{label}` did not print its URL within {APPSYNC_SIMULATOR_START_TIMEOUT:?}\n--- output\n{}",
+                log()
+            ),
+        };
+        tokio::spawn(async move { while let Ok(Some(_)) = stdout.next_line().await {} });
+        Self {
+            url,
+            output,
+            _stdin: stdin,
+            _child: child,
+            _config: file,
+        }
+    }
+
+    /// `http://127.0.0.1:PORT/graphql`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// What the simulator wrote to stderr so far (and stdout before its URL), for failure messages.
+    pub fn output(&self) -> String {
+        self.output
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}

@@ -7,7 +7,10 @@
 //! `MODEL_LIST_ITERATIONS` (default 200) calls or `MODEL_LIST_SECONDS` (default 30) seconds, whichever comes first,
 //! once sequentially and once from 8 concurrent tasks. Every call is a real request: a fresh `ServerContext` from
 //! the Cookie header (as a handler would build per request), the user-pool token, `POST /graphql` over TCP,
-//! amplify-local's JWT check, list and auth filtering, and the client's JSON parsing and flattening.
+//! amplify-local's JWT check, list and auth filtering, and the client's JSON parsing and flattening. Extra cases
+//! show where the time goes: a one-field selection set, the same request without the library (raw HTTP, body not
+//! parsed), and a request with no items (`{ __typename }`); the client's JSON parse of a 1,000-item body is timed
+//! on its own.
 //!
 //! It prints a markdown table of requests per second and p50 / p90 / p99 latency (nearest rank over the recorded
 //! durations). Nothing is asserted about the timings; the results are checked (1,000 / 20 items, no errors) outside
@@ -20,7 +23,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use amplify_local::{LocalBackend, LocalOptions};
-use amplify_ssr::data::{DataClient, GraphqlRequest, ListOptions, ModelClient, ModelOptions};
+use amplify_ssr::data::{
+    DataClient, GraphqlRequest, ListOptions, ModelClient, ModelOperation, ModelOptions,
+};
 use amplify_ssr::{AmplifyConfig, ServerRunner, SignInInput};
 use http::{HeaderMap, HeaderValue, header};
 use serde_json::{Value, json};
@@ -40,6 +45,9 @@ enum Case {
     ListAll1000IdOnly,
     /// `list` with `limit(20)`: one request, the first 20 items.
     Page20,
+    /// The `limit(1000)` request without the library: the same document and access token POSTed with the runner's
+    /// reqwest client, the body read but not parsed (amplify-local and HTTP only).
+    RawHttp1000,
     /// `list_all` with the default page size (amplify-local's 100): 10 requests.
     ListAllDefaultPages,
     /// `DataClient::graphql` with `query { __typename }`: the fixed cost of a request (context, token, HTTP, JWT
@@ -55,6 +63,9 @@ impl Case {
                 "`list_all`, `limit(1000)`, selection set `[\"id\"]`: 1 request, 1,000 items"
             }
             Self::Page20 => "`list`, `limit(20)`: 1 request, 20 items",
+            Self::RawHttp1000 => {
+                "raw HTTP, same 1,000-item request, body not parsed (amplify-local + HTTP only)"
+            }
             Self::ListAllDefaultPages => {
                 "`list_all`, default page size (100): 10 requests, 1,000 items"
             }
@@ -64,7 +75,10 @@ impl Case {
 
     fn expected_items(self) -> usize {
         match self {
-            Self::ListAll1000 | Self::ListAll1000IdOnly | Self::ListAllDefaultPages => ITEMS,
+            Self::ListAll1000
+            | Self::ListAll1000IdOnly
+            | Self::ListAllDefaultPages
+            | Self::RawHttp1000 => ITEMS,
             Self::Page20 => 20,
             Self::Baseline => 0,
         }
@@ -76,6 +90,10 @@ struct Bench {
     client: DataClient,
     todo: ModelClient,
     cookie: HeaderMap,
+    /// For [`Case::RawHttp1000`]: the list document, the access token, and the body length of the answer.
+    list_document: String,
+    access_token: String,
+    raw_len: usize,
 }
 
 impl Bench {
@@ -105,6 +123,12 @@ impl Bench {
                 assert!(result.errors.is_empty(), "{:?}", result.errors);
                 result.data.len()
             }
+            Case::RawHttp1000 => {
+                let body = self.raw_list().await;
+                // The same 1,000 items every time, so the same bytes: checked without parsing.
+                assert_eq!(body.len(), self.raw_len);
+                ITEMS
+            }
             Case::Baseline => {
                 let response = self
                     .client
@@ -115,6 +139,24 @@ impl Bench {
                 0
             }
         }
+    }
+}
+
+impl Bench {
+    async fn raw_list(&self) -> bytes::Bytes {
+        let body = json!({"query": self.list_document, "variables": {"limit": 1000}}).to_string();
+        let response = self
+            .runner
+            .http_client()
+            .post(self.client.endpoint().clone())
+            .header(header::CONTENT_TYPE, "application/json; charset=UTF-8")
+            .header(header::AUTHORIZATION, &self.access_token)
+            .body(body)
+            .send()
+            .await
+            .expect("raw request");
+        assert!(response.status().is_success(), "{}", response.status());
+        response.bytes().await.expect("raw body")
     }
 }
 
@@ -226,11 +268,26 @@ async fn setup(dir: &std::path::Path) -> (LocalBackend, Bench) {
 
     let client = DataClient::new(&runner).expect("data section");
     let todo = client.model("Todo").expect("Todo model");
+    let list_document = todo
+        .document(ModelOperation::List, None)
+        .expect("list document");
+    let access_token =
+        amplify_ssr::fetch_auth_session(&runner.context(&headers), Default::default())
+            .await
+            .expect("session")
+            .tokens
+            .expect("signed in")
+            .access_token
+            .secret()
+            .to_owned();
     let bench = Bench {
         runner,
         client,
         todo,
         cookie: headers,
+        list_document,
+        access_token,
+        raw_len: 0,
     };
     (backend, bench)
 }
@@ -300,7 +357,7 @@ fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     rt.block_on(async {
         let (backend, bench) = setup(dir.path()).await;
-        let bench = Arc::new(bench);
+        let mut bench = Arc::new(bench);
         let took = create_todos(&bench).await;
         assert_eq!(
             backend.graphql_item_count("Todo").expect("count"),
@@ -319,6 +376,13 @@ fn main() {
             .await
             .expect("list");
         let (bytes, parse, write) = json_costs(&all.data);
+        let raw = bench.raw_list().await;
+        let parsed: Value = serde_json::from_slice(&raw).expect("raw body is JSON");
+        assert_eq!(
+            parsed["data"]["listTodos"]["items"].as_array().map(Vec::len),
+            Some(ITEMS)
+        );
+        Arc::get_mut(&mut bench).expect("no other handle").raw_len = raw.len();
 
         println!(
             "\n| case | tasks | calls | requests/s | p50 | p90 | p99 |\n|---|---|---|---|---|---|---|"
@@ -327,6 +391,7 @@ fn main() {
             Case::ListAll1000,
             Case::ListAll1000IdOnly,
             Case::Page20,
+            Case::RawHttp1000,
             Case::ListAllDefaultPages,
             Case::Baseline,
         ] {
