@@ -26,17 +26,7 @@ pub(crate) fn sign_request(
     region: &str,
     time: SystemTime,
 ) -> Result<Vec<(&'static str, String)>, DataError> {
-    let identity = aws_credential_types::Credentials::new(
-        credentials.access_key_id.clone(),
-        credentials.secret_access_key.secret().to_owned(),
-        credentials
-            .session_token
-            .as_ref()
-            .map(|token| token.secret().to_owned()),
-        credentials.expiration,
-        "amplify-ssr",
-    )
-    .into();
+    let identity = credentials.signing_credentials().into();
     let mut settings = SigningSettings::default();
     settings.signature_location = SignatureLocation::Headers;
     let params: SigningParams<'_> = v4::SigningParams::builder()

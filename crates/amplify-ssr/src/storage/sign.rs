@@ -43,19 +43,6 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
-fn aws_credentials(credentials: &AwsCredentials) -> aws_credential_types::Credentials {
-    aws_credential_types::Credentials::new(
-        credentials.access_key_id.clone(),
-        credentials.secret_access_key.secret().to_owned(),
-        credentials
-            .session_token
-            .as_ref()
-            .map(|token| token.secret().to_owned()),
-        credentials.expiration,
-        "amplify-ssr",
-    )
-}
-
 fn settings(location: SignatureLocation, expires_in: Option<Duration>) -> SigningSettings {
     let mut settings = SigningSettings::default();
     settings.signature_location = location;
@@ -87,7 +74,7 @@ pub(crate) fn presign(
     expires_in: Duration,
     time: SystemTime,
 ) -> Result<Url, StorageError> {
-    let identity = aws_credentials(credentials).into();
+    let identity = credentials.signing_credentials().into();
     let params: SigningParams<'_> = v4::SigningParams::builder()
         .identity(&identity)
         .region(region)
@@ -148,7 +135,7 @@ pub(crate) fn sign_headers(
     region: &str,
     time: SystemTime,
 ) -> Result<Vec<(&'static str, String)>, StorageError> {
-    let identity = aws_credentials(credentials).into();
+    let identity = credentials.signing_credentials().into();
     let params: SigningParams<'_> = v4::SigningParams::builder()
         .identity(&identity)
         .region(region)

@@ -84,6 +84,19 @@ pub struct AwsCredentials {
 }
 
 impl AwsCredentials {
+    /// These credentials as the `aws-sigv4` signer takes them (for the Storage and Data signers).
+    pub(crate) fn signing_credentials(&self) -> aws_credential_types::Credentials {
+        aws_credential_types::Credentials::new(
+            self.access_key_id.clone(),
+            self.secret_access_key.secret().to_owned(),
+            self.session_token
+                .as_ref()
+                .map(|token| token.secret().to_owned()),
+            self.expiration,
+            "amplify-ssr",
+        )
+    }
+
     /// Credentials from their parts, without an expiration.
     #[must_use]
     pub fn new(
