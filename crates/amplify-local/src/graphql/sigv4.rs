@@ -2,8 +2,14 @@
 //! AWS4-HMAC-SHA256 …`, service `appsync`), as AppSync does for `AWS_IAM`.
 
 use std::fmt::Write as _;
+use std::time::{Duration, UNIX_EPOCH};
 
-use aws_lc_rs::{constant_time, digest, hmac};
+use aws_credential_types::Credentials;
+use aws_lc_rs::{constant_time, digest};
+use aws_sigv4::http_request::{
+    PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings, sign,
+};
+use aws_sigv4::sign::v4;
 use axum::http::{HeaderMap, Method, Uri};
 
 /// How far the request time may be from ours (AppSync's 15 minutes).
@@ -44,11 +50,6 @@ fn hex(bytes: &[u8]) -> String {
 
 fn sha256_hex(bytes: &[u8]) -> String {
     hex(digest::digest(&digest::SHA256, bytes).as_ref())
-}
-
-fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
-    let key = hmac::Key::new(hmac::HMAC_SHA256, key);
-    hmac::sign(&key, data).as_ref().to_vec()
 }
 
 /// Parses `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`.
@@ -113,47 +114,19 @@ fn parse_amz_date(value: &str) -> Option<i64> {
         .map(|t| t.assume_utc().unix_timestamp())
 }
 
-/// URI-encodes a path segment as SigV4 wants (unreserved characters kept).
-fn encode(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for byte in segment.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
-}
-
-/// The canonical URI of a non-S3 service: each segment encoded twice.
-fn canonical_uri(path: &str) -> String {
-    if path.is_empty() || path == "/" {
-        return "/".to_owned();
-    }
-    path.split('/')
-        .map(|segment| encode(&encode(segment)))
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-fn canonical_query(uri: &Uri) -> String {
-    let Some(query) = uri.query() else {
-        return String::new();
-    };
-    let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
-        .map(|(k, v)| (encode(&k), encode(&v)))
-        .collect();
-    pairs.sort();
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&")
-}
+/// Headers `aws-sigv4`'s default settings never sign; a client that signed
+/// one could not be re-signed the same way.
+const UNSIGNABLE: [&str; 4] = [
+    "authorization",
+    "user-agent",
+    "x-amzn-trace-id",
+    "transfer-encoding",
+];
 
 /// Verifies the signature of a request with the secret key of its access
-/// key, the region it must be scoped to and the time now.
+/// key, the region it must be scoped to and the time now: the request is
+/// rebuilt from exactly the headers the client signed and re-signed with
+/// `aws-sigv4`, and the two signatures are compared in constant time.
 pub(crate) fn verify(
     request: &SignedRequest,
     secret_key: &str,
@@ -191,54 +164,236 @@ pub(crate) fn verify(
     {
         return Err(SignatureError::Mismatch);
     }
-    let mut canonical_headers = String::new();
+    if let Some(name) = request
+        .signed_headers
+        .iter()
+        .find(|name| UNSIGNABLE.contains(&name.as_str()))
+    {
+        return Err(SignatureError::Malformed(format!(
+            "'{name}' cannot be a signed header"
+        )));
+    }
+    let signs = |name: &str| request.signed_headers.iter().any(|h| h == name);
+    // The headers the client signed, as presented. `x-amz-date`,
+    // `x-amz-security-token` and `x-amz-content-sha256` are added by the
+    // signer itself (from the signing time, the session token and the body
+    // hash checked above).
+    let mut signed_values: Vec<(&str, &str)> = Vec::new();
     for name in &request.signed_headers {
-        let values: Vec<String> = headers
+        let values: Vec<&str> = headers
             .get_all(name.as_str())
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
             .collect();
         if values.is_empty() {
             return Err(SignatureError::Mismatch);
         }
-        let _ = writeln!(canonical_headers, "{name}:{}", values.join(","));
+        if matches!(
+            name.as_str(),
+            "x-amz-date" | "x-amz-security-token" | "x-amz-content-sha256"
+        ) {
+            continue;
+        }
+        signed_values.extend(values.into_iter().map(|v| (name.as_str(), v)));
     }
-    let canonical_request = format!(
-        "{method}\n{}\n{}\n{canonical_headers}\n{}\n{payload_hash}",
-        canonical_uri(uri.path()),
-        canonical_query(uri),
-        request.signed_headers.join(";"),
-    );
-    let scope = format!(
-        "{}/{}/{}/aws4_request",
-        request.date, region, request.service
-    );
-    let string_to_sign = format!(
-        "AWS4-HMAC-SHA256\n{}\n{scope}\n{}",
-        request.amz_date,
-        sha256_hex(canonical_request.as_bytes())
-    );
-    let mut key = hmac_sha256(
-        format!("AWS4{secret_key}").as_bytes(),
-        request.date.as_bytes(),
-    );
-    for part in [region, request.service.as_str(), "aws4_request"] {
-        key = hmac_sha256(&key, part.as_bytes());
+    // The token the client signed: whether it is the one issued with this
+    // access key is checked by the caller, which answers that differently.
+    let session_token = if signs("x-amz-security-token") {
+        headers
+            .get("x-amz-security-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    } else {
+        None
+    };
+    let identity = Credentials::new(
+        request.access_key_id.as_str(),
+        secret_key,
+        session_token,
+        None,
+        "amplify-local",
+    )
+    .into();
+    let mut settings = SigningSettings::default();
+    if signs("x-amz-content-sha256") {
+        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
     }
-    let expected = hex(&hmac_sha256(&key, string_to_sign.as_bytes()));
-    constant_time::verify_slices_are_equal(expected.as_bytes(), request.signature.as_bytes())
-        .map_err(|_| SignatureError::Mismatch)
+    let signing_time = u64::try_from(time)
+        .ok()
+        .map(|secs| UNIX_EPOCH + Duration::from_secs(secs))
+        .ok_or_else(|| SignatureError::Malformed("X-Amz-Date is not a valid date".to_owned()))?;
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name(request.service.as_str())
+        .time(signing_time)
+        .settings(settings)
+        .build()
+        .map_err(|_| SignatureError::Mismatch)?
+        .into();
+    let path_and_query = uri.path_and_query().map_or("/", |pq| pq.as_str());
+    let signable = SignableRequest::new(
+        method.as_str(),
+        path_and_query,
+        signed_values.into_iter(),
+        SignableBody::Bytes(body),
+    )
+    .map_err(|_| SignatureError::Malformed("The request cannot be signed".to_owned()))?;
+    let output = sign(signable, &params).map_err(|_| SignatureError::Mismatch)?;
+    let produced = output
+        .output()
+        .headers()
+        .find(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+        .and_then(|(_, value)| {
+            value
+                .split(',')
+                .find_map(|part| part.trim().strip_prefix("SignedHeaders="))
+        })
+        .ok_or(SignatureError::Mismatch)?;
+    let presented = request.signed_headers.join(";");
+    if produced != presented {
+        return Err(SignatureError::Malformed(format!(
+            "SignedHeaders '{presented}' do not match the headers AppSync signs: '{produced}'"
+        )));
+    }
+    constant_time::verify_slices_are_equal(
+        output.signature().as_bytes(),
+        request.signature.as_bytes(),
+    )
+    .map_err(|_| SignatureError::Mismatch)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const NOW: i64 = 1_440_938_160;
+    const BODY: &[u8] = br#"{"query":"{ listTodos { items { id } } }"}"#;
+
+    /// A request signed by `aws-sigv4` as an AppSync client would sign it.
+    fn signed(
+        extra: &[(&str, &str)],
+        token: Option<&str>,
+        settings: SigningSettings,
+    ) -> (Method, Uri, HeaderMap) {
+        let url = "https://api.example.com/graphql?a=b%20c";
+        let mut pairs = vec![("content-type", "application/json")];
+        pairs.extend_from_slice(extra);
+        let identity = Credentials::new(
+            "ASIAEXAMPLE",
+            "secret",
+            token.map(str::to_owned),
+            None,
+            "test",
+        )
+        .into();
+        let params = v4::SigningParams::builder()
+            .identity(&identity)
+            .region("us-east-1")
+            .name("appsync")
+            .time(UNIX_EPOCH + Duration::from_secs(NOW.unsigned_abs()))
+            .settings(settings)
+            .build()
+            .expect("params")
+            .into();
+        let signable = SignableRequest::new(
+            "POST",
+            url,
+            pairs.iter().copied(),
+            SignableBody::Bytes(BODY),
+        )
+        .expect("signable");
+        let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
+        let mut request = http::Request::builder().method("POST").uri(url);
+        for (name, value) in &pairs {
+            request = request.header(*name, *value);
+        }
+        request = request.header("host", "api.example.com");
+        let mut request = request.body(()).expect("request");
+        instructions.apply_to_request_http1x(&mut request);
+        let (parts, ()) = request.into_parts();
+        let uri: Uri = parts
+            .uri
+            .path_and_query()
+            .expect("path")
+            .as_str()
+            .parse()
+            .expect("uri");
+        (parts.method, uri, parts.headers)
+    }
+
+    fn check(request: &(Method, Uri, HeaderMap), secret: &str) -> Result<(), SignatureError> {
+        let (method, uri, headers) = request;
+        let parsed = parse(headers)?;
+        verify(
+            &parsed,
+            secret,
+            "us-east-1",
+            (method, uri, headers, BODY),
+            NOW + 60,
+        )
+    }
+
     #[test]
-    fn canonical_uri_double_encodes() {
-        assert_eq!(canonical_uri("/graphql"), "/graphql");
-        assert_eq!(canonical_uri("/a b"), "/a%2520b");
-        assert_eq!(parse_amz_date("20150830T123600Z"), Some(1_440_938_160));
+    fn parses_amz_date() {
+        assert_eq!(parse_amz_date("20150830T123600Z"), Some(NOW));
+        assert_eq!(parse_amz_date("2015-08-30T12:36:00Z"), None);
+    }
+
+    #[test]
+    fn accepts_what_aws_sigv4_signs() {
+        let plain = signed(&[], None, SigningSettings::default());
+        assert_eq!(check(&plain, "secret"), Ok(()));
+        let with_token = signed(&[], Some("token"), SigningSettings::default());
+        assert_eq!(check(&with_token, "secret"), Ok(()));
+        let mut settings = SigningSettings::default();
+        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+        let with_hash = signed(&[("x-amz-user-agent", "test/1")], Some("t"), settings);
+        assert_eq!(check(&with_hash, "secret"), Ok(()));
+    }
+
+    #[test]
+    fn refuses_a_wrong_secret_or_altered_request() {
+        let request = signed(&[], Some("token"), SigningSettings::default());
+        assert_eq!(check(&request, "other"), Err(SignatureError::Mismatch));
+        let (method, _, mut headers) = request.clone();
+        let moved: Uri = "/graphql?a=d".parse().expect("uri");
+        assert_eq!(
+            check(&(method.clone(), moved, headers.clone()), "secret"),
+            Err(SignatureError::Mismatch)
+        );
+        headers.insert("content-type", "text/plain".parse().expect("value"));
+        let uri = request.1.clone();
+        assert_eq!(
+            check(&(method, uri, headers), "secret"),
+            Err(SignatureError::Mismatch)
+        );
+    }
+
+    #[test]
+    fn refuses_signed_headers_aws_sigv4_would_not_sign_alike() {
+        let (method, uri, mut headers) = signed(&[], None, SigningSettings::default());
+        let authorization = headers
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .expect("authorization")
+            .to_owned();
+        let rewrite = |from: &str, to: &str| {
+            http::HeaderValue::from_str(&authorization.replace(from, to)).expect("value")
+        };
+        headers.insert("user-agent", "curl".parse().expect("value"));
+        headers.insert(
+            http::header::AUTHORIZATION,
+            rewrite("SignedHeaders=", "SignedHeaders=user-agent;"),
+        );
+        assert!(matches!(
+            check(&(method.clone(), uri.clone(), headers.clone()), "secret"),
+            Err(SignatureError::Malformed(_))
+        ));
+        headers.insert(http::header::AUTHORIZATION, rewrite(";x-amz-date", ""));
+        assert!(matches!(
+            check(&(method, uri, headers), "secret"),
+            Err(SignatureError::Malformed(_))
+        ));
     }
 }
