@@ -276,6 +276,14 @@ pub(crate) async fn delete_file(
     }
 }
 
+/// Whether a file name looks like an image the browser can show inline.
+fn is_image(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+}
+
 /// `GET /gallery`: the public area, rendered with **no request context** (as static rendering would): guest
 /// credentials from the identity pool, and presigned image URLs.
 pub(crate) async fn gallery(State(state): State<AppState>) -> Response {
@@ -301,10 +309,17 @@ pub(crate) async fn gallery(State(state): State<AppState>) -> Response {
                     Ok(url) => {
                         let url = escape(url.url.as_str());
                         let name = escape(name);
-                        let _ = write!(
-                            body,
-                            "<li><a href=\"{url}\"><img src=\"{url}\" alt=\"{name}\" loading=\"lazy\"><span>{name}</span></a></li>"
-                        );
+                        if is_image(&name) {
+                            let _ = write!(
+                                body,
+                                "<li><a href=\"{url}\"><img src=\"{url}\" alt=\"{name}\" loading=\"lazy\"><span>{name}</span></a></li>"
+                            );
+                        } else {
+                            let _ = write!(
+                                body,
+                                "<li><a class=\"file\" href=\"{url}\">{name}</a></li>"
+                            );
+                        }
                     }
                     Err(error) => {
                         let _ =

@@ -254,7 +254,7 @@ async fn files_upload_through_presigned_put_list_download_and_delete() {
         private.starts_with("private/us-east-1:") && private.ends_with("/notes.txt"),
         "{private}"
     );
-    upload(&client, &demo, "hello.txt", "public", "hello everyone").await;
+    upload(&client, &demo, "hello.png", "public", "hello everyone").await;
 
     let html = client
         .get(format!("{}/files", demo.url))
@@ -265,7 +265,7 @@ async fn files_upload_through_presigned_put_list_download_and_delete() {
         .await
         .unwrap();
     assert!(
-        html.contains("notes.txt") && html.contains("hello.txt"),
+        html.contains("notes.txt") && html.contains("hello.png"),
         "{html}"
     );
     let downloads = links(&html, "download");
@@ -295,7 +295,7 @@ async fn files_upload_through_presigned_put_list_download_and_delete() {
         .await
         .unwrap();
     assert!(
-        gallery.contains("hello.txt") && !gallery.contains("notes.txt"),
+        gallery.contains("hello.png") && !gallery.contains("notes.txt"),
         "{gallery}"
     );
     let src = gallery
