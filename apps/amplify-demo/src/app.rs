@@ -332,16 +332,9 @@ fn sign_in_form(
 async fn sign_in_submit(
     ctx: ServerContext,
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: SameOrigin,
     Form(form): Form<SignInForm>,
 ) -> Response {
-    if !same_origin_post(&headers) {
-        return (
-            StatusCode::FORBIDDEN,
-            "cross-site form posts are not accepted",
-        )
-            .into_response();
-    }
     let input = SignInInput::new(form.username.trim(), form.password);
     match amplify_ssr::sign_in(&ctx, input).await {
         Ok(SignInOutcome::SignedIn(_)) => {
@@ -406,15 +399,8 @@ fn sign_in_error_message(error: &AuthError) -> String {
 async fn sign_out_submit(
     ctx: ServerContext,
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: SameOrigin,
 ) -> Response {
-    if !same_origin_post(&headers) {
-        return (
-            StatusCode::FORBIDDEN,
-            "cross-site form posts are not accepted",
-        )
-            .into_response();
-    }
     match amplify_ssr::sign_out(&ctx, SignOutOptions::default()).await {
         Ok(_) => Redirect::to("/").into_response(),
         Err(error) => error_page(&error, &state.nav_for(None)),
@@ -442,6 +428,27 @@ fn error_page(error: &AuthError, nav: &Nav) -> Response {
         Html(page("Something went wrong", nav, &body)),
     )
         .into_response()
+}
+
+/// A request that passed [`same_origin_post`]; extracting it refuses cross-site posts with `403`.
+pub(crate) struct SameOrigin;
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for SameOrigin {
+    type Rejection = (StatusCode, &'static str);
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        if same_origin_post(&parts.headers) {
+            Ok(Self)
+        } else {
+            Err((
+                StatusCode::FORBIDDEN,
+                "cross-site requests are not accepted",
+            ))
+        }
+    }
 }
 
 /// Rejects cross-site form posts: `Sec-Fetch-Site` (sent by current browsers) must not be `cross-site`, and an

@@ -11,11 +11,11 @@ use amplify_ssr::storage::{
 use amplify_ssr::{ServerContext, fetch_identity_credentials};
 use axum::Json;
 use axum::extract::{Form, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::app::{AppState, same_origin_post};
+use crate::app::{AppState, SameOrigin};
 use crate::html::{Nav, escape, page};
 
 /// How long the browser may use an upload URL.
@@ -186,16 +186,9 @@ pub(crate) struct UploadUrlResponse {
 /// `POST /files/upload-url` (protected): a presigned PUT URL for one file.
 pub(crate) async fn upload_url(
     ctx: ServerContext,
-    headers: HeaderMap,
+    _: SameOrigin,
     Json(request): Json<UploadUrlRequest>,
 ) -> Response {
-    if !same_origin_post(&headers) {
-        return (
-            StatusCode::FORBIDDEN,
-            "cross-site requests are not accepted",
-        )
-            .into_response();
-    }
     if !valid_name(&request.name) {
         return (
             StatusCode::BAD_REQUEST,
@@ -240,16 +233,9 @@ pub(crate) struct DeleteForm {
 /// `POST /files/delete` (protected): removes one of the caller's private files or a public file.
 pub(crate) async fn delete_file(
     ctx: ServerContext,
-    headers: HeaderMap,
+    _: SameOrigin,
     Form(form): Form<DeleteForm>,
 ) -> Response {
-    if !same_origin_post(&headers) {
-        return (
-            StatusCode::FORBIDDEN,
-            "cross-site form posts are not accepted",
-        )
-            .into_response();
-    }
     let identity_id = match identity_id(&ctx).await {
         Ok(id) => id,
         Err(response) => return response,

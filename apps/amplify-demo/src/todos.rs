@@ -6,11 +6,11 @@ use std::fmt::Write as _;
 use amplify_ssr::ServerContext;
 use amplify_ssr::data::{AuthMode, ListOptions, ModelOptions};
 use axum::extract::{Form, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::app::{AppState, same_origin_post};
+use crate::app::{AppState, SameOrigin};
 use crate::html::{escape, page};
 use crate::models::{CreateTodoInput, Todo, TypedModels, UpdateTodoInput};
 
@@ -85,16 +85,9 @@ pub(crate) struct NewTodo {
 pub(crate) async fn create_todo(
     ctx: ServerContext,
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: SameOrigin,
     Form(form): Form<NewTodo>,
 ) -> Response {
-    if !same_origin_post(&headers) {
-        return (
-            StatusCode::FORBIDDEN,
-            "cross-site form posts are not accepted",
-        )
-            .into_response();
-    }
     let Some(data) = state.data.as_ref() else {
         return no_data_api();
     };
@@ -124,16 +117,9 @@ pub(crate) struct TodoAction {
 pub(crate) async fn toggle_todo(
     ctx: ServerContext,
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: SameOrigin,
     Form(form): Form<TodoAction>,
 ) -> Response {
-    if !same_origin_post(&headers) {
-        return (
-            StatusCode::FORBIDDEN,
-            "cross-site form posts are not accepted",
-        )
-            .into_response();
-    }
     let Some(data) = state.data.as_ref() else {
         return no_data_api();
     };
@@ -157,16 +143,9 @@ pub(crate) async fn toggle_todo(
 pub(crate) async fn delete_todo(
     ctx: ServerContext,
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: SameOrigin,
     Form(form): Form<TodoAction>,
 ) -> Response {
-    if !same_origin_post(&headers) {
-        return (
-            StatusCode::FORBIDDEN,
-            "cross-site form posts are not accepted",
-        )
-            .into_response();
-    }
     let Some(data) = state.data.as_ref() else {
         return no_data_api();
     };
