@@ -1,6 +1,10 @@
 //! How failed calls are retried.
 
+use std::fmt::Display;
+use std::future::Future;
 use std::time::Duration;
+
+use tracing::Instrument as _;
 
 /// How many times a Cognito call is attempted and how long to wait between attempts.
 ///
@@ -80,5 +84,47 @@ impl RetryPolicy {
             rand::random_range(0..base)
         };
         Duration::from_nanos(exponential.saturating_add(jitter)).min(self.max_delay)
+    }
+}
+
+impl RetryPolicy {
+    /// Runs `attempt` (given the 1-based attempt number) up to `max_attempts` times, each in the span
+    /// `span(attempt)`, sleeping [`delay_after`](Self::delay_after) between attempts. An error is recorded as the
+    /// span's `error_code` (when `error_code` gives one) and retried only while `is_retryable` says so; failures
+    /// are logged at debug level as "`{service}` call failed[; retrying]".
+    pub(crate) async fn run<T, E, Fut>(
+        &self,
+        max_attempts: u32,
+        service: &str,
+        span: impl Fn(u32) -> tracing::Span,
+        mut attempt: impl FnMut(u32) -> Fut,
+        error_code: impl Fn(&E) -> Option<&str>,
+        is_retryable: impl Fn(&E) -> bool,
+    ) -> Result<T, E>
+    where
+        Fut: Future<Output = Result<T, E>>,
+        E: Display,
+    {
+        let mut number = 1;
+        loop {
+            let span = span(number);
+            let err = match attempt(number).instrument(span.clone()).await {
+                Ok(value) => return Ok(value),
+                Err(err) => err,
+            };
+            if let Some(code) = error_code(&err) {
+                span.record("error_code", code);
+            }
+            if number >= max_attempts || !is_retryable(&err) {
+                span.in_scope(|| tracing::debug!(error = %err, "{service} call failed"));
+                return Err(err);
+            }
+            let delay = self.delay_after(number);
+            span.in_scope(|| {
+                tracing::debug!(error = %err, delay_ms = delay.as_millis() as u64, "{service} call failed; retrying");
+            });
+            tokio::time::sleep(delay).await;
+            number += 1;
+        }
     }
 }

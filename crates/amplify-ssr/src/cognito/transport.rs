@@ -6,7 +6,6 @@ use http::HeaderMap;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tracing::Instrument as _;
 use url::Url;
 
 use super::{CognitoError, RetryPolicy};
@@ -116,47 +115,36 @@ impl JsonTransport {
         let target = format!("{}.{operation}", self.service.target_prefix());
         let invocation_id = uuid::Uuid::new_v4().to_string();
         let max = self.retry.max_attempts();
-        let mut attempt = 1;
-        loop {
-            let span = tracing::info_span!(
-                "cognito",
-                service = self.service.target_prefix(),
-                operation,
-                attempt,
-                max_attempts = max,
-                invocation_id = %invocation_id,
-                status = tracing::field::Empty,
-                error_code = tracing::field::Empty,
-            );
-            let result = self
-                .attempt(
-                    operation,
-                    &target,
-                    &invocation_id,
-                    attempt,
-                    max,
-                    body.clone(),
-                )
-                .instrument(span.clone())
-                .await;
-            let err = match result {
-                Ok(bytes) => return Ok(bytes),
-                Err(err) => err,
-            };
-            if let Some(code) = err.code() {
-                span.record("error_code", code);
-            }
-            if attempt >= max || !err.is_retryable() {
-                span.in_scope(|| tracing::debug!(error = %err, "Cognito call failed"));
-                return Err(err);
-            }
-            let delay = self.retry.delay_after(attempt);
-            span.in_scope(|| {
-                tracing::debug!(error = %err, delay_ms = delay.as_millis() as u64, "Cognito call failed; retrying");
-            });
-            tokio::time::sleep(delay).await;
-            attempt += 1;
-        }
+        self.retry
+            .run(
+                max,
+                "Cognito",
+                |attempt| {
+                    tracing::info_span!(
+                        "cognito",
+                        service = self.service.target_prefix(),
+                        operation,
+                        attempt,
+                        max_attempts = max,
+                        invocation_id = %invocation_id,
+                        status = tracing::field::Empty,
+                        error_code = tracing::field::Empty,
+                    )
+                },
+                |attempt| {
+                    self.attempt(
+                        operation,
+                        &target,
+                        &invocation_id,
+                        attempt,
+                        max,
+                        body.clone(),
+                    )
+                },
+                CognitoError::code,
+                CognitoError::is_retryable,
+            )
+            .await
     }
 
     async fn attempt(

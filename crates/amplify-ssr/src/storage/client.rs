@@ -5,7 +5,6 @@ use std::time::SystemTime;
 
 use bytes::Bytes;
 use http::{HeaderMap, Method};
-use tracing::Instrument as _;
 use url::Url;
 
 use crate::auth::{AwsCredentials, fetch_identity_credentials};
@@ -122,38 +121,27 @@ impl Session<'_> {
         } else {
             Payload::of(&request.body)
         };
-        let mut attempt = 1;
-        loop {
-            let span = tracing::info_span!(
-                "s3",
-                operation = request.operation,
-                method = %request.method,
-                host = request.url.host_str().unwrap_or_default(),
-                attempt,
-                max_attempts = max,
-                status = tracing::field::Empty,
-                error_code = tracing::field::Empty,
-            );
-            let result = self
-                .attempt(request, &payload)
-                .instrument(span.clone())
-                .await;
-            let error = match result {
-                Ok(response) => return Ok(response),
-                Err(error) => error,
-            };
-            span.record("error_code", error.name());
-            if attempt >= max || !error.is_retryable() {
-                span.in_scope(|| tracing::debug!(error = %error, "S3 call failed"));
-                return Err(error);
-            }
-            let delay = self.retry.delay_after(attempt);
-            span.in_scope(|| {
-                tracing::debug!(error = %error, delay_ms = delay.as_millis() as u64, "S3 call failed; retrying");
-            });
-            tokio::time::sleep(delay).await;
-            attempt += 1;
-        }
+        self.retry
+            .run(
+                max,
+                "S3",
+                |attempt| {
+                    tracing::info_span!(
+                        "s3",
+                        operation = request.operation,
+                        method = %request.method,
+                        host = request.url.host_str().unwrap_or_default(),
+                        attempt,
+                        max_attempts = max,
+                        status = tracing::field::Empty,
+                        error_code = tracing::field::Empty,
+                    )
+                },
+                |_| self.attempt(request, &payload),
+                |error: &StorageError| Some(error.name()),
+                StorageError::is_retryable,
+            )
+            .await
     }
 
     async fn attempt(

@@ -86,7 +86,10 @@ use crate::cognito::RetryPolicy;
 use crate::context::ServerContext;
 
 use client::Session;
-use input::{ResolvedObject, StorageTarget as Target, resolve_bucket, resolve_path};
+use endpoint::BucketEndpoint;
+use input::{
+    ResolvedObject, StorageTarget as Target, check_bucket_owner, resolve_bucket, resolve_path,
+};
 
 /// Maps a credential failure: their absence is `NoCredentials`, anything else is kept.
 pub(crate) fn from_auth_error(error: AuthError) -> StorageError {
@@ -133,6 +136,37 @@ pub(crate) async fn session<'a>(
         refreshable: true,
         region: region.to_owned(),
         retry: RetryPolicy::default(),
+    })
+}
+
+/// What a single-object call works with: the session, the bucket's endpoint and the resolved object.
+pub(crate) struct ResolvedRequest<'a> {
+    pub(crate) session: Session<'a>,
+    pub(crate) endpoint: BucketEndpoint,
+    pub(crate) object: ResolvedObject,
+}
+
+/// The common preamble of the single-target calls, in this order: checks the expected bucket owner, picks the
+/// bucket, validates a path-only target, builds the endpoint, gets the session (credentials and identity) and
+/// resolves the target with its identity id.
+pub(crate) async fn resolve_target<'a>(
+    ctx: &'a ServerContext,
+    target: &Target,
+    bucket: Option<&StorageBucket>,
+    expected_bucket_owner: Option<&str>,
+    location_credentials: Option<&AwsCredentials>,
+    use_accelerate_endpoint: bool,
+) -> Result<ResolvedRequest<'a>, StorageError> {
+    check_bucket_owner(expected_bucket_owner)?;
+    let (bucket, region, custom) = bucket_of(ctx, bucket)?;
+    precheck(target)?;
+    let endpoint = BucketEndpoint::new(&bucket, &region, use_accelerate_endpoint, custom.as_ref())?;
+    let session = session(ctx, &region, location_credentials, &[target]).await?;
+    let object = resolve(&bucket, &region, target, session.identity_id.as_deref())?;
+    Ok(ResolvedRequest {
+        session,
+        endpoint,
+        object,
     })
 }
 

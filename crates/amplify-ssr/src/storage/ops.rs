@@ -8,12 +8,12 @@ use http::Method;
 use crate::auth::AwsCredentials;
 use crate::context::ServerContext;
 
-use super::client::{S3Request, Session};
+use super::client::{S3Request, S3Response, Session};
 use super::endpoint::{BucketEndpoint, encode, encode_key};
 use super::error::StorageError;
 use super::input::{ResolvedObject, StorageBucket, StorageTarget, check_bucket_owner};
 use super::xml;
-use super::{bucket_of, precheck, resolve, session};
+use super::{ResolvedRequest, bucket_of, precheck, resolve, resolve_target, session};
 
 /// The most keys one ListObjectsV2 page (and one DeleteObjects batch) holds.
 const MAX_PAGE: u32 = 1000;
@@ -129,42 +129,26 @@ pub async fn get_properties(
     ctx: &ServerContext,
     input: GetPropertiesInput,
 ) -> Result<ItemProperties, StorageError> {
-    check_bucket_owner(input.expected_bucket_owner.as_deref())?;
-    let (bucket, region, custom) = bucket_of(ctx, input.bucket.as_ref())?;
-    precheck(&input.target)?;
-    let endpoint = BucketEndpoint::new(
-        &bucket,
-        &region,
-        input.use_accelerate_endpoint,
-        custom.as_ref(),
-    )?;
-    let mut session = session(
+    let ResolvedRequest {
+        mut session,
+        endpoint,
+        object,
+    } = resolve_target(
         ctx,
-        &region,
+        &input.target,
+        input.bucket.as_ref(),
+        input.expected_bucket_owner.as_deref(),
         input.location_credentials.as_ref(),
-        &[&input.target],
+        input.use_accelerate_endpoint,
     )
     .await?;
-    let object = resolve(
-        &bucket,
-        &region,
-        &input.target,
-        session.identity_id.as_deref(),
-    )?;
-    let url = endpoint.url(&endpoint.object_path(&object.path), "")?;
-    let request = S3Request::new("HeadObject", Method::HEAD, url).opt_header(
-        "x-amz-expected-bucket-owner",
+    let response = head_object(
+        &mut session,
+        &endpoint,
+        &object.path,
         input.expected_bucket_owner.as_deref(),
-    );
-    let response = session.send(&request).await.map_err(|error| {
-        if error.status() == Some(404) {
-            StorageError::NotFound {
-                path: object.path.clone(),
-            }
-        } else {
-            error
-        }
-    })?;
+    )
+    .await?;
     let header = |name: &str| response.header(name).map(str::to_owned);
     let metadata = response
         .headers
@@ -187,6 +171,27 @@ pub async fn get_properties(
         version_id: header("x-amz-version-id"),
         content_disposition: header("content-disposition"),
         cache_control: header("cache-control"),
+    })
+}
+
+/// `HEAD`s the object at `path`; a 404 is `NotFound`.
+pub(crate) async fn head_object(
+    session: &mut Session<'_>,
+    endpoint: &BucketEndpoint,
+    path: &str,
+    expected_bucket_owner: Option<&str>,
+) -> Result<S3Response, StorageError> {
+    let url = endpoint.url(&endpoint.object_path(path), "")?;
+    let request = S3Request::new("HeadObject", Method::HEAD, url)
+        .opt_header("x-amz-expected-bucket-owner", expected_bucket_owner);
+    session.send(&request).await.map_err(|error| {
+        if error.status() == Some(404) {
+            StorageError::NotFound {
+                path: path.to_owned(),
+            }
+        } else {
+            error
+        }
     })
 }
 
@@ -338,23 +343,19 @@ async fn list_setup<'a>(
     ctx: &'a ServerContext,
     input: &ListInput,
 ) -> Result<(Session<'a>, BucketEndpoint, ResolvedObject), StorageError> {
-    check_bucket_owner(input.expected_bucket_owner.as_deref())?;
-    let (bucket, region, custom) = bucket_of(ctx, input.bucket.as_ref())?;
-    precheck(&input.target)?;
-    let endpoint = BucketEndpoint::new(&bucket, &region, false, custom.as_ref())?;
-    let session = session(
+    let ResolvedRequest {
+        session,
+        endpoint,
+        object,
+    } = resolve_target(
         ctx,
-        &region,
+        &input.target,
+        input.bucket.as_ref(),
+        input.expected_bucket_owner.as_deref(),
         input.location_credentials.as_ref(),
-        &[&input.target],
+        false,
     )
     .await?;
-    let object = resolve(
-        &bucket,
-        &region,
-        &input.target,
-        session.identity_id.as_deref(),
-    )?;
     Ok((session, endpoint, object))
 }
 
@@ -510,23 +511,19 @@ pub async fn remove(ctx: &ServerContext, input: RemoveInput) -> Result<RemoveOut
     if refused {
         return Err(root_error());
     }
-    check_bucket_owner(input.expected_bucket_owner.as_deref())?;
-    let (bucket, region, custom) = bucket_of(ctx, input.bucket.as_ref())?;
-    precheck(&input.target)?;
-    let endpoint = BucketEndpoint::new(&bucket, &region, false, custom.as_ref())?;
-    let mut session = session(
+    let ResolvedRequest {
+        mut session,
+        endpoint,
+        object,
+    } = resolve_target(
         ctx,
-        &region,
+        &input.target,
+        input.bucket.as_ref(),
+        input.expected_bucket_owner.as_deref(),
         input.location_credentials.as_ref(),
-        &[&input.target],
+        false,
     )
     .await?;
-    let object = resolve(
-        &bucket,
-        &region,
-        &input.target,
-        session.identity_id.as_deref(),
-    )?;
     if root(&object.path) {
         return Err(root_error());
     }

@@ -2,18 +2,17 @@
 
 use std::time::{Duration, SystemTime};
 
-use http::Method;
 use url::Url;
 
 use crate::auth::AwsCredentials;
 use crate::context::ServerContext;
 
-use super::client::S3Request;
 use super::endpoint::{BucketEndpoint, encode};
 use super::error::StorageError;
 use super::input::{StorageBucket, StorageTarget, check_bucket_owner};
+use super::ops::head_object;
 use super::sign::presign;
-use super::{bucket_of, precheck, resolve, session};
+use super::{ResolvedRequest, resolve, resolve_target};
 
 /// The default lifetime of a presigned URL: 900 s.
 pub const DEFAULT_URL_EXPIRATION: Duration = Duration::from_secs(900);
@@ -252,43 +251,30 @@ pub async fn get_url(
             "expires_in must be at least one second".to_owned(),
         ));
     }
-    let (bucket, region, custom) = bucket_of(ctx, input.bucket.as_ref())?;
-    precheck(&input.target)?;
-    let endpoint = BucketEndpoint::new(
-        &bucket,
-        &region,
-        input.use_accelerate_endpoint,
-        custom.as_ref(),
-    )?;
-    let mut session = session(
+    // The owner is checked again (a no-op) by `resolve_target`; checking it first keeps its error ahead of
+    // the `expires_in` one.
+    let ResolvedRequest {
+        mut session,
+        endpoint,
+        object,
+    } = resolve_target(
         ctx,
-        &region,
+        &input.target,
+        input.bucket.as_ref(),
+        input.expected_bucket_owner.as_deref(),
         input.location_credentials.as_ref(),
-        &[&input.target],
+        input.use_accelerate_endpoint,
     )
     .await?;
-    let object = resolve(
-        &bucket,
-        &region,
-        &input.target,
-        session.identity_id.as_deref(),
-    )?;
 
     if input.validate_object_existence && input.method == PresignMethod::Get {
-        let url = endpoint.url(&endpoint.object_path(&object.path), "")?;
-        let head = S3Request::new("HeadObject", Method::HEAD, url).opt_header(
-            "x-amz-expected-bucket-owner",
+        head_object(
+            &mut session,
+            &endpoint,
+            &object.path,
             input.expected_bucket_owner.as_deref(),
-        );
-        if let Err(error) = session.send(&head).await {
-            return Err(if error.status() == Some(404) {
-                StorageError::NotFound {
-                    path: object.path.clone(),
-                }
-            } else {
-                error
-            });
-        }
+        )
+        .await?;
     }
 
     let now = SystemTime::now();
@@ -297,7 +283,7 @@ pub async fn get_url(
         &object.path,
         &input,
         &session.credentials,
-        &region,
+        &object.region,
         now,
     )
 }

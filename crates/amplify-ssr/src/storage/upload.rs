@@ -11,11 +11,11 @@ use crate::context::ServerContext;
 use super::client::{S3Request, Session};
 use super::endpoint::{BucketEndpoint, encode};
 use super::error::StorageError;
-use super::input::{StorageBucket, StorageTarget, check_bucket_owner};
+use super::input::{StorageBucket, StorageTarget};
 use super::ops::common_setters;
 use super::presign::ContentDisposition;
 use super::xml;
-use super::{bucket_of, precheck, resolve, session};
+use super::{ResolvedRequest, resolve_target};
 
 /// The default part size, and the body size above which [`upload`] goes multipart: 5 MiB.
 pub const DEFAULT_PART_SIZE: usize = 5 * 1024 * 1024;
@@ -141,28 +141,19 @@ pub struct UploadOutput {
 ///
 /// The resolution errors; S3's errors (`AccessDenied`, ...).
 pub async fn upload(ctx: &ServerContext, input: UploadInput) -> Result<UploadOutput, StorageError> {
-    check_bucket_owner(input.expected_bucket_owner.as_deref())?;
-    let (bucket, region, custom) = bucket_of(ctx, input.bucket.as_ref())?;
-    precheck(&input.target)?;
-    let endpoint = BucketEndpoint::new(
-        &bucket,
-        &region,
-        input.use_accelerate_endpoint,
-        custom.as_ref(),
-    )?;
-    let mut session = session(
+    let ResolvedRequest {
+        mut session,
+        endpoint,
+        object,
+    } = resolve_target(
         ctx,
-        &region,
+        &input.target,
+        input.bucket.as_ref(),
+        input.expected_bucket_owner.as_deref(),
         input.location_credentials.as_ref(),
-        &[&input.target],
+        input.use_accelerate_endpoint,
     )
     .await?;
-    let object = resolve(
-        &bucket,
-        &region,
-        &input.target,
-        session.identity_id.as_deref(),
-    )?;
     let object_path = endpoint.object_path(&object.path);
     let owner = input.expected_bucket_owner.as_deref();
     let disposition = input
