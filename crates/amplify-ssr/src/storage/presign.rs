@@ -117,6 +117,8 @@ pub struct GetUrlInput {
     pub method: PresignMethod,
 }
 
+super::ops::common_setters!(GetUrlInput);
+
 impl GetUrlInput {
     /// A presigned GET of `target` with the defaults.
     pub fn new(target: impl Into<StorageTarget>) -> Self {
@@ -133,27 +135,6 @@ impl GetUrlInput {
             use_accelerate_endpoint: false,
             method: PresignMethod::Get,
         }
-    }
-
-    /// Sets [`bucket`](Self::bucket).
-    #[must_use]
-    pub fn bucket(mut self, bucket: impl Into<StorageBucket>) -> Self {
-        self.bucket = Some(bucket.into());
-        self
-    }
-
-    /// Sets [`expected_bucket_owner`](Self::expected_bucket_owner).
-    #[must_use]
-    pub fn expected_bucket_owner(mut self, account_id: impl Into<String>) -> Self {
-        self.expected_bucket_owner = Some(account_id.into());
-        self
-    }
-
-    /// Sets [`location_credentials`](Self::location_credentials).
-    #[must_use]
-    pub fn location_credentials(mut self, credentials: AwsCredentials) -> Self {
-        self.location_credentials = Some(credentials);
-        self
     }
 
     /// Sets [`expires_in`](Self::expires_in).
