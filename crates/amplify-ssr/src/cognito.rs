@@ -19,7 +19,8 @@
 //! `RequestTimeTooSkewed`, ...) are not retried: these requests are unsigned, so a retry cannot help.
 //!
 //! Each attempt has its own timeout ([`CognitoClient::with_attempt_timeout`], default 10 s) on top of the
-//! `reqwest::Client`'s. The client should not follow redirects for these `POST`s (reqwest's default policy would
+//! `reqwest::Client`'s. Token refreshes made by a [`ServerRunner`](crate::ServerRunner) also have an overall
+//! deadline across their attempts ([`ServerRunnerBuilder::refresh_timeout`](crate::ServerRunnerBuilder::refresh_timeout)). The client should not follow redirects for these `POST`s (reqwest's default policy would
 //! turn a 302 into a `GET`); build it with `redirect::Policy::none()` if the endpoint is not trusted.
 //!
 //! # Logging
@@ -49,7 +50,7 @@ pub use error::CognitoError;
 pub use identity::{GetCredentialsForIdentityResponse, IdentityClient, logins_key};
 pub use retry::RetryPolicy;
 pub use transport::DEFAULT_ATTEMPT_TIMEOUT;
-pub(crate) use transport::{JsonTransport, Service};
+pub(crate) use transport::{JsonTransport, Service, is_plain_code};
 pub use types::{
     AuthFlow, AuthenticationResult, CodeDeliveryDetails, ConfirmSignUpRequest,
     ConfirmSignUpResponse, GetUserResponse, InitiateAuthRequest, InitiateAuthResponse,

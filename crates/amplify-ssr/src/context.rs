@@ -25,6 +25,7 @@ use http::{HeaderMap, HeaderValue};
 
 use crate::auth::identity::{IdentityOptions, IdentityRuntime};
 use crate::auth::refresh::RefreshCoordinator;
+use crate::auth::refresh_limits::{RefreshLimits, RefreshOptions};
 use crate::auth::routes::AppOrigin;
 use crate::cognito::{CognitoClient, IdentityClient};
 use crate::config::{AmplifyConfig, AuthConfig, ConfigError};
@@ -99,6 +100,7 @@ pub struct ServerRunnerBuilder {
     endpoint_errors: Vec<ConfigError>,
     app_origin: Option<String>,
     identity: IdentityOptions,
+    refresh: RefreshOptions,
 }
 
 /// Environment variable holding the application's public origin (see [`ServerRunnerBuilder::app_origin`]).
@@ -135,6 +137,7 @@ impl ServerRunner {
             endpoint_errors: Vec::new(),
             app_origin: None,
             identity: IdentityOptions::default(),
+            refresh: RefreshOptions::default(),
         }
     }
 
@@ -298,6 +301,26 @@ impl ServerRunnerBuilder {
         self
     }
 
+    /// The most time a token refresh may take in all (default
+    /// [`DEFAULT_REFRESH_TIMEOUT`](crate::auth::DEFAULT_REFRESH_TIMEOUT), 10 s): the wait for a free refresh slot
+    /// (see [`max_concurrent_refreshes`](Self::max_concurrent_refreshes)), every attempt and the backoff between
+    /// them. A refresh that runs out of time is a transient error: the request gets `503` from the axum
+    /// integration, the session cookies are kept, and a later request starts a new refresh. Keep it under your
+    /// reverse proxy's timeout. Zero is refused by [`build`](Self::build).
+    pub fn refresh_timeout(mut self, timeout: Duration) -> Self {
+        self.refresh.timeout = timeout;
+        self
+    }
+
+    /// How many token refresh calls this runner sends to Cognito at once (default
+    /// [`DEFAULT_REFRESH_CONCURRENCY`](crate::auth::DEFAULT_REFRESH_CONCURRENCY), 16). Further refreshes wait for a
+    /// free slot in arrival order, within their [`refresh_timeout`](Self::refresh_timeout); requests carrying the
+    /// same refresh token share one call and one slot. Zero is refused by [`build`](Self::build).
+    pub fn max_concurrent_refreshes(mut self, limit: usize) -> Self {
+        self.refresh.max_concurrent = limit;
+        self
+    }
+
     /// How often, at most, an unknown `kid` may trigger a JWKS re-fetch (default 60 s).
     pub fn jwks_min_refetch_interval(mut self, interval: Duration) -> Self {
         self.jwks_min_refetch_interval = Some(interval);
@@ -356,11 +379,13 @@ impl ServerRunnerBuilder {
     ///
     /// # Errors
     ///
-    /// An invalid endpoint override or environment variable.
+    /// An invalid endpoint override or environment variable, or refresh limits under which no refresh could
+    /// succeed.
     pub fn build(mut self) -> Result<ServerRunner, ConfigError> {
         if let Some(error) = self.endpoint_errors.into_iter().next() {
             return Err(error);
         }
+        self.refresh.validate()?;
         if self.read_env {
             self.config.apply_env()?;
         }
@@ -441,7 +466,7 @@ impl ServerRunnerBuilder {
                     config: auth_config.clone(),
                     verifier,
                     cognito,
-                    refresher: RefreshCoordinator::default(),
+                    refresher: RefreshCoordinator::new(RefreshLimits::new(self.refresh)),
                     identity,
                 })
             }

@@ -51,7 +51,8 @@ pub enum AuthError {
     #[error("could not verify the session tokens: {0}")]
     KeysUnavailable(VerifyError),
 
-    /// Cognito answered a sign-in or refresh with something the library cannot use.
+    /// Cognito answered a sign-in or refresh with something the library cannot use (for example tokens that
+    /// cannot be decoded). A fault of the backend, not of the user's session: transient, the cookies are kept.
     #[error("unexpected response from Cognito: {0}")]
     UnexpectedResponse(String),
 
@@ -95,7 +96,7 @@ impl AuthError {
             Self::UserPoolNotConfigured(_) => "AuthUserPoolException",
             Self::TokenRefresh => "TokenRefreshException",
             Self::SessionRevoked { code, .. } => code,
-            Self::Cognito(e) => e.code().unwrap_or(if e.is_retryable() {
+            Self::Cognito(e) => e.code().unwrap_or(if e.is_retryable() || e.is_timeout() {
                 "NetworkError"
             } else {
                 "Unknown"
@@ -108,14 +109,34 @@ impl AuthError {
         }
     }
 
-    /// True when the failure is transient (network, throttling, 5xx, unreachable JWKS): retrying later may
-    /// succeed, and the user's session is still intact.
+    /// True when the failure is transient (network, throttling, 5xx, a passed refresh deadline, an answer from
+    /// Cognito that is not what the call returns, unreachable JWKS): the fault is the backend's, retrying later
+    /// may succeed, and the user's session is still intact. See [`CognitoError::is_transient`].
     #[must_use]
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Cognito(e) => e.is_retryable(),
-            Self::KeysUnavailable(_) => true,
+            Self::Cognito(e) => e.is_transient(),
+            Self::KeysUnavailable(_) | Self::UnexpectedResponse(_) => true,
             _ => false,
+        }
+    }
+
+    /// A fixed, user-safe sentence for this kind of error, to put in an HTTP response next to
+    /// [`name`](Self::name). Unlike the `Display` text it never carries detail from Cognito, the network or the
+    /// library's internals (log the error itself for those).
+    #[must_use]
+    pub fn public_message(&self) -> &'static str {
+        match self {
+            Self::UserUnAuthenticated => {
+                "User needs to be authenticated to call this API. Sign in before calling this API again."
+            }
+            Self::TokenRefresh | Self::SessionRevoked { .. } => {
+                "The session has ended. Sign in again."
+            }
+            _ if self.is_transient() => {
+                "The session could not be checked right now. Try again shortly."
+            }
+            _ => "The request could not be authenticated.",
         }
     }
 
@@ -126,5 +147,78 @@ impl AuthError {
             self,
             Self::UserUnAuthenticated | Self::SessionRevoked { .. } | Self::TokenRefresh
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invalid_response() -> CognitoError {
+        CognitoError::InvalidResponse {
+            operation: "GetTokensFromRefreshToken",
+            detail: "expected value at line 1 column 1".into(),
+        }
+    }
+
+    #[test]
+    fn answers_cognito_should_not_give_are_the_backends_fault() {
+        for error in [
+            AuthError::Cognito(invalid_response()),
+            AuthError::UnexpectedResponse("the access token Cognito returned is unreadable".into()),
+            AuthError::Cognito(CognitoError::DeadlineExceeded {
+                deadline: std::time::Duration::from_secs(10),
+            }),
+        ] {
+            assert!(error.is_transient(), "{error:?}");
+            assert!(!error.is_unauthenticated(), "{error:?}");
+        }
+        assert_eq!(
+            AuthError::Cognito(CognitoError::DeadlineExceeded {
+                deadline: std::time::Duration::from_secs(10),
+            })
+            .name(),
+            "NetworkError"
+        );
+        let refused = AuthError::Cognito(CognitoError::Service {
+            code: "NotAuthorizedException".into(),
+            message: "Invalid Refresh Token".into(),
+            status: 400,
+            request_id: None,
+        });
+        assert!(!refused.is_transient());
+    }
+
+    #[test]
+    fn public_messages_carry_no_detail() {
+        let errors = [
+            AuthError::UserUnAuthenticated,
+            AuthError::TokenRefresh,
+            AuthError::SessionRevoked {
+                code: "UserNotFoundException".into(),
+                message: "User does not exist (shard internal-7f3a)".into(),
+            },
+            AuthError::Cognito(invalid_response()),
+            AuthError::UnexpectedResponse("unreadable: base64 error at 17".into()),
+            AuthError::NoCredentials {
+                reason: "no identity pool in amplify_outputs.json".into(),
+            },
+        ];
+        for error in errors {
+            let public = error.public_message();
+            for detail in [
+                "internal-7f3a",
+                "line 1",
+                "base64",
+                "amplify_outputs",
+                "Cognito",
+            ] {
+                assert!(!public.contains(detail), "{error:?}: {public}");
+            }
+        }
+        assert_eq!(
+            AuthError::Cognito(invalid_response()).public_message(),
+            "The session could not be checked right now. Try again shortly."
+        );
     }
 }

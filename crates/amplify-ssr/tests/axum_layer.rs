@@ -7,7 +7,7 @@ use amplify_ssr::axum::{AmplifyLayer, CurrentUser, RequireAuthLayer, SignedInPag
 use axum::Router;
 use axum::body::Body;
 use axum::routing::get;
-use common::{Backend, Jar, signed_in_jar};
+use common::{Backend, Jar, failing_endpoint, signed_in_jar};
 use http::{Request, StatusCode, header};
 use tower::ServiceExt;
 
@@ -235,4 +235,90 @@ async fn an_unreachable_jwks_answers_503_and_keeps_the_cookies() {
             "{path}: the session is kept"
         );
     }
+}
+
+#[tokio::test]
+async fn a_refresh_answered_200_without_tokens_is_a_backend_fault_503_and_the_session_is_kept() {
+    let local = Backend::start().await;
+    let jar = local.expired_session("erin").await;
+
+    // Each answer is a failure, not retried at once, so every refresh calls once; except the last, whose
+    // decoding fails after the call succeeded: that answer is shared for the refresh reuse window.
+    for (body, calls) in [
+        (
+            "<!DOCTYPE html><html><body><h1>Welcome to the guest network</h1></body></html>",
+            4,
+        ),
+        ("{}", 4),
+        (
+            r#"{"AuthenticationResult":{"ExpiresIn":3600,"TokenType":"Bearer"}}"#,
+            4,
+        ),
+        (
+            r#"{"AuthenticationResult":{"AccessToken":"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOi"#,
+            4,
+        ),
+        (
+            r#"{"AuthenticationResult":{"AccessToken":"not-a-jwt","ExpiresIn":3600}}"#,
+            1,
+        ),
+    ] {
+        let (endpoint, hits) = failing_endpoint(StatusCode::OK, body).await;
+        let runner = local.runner_calling(&endpoint);
+
+        let ctx = jar.context(&runner);
+        let error = amplify_ssr::fetch_auth_session(&ctx, Default::default())
+            .await
+            .unwrap_err();
+        assert!(
+            error.is_transient() && !error.is_unauthenticated(),
+            "{body}: {error:?}"
+        );
+        assert!(ctx.set_cookie_headers().is_empty(), "{body}: cookies kept");
+
+        let app = app(runner);
+        for path in ["/dashboard", "/apis/get-current-user", "/profile"] {
+            let response = call(&app, path, &jar).await;
+            assert_eq!(
+                response.status(),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "{body}: {path}"
+            );
+            assert!(
+                response.headers().get(header::SET_COOKIE).is_none(),
+                "{body}: {path}: the session is kept"
+            );
+            let answer: serde_json::Value =
+                serde_json::from_str(&body_text(response).await).unwrap();
+            assert_eq!(
+                answer["message"], "The session could not be checked right now. Try again shortly.",
+                "{body}: {path}"
+            );
+        }
+        assert_eq!(
+            hits.load(std::sync::atomic::Ordering::SeqCst),
+            calls,
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_401_names_the_error_but_shows_no_text_from_cognito_or_the_library() {
+    let local = Backend::start().await;
+    let jar = local.expired_session("fred").await;
+    let (endpoint, _) = failing_endpoint(
+        StatusCode::BAD_REQUEST,
+        r#"{"__type":"UserNotFoundException","message":"User does not exist (shard internal-7f3a)"}"#,
+    )
+    .await;
+    let app = app(local.runner_calling(&endpoint));
+
+    let response = call(&app, "/apis/get-current-user", &jar).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let text = body_text(response).await;
+    assert!(!text.contains("internal-7f3a"), "{text}");
+    let answer: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(answer["error"], "UserNotFoundException");
+    assert_eq!(answer["message"], "The session has ended. Sign in again.");
 }

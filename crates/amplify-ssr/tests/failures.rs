@@ -3,36 +3,13 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use amplify_ssr::{FetchAuthSessionOptions, ServerRunner, fetch_auth_session, get_current_user};
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use common::{Backend, signed_in_jar};
-
-/// A user-pool endpoint that answers every call with `status` and counts the calls.
-async fn failing_endpoint(status: StatusCode, body: &'static str) -> (String, Arc<AtomicUsize>) {
-    let hits = Arc::new(AtomicUsize::new(0));
-    let counter = hits.clone();
-    let app = Router::new().fallback(move || {
-        let counter = counter.clone();
-        async move {
-            counter.fetch_add(1, Ordering::SeqCst);
-            (
-                status,
-                [("content-type", "application/x-amz-json-1.1")],
-                body,
-            )
-                .into_response()
-        }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (format!("http://{addr}/"), hits)
-}
+use common::{Backend, failing_endpoint, forward_to, signed_in_jar};
 
 /// A port on which nothing listens.
 async fn closed_port_url() -> String {
@@ -45,9 +22,7 @@ async fn closed_port_url() -> String {
 #[tokio::test]
 async fn refresh_against_a_failing_backend_is_retried_then_reported_and_keeps_the_cookies() {
     let local = Backend::start().await;
-    let username = local.user("alice");
-    let mut jar = signed_in_jar(&local.runner(), &username).await;
-    jar.set_ending_with(".clockDrift", "7200000");
+    let jar = local.expired_session("alice").await;
 
     for (status, body, expected_hits) in [
         (
@@ -63,11 +38,7 @@ async fn refresh_against_a_failing_backend_is_retried_then_reported_and_keeps_th
         (StatusCode::BAD_GATEWAY, "<html>bad gateway</html>", 3),
     ] {
         let (endpoint, hits) = failing_endpoint(status, body).await;
-        let runner = ServerRunner::builder(local.config())
-            .ignore_env()
-            .user_pool_endpoint(&endpoint)
-            .build()
-            .unwrap();
+        let runner = local.runner_calling(&endpoint);
         let ctx = jar.context(&runner);
         let error = fetch_auth_session(&ctx, FetchAuthSessionOptions::default())
             .await
@@ -89,14 +60,8 @@ async fn refresh_against_a_failing_backend_is_retried_then_reported_and_keeps_th
 #[tokio::test]
 async fn refresh_against_an_unreachable_backend_is_a_network_error() {
     let local = Backend::start().await;
-    let username = local.user("bob");
-    let mut jar = signed_in_jar(&local.runner(), &username).await;
-    jar.set_ending_with(".clockDrift", "7200000");
-    let runner = ServerRunner::builder(local.config())
-        .ignore_env()
-        .user_pool_endpoint(&closed_port_url().await)
-        .build()
-        .unwrap();
+    let jar = local.expired_session("bob").await;
+    let runner = local.runner_calling(&closed_port_url().await);
     let ctx = jar.context(&runner);
     let error = get_current_user(&ctx).await.unwrap_err();
     assert!(error.is_transient(), "{error}");
@@ -127,9 +92,7 @@ async fn a_backend_without_get_tokens_from_refresh_token_falls_back_to_initiate_
     // A proxy in front of amplify-local that pretends not to know GetTokensFromRefreshToken, like moto or
     // cognito-local.
     let local = Backend::start().await;
-    let username = local.user("dave");
-    let mut jar = signed_in_jar(&local.runner(), &username).await;
-    jar.set_ending_with(".clockDrift", "7200000");
+    let jar = local.expired_session("dave").await;
     let upstream = local.backend.base_url();
     let app = Router::new().fallback(move |request: axum::extract::Request| {
         let upstream = upstream.clone();
@@ -144,27 +107,14 @@ async fn a_backend_without_get_tokens_from_refresh_token_falls_back_to_initiate_
                     .into_response();
             }
             let body = axum::body::to_bytes(request.into_body(), 1 << 20).await.unwrap();
-            let response = reqwest::Client::new()
-                .post(format!("{upstream}/"))
-                .header("content-type", "application/x-amz-json-1.1")
-                .header("x-amz-target", target)
-                .body(body)
-                .send()
-                .await
-                .unwrap();
-            let status = StatusCode::from_u16(response.status().as_u16()).unwrap();
-            (status, response.bytes().await.unwrap()).into_response()
+            forward_to(&upstream, &target, body).await
         }
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
 
-    let runner = ServerRunner::builder(local.config())
-        .ignore_env()
-        .user_pool_endpoint(&format!("http://{addr}/"))
-        .build()
-        .unwrap();
+    let runner = local.runner_calling(&format!("http://{addr}/"));
     let ctx = jar.context(&runner);
     let session = fetch_auth_session(&ctx, FetchAuthSessionOptions::default())
         .await

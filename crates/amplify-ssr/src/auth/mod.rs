@@ -3,6 +3,7 @@
 
 pub mod identity;
 pub(crate) mod refresh;
+pub(crate) mod refresh_limits;
 pub mod routes;
 mod session;
 mod sign_in;
@@ -12,6 +13,7 @@ pub use identity::{
     AwsCredentials, DEFAULT_CREDENTIALS_CACHE_CAPACITY, DEFAULT_CREDENTIALS_REFRESH_MARGIN,
     IdentityCredentials, fetch_identity_credentials,
 };
+pub use refresh_limits::{DEFAULT_REFRESH_CONCURRENCY, DEFAULT_REFRESH_TIMEOUT};
 pub use routes::{AppOrigin, AuthRoutes, AuthRoutesError, AuthRoutesOptions};
 pub use session::{
     AuthSession, AuthTokens, AuthUser, FetchAuthSessionOptions, fetch_auth_session,

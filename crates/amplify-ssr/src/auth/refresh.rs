@@ -16,6 +16,7 @@ use futures_util::FutureExt;
 use futures_util::future::{BoxFuture, Shared};
 use tracing::Instrument;
 
+use crate::auth::refresh_limits::RefreshLimits;
 use crate::auth::tokens::{self, StoredSession};
 use crate::cognito::{AuthenticationResult, CognitoClient, CognitoError};
 use crate::context::ServerContext;
@@ -43,12 +44,16 @@ type Outcome = Result<AuthenticationResult, CognitoError>;
 /// The Cognito call runs in its own task, so a request that is cancelled (the client went away) while leading a
 /// refresh does not lose the result: the task finishes, and every waiter, and every request in the next
 /// [`REUSE_WINDOW`], gets it. With refresh-token rotation that matters: Cognito has already rotated.
-#[derive(Debug, Default)]
+///
+/// Each call takes a turn from the runner's [`RefreshLimits`] and ends at its deadline; a call given up at the
+/// deadline is a failure like any other, so it is not remembered and the next request starts a new one.
+#[derive(Debug)]
 pub(crate) struct RefreshCoordinator {
     state: Arc<Mutex<Flights>>,
     /// Set once the server answered that it lacks `GetTokensFromRefreshToken`; later refreshes go straight to
     /// `InitiateAuth REFRESH_TOKEN_AUTH`.
     use_initiate_auth: Arc<AtomicBool>,
+    limits: RefreshLimits,
 }
 
 #[derive(Debug, Default)]
@@ -79,6 +84,14 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl RefreshCoordinator {
+    pub(crate) fn new(limits: RefreshLimits) -> Self {
+        Self {
+            state: Arc::default(),
+            use_initiate_auth: Arc::default(),
+            limits,
+        }
+    }
+
     /// Refreshes `refresh_token`, sharing the call with every concurrent caller that holds the same token.
     /// With `force`, a result completed earlier is not reused (a call still running is).
     async fn refresh(
@@ -128,19 +141,21 @@ impl RefreshCoordinator {
         let finished = Arc::new(Mutex::new(None));
         let state = Arc::clone(&self.state);
         let use_initiate_auth = Arc::clone(&self.use_initiate_auth);
+        let limits = self.limits.clone();
         let (client_id, refresh_token) = (client_id.to_owned(), refresh_token.clone());
         let device_key = device_key.map(str::to_owned);
         let finished_at = Arc::clone(&finished);
         let task = tokio::spawn(
             async move {
-                let outcome = call_cognito(
-                    &cognito,
-                    &use_initiate_auth,
-                    &client_id,
-                    &refresh_token,
-                    device_key.as_deref(),
-                )
-                .await;
+                let outcome = limits
+                    .run(call_cognito(
+                        &cognito,
+                        &use_initiate_auth,
+                        &client_id,
+                        &refresh_token,
+                        device_key.as_deref(),
+                    ))
+                    .await;
                 if outcome.is_ok() {
                     *lock(&finished_at) = Some(Instant::now());
                 } else {

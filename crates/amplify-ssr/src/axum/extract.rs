@@ -65,7 +65,7 @@ impl IntoResponse for CurrentUserRejection {
             Self::MissingLayer(e) => e.into_response(),
             Self::Unauthenticated(e) => (
                 StatusCode::UNAUTHORIZED,
-                Json(serde_json::json!({ "error": e.name(), "message": e.to_string() })),
+                Json(serde_json::json!({ "error": e.name(), "message": e.public_message() })),
             )
                 .into_response(),
             Self::Unavailable(e) => temporarily_unavailable(&e),

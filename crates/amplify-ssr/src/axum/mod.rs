@@ -12,8 +12,11 @@
 //!   cookie changes.
 //! - Redirects to the sign-in page carry the original path in `redirect_to`; only same-site relative paths are
 //!   accepted back (see [`crate::redirect`]), so the parameter cannot be used as an open redirect.
-//! - A transient failure (Cognito or the JWKS unreachable) is answered with `503` and the cookies kept, rather
-//!   than pretending the user signed out.
+//! - A transient failure (Cognito or the JWKS unreachable, a refresh past its deadline, an answer from Cognito that
+//!   is not a token response) is answered with `503` and the cookies kept, rather than pretending the user signed
+//!   out.
+//! - Error responses (`401`, `503`) carry the error's name and a fixed message
+//!   ([`AuthError::public_message`](crate::AuthError::public_message)); the details go to the `tracing` logs.
 //!
 //! ```no_run
 //! use amplify_ssr::axum::{AmplifyLayer, CurrentUser, RequireAuthLayer};
@@ -92,7 +95,7 @@ pub(crate) fn temporarily_unavailable(error: &crate::AuthError) -> axum::respons
         [(http::header::RETRY_AFTER, "1")],
         axum::Json(serde_json::json!({
             "error": error.name(),
-            "message": "The session could not be checked right now. Try again shortly.",
+            "message": error.public_message(),
         })),
     )
         .into_response()

@@ -1,5 +1,7 @@
 //! What can go wrong in a call to a Cognito JSON API.
 
+use std::time::Duration;
+
 /// Error codes that mean "slow down"; retried with backoff.
 const THROTTLING_CODES: &[&str] = &[
     "ThrottlingException",
@@ -81,6 +83,14 @@ pub enum CognitoError {
         detail: String,
     },
 
+    /// The call, with all its attempts (and any wait for its turn), did not complete within its overall deadline
+    /// (for a token refresh, [`ServerRunnerBuilder::refresh_timeout`](crate::ServerRunnerBuilder::refresh_timeout)).
+    #[error("no answer within the {} ms deadline", deadline.as_millis())]
+    DeadlineExceeded {
+        /// The deadline that passed.
+        deadline: Duration,
+    },
+
     /// The request could not be encoded (for example a client metadata value that cannot be serialized).
     #[error("could not encode the {operation} request: {detail}")]
     InvalidRequest {
@@ -147,11 +157,12 @@ impl CognitoError {
         }
     }
 
-    /// The call timed out (client-side timeout, or a server-reported request timeout).
+    /// The call timed out (client-side timeout, an overall deadline, or a server-reported request timeout).
     #[must_use]
     pub fn is_timeout(&self) -> bool {
         match self {
             Self::Network(e) => e.is_timeout(),
+            Self::DeadlineExceeded { .. } => true,
             Self::Service { code, .. } => TIMEOUT_CODES.contains(&code.as_str()),
             _ => false,
         }
@@ -202,7 +213,23 @@ impl CognitoError {
                     || self.is_throttling()
                     || self.is_timeout()
             }
-            Self::InvalidResponse { .. } | Self::InvalidRequest { .. } => false,
+            Self::InvalidResponse { .. }
+            | Self::InvalidRequest { .. }
+            | Self::DeadlineExceeded { .. } => false,
+        }
+    }
+
+    /// Whether the fault lies with the service or the way to it rather than with the request or the caller's
+    /// credentials, so that the same call may succeed later: everything [`is_retryable`](Self::is_retryable)
+    /// covers, any HTTP 5xx, a passed deadline, and a success answer that is not what the operation returns (an
+    /// HTML page from a proxy, `{}`, truncated JSON). Such an answer is not retried at once (the call may have
+    /// taken effect), but it says nothing about the caller's session: a refresh that gets one keeps the cookies.
+    #[must_use]
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Network(_) | Self::DeadlineExceeded { .. } | Self::InvalidResponse { .. } => true,
+            Self::Service { status, .. } => *status >= 500 || self.is_retryable(),
+            Self::InvalidRequest { .. } => false,
         }
     }
 }

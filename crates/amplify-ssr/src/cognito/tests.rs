@@ -247,6 +247,21 @@ fn error_codes_are_parsed_from_header_and_body() {
     assert_eq!(err.code(), Some("UnknownError"));
     assert_eq!(err.status(), Some(400));
 
+    // A code is a name; free text in its place (it would reach responses through AuthError::name) is dropped.
+    let err = service_error(
+        400,
+        &none,
+        br#"{"__type":"<b>Upstream</b> failed at db-7.internal","message":"m"}"#,
+    );
+    assert_eq!(err.code(), Some("UnknownError"));
+    let mut spaced = HeaderMap::new();
+    spaced.insert("x-amzn-errortype", "Not Authorized".parse().expect("hv"));
+    let err = service_error(400, &spaced, br#"{"__type":"NotAuthorizedException"}"#);
+    assert_eq!(err.code(), Some("NotAuthorizedException"));
+    let long = json!({ "__type": "A".repeat(65) });
+    let err = service_error(400, &none, long.to_string().as_bytes());
+    assert_eq!(err.code(), Some("UnknownError"));
+
     // Messages are truncated and scrubbed of tokens.
     let body = json!({"__type": "X", "message": format!("bad token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln here {}", "z".repeat(2000))});
     let err = service_error(400, &none, body.to_string().as_bytes());
@@ -621,7 +636,8 @@ async fn invalid_success_responses_are_reported_without_content() {
             ),
             "{n}: {err:?}"
         );
-        assert!(!err.is_retryable());
+        // Not retried at once (the call may have taken effect), but the backend's fault, not the caller's.
+        assert!(!err.is_retryable() && err.is_transient(), "{n}: {err:?}");
     }
     let err = cognito
         .get_user(&AccessToken::new("a"))
@@ -708,7 +724,37 @@ fn throttling_and_retry_classification() {
             !service_error(status, &none, b"{}").is_retryable(),
             "{status}"
         );
+        assert!(
+            !service_error(status, &none, b"{}").is_transient(),
+            "{status}"
+        );
     }
+    // Transient: the service's or the network's fault, whether or not it is retried at once.
+    for status in [500, 501, 502, 503, 504, 429] {
+        assert!(
+            service_error(status, &none, b"{}").is_transient(),
+            "{status}"
+        );
+    }
+    let unknown_operation = service_error(
+        500,
+        &none,
+        br#"{"__type":"InternalFailure","message":"The GetTokensFromRefreshToken action has not been implemented"}"#,
+    );
+    assert!(!unknown_operation.is_retryable() && unknown_operation.is_transient());
+    let throttled = service_error(400, &none, br#"{"__type":"TooManyRequestsException"}"#);
+    assert!(throttled.is_transient());
+    let refused = service_error(400, &none, br#"{"__type":"NotAuthorizedException"}"#);
+    assert!(!refused.is_transient());
+    let deadline = CognitoError::DeadlineExceeded {
+        deadline: std::time::Duration::from_secs(10),
+    };
+    assert!(deadline.is_transient() && deadline.is_timeout() && !deadline.is_retryable());
+    let unencodable = CognitoError::InvalidRequest {
+        operation: "SignUp",
+        detail: "x".into(),
+    };
+    assert!(!unencodable.is_transient());
     // Clock-skew codes are not retried: these requests are unsigned.
     assert!(
         !service_error(400, &none, br#"{"__type":"InvalidSignatureException"}"#).is_retryable()

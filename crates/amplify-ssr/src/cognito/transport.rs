@@ -19,6 +19,9 @@ const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 /// Only this much of an error body is read.
 const MAX_ERROR_BYTES: usize = 64 * 1024;
 
+/// Longest error code kept from an error response (Cognito's and OAuth's longest are well under this).
+const MAX_CODE_CHARS: usize = 64;
+
 /// Longest message kept from an error response.
 const MAX_MESSAGE_CHARS: usize = 512;
 
@@ -251,15 +254,26 @@ pub(crate) fn service_error(status: u16, headers: &HeaderMap, body: &[u8]) -> Co
     }
 }
 
-/// `aws.protocol#NotAuthorizedException:http://...` → `NotAuthorizedException`.
+/// `aws.protocol#NotAuthorizedException:http://...` → `NotAuthorizedException`. Anything but a plain name
+/// (letters, digits, `_`, `.`, `-`) becomes empty: error names reach HTTP responses
+/// ([`AuthError::name`](crate::AuthError::name)), so no free text from a server may pass as one.
 fn sanitize_code(raw: &str) -> String {
     let before_colon = raw.split([',', ':']).next().unwrap_or_default();
-    before_colon
-        .rsplit('#')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_owned()
+    let name = before_colon.rsplit('#').next().unwrap_or_default().trim();
+    if is_plain_code(name) {
+        name.to_owned()
+    } else {
+        String::new()
+    }
+}
+
+/// Whether `code` looks like an error code (`[A-Za-z0-9_.-]`, 1 to 64 characters) rather than free text.
+pub(crate) fn is_plain_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= MAX_CODE_CHARS
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
 }
 
 /// A short, single-line, tag-free excerpt of a non-JSON error page.

@@ -4,9 +4,11 @@
 #![allow(dead_code, unreachable_pub)]
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use amplify_local::{LocalBackend, LocalOptions};
-use amplify_ssr::{AmplifyConfig, ServerContext, ServerRunner};
+use amplify_ssr::{AmplifyConfig, ServerContext, ServerRunner, ServerRunnerBuilder};
 use http::{HeaderMap, HeaderValue};
 
 pub const PASSWORD: &str = "Correct-h0rse!";
@@ -38,10 +40,29 @@ impl Backend {
     }
 
     pub fn runner(&self) -> ServerRunner {
-        ServerRunner::builder(self.config())
-            .ignore_env()
+        self.builder().build().expect("runner builds")
+    }
+
+    /// A runner builder for this backend that ignores the environment.
+    pub fn builder(&self) -> ServerRunnerBuilder {
+        ServerRunner::builder(self.config()).ignore_env()
+    }
+
+    /// A runner whose user-pool calls all go to `endpoint` (a stub); sign-in helpers still use `runner()`.
+    pub fn runner_calling(&self, endpoint: &str) -> ServerRunner {
+        self.builder()
+            .user_pool_endpoint(endpoint)
             .build()
             .expect("runner builds")
+    }
+
+    /// Creates `username`, signs them in and makes the session due for a refresh: the `clockDrift` cookie puts
+    /// the tokens two hours past their expiry by the library's clock rule, without touching their signatures.
+    pub async fn expired_session(&self, username: &str) -> Jar {
+        let username = self.user(username);
+        let mut jar = signed_in_jar(&self.runner(), &username).await;
+        jar.set_ending_with(".clockDrift", "7200000");
+        jar
     }
 
     pub fn user(&self, username: &str) -> String {
@@ -137,4 +158,51 @@ pub async fn signed_in_jar(runner: &ServerRunner, username: &str) -> Jar {
     let mut jar = Jar::default();
     jar.apply(&ctx.set_cookie_headers());
     jar
+}
+
+/// A user-pool endpoint that answers every call with `status` and `body` (as `application/x-amz-json-1.1`) and
+/// counts the calls.
+pub async fn failing_endpoint(
+    status: http::StatusCode,
+    body: &'static str,
+) -> (String, Arc<AtomicUsize>) {
+    use axum::response::IntoResponse;
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let app = axum::Router::new().fallback(move || {
+        let counter = counter.clone();
+        async move {
+            counter.fetch_add(1, Ordering::SeqCst);
+            (
+                status,
+                [("content-type", "application/x-amz-json-1.1")],
+                body,
+            )
+                .into_response()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}/"), hits)
+}
+
+/// Sends a user-pool call (`x-amz-target` and JSON body) on to `upstream` (amplify-local's base URL) and returns
+/// its answer, for stubs that sit in front of amplify-local.
+pub async fn forward_to(
+    upstream: &str,
+    target: &str,
+    body: axum::body::Bytes,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let response = reqwest::Client::new()
+        .post(format!("{upstream}/"))
+        .header("content-type", "application/x-amz-json-1.1")
+        .header("x-amz-target", target)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = http::StatusCode::from_u16(response.status().as_u16()).unwrap();
+    (status, response.bytes().await.unwrap()).into_response()
 }

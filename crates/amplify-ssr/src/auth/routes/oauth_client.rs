@@ -9,14 +9,11 @@ use http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use tracing::Instrument as _;
 use url::Url;
 
-use crate::cognito::{AuthenticationResult, DEFAULT_ATTEMPT_TIMEOUT, RetryPolicy};
+use crate::cognito::{AuthenticationResult, DEFAULT_ATTEMPT_TIMEOUT, RetryPolicy, is_plain_code};
 use crate::secret::{AccessToken, AuthorizationCode, IdToken, PkceVerifier, RefreshToken};
 
 /// Token responses larger than this are refused (three tokens are a few kilobytes).
 const MAX_BODY_BYTES: usize = 256 * 1024;
-
-/// Longest OAuth error code passed on to the application.
-const MAX_ERROR_CODE_LEN: usize = 64;
 
 /// The OAuth error code used when the server's answer carries no usable one.
 pub(crate) const SERVER_ERROR: &str = "server_error";
@@ -255,12 +252,7 @@ fn error_from_body(status: u16, body: &[u8]) -> OAuthCallError {
 /// Keeps OAuth error codes that look like codes (`[A-Za-z0-9_.-]`, at most 64 characters); anything else becomes
 /// `server_error` so arbitrary server text is never reflected into the application's URLs.
 pub(super) fn sanitize_code(code: &str) -> String {
-    let ok = !code.is_empty()
-        && code.len() <= MAX_ERROR_CODE_LEN
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
-    if ok {
+    if is_plain_code(code) {
         code.to_owned()
     } else {
         SERVER_ERROR.to_owned()
