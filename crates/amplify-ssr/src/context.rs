@@ -37,6 +37,10 @@
 //!
 //! No `Vary: Cookie` is added: `no-store` already keeps every cache from storing the response, and a response
 //! marked [`SessionIndependent`] is by definition the same for every cookie.
+//!
+//! Only a [`ContextKind::RequestResponse`] context sets the header. A read-only context serves a response whose
+//! headers are already gone: a streaming page that reads the session there must send
+//! `Cache-Control: private, no-store` itself, or read the session in middleware first.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
