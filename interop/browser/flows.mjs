@@ -33,6 +33,8 @@ const FLOWS = {
   'lang-fr': langFr,
   'tampered-state': tamperedState,
   'expired-flow': expiredFlow,
+  'back-after-sign-out': backAfterSignOut,
+  'back-after-sign-in': backAfterSignIn,
 };
 
 // playwright's messages carry terminal colours.
@@ -375,6 +377,75 @@ async function expiredFlow() {
   await step('login-filled-expired');
   await page.locator('#sign-in').click();
   await finishOnErrorPage();
+}
+
+/** What a page reached with the Back button shows: whether it names the signed-in user anywhere. */
+async function backStep(name) {
+  const info = await step(name);
+  const body = await withTimeout(page.locator('body').innerText({ timeout: READ_TIMEOUT }), READ_TIMEOUT, null);
+  return {
+    url: page.url(),
+    h1: info.h1,
+    errors: info.errors,
+    signedInUser: await text('#signed-in-user'),
+    showsUsername: body === null ? null : body.includes(username),
+  };
+}
+
+async function backAfterSignOut() {
+  await page.goto(`${demoUrl}/`);
+  await waitFor('#nav-sign-in');
+  await page.locator('#nav-sign-in').click();
+  await waitFor('#login-form');
+  await submitLogin('/dashboard');
+  result.signedInUser = await signedInUser();
+  await step('dashboard');
+  // Every private page, as the signed-in user sees it (the JSON API names the user too).
+  result.privatePages = [];
+  for (const path of ['/todos', '/files', '/apis/get-current-user']) {
+    const response = await page.goto(`${demoUrl}${path}`);
+    const body = await page.locator('body').innerText();
+    result.privatePages.push({
+      path,
+      status: response?.status() ?? null,
+      cacheControl: response ? (await response.allHeaders())['cache-control'] ?? null : null,
+      showsUsername: body.includes(username),
+    });
+    await step(`private-${path.replaceAll('/', '-').slice(1)}`);
+  }
+  await page.goto(`${demoUrl}/`);
+  await waitFor('#nav-sign-out');
+  await step('home-signed-in');
+  await page.locator('#nav-sign-out').click();
+  await page.waitForURL(onDemo('/'), { timeout: stepTimeout, waitUntil: 'load' });
+  await waitFor('#nav-sign-in');
+  await step('home-after-sign-out');
+  result.sessionCookiesAfter = cookieSummary(await cookies(SESSION_COOKIE_PREFIX));
+  // Back through everything visited while signed in: home, the API, files, todos, the dashboard.
+  result.backPages = [];
+  for (let i = 1; i <= 5; i += 1) {
+    await page.goBack({ waitUntil: 'load', timeout: stepTimeout });
+    result.backPages.push(await backStep(`back-${i}`));
+  }
+}
+
+async function backAfterSignIn() {
+  await page.goto(`${demoUrl}/dashboard?tab=keys`);
+  await waitFor('#login-form');
+  await step('login-page');
+  await submitLogin('/dashboard');
+  result.signedInUser = await signedInUser();
+  await step('dashboard');
+  result.historyLength = await page.evaluate(() => history.length);
+  await page.goBack({ waitUntil: 'load', timeout: stepTimeout });
+  // Wherever Back leads, let its redirects (and the callback's own page) settle on the demo before reading it.
+  await page.waitForURL(onDemo(), { timeout: stepTimeout, waitUntil: 'load' }).catch(() => {});
+  await waitFor('main h1, #login-form').catch(() => {});
+  result.afterBack = await backStep('after-back');
+  // Still signed in: the protected page opens without asking to sign in.
+  await page.goto(`${demoUrl}/dashboard`);
+  result.signedInUserLater = await signedInUser();
+  await step('dashboard-later');
 }
 
 // --- running one flow ------------------------------------------------------------------------

@@ -103,6 +103,8 @@ enum Expect {
     NoErrors,
     /// Only the last step, the demo's `/auth-error` page, shows one.
     AuthErrorPage,
+    /// No page shows an error, and the JSON API answers `401` to the signed-out visits the flow makes.
+    SignedOutApiCalls,
 }
 
 fn steps(run: &BrowserRun) -> &[Value] {
@@ -154,7 +156,10 @@ fn assert_no_unexpected_errors(run: &BrowserRun, demo_url: &str, expect: Expect)
         let allowed = status < 400
             || (matches!(expect, Expect::AuthErrorPage)
                 && status == 400
-                && url.starts_with(&error_page));
+                && url.starts_with(&error_page))
+            || (matches!(expect, Expect::SignedOutApiCalls)
+                && status == 401
+                && url.starts_with(&format!("{demo_url}/apis/")));
         assert!(
             allowed,
             "{} {url} answered {status}\n{}",
@@ -500,5 +505,117 @@ async fn expired_flow_ends_on_the_error_page() {
         "an expired sign-in must not sign in (cookies {cookies:?})\n{}",
         run.details()
     );
+    demo.shutdown().await;
+}
+
+/// What the flow saw on a page it reached with the Back button.
+#[derive(Debug)]
+struct BackPage<'a> {
+    url: &'a str,
+    h1: Option<&'a str>,
+    signed_in_user: Option<&'a str>,
+    shows_username: Option<bool>,
+}
+
+fn back_page(value: &Value) -> BackPage<'_> {
+    BackPage {
+        url: value["url"].as_str().unwrap_or(""),
+        h1: value["h1"].as_str(),
+        signed_in_user: value["signedInUser"].as_str(),
+        shows_username: value["showsUsername"].as_bool(),
+    }
+}
+
+/// 8. Sign in, open every private page, sign out, then press Back through all of them: no page shows the
+/// signed-out user's content (the browser cannot have kept a copy, so each page is asked for again and
+/// answered as signed out).
+#[tokio::test(flavor = "multi_thread")]
+async fn back_after_sign_out_shows_no_private_page() {
+    let demo = Demo::start().await;
+    let run = demo
+        .run("back-after-sign-out", &[], Expect::SignedOutApiCalls)
+        .await;
+
+    assert_str(&run, "signedInUser", DEMO_USERNAME);
+    // Control: while signed in, every private page did show the user, so the checks below can fail.
+    let private = run.output["privatePages"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(private.len(), 3, "{}", run.details());
+    for visited in &private {
+        assert_eq!(
+            (
+                visited["status"].as_u64(),
+                visited["showsUsername"].as_bool()
+            ),
+            (Some(200), Some(true)),
+            "{visited} while signed in\n{}",
+            run.details()
+        );
+        assert_eq!(
+            visited["cacheControl"].as_str(),
+            Some("private, no-store"),
+            "{visited}\n{}",
+            run.details()
+        );
+    }
+    assert!(
+        cookie_names(&run, "sessionCookiesAfter").is_empty(),
+        "{}",
+        run.details()
+    );
+    let back = run.output["backPages"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(back.len(), 5, "{}", run.details());
+    for value in &back {
+        let page = back_page(value);
+        assert!(
+            page.signed_in_user.is_none() && page.shows_username == Some(false),
+            "Back showed the signed-out user's page: {page:?}\n{}",
+            run.details()
+        );
+    }
+    // Back reached the pages themselves (asked again, answered signed out), not something else.
+    let urls: Vec<&str> = back.iter().map(|v| back_page(v).url).collect();
+    assert_eq!(urls[0], format!("{}/", demo.url()), "{}", run.details());
+    assert_eq!(
+        urls[1],
+        format!("{}/apis/get-current-user", demo.url()),
+        "{}",
+        run.details()
+    );
+    demo.shutdown().await;
+}
+
+/// 9. Sign in from a protected page, then press Back once: the revisited sign-in callback does not show
+/// "Sign-in did not complete" to the signed-in user, who stays signed in.
+#[tokio::test(flavor = "multi_thread")]
+async fn back_after_sign_in_keeps_the_user_signed_in() {
+    let demo = Demo::start().await;
+    let run = demo.run("back-after-sign-in", &[], Expect::NoErrors).await;
+
+    assert_str(&run, "signedInUser", DEMO_USERNAME);
+    let page = back_page(&run.output["afterBack"]);
+    assert_ne!(
+        page.h1,
+        Some("Sign-in did not complete"),
+        "{page:?}\n{}",
+        run.details()
+    );
+    assert!(
+        !page.url.starts_with(&format!("{}/auth-error", demo.url())),
+        "{page:?}\n{}",
+        run.details()
+    );
+    assert_eq!(
+        page.signed_in_user,
+        Some(DEMO_USERNAME),
+        "after Back the user should be on a page of the demo, signed in: {page:?}\n{}",
+        run.details()
+    );
+    assert_str(&run, "signedInUserLater", DEMO_USERNAME);
     demo.shutdown().await;
 }

@@ -7,14 +7,16 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use amplify_ssr::auth::routes::AuthRoutes;
 use amplify_ssr::auth::{ChallengeName, SignInOutcome};
-use amplify_ssr::axum::{AmplifyLayer, CurrentUser, RequireAuthLayer, SignedInPage, auth_router};
+use amplify_ssr::axum::{
+    AmplifyLayer, CurrentUser, RequireAuthLayer, SameOrigin, SignedInPage, auth_router,
+};
 use amplify_ssr::redirect::safe_redirect_path;
 use amplify_ssr::{
     AmplifyConfig, AuthError, FetchAuthSessionOptions, ServerContext, ServerRunner, SignInInput,
     SignOutOptions,
 };
 use axum::extract::{Form, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -428,45 +430,6 @@ fn error_page(error: &AuthError, nav: &Nav) -> Response {
         Html(page("Something went wrong", nav, &body)),
     )
         .into_response()
-}
-
-/// A request that passed [`same_origin_post`]; extracting it refuses cross-site posts with `403`.
-pub(crate) struct SameOrigin;
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for SameOrigin {
-    type Rejection = (StatusCode, &'static str);
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        if same_origin_post(&parts.headers) {
-            Ok(Self)
-        } else {
-            Err((
-                StatusCode::FORBIDDEN,
-                "cross-site requests are not accepted",
-            ))
-        }
-    }
-}
-
-/// Rejects cross-site form posts: `Sec-Fetch-Site` (sent by current browsers) must not be `cross-site`, and an
-/// `Origin` header, when present, must match `Host`.
-pub(crate) fn same_origin_post(headers: &HeaderMap) -> bool {
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        return matches!(site, "same-origin" | "none");
-    }
-    match (headers.get(header::ORIGIN), headers.get(header::HOST)) {
-        (Some(origin), Some(host)) => {
-            let origin = origin.to_str().unwrap_or_default();
-            let host = host.to_str().unwrap_or_default();
-            origin
-                .split_once("://")
-                .is_some_and(|(_, authority)| authority == host)
-        }
-        _ => true,
-    }
 }
 
 #[derive(Debug, Deserialize)]

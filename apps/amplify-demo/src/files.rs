@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use amplify_ssr::axum::SameOrigin;
 use amplify_ssr::storage::{
     ContentDisposition, GetUrlInput, ListInput, ListItem, PresignMethod, RemoveInput, StoragePath,
     StorageTarget, get_url, list_all, remove,
@@ -15,7 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::app::{AppState, SameOrigin};
+use crate::app::AppState;
 use crate::html::{Nav, escape, page};
 
 /// How long the browser may use an upload URL.

@@ -4,13 +4,14 @@
 use std::fmt::Write as _;
 
 use amplify_ssr::ServerContext;
+use amplify_ssr::axum::SameOrigin;
 use amplify_ssr::data::{AuthMode, ListOptions, ModelOptions};
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::app::{AppState, SameOrigin};
+use crate::app::AppState;
 use crate::html::{escape, page};
 use crate::models::{CreateTodoInput, Todo, TypedModels, UpdateTodoInput};
 

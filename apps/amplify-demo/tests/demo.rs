@@ -24,9 +24,21 @@ async fn start_demo() -> Demo {
     }
 }
 
+/// A cookie-keeping client that, like a browser on the demo's own pages, says its requests are same-origin
+/// (`Sec-Fetch-Site`), so the demo's form posts accept it.
 fn browser() -> reqwest::Client {
+    browser_with_jar(std::sync::Arc::default())
+}
+
+fn browser_with_jar(jar: std::sync::Arc<reqwest::cookie::Jar>) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "sec-fetch-site",
+        reqwest::header::HeaderValue::from_static("same-origin"),
+    );
     reqwest::Client::builder()
-        .cookie_store(true)
+        .cookie_provider(jar)
+        .default_headers(headers)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
@@ -187,6 +199,202 @@ async fn cross_site_form_posts_are_refused() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn form_posts_need_a_same_origin_signal() {
+    let demo = start_demo().await;
+    let form = [("username", DEMO_USERNAME), ("password", DEMO_PASSWORD)];
+    // No Sec-Fetch-Site: the Origin decides, and with nothing at all the post is refused.
+    let bare = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let sign_in = format!("{}/sign-in", demo.url);
+    let refused = bare.post(&sign_in).form(&form).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let foreign = bare
+        .post(&sign_in)
+        .header("origin", "http://evil.example")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
+    let own = bare
+        .post(&sign_in)
+        .header("origin", demo.url.as_str())
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn private_pages_are_never_cached_and_public_ones_may_be() {
+    let demo = start_demo().await;
+    let client = signed_in_browser(&demo).await;
+    let cache_control = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    for path in [
+        "/dashboard",
+        "/todos",
+        "/files",
+        "/apis/get-current-user",
+        "/",
+    ] {
+        let response = client
+            .get(format!("{}{path}", demo.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            cache_control(&response).as_deref(),
+            Some("private, no-store"),
+            "{path}"
+        );
+    }
+    // Signed out, the redirect to sign-in and the 401 depended on the session too.
+    for (path, status) in [
+        ("/dashboard", StatusCode::FOUND),
+        ("/apis/get-current-user", StatusCode::UNAUTHORIZED),
+    ] {
+        let response = browser()
+            .get(format!("{}{path}", demo.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), status, "{path}");
+        assert_eq!(
+            cache_control(&response).as_deref(),
+            Some("private, no-store"),
+            "{path}"
+        );
+    }
+    // The gallery is rendered without the request's session: no Cache-Control is forced on it.
+    let gallery = client
+        .get(format!("{}/gallery", demo.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gallery.status(), StatusCode::OK);
+    assert_eq!(cache_control(&gallery), None);
+}
+
+/// The decoded value of the first cookie in `jar` for `url` whose name ends with `suffix`.
+fn cookie_value(jar: &reqwest::cookie::Jar, url: &str, suffix: &str) -> Option<String> {
+    use reqwest::cookie::CookieStore as _;
+    let header = jar.cookies(&url.parse().unwrap())?;
+    header
+        .to_str()
+        .unwrap()
+        .split("; ")
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(name, _)| name.ends_with(suffix))
+        .map(|(_, value)| amplify_ssr::cookies::decode(value))
+}
+
+/// The token endpoint's answer to a refresh with `refresh_token`: 200 while it is valid.
+async fn refresh_status(demo: &Demo, refresh_token: &str) -> StatusCode {
+    let backend = demo.demo.backend().unwrap();
+    reqwest::Client::new()
+        .post(format!("{}/oauth2/token", backend.base_url()))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", backend.client_id()),
+            ("refresh_token", refresh_token),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn sign_out_from_another_site_is_confirmed_first_and_revokes_nothing() {
+    let demo = start_demo().await;
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let client = browser_with_jar(jar.clone());
+    let signed_in = client
+        .post(format!("{}/sign-in", demo.url))
+        .form(&[("username", DEMO_USERNAME), ("password", DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let refresh = cookie_value(&jar, &demo.url, ".refreshToken").expect("a refresh-token cookie");
+    assert_eq!(refresh_status(&demo, &refresh).await, StatusCode::OK);
+
+    // Another site links to (or loads) the sign-out route: a confirmation page, nothing else.
+    let sign_out = format!("{}/api/auth/sign-out", demo.url);
+    let forced = client
+        .get(&sign_out)
+        .header("sec-fetch-site", "cross-site")
+        .header("sec-fetch-user", "?1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forced.status(), StatusCode::OK);
+    assert!(forced.headers().get(SET_COOKIE).is_none());
+    let page = forced.text().await.unwrap();
+    assert!(
+        page.contains("Sign out?") && page.contains("<form method=\"post\">"),
+        "{page}"
+    );
+    // Nor does its next step, the sign-out callback, do anything.
+    let callback = client
+        .get(format!("{}/api/auth/sign-out-callback", demo.url))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(callback.status(), StatusCode::FOUND);
+    assert!(callback.headers().get(SET_COOKIE).is_none());
+    let api = client
+        .get(format!("{}/apis/get-current-user", demo.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::OK, "still signed in");
+    assert_eq!(
+        refresh_status(&demo, &refresh).await,
+        StatusCode::OK,
+        "not revoked"
+    );
+
+    // The user's own click signs out: managed login's logout, then the callback twice, then revoked.
+    let clicked = client
+        .get(&sign_out)
+        .header("sec-fetch-user", "?1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(clicked.status(), StatusCode::FOUND);
+    let logout = clicked.headers()[LOCATION].to_str().unwrap().to_owned();
+    let back = client.get(&logout).send().await.unwrap();
+    assert!(back.status().is_redirection(), "{}", back.status());
+    let callback = back.headers()[LOCATION].to_str().unwrap().to_owned();
+    let first = client.get(&callback).send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    let second = client.get(&callback).send().await.unwrap();
+    assert_eq!(second.status(), StatusCode::FOUND);
+    let api = client
+        .get(format!("{}/apis/get-current-user", demo.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        refresh_status(&demo, &refresh).await,
+        StatusCode::BAD_REQUEST,
+        "revoked"
+    );
 }
 
 async fn signed_in_browser(demo: &Demo) -> reqwest::Client {

@@ -16,8 +16,34 @@
 //!
 //! Unlike the Next.js adapter, reads see the writes made earlier in the same context, so one request never
 //! refreshes a session twice.
+//!
+//! # Caching
+//!
+//! A response whose content depended on the session must never be stored by a cache: not by a shared cache,
+//! which would hand one user's page to another, and not by the browser, whose Back button would show a
+//! signed-out user's pages again. So the context records every read of a session cookie (the user pool's
+//! token keys, `LastAuthUser`, the guest identity id), whoever made it: the session APIs
+//! ([`fetch_auth_session`](crate::fetch_auth_session), [`get_current_user`](crate::get_current_user),
+//! [`fetch_user_attributes`](crate::fetch_user_attributes), Data and Storage calls with the user's session),
+//! the axum extractors and `RequireAuthLayer`, or [`ServerContext::cookie`]. A read counts even when the
+//! request carried no session: a signed-out page depends on the session too. Then
+//! [`ServerContext::apply_to_response`] (which the axum layer calls) sets `Cache-Control: private, no-store`,
+//! replacing any `Cache-Control` the handler set.
+//!
+//! The way out, for a response that read the session but whose content does not depend on it: put
+//! [`SessionIndependent`] in the response's extensions. The handler's own `Cache-Control` (or none) then stands.
+//! It does not cover a response that changes session cookies: `Set-Cookie` with tokens is always
+//! `private, no-store`.
+//!
+//! No `Vary: Cookie` is added: `no-store` already keeps every cache from storing the response, and a response
+//! marked [`SessionIndependent`] is by definition the same for every cookie.
+//!
+//! Only a [`ContextKind::RequestResponse`] context sets the header. A read-only context serves a response whose
+//! headers are already gone: a streaming page that reads the session there must send
+//! `Cache-Control: private, no-store` itself, or read the session in middleware first.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -30,8 +56,8 @@ use crate::auth::routes::AppOrigin;
 use crate::cognito::{CognitoClient, IdentityClient};
 use crate::config::{AmplifyConfig, AuthConfig, ConfigError};
 use crate::cookies::{
-    CookieAttributes, CookieMode, CookieOptions, RequestCookies, is_server_auth_writable, removal,
-    set_cookie, token_cookie_attributes,
+    CookieAttributes, CookieMode, CookieOptions, RequestCookies, identity_id_key,
+    is_server_auth_writable, removal, set_cookie, token_cookie_attributes,
 };
 use crate::jwt::{JwksCache, TokenUse, TokenVerifier, VerifiedJwt, VerifyError};
 
@@ -554,7 +580,20 @@ struct ContextInner {
     /// Tokens already verified in this request (with the use they were verified for), so several session
     /// reads cost one verification each.
     verified: Mutex<Vec<(String, TokenUse, VerifiedJwt)>>,
+    /// Whether a session cookie was read: the response then depends on the session (see the module docs).
+    session_read: AtomicBool,
 }
+
+/// Marks a response whose content does not depend on the session although the handler read it, so the
+/// [`ServerContext`] leaves its `Cache-Control` alone. See the [module docs](self#caching).
+///
+/// Put it in the response's extensions (`response.extensions_mut().insert(SessionIndependent)`); with axum,
+/// return it as a response part: `(SessionIndependent, Html(page))`. Only use it when every visitor, signed in or
+/// not, gets the same content: a page that greets the user by name is not session-independent. It has no effect
+/// when the request changed session cookies (a refresh, a sign-out): those responses are always
+/// `private, no-store`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SessionIndependent;
 
 /// Cookie writes, keyed by raw name: the last write to a name wins, as in a browser's jar.
 #[derive(Default)]
@@ -587,6 +626,7 @@ impl ServerContext {
                 request,
                 writes: Mutex::new(Writes::default()),
                 verified: Mutex::new(Vec::new()),
+                session_read: AtomicBool::new(false),
             }),
         }
     }
@@ -604,8 +644,26 @@ impl ServerContext {
     }
 
     /// Reads a cookie by its raw (unencoded) name, seeing this context's own earlier writes first.
+    ///
+    /// Reading a session cookie (present or not) makes the response session-dependent: see the
+    /// [module docs](self#caching).
     #[must_use]
     pub fn cookie(&self, raw_name: &str) -> Option<String> {
+        if is_session_key(raw_name, &self.inner.runner) {
+            self.inner.session_read.store(true, Ordering::Relaxed);
+        }
+        self.lookup(raw_name)
+    }
+
+    /// True when this context read the session: the response's content depended on it, so no cache may
+    /// store it. See the [module docs](self#caching).
+    #[must_use]
+    pub fn session_was_read(&self) -> bool {
+        self.inner.session_read.load(Ordering::Relaxed)
+    }
+
+    /// The cookie's current value (this context's writes first) without recording a session read.
+    fn lookup(&self, raw_name: &str) -> Option<String> {
         if let Some(write) = self.writes().values.get(raw_name) {
             return match write {
                 Write::Set { value, .. } => Some(value.clone()),
@@ -629,7 +687,7 @@ impl ServerContext {
 
     /// Removes a session cookie (with matching Path/Domain so the browser drops it).
     pub(crate) fn remove_auth_cookie(&self, raw_name: &str) {
-        if self.cookie(raw_name).is_none() && !self.inner.request.contains(raw_name) {
+        if self.lookup(raw_name).is_none() && !self.inner.request.contains(raw_name) {
             return;
         }
         let attributes = self.token_attributes();
@@ -652,7 +710,7 @@ impl ServerContext {
 
     /// Removes the guest identity-id cookie (when present); with `send` false only for this context's reads.
     pub(crate) fn remove_identity_cookie(&self, raw_name: &str, send: bool) {
-        if self.cookie(raw_name).is_none() && !self.inner.request.contains(raw_name) {
+        if self.lookup(raw_name).is_none() && !self.inner.request.contains(raw_name) {
             return;
         }
         let attributes = self.token_attributes();
@@ -767,13 +825,32 @@ impl ServerContext {
             .collect()
     }
 
-    /// Appends this context's `Set-Cookie` headers to `headers`, plus `Cache-Control: private, no-store` when a
-    /// session cookie changed (a shared cache must never store one user's tokens).
+    /// Appends this context's `Set-Cookie` headers to `response` and, when the response must not be cached,
+    /// sets `Cache-Control: private, no-store` (replacing the handler's): when a session cookie changed, or when
+    /// the session was read and the response does not carry [`SessionIndependent`] in its extensions. See the
+    /// [module docs](self#caching). The axum layer calls this for every response.
+    pub fn apply_to_response<B>(&self, response: &mut http::Response<B>) {
+        let independent = response.extensions().get::<SessionIndependent>().is_some();
+        self.apply(response.headers_mut(), independent);
+    }
+
+    /// Like [`apply_to_response`](Self::apply_to_response) for a response whose extensions are not at hand: the
+    /// `Set-Cookie` headers, and `Cache-Control: private, no-store` when a session cookie changed or the session
+    /// was read (there is no way out here).
     pub fn apply_to_response_headers(&self, headers: &mut HeaderMap) {
+        self.apply(headers, false);
+    }
+
+    fn apply(&self, headers: &mut HeaderMap, session_independent: bool) {
         for value in self.set_cookie_headers() {
             headers.append(http::header::SET_COOKIE, value);
         }
-        if self.auth_cookies_changed() {
+        if self.inner.kind != ContextKind::RequestResponse {
+            return;
+        }
+        let depends_on_session = self.session_was_read() && !session_independent;
+        if self.auth_cookies_changed() || depends_on_session {
+            // Deliberately wins over the handler's own Cache-Control (see the module docs).
             headers.insert(
                 http::header::CACHE_CONTROL,
                 HeaderValue::from_static("private, no-store"),
@@ -819,6 +896,18 @@ impl ServerContext {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+/// Whether reading `raw_name` reads the session: a user-pool key of this runner's app client, or the guest
+/// identity id of its identity pool (per browser, so content built with it is private too).
+fn is_session_key(raw_name: &str, runner: &ServerRunner) -> bool {
+    is_auth_key(raw_name, runner)
+        || runner.inner.auth.as_ref().is_some_and(|auth| {
+            auth.config
+                .identity_pool_id
+                .as_deref()
+                .is_some_and(|pool| identity_id_key(pool) == raw_name)
+        })
 }
 
 /// Whether a raw cookie name belongs to the Amplify session of this runner's app client.
@@ -920,7 +1009,7 @@ mod tests {
     }
 
     #[test]
-    fn response_headers_get_no_store_only_when_the_session_changed() {
+    fn response_headers_get_no_store_when_a_session_cookie_changes() {
         let ctx = runner(|b| b).context(&HeaderMap::new());
         ctx.set_cookie(
             "unrelated",
@@ -936,6 +1025,107 @@ mod tests {
         let mut response = HeaderMap::new();
         ctx.apply_to_response_headers(&mut response);
         assert_eq!(response[http::header::CACHE_CONTROL], "private, no-store");
+    }
+
+    const IDENTITY_OUTPUTS: &str = r#"{"version":"1.4","auth":{"aws_region":"us-east-1",
+        "user_pool_id":"us-east-1_Pool","user_pool_client_id":"client1",
+        "identity_pool_id":"us-east-1:pool"}}"#;
+
+    fn cache_control(ctx: &ServerContext, response: http::Response<()>) -> Option<String> {
+        let mut response = response;
+        ctx.apply_to_response(&mut response);
+        response
+            .headers()
+            .get(http::header::CACHE_CONTROL)
+            .map(|v| v.to_str().unwrap().to_owned())
+    }
+
+    #[test]
+    fn reading_a_session_cookie_makes_the_response_private_even_when_absent() {
+        let runner = runner(|b| b);
+        // Other cookies, and another app client's keys, are not the session.
+        let ctx = runner.context(&headers("other=1"));
+        assert_eq!(ctx.cookie("other").as_deref(), Some("1"));
+        let _ = ctx.cookie("CognitoIdentityServiceProvider.client2.LastAuthUser");
+        assert!(!ctx.session_was_read());
+        assert_eq!(cache_control(&ctx, http::Response::new(())), None);
+
+        // A read of a missing LastAuthUser still decides what the page shows (signed out).
+        assert_eq!(ctx.cookie(LAST), None);
+        assert!(ctx.session_was_read());
+        assert_eq!(
+            cache_control(&ctx, http::Response::new(())).as_deref(),
+            Some("private, no-store")
+        );
+        let mut headers_only = HeaderMap::new();
+        ctx.apply_to_response_headers(&mut headers_only);
+        assert_eq!(
+            headers_only[http::header::CACHE_CONTROL],
+            "private, no-store"
+        );
+    }
+
+    #[test]
+    fn the_guest_identity_id_is_a_session_cookie() {
+        let config = AmplifyConfig::from_json(IDENTITY_OUTPUTS).expect("config");
+        let runner = ServerRunner::builder(config)
+            .ignore_env()
+            .build()
+            .expect("runner");
+        let ctx = runner.context(&HeaderMap::new());
+        let _ = ctx.cookie(&identity_id_key("us-east-1:other"));
+        assert!(!ctx.session_was_read());
+        let _ = ctx.cookie(&identity_id_key("us-east-1:pool"));
+        assert!(ctx.session_was_read());
+    }
+
+    #[test]
+    fn no_store_wins_over_the_handlers_cache_control_unless_it_opted_out() {
+        let ctx = runner(|b| b).context(&headers(&format!("{LAST}=alice")));
+        let _ = ctx.cookie(LAST);
+        let public = || {
+            http::Response::builder()
+                .header(http::header::CACHE_CONTROL, "public, max-age=600")
+                .body(())
+                .unwrap()
+        };
+        assert_eq!(
+            cache_control(&ctx, public()).as_deref(),
+            Some("private, no-store")
+        );
+
+        // Opted out: the handler's value, or none, stands.
+        let mut opted_out = public();
+        opted_out.extensions_mut().insert(SessionIndependent);
+        assert_eq!(
+            cache_control(&ctx, opted_out).as_deref(),
+            Some("public, max-age=600")
+        );
+        let mut bare = http::Response::new(());
+        bare.extensions_mut().insert(SessionIndependent);
+        assert_eq!(cache_control(&ctx, bare), None);
+
+        // But never over a session cookie change.
+        ctx.set_auth_cookie(LAST, "bob");
+        let mut changed = public();
+        changed.extensions_mut().insert(SessionIndependent);
+        assert_eq!(
+            cache_control(&ctx, changed).as_deref(),
+            Some("private, no-store")
+        );
+    }
+
+    #[test]
+    fn session_reads_in_read_only_and_static_contexts_set_no_header() {
+        let runner = runner(|b| b);
+        for ctx in [
+            runner.read_only_context(&headers(&format!("{LAST}=alice"))),
+            runner.static_context(),
+        ] {
+            let _ = ctx.cookie(LAST);
+            assert!(ctx.session_was_read(), "{:?}", ctx.kind());
+            assert_eq!(cache_control(&ctx, http::Response::new(())), None);
+        }
     }
 
     #[test]

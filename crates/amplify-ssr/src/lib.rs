@@ -10,6 +10,7 @@ pub mod data;
 mod error;
 pub mod jwt;
 pub mod redirect;
+pub mod same_origin;
 pub mod secret;
 pub mod storage;
 
@@ -24,6 +25,8 @@ pub use auth::{
 };
 pub use auth::{AwsCredentials, IdentityCredentials, fetch_identity_credentials};
 pub use config::AmplifyConfig;
-pub use context::{ContextKind, ServerContext, ServerRunner, ServerRunnerBuilder};
+pub use context::{
+    ContextKind, ServerContext, ServerRunner, ServerRunnerBuilder, SessionIndependent,
+};
 pub use data::{AuthMode, DataClient, DataError, GraphqlRequest, ModelClient};
 pub use error::AuthError;

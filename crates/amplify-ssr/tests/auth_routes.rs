@@ -186,10 +186,42 @@ async fn setup_with(origin: &str, domain: Option<&str>, options: AuthRoutesOptio
 }
 
 async fn get(routes: &AuthRoutes, slug: &str, query: &str, jar: &Jar) -> Response<String> {
+    request(routes, Method::GET, slug, query, jar.headers()).await
+}
+
+async fn request(
+    routes: &AuthRoutes,
+    method: Method,
+    slug: &str,
+    query: &str,
+    headers: HeaderMap,
+) -> Response<String> {
     let uri: Uri = format!("/api/auth/{slug}{query}").parse().unwrap();
-    routes
-        .handle(&Method::GET, slug, &uri, &jar.headers())
-        .await
+    routes.handle(&method, slug, &uri, &headers).await
+}
+
+/// `jar`'s cookies plus the given request headers (Fetch Metadata, `Origin`, `Referer`).
+fn with_headers(jar: &Jar, pairs: &[(&'static str, &str)]) -> HeaderMap {
+    let mut headers = jar.headers();
+    for (name, value) in pairs {
+        headers.insert(*name, value.parse().unwrap());
+    }
+    headers
+}
+
+/// What a browser sends when the user clicks the app's own sign-out link.
+const USER_CLICK: [(&str, &str); 2] = [("sec-fetch-site", "same-origin"), ("sec-fetch-user", "?1")];
+
+/// `GET sign-out` as the user's click on the app's own link.
+async fn click_sign_out(routes: &AuthRoutes, jar: &Jar) -> Response<String> {
+    request(
+        routes,
+        Method::GET,
+        "sign-out",
+        "",
+        with_headers(jar, &USER_CLICK),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -575,8 +607,12 @@ async fn the_axum_router_mounts_under_any_prefix() {
             .count(),
         2
     );
+    // Sign-out also takes a POST (here refused: nothing says it came from the app's pages), and nothing else.
     let response = call(Method::POST, "/custom/prefix/sign-out").await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let response = call(Method::PUT, "/custom/prefix/sign-out").await.unwrap();
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers()[header::ALLOW], "GET, POST");
     let response = call(Method::GET, "/custom/prefix/unknown").await.unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
@@ -920,6 +956,110 @@ async fn missing_flow_cookies_are_a_timeout() {
     assert!(s.stub.requests().is_empty());
 }
 
+/// Routes whose sign-in destination is `/home`, and `username` signed in.
+async fn signed_in_with_home(username: &str) -> (Setup, Jar) {
+    let s = setup_with(
+        ORIGIN,
+        None,
+        AuthRoutesOptions::default().with_redirect_on_sign_in_complete("/home"),
+    )
+    .await;
+    s.backend.user(username);
+    let jar = signed_in_jar(&s.runner, username).await;
+    (s, jar)
+}
+
+#[tokio::test]
+async fn a_revisited_callback_sends_a_signed_in_user_on() {
+    let (s, signed_in) = signed_in_with_home("alice").await;
+    // Back after signing in: managed login sends the browser to the callback again, for the finished flow
+    // (its state, a new or spent code), and the flow cookies are gone.
+    let (_, pairs) = start_sign_in(&s.routes, "?redirect_to=%2Forders").await;
+    let query = format!(
+        "?code=spent&state={}",
+        urlencode(&param(&pairs, "state").unwrap())
+    );
+    for site in [None, Some("same-site"), Some("cross-site")] {
+        let headers = match site {
+            Some(site) => with_headers(&signed_in, &[("sec-fetch-site", site)]),
+            None => signed_in.headers(),
+        };
+        let response = request(&s.routes, Method::GET, "sign-in-callback", &query, headers).await;
+        assert_eq!(response.status(), StatusCode::FOUND, "{site:?}");
+        // The default destination: nothing vouches for the redirect_to inside a state without its cookie.
+        assert_eq!(location(&response), "/home", "{site:?}");
+        no_store(&response);
+        assert!(
+            set_cookies(&response).is_empty(),
+            "{site:?}: the session is untouched"
+        );
+    }
+    assert!(s.stub.requests().is_empty(), "no code exchange");
+    let user = amplify_ssr::get_current_user(&signed_in.context(&s.runner))
+        .await
+        .unwrap();
+    assert_eq!(user.username, "alice");
+
+    // Signed out, the same visit is still the timeout error.
+    let response = get(&s.routes, "sign-in-callback", &query, &Jar::default()).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert!(
+        location(&response).starts_with("/?error=timeout"),
+        "{}",
+        location(&response)
+    );
+}
+
+#[tokio::test]
+async fn a_cross_site_callback_without_a_visible_session_comes_back_once_before_deciding() {
+    let (s, signed_in) = signed_in_with_home("bea").await;
+    let (_, pairs) = start_sign_in(&s.routes, "").await;
+    let state = param(&pairs, "state").unwrap();
+    let query = format!("?code=spent&state={state}");
+
+    // A cross-site arrival carries no SameSite=Strict session cookies: the jar the browser sends is empty.
+    let first = request(
+        &s.routes,
+        Method::GET,
+        "sign-in-callback",
+        &query,
+        with_headers(&Jar::default(), &[("sec-fetch-site", "cross-site")]),
+    )
+    .await;
+    assert_eq!(first.status(), StatusCode::OK);
+    no_store(&first);
+    assert!(set_cookies(&first).is_empty());
+    let again = format!("{SIGN_IN_CB}?code=spent&amp;state={state}");
+    assert!(
+        first.body().contains(&format!("URL='{again}'")),
+        "{}",
+        first.body()
+    );
+
+    // Coming back from the app's own page, the browser sends them: signed in, on to the destination.
+    let second = request(
+        &s.routes,
+        Method::GET,
+        "sign-in-callback",
+        &query,
+        with_headers(&signed_in, &[("sec-fetch-site", "same-origin")]),
+    )
+    .await;
+    assert_eq!(location(&second), "/home");
+    // Signed out for real: the timeout error, not another bounce.
+    let second = request(
+        &s.routes,
+        Method::GET,
+        "sign-in-callback",
+        &query,
+        with_headers(&Jar::default(), &[("sec-fetch-site", "same-origin")]),
+    )
+    .await;
+    assert_eq!(second.status(), StatusCode::FOUND);
+    assert!(location(&second).starts_with("/?error=timeout"));
+    assert!(s.stub.requests().is_empty());
+}
+
 #[tokio::test]
 async fn a_state_mismatch_is_invalid_state() {
     let s = setup().await;
@@ -1191,7 +1331,7 @@ async fn sign_out_redirects_to_logout_with_flag_cookies_even_when_signed_out() {
         AuthRoutesOptions::default(),
     )
     .await;
-    let response = get(&s.routes, "sign-out", "", &Jar::default()).await;
+    let response = click_sign_out(&s.routes, &Jar::default()).await;
     assert_eq!(response.status(), StatusCode::FOUND);
     no_store(&response);
     let location = location(&response);
@@ -1225,6 +1365,157 @@ async fn sign_out_redirects_to_logout_with_flag_cookies_even_when_signed_out() {
     }
 }
 
+/// A sign-out that went ahead: off to managed login's `/logout`, with the sign-out flags set.
+#[track_caller]
+fn assert_sign_out_started(s: &Setup, response: &Response<String>, case: &str) {
+    assert_eq!(response.status(), StatusCode::FOUND, "{case}");
+    assert!(
+        location(response).starts_with(&format!("{}/logout?", s.stub.base)),
+        "{case}"
+    );
+    let cookies = set_cookies(response);
+    assert_eq!(cookie(&cookies, SIGNING_OUT).value, "true", "{case}");
+}
+
+#[tokio::test]
+async fn sign_out_from_another_site_or_a_script_asks_for_confirmation_and_changes_nothing() {
+    let s = setup().await;
+    s.backend.user("mia");
+    let jar = signed_in_jar(&s.runner, "mia").await;
+    for (case, pairs) in [
+        (
+            "a cross-site link",
+            vec![("sec-fetch-site", "cross-site"), ("sec-fetch-user", "?1")],
+        ),
+        (
+            "a sibling site",
+            vec![("sec-fetch-site", "same-site"), ("sec-fetch-user", "?1")],
+        ),
+        (
+            "a script or redirect on the app",
+            vec![("sec-fetch-site", "same-origin")],
+        ),
+        ("no signal at all", vec![]),
+        (
+            "another site's Referer",
+            vec![("referer", "https://evil.example/page")],
+        ),
+        ("a null Origin", vec![("origin", "null")]),
+    ] {
+        let response = request(
+            &s.routes,
+            Method::GET,
+            "sign-out",
+            "",
+            with_headers(&jar, &pairs),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::OK, "{case}");
+        assert!(response.headers().get(header::LOCATION).is_none(), "{case}");
+        assert!(
+            set_cookies(&response).is_empty(),
+            "{case}: no cookie touched"
+        );
+        no_store(&response);
+        let page = response.body();
+        assert!(page.contains("<form method=\"post\">"), "{case}: {page}");
+        assert!(page.contains("id=\"confirm-sign-out\""), "{case}");
+        let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert_eq!(response.headers()[header::X_FRAME_OPTIONS], "DENY");
+    }
+    // Whatever the other site does next, nothing is revoked and the session stays.
+    let callback = get(&s.routes, "sign-out-callback", "", &jar).await;
+    assert_eq!(location(&callback), "/");
+    assert!(set_cookies(&callback).is_empty());
+    assert!(s.stub.requests().is_empty(), "no revocation");
+    let user = amplify_ssr::get_current_user(&jar.context(&s.runner))
+        .await
+        .unwrap();
+    assert_eq!(user.username, "mia");
+
+    // A cross-origin POST is refused outright.
+    for pairs in [
+        vec![("sec-fetch-site", "cross-site")],
+        vec![("origin", "https://evil.example")],
+        vec![],
+    ] {
+        let response = request(
+            &s.routes,
+            Method::POST,
+            "sign-out",
+            "",
+            with_headers(&jar, &pairs),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{pairs:?}");
+        assert!(set_cookies(&response).is_empty(), "{pairs:?}");
+    }
+    assert!(s.stub.requests().is_empty());
+}
+
+#[tokio::test]
+async fn sign_out_goes_ahead_for_the_user_on_the_apps_own_pages() {
+    let s = setup().await;
+    for (case, method, pairs) in [
+        (
+            "a click on the app's link",
+            Method::GET,
+            USER_CLICK.to_vec(),
+        ),
+        (
+            "a typed address or bookmark",
+            Method::GET,
+            vec![("sec-fetch-site", "none"), ("sec-fetch-user", "?1")],
+        ),
+        (
+            "a browser without Fetch Metadata, from the app's page",
+            Method::GET,
+            vec![("referer", "https://app.example.com/dashboard")],
+        ),
+        (
+            "the confirmation page's button",
+            Method::POST,
+            vec![("sec-fetch-site", "same-origin"), ("origin", ORIGIN)],
+        ),
+        (
+            "an app's own form, Origin only",
+            Method::POST,
+            vec![("origin", ORIGIN)],
+        ),
+    ] {
+        let response = request(
+            &s.routes,
+            method,
+            "sign-out",
+            "",
+            with_headers(&Jar::default(), &pairs),
+        )
+        .await;
+        assert_sign_out_started(&s, &response, case);
+    }
+
+    // And completes: the confirmed POST leads to the revocation as the click does.
+    s.backend.user("noa");
+    let mut jar = signed_in_jar(&s.runner, "noa").await;
+    let start = request(
+        &s.routes,
+        Method::POST,
+        "sign-out",
+        "",
+        with_headers(&jar, &[("sec-fetch-site", "same-origin")]),
+    )
+    .await;
+    apply(&mut jar, &start);
+    let first = get(&s.routes, "sign-out-callback", "", &jar).await;
+    apply(&mut jar, &first);
+    let second = get(&s.routes, "sign-out-callback", "", &jar).await;
+    assert_session_cleared(&second, "noa");
+    assert_eq!(s.stub.requests().len(), 1, "revoked once");
+}
+
 #[tokio::test]
 async fn sign_out_callback_without_a_sign_out_in_progress_goes_home() {
     let s = setup_with(
@@ -1250,7 +1541,7 @@ async fn sign_out_callback_without_a_sign_out_in_progress_goes_home() {
 async fn sign_out_flow(s: &Setup, username: &str) -> (Response<String>, Jar) {
     s.backend.user(username);
     let mut jar = signed_in_jar(&s.runner, username).await;
-    let start = get(&s.routes, "sign-out", "", &jar).await;
+    let start = click_sign_out(&s.routes, &jar).await;
     apply(&mut jar, &start);
 
     let first = get(&s.routes, "sign-out-callback", "", &jar).await;
@@ -1375,7 +1666,7 @@ async fn usernames_with_at_and_plus_are_revoked_and_cleared() {
 async fn sign_out_callback_without_a_session_just_finishes() {
     let s = setup().await;
     let mut jar = Jar::default();
-    let start = get(&s.routes, "sign-out", "", &jar).await;
+    let start = click_sign_out(&s.routes, &jar).await;
     apply(&mut jar, &start);
     let first = get(&s.routes, "sign-out-callback", "", &jar).await;
     apply(&mut jar, &first);
@@ -1508,7 +1799,7 @@ async fn end_to_end_through_amplify_locals_managed_login() {
     let signed_in = jar.clone();
 
     // 4. sign-out → managed login's /logout → callback twice → revoked and cleared.
-    let start = get(&routes, "sign-out", "", &jar).await;
+    let start = click_sign_out(&routes, &jar).await;
     apply(&mut jar, &start);
     let logout = browser.get(location(&start)).send().await.unwrap();
     assert!(logout.status().is_redirection(), "{}", logout.status());

@@ -7,7 +7,7 @@ use amplify_ssr::axum::{AmplifyLayer, CurrentUser, RequireAuthLayer, SignedInPag
 use axum::Router;
 use axum::body::Body;
 use axum::routing::get;
-use common::{Backend, Jar, failing_endpoint, signed_in_jar};
+use common::{Backend, Jar, body_text, call, failing_endpoint, signed_in_jar};
 use http::{Request, StatusCode, header};
 use tower::ServiceExt;
 
@@ -25,24 +25,6 @@ fn app(runner: ServerRunner) -> Router {
         )
         .route("/", get(|| async { "public" }))
         .layer(AmplifyLayer::new(runner).sign_in_path("/sign-in"))
-}
-
-async fn call(app: &Router, path: &str, jar: &Jar) -> http::Response<Body> {
-    let mut request = Request::get(path);
-    if !jar.cookies.is_empty() {
-        request = request.header(header::COOKIE, jar.header());
-    }
-    app.clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap()
-}
-
-async fn body_text(response: http::Response<Body>) -> String {
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .unwrap();
-    String::from_utf8(bytes.to_vec()).unwrap()
 }
 
 #[tokio::test]

@@ -12,7 +12,10 @@ use crate::context::{ServerContext, ServerRunner};
 
 /// A tower [`Layer`] that gives each request a [`ServerContext`] (in its extensions) and appends the context's
 /// pending `Set-Cookie` headers to the response, plus `Cache-Control: private, no-store` when a session cookie
-/// changed. Cheap to clone.
+/// changed or the request read the session (an extractor, [`RequireAuthLayer`](super::RequireAuthLayer), any
+/// session API called with the context), replacing the handler's own `Cache-Control`. A handler whose response
+/// does not depend on the session opts out by returning [`SessionIndependent`](crate::SessionIndependent) as a
+/// response part. See [`crate::context`] (Caching). Cheap to clone.
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct AmplifyLayer {
@@ -111,7 +114,7 @@ where
             other => return other,
         };
         if let Some(context) = this.context.take() {
-            context.apply_to_response_headers(response.headers_mut());
+            context.apply_to_response(&mut response);
         }
         Poll::Ready(Ok(response))
     }

@@ -10,6 +10,12 @@
 //!   `Cache-Control: private, no-store`, so a shared cache never stores one user's tokens. Put the layer
 //!   outermost (after routing, before anything that builds responses), so redirects and errors also carry the
 //!   cookie changes.
+//! - Every response that read the session (the extractors, [`RequireAuthLayer`] and its redirect to sign-in,
+//!   any session API called with the request's context) also gets `Cache-Control: private, no-store`, over the
+//!   handler's own value, so neither a shared cache nor the browser's Back button shows a private page after
+//!   sign-out. A handler whose content is the same for everyone returns
+//!   [`SessionIndependent`](crate::SessionIndependent) to keep its own caching (see [`crate::context`]).
+//! - [`SameOrigin`] refuses cross-site form posts (see [`crate::same_origin`]).
 //! - Redirects to the sign-in page carry the original path in `redirect_to`; only same-site relative paths are
 //!   accepted back (see [`crate::redirect`]), so the parameter cannot be used as an open redirect.
 //! - A transient failure (Cognito or the JWKS unreachable, a refresh past its deadline, an answer from Cognito that
@@ -39,6 +45,7 @@ mod extract;
 mod layer;
 mod protect;
 mod routes;
+mod same_origin;
 
 pub use extract::{
     CurrentUser, CurrentUserRejection, MissingAmplifyLayer, SignedInPage, SignedInPageRejection,
@@ -46,6 +53,20 @@ pub use extract::{
 pub use layer::{AmplifyLayer, AmplifyService, ResponseFuture};
 pub use protect::{RequireAuth, RequireAuthLayer};
 pub use routes::auth_router;
+pub use same_origin::{CrossOriginRejection, SameOrigin};
+
+/// `(SessionIndependent, body)`: see [`SessionIndependent`](crate::SessionIndependent).
+impl axum::response::IntoResponseParts for crate::SessionIndependent {
+    type Error = std::convert::Infallible;
+
+    fn into_response_parts(
+        self,
+        mut parts: axum::response::ResponseParts,
+    ) -> Result<axum::response::ResponseParts, Self::Error> {
+        parts.extensions_mut().insert(self);
+        Ok(parts)
+    }
+}
 
 /// Per-app settings the layer puts in request extensions for the extractors and route protection.
 #[derive(Clone, Debug)]

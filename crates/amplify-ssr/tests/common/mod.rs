@@ -206,3 +206,24 @@ pub async fn forward_to(
     let status = http::StatusCode::from_u16(response.status().as_u16()).unwrap();
     (status, response.bytes().await.unwrap()).into_response()
 }
+
+/// `GET path` through `app` with `jar`'s cookies, in process.
+pub async fn call(app: &axum::Router, path: &str, jar: &Jar) -> http::Response<axum::body::Body> {
+    use tower::ServiceExt as _;
+    let mut request = http::Request::get(path);
+    if !jar.cookies.is_empty() {
+        request = request.header(http::header::COOKIE, jar.header());
+    }
+    app.clone()
+        .oneshot(request.body(axum::body::Body::empty()).unwrap())
+        .await
+        .unwrap()
+}
+
+/// The whole body of `response`, as text.
+pub async fn body_text(response: http::Response<axum::body::Body>) -> String {
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}

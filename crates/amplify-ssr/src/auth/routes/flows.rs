@@ -171,15 +171,9 @@ impl AuthRoutes {
             .filter(|v| !v.is_empty())
             .zip(ctx.cookie(STATE_KEY).filter(|v| !v.is_empty()));
         let Some((verifier, cookie_state)) = flow else {
-            tracing::info!("sign-in callback without flow cookies (expired or another browser)");
-            self.clear_sign_in_flow(&ctx, false);
-            return self.error_redirect(
-                &ctx,
-                &[
-                    ("error", "timeout"),
-                    ("error_description", TIMEOUT_DESCRIPTION),
-                ],
-            );
+            return self
+                .callback_without_flow(&ctx, code, returned_state, headers)
+                .await;
         };
         let verifier = PkceVerifier::new(verifier);
         let cookie_state = OAuthState::new(cookie_state);
@@ -232,10 +226,76 @@ impl AuthRoutes {
         html_page(&ctx, &target)
     }
 
-    /// `GET sign-out`.
-    pub(super) fn sign_out(&self, headers: &HeaderMap) -> Response<String> {
+    /// A callback this browser has no flow for: the flow cookies expired, the flow started in another browser,
+    /// or the user came back to it (Back) after the sign-in completed, when the code is spent and the cookies gone.
+    async fn callback_without_flow(
+        &self,
+        ctx: &ServerContext,
+        code: &str,
+        returned_state: &str,
+        headers: &HeaderMap,
+    ) -> Response<String> {
+        let inner = &self.inner;
+        self.clear_sign_in_flow(ctx, false);
+        match crate::auth::get_current_user(ctx).await {
+            Ok(_) => {
+                // Not an error for a signed-in user. Only the default destination: the `redirect_to` inside this
+                // state was never checked against a flow cookie, so it is not followed.
+                tracing::info!("sign-in callback revisited while signed in; sending the user on");
+                return redirect(ctx, &inner.sign_in_complete);
+            }
+            Err(AuthError::UserUnAuthenticated) => {}
+            Err(e) => {
+                tracing::debug!(error = %e, "no usable session at a sign-in callback without a flow")
+            }
+        }
+        if is_cross_site(headers) {
+            // A cross-site arrival (managed login redirecting, e.g. after Back) carries no SameSite=Strict session
+            // cookies. Come back once from this origin, so the next arrival shows whether the user is signed in.
+            let again = with_query(
+                &inner.redirect_sign_in,
+                &[("code", code), ("state", returned_state)],
+            );
+            return html_page(ctx, &again);
+        }
+        tracing::info!("sign-in callback without flow cookies (expired or another browser)");
+        self.error_redirect(
+            ctx,
+            &[
+                ("error", "timeout"),
+                ("error_description", TIMEOUT_DESCRIPTION),
+            ],
+        )
+    }
+
+    /// `GET` or `POST sign-out`. Only a sign-out the user asked for on this application's pages goes ahead:
+    /// see the [module docs](super#security-model).
+    pub(super) fn sign_out(&self, method: &http::Method, headers: &HeaderMap) -> Response<String> {
         let inner = &self.inner;
         let ctx = inner.runner.context(headers);
+        let same_origin = crate::same_origin::check(headers, inner.runner.app_origin());
+        match (method == http::Method::POST, same_origin) {
+            (true, Ok(())) => {}
+            (false, Ok(())) if is_user_navigation(headers) => {}
+            (false, outcome) => {
+                match outcome {
+                    Err(reason) => {
+                        tracing::info!(%reason, "sign-out asked for from elsewhere; asking the user to confirm")
+                    }
+                    Ok(()) => tracing::info!(
+                        "sign-out navigation the user did not make; asking the user to confirm"
+                    ),
+                }
+                return confirm_page(&ctx);
+            }
+            (true, Err(reason)) => {
+                tracing::warn!(%reason, "refused a cross-origin sign-out post");
+                return plain(
+                    StatusCode::FORBIDDEN,
+                    "Sign-out refused: the request came from another site.",
+                );
+            }
+        }
         let mut url = inner.logout_url.clone();
         url.query_pairs_mut()
             .append_pair("client_id", &inner.client_id)
@@ -390,19 +450,65 @@ fn redirect(ctx: &ServerContext, target: &str) -> Response<String> {
     finish(ctx, response)
 }
 
+/// `200` with the page asking the user to confirm a sign-out with a `POST`; no cookie is touched.
+fn confirm_page(ctx: &ServerContext) -> Response<String> {
+    html_response(
+        ctx,
+        html::CONFIRM_SIGN_OUT_PAGE.to_owned(),
+        // No other site may frame the button (clickjacking), and the form may only post back here.
+        &[
+            (
+                http::header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; form-action 'self'; frame-ancestors 'none'",
+            ),
+            (http::header::X_FRAME_OPTIONS, "DENY"),
+        ],
+    )
+}
+
+/// Whether the browser says another site caused this request (its redirects included).
+fn is_cross_site(headers: &HeaderMap) -> bool {
+    headers
+        .get(crate::same_origin::SEC_FETCH_SITE)
+        .is_some_and(|v| v == "cross-site")
+}
+
+/// Whether a (same-origin) navigation was made by the user: a click, a typed address. With Fetch Metadata the
+/// browser says so in `Sec-Fetch-User`; a page's script or meta refresh, which a redirect on the site could
+/// point here, does not get it. Browsers without Fetch Metadata cannot tell, and pass on their `Origin` or
+/// `Referer` alone.
+fn is_user_navigation(headers: &HeaderMap) -> bool {
+    if headers.get(crate::same_origin::SEC_FETCH_SITE).is_none() {
+        return true;
+    }
+    headers.get("sec-fetch-user").is_some_and(|v| v == "?1")
+}
+
 /// `200` with the HTML intermediary page to `target`, with the context's cookie writes.
 fn html_page(ctx: &ServerContext, target: &str) -> Response<String> {
-    let mut response = Response::new(html::redirect_page(target));
+    // The callback URL carries the authorization code; do not leak it to the next page.
+    html_response(
+        ctx,
+        html::redirect_page(target),
+        &[(http::header::REFERRER_POLICY, "no-referrer")],
+    )
+}
+
+/// `200` with an HTML `page` and `extra` headers, with the context's cookie writes.
+fn html_response(
+    ctx: &ServerContext,
+    page: String,
+    extra: &[(http::HeaderName, &'static str)],
+) -> Response<String> {
+    let mut response = Response::new(page);
     let headers = response.headers_mut();
     headers.insert(
         CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
-    // The callback URL carries the authorization code; do not leak it to the next page.
-    headers.insert(
-        http::header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
+    for (name, value) in extra {
+        headers.insert(name.clone(), HeaderValue::from_static(value));
+    }
     finish(ctx, response)
 }
 

@@ -1,4 +1,5 @@
-//! The intermediary ("bounce") page used where a 302 would keep a cross-site navigation context.
+//! The routes' two pages: the intermediary ("bounce") page used where a 302 would keep a cross-site navigation
+//! context, and the sign-out confirmation.
 
 /// An HTML page that sends the browser to `target` with a meta refresh, `window.location.replace` and a link.
 ///
@@ -18,6 +19,16 @@ pub(crate) fn redirect_page(target: &str) -> String {
          <script>window.location.replace({js});</script>\n</body>\n</html>\n"
     )
 }
+
+/// The page a sign-out the user may not have asked for gets (another site linked to it, or a script on this
+/// one navigated to it): a button that posts the sign-out back to the same address, and a way home.
+pub(crate) const CONFIRM_SIGN_OUT_PAGE: &str = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+    <meta name=\"robots\" content=\"noindex\">\n\
+    <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Sign out?</title>\n</head>\n\
+    <body>\n<main>\n<h1>Sign out?</h1>\n\
+    <p>Something other than this site's own sign-out link asked to sign you out. Sign out only if you meant to.</p>\n\
+    <form method=\"post\"><button type=\"submit\" id=\"confirm-sign-out\">Sign out</button></form>\n\
+    <p><a id=\"cancel-sign-out\" href=\"/\">Stay signed in</a></p>\n</main>\n</body>\n</html>\n";
 
 /// Percent-encodes the characters that could break out of a quoted URL in HTML, CSS-less meta refresh or JS.
 fn inert_url(target: &str) -> String {

@@ -21,6 +21,30 @@
 //!   request's `Host`, and to destinations the application configured. The only request-provided destination,
 //!   `redirect_to`, must be a same-site relative path ([`crate::redirect::safe_redirect_path`]) both when the
 //!   flow starts and when it ends.
+//! - **Sign-out cannot be forced from elsewhere.** A sign-out revokes the refresh token, so another site must not
+//!   be able to cause one (a link, an image, a form). `GET sign-out` goes ahead only for a navigation the user
+//!   made on this application: [`crate::same_origin::check`] passes (`Sec-Fetch-Site: same-origin` or `none`;
+//!   without Fetch Metadata, an `Origin` or `Referer` on the app origin) *and* the browser reports a user action
+//!   (`Sec-Fetch-User: ?1`). The second condition matters because a script or meta refresh on this origin,
+//!   which a redirect on the site (such as the page after sign-in, which follows `redirect_to`) can point at
+//!   sign-out, is same-origin too. Anything else, a cross-site link included, gets a small confirmation page
+//!   (`200`, no cookie touched, not frameable) whose button `POST`s to the same address; a `POST` goes ahead
+//!   when the same-origin check passes and is refused with `403` otherwise. So `<a href="/api/auth/sign-out">`
+//!   on the app's pages keeps working with one click, and a script can sign out with a `POST` form. The
+//!   `sign-out-callback` route must accept the cross-site return from managed login; it changes nothing unless
+//!   the sign-out-in-progress cookie, which only the checked `sign-out` sets, is present.
+//! - **Sign-in may start from anywhere.** `sign-in` and `sign-up` accept cross-site `GET`s (links from e-mails
+//!   and other sites, and the redirect of a protected page that was opened from one). Starting a flow changes
+//!   no session: the worst another site can do is show the login page, or replace a flow in progress in
+//!   another tab. Login CSRF (signing the victim in as the attacker) is stopped at the callback by the state
+//!   and PKCE, which bind the code to the browser that started the flow.
+//! - **Coming back to the callback is no error for a signed-in user.** The success page replaces itself in the
+//!   history (`location.replace`), but Back still reaches managed login's page, which, with its own session,
+//!   sends the browser to the callback again with a fresh code for the spent flow. A signed-in user is then
+//!   sent to `redirect_on_sign_in_complete` with a `302` (not to the `redirect_to` of that state: without the
+//!   flow cookie nothing vouches for it). Because such an arrival is cross-site and withholds `SameSite=Strict`
+//!   session cookies, a `Sec-Fetch-Site: cross-site` arrival without a visible session first bounces once
+//!   through the intermediary page; only a signed-out arrival ends with `error=timeout`.
 //! - **Nothing secret is logged.** Tokens, codes, verifiers and state values are held in redacting newtypes
 //!   ([`crate::secret`]) and never appear in logs, errors or spans. Every response carries
 //!   `Cache-Control: no-store`.
@@ -33,17 +57,22 @@
 //!
 //! | route | outcome | answer |
 //! |---|---|---|
-//! | any | method other than `GET` | `405`, `Allow: GET` |
+//! | any but `sign-out` | method other than `GET` | `405`, `Allow: GET` |
+//! | `sign-out` | method other than `GET` or `POST` | `405`, `Allow: GET, POST` |
 //! | any | unknown slug | `404` |
 //! | `sign-in`, `sign-up` | valid session | `302` → `redirect_to` (if safe) or `redirect_on_sign_in_complete` |
 //! | `sign-in`, `sign-up` | otherwise | `302` → `{base}/oauth2/authorize` (`{base}/signup`), flow cookies set |
 //! | `sign-in-callback` | `error` / `error_description` from the IdP | `302` → error destination with both |
 //! | `sign-in-callback` | no `code` or `state` | `302` → error destination, `error=invalid_request` |
-//! | `sign-in-callback` | flow cookies missing (over 5 minutes, other browser) | `302` → error destination, `error=timeout` |
+//! | `sign-in-callback` | flow cookies missing, signed in (Back after signing in) | `302` → `redirect_on_sign_in_complete` |
+//! | `sign-in-callback` | flow cookies missing, no session seen, `Sec-Fetch-Site: cross-site` | `200` HTML intermediary → the same callback |
+//! | `sign-in-callback` | flow cookies missing, signed out (over 5 minutes, other browser) | `302` → error destination, `error=timeout` |
 //! | `sign-in-callback` | state mismatch | `302` → error destination, `error=invalid_state` |
 //! | `sign-in-callback` | token endpoint error | `302` → error destination, `error=<code>` or `server_error` |
 //! | `sign-in-callback` | success | `200` HTML intermediary → `redirect_to` or `redirect_on_sign_in_complete` |
-//! | `sign-out` | always | `302` → `{base}/logout`, sign-out flag cookies set |
+//! | `sign-out` | `GET`: same-origin navigation by the user; `POST`: same-origin | `302` → `{base}/logout`, sign-out flag cookies set |
+//! | `sign-out` | `GET` otherwise (another site, a script) | `200` confirmation page with a `POST` form, no cookies |
+//! | `sign-out` | `POST` from another origin | `403` |
 //! | `sign-out-callback` | no sign-out flag | `302` → `redirect_on_sign_out_complete` |
 //! | `sign-out-callback` | first arrival | `200` HTML intermediary → the sign-out callback again |
 //! | `sign-out-callback` | second arrival | refresh token revoked, session cleared, `302` → `redirect_on_sign_out_complete` |
@@ -88,6 +117,8 @@
 //!     be consumed); revocation is also retried on timeouts and `5xx`.
 //! 13. The sign-in session check keeps refreshed session cookies on the response (upstream's App Router discards
 //!     them).
+//! 14. **Sign-out cannot be forced by another site** (upstream signs out on any `GET`), and a **revisited
+//!     callback sends a signed-in user on** instead of showing an error: see the security model.
 //!
 //! # Example
 //!
@@ -291,8 +322,9 @@ impl AuthRoutes {
     /// Handles one request, framework-neutrally.
     ///
     /// `slug` is the last path segment (`sign-in`, `sign-up`, `sign-out`, `sign-in-callback`,
-    /// `sign-out-callback`); `uri` is only read for its query; `headers` for the `Cookie` header(s). The answer
-    /// always has a status and headers a browser can act on (never a bare `500`): see the [module docs](self).
+    /// `sign-out-callback`); `uri` is only read for its query; `headers` for the `Cookie` header(s) and for who
+    /// caused the request (`Sec-Fetch-Site`, `Sec-Fetch-User`, `Origin`, `Referer`). The answer always has a
+    /// status and headers a browser can act on (never a bare `500`): see the [module docs](self).
     pub async fn handle(
         &self,
         method: &http::Method,
@@ -307,12 +339,16 @@ impl AuthRoutes {
         if !known {
             return flows::plain(http::StatusCode::NOT_FOUND, "Not Found");
         }
-        if method != http::Method::GET {
+        // Sign-out also takes the confirming POST of its confirmation page.
+        let allow = if slug == SIGN_OUT { "GET, POST" } else { "GET" };
+        let allowed =
+            method == http::Method::GET || (slug == SIGN_OUT && method == http::Method::POST);
+        if !allowed {
             let mut response =
                 flows::plain(http::StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
             response
                 .headers_mut()
-                .insert(http::header::ALLOW, http::HeaderValue::from_static("GET"));
+                .insert(http::header::ALLOW, http::HeaderValue::from_static(allow));
             return response;
         }
         let query = flows::Query::parse(uri);
@@ -320,7 +356,7 @@ impl AuthRoutes {
             SIGN_IN => self.sign_in(flows::Start::SignIn, &query, headers).await,
             SIGN_UP => self.sign_in(flows::Start::SignUp, &query, headers).await,
             SIGN_IN_CALLBACK => self.sign_in_callback(&query, headers).await,
-            SIGN_OUT => self.sign_out(headers),
+            SIGN_OUT => self.sign_out(method, headers),
             _ => self.sign_out_callback(headers).await,
         }
     }
