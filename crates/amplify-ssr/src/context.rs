@@ -1,8 +1,9 @@
 //! [`ServerRunner`] (built once per process) and [`ServerContext`] (one per request).
 //!
 //! The runner owns everything that may be shared between requests: the parsed configuration, one HTTP client,
-//! the JWKS cache and token verifier, and the refresh coordinator that makes concurrent requests carrying the
-//! same refresh token share one Cognito call. Nothing else is shared: a context holds only its request's cookies
+//! the JWKS cache and token verifier, the refresh coordinator that makes concurrent requests carrying the
+//! same refresh token share one Cognito call, and the list of sessions signed out through it
+//! (see [`crate::auth`]). Nothing else is shared: a context holds only its request's cookies
 //! and the cookie writes made while handling it, so the library stays stateless across requests (apart from
 //! caches) and is safe behind a load balancer.
 //!
@@ -52,6 +53,7 @@ use http::{HeaderMap, HeaderValue};
 use crate::auth::identity::{IdentityOptions, IdentityRuntime};
 use crate::auth::refresh::RefreshCoordinator;
 use crate::auth::refresh_limits::{RefreshLimits, RefreshOptions};
+use crate::auth::revocations::RevokedSessions;
 use crate::auth::routes::AppOrigin;
 use crate::cognito::{CognitoClient, IdentityClient};
 use crate::config::{AmplifyConfig, AuthConfig, ConfigError};
@@ -105,6 +107,8 @@ pub(crate) struct AuthRuntime {
     pub(crate) verifier: TokenVerifier,
     pub(crate) cognito: CognitoClient,
     pub(crate) refresher: RefreshCoordinator,
+    /// Sessions signed out through this runner, refused until their tokens expire.
+    pub(crate) revoked_sessions: RevokedSessions,
     /// Identity-pool credentials and their cache; `None` without `auth.identity_pool_id`.
     pub(crate) identity: Option<IdentityRuntime>,
 }
@@ -493,6 +497,7 @@ impl ServerRunnerBuilder {
                     verifier,
                     cognito,
                     refresher: RefreshCoordinator::new(RefreshLimits::new(self.refresh)),
+                    revoked_sessions: RevokedSessions::default(),
                     identity,
                 })
             }
@@ -671,6 +676,27 @@ impl ServerContext {
             };
         }
         self.inner.request.get(raw_name).map(str::to_owned)
+    }
+
+    /// Every copy of a cookie the request carried, in the order sent (see [`RequestCookies::get_all`]); after a
+    /// write in this context, only the written value (none after a removal).
+    ///
+    /// Like [`cookie`](Self::cookie), reading a session cookie this way records a session read.
+    pub(crate) fn cookie_copies(&self, raw_name: &str) -> Vec<String> {
+        if is_session_key(raw_name, &self.inner.runner) {
+            self.inner.session_read.store(true, Ordering::Relaxed);
+        }
+        if let Some(write) = self.writes().values.get(raw_name) {
+            return match write {
+                Write::Set { value, .. } => vec![value.clone()],
+                Write::Remove { .. } => Vec::new(),
+            };
+        }
+        self.inner
+            .request
+            .get_all(raw_name)
+            .map(str::to_owned)
+            .collect()
     }
 
     /// Sets a session cookie with the runner's token-cookie attributes.

@@ -30,10 +30,9 @@ pub enum AuthError {
     TokenRefresh,
 
     /// Cognito rejected the refresh token (revoked, reused or expired, or the user is gone). The session cookies
-    /// have been cleared.
-    #[error(
-        "the session can no longer be refreshed ({code}): {message}; the session cookies were cleared"
-    )]
+    /// have been cleared, unless the request carried disagreeing copies of the refresh-token cookie (the refused
+    /// copy may then have been planted by another site, and a removal would hit the genuine cookie).
+    #[error("the session can no longer be refreshed ({code}): {message}; sign in again")]
     SessionRevoked {
         /// Cognito's error code, e.g. `TokenRevokedException`.
         code: String,
@@ -50,6 +49,13 @@ pub enum AuthError {
     /// transient infrastructure problem, not a signed-out user; the cookies are unchanged.
     #[error("could not verify the session tokens: {0}")]
     KeysUnavailable(VerifyError),
+
+    /// Tokens that must belong to one user do not: Cognito answered with an id token of another user than its
+    /// access token, or a refresh returned tokens of another user than the session being refreshed (a backend
+    /// fault, or a refresh-token cookie planted by another site). Nothing was stored and the session cookies are
+    /// unchanged; the failure counts as transient (a `503`, not a sign-out and never another user's session).
+    #[error("{0}; nothing was stored and the session cookies are unchanged")]
+    TokenUserMismatch(&'static str),
 
     /// Cognito answered a sign-in or refresh with something the library cannot use (for example tokens that
     /// cannot be decoded). A fault of the backend, not of the user's session: transient, the cookies are kept.
@@ -102,7 +108,7 @@ impl AuthError {
                 "Unknown"
             }),
             Self::KeysUnavailable(_) => "NetworkError",
-            Self::UnexpectedResponse(_) => "Unknown",
+            Self::UnexpectedResponse(_) | Self::TokenUserMismatch(_) => "Unknown",
             Self::CookiesNotWritable(_) => "AmplifyServerContextError",
             Self::NoCredentials { .. } => "NoCredentials",
             Self::InvalidIdentityResponse { code, .. } => code,
@@ -110,13 +116,14 @@ impl AuthError {
     }
 
     /// True when the failure is transient (network, throttling, 5xx, a passed refresh deadline, an answer from
-    /// Cognito that is not what the call returns, unreachable JWKS): the fault is the backend's, retrying later
-    /// may succeed, and the user's session is still intact. See [`CognitoError::is_transient`].
+    /// Cognito that is not what the call returns, a refresh that returned another user's tokens, unreachable
+    /// JWKS): the fault is the backend's, retrying later may succeed, and the user's session is still intact. See
+    /// [`CognitoError::is_transient`].
     #[must_use]
     pub fn is_transient(&self) -> bool {
         match self {
             Self::Cognito(e) => e.is_transient(),
-            Self::KeysUnavailable(_) | Self::UnexpectedResponse(_) => true,
+            Self::KeysUnavailable(_) | Self::UnexpectedResponse(_) | Self::TokenUserMismatch(_) => true,
             _ => false,
         }
     }

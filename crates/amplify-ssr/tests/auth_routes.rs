@@ -1679,6 +1679,45 @@ async fn sign_out_callback_without_a_session_just_finishes() {
     assert!(s.stub.requests().is_empty());
 }
 
+#[tokio::test]
+async fn replayed_cookies_of_a_session_signed_out_through_the_callback_are_refused() {
+    let s = setup().await;
+    let (response, jar) = sign_out_flow(&s, "lena").await;
+    assert_session_cleared(&response, "lena");
+    // The jar from before the final arrival still holds lena's (unexpired) tokens.
+    assert!(jar.ending_with("lena.accessToken").is_some());
+    let error = amplify_ssr::get_current_user(&jar.context(&s.runner))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, amplify_ssr::AuthError::UserUnAuthenticated),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_callback_whose_id_token_names_another_user_stores_no_session() {
+    let s = setup().await;
+    let gina: Value = serde_json::from_str(&token_body(&s, "gina", true).await).unwrap();
+    let hank: Value = serde_json::from_str(&token_body(&s, "hank", true).await).unwrap();
+    let mut mixed = gina.clone();
+    mixed["id_token"] = hank["id_token"].clone();
+    s.stub.answer_token(200, mixed.to_string());
+    let (jar, pairs) = start_sign_in(&s.routes, "").await;
+    let query = format!("?code=c&state={}", param(&pairs, "state").unwrap());
+    let response = get(&s.routes, "sign-in-callback", &query, &jar).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(
+        param(&query_pairs(&location(&response)), "error").as_deref(),
+        Some("server_error")
+    );
+    let cookies = set_cookies(&response);
+    assert!(
+        cookies.iter().all(|c| c.is_removal()),
+        "only the flow cookies go, no session is written: {cookies:#?}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // End to end against amplify-local's managed login
 // ---------------------------------------------------------------------------------------------------------------

@@ -277,8 +277,10 @@ async fn revoked_refresh_token_clears_the_session_cookies() {
     let runner = local.runner();
     let mut jar = signed_in_jar(&runner, &username).await;
 
-    // Sign out in one "tab": revokes the refresh token. The other tab still holds the old cookies.
-    let sign_out_ctx = jar.context(&runner);
+    // Sign out in one "tab": revokes the refresh token. The other tab still holds the old cookies. The sign-out
+    // is served by another instance of the app, so this runner learns of it from Cognito (a sign-out it served
+    // itself would refuse the session before any refresh: see session_integrity.rs).
+    let sign_out_ctx = jar.context(&local.runner());
     let report = amplify_ssr::sign_out(&sign_out_ctx, SignOutOptions::default())
         .await
         .unwrap();
@@ -526,8 +528,13 @@ async fn sign_out_closes_the_refresh_reuse_window_for_replayed_cookies() {
         local.backend.operation_count("GetTokensFromRefreshToken"),
         1
     );
-    // Sign out, then replay the old cookies at once.
-    let sign_out = jar.context(&runner);
+    // Sign out, then replay the old cookies at once. The sign-out request carries only the refresh token, so the
+    // session itself is not refused here (session_integrity.rs covers that) and the replay reaches the cache.
+    let mut refresh_only = jar.clone();
+    refresh_only
+        .cookies
+        .retain(|name, _| name.ends_with(".LastAuthUser") || name.ends_with(".refreshToken"));
+    let sign_out = refresh_only.context(&runner);
     assert!(
         amplify_ssr::sign_out(&sign_out, SignOutOptions::default())
             .await

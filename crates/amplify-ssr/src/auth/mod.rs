@@ -1,12 +1,39 @@
 //! Auth on the server: the session read from cookies, refresh, the session APIs, password sign-in/out, the
 //! managed-login (OAuth) route handlers in [`routes`], and identity-pool AWS credentials in [`identity`].
+//!
+//! # Security: whose session a request carries
+//!
+//! * **One session is one user.** An id token whose `sub` or Cognito username differs from the access token's is
+//!   not part of the session (it is ignored, as if absent), so every API (`get_current_user`,
+//!   `fetch_user_attributes`, Data, identity-pool credentials) acts for the same user. Cognito answers whose id
+//!   and access tokens disagree are refused, and so is a refresh that returns another user's tokens: that is
+//!   reported as a transient failure ([`AuthError::TokenUserMismatch`](crate::AuthError::TokenUserMismatch)),
+//!   the cookies are kept, and the session never becomes someone else's.
+//! * **Planted cookie copies never win (cookie tossing).** A sibling host or port can plant a second copy of a
+//!   session cookie. Every copy is read: copies that fail verification are ignored, the copy of the user the
+//!   others agree on is used, and when valid copies of two different users arrive together the request is
+//!   treated as signed out, without any `Set-Cookie` (a removal would hit the genuine cookie). Refresh tokens
+//!   cannot be checked offline: the first copy is used, another user's tokens from it are refused (above), and
+//!   when copies disagree a refused refresh does not clear the cookies. More than four distinct copies of
+//!   `LastAuthUser` or of the access token make a request signed out.
+//! * **A sign-out here is final here.** [`sign_out`] and the managed-login sign-out callback remember the
+//!   session (Cognito's `origin_jti`, carried by its access and id tokens and kept across refreshes; the token's
+//!   `jti` when absent) until its tokens expire, and this runner refuses those tokens from then on, without
+//!   calling Cognito. The list is bounded (50 000 sessions; when full, the one expiring first is forgotten) and
+//!   **lives in this process only**: other instances, or this one after a restart, accept the tokens until they
+//!   expire.
 
+mod copies;
+mod expiring_set;
 pub mod identity;
 pub(crate) mod refresh;
 pub(crate) mod refresh_limits;
+pub(crate) mod revocations;
 pub mod routes;
 mod session;
 mod sign_in;
+mod sign_out_here;
+mod token_user;
 pub(crate) mod tokens;
 
 pub use identity::{

@@ -17,6 +17,7 @@ use futures_util::future::{BoxFuture, Shared};
 use tracing::Instrument;
 
 use crate::auth::refresh_limits::RefreshLimits;
+use crate::auth::revocations::RefreshTombstones;
 use crate::auth::tokens::{self, StoredSession};
 use crate::cognito::{AuthenticationResult, CognitoClient, CognitoError};
 use crate::context::ServerContext;
@@ -59,8 +60,8 @@ pub(crate) struct RefreshCoordinator {
 #[derive(Debug, Default)]
 struct Flights {
     running: HashMap<[u8; 32], Flight>,
-    /// Refresh tokens revoked by this process (sign-out), refused for the reuse window.
-    revoked: HashMap<[u8; 32], Instant>,
+    /// Refresh tokens revoked by this process (sign-out), refused for the reuse window; bounded.
+    revoked: RefreshTombstones,
 }
 
 #[derive(Clone)]
@@ -105,8 +106,7 @@ impl RefreshCoordinator {
         let key = token_key(refresh_token);
         let flight = {
             let mut flights = lock(&self.state);
-            flights.revoked.retain(|_, at| at.elapsed() < REUSE_WINDOW);
-            if flights.revoked.contains_key(&key) {
+            if flights.revoked.contains(&key, Instant::now()) {
                 return Err(revoked_error());
             }
             flights.running.retain(|_, flight| {
@@ -193,7 +193,8 @@ impl RefreshCoordinator {
         let key = token_key(refresh_token);
         let mut flights = lock(&self.state);
         flights.running.remove(&key);
-        flights.revoked.insert(key, Instant::now());
+        let now = Instant::now();
+        flights.revoked.insert(key, now + REUSE_WINDOW, now);
     }
 }
 
@@ -284,7 +285,7 @@ pub(crate) async fn get_tokens(
             span.record("outcome", "refreshed");
             let refreshed = tokens::session_from_result(
                 &result,
-                Some(&session.username),
+                Some(&session),
                 Some(&refresh_token),
                 session.sign_in_details.clone(),
                 SystemTime::now(),
@@ -296,7 +297,7 @@ pub(crate) async fn get_tokens(
             let code = error.code().unwrap_or_default().to_owned();
             if SESSION_ENDING_CODES.contains(&code.as_str()) {
                 span.record("outcome", "session_ended");
-                tokens::clear(ctx, &client_id, &session.username);
+                tokens::clear_refused(ctx, &client_id, &session);
                 if code == "NotAuthorizedException" {
                     return Ok(None);
                 }

@@ -12,15 +12,16 @@ use amplify_srp::{PasswordVerifierChallenge, SrpClient, cognito_timestamp};
 use tracing::Instrument;
 
 use crate::auth::session::{AuthUser, user_of};
+use crate::auth::sign_out_here::end_session;
 use crate::auth::tokens::{self, SignInDetails};
 use crate::cognito::{
     AuthFlow as CognitoAuthFlow, InitiateAuthRequest, InitiateAuthResponse,
     RespondToAuthChallengeRequest,
 };
 use crate::context::{ContextKind, ServerContext};
-use crate::cookies::{AuthCookieNames, TokenSlot};
+use crate::cookies::FALLBACK_USERNAME;
 use crate::error::AuthError;
-use crate::secret::{AccessToken, Password, RefreshToken};
+use crate::secret::Password;
 
 /// Which Cognito auth flow [`sign_in`] uses.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -265,12 +266,7 @@ fn finish(
     };
     let session =
         tokens::session_from_result(&result, None, None, Some(details), SystemTime::now())?;
-    if let Some(previous) =
-        tokens::current_username(ctx, client_id).filter(|u| *u != session.username)
-    {
-        tokens::clear(ctx, client_id, &previous);
-    }
-    tokens::store(ctx, client_id, &session);
+    tokens::replace(ctx, client_id, &session);
     Ok(SignInOutcome::SignedIn(user_of(&session)?))
 }
 
@@ -294,13 +290,19 @@ impl SignOutOptions {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SignOutReport {
-    /// Whether Cognito confirmed the revocation. When false, the reason was logged; the cookies are cleared anyway.
+    /// Whether Cognito confirmed the revocation (of every refresh-token copy the request carried). When false, the
+    /// reason was logged; the cookies are cleared anyway.
     pub revoked: bool,
 }
 
 /// Signs the user out: revokes the refresh token with Cognito (`RevokeToken`, or `GlobalSignOut` with
 /// `options.global`) and clears the session cookies. The cookies are cleared even when revocation fails (the
 /// failure is logged and reported), so the user is always signed out locally.
+///
+/// This runner also refuses the session's access and id tokens from then on, until they expire, even when they
+/// are replayed from elsewhere; other instances of the application do not know of the sign-out and accept
+/// them until they expire (see [`crate::auth`]). Every copy of the session cookies is covered, so a copy planted
+/// by another site cannot keep the session alive.
 ///
 /// # Errors
 ///
@@ -319,45 +321,33 @@ pub async fn sign_out(
     let client_id = runtime.config.user_pool_client_id.clone();
     let span = tracing::info_span!("amplify_ssr.sign_out", global = options.global);
     async {
-        // Read the cookies without verification or refresh: an expired session must still be revocable. Without
-        // LastAuthUser the keys fall back to the literal "username", as when reading the session.
-        let username =
-            tokens::current_username(ctx, &client_id).unwrap_or_else(|| tokens::DEFAULT_USERNAME.to_owned());
-        let names = AuthCookieNames::new(&client_id);
-        let read = |slot| ctx.cookie(&names.user_key(&username, slot)).filter(|v| !v.is_empty());
-        let refresh_token = read(TokenSlot::RefreshToken).map(RefreshToken::new);
-        let access_token = read(TokenSlot::AccessToken).map(AccessToken::new);
-        if refresh_token.is_none() && access_token.is_none() {
+        // The cookies are read without refresh: an expired session must still be revocable. Without LastAuthUser
+        // the keys fall back to the literal "username", as when reading the session.
+        let mut usernames = tokens::usernames(ctx, &client_id);
+        if usernames.is_empty() {
+            usernames.push(FALLBACK_USERNAME.to_owned());
+        }
+        let found = end_session(ctx, runtime, &usernames).await;
+        if found.is_empty() {
             return Ok(SignOutReport { revoked: false });
         }
-        // Old cookies replayed right after sign-out must not get tokens from the refresh cache.
-        if let Some(token) = &refresh_token {
-            runtime.refresher.revoke(token);
-        }
-        let mut revoked = false;
         if options.global
-            && let Some(token) = &access_token
+            && let Some(token) = found.access_tokens.first()
         {
-            {
-                match runtime.cognito.global_sign_out(token).await {
-                    Ok(()) => revoked = true,
-                    // An expired access token cannot sign out globally; the refresh token is still revoked.
-                    Err(e) => tracing::warn!(error = %e, "global sign-out failed; revoking this session's token"),
-                }
+            match runtime.cognito.global_sign_out(token).await {
+                Ok(()) => return Ok(SignOutReport { revoked: true }),
+                // An expired access token cannot sign out globally; the refresh token is still revoked.
+                Err(e) => tracing::warn!(error = %e, "global sign-out failed; revoking this session's token"),
             }
         }
-        if !revoked
-            && let Some(token) = &refresh_token
-        {
-            {
-                match runtime.cognito.revoke_token(&client_id, token).await {
-                    Ok(()) => revoked = true,
-                    Err(e) => tracing::warn!(error = %e, "token revocation failed; signing out locally anyway"),
-                }
+        // Every copy found is revoked (usually one); a planted copy sent first must not spare the genuine one.
+        let mut revoked = !found.refresh_tokens.is_empty();
+        for token in &found.refresh_tokens {
+            if let Err(e) = runtime.cognito.revoke_token(&client_id, token).await {
+                tracing::warn!(error = %e, "token revocation failed; signing out locally anyway");
+                revoked = false;
             }
         }
-        crate::auth::identity::forget_session_credentials(ctx, runtime, &username);
-        tokens::clear(ctx, &client_id, &username);
         Ok(SignOutReport { revoked })
     }
     .instrument(span)

@@ -1,19 +1,20 @@
 //! The token store: reads the session from a context's cookies, writes refreshed or new sessions back, and
-//! clears it. Key names and write order follow aws-amplify's cookie layout.
+//! clears it. Key names and write order follow aws-amplify's cookie layout. Reading goes through every copy of
+//! the cookies ([`super::copies`]), and tokens are combined only under the one-user rule
+//! ([`super::token_user`]).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use super::copies;
+use super::token_user::same_user;
 use crate::cognito::AuthenticationResult;
 use crate::context::ServerContext;
 use crate::cookies::{AuthCookieNames, CookieMode, TokenSlot};
 use crate::error::AuthError;
-use crate::jwt::{Claims, TokenUse, VerifyError, decode_claims_unverified};
+use crate::jwt::{Claims, decode_claims_unverified};
 use crate::secret::{AccessToken, IdToken, RefreshToken};
-
-/// Username aws-amplify falls back to when the `LastAuthUser` cookie is missing.
-pub(crate) const DEFAULT_USERNAME: &str = "username";
 
 /// How close to `exp` a token already counts as expired (aws-amplify's rule).
 const EXPIRY_TOLERANCE_MS: i64 = 5_000;
@@ -44,6 +45,8 @@ pub(crate) struct StoredSession {
     pub(crate) id_token: Option<IdToken>,
     pub(crate) id_claims: Option<Claims>,
     pub(crate) refresh_token: Option<RefreshToken>,
+    /// The request carried disagreeing copies of the refresh-token cookie (`refresh_token` is the first).
+    pub(crate) refresh_token_disputed: bool,
     /// The verifier found a token past its `exp` by the server's own clock.
     pub(crate) verified_expired: bool,
     pub(crate) clock_drift_ms: i64,
@@ -77,8 +80,9 @@ pub(crate) fn unix_millis(t: SystemTime) -> i64 {
     }
 }
 
-/// Reads and verifies the session. `Ok(None)` means signed out: no access token, or one that fails
-/// verification (forged, another pool or client, malformed). The cookies are never modified here.
+/// Reads and verifies the session. `Ok(None)` means signed out: no access token, or none that verifies (forged,
+/// another pool or client, malformed, signed out here), or copies of more than one user's (see
+/// [`super::copies`]). The cookies are never modified here.
 pub(crate) async fn load(
     ctx: &ServerContext,
     now: SystemTime,
@@ -88,101 +92,73 @@ pub(crate) async fn load(
         .auth_runtime()
         .map_err(AuthError::UserPoolNotConfigured)?;
     let names = AuthCookieNames::new(&runtime.config.user_pool_client_id);
-    let username = ctx
-        .cookie(&names.last_auth_user())
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| DEFAULT_USERNAME.to_owned());
-    let read = |slot| {
-        ctx.cookie(&names.user_key(&username, slot))
-            .filter(|v| !v.is_empty())
-    };
-
-    let Some(access_raw) = read(TokenSlot::AccessToken) else {
+    let Some(access) = copies::access_token(ctx, runtime, &names, now).await? else {
         return Ok(None);
     };
-    let (access_claims, mut verified_expired) = match ctx
-        .verify_token(&runtime.verifier, &access_raw, TokenUse::Access, now)
-        .await
-    {
-        Ok(verified) => (verified.claims, verified.expired),
-        Err(e) => return signed_out_unless_transient(e, "access"),
-    };
+    let id = copies::id_token(ctx, runtime, &names, &access, now).await?;
+    let username = access.username.clone();
+    let key = |slot| names.user_key(&username, slot);
+    let agreed = |slot| copies::unanimous(ctx, &key(slot));
 
-    let mut id_token = None;
-    let mut id_claims = None;
-    // aws-amplify's route handlers once wrote the literal "undefined" when no id token came back.
-    if let Some(id_raw) = read(TokenSlot::IdToken).filter(|v| v != "undefined") {
-        match ctx
-            .verify_token(&runtime.verifier, &id_raw, TokenUse::Id, now)
-            .await
-        {
-            Ok(verified) => {
-                verified_expired |= verified.expired;
-                id_claims = Some(verified.claims);
-                id_token = Some(IdToken::new(id_raw));
-            }
-            Err(e) if e.is_transient() => return Err(AuthError::KeysUnavailable(e)),
-            Err(e) => {
-                tracing::debug!(error = %e, "id token cookie failed verification; ignoring it")
-            }
-        }
-    }
-
-    let refresh_token = read(TokenSlot::RefreshToken).map(RefreshToken::new);
+    // Refresh tokens are opaque: the first copy is used (see `copies` for why that is safe).
+    let refresh_copies = copies::copies(ctx, &key(TokenSlot::RefreshToken));
+    let refresh_token_disputed = refresh_copies.disagree();
+    let refresh_token = refresh_copies
+        .values
+        .into_iter()
+        .next()
+        .map(RefreshToken::new);
     // In server-side-auth mode the server never writes clockDrift, so a leftover browser value is ignored (as
     // upstream, where it is always 0 in that mode).
     let clock_drift_ms = if matches!(ctx.runner().cookie_mode(), CookieMode::ServerAuth { .. }) {
         0
     } else {
-        read(TokenSlot::ClockDrift)
+        agreed(TokenSlot::ClockDrift)
             .and_then(|v| v.trim().parse::<i64>().ok())
             .map_or(0, |drift| {
                 drift.clamp(-MAX_CLOCK_DRIFT_MS, MAX_CLOCK_DRIFT_MS)
             })
     };
     let sign_in_details =
-        read(TokenSlot::SignInDetails).and_then(|v| serde_json::from_str(&v).ok());
+        agreed(TokenSlot::SignInDetails).and_then(|v| serde_json::from_str(&v).ok());
     // Device metadata is only usable when all three keys exist (aws-amplify's rule).
     let device_key = match (
-        read(TokenSlot::DeviceKey),
-        read(TokenSlot::DeviceGroupKey),
-        read(TokenSlot::RandomPasswordKey),
+        agreed(TokenSlot::DeviceKey),
+        agreed(TokenSlot::DeviceGroupKey),
+        agreed(TokenSlot::RandomPasswordKey),
     ) {
         (Some(key), Some(_), Some(_)) => Some(key),
         _ => None,
     };
 
     Ok(Some(StoredSession {
+        verified_expired: access.expired || id.as_ref().is_some_and(|id| id.expired),
         username,
-        access_token: AccessToken::new(access_raw),
-        access_claims,
-        id_token,
-        id_claims,
+        access_token: AccessToken::new(access.raw),
+        access_claims: access.claims,
+        id_token: id.as_ref().map(|id| IdToken::new(id.raw.clone())),
+        id_claims: id.map(|id| id.claims),
         refresh_token,
-        verified_expired,
+        refresh_token_disputed,
         clock_drift_ms,
         sign_in_details,
         device_key,
     }))
 }
 
-fn signed_out_unless_transient(
-    e: VerifyError,
-    which: &str,
-) -> Result<Option<StoredSession>, AuthError> {
-    if e.is_transient() {
-        return Err(AuthError::KeysUnavailable(e));
-    }
-    tracing::debug!(error = %e, token = which, "session cookie failed verification; treating the request as signed out");
-    Ok(None)
-}
-
 /// Builds the session to store from a Cognito authentication result.
 ///
-/// `previous_refresh` is kept when Cognito did not rotate the refresh token.
+/// With `previous` (a refresh), the key username is kept and the result must belong to the previous session's
+/// user; `previous_refresh` is kept when Cognito did not rotate the refresh token.
+///
+/// # Errors
+///
+/// [`AuthError::TokenUserMismatch`] when the result's id token names another user than its access token, or
+/// its access token another user than `previous` (the one-user rule, [`super::token_user`]);
+/// [`AuthError::UnexpectedResponse`] when a token is unreadable.
 pub(crate) fn session_from_result(
     result: &AuthenticationResult,
-    username_hint: Option<&str>,
+    previous: Option<&StoredSession>,
     previous_refresh: Option<&RefreshToken>,
     sign_in_details: Option<SignInDetails>,
     now: SystemTime,
@@ -201,11 +177,25 @@ pub(crate) fn session_from_result(
         })?),
         None => None,
     };
+    if let Some(id_claims) = &id_claims
+        && !same_user(&access_claims, id_claims)
+    {
+        return Err(refused(
+            "Cognito returned an id token of another user than its access token",
+        ));
+    }
+    if let Some(previous) = previous
+        && !same_user(&previous.access_claims, &access_claims)
+    {
+        return Err(refused(
+            "the refresh returned tokens of another user than the session's",
+        ));
+    }
     let iat = access_claims.iat().ok_or_else(|| {
         AuthError::UnexpectedResponse("the access token Cognito returned has no iat claim".into())
     })?;
-    let username = match username_hint {
-        Some(u) => u.to_owned(),
+    let username = match previous {
+        Some(previous) => previous.username.clone(),
         None => access_claims
             .username()
             .or_else(|| id_claims.as_ref().and_then(|c| c.cognito_username()))
@@ -224,6 +214,7 @@ pub(crate) fn session_from_result(
             .refresh_token
             .clone()
             .or_else(|| previous_refresh.cloned()),
+        refresh_token_disputed: false,
         verified_expired: false,
         clock_drift_ms: iat
             .saturating_mul(1000)
@@ -232,6 +223,12 @@ pub(crate) fn session_from_result(
         sign_in_details,
         device_key: None,
     })
+}
+
+/// Logs and reports tokens refused under the one-user rule.
+fn refused(what: &'static str) -> AuthError {
+    tracing::warn!("{what}; refusing them");
+    AuthError::TokenUserMismatch(what)
 }
 
 /// Writes a session, in aws-amplify's order: LastAuthUser, accessToken, idToken (or its removal),
@@ -262,6 +259,17 @@ pub(crate) fn store(ctx: &ServerContext, client_id: &str, session: &StoredSessio
     );
 }
 
+/// Stores a new sign-in's session, first clearing the session cookies of every other username the
+/// `LastAuthUser` copies point at, so stale tokens do not pile up in the browser.
+pub(crate) fn replace(ctx: &ServerContext, client_id: &str, session: &StoredSession) {
+    for previous in usernames(ctx, client_id) {
+        if previous != session.username {
+            clear(ctx, client_id, &previous);
+        }
+    }
+    store(ctx, client_id, session);
+}
+
 /// Removes every session cookie of `username` and `LastAuthUser` (aws-amplify's clear list).
 pub(crate) fn clear(ctx: &ServerContext, client_id: &str, username: &str) {
     let names = AuthCookieNames::new(client_id);
@@ -278,8 +286,111 @@ pub(crate) fn clear(ctx: &ServerContext, client_id: &str, username: &str) {
     ctx.remove_auth_cookie(&names.last_auth_user());
 }
 
-/// The username whose keys the cookies currently point at, if any.
-pub(crate) fn current_username(ctx: &ServerContext, client_id: &str) -> Option<String> {
-    ctx.cookie(&AuthCookieNames::new(client_id).last_auth_user())
-        .filter(|u| !u.is_empty())
+/// Clears the session after Cognito refused its refresh token, unless the request carried disagreeing copies of
+/// the refresh-token cookie: the refused copy may then be a planted one, and a removal would hit the genuine
+/// cookie, so the cookies are left alone (the request is signed out all the same).
+pub(crate) fn clear_refused(ctx: &ServerContext, client_id: &str, session: &StoredSession) {
+    if session.refresh_token_disputed {
+        tracing::warn!(
+            "Cognito refused the refresh token, but the request carries disagreeing copies of it (a cookie \
+             planted by another site?); signing the request out without clearing the cookies"
+        );
+        return;
+    }
+    clear(ctx, client_id, &session.username);
+}
+
+/// The usernames whose keys the `LastAuthUser` copies point at (at most [`copies::MAX_COPIES`]), in the order
+/// sent; empty when the cookie is absent.
+pub(crate) fn usernames(ctx: &ServerContext, client_id: &str) -> Vec<String> {
+    copies::usernames(ctx, &AuthCookieNames::new(client_id)).values
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine as _;
+    use serde_json::json;
+
+    use super::*;
+
+    /// An unsigned JWT with these claims (session_from_result reads claims without verifying them).
+    fn jwt(claims: serde_json::Value) -> String {
+        let b64 = |v: &serde_json::Value| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+        };
+        format!("{}.{}.sig", b64(&json!({"alg": "RS256"})), b64(&claims))
+    }
+
+    fn access(sub: &str, username: &str) -> AccessToken {
+        AccessToken::new(jwt(json!({
+            "token_use": "access", "sub": sub, "username": username, "iat": 1_000, "exp": 4_600
+        })))
+    }
+
+    fn id(sub: &str, username: &str) -> IdToken {
+        IdToken::new(jwt(json!({
+            "token_use": "id", "sub": sub, "cognito:username": username, "iat": 1_000, "exp": 4_600
+        })))
+    }
+
+    fn result(access: AccessToken, id: Option<IdToken>) -> AuthenticationResult {
+        let mut result = AuthenticationResult::new(access);
+        result.id_token = id;
+        result
+    }
+
+    fn from(
+        result: &AuthenticationResult,
+        previous: Option<&StoredSession>,
+    ) -> Result<StoredSession, AuthError> {
+        session_from_result(result, previous, None, None, UNIX_EPOCH)
+    }
+
+    #[test]
+    fn an_answer_of_one_user_makes_a_session() {
+        let session = from(
+            &result(access("s-a", "alice"), Some(id("s-a", "alice"))),
+            None,
+        )
+        .unwrap();
+        assert_eq!(session.username, "alice");
+        assert!(session.id_claims.is_some());
+        // No id token (no openid scope) is fine.
+        assert!(from(&result(access("s-a", "alice"), None), None).is_ok());
+    }
+
+    #[test]
+    fn an_answer_whose_id_token_names_another_user_is_refused() {
+        for other in [id("s-b", "bob"), id("s-a", "bob"), id("s-b", "alice")] {
+            let error = from(&result(access("s-a", "alice"), Some(other)), None).unwrap_err();
+            assert!(matches!(error, AuthError::TokenUserMismatch(_)), "{error}");
+            assert!(error.is_transient(), "a backend fault, not a sign-out");
+        }
+    }
+
+    #[test]
+    fn a_refresh_must_return_the_sessions_user() {
+        let mut previous = from(
+            &result(access("s-a", "alice"), Some(id("s-a", "alice"))),
+            None,
+        )
+        .unwrap();
+        // The key username is kept, whatever the token's username (aws-amplify may store under an alias).
+        previous.username = "alice@example.com".to_owned();
+        let refreshed = from(
+            &result(access("s-a", "alice"), Some(id("s-a", "alice"))),
+            Some(&previous),
+        )
+        .unwrap();
+        assert_eq!(refreshed.username, "alice@example.com");
+
+        let error = from(
+            &result(access("s-b", "bob"), Some(id("s-b", "bob"))),
+            Some(&previous),
+        )
+        .unwrap_err();
+        assert!(matches!(error, AuthError::TokenUserMismatch(_)), "{error}");
+        assert!(error.is_transient());
+        assert!(!error.is_unauthenticated());
+    }
 }

@@ -7,7 +7,8 @@
 //!   `CognitoIdentityServiceProvider.<clientId>.<username>.accessToken`.
 //! * [`encode_name`], [`encode_value`], [`decode`]: js-cookie's percent-encoding. Keys are always handled raw in
 //!   this crate; the codec is applied only on the wire.
-//! * [`RequestCookies`]: the `Cookie` header(s), decoded; the first occurrence of a duplicated name wins.
+//! * [`RequestCookies`]: the `Cookie` header(s), decoded; `get` returns the first copy of a duplicated name,
+//!   `get_all` every copy (the session is read from every copy: see [`crate::auth`]).
 //! * [`token_cookie_attributes`], [`flow_cookie_attributes`], [`set_cookie`], [`removal`]: `Set-Cookie` values with
 //!   the attributes aws-amplify uses in each mode.
 //!

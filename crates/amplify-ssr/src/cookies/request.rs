@@ -11,15 +11,27 @@ use super::codec::decode;
 /// Surrounding double quotes are stripped from values, pairs without `=` or with an empty name are skipped, and a
 /// value containing `=` is kept whole.
 ///
-/// **Duplicate names: the first occurrence wins.** Browsers send the cookie with the longest matching `Path` first,
-/// and js-cookie, which the browser-side Amplify client reads with, also stops at the first match; using the same
-/// rule means the server and the browser always see the same token when stale duplicates exist (different path or
-/// host-only vs `Domain=` copies). Names are compared after decoding, so `alice%40example.com` and
-/// `alice@example.com` are the same name.
+/// **Duplicate names: [`get`](Self::get) returns the first occurrence.** Browsers send the cookie with the longest
+/// matching `Path` first, and js-cookie, which the browser-side Amplify client reads with, also stops at the first
+/// match; for ordinary cookies the same rule means the server and the browser see the same value. Names are
+/// compared after decoding, so `alice%40example.com` and `alice@example.com` are the same name.
+///
+/// Every copy is kept, though: [`get_all`](Self::get_all) returns them all. A page on a sibling host or port can
+/// plant a second copy of a cookie (cookie tossing), and the browser may well send the planted copy first, so the
+/// session cookies are never read first-wins: the library reads every copy and lets none that disagrees with the
+/// others win (see [`crate::auth`]).
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct RequestCookies {
-    /// Distinct decoded names with their winning value, in order of first appearance.
-    pairs: Vec<(String, String)>,
+    /// Every decoded pair, in header order, duplicates included.
+    pairs: Vec<Pair>,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+struct Pair {
+    name: String,
+    value: String,
+    /// Whether this is the first occurrence of its name.
+    first: bool,
 }
 
 /// Prints the cookie names only: the values are session tokens.
@@ -28,7 +40,7 @@ impl std::fmt::Debug for RequestCookies {
         f.debug_struct("RequestCookies")
             .field(
                 "names",
-                &self.pairs.iter().map(|(name, _)| name).collect::<Vec<_>>(),
+                &self.iter().map(|(name, _)| name).collect::<Vec<_>>(),
             )
             .finish_non_exhaustive()
     }
@@ -56,13 +68,22 @@ impl RequestCookies {
         cookies
     }
 
-    /// The decoded value of the cookie whose decoded name is `raw_name`.
+    /// The decoded value of the first cookie whose decoded name is `raw_name`.
     #[must_use]
     pub fn get(&self, raw_name: &str) -> Option<&str> {
         self.pairs
             .iter()
-            .find(|(name, _)| name == raw_name)
-            .map(|(_, value)| value.as_str())
+            .find(|pair| pair.name == raw_name)
+            .map(|pair| pair.value.as_str())
+    }
+
+    /// The decoded values of every cookie whose decoded name is `raw_name`, in the order the request sent them
+    /// (identical copies included).
+    pub fn get_all<'a>(&'a self, raw_name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.pairs
+            .iter()
+            .filter(move |pair| pair.name == raw_name)
+            .map(|pair| pair.value.as_str())
     }
 
     /// Whether the request carried a cookie whose decoded name is `raw_name` (even with an empty value).
@@ -71,17 +92,18 @@ impl RequestCookies {
         self.get(raw_name).is_some()
     }
 
-    /// Decoded `(name, value)` pairs, one per distinct name, in order of first appearance.
+    /// Decoded `(name, value)` pairs, one per distinct name (its first occurrence), in order of first appearance.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.pairs
             .iter()
-            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .filter(|pair| pair.first)
+            .map(|pair| (pair.name.as_str(), pair.value.as_str()))
     }
 
     /// Number of distinct cookie names.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.pairs.len()
+        self.iter().count()
     }
 
     /// Whether the request carried no usable cookie.
@@ -96,12 +118,12 @@ impl RequestCookies {
                 continue;
             };
             let name = decode(trim_ows(name));
-            if name.is_empty() || seen.contains(&name) {
+            if name.is_empty() {
                 continue;
             }
             let value = decode(strip_quotes(trim_ows(value)));
-            seen.insert(name.clone());
-            self.pairs.push((name, value));
+            let first = seen.insert(name.clone());
+            self.pairs.push(Pair { name, value, first });
         }
     }
 }

@@ -270,6 +270,25 @@ fn first_occurrence_wins_across_encodings_and_headers() {
             ("e", "5")
         ]
     );
+    assert_eq!(cookies.get_all("b").collect::<Vec<_>>(), ["2", "3"]);
+}
+
+#[test]
+fn every_copy_of_a_duplicated_name_is_kept_in_order() {
+    let cookies = RequestCookies::parse("u%40x=first; a=1; u@x=second; u%40x=first; u@x=");
+    assert_eq!(
+        cookies.get_all("u@x").collect::<Vec<_>>(),
+        ["first", "second", "first", ""]
+    );
+    assert_eq!(cookies.get_all("a").collect::<Vec<_>>(), ["1"]);
+    assert_eq!(cookies.get_all("missing").count(), 0);
+    // The first-wins views are unchanged.
+    assert_eq!(cookies.get("u@x"), Some("first"));
+    assert_eq!(cookies.len(), 2);
+    assert_eq!(
+        cookies.iter().collect::<Vec<_>>(),
+        [("u@x", "first"), ("a", "1")]
+    );
 }
 
 #[test]
@@ -496,6 +515,8 @@ proptest! {
         for (name, value) in cookies.iter() {
             let first = pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
             prop_assert_eq!(Some(value), first);
+            let all: Vec<&str> = pairs.iter().filter(|(n, _)| n == name).map(|(_, v)| v.as_str()).collect();
+            prop_assert_eq!(cookies.get_all(name).collect::<Vec<_>>(), all);
         }
         let distinct: std::collections::HashSet<_> = pairs.iter().map(|(n, _)| n).collect();
         prop_assert_eq!(cookies.len(), distinct.len());

@@ -157,3 +157,14 @@ impl Claims {
         std::sync::Arc::unwrap_or_clone(self.0)
     }
 }
+
+#[cfg(test)]
+impl Claims {
+    /// Claims from a JSON object literal, for tests.
+    pub(crate) fn from_json(value: Value) -> Self {
+        match value {
+            Value::Object(map) => Self::from_map(map),
+            other => panic!("claims must be a JSON object, not {other}"),
+        }
+    }
+}

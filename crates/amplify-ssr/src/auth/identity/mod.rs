@@ -520,7 +520,8 @@ fn guest_cookie_sent(ctx: &ServerContext, identity: &IdentityRuntime) -> bool {
         || identity.http_only_guest_cookie
 }
 
-/// Drops the cached credentials of the session being signed out (called by [`sign_out`](crate::sign_out)).
+/// Drops the cached credentials of the session being signed out (called by [`sign_out`](crate::sign_out)), for
+/// every copy of its id-token cookie.
 pub(crate) fn forget_session_credentials(
     ctx: &ServerContext,
     runtime: &AuthRuntime,
@@ -530,13 +531,12 @@ pub(crate) fn forget_session_credentials(
         return;
     };
     let names = AuthCookieNames::new(&runtime.config.user_pool_client_id);
-    if let Some(raw) = ctx
-        .cookie(&names.user_key(username, TokenSlot::IdToken))
-        .filter(|v| !v.is_empty())
-    {
-        identity
-            .cache
-            .forget(&credentials_key(&identity.pool_id, &IdToken::new(raw)));
+    for raw in ctx.cookie_copies(&names.user_key(username, TokenSlot::IdToken)) {
+        if !raw.is_empty() {
+            identity
+                .cache
+                .forget(&credentials_key(&identity.pool_id, &IdToken::new(raw)));
+        }
     }
 }
 

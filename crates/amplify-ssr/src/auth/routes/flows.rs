@@ -7,14 +7,14 @@ use http::{HeaderMap, HeaderValue, Response, StatusCode};
 
 use super::oauth_client::{self, CodeExchange, SERVER_ERROR};
 use super::{AuthRoutes, html, pkce, state};
-use crate::auth::tokens;
+use crate::auth::{sign_out_here, tokens};
 use crate::context::ServerContext;
 use crate::cookies::{
-    AuthCookieNames, CookieAttributes, IS_SIGNING_OUT_KEY, IS_SIGNING_OUT_REDIRECTING_KEY,
-    PKCE_KEY, STATE_KEY, TokenSlot, flow_cookie_attributes,
+    CookieAttributes, IS_SIGNING_OUT_KEY, IS_SIGNING_OUT_REDIRECTING_KEY, PKCE_KEY, STATE_KEY,
+    flow_cookie_attributes,
 };
 use crate::error::AuthError;
-use crate::secret::{AuthorizationCode, OAuthState, PkceVerifier, RefreshToken};
+use crate::secret::{AuthorizationCode, OAuthState, PkceVerifier};
 
 /// Longest IdP `error` / `error_description` passed on to the error destination.
 const MAX_IDP_ERROR_CHARS: usize = 512;
@@ -213,12 +213,7 @@ impl AuthRoutes {
                     return self.error_redirect(&ctx, &[("error", SERVER_ERROR)]);
                 }
             };
-        if let Some(previous) =
-            tokens::current_username(&ctx, &inner.client_id).filter(|u| *u != session.username)
-        {
-            tokens::clear(&ctx, &inner.client_id, &previous);
-        }
-        tokens::store(&ctx, &inner.client_id, &session);
+        tokens::replace(&ctx, &inner.client_id, &session);
         tracing::info!("signed in through managed login");
 
         let target =
@@ -320,38 +315,46 @@ impl AuthRoutes {
             return html_page(&ctx, &inner.redirect_sign_out);
         }
 
-        if let Some(username) = tokens::current_username(&ctx, &inner.client_id) {
-            let names = AuthCookieNames::new(&inner.client_id);
-            let refresh = ctx
-                .cookie(&names.user_key(&username, TokenSlot::RefreshToken))
-                .filter(|v| !v.is_empty())
-                .map(RefreshToken::new);
-            match refresh {
-                Some(token) => {
-                    match oauth_client::revoke(
-                        inner.runner.http_client(),
-                        &inner.revoke_url,
-                        &inner.client_id,
-                        &token,
-                        &inner.options.retry,
-                    )
-                    .await
-                    {
-                        Ok(()) => tracing::info!("refresh token revoked"),
-                        Err(e) => tracing::warn!(
-                            error = %e,
-                            "refresh token revocation failed; signing out locally anyway"
-                        ),
-                    }
-                }
-                None => tracing::debug!("no refresh token to revoke; clearing the session"),
-            }
-            tokens::clear(&ctx, &inner.client_id, &username);
-        } else {
+        let usernames = tokens::usernames(&ctx, &inner.client_id);
+        if usernames.is_empty() {
             tracing::debug!("sign-out callback without a signed-in user");
+        } else {
+            self.end_session(&ctx, &usernames).await;
         }
         ctx.remove_cookie(IS_SIGNING_OUT_KEY, self.flow_attributes());
         redirect(&ctx, &inner.sign_out_complete)
+    }
+
+    /// Signs the session out on this server and revokes its refresh tokens (every copy found, usually one).
+    async fn end_session(&self, ctx: &ServerContext, usernames: &[String]) {
+        let inner = &self.inner;
+        let found = match inner.runner.auth_runtime() {
+            Ok(runtime) => sign_out_here::end_session(ctx, runtime, usernames).await,
+            Err(e) => {
+                tracing::error!(error = %e, "sign-out callback without a user pool");
+                return;
+            }
+        };
+        if found.refresh_tokens.is_empty() {
+            tracing::debug!("no refresh token to revoke; clearing the session");
+        }
+        for token in &found.refresh_tokens {
+            match oauth_client::revoke(
+                inner.runner.http_client(),
+                &inner.revoke_url,
+                &inner.client_id,
+                token,
+                &inner.options.retry,
+            )
+            .await
+            {
+                Ok(()) => tracing::info!("refresh token revoked"),
+                Err(e) => tracing::warn!(
+                    error = %e,
+                    "refresh token revocation failed; signing out locally anyway"
+                ),
+            }
+        }
     }
 
     fn flow_attributes(&self) -> CookieAttributes {
