@@ -15,6 +15,7 @@ mod refresh;
 mod restart;
 mod s3;
 mod s3_helpers;
+mod server_limits;
 mod sign_up;
 mod srp;
 mod tokens;
