@@ -14,6 +14,7 @@ mod protocol;
 mod refresh;
 mod restart;
 mod s3;
+mod s3_content;
 mod s3_helpers;
 mod server_limits;
 mod sign_up;
