@@ -77,7 +77,7 @@ pub struct LocalOptions {
     /// Lifetime of a newly issued GraphQL API key (default 7 days, as
     /// Amplify's). An expired key is refused, and replaced at the next start.
     pub api_key_ttl: Duration,
-    /// How long one GraphQL request may run (default 5 s). Past it the
+    /// How long one GraphQL request may run (default 10 s). Past it the
     /// request is answered with AppSync's `ExecutionTimeout` error and its
     /// reads stop.
     pub graphql_time_budget: Duration,
@@ -114,7 +114,7 @@ impl LocalOptions {
             storage_rules: None,
             schema_file: None,
             api_key_ttl: Duration::from_secs(7 * 24 * 3600),
-            graphql_time_budget: Duration::from_secs(5),
+            graphql_time_budget: Duration::from_secs(10),
             graphql_row_budget: 50_000,
             server_limits: ServerLimits::default(),
         }

@@ -283,6 +283,13 @@ impl LocalBackend {
         self.state.graphql.item_count(model)
     }
 
+    /// How many stored items GraphQL requests have read since the start
+    /// (every model, every caller). Lists read only the items their caller
+    /// may see, so this shows what a request cost.
+    pub fn graphql_rows_read(&self) -> u64 {
+        self.state.graphql.rows_read()
+    }
+
     /// The `iss` claim this backend writes.
     pub fn issuer(&self) -> &str {
         &self.state.issuer

@@ -4,6 +4,7 @@
 mod admin;
 mod cli;
 mod graphql;
+mod graphql_limits;
 mod helpers;
 mod identity;
 mod oauth_flow;

@@ -205,9 +205,9 @@ async fn the_listen_backlog_queues_a_burst_of_connections() {
 }
 
 /// Runs the futures concurrently on the runtime and collects their outputs.
-async fn all_at_once<F: Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
+async fn all_at_once<F>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
 where
-    F: Send + 'static,
+    F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
     let mut set = tokio::task::JoinSet::new();
