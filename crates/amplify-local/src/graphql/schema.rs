@@ -904,8 +904,8 @@ pub(crate) fn build(backend: Arc<Backend>) -> Result<Schema, LocalError> {
         .register(query)
         .register(mutation)
         .data(backend)
-        // Nested relationship reads each scan a table: bound what one request can ask for (AppSync stops at a
-        // depth of 75; real clients stay far below these).
+        // The document's shape is bounded here (AppSync stops at a depth of 75; real clients stay far below
+        // these); the work it causes is bounded by the request's read and time budget (`budget`).
         .limit_depth(MAX_QUERY_DEPTH)
         .limit_complexity(MAX_QUERY_COMPLEXITY)
         .finish()
