@@ -4,6 +4,7 @@
 //! the app on <http://127.0.0.1:3000>. `--outputs FILE` points it at another backend instead.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
@@ -29,6 +30,13 @@ struct Cli {
     /// Data directory of the embedded amplify-local.
     #[arg(long, default_value = ".amplify-local")]
     data: PathBuf,
+    /// Seconds a client may take to send a request's headers; also how long an idle keep-alive connection
+    /// stays open (default 10).
+    #[arg(long, value_name = "SECONDS")]
+    header_read_timeout: Option<u64>,
+    /// Connections served at once; more wait until one closes (default 512).
+    #[arg(long, value_name = "N")]
+    max_connections: Option<usize>,
 }
 
 #[tokio::main]
@@ -49,6 +57,12 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     options.port = cli.port;
     options.origin = cli.origin;
     options.outputs = cli.outputs;
+    if let Some(seconds) = cli.header_read_timeout {
+        options.server_limits.header_read_timeout = Duration::from_secs(seconds.max(1));
+    }
+    if let Some(connections) = cli.max_connections {
+        options.server_limits.max_connections = connections.max(1);
+    }
     let demo = amplify_demo::start(options).await?;
     println!("amplify-demo: open {} (Ctrl-C to stop)", demo.origin);
     shutdown_signal().await;

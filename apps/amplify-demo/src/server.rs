@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use amplify_local::http_server::{self, ServerLimits};
 use amplify_ssr::auth::routes::{AuthRoutes, AuthRoutesOptions};
 use amplify_ssr::{AmplifyConfig, ServerRunner};
 use tokio::sync::oneshot;
@@ -24,6 +25,8 @@ pub struct DemoOptions {
     pub data_dir: PathBuf,
     /// Preferred port of the embedded amplify-local (a free one is used when it is taken).
     pub backend_port: u16,
+    /// Header-read timeout, request deadline, connection cap and listen backlog of the app's server.
+    pub server_limits: ServerLimits,
 }
 
 impl DemoOptions {
@@ -36,6 +39,7 @@ impl DemoOptions {
             outputs: None,
             data_dir: data_dir.into(),
             backend_port: 4000,
+            server_limits: ServerLimits::default(),
         }
     }
 }
@@ -49,7 +53,7 @@ pub struct RunningDemo {
     pub origin: String,
     backend: Option<amplify_local::LocalBackend>,
     stop: Option<oneshot::Sender<()>>,
-    server: JoinHandle<std::io::Result<()>>,
+    server: JoinHandle<()>,
 }
 
 impl RunningDemo {
@@ -78,7 +82,7 @@ impl RunningDemo {
 /// The port is taken, the outputs file is invalid, or the embedded backend cannot start.
 pub async fn start(options: DemoOptions) -> Result<RunningDemo, Box<dyn std::error::Error>> {
     let addr = SocketAddr::from(([127, 0, 0, 1], options.port));
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+    let listener = http_server::listen(addr, options.server_limits.backlog).map_err(|e| {
         format!("cannot listen on {addr}: {e} (is another server using the port? try --port)")
     })?;
     let port = listener.local_addr()?.port();
@@ -115,12 +119,12 @@ pub async fn start(options: DemoOptions) -> Result<RunningDemo, Box<dyn std::err
     let hints = backend.as_ref().map(app::DemoHints::from_backend);
     let router = app::router(runner, auth_routes, hints);
     let (stop, stopped) = oneshot::channel::<()>();
+    let limits = options.server_limits.clone();
     let server = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
+        http_server::serve(listener, router, &limits, async {
+            let _ = stopped.await;
+        })
+        .await;
     });
     tracing::info!(%url, %origin, "amplify-demo is listening");
     Ok(RunningDemo {

@@ -25,6 +25,10 @@
 //! and SigV4 (identity-pool credentials) and enforces the models' auth
 //! rules.
 //!
+//! Both ports are served with [`http_server::serve`]: a header-read
+//! timeout, a deadline per request, a cap on open connections and a large
+//! listen backlog ([`ServerLimits`], [`LocalOptions::server_limits`]).
+//!
 //! Start it in-process with [`LocalBackend::start`], or run the
 //! `amplify-local` binary. More routes can be mounted on the same port by
 //! building on [`router`].
@@ -35,6 +39,7 @@ mod cors;
 mod db;
 mod error;
 mod graphql;
+pub mod http_server;
 mod identity;
 mod ids;
 mod keys;
@@ -53,6 +58,7 @@ mod well_known;
 
 pub use error::LocalError;
 pub use graphql::default_model_introspection;
+pub use http_server::ServerLimits;
 pub use options::{IssuerMode, LocalOptions};
 pub use s3::StorageRules;
 pub use server::{LocalBackend, router};

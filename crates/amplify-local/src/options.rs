@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::StorageRules;
+use crate::http_server::ServerLimits;
 
 /// Which `iss` claim the backend writes into tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -76,6 +77,16 @@ pub struct LocalOptions {
     /// Lifetime of a newly issued GraphQL API key (default 7 days, as
     /// Amplify's). An expired key is refused, and replaced at the next start.
     pub api_key_ttl: Duration,
+    /// How long one GraphQL request may run (default 10 s). Past it the
+    /// request is answered with AppSync's `ExecutionTimeout` error and its
+    /// reads stop.
+    pub graphql_time_budget: Duration,
+    /// How many stored items one GraphQL request may read, over all its
+    /// fields, aliases and nested connections (default 50,000). Past it the
+    /// remaining fields fail with `ExecutionLimitExceeded`.
+    pub graphql_row_budget: u64,
+    /// Timeouts, connection cap and listen backlog of both ports.
+    pub server_limits: ServerLimits,
 }
 
 impl LocalOptions {
@@ -103,6 +114,9 @@ impl LocalOptions {
             storage_rules: None,
             schema_file: None,
             api_key_ttl: Duration::from_secs(7 * 24 * 3600),
+            graphql_time_budget: Duration::from_secs(10),
+            graphql_row_budget: 50_000,
+            server_limits: ServerLimits::default(),
         }
     }
 
@@ -204,6 +218,24 @@ impl LocalOptions {
     /// Sets the lifetime of newly issued GraphQL API keys.
     pub fn with_api_key_ttl(mut self, ttl: Duration) -> Self {
         self.api_key_ttl = ttl;
+        self
+    }
+
+    /// Sets how long one GraphQL request may run.
+    pub fn with_graphql_time_budget(mut self, budget: Duration) -> Self {
+        self.graphql_time_budget = budget;
+        self
+    }
+
+    /// Sets how many stored items one GraphQL request may read.
+    pub fn with_graphql_row_budget(mut self, rows: u64) -> Self {
+        self.graphql_row_budget = rows;
+        self
+    }
+
+    /// Sets the timeouts, connection cap and backlog of both ports.
+    pub fn with_server_limits(mut self, limits: ServerLimits) -> Self {
+        self.server_limits = limits;
         self
     }
 }

@@ -1,6 +1,7 @@
 //! Start-up, routing and shutdown.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -13,6 +14,7 @@ use tokio::task::JoinHandle;
 
 use crate::clients::Clients;
 use crate::db::Store;
+use crate::http_server::{self, ServerLimits};
 use crate::keys::SigningKey;
 use crate::state::AppState;
 use crate::users::{self, LocalUser};
@@ -55,23 +57,23 @@ pub struct LocalBackend {
     s3_task: JoinHandle<()>,
 }
 
-/// Binds a listener on 127.0.0.1 (`port` 0 = a free port).
-async fn bind(port: u16) -> Result<TcpListener, LocalError> {
-    TcpListener::bind(("127.0.0.1", port))
-        .await
+/// Binds a listener on 127.0.0.1 (`port` 0 = a free port) with the configured backlog.
+fn bind(port: u16, limits: &ServerLimits) -> Result<TcpListener, LocalError> {
+    http_server::listen(SocketAddr::from(([127, 0, 0, 1], port)), limits.backlog)
         .map_err(|source| LocalError::Bind { port, source })
 }
 
-/// Serves `app` until `stopped` fires (or its sender is dropped).
-async fn serve(listener: TcpListener, app: Router, stopped: oneshot::Receiver<()>) {
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = stopped.await;
-        })
-        .await;
-    if let Err(error) = served {
-        tracing::error!(%error, "server stopped with an error");
-    }
+/// Serves `app` under `limits` until `stopped` fires (or its sender is dropped).
+async fn serve(
+    listener: TcpListener,
+    app: Router,
+    limits: ServerLimits,
+    stopped: oneshot::Receiver<()>,
+) {
+    http_server::serve(listener, app, &limits, async {
+        let _ = stopped.await;
+    })
+    .await;
 }
 
 impl LocalBackend {
@@ -117,7 +119,8 @@ impl LocalBackend {
             .await
             .map_err(|_| LocalError::Task)??;
 
-        let listener = bind(options.port).await?;
+        let limits = options.server_limits.clone();
+        let listener = bind(options.port, &limits)?;
         let port = listener
             .local_addr()
             .map_err(|source| LocalError::Bind {
@@ -126,7 +129,7 @@ impl LocalBackend {
             })?
             .port();
         let base_url = format!("http://127.0.0.1:{port}");
-        let s3_listener = bind(options.s3_port).await?;
+        let s3_listener = bind(options.s3_port, &limits)?;
         let s3_port = s3_listener
             .local_addr()
             .map_err(|source| LocalError::Bind {
@@ -162,11 +165,12 @@ impl LocalBackend {
         });
         let app = router(Arc::clone(&state));
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(listener, app, stopped));
+        let task = tokio::spawn(serve(listener, app, limits.clone(), stopped));
         let (s3_stop, s3_stopped) = oneshot::channel::<()>();
         let s3_task = tokio::spawn(serve(
             s3_listener,
             s3::router(Arc::clone(&state), fs),
+            limits,
             s3_stopped,
         ));
         tracing::info!(
@@ -277,6 +281,13 @@ impl LocalBackend {
     /// How many items of a model the GraphQL API holds (every owner's).
     pub fn graphql_item_count(&self, model: &str) -> Result<u64, LocalError> {
         self.state.graphql.item_count(model)
+    }
+
+    /// How many stored items GraphQL requests have read since the start
+    /// (every model, every caller). Lists read only the items their caller
+    /// may see, so this shows what a request cost.
+    pub fn graphql_rows_read(&self) -> u64 {
+        self.state.graphql.rows_read()
     }
 
     /// The `iss` claim this backend writes.

@@ -29,6 +29,17 @@ pub(crate) enum Caller {
 }
 
 impl Caller {
+    /// A signed-in user without groups or other claims (`sub-<name>`).
+    #[cfg(test)]
+    pub(crate) fn test_user(name: &str) -> Self {
+        Self::UserPool {
+            username: name.to_owned(),
+            sub: format!("sub-{name}"),
+            groups: Vec::new(),
+            claims: Map::new(),
+        }
+    }
+
     /// The auth mode and who, for logs.
     pub(crate) fn describe(&self) -> String {
         match self {
@@ -420,15 +431,6 @@ mod tests {
         );
     }
 
-    fn user(name: &str) -> Caller {
-        Caller::UserPool {
-            username: name.to_owned(),
-            sub: format!("sub-{name}"),
-            groups: Vec::new(),
-            claims: Map::new(),
-        }
-    }
-
     #[test]
     fn group_rules_and_identity_claims() {
         let introspection = json!({
@@ -474,7 +476,7 @@ mod tests {
             grant(todo, &Caller::ApiKey, "list"),
             Grant::Denied
         ));
-        let alice = grant(todo, &user("alice"), "get");
+        let alice = grant(todo, &Caller::test_user("alice"), "get");
         let item = json!({ "owner": "alice" });
         let theirs = json!({ "owner": "bob" });
         assert!(alice.allows(item.as_object().expect("object")));
@@ -488,7 +490,7 @@ mod tests {
             Grant::Denied
         ));
         assert!(matches!(
-            grant(announcement, &user("a"), "create"),
+            grant(announcement, &Caller::test_user("a"), "create"),
             Grant::All
         ));
         let guest = Caller::Iam {

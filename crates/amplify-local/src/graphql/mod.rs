@@ -13,9 +13,19 @@
 //! SigV4 with identity-pool credentials ([`sigv4`]), or a user-pool JWT.
 //! The model's auth rules are then enforced on every item read or written,
 //! with AppSync's error shapes.
+//!
+//! One request can't stall the API: lists read through an index of owners
+//! and keys ([`item_index`]), never every item of a model, and each request
+//! has a budget of item reads and of time ([`budget`],
+//! `LocalOptions::graphql_row_budget` / `graphql_time_budget`) that every
+//! field, alias and nested connection draws on.
 
 mod auth;
+mod budget;
 mod filter;
+mod item_index;
+#[cfg(test)]
+mod list_tests;
 mod model;
 mod ops;
 mod schema;
@@ -33,6 +43,7 @@ use rusqlite::params;
 use serde_json::{Value, json};
 
 use self::auth::{Caller, Refusal};
+use self::budget::Budget;
 use self::model::Catalog;
 use self::ops::Backend;
 use crate::LocalError;
@@ -163,6 +174,11 @@ impl GraphqlApi {
     /// The schema in SDL.
     pub(crate) fn sdl(&self) -> String {
         self.schema.sdl()
+    }
+
+    /// How many stored items the API's operations have read.
+    pub(crate) fn rows_read(&self) -> u64 {
+        self.backend.rows_read()
     }
 
     /// How many items a model holds.
@@ -303,14 +319,30 @@ pub(crate) async fn handle(
             &json!({ "errors": [{ "errorType": "MalformedHttpRequestException", "message": "Unable to parse GraphQL query." }] }),
         );
     };
-    let mut graphql_request = async_graphql::Request::new(query).data(caller);
+    let options = state.options();
+    let budget = Arc::new(Budget::new(
+        options.graphql_row_budget,
+        options.graphql_time_budget,
+    ));
+    let mut graphql_request = async_graphql::Request::new(query)
+        .data(caller)
+        .data(Arc::clone(&budget));
     if let Some(variables) = request.get("variables").filter(|v| v.is_object()) {
         graphql_request = graphql_request.variables(Variables::from_json(variables.clone()));
     }
     if let Some(name) = request.get("operationName").and_then(Value::as_str) {
         graphql_request = graphql_request.operation_name(name);
     }
-    let response = state.graphql.schema.execute(graphql_request).await;
+    let execution = state.graphql.schema.execute(graphql_request);
+    let Ok(response) = tokio::time::timeout(options.graphql_time_budget, execution).await else {
+        // Out of time: stop the reads still running, and answer as AppSync does.
+        budget.cancel();
+        let timed_out = json!({
+            "data": null,
+            "errors": [{ "message": "Execution timed out.", "extensions": { "errorType": "ExecutionTimeout" } }],
+        });
+        return json_response(StatusCode::OK, &appsync_errors(timed_out));
+    };
     let body = serde_json::to_value(&response).unwrap_or_else(|_| json!({ "data": null }));
     json_response(StatusCode::OK, &appsync_errors(body))
 }

@@ -167,6 +167,24 @@ impl ModelDef {
             .collect()
     }
 
+    /// The foreign-key fields of this (child) model that a parent's
+    /// hasMany/hasOne names: its stored fields by name, or the target names of
+    /// the belongsTo field named.
+    pub(crate) fn foreign_keys(&self, associated_with: &[String]) -> Vec<String> {
+        let mut keys = Vec::new();
+        for name in associated_with {
+            match self.field(name) {
+                Some(FieldDef {
+                    association: Some(Association::BelongsTo { target_names }),
+                    ..
+                }) => keys.extend(target_names.iter().cloned()),
+                Some(field) if field.is_stored() => keys.push(name.clone()),
+                _ => {}
+            }
+        }
+        keys
+    }
+
     /// The scalar type name of a stored field (`String` for enums).
     pub(crate) fn scalar_of(&self, name: &str) -> String {
         match self.field(name).map(|f| &f.ty) {

@@ -1,16 +1,25 @@
 //! The model operations (get, list, query, create, update, delete) over
 //! items kept as JSON in SQLite (`graphql_items`, one row per item), with
 //! the auth rules applied to every item read or written.
+//!
+//! Lists read through the item index ([`super::item_index`]): a caller
+//! whose rules grant only their own items reads only those, and a query by
+//! a key reads only that key's items. Every lookup and every item read is
+//! charged to the request's [`Budget`], and counted.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{OptionalExtension, StatementStatus, params, params_from_iter};
 use serde_json::{Map, Value};
 
 use super::auth::{Caller, Grant, grant};
+use super::budget::Budget;
 use super::filter::{compare_tuples, field_matches, matches};
+use super::item_index::{self, IndexedFields};
 use super::model::{Catalog, ModelDef};
 use crate::LocalError;
 use crate::db::Store;
@@ -20,6 +29,8 @@ pub(crate) type Item = Map<String, Value>;
 
 /// AppSync's default page size.
 const DEFAULT_LIMIT: usize = 100;
+/// How many data operations run at once.
+const WORKERS: usize = 4;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS graphql_items (
@@ -62,6 +73,26 @@ impl OpError {
         }
     }
 
+    /// The request ran out of time (AppSync's shape).
+    pub(crate) fn timed_out() -> Self {
+        Self {
+            error_type: "ExecutionTimeout".to_owned(),
+            message: "Execution timed out.".to_owned(),
+        }
+    }
+
+    /// The request read as many items as it may.
+    pub(crate) fn over_budget(reads: u64) -> Self {
+        Self {
+            error_type: "ExecutionLimitExceeded".to_owned(),
+            message: format!(
+                "The request needs more than {reads} item reads. Ask for less in one request (a smaller limit, \
+                 fewer aliases or nested lists, a key or a narrower filter), or raise the backend's \
+                 graphql_row_budget."
+            ),
+        }
+    }
+
     fn internal(error: &dyn std::fmt::Display) -> Self {
         tracing::error!(%error, "GraphQL data operation failed");
         Self {
@@ -84,9 +115,25 @@ pub(crate) struct Site<'a> {
     pub(crate) parent: &'a str,
 }
 
-impl Site<'_> {
+/// One data operation of a request: who asks, for which field, within which budget.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Call<'a> {
+    pub(crate) caller: &'a Caller,
+    pub(crate) site: Site<'a>,
+    pub(crate) budget: &'a Budget,
+}
+
+impl Call<'_> {
+    /// What the rules grant the caller for `operation`; refused when nothing.
+    fn grant(&self, model: &ModelDef, operation: &str) -> Result<Grant, OpError> {
+        match grant(model, self.caller, operation) {
+            Grant::Denied => Err(self.unauthorized()),
+            granted => Ok(granted),
+        }
+    }
+
     fn unauthorized(&self) -> OpError {
-        OpError::unauthorized(self.field, self.parent)
+        OpError::unauthorized(self.site.field, self.site.parent)
     }
 }
 
@@ -120,6 +167,14 @@ pub(crate) struct Page {
 pub(crate) struct Backend {
     pub(crate) catalog: Catalog,
     items: Store,
+    indexed: IndexedFields,
+    /// Stored items read (decoded) by every operation so far.
+    rows_read: AtomicU64,
+    /// Rows SQLite stepped through in full-table scans while listing.
+    full_scan_steps: AtomicU64,
+    /// Turns to run data operations: they share one connection, so more
+    /// would only park threads.
+    pub(crate) workers: tokio::sync::Semaphore,
 }
 
 /// `AWSDateTime` now, with milliseconds (`2024-01-01T00:00:00.000Z`).
@@ -137,7 +192,34 @@ impl Backend {
     pub(crate) fn open(data_dir: &Path, catalog: Catalog) -> Result<Self, LocalError> {
         let items = Store::open(data_dir)?;
         items.conn().execute_batch(SCHEMA)?;
-        Ok(Self { catalog, items })
+        items.conn().execute_batch(item_index::SCHEMA)?;
+        let indexed = IndexedFields::of(&catalog);
+        item_index::rebuild_if_changed(&items, &indexed)?;
+        Ok(Self {
+            catalog,
+            items,
+            indexed,
+            rows_read: AtomicU64::new(0),
+            full_scan_steps: AtomicU64::new(0),
+            workers: tokio::sync::Semaphore::new(WORKERS),
+        })
+    }
+
+    /// Stored items read so far.
+    pub(crate) fn rows_read(&self) -> u64 {
+        self.rows_read.load(Ordering::Relaxed)
+    }
+
+    /// Rows stepped through in full-table scans while listing, so far.
+    #[cfg(test)]
+    pub(crate) fn full_scan_steps(&self) -> u64 {
+        self.full_scan_steps.load(Ordering::Relaxed)
+    }
+
+    /// Counts and decodes a stored item.
+    fn read(&self, text: &str) -> Result<Item, OpError> {
+        self.rows_read.fetch_add(1, Ordering::Relaxed);
+        decode(text)
     }
 
     /// A model by name (the schema only names existing ones).
@@ -164,118 +246,199 @@ impl Backend {
         Ok(Value::Array(values).to_string())
     }
 
-    fn load(&self, model: &str, key: &str) -> Result<Option<Item>, OpError> {
-        let text: Option<String> = self
+    /// The item with this key, and its row number.
+    fn load(
+        &self,
+        model: &str,
+        key: &str,
+        budget: &Budget,
+    ) -> Result<Option<(i64, Item)>, OpError> {
+        budget.charge(1)?;
+        let row: Option<(i64, String)> = self
             .items
             .conn()
             .query_row(
-                "SELECT item FROM graphql_items WHERE model = ?1 AND key = ?2",
+                "SELECT seq, item FROM graphql_items WHERE model = ?1 AND key = ?2",
                 params![model, key],
-                |row| row.get(0),
+                |row| Ok((row.get(0)?, row.get(1)?)),
             )
             .optional()?;
-        text.map(|t| decode(&t)).transpose()
+        row.map(|(seq, text)| Ok((seq, self.read(&text)?)))
+            .transpose()
     }
 
-    fn all(&self, model: &str) -> Result<Vec<(i64, Item)>, OpError> {
-        let conn = self.items.conn();
-        let mut statement =
-            conn.prepare("SELECT seq, item FROM graphql_items WHERE model = ?1 ORDER BY seq")?;
-        let rows = statement
-            .query_map([model], |row| {
-                Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        rows.into_iter()
-            .map(|(seq, text)| Ok((seq, decode(&text)?)))
-            .collect()
+    /// The SQL selecting the rows a list may return, in `seq` order: through
+    /// the index when the query names an indexed key or the grant covers
+    /// only the caller's own items.
+    fn selection(
+        &self,
+        model: &ModelDef,
+        grant: &Grant,
+        query: &ListQuery,
+        after_seq: Option<i64>,
+    ) -> (String, Vec<SqlValue>) {
+        let mut sql = String::from("SELECT seq, item FROM graphql_items WHERE model = ?1");
+        let mut values = vec![SqlValue::from(model.name.clone())];
+        let placeholder = |values: &mut Vec<SqlValue>, value: String| {
+            values.push(SqlValue::from(value));
+            format!("?{}", values.len())
+        };
+        const INDEXED: &str = "seq IN (SELECT seq FROM graphql_item_index WHERE model = ?1 AND ";
+        for (field, value) in &query.equal {
+            if !self.indexed.contains(&model.name, field) {
+                continue;
+            }
+            let field = placeholder(&mut values, field.clone());
+            // A key that is not a scalar matches nothing; the empty key list says so.
+            let keys: Vec<String> = item_index::keys(value)
+                .into_iter()
+                .filter(|_| !value.is_array())
+                .map(|key| placeholder(&mut values, key))
+                .collect();
+            sql.push_str(&format!(
+                " AND {INDEXED}field = {field} AND value IN ({}))",
+                keys.join(", ")
+            ));
+        }
+        if let Grant::Owned(checks) = grant {
+            let alternatives: Vec<String> = checks
+                .iter()
+                .map(|check| {
+                    let field = placeholder(&mut values, check.field.clone());
+                    let keys: Vec<String> = check
+                        .accepted
+                        .iter()
+                        .map(|accepted| {
+                            placeholder(&mut values, Value::from(accepted.as_str()).to_string())
+                        })
+                        .collect();
+                    format!("(field = {field} AND value IN ({}))", keys.join(", "))
+                })
+                .collect();
+            sql.push_str(&format!(" AND {INDEXED}({}))", alternatives.join(" OR ")));
+        }
+        if let Some(seq) = after_seq {
+            values.push(SqlValue::from(seq));
+            let bound = if query.descending { "<" } else { ">" };
+            sql.push_str(&format!(" AND seq {bound} ?{}", values.len()));
+        }
+        sql.push_str(if query.descending {
+            " ORDER BY seq DESC"
+        } else {
+            " ORDER BY seq"
+        });
+        (sql, values)
+    }
+
+    /// Whether an item satisfies the query's conditions and the grant.
+    fn selects(query: &ListQuery, grant: &Grant, item: &Item) -> bool {
+        query
+            .equal
+            .iter()
+            .all(|(field, value)| item.get(field) == Some(value))
+            && query
+                .key_condition
+                .as_ref()
+                .is_none_or(|(field, condition)| field_matches(item.get(field), condition))
+            && query
+                .composite_condition
+                .as_ref()
+                .is_none_or(|(fields, condition)| composite_matches(item, fields, condition))
+            && grant.allows(item)
+            && query.filter.as_ref().is_none_or(|f| matches(f, item))
     }
 
     /// `get<M>`: the item with this key, if the caller may read it.
     pub(crate) fn get(
         &self,
         model: &ModelDef,
-        caller: &Caller,
+        call: Call<'_>,
         key: &Item,
-        site: Site<'_>,
     ) -> Result<Option<Item>, OpError> {
-        let grant = grant(model, caller, "get");
-        if matches!(grant, Grant::Denied) {
-            return Err(site.unauthorized());
-        }
-        let Some(item) = self.load(&model.name, &Self::key_of(model, key)?)? else {
+        let grant = call.grant(model, "get")?;
+        let Some((_, item)) = self.load(&model.name, &Self::key_of(model, key)?, call.budget)?
+        else {
             return Ok(None);
         };
         if grant.allows(&item) {
             Ok(Some(item))
         } else {
-            Err(site.unauthorized())
+            Err(call.unauthorized())
         }
     }
 
     /// `list<Plural>` / index queries / hasMany: matching items the caller
-    /// may read, one page at a time.
+    /// may read, one page at a time. Without sort keys, items come in
+    /// insertion order and reading stops once the page is full.
     pub(crate) fn list(
         &self,
         model: &ModelDef,
-        caller: &Caller,
+        call: Call<'_>,
         query: &ListQuery,
-        site: Site<'_>,
     ) -> Result<Page, OpError> {
-        let grant = grant(model, caller, "list");
-        if matches!(grant, Grant::Denied) {
-            return Err(site.unauthorized());
-        }
+        let grant = call.grant(model, "list")?;
+        let budget = call.budget;
+        budget.charge(1)?;
         let after = match &query.next_token {
             Some(token) => Some(decode_token(token)?),
             None => None,
         };
-        let mut rows: Vec<(Vec<Value>, Item)> = self
-            .all(&model.name)?
-            .into_iter()
-            .filter(|(_, item)| {
-                query
-                    .equal
-                    .iter()
-                    .all(|(field, value)| item.get(field) == Some(value))
-                    && query
-                        .key_condition
-                        .as_ref()
-                        .is_none_or(|(field, condition)| field_matches(item.get(field), condition))
-                    && query
-                        .composite_condition
-                        .as_ref()
-                        .is_none_or(|(fields, condition)| {
-                            composite_matches(item, fields, condition)
-                        })
-                    && grant.allows(item)
-                    && query.filter.as_ref().is_none_or(|f| matches(f, item))
-            })
-            .map(|(seq, item)| {
+        let in_order = query.sort_by.is_empty();
+        let after_seq = match after.as_deref() {
+            Some([seq]) if in_order => seq.as_i64(),
+            _ => None,
+        };
+        let limit = query.limit.unwrap_or(DEFAULT_LIMIT).max(1);
+        let past = |order: &[Value], after: &[Value]| {
+            let ordering = compare_tuples(order, after);
+            if query.descending {
+                ordering.is_lt()
+            } else {
+                ordering.is_gt()
+            }
+        };
+        let (sql, values) = self.selection(model, &grant, query, after_seq);
+        let mut rows: Vec<(Vec<Value>, Item)> = Vec::new();
+        {
+            let conn = self.items.conn();
+            let mut statement = conn.prepare_cached(&sql)?;
+            let mut selected = statement.query(params_from_iter(values))?;
+            while let Some(row) = selected.next()? {
+                budget.charge(1)?;
+                let seq: i64 = row.get(0)?;
+                let item = self.read(&row.get::<_, String>(1)?)?;
+                if !Self::selects(query, &grant, &item) {
+                    continue;
+                }
                 let mut order: Vec<Value> = query
                     .sort_by
                     .iter()
                     .map(|f| item.get(f).cloned().unwrap_or(Value::Null))
                     .collect();
                 order.push(Value::from(seq));
-                (order, item)
-            })
-            .collect();
-        rows.sort_by(|a, b| compare_tuples(&a.0, &b.0));
-        if query.descending {
-            rows.reverse();
-        }
-        if let Some(after) = after {
-            rows.retain(|(order, _)| {
-                let ordering = compare_tuples(order, &after);
-                if query.descending {
-                    ordering.is_lt()
-                } else {
-                    ordering.is_gt()
+                if in_order && after.as_ref().is_some_and(|after| !past(&order, after)) {
+                    continue;
                 }
-            });
+                rows.push((order, item));
+                // In insertion order, one item past the page tells that there is more.
+                if in_order && rows.len() > limit {
+                    break;
+                }
+            }
+            drop(selected);
+            let scanned = statement.get_status(StatementStatus::FullscanStep);
+            self.full_scan_steps
+                .fetch_add(u64::try_from(scanned).unwrap_or(0), Ordering::Relaxed);
         }
-        let limit = query.limit.unwrap_or(DEFAULT_LIMIT).max(1);
+        if !in_order {
+            rows.sort_by(|a, b| compare_tuples(&a.0, &b.0));
+            if query.descending {
+                rows.reverse();
+            }
+            if let Some(after) = &after {
+                rows.retain(|(order, _)| past(order, after));
+            }
+        }
         let more = rows.len() > limit;
         rows.truncate(limit);
         let next_token = if more {
@@ -293,15 +456,12 @@ impl Backend {
     pub(crate) fn create(
         &self,
         model: &ModelDef,
-        caller: &Caller,
+        call: Call<'_>,
         input: Item,
         condition: Option<&Item>,
-        site: Site<'_>,
     ) -> Result<Item, OpError> {
-        let grant = grant(model, caller, "create");
-        if matches!(grant, Grant::Denied) {
-            return Err(site.unauthorized());
-        }
+        let grant = call.grant(model, "create")?;
+        call.budget.charge(1)?;
         let mut item = Item::new();
         for (name, value) in input {
             if model.field(&name).is_some_and(|f| f.is_stored()) && !value.is_null() {
@@ -325,20 +485,33 @@ impl Backend {
             }
         }
         if !grant.allows(&item) {
-            return Err(site.unauthorized());
+            return Err(call.unauthorized());
         }
         if condition.is_some_and(|c| !matches(c, &Item::new())) {
             return Err(OpError::conditional());
         }
         let key = Self::key_of(model, &item)?;
-        let inserted = self.items.conn().execute(
-            "INSERT OR IGNORE INTO graphql_items (model, key, item) VALUES (?1, ?2, ?3)",
-            params![model.name, key, Value::Object(item.clone()).to_string()],
-        )?;
-        if inserted == 0 {
+        if !self.insert(&model.name, &key, &item)? {
             return Err(OpError::conditional());
         }
         Ok(item)
+    }
+
+    /// Stores a new item and its index rows; `false` when its key is taken.
+    fn insert(&self, model: &str, key: &str, item: &Item) -> rusqlite::Result<bool> {
+        let mut conn = self.items.conn();
+        let transaction = conn.transaction()?;
+        let inserted = transaction.execute(
+            "INSERT OR IGNORE INTO graphql_items (model, key, item) VALUES (?1, ?2, ?3)",
+            params![model, key, Value::Object(item.clone()).to_string()],
+        )?;
+        if inserted == 0 {
+            return Ok(false);
+        }
+        let seq = transaction.last_insert_rowid();
+        item_index::write(&transaction, &self.indexed, model, seq, item)?;
+        transaction.commit()?;
+        Ok(true)
     }
 
     /// Loads the item an update or delete names and checks it may be
@@ -346,40 +519,34 @@ impl Backend {
     fn existing(
         &self,
         model: &ModelDef,
-        caller: &Caller,
+        call: Call<'_>,
         operation: &str,
         input: &Item,
         condition: Option<&Item>,
-        site: Site<'_>,
-    ) -> Result<(String, Item, Grant), OpError> {
-        let grant = grant(model, caller, operation);
-        if matches!(grant, Grant::Denied) {
-            return Err(site.unauthorized());
-        }
+    ) -> Result<(i64, Item, Grant), OpError> {
+        let grant = call.grant(model, operation)?;
         let key = Self::key_of(model, input)?;
-        let item = self
-            .load(&model.name, &key)?
+        let (seq, item) = self
+            .load(&model.name, &key, call.budget)?
             .ok_or_else(OpError::conditional)?;
         if !grant.allows(&item) {
-            return Err(site.unauthorized());
+            return Err(call.unauthorized());
         }
         if condition.is_some_and(|c| !matches(c, &item)) {
             return Err(OpError::conditional());
         }
-        Ok((key, item, grant))
+        Ok((seq, item, grant))
     }
 
     /// `update<M>`: merges the input (null removes a field).
     pub(crate) fn update(
         &self,
         model: &ModelDef,
-        caller: &Caller,
+        call: Call<'_>,
         input: Item,
         condition: Option<&Item>,
-        site: Site<'_>,
     ) -> Result<Item, OpError> {
-        let (key, mut item, grant) =
-            self.existing(model, caller, "update", &input, condition, site)?;
+        let (seq, mut item, grant) = self.existing(model, call, "update", &input, condition)?;
         let keys = model.key_fields();
         for (name, value) in input {
             let Some(field) = model.field(&name) else {
@@ -396,12 +563,16 @@ impl Backend {
         }
         item.insert("updatedAt".to_owned(), Value::String(now_datetime()));
         if !grant.allows(&item) {
-            return Err(site.unauthorized());
+            return Err(call.unauthorized());
         }
-        self.items.conn().execute(
-            "UPDATE graphql_items SET item = ?3 WHERE model = ?1 AND key = ?2",
-            params![model.name, key, Value::Object(item.clone()).to_string()],
+        let mut conn = self.items.conn();
+        let transaction = conn.transaction()?;
+        transaction.execute(
+            "UPDATE graphql_items SET item = ?2 WHERE seq = ?1",
+            params![seq, Value::Object(item.clone()).to_string()],
         )?;
+        item_index::write(&transaction, &self.indexed, &model.name, seq, &item)?;
+        transaction.commit()?;
         Ok(item)
     }
 
@@ -409,16 +580,16 @@ impl Backend {
     pub(crate) fn delete(
         &self,
         model: &ModelDef,
-        caller: &Caller,
+        call: Call<'_>,
         input: &Item,
         condition: Option<&Item>,
-        site: Site<'_>,
     ) -> Result<Item, OpError> {
-        let (key, item, _) = self.existing(model, caller, "delete", input, condition, site)?;
-        self.items.conn().execute(
-            "DELETE FROM graphql_items WHERE model = ?1 AND key = ?2",
-            params![model.name, key],
-        )?;
+        let (seq, item, _) = self.existing(model, call, "delete", input, condition)?;
+        let mut conn = self.items.conn();
+        let transaction = conn.transaction()?;
+        transaction.execute("DELETE FROM graphql_items WHERE seq = ?1", [seq])?;
+        item_index::remove(&transaction, seq)?;
+        transaction.commit()?;
         Ok(item)
     }
 
@@ -433,10 +604,7 @@ impl Backend {
                 .or_insert_with(|| Value::String(now.clone()));
         }
         let key = Self::key_of(def, &item).map_err(|e| LocalError::InvalidSchema(e.message))?;
-        self.items.conn().execute(
-            "INSERT OR IGNORE INTO graphql_items (model, key, item) VALUES (?1, ?2, ?3)",
-            params![model, key, Value::Object(item).to_string()],
-        )?;
+        self.insert(model, &key, &item)?;
         Ok(())
     }
 

@@ -12,8 +12,9 @@ use async_graphql::{Error, ErrorExtensions as _, Value as GqlValue};
 use serde_json::Value;
 
 use super::auth::Caller;
+use super::budget::Budget;
 use super::model::{AWS_SCALARS, Association, Catalog, FieldDef, FieldType, ModelDef};
-use super::ops::{Backend, Item, ListQuery, OpError, Page, Site};
+use super::ops::{Backend, Call, Item, ListQuery, OpError, Page, Site};
 use crate::LocalError;
 
 /// The deepest selection a query may have.
@@ -28,13 +29,54 @@ pub(crate) fn gql_error(error: OpError) -> Error {
     Error::new(error.message).extend_with(move |_, ext| ext.set("errorType", error_type.clone()))
 }
 
-/// Runs a data operation off the async workers.
-async fn blocking<T, F>(f: F) -> async_graphql::Result<T>
-where
-    T: Send + 'static,
-    F: FnOnce() -> Result<T, OpError> + Send + 'static,
-{
-    tokio::task::spawn_blocking(f)
+/// What a resolver takes from its request: the backend, the verified
+/// caller and the request's budget.
+struct RequestData {
+    backend: Arc<Backend>,
+    caller: Caller,
+    budget: Arc<Budget>,
+}
+
+impl RequestData {
+    fn of(ctx: &ResolverContext<'_>) -> async_graphql::Result<Self> {
+        Ok(Self {
+            backend: Arc::clone(ctx.data::<Arc<Backend>>()?),
+            caller: ctx.data::<Caller>()?.clone(),
+            budget: Arc::clone(ctx.data::<Arc<Budget>>()?),
+        })
+    }
+
+    /// Runs a data operation on `model` for the field `field` of `parent`,
+    /// off the async workers and a few at a time (they share one database
+    /// connection), unless the request is already out of budget.
+    async fn run<T, F>(
+        self,
+        model: String,
+        (field, parent): (String, String),
+        operation: F,
+    ) -> async_graphql::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Backend, &ModelDef, Call<'_>) -> Result<T, OpError> + Send + 'static,
+    {
+        self.budget.charge(0).map_err(gql_error)?;
+        let backend = Arc::clone(&self.backend);
+        let _turn = backend
+            .workers
+            .acquire()
+            .await
+            .map_err(|_| gql_error(OpError::timed_out()))?;
+        tokio::task::spawn_blocking(move || {
+            let call = Call {
+                caller: &self.caller,
+                site: Site {
+                    field: &field,
+                    parent: &parent,
+                },
+                budget: &self.budget,
+            };
+            operation(&self.backend, self.backend.model(&model)?, call)
+        })
         .await
         .map_err(|e| {
             gql_error(OpError {
@@ -43,6 +85,23 @@ where
             })
         })?
         .map_err(gql_error)
+    }
+}
+
+/// Runs a data operation for a field ([`RequestData::run`]); its error is
+/// recorded on the field, which resolves to null ([`soft`]).
+async fn resolve<T, F>(
+    ctx: &ResolverContext<'_>,
+    model: String,
+    site: (String, String),
+    operation: F,
+) -> async_graphql::Result<Option<T>>
+where
+    T: Send + 'static,
+    F: FnOnce(&Backend, &ModelDef, Call<'_>) -> Result<T, OpError> + Send + 'static,
+{
+    let result = RequestData::of(ctx)?.run(model, site, operation).await;
+    Ok(soft(ctx, result))
 }
 
 /// Records a field's error (with its path, as AppSync reports it) and
@@ -69,13 +128,6 @@ fn arg_object(ctx: &ResolverContext<'_>, name: &str) -> Option<Item> {
         Some(Value::Object(o)) => Some(o),
         _ => None,
     }
-}
-
-fn context(ctx: &ResolverContext<'_>) -> async_graphql::Result<(Arc<Backend>, Caller)> {
-    Ok((
-        Arc::clone(ctx.data::<Arc<Backend>>()?),
-        ctx.data::<Caller>()?.clone(),
-    ))
 }
 
 fn to_gql(value: &Value) -> GqlValue {
@@ -308,23 +360,6 @@ fn stored_field(def: &FieldDef, ty: TypeRef) -> Field {
     })
 }
 
-/// The child's foreign-key fields a hasMany/hasOne names: its scalar
-/// fields by name, or the target names of the belongsTo field named.
-fn foreign_keys(child: &ModelDef, associated_with: &[String]) -> Vec<String> {
-    let mut keys = Vec::new();
-    for name in associated_with {
-        match child.field(name) {
-            Some(FieldDef {
-                association: Some(Association::BelongsTo { target_names }),
-                ..
-            }) => keys.extend(target_names.iter().cloned()),
-            Some(field) if field.is_stored() => keys.push(name.clone()),
-            _ => {}
-        }
-    }
-    keys
-}
-
 fn list_arguments(field: Field, model: &ModelDef) -> Field {
     field
         .argument(InputValue::new(
@@ -364,7 +399,7 @@ fn relation_field(catalog: &Catalog, parent: &ModelDef, def: &FieldDef) -> Optio
     let target = target.clone();
     match association {
         Association::HasMany { associated_with } => {
-            let fks = foreign_keys(child, &associated_with);
+            let fks = child.foreign_keys(&associated_with);
             let field = Field::new(
                 def.name.clone(),
                 TypeRef::named(format!("Model{target}Connection")),
@@ -380,17 +415,14 @@ fn relation_field(catalog: &Catalog, parent: &ModelDef, def: &FieldDef) -> Optio
                             query.equal.push((fk.clone(), value));
                         }
                         read_list_args(&ctx, &mut query);
-                        let (backend, caller) = context(&ctx)?;
-                        let page = blocking(move || {
-                            let model = backend.model(&target)?;
-                            let site = Site {
-                                field: &field_name,
-                                parent: &parent_name,
-                            };
-                            backend.list(model, &caller, &query, site)
-                        })
-                        .await;
-                        let Some(page) = soft(&ctx, page) else {
+                        let Some(page) = resolve(
+                            &ctx,
+                            target,
+                            (field_name, parent_name),
+                            move |backend, model, call| backend.list(model, call, &query),
+                        )
+                        .await?
+                        else {
                             return Ok(None);
                         };
                         Ok(Some(FieldValue::owned_any(page)))
@@ -424,17 +456,14 @@ fn relation_field(catalog: &Catalog, parent: &ModelDef, def: &FieldDef) -> Optio
                                 _ => return Ok(None),
                             }
                         }
-                        let (backend, caller) = context(&ctx)?;
-                        let found = blocking(move || {
-                            let model = backend.model(&target)?;
-                            let site = Site {
-                                field: &field_name,
-                                parent: &parent_name,
-                            };
-                            backend.get(model, &caller, &key, site)
-                        })
-                        .await;
-                        let Some(found) = soft(&ctx, found) else {
+                        let Some(found) = resolve(
+                            &ctx,
+                            target,
+                            (field_name, parent_name),
+                            move |backend, model, call| backend.get(model, call, &key),
+                        )
+                        .await?
+                        else {
                             return Ok(None);
                         };
                         Ok(found.map(FieldValue::owned_any))
@@ -445,7 +474,7 @@ fn relation_field(catalog: &Catalog, parent: &ModelDef, def: &FieldDef) -> Optio
         Association::HasOne {
             associated_with, ..
         } => {
-            let fks = foreign_keys(child, &associated_with);
+            let fks = child.foreign_keys(&associated_with);
             Some(Field::new(
                 def.name.clone(),
                 TypeRef::named(target.clone()),
@@ -463,17 +492,14 @@ fn relation_field(catalog: &Catalog, parent: &ModelDef, def: &FieldDef) -> Optio
                             let value = item.get(pk).cloned().unwrap_or(Value::Null);
                             query.equal.push((fk.clone(), value));
                         }
-                        let (backend, caller) = context(&ctx)?;
-                        let page = blocking(move || {
-                            let model = backend.model(&target)?;
-                            let site = Site {
-                                field: &field_name,
-                                parent: &parent_name,
-                            };
-                            backend.list(model, &caller, &query, site)
-                        })
-                        .await;
-                        let Some(page) = soft(&ctx, page) else {
+                        let Some(page) = resolve(
+                            &ctx,
+                            target,
+                            (field_name, parent_name),
+                            move |backend, model, call| backend.list(model, call, &query),
+                        )
+                        .await?
+                        else {
                             return Ok(None);
                         };
                         Ok(page.items.into_iter().next().map(FieldValue::owned_any))
@@ -612,18 +638,15 @@ fn model_types(catalog: &Catalog, model: &ModelDef) -> ModelTypes {
                         key.insert(k.clone(), v);
                     }
                 }
-                let (backend, caller) = context(&ctx)?;
                 let field = format!("get{name}");
-                let found = blocking(move || {
-                    let model = backend.model(&name)?;
-                    let site = Site {
-                        field: &field,
-                        parent: "Query",
-                    };
-                    backend.get(model, &caller, &key, site)
-                })
-                .await;
-                let Some(found) = soft(&ctx, found) else {
+                let Some(found) = resolve(
+                    &ctx,
+                    name,
+                    (field, "Query".to_owned()),
+                    move |backend, model, call| backend.get(model, call, &key),
+                )
+                .await?
+                else {
                     return Ok(None);
                 };
                 Ok(found.map(FieldValue::owned_any))
@@ -699,17 +722,14 @@ fn model_types(catalog: &Catalog, model: &ModelDef) -> ModelTypes {
                         }
                     }
                     read_list_args(&ctx, &mut query);
-                    let (backend, caller) = context(&ctx)?;
-                    let page = blocking(move || {
-                        let model = backend.model(&name)?;
-                        let site = Site {
-                            field: &field_name,
-                            parent: "Query",
-                        };
-                        backend.list(model, &caller, &query, site)
-                    })
-                    .await;
-                    let Some(page) = soft(&ctx, page) else {
+                    let Some(page) = resolve(
+                        &ctx,
+                        name,
+                        (field_name, "Query".to_owned()),
+                        move |backend, model, call| backend.list(model, call, &query),
+                    )
+                    .await?
+                    else {
                         return Ok(None);
                     };
                     Ok(Some(FieldValue::owned_any(page)))
@@ -784,22 +804,21 @@ fn model_types(catalog: &Catalog, model: &ModelDef) -> ModelTypes {
                 FieldFuture::new(async move {
                     let input = arg_object(&ctx, "input").unwrap_or_default();
                     let condition = arg_object(&ctx, "condition");
-                    let (backend, caller) = context(&ctx)?;
-                    let item = blocking(move || {
-                        let model = backend.model(&name)?;
-                        let site = Site {
-                            field: &field_name,
-                            parent: "Mutation",
-                        };
-                        let condition = condition.as_ref();
-                        match op {
-                            "create" => backend.create(model, &caller, input, condition, site),
-                            "update" => backend.update(model, &caller, input, condition, site),
-                            _ => backend.delete(model, &caller, &input, condition, site),
-                        }
-                    })
-                    .await;
-                    let Some(item) = soft(&ctx, item) else {
+                    let Some(item) = resolve(
+                        &ctx,
+                        name,
+                        (field_name, "Mutation".to_owned()),
+                        move |backend, model, call| {
+                            let condition = condition.as_ref();
+                            match op {
+                                "create" => backend.create(model, call, input, condition),
+                                "update" => backend.update(model, call, input, condition),
+                                _ => backend.delete(model, call, &input, condition),
+                            }
+                        },
+                    )
+                    .await?
+                    else {
                         return Ok(None);
                     };
                     Ok(Some(FieldValue::owned_any(item)))
@@ -885,8 +904,8 @@ pub(crate) fn build(backend: Arc<Backend>) -> Result<Schema, LocalError> {
         .register(query)
         .register(mutation)
         .data(backend)
-        // Nested relationship reads each scan a table: bound what one request can ask for (AppSync stops at a
-        // depth of 75; real clients stay far below these).
+        // The document's shape is bounded here (AppSync stops at a depth of 75; real clients stay far below
+        // these); the work it causes is bounded by the request's read and time budget (`budget`).
         .limit_depth(MAX_QUERY_DEPTH)
         .limit_complexity(MAX_QUERY_COMPLEXITY)
         .finish()

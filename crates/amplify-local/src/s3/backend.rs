@@ -10,13 +10,34 @@ use s3s::dto::{
     HeadObjectOutput, ListObjectsV2Input, ListObjectsV2Output, PutObjectInput, PutObjectOutput,
     UploadPartInput, UploadPartOutput,
 };
-use s3s::{S3, S3Request, S3Response, S3Result};
+use s3s::{S3, S3Error, S3ErrorCode, S3Request, S3Response, S3Result};
 use s3s_fs::FileSystem;
 
 /// The bucket store.
 #[derive(Debug)]
 pub(super) struct LocalS3 {
     pub(super) fs: FileSystem,
+}
+
+/// Maps a body that does not match its signed `x-amz-content-sha256` to S3's
+/// 400 `XAmzContentSHA256Mismatch`. s3s checks the hash while the store reads
+/// the body, so the store sees a failed read and reports `InternalError`
+/// with s3s's stream error (`Sha256Mismatch`, a type s3s does not export) as
+/// its source. The store wrote to a temporary file, so nothing was kept.
+fn content_sha256_mismatch(error: S3Error) -> S3Error {
+    let mismatch = *error.code() == S3ErrorCode::InternalError
+        && error
+            .source()
+            .is_some_and(|source| format!("{source:?}") == "Sha256Mismatch");
+    if !mismatch {
+        return error;
+    }
+    let mut refused = S3Error::with_message(
+        S3ErrorCode::Custom("XAmzContentSHA256Mismatch".into()),
+        "The provided 'x-amz-content-sha256' header does not match what was computed.",
+    );
+    refused.set_status_code(http::StatusCode::BAD_REQUEST);
+    refused
 }
 
 /// `encoding-type=url`: keys and prefixes percent-encoded (space as `+`).
@@ -46,7 +67,10 @@ impl S3 for LocalS3 {
         &self,
         req: S3Request<PutObjectInput>,
     ) -> S3Result<S3Response<PutObjectOutput>> {
-        self.fs.put_object(req).await
+        self.fs
+            .put_object(req)
+            .await
+            .map_err(content_sha256_mismatch)
     }
 
     async fn create_multipart_upload(
@@ -60,7 +84,10 @@ impl S3 for LocalS3 {
         &self,
         req: S3Request<UploadPartInput>,
     ) -> S3Result<S3Response<UploadPartOutput>> {
-        self.fs.upload_part(req).await
+        self.fs
+            .upload_part(req)
+            .await
+            .map_err(content_sha256_mismatch)
     }
 
     async fn complete_multipart_upload(

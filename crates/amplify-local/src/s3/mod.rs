@@ -5,12 +5,14 @@
 //! header-signed and presigned requests (signature, expiry, clock skew).
 //! This module supplies the secret keys of the credentials the identity pool
 //! issued ([`auth`]), checks each request's session token, expiry, region and
-//! the storage access rules ([`access`], [`rules`]), and keeps objects with
-//! s3s-fs ([`backend`]).
+//! the storage access rules ([`access`], [`rules`]), keeps objects with
+//! s3s-fs ([`backend`]), and serves them so that no upload runs as a page of
+//! the app ([`content`]).
 
 mod access;
 mod auth;
 mod backend;
+mod content;
 mod rules;
 
 pub use rules::StorageRules;
@@ -65,7 +67,8 @@ pub(crate) fn open_store(data_dir: &Path, bucket: &str) -> Result<s3s_fs::FileSy
 }
 
 /// The S3 routes: every path goes to the s3s service, with permissive CORS
-/// (browsers PUT to presigned URLs and read `ETag`).
+/// (browsers PUT to presigned URLs and read `ETag`), and objects served as
+/// [`content`] describes (never active content on the app's host).
 pub(crate) fn router(state: Arc<AppState>, fs: s3s_fs::FileSystem) -> Router {
     let mut builder = S3ServiceBuilder::new(backend::LocalS3 { fs });
     builder.set_auth(auth::IssuedAuth {
@@ -78,5 +81,6 @@ pub(crate) fn router(state: Arc<AppState>, fs: s3s_fs::FileSystem) -> Router {
     });
     Router::new()
         .fallback_service(service)
+        .layer(axum::middleware::from_fn(content::content_headers))
         .layer(axum::middleware::from_fn(cors::cors))
 }

@@ -4,6 +4,7 @@
 mod admin;
 mod cli;
 mod graphql;
+mod graphql_limits;
 mod helpers;
 mod identity;
 mod oauth_flow;
@@ -14,7 +15,9 @@ mod protocol;
 mod refresh;
 mod restart;
 mod s3;
+mod s3_content;
 mod s3_helpers;
+mod server_limits;
 mod sign_up;
 mod srp;
 mod tokens;

@@ -207,12 +207,7 @@ async fn multipart_uploads_and_presigned_urls() {
         .send(bob.sign("POST", &format!("{url}?uploads"), &[], b""))
         .await
         .ok();
-    let upload_id = created
-        .body
-        .split_once("<UploadId>")
-        .and_then(|(_, rest)| rest.split_once("</UploadId>"))
-        .map(|(id, _)| id.to_owned())
-        .expect("upload id");
+    let upload_id = created.upload_id();
     let part1 = vec![b'a'; 5 * 1024 * 1024];
     let part2 = b"tail".to_vec();
     let mut etags = Vec::new();
@@ -247,12 +242,7 @@ async fn multipart_uploads_and_presigned_urls() {
         .send(bob.sign("POST", &format!("{url}.2?uploads"), &[], b""))
         .await
         .ok();
-    let upload_id = created
-        .body
-        .split_once("<UploadId>")
-        .and_then(|(_, rest)| rest.split_once("</UploadId>"))
-        .map(|(id, _)| id.to_owned())
-        .expect("upload id");
+    let upload_id = created.upload_id();
     let aborted = h
         .send(bob.sign("DELETE", &format!("{url}.2?uploadId={upload_id}"), &[], b""))
         .await;

@@ -54,6 +54,16 @@ impl S3Answer {
         self
     }
 
+    /// The `<UploadId>` of a CreateMultipartUpload answer.
+    #[track_caller]
+    pub(crate) fn upload_id(&self) -> String {
+        self.body
+            .split_once("<UploadId>")
+            .and_then(|(_, rest)| rest.split_once("</UploadId>"))
+            .map(|(id, _)| id.to_owned())
+            .expect("upload id")
+    }
+
     pub(crate) fn header(&self, name: &str) -> &str {
         self.headers
             .get(name)
