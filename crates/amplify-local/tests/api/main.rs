@@ -2,8 +2,11 @@
 //! temporary data directory, and is called over HTTP with reqwest.
 
 mod admin;
+mod admin_access;
+mod attributes;
 mod cli;
 mod graphql;
+mod guessing;
 mod helpers;
 mod identity;
 mod oauth_flow;
