@@ -8,10 +8,12 @@ Usage: boto3_cognito.py SUBCOMMAND [ARGS...]
     sign-in USERNAME PASSWORD           InitiateAuth USER_PASSWORD_AUTH, prints the tokens
     refresh REFRESH_TOKEN               GetTokensFromRefreshToken
     get-user ACCESS_TOKEN               GetUser
+    admin-get-user USERNAME             AdminGetUser (SigV4-signed with ADMIN_KEY / ADMIN_SECRET)
     verify ACCESS_TOKEN ID_TOKEN        PyJWT + PyJWKClient: RS256 signature, iss, aud/client_id, token_use
 
 Environment: ENDPOINT (user-pool endpoint URL), REGION (default us-east-1), CLIENT, POOL,
-JWKS_URL and ISSUER (for verify).
+JWKS_URL and ISSUER (for verify), ADMIN_KEY and ADMIN_SECRET (the credentials boto3 signs with;
+default "local": amplify-local accepts any unless started with --admin-credentials).
 
 Prints one JSON object on stdout. Service and verification failures are reported as
 {"error": {"name": ..., "message": ...}} with exit code 0; a non-zero exit means the script
@@ -39,9 +41,10 @@ def client():
         "cognito-idp",
         endpoint_url=env("ENDPOINT"),
         region_name=env("REGION", "us-east-1"),
-        # boto3 signs every request; the local server does not check these.
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
+        # boto3 signs every request; amplify-local checks the signature of admin operations
+        # (against these credentials only when it was started with --admin-credentials).
+        aws_access_key_id=os.environ.get("ADMIN_KEY") or "local",
+        aws_secret_access_key=os.environ.get("ADMIN_SECRET") or "local",
         aws_session_token=None,
         config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=30),
     )
@@ -88,6 +91,10 @@ def get_user(access_token):
     return without_metadata(client().get_user(AccessToken=access_token))
 
 
+def admin_get_user(username):
+    return without_metadata(client().admin_get_user(UserPoolId=env("POOL"), Username=username))
+
+
 class VerificationError(Exception):
     pass
 
@@ -131,6 +138,7 @@ COMMANDS = {
     "sign-in": (sign_in, 2),
     "refresh": (refresh, 1),
     "get-user": (get_user, 1),
+    "admin-get-user": (admin_get_user, 1),
     "verify": (verify, 2),
 }
 

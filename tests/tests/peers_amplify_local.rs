@@ -86,6 +86,39 @@ async fn boto3_signs_up_confirms_signs_in_and_verifies_tokens_with_pyjwt() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boto3_signatures_pass_amplify_locals_admin_check() {
+    let credentials =
+        amplify_local::AdminCredentials::new("AKIDBOTO3", "boto3-secret").expect("credentials");
+    let backend = TestBackend::start_with(|o| o.with_admin_credentials(credentials)).await;
+    backend.create_user("carl", PASSWORD, &[("email", "carl@example.com")]);
+    let env_with = |key: &str, secret: &str| {
+        let mut env = backend.boto3_env();
+        env.push(("ADMIN_KEY".to_owned(), key.to_owned()));
+        env.push(("ADMIN_SECRET".to_owned(), secret.to_owned()));
+        env
+    };
+
+    // botocore's signature verifies against the pinned secret ...
+    let user = boto3(
+        &["admin-get-user", "carl"],
+        env_with("AKIDBOTO3", "boto3-secret"),
+    )
+    .await;
+    assert_no_peer_error(&user);
+    assert_eq!(user["Username"], json!("carl"), "{user:#}");
+    // ... and not against another.
+    let forged = boto3(
+        &["admin-get-user", "carl"],
+        env_with("AKIDBOTO3", "guessed-secret"),
+    )
+    .await;
+    assert_peer_error(&forged, "InvalidSignatureException");
+    let stranger = boto3(&["admin-get-user", "carl"], env_with("local", "local")).await;
+    assert_peer_error(&stranger, "UnrecognizedClientException");
+    backend.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn aws_amplify_default_srp_sign_in_writes_amplify_cookies() {
     let backend = TestBackend::start().await;
     let username = "alice+test@example.com";

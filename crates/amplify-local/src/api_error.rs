@@ -24,6 +24,17 @@ pub(crate) enum ErrorCode {
     ResourceNotFound,
     RefreshTokenReuse,
     UnsupportedTokenType,
+    LimitExceeded,
+    /// No `Authorization` on an operation that needs a signed request.
+    MissingAuthenticationToken,
+    /// A malformed SigV4 `Authorization` header.
+    IncompleteSignature,
+    /// A signature that does not verify, is mis-scoped or expired.
+    InvalidSignature,
+    /// An access key that is not the pinned one.
+    UnrecognizedClient,
+    /// An admin operation called from a web page.
+    AccessDenied,
     InternalError,
 }
 
@@ -44,6 +55,12 @@ impl ErrorCode {
             Self::ResourceNotFound => "ResourceNotFoundException",
             Self::RefreshTokenReuse => "RefreshTokenReuseException",
             Self::UnsupportedTokenType => "UnsupportedTokenTypeException",
+            Self::LimitExceeded => "LimitExceededException",
+            Self::MissingAuthenticationToken => "MissingAuthenticationTokenException",
+            Self::IncompleteSignature => "IncompleteSignatureException",
+            Self::InvalidSignature => "InvalidSignatureException",
+            Self::UnrecognizedClient => "UnrecognizedClientException",
+            Self::AccessDenied => "AccessDeniedException",
             Self::InternalError => "InternalErrorException",
         }
     }
@@ -51,6 +68,7 @@ impl ErrorCode {
     fn status(self) -> StatusCode {
         match self {
             Self::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::MissingAuthenticationToken => StatusCode::FORBIDDEN,
             _ => StatusCode::BAD_REQUEST,
         }
     }

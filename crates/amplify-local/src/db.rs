@@ -97,6 +97,14 @@ CREATE TABLE IF NOT EXISTS login_sessions (
     auth_time    INTEGER NOT NULL,
     expires_at   INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS attempt_failures (
+    guess    TEXT NOT NULL,
+    username TEXT NOT NULL,
+    failures INTEGER NOT NULL,
+    last_at  INTEGER NOT NULL,
+    PRIMARY KEY (guess, username)
+);
+CREATE INDEX IF NOT EXISTS attempt_failures_last ON attempt_failures(last_at);
 CREATE TABLE IF NOT EXISTS signup_bindings (
     binding_hash TEXT PRIMARY KEY,
     username     TEXT NOT NULL,
@@ -484,6 +492,62 @@ impl Store {
             [origin_jti],
             |row| row.get(0),
         )?)
+    }
+
+    // ---- attempt limits (see crate::attempts) ----
+
+    /// Counts an attempt at guessing as a failure, unless `locked(failures,
+    /// last_at)` says the username is locked out (then `Ok(false)`), in one
+    /// step, so that parallel attempts all see each other. Counts last
+    /// changed before `forget_before` are dropped first.
+    pub(crate) fn start_attempt(
+        &self,
+        guess: &str,
+        username: &str,
+        now: i64,
+        forget_before: i64,
+        locked: impl Fn(u32, i64) -> bool,
+    ) -> Result<bool, LocalError> {
+        let conn = self.conn();
+        conn.execute(
+            "DELETE FROM attempt_failures WHERE last_at < ?1",
+            [forget_before],
+        )?;
+        let current: Option<(u32, i64)> = conn
+            .query_row(
+                "SELECT failures, last_at FROM attempt_failures WHERE guess = ?1 AND username = ?2",
+                params![guess, username],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        if current.is_some_and(|(failures, last_at)| locked(failures, last_at)) {
+            return Ok(false);
+        }
+        conn.execute(
+            "INSERT INTO attempt_failures (guess, username, failures, last_at) VALUES (?1, ?2, 1, ?3)
+             ON CONFLICT (guess, username) DO UPDATE SET failures = failures + 1, last_at = ?3",
+            params![guess, username, now],
+        )?;
+        Ok(true)
+    }
+
+    /// Forgets a username's failures (a success).
+    pub(crate) fn clear_attempts(&self, guess: &str, username: &str) -> Result<(), LocalError> {
+        self.conn().execute(
+            "DELETE FROM attempt_failures WHERE guess = ?1 AND username = ?2",
+            params![guess, username],
+        )?;
+        Ok(())
+    }
+
+    /// Uncounts one attempt that was not a guess.
+    pub(crate) fn withdraw_attempt(&self, guess: &str, username: &str) -> Result<(), LocalError> {
+        self.conn().execute(
+            "UPDATE attempt_failures SET failures = MAX(failures - 1, 0)
+             WHERE guess = ?1 AND username = ?2",
+            params![guess, username],
+        )?;
+        Ok(())
     }
 
     // ---- SRP challenges ----

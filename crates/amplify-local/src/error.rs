@@ -42,9 +42,10 @@ pub enum LocalError {
     /// A user with this username already exists.
     #[error("a user named {0:?} already exists")]
     UsernameExists(String),
-    /// The username is empty or too long.
+    /// The username is empty, too long or has characters outside Cognito's
+    /// pattern.
     #[error("invalid username: {0}")]
-    InvalidUsername(&'static str),
+    InvalidUsername(String),
     /// The password does not meet the pool's password policy.
     #[error("password did not conform with policy: {0}")]
     InvalidPassword(&'static str),
@@ -71,6 +72,22 @@ pub enum LocalError {
     /// The object store could not be opened.
     #[error("object store error: {0}")]
     Storage(String),
+    /// Admin credentials must be `ACCESS_KEY_ID:SECRET_ACCESS_KEY`, both
+    /// non-empty.
+    #[error(
+        "invalid admin credentials: give them as ACCESS_KEY_ID:SECRET_ACCESS_KEY, both non-empty"
+    )]
+    InvalidAdminCredentials,
+    /// An allowed host name or a custom attribute name is unusable.
+    #[error("invalid {what} {value:?}: {reason}")]
+    InvalidOption {
+        /// Which option (`allowed host`, `custom attribute`).
+        what: &'static str,
+        /// The value as given.
+        value: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
     /// The GraphQL schema (`model_introspection`) is unusable.
     #[error("invalid GraphQL schema: {0}")]
     InvalidSchema(String),

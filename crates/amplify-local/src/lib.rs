@@ -34,12 +34,16 @@
 //! building on [`router`].
 
 mod api_error;
+mod attempts;
 mod clients;
+mod clock;
 mod cors;
 mod db;
+mod decoy;
 mod error;
 mod graphql;
 pub mod http_server;
+mod host;
 mod identity;
 mod ids;
 mod keys;
@@ -50,6 +54,7 @@ mod pages;
 mod password;
 mod s3;
 mod server;
+mod sigv4;
 mod state;
 mod tokens;
 mod user_pool;
@@ -59,7 +64,7 @@ mod well_known;
 pub use error::LocalError;
 pub use graphql::default_model_introspection;
 pub use http_server::ServerLimits;
-pub use options::{IssuerMode, LocalOptions};
+pub use options::{AdminCredentials, IssuerMode, LocalOptions};
 pub use s3::StorageRules;
 pub use server::{LocalBackend, router};
 pub use state::AppState;

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use amplify_local::{IssuerMode, LocalBackend, LocalOptions, StorageRules, add_user_to_data_dir};
+use amplify_local::{
+    AdminCredentials, IssuerMode, LocalBackend, LocalOptions, StorageRules, add_user_to_data_dir,
+};
 use clap::{Args, Parser, Subcommand};
 
 /// Offline backend speaking Cognito's user-pool protocol.
@@ -55,10 +57,30 @@ struct ServeArgs {
     aws_issuer: bool,
     /// Origin (http(s)://host[:port]) of an app using managed login; its
     /// /api/auth/sign-in-callback and /api/auth/sign-out-callback become the
-    /// app client's callback and sign-out URLs. Repeatable. Default:
-    /// http://127.0.0.1:3000 and http://localhost:3000.
+    /// app client's callback and sign-out URLs, and its pages may call the
+    /// backend from the browser (CORS, S3 uploads); no other origin may.
+    /// Repeatable. Default: http://127.0.0.1:3000 and http://localhost:3000.
     #[arg(long = "app-origin", value_name = "ORIGIN")]
     app_origins: Vec<String>,
+    /// Admin operations (AdminCreateUser, ...) need a SigV4-signed request,
+    /// as in Cognito; by default any well-formed signature is accepted
+    /// (throwaway SDK credentials work). With this, only a signature by this
+    /// access key is, verified with its secret.
+    #[arg(
+        long,
+        value_name = "KEY:SECRET",
+        env = "AMPLIFY_LOCAL_ADMIN_CREDENTIALS",
+        hide_env_values = true
+    )]
+    admin_credentials: Option<AdminCredentials>,
+    /// A host name requests may name in Host, besides 127.0.0.1, localhost
+    /// and [::1] (others are refused, against DNS rebinding). Repeatable.
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    allowed_hosts: Vec<String>,
+    /// A custom attribute the pool declares (custom:NAME or NAME), which
+    /// sign-up may then set. Repeatable.
+    #[arg(long = "custom-attribute", value_name = "NAME")]
+    custom_attributes: Vec<String>,
     /// Also enable a confidential app client (with a secret); its id and
     /// secret are printed at start-up.
     #[arg(long)]
@@ -180,6 +202,15 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         }
         for name in &args.oidc_providers {
             options = options.with_oidc_provider(name.clone());
+        }
+        if let Some(credentials) = args.admin_credentials.clone() {
+            options = options.with_admin_credentials(credentials);
+        }
+        for name in &args.allowed_hosts {
+            options = options.with_allowed_host(name.clone());
+        }
+        for name in &args.custom_attributes {
+            options = options.with_custom_attribute(name.clone());
         }
         let backend = LocalBackend::start(options)
             .await

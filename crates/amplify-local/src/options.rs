@@ -3,8 +3,65 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::StorageRules;
 use crate::http_server::ServerLimits;
+use crate::{LocalError, StorageRules};
+
+/// The AWS access key that admin operations (`AdminCreateUser`, …) must be
+/// signed with, when pinned ([`LocalOptions::admin_credentials`]). Its
+/// `Debug` output never shows the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AdminCredentials {
+    access_key_id: String,
+    secret_access_key: String,
+}
+
+impl AdminCredentials {
+    /// An access key id and its secret access key; neither may be empty.
+    pub fn new(
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+    ) -> Result<Self, LocalError> {
+        let credentials = Self {
+            access_key_id: access_key_id.into(),
+            secret_access_key: secret_access_key.into(),
+        };
+        if credentials.access_key_id.is_empty() || credentials.secret_access_key.is_empty() {
+            return Err(LocalError::InvalidAdminCredentials);
+        }
+        Ok(credentials)
+    }
+
+    /// The access key id.
+    pub fn access_key_id(&self) -> &str {
+        &self.access_key_id
+    }
+
+    /// The secret access key.
+    pub fn secret_access_key(&self) -> &str {
+        &self.secret_access_key
+    }
+}
+
+impl std::fmt::Debug for AdminCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdminCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .finish()
+    }
+}
+
+impl std::str::FromStr for AdminCredentials {
+    type Err = LocalError;
+
+    /// Parses `ACCESS_KEY_ID:SECRET_ACCESS_KEY`.
+    fn from_str(value: &str) -> Result<Self, LocalError> {
+        let (key, secret) = value
+            .split_once(':')
+            .ok_or(LocalError::InvalidAdminCredentials)?;
+        Self::new(key, secret)
+    }
+}
 
 /// Which `iss` claim the backend writes into tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -87,6 +144,20 @@ pub struct LocalOptions {
     pub graphql_row_budget: u64,
     /// Timeouts, connection cap and listen backlog of both ports.
     pub server_limits: ServerLimits,
+    /// Admin operations always need a SigV4-signed request (service
+    /// `cognito-idp`), as in Cognito. `None` (the default) accepts any
+    /// well-formed signature, so SDKs with throwaway credentials work; with
+    /// credentials, the signature is verified against them.
+    pub admin_credentials: Option<AdminCredentials>,
+    /// Host names, besides the loopback addresses (`127.0.0.1`, `localhost`,
+    /// `[::1]`), that requests may name in `Host` (any port). Requests for
+    /// other hosts are refused, so that a web page cannot reach the backend
+    /// through DNS rebinding. Default: none.
+    pub allowed_hosts: Vec<String>,
+    /// Custom attributes the pool declares (`custom:team` or `team`).
+    /// Sign-up and the other attribute-writing operations refuse undeclared
+    /// ones. Default: none.
+    pub custom_attributes: Vec<String>,
 }
 
 impl LocalOptions {
@@ -117,6 +188,9 @@ impl LocalOptions {
             graphql_time_budget: Duration::from_secs(10),
             graphql_row_budget: 50_000,
             server_limits: ServerLimits::default(),
+            admin_credentials: None,
+            allowed_hosts: Vec::new(),
+            custom_attributes: Vec::new(),
         }
     }
 
@@ -236,6 +310,24 @@ impl LocalOptions {
     /// Sets the timeouts, connection cap and backlog of both ports.
     pub fn with_server_limits(mut self, limits: ServerLimits) -> Self {
         self.server_limits = limits;
+        self
+    }
+
+    /// Pins the credentials admin operations must be signed with.
+    pub fn with_admin_credentials(mut self, credentials: AdminCredentials) -> Self {
+        self.admin_credentials = Some(credentials);
+        self
+    }
+
+    /// Adds a host name that requests may name in `Host`.
+    pub fn with_allowed_host(mut self, host: impl Into<String>) -> Self {
+        self.allowed_hosts.push(host.into());
+        self
+    }
+
+    /// Declares a custom attribute (`custom:team` or `team`).
+    pub fn with_custom_attribute(mut self, name: impl Into<String>) -> Self {
+        self.custom_attributes.push(name.into());
         self
     }
 }

@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -15,19 +17,21 @@ use tokio::task::JoinHandle;
 use crate::clients::Clients;
 use crate::db::Store;
 use crate::http_server::{self, ServerLimits};
+use crate::decoy::Decoys;
 use crate::keys::SigningKey;
 use crate::state::AppState;
 use crate::users::{self, LocalUser};
 use crate::{
-    IssuerMode, LocalError, LocalOptions, StorageRules, cors, graphql, identity, oauth, outputs,
-    s3, user_pool, well_known,
+    IssuerMode, LocalError, LocalOptions, StorageRules, cors, graphql, host, identity, oauth,
+    outputs, s3, user_pool, well_known,
 };
 
 /// The routes of the backend: the Cognito user-pool and identity-pool APIs
 /// on `POST /` (told apart by `X-Amz-Target`), the
 /// well-known documents, and managed login / OAuth 2.0 / OIDC (`/login`,
-/// `/signup`, `/oauth2/*`, `/logout`), with permissive CORS. Merge more
-/// routes into the returned router to serve them on the same port.
+/// `/signup`, `/oauth2/*`, `/logout`), with CORS for the app origins only
+/// and only for loopback or configured `Host` names. Merge more routes into
+/// the returned router to serve them on the same port.
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", post(user_pool::handle_any))
@@ -42,8 +46,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/{pool_id}/.well-known/openid-configuration",
             get(well_known::openid_configuration),
         )
-        .with_state(state)
-        .layer(axum::middleware::from_fn(cors::cors))
+        .with_state(Arc::clone(&state))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            cors::api,
+        ))
+        .layer(axum::middleware::from_fn_with_state(state, host::check))
 }
 
 /// A running backend. Dropping it without [`LocalBackend::shutdown`] leaves
@@ -89,35 +97,47 @@ impl LocalBackend {
         for origin in &origins {
             crate::clients::check_origin(origin)?;
         }
-        let (store, key, user_pool_id, client_id, clients, identity_pool_id, bucket, fs, graphql) =
-            tokio::task::spawn_blocking(move || {
-                let store = Store::open(&data_dir)?;
-                let (pool_id, client_id) = users::pool_identity(&store)?;
-                let key = SigningKey::load_or_create(&store)?;
-                let clients = Clients::load(&store, &origins, confidential, &providers)?;
-                let identity_pool_id = identity::load_pool_id(&store)?;
-                let bucket = s3::load_bucket_name(&store)?;
-                let fs = s3::open_store(&data_dir, &bucket)?;
-                let graphql = graphql::GraphqlApi::load(
-                    &store,
-                    &data_dir,
-                    schema_file.as_deref(),
-                    api_key_ttl,
-                )?;
-                Ok::<_, LocalError>((
-                    store,
-                    key,
-                    pool_id,
-                    client_id,
-                    clients,
-                    identity_pool_id,
-                    bucket,
-                    fs,
-                    graphql,
-                ))
-            })
-            .await
-            .map_err(|_| LocalError::Task)??;
+        for name in &options.allowed_hosts {
+            host::check_allowed_host(name)?;
+        }
+        for name in &options.custom_attributes {
+            user_pool::check_declared_attribute(name)?;
+        }
+        let (
+            store,
+            (key, decoys),
+            user_pool_id,
+            client_id,
+            clients,
+            identity_pool_id,
+            bucket,
+            fs,
+            graphql,
+        ) = tokio::task::spawn_blocking(move || {
+            let store = Store::open(&data_dir)?;
+            let (pool_id, client_id) = users::pool_identity(&store)?;
+            // The token signing key, and the secret of unknown users' decoys.
+            let key = (SigningKey::load_or_create(&store)?, Decoys::load(&store)?);
+            let clients = Clients::load(&store, &origins, confidential, &providers)?;
+            let identity_pool_id = identity::load_pool_id(&store)?;
+            let bucket = s3::load_bucket_name(&store)?;
+            let fs = s3::open_store(&data_dir, &bucket)?;
+            let graphql =
+                graphql::GraphqlApi::load(&store, &data_dir, schema_file.as_deref(), api_key_ttl)?;
+            Ok::<_, LocalError>((
+                store,
+                key,
+                pool_id,
+                client_id,
+                clients,
+                identity_pool_id,
+                bucket,
+                fs,
+                graphql,
+            ))
+        })
+        .await
+        .map_err(|_| LocalError::Task)??;
 
         let limits = options.server_limits.clone();
         let listener = bind(options.port, &limits)?;
@@ -162,17 +182,18 @@ impl LocalBackend {
             storage,
             graphql,
             counters: Mutex::new(HashMap::new()),
+            clock: crate::clock::Clock::default(),
+            decoys,
+            password_checks: AtomicU64::new(0),
         });
         let app = router(Arc::clone(&state));
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(serve(listener, app, limits.clone(), stopped));
         let (s3_stop, s3_stopped) = oneshot::channel::<()>();
-        let s3_task = tokio::spawn(serve(
-            s3_listener,
-            s3::router(Arc::clone(&state), fs),
-            limits,
-            s3_stopped,
-        ));
+        let s3_app = s3::router(Arc::clone(&state), fs).layer(
+            axum::middleware::from_fn_with_state(Arc::clone(&state), host::check),
+        );
+        let s3_task = tokio::spawn(serve(s3_listener, s3_app, limits, s3_stopped));
         tracing::info!(
             base_url = %state.base_url,
             user_pool_id = %state.user_pool_id,
@@ -340,6 +361,29 @@ impl LocalBackend {
     /// How many requests named `X-Amz-Target: …<operation>`.
     pub fn operation_count(&self, operation: &str) -> u64 {
         self.state.operation_count(operation)
+    }
+
+    /// How many password proofs (password hashes and SRP claims) were
+    /// checked. Unknown usernames cost a check as known ones do, so that
+    /// answer times do not tell who exists.
+    pub fn password_checks(&self) -> u64 {
+        self.state.password_checks()
+    }
+
+    /// Stops the clock of the attempt limits (lockouts after wrong
+    /// passwords or codes) at its current reading, so that a test decides
+    /// when time passes ([`LocalBackend::advance_clock`]). Other times
+    /// (token lifetimes) still follow the system clock.
+    pub fn freeze_clock(&self) {
+        self.state.clock.freeze();
+    }
+
+    /// Moves the clock of the attempt limits forward (whether frozen or
+    /// not), so that a test can let a lockout expire without waiting.
+    pub fn advance_clock(&self, by: Duration) {
+        self.state
+            .clock
+            .advance(i64::try_from(by.as_secs()).unwrap_or(i64::MAX));
     }
 
     /// Stops serving and waits for in-flight requests to finish.

@@ -2,10 +2,13 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::LocalOptions;
 use crate::clients::Clients;
+use crate::clock::Clock;
 use crate::db::Store;
+use crate::decoy::Decoys;
 use crate::keys::SigningKey;
 
 /// The region of the local pool.
@@ -27,6 +30,12 @@ pub struct AppState {
     pub(crate) storage: crate::s3::Storage,
     pub(crate) graphql: crate::graphql::GraphqlApi,
     pub(crate) counters: Mutex<HashMap<String, u64>>,
+    /// The clock of the attempt limits ([`AppState::now`]).
+    pub(crate) clock: Clock,
+    /// What unknown users seem to have.
+    pub(crate) decoys: Decoys,
+    /// How many password proofs were checked (hashes and SRP claims).
+    pub(crate) password_checks: AtomicU64,
 }
 
 impl std::fmt::Debug for AppState {
@@ -99,6 +108,30 @@ impl AppState {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         *counters.entry(operation.to_owned()).or_default() += 1;
+    }
+
+    /// Now, in whole seconds since the Unix epoch, on the clock that tests
+    /// can freeze and advance ([`crate::LocalBackend::advance_clock`]).
+    pub(crate) fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// Checks a password against a stored hash (a user's, or the decoy for
+    /// an unknown user), counting the check.
+    pub(crate) fn password_matches(&self, password: &str, stored_hash: &str) -> bool {
+        self.count_password_check();
+        crate::password::verify(password, stored_hash)
+    }
+
+    /// Counts one password proof checked (a hash or an SRP claim).
+    pub(crate) fn count_password_check(&self) {
+        self.password_checks.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many password proofs were checked, for known and unknown users
+    /// alike.
+    pub fn password_checks(&self) -> u64 {
+        self.password_checks.load(Ordering::Relaxed)
     }
 
     /// How many requests named this operation.

@@ -2,8 +2,10 @@
 //! `add-user` command.
 
 use std::path::Path;
+use std::sync::LazyLock;
 
 use amplify_srp::SrpVerifier;
+use regex::Regex;
 
 use crate::LocalError;
 use crate::db::{Store, UserRecord, UserStatus};
@@ -44,22 +46,43 @@ fn random<T>(value: Result<T, ids::RandomUnavailable>) -> Result<T, LocalError> 
     value.map_err(|e| LocalError::PasswordMaterial(e.to_string()))
 }
 
-/// Checks a username: non-empty, at most 128 characters, no whitespace or
-/// control characters.
-pub(crate) fn check_username(username: &str) -> Result<(), &'static str> {
+/// Cognito's username pattern: letters, marks, symbols, numbers and
+/// punctuation only, so no whitespace, control, format (zero-width, bidi)
+/// or unassigned characters.
+const USERNAME_PATTERN: &str = r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+";
+
+/// The most characters a username may have (Cognito's limit).
+const USERNAME_MAX_CHARS: usize = 128;
+
+/// Checks a username against Cognito's constraints: 1 to 128 characters,
+/// each matching [`USERNAME_PATTERN`]. The reason names the first
+/// offending character.
+pub(crate) fn check_username(username: &str) -> Result<(), String> {
+    // A constant pattern: it compiles (the unit tests run it).
+    static ALLOWED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(&format!("^{USERNAME_PATTERN}$")).expect("the username pattern compiles")
+    });
     if username.is_empty() {
-        return Err("username must not be empty");
+        return Err("username must not be empty".to_owned());
     }
-    if username.chars().count() > 128 {
-        return Err("username must be at most 128 characters");
+    if username.chars().count() > USERNAME_MAX_CHARS {
+        return Err(format!(
+            "username must be at most {USERNAME_MAX_CHARS} characters"
+        ));
     }
-    if username
+    let allowed = &*ALLOWED;
+    if allowed.is_match(username) {
+        return Ok(());
+    }
+    let mut one = [0u8; 4];
+    let offending = username
         .chars()
-        .any(|c| c.is_whitespace() || c.is_control())
-    {
-        return Err("username must not contain whitespace or control characters");
-    }
-    Ok(())
+        .find(|c| !allowed.is_match(c.encode_utf8(&mut one)))
+        .map_or(0, u32::from);
+    Err(format!(
+        "username must satisfy the pattern {USERNAME_PATTERN}: U+{offending:04X} is not allowed \
+         (whitespace, control and invisible characters are refused)"
+    ))
 }
 
 /// Password material for a user: argon2 hash and SRP verifier.
@@ -167,4 +190,39 @@ pub fn add_user_to_data_dir(
         .unwrap_or(&pool_id)
         .to_owned();
     create_confirmed_user(&store, &pool_name, username, password_text, attributes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_username;
+
+    #[test]
+    fn usernames_follow_cognitos_pattern() {
+        for good in [
+            "alice",
+            "a.b-c_d+e@example.com",
+            "Zoë",
+            "用户",
+            "ñ",
+            "x\u{301}",
+            "€$",
+        ] {
+            assert_eq!(check_username(good), Ok(()), "{good:?}");
+        }
+        for (bad, code) in [
+            ("zero\u{200B}width", "U+200B"),
+            ("bidi\u{202E}txt", "U+202E"),
+            ("soft\u{AD}hyphen", "U+00AD"),
+            ("two words", "U+0020"),
+            ("tab\t", "U+0009"),
+            ("nbsp\u{A0}", "U+00A0"),
+            ("bom\u{FEFF}", "U+FEFF"),
+        ] {
+            let reason = check_username(bad).expect_err(bad);
+            assert!(reason.contains(code), "{bad:?}: {reason}");
+        }
+        assert!(check_username("").is_err());
+        assert!(check_username(&"a".repeat(128)).is_ok());
+        assert!(check_username(&"a".repeat(129)).is_err());
+    }
 }

@@ -418,27 +418,18 @@ async fn http_only_mode_writes_only_token_cookies_with_strict_attributes() {
 async fn sign_in_with_a_temporary_password_reports_the_challenge() {
     let local = Backend::start().await;
     let runner = local.runner();
-    // AdminCreateUser with a temporary password, through Cognito's own API.
-    let http = reqwest::Client::new();
-    let response = http
-        .post(format!("{}/", local.backend.base_url()))
-        .header("content-type", "application/x-amz-json-1.1")
-        .header(
-            "x-amz-target",
-            "AWSCognitoIdentityProviderService.AdminCreateUser",
-        )
-        .body(
-            serde_json::json!({
+    // AdminCreateUser with a temporary password, through Cognito's own (signed) API.
+    let response = local
+        .admin(
+            "AdminCreateUser",
+            &serde_json::json!({
                 "UserPoolId": local.backend.user_pool_id(),
                 "Username": "kim",
                 "TemporaryPassword": "Temp-passw0rd!",
                 "MessageAction": "SUPPRESS",
-            })
-            .to_string(),
+            }),
         )
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert!(
         response.status().is_success(),
         "{:?}",

@@ -5,8 +5,8 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use serde_json::{Map, Value};
 
 use super::model::{AuthRule, ModelDef};
-use super::sigv4::{self, SignatureError};
 use crate::identity::{SessionRefusal, lookup_credentials};
+use crate::sigv4::{self, SignatureError};
 use crate::state::{AppState, now_secs};
 
 /// The verified caller of one request.
@@ -198,7 +198,10 @@ fn iam(state: &AppState, request: (&Method, &Uri, &HeaderMap, &[u8])) -> Result<
     sigv4::verify(
         &signed,
         &credentials.secret_key,
-        state.region(),
+        sigv4::Scope {
+            service: "appsync",
+            region: state.region(),
+        },
         request,
         now,
     )

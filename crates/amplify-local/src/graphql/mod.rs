@@ -10,7 +10,7 @@
 //!
 //! Every request is authenticated by what it presents, each credential
 //! verified for real ([`auth`]): `x-api-key` (the issued key, unexpired),
-//! SigV4 with identity-pool credentials ([`sigv4`]), or a user-pool JWT.
+//! SigV4 with identity-pool credentials ([`crate::sigv4`]), or a user-pool JWT.
 //! The model's auth rules are then enforced on every item read or written,
 //! with AppSync's error shapes.
 //!
@@ -29,7 +29,6 @@ mod list_tests;
 mod model;
 mod ops;
 mod schema;
-mod sigv4;
 
 use std::path::Path;
 use std::sync::Arc;

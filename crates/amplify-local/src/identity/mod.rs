@@ -25,6 +25,10 @@ use crate::{ids, user_pool};
 /// The `X-Amz-Target` prefix of the identity-pool service.
 pub(crate) const TARGET_PREFIX: &str = "AWSCognitoIdentityService.";
 
+/// The operations a browser client calls (all of them): CORS opens them to
+/// the app origins.
+pub(crate) const BROWSER_OPERATIONS: [&str; 2] = ["GetId", "GetCredentialsForIdentity"];
+
 /// The meta key of the persisted identity pool id.
 const POOL_ID_META: &str = "identity_pool_id";
 

@@ -15,6 +15,7 @@ use super::request::{
     validate,
 };
 use super::{federated, session};
+use crate::api_error::ErrorCode;
 use crate::db::UserStatus;
 use crate::pages;
 use crate::state::{AppState, now_secs};
@@ -142,6 +143,9 @@ pub(crate) async fn login(
             Ok(None) => {
                 tracing::debug!(username, "managed login: incorrect username or password");
                 return refuse(text.err_credentials);
+            }
+            Err(error) if error.code == ErrorCode::NotAuthorized => {
+                return refuse(text.err_attempts);
             }
             Err(error) => return internal_error_page(authorization.lang, &error.message),
         };

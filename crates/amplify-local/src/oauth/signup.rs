@@ -278,6 +278,7 @@ pub(crate) async fn confirm(
             Err(error) => {
                 return match error.code {
                     ErrorCode::ExpiredCode => refuse(text.err_code_expired),
+                    ErrorCode::LimitExceeded => refuse(text.err_attempts),
                     ErrorCode::InternalError => {
                         internal_error_page(authorization.lang, &error.message)
                     }

@@ -94,6 +94,8 @@ pub(crate) struct Text {
     pub(crate) err_internal: &'static str,
     /// The form was not submitted from this page (CSRF check failed).
     pub(crate) err_csrf: &'static str,
+    /// Too many wrong passwords or codes: a lockout is running.
+    pub(crate) err_attempts: &'static str,
     /// Shown on the login form after a confirmation in another browser.
     pub(crate) confirmed_sign_in: &'static str,
 }
@@ -129,12 +131,13 @@ static EN: Text = Text {
     err_required: "Please fill in every field.",
     err_user_exists: "An account with this username already exists.",
     err_password_policy: "The password must have at least 8 characters, with upper- and lower-case letters, a digit and a symbol.",
-    err_username: "The username must not be empty or contain spaces.",
+    err_username: "The username must not be empty or contain spaces or invisible characters.",
     err_email: "Please enter a valid email address.",
     err_code_mismatch: "Invalid verification code provided, please try again.",
     err_code_expired: "This code has expired. Sign up again to get a new one.",
     err_internal: "An internal error occurred. Please try again.",
     err_csrf: "This form expired or was not sent from this page. Please try again.",
+    err_attempts: "Too many failed attempts. Wait a moment, then try again.",
     confirmed_sign_in: "Your account is confirmed. Sign in to continue.",
 };
 
@@ -169,12 +172,13 @@ static FR: Text = Text {
     err_required: "Veuillez remplir tous les champs.",
     err_user_exists: "Un compte avec ce nom d'utilisateur existe déjà.",
     err_password_policy: "Le mot de passe doit comporter au moins 8 caractères, avec des majuscules, des minuscules, un chiffre et un symbole.",
-    err_username: "Le nom d'utilisateur ne doit pas être vide ni contenir d'espaces.",
+    err_username: "Le nom d'utilisateur ne doit pas être vide ni contenir d'espaces ou de caractères invisibles.",
     err_email: "Veuillez saisir une adresse e-mail valide.",
     err_code_mismatch: "Code de vérification non valide, veuillez réessayer.",
     err_code_expired: "Ce code a expiré. Inscrivez-vous à nouveau pour en obtenir un nouveau.",
     err_internal: "Une erreur interne s'est produite. Veuillez réessayer.",
     err_csrf: "Ce formulaire a expiré ou n'a pas été envoyé depuis cette page. Veuillez réessayer.",
+    err_attempts: "Trop de tentatives échouées. Patientez un instant, puis réessayez.",
     confirmed_sign_in: "Votre compte est confirmé. Connectez-vous pour continuer.",
 };
 
@@ -209,12 +213,13 @@ static DE: Text = Text {
     err_required: "Bitte füllen Sie alle Felder aus.",
     err_user_exists: "Ein Konto mit diesem Benutzernamen existiert bereits.",
     err_password_policy: "Das Passwort muss mindestens 8 Zeichen lang sein und Groß- und Kleinbuchstaben, eine Ziffer und ein Sonderzeichen enthalten.",
-    err_username: "Der Benutzername darf nicht leer sein und keine Leerzeichen enthalten.",
+    err_username: "Der Benutzername darf nicht leer sein und keine Leerzeichen oder unsichtbaren Zeichen enthalten.",
     err_email: "Bitte geben Sie eine gültige E-Mail-Adresse ein.",
     err_code_mismatch: "Ungültiger Bestätigungscode, bitte versuchen Sie es erneut.",
     err_code_expired: "Dieser Code ist abgelaufen. Registrieren Sie sich erneut, um einen neuen zu erhalten.",
     err_internal: "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es erneut.",
     err_csrf: "Dieses Formular ist abgelaufen oder wurde nicht von dieser Seite gesendet. Bitte versuchen Sie es erneut.",
+    err_attempts: "Zu viele fehlgeschlagene Versuche. Warten Sie einen Moment und versuchen Sie es dann erneut.",
     confirmed_sign_in: "Ihr Konto ist bestätigt. Melden Sie sich an, um fortzufahren.",
 };
 
@@ -249,12 +254,13 @@ static ES: Text = Text {
     err_required: "Rellene todos los campos.",
     err_user_exists: "Ya existe una cuenta con este nombre de usuario.",
     err_password_policy: "La contraseña debe tener al menos 8 caracteres, con mayúsculas, minúsculas, un dígito y un símbolo.",
-    err_username: "El nombre de usuario no puede estar vacío ni contener espacios.",
+    err_username: "El nombre de usuario no puede estar vacío ni contener espacios ni caracteres invisibles.",
     err_email: "Introduzca una dirección de correo electrónico válida.",
     err_code_mismatch: "Código de verificación no válido, inténtelo de nuevo.",
     err_code_expired: "Este código ha caducado. Regístrese de nuevo para obtener uno nuevo.",
     err_internal: "Se produjo un error interno. Inténtelo de nuevo.",
     err_csrf: "Este formulario ha caducado o no se envió desde esta página. Inténtelo de nuevo.",
+    err_attempts: "Demasiados intentos fallidos. Espere un momento y vuelva a intentarlo.",
     confirmed_sign_in: "Su cuenta está confirmada. Inicie sesión para continuar.",
 };
 
@@ -289,12 +295,13 @@ static JA: Text = Text {
     err_required: "すべての項目を入力してください。",
     err_user_exists: "このユーザー名のアカウントは既に存在します。",
     err_password_policy: "パスワードは 8 文字以上で、大文字、小文字、数字、記号を含める必要があります。",
-    err_username: "ユーザー名は空にできず、空白を含めることはできません。",
+    err_username: "ユーザー名は空にできず、空白や不可視文字を含めることはできません。",
     err_email: "有効なメールアドレスを入力してください。",
     err_code_mismatch: "確認コードが無効です。もう一度お試しください。",
     err_code_expired: "このコードは有効期限切れです。もう一度サインアップして新しいコードを取得してください。",
     err_internal: "内部エラーが発生しました。もう一度お試しください。",
     err_csrf: "このフォームは期限切れか、このページから送信されていません。もう一度お試しください。",
+    err_attempts: "失敗した試行が多すぎます。しばらく待ってから、もう一度お試しください。",
     confirmed_sign_in: "アカウントが確認されました。続行するにはサインインしてください。",
 };
 

@@ -66,10 +66,11 @@ pub(crate) fn open_store(data_dir: &Path, bucket: &str) -> Result<s3s_fs::FileSy
     s3s_fs::FileSystem::new(&root).map_err(|e| LocalError::Storage(format!("{e:?}")))
 }
 
-/// The S3 routes: every path goes to the s3s service, with permissive CORS
-/// (browsers PUT to presigned URLs and read `ETag`), and objects served as
-/// [`content`] describes (never active content on the app's host).
+/// The S3 routes: every path goes to the s3s service, with CORS for the app
+/// origins (browsers PUT to presigned URLs and read `ETag`), and objects served
+/// as [`content`] describes (never active content on the app's host).
 pub(crate) fn router(state: Arc<AppState>, fs: s3s_fs::FileSystem) -> Router {
+    let cors = axum::middleware::from_fn_with_state(Arc::clone(&state), cors::storage);
     let mut builder = S3ServiceBuilder::new(backend::LocalS3 { fs });
     builder.set_auth(auth::IssuedAuth {
         state: Arc::clone(&state),
@@ -82,5 +83,5 @@ pub(crate) fn router(state: Arc<AppState>, fs: s3s_fs::FileSystem) -> Router {
     Router::new()
         .fallback_service(service)
         .layer(axum::middleware::from_fn(content::content_headers))
-        .layer(axum::middleware::from_fn(cors::cors))
+        .layer(cors)
 }

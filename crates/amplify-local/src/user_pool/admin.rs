@@ -3,6 +3,7 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::attributes::{self, Writer};
 use super::common::{
     AttributeType, attribute_pairs, attributes_json, check_password, check_pool, check_username,
     epoch, existing_user,
@@ -62,6 +63,7 @@ pub(super) fn admin_create_user(
     check_pool(state, &request.user_pool_id)?;
     check_username(&request.username)?;
     let attributes = attribute_pairs(request.user_attributes)?;
+    attributes::check_all(state, &attributes, Writer::Admin)?;
     match request.message_action.as_deref() {
         None | Some("SUPPRESS") => {}
         Some("RESEND") => {

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::common::check_client;
 use super::refresh::refresh_tokens;
 use crate::api_error::{ApiError, ErrorCode};
+use crate::attempts::{Attempt, Guess};
 use crate::db::{SessionRecord, SrpChallengeRecord, UserRecord, UserStatus};
 use crate::ids;
 use crate::state::{AppState, now_secs};
@@ -73,16 +74,29 @@ pub(super) fn initiate_auth(
 }
 
 /// The user, if `password` is theirs (USER_PASSWORD_AUTH's check, also used
-/// by the managed login form). Status checks are the caller's.
+/// by the managed login form). Status checks are the caller's. An unknown
+/// user costs the same hash check as a known one ([`crate::decoy`]), and
+/// both are subject to the attempt limits ([`crate::attempts`]): during a
+/// lockout, `NotAuthorizedException` "Password attempts exceeded".
 pub(crate) fn user_with_password(
     state: &AppState,
     username: &str,
     password: &str,
 ) -> Result<Option<UserRecord>, ApiError> {
-    Ok(state.store.user(username)?.filter(|user| {
-        user.status != UserStatus::ExternalProvider
-            && crate::password::verify(password, &user.password_hash)
-    }))
+    let attempt = Attempt::start(state, Guess::Password, username)?;
+    let user = state.store.user(username)?;
+    let stored: &str = match &user {
+        Some(user) => &user.password_hash,
+        None => crate::decoy::password_hash(),
+    };
+    let matches = state.password_matches(password, stored);
+    match user.filter(|user| matches && user.status != UserStatus::ExternalProvider) {
+        Some(user) => {
+            attempt.succeeded()?;
+            Ok(Some(user))
+        }
+        None => Ok(None),
+    }
 }
 
 /// What happens once a user has proven their password: status checks, then
@@ -100,6 +114,21 @@ pub(super) fn after_password_proof(state: &AppState, user: UserRecord) -> Result
         UserStatus::Confirmed => sign_in_result(state, &user),
         UserStatus::ExternalProvider => Err(ApiError::bad_credentials()),
     }
+}
+
+/// The SRP verifier of a user (and the user), or the decoy verifier of an
+/// unknown user.
+pub(super) fn srp_verifier_of(
+    state: &AppState,
+    username: &str,
+) -> Result<(SrpVerifier, Option<UserRecord>), ApiError> {
+    let user = state.store.user(username)?;
+    let verifier = match &user {
+        Some(user) => SrpVerifier::from_hex(&user.srp_salt, &user.srp_verifier)
+            .map_err(|e| ApiError::internal(&e))?,
+        None => state.decoys.srp_verifier(username)?,
+    };
+    Ok((verifier, user))
 }
 
 fn new_password_challenge(state: &AppState, user: &UserRecord) -> Result<Value, ApiError> {
@@ -132,22 +161,15 @@ fn new_password_challenge(state: &AppState, user: &UserRecord) -> Result<Value, 
 }
 
 /// Starts an SRP exchange. For an unknown user, a decoy challenge is issued
-/// (as Cognito does with user-existence errors prevented), and the answer
-/// will fail with "Incorrect username or password.".
+/// (as Cognito does with user-existence errors prevented), with the stable
+/// salt such a user would have ([`crate::decoy`]), and the answer will fail
+/// with "Incorrect username or password.".
 fn start_srp(state: &AppState, username: &str, srp_a: &str) -> Result<Value, ApiError> {
     let invalid_a = || ApiError::new(ErrorCode::InvalidParameter, "SRP_A is not a valid value");
     if srp_a.len() > 2048 || amplify_srp::check_client_public_value(srp_a).is_err() {
         return Err(invalid_a());
     }
-    let verifier = match state.store.user(username)? {
-        Some(user) => SrpVerifier::from_hex(&user.srp_salt, &user.srp_verifier)
-            .map_err(|e| ApiError::internal(&e))?,
-        None => {
-            let decoy = ids::opaque_token(24).map_err(|e| ApiError::internal(&e))?;
-            SrpVerifier::create(state.pool_name(), username, &decoy)
-                .map_err(|e| ApiError::internal(&e))?
-        }
-    };
+    let (verifier, _) = srp_verifier_of(state, username)?;
     let challenge = ServerChallenge::start(&verifier).map_err(|e| ApiError::internal(&e))?;
     let secret_block = {
         let mut bytes = vec![0u8; 128];

@@ -2,13 +2,15 @@
 
 use std::collections::HashMap;
 
-use amplify_srp::{PasswordClaim, ServerChallenge, SrpVerifier};
+use amplify_srp::{PasswordClaim, ServerChallenge};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::auth::after_password_proof;
+use super::attributes::{self, Writer};
+use super::auth::{after_password_proof, srp_verifier_of};
 use super::common::{check_client, check_password};
 use crate::api_error::{ApiError, ErrorCode};
+use crate::attempts::{Attempt, Guess};
 use crate::db::UserStatus;
 use crate::ids;
 use crate::state::{AppState, now_secs};
@@ -70,25 +72,28 @@ fn password_verifier(
     if pending.expires_at < now_secs() || pending.username != username {
         return Err(ApiError::bad_credentials());
     }
-    let Some(user) = state.store.user(&pending.username)? else {
-        return Err(ApiError::bad_credentials());
-    };
-    let verifier = SrpVerifier::from_hex(&user.srp_salt, &user.srp_verifier)
-        .map_err(|e| ApiError::internal(&e))?;
+    // Unknown users get the same checks, against their decoy verifier.
+    let attempt = Attempt::start(state, Guess::Password, &pending.username)?;
+    let (verifier, user) = srp_verifier_of(state, &pending.username)?;
     let server = ServerChallenge::restore(&verifier, &pending.secret_b)
         .map_err(|e| ApiError::internal(&e))?;
     let claim = PasswordClaim {
         pool_name: state.pool_name(),
-        user_id_for_srp: &user.username,
+        user_id_for_srp: &pending.username,
         srp_a_hex: &pending.srp_a,
         secret_block_b64: secret_block,
         timestamp,
         signature_b64: signature,
     };
-    if let Err(error) = server.verify(&verifier, &claim) {
-        tracing::debug!(username = %user.username, %error, "SRP password claim rejected");
+    state.count_password_check();
+    let proven = server.verify(&verifier, &claim);
+    let Some(user) = user.filter(|_| proven.is_ok()) else {
+        if let Err(error) = proven {
+            tracing::debug!(username = %pending.username, %error, "SRP password claim rejected");
+        }
         return Err(ApiError::bad_credentials());
-    }
+    };
+    attempt.succeeded()?;
     after_password_proof(state, user)
 }
 
@@ -101,6 +106,17 @@ fn new_password(state: &AppState, request: &RespondRequest) -> Result<Value, Api
         .as_deref()
         .filter(|s| !s.is_empty())
         .ok_or_else(|| ApiError::missing("Session"))?;
+    // Checked before the session is used up, so a typo costs nothing.
+    let new_attributes: Vec<(&str, &str)> = responses
+        .iter()
+        .filter_map(|(key, value)| {
+            key.strip_prefix("userAttributes.")
+                .map(|name| (name, value.as_str()))
+        })
+        .collect();
+    for (name, value) in &new_attributes {
+        attributes::check(state, name, value, Writer::User)?;
+    }
     let invalid_session = || {
         ApiError::new(
             ErrorCode::NotAuthorized,
@@ -128,13 +144,8 @@ fn new_password(state: &AppState, request: &RespondRequest) -> Result<Value, Api
     user.srp_salt = material.srp_salt;
     user.srp_verifier = material.srp_verifier;
     user.status = UserStatus::Confirmed;
-    for (key, value) in responses {
-        if let Some(name) = key.strip_prefix("userAttributes.")
-            && !name.is_empty()
-            && name != "sub"
-        {
-            user.set_attribute(name, value);
-        }
+    for (name, value) in new_attributes {
+        user.set_attribute(name, value);
     }
     user.updated_at = now_secs();
     state.store.update_user(&user)?;

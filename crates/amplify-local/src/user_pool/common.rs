@@ -16,7 +16,8 @@ pub(super) struct AttributeType {
     pub(super) value: Option<String>,
 }
 
-/// Converts request attributes to pairs, rejecting empty names.
+/// Converts request attributes to pairs, rejecting empty or overlong names
+/// (which attributes may be written is [`super::attributes`]' job).
 pub(super) fn attribute_pairs(
     attributes: Option<Vec<AttributeType>>,
 ) -> Result<Vec<(String, String)>, ApiError> {
@@ -26,12 +27,6 @@ pub(super) fn attribute_pairs(
             return Err(ApiError::new(
                 ErrorCode::InvalidParameter,
                 "Attribute names must be 1 to 32 characters (plus an optional custom: prefix)",
-            ));
-        }
-        if attribute.name == "sub" {
-            return Err(ApiError::new(
-                ErrorCode::InvalidParameter,
-                "Cannot modify the non-mutable attribute sub",
             ));
         }
         pairs.push((attribute.name, attribute.value.unwrap_or_default()));

@@ -1,6 +1,8 @@
 //! The Cognito user-pool JSON 1.1 API on `POST /`.
 
 mod admin;
+mod admin_auth;
+mod attributes;
 mod auth;
 mod challenge;
 mod common;
@@ -8,6 +10,7 @@ mod refresh;
 mod session;
 mod sign_up;
 
+pub(crate) use attributes::check_declared as check_declared_attribute;
 pub(crate) use auth::user_with_password;
 pub(crate) use refresh::{refresh_for_client, revoke_for_client};
 pub(crate) use sign_up::{confirm_with_code, register};
@@ -16,7 +19,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -25,12 +28,28 @@ use crate::api_error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
 /// The `X-Amz-Target` prefix of the user-pool service.
-const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+pub(crate) const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+
+/// The operations a browser client (aws-amplify) calls: the only ones CORS
+/// opens to the app origins. Admin operations are never among them.
+pub(crate) const BROWSER_OPERATIONS: [&str; 9] = [
+    "SignUp",
+    "ConfirmSignUp",
+    "ResendConfirmationCode",
+    "InitiateAuth",
+    "RespondToAuthChallenge",
+    "GetTokensFromRefreshToken",
+    "RevokeToken",
+    "GetUser",
+    "GlobalSignOut",
+];
 
 /// Handles one JSON 1.1 request of either service on `POST /`: the
 /// identity pool's (`AWSCognitoIdentityService.*`) or the user pool's.
 pub(crate) async fn handle_any(
     State(state): State<Arc<AppState>>,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -41,13 +60,16 @@ pub(crate) async fn handle_any(
     if is_identity {
         crate::identity::handle(state, headers, body).await
     } else {
-        handle(State(state), headers, body).await
+        handle(State(state), method, uri, headers, body).await
     }
 }
 
-/// Handles one user-pool JSON 1.1 request.
+/// Handles one user-pool JSON 1.1 request. Admin operations must be signed
+/// ([`admin_auth`]).
 pub(crate) async fn handle(
     State(state): State<Arc<AppState>>,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -59,6 +81,17 @@ pub(crate) async fn handle(
     let result = match target.strip_prefix(TARGET_PREFIX) {
         Some(operation) => {
             state.count(operation);
+            if admin_auth::is_admin(operation)
+                && let Err(refused) =
+                    admin_auth::authorize(&state, (&method, &uri, &headers, &body))
+            {
+                tracing::info!(
+                    operation,
+                    code = refused.code.as_str(),
+                    "admin operation refused"
+                );
+                return json_response(Err(refused), &request_id, target);
+            }
             let operation = operation.to_owned();
             let shared = Arc::clone(&state);
             // Password hashing and SRP arithmetic are CPU-bound; keep them

@@ -1,4 +1,5 @@
-//! GetUser and GlobalSignOut (access-token authenticated).
+//! GetUser and GlobalSignOut (access-token authenticated, with the
+//! `aws.cognito.signin.user.admin` scope).
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -6,7 +7,7 @@ use serde_json::{Value, json};
 use super::common::attributes_json;
 use crate::api_error::{ApiError, ErrorCode};
 use crate::state::{AppState, now_secs};
-use crate::tokens::verify_access_token;
+use crate::tokens::{API_SCOPE, AccessClaims, verify_access_token};
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -14,9 +15,24 @@ pub(super) struct AccessTokenRequest {
     access_token: String,
 }
 
+/// Verifies the access token of an operation a signed-in user calls on
+/// their own account: as in Cognito, it needs the
+/// `aws.cognito.signin.user.admin` scope, which the user-pool API's tokens
+/// always have and managed-login tokens have only when it was requested.
+fn user_access(state: &AppState, access_token: &str) -> Result<AccessClaims, ApiError> {
+    let claims = verify_access_token(state, access_token)?;
+    if !claims.scope.split(' ').any(|scope| scope == API_SCOPE) {
+        return Err(ApiError::new(
+            ErrorCode::NotAuthorized,
+            "Access Token does not have required scopes",
+        ));
+    }
+    Ok(claims)
+}
+
 /// `GetUser`.
 pub(super) fn get_user(state: &AppState, request: AccessTokenRequest) -> Result<Value, ApiError> {
-    let claims = verify_access_token(state, &request.access_token)?;
+    let claims = user_access(state, &request.access_token)?;
     let Some(user) = state.store.user(&claims.username)? else {
         return Err(ApiError::new(
             ErrorCode::UserNotFound,
@@ -35,7 +51,7 @@ pub(super) fn global_sign_out(
     state: &AppState,
     request: AccessTokenRequest,
 ) -> Result<Value, ApiError> {
-    let claims = verify_access_token(state, &request.access_token)?;
+    let claims = user_access(state, &request.access_token)?;
     state.store.revoke_user(&claims.username, now_secs())?;
     tracing::info!(username = %claims.username, "global sign-out");
     Ok(json!({}))

@@ -3,8 +3,10 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::attributes::{self, Writer};
 use super::common::{AttributeType, attribute_pairs, check_client, check_password, check_username};
 use crate::api_error::{ApiError, ErrorCode};
+use crate::attempts::{Attempt, Guess};
 use crate::db::{UserRecord, UserStatus};
 use crate::ids;
 use crate::state::{AppState, now_secs};
@@ -84,6 +86,7 @@ pub(crate) fn register(
 ) -> Result<UserRecord, ApiError> {
     check_username(username)?;
     check_password(password)?;
+    attributes::check_all(state, attributes, Writer::User)?;
     if !attributes
         .iter()
         .any(|(n, v)| n == "email" && !v.is_empty())
@@ -127,6 +130,8 @@ pub(super) fn confirm_sign_up(
 }
 
 /// ConfirmSignUp's checks and effects, shared with the managed confirm page.
+/// Wrong codes count towards the attempt limits ([`crate::attempts`]):
+/// during a lockout, `LimitExceededException`.
 pub(crate) fn confirm_with_code(
     state: &AppState,
     username: &str,
@@ -138,10 +143,12 @@ pub(crate) fn confirm_with_code(
             "Invalid verification code provided, please try again.",
         )
     };
+    let attempt = Attempt::start(state, Guess::Code, username)?;
     let Some(mut user) = state.store.user(username)? else {
         return Err(mismatch());
     };
     if user.status != UserStatus::Unconfirmed {
+        attempt.withdraw()?;
         return Err(ApiError::new(
             ErrorCode::NotAuthorized,
             format!(
@@ -150,18 +157,29 @@ pub(crate) fn confirm_with_code(
             ),
         ));
     }
-    if user.confirmation_code.as_deref() != Some(code) {
+    if !user
+        .confirmation_code
+        .as_deref()
+        .is_some_and(|expected| same_code(expected, code))
+    {
         return Err(mismatch());
     }
     if user.code_expires_at.is_some_and(|at| at < now_secs()) {
+        attempt.withdraw()?;
         return Err(ApiError::new(
             ErrorCode::ExpiredCode,
             "Invalid code provided, please request a code again.",
         ));
     }
+    attempt.succeeded()?;
     user.confirm(true, now_secs());
     state.store.update_user(&user)?;
     Ok(user)
+}
+
+/// Compares codes in constant time.
+fn same_code(expected: &str, given: &str) -> bool {
+    aws_lc_rs::constant_time::verify_slices_are_equal(expected.as_bytes(), given.as_bytes()).is_ok()
 }
 
 /// `ResendConfirmationCode`.

@@ -9,7 +9,7 @@ async fn admin_created_user_must_set_a_new_password() {
     let h = Harness::start().await;
     let pool = h.backend.user_pool_id().to_owned();
     let created = h
-        .call(
+        .admin(
             "AdminCreateUser",
             json!({
                 "UserPoolId": pool,
@@ -24,7 +24,7 @@ async fn admin_created_user_must_set_a_new_password() {
     assert_eq!(created["User"]["Username"], "hank");
     assert_eq!(created["User"]["UserStatus"], "FORCE_CHANGE_PASSWORD");
     assert_eq!(created["User"]["Enabled"], true);
-    h.call(
+    h.admin(
         "AdminCreateUser",
         json!({ "UserPoolId": pool, "Username": "hank", "TemporaryPassword": "Temp-Pass1" }),
     )
@@ -65,7 +65,7 @@ async fn admin_created_user_must_set_a_new_password() {
     assert!(done["AuthenticationResult"]["RefreshToken"].is_string());
 
     let user = h
-        .call(
+        .admin(
             "AdminGetUser",
             json!({ "UserPoolId": pool, "Username": "hank" }),
         )
@@ -83,20 +83,20 @@ async fn admin_created_user_must_set_a_new_password() {
 async fn admin_set_password_confirm_and_get() {
     let h = Harness::start().await;
     let pool = h.backend.user_pool_id().to_owned();
-    h.call(
+    h.admin(
         "AdminCreateUser",
         json!({ "UserPoolId": pool, "Username": "ivy", "MessageAction": "SUPPRESS" }),
     )
     .await
     .ok();
-    h.call(
+    h.admin(
         "AdminSetUserPassword",
         json!({ "UserPoolId": pool, "Username": "ivy", "Password": PASSWORD, "Permanent": true }),
     )
     .await
     .ok();
     let user = h
-        .call(
+        .admin(
             "AdminGetUser",
             json!({ "UserPoolId": pool, "Username": "ivy" }),
         )
@@ -110,7 +110,7 @@ async fn admin_set_password_confirm_and_get() {
     assert!(attributes.iter().any(|a| a["Name"] == "sub"));
     h.sign_in("ivy").await;
 
-    h.call(
+    h.admin(
         "AdminSetUserPassword",
         json!({ "UserPoolId": pool, "Username": "ivy", "Password": "Another-Pass1", "Permanent": false }),
     )
@@ -119,25 +119,25 @@ async fn admin_set_password_confirm_and_get() {
     let challenge = h.password_auth("ivy", "Another-Pass1").await.ok();
     assert_eq!(challenge["ChallengeName"], "NEW_PASSWORD_REQUIRED");
 
-    h.call(
+    h.admin(
         "AdminSetUserPassword",
         json!({ "UserPoolId": pool, "Username": "ivy", "Password": "weak", "Permanent": true }),
     )
     .await
     .assert_error("InvalidPasswordException");
-    h.call(
+    h.admin(
         "AdminGetUser",
         json!({ "UserPoolId": pool, "Username": "nobody" }),
     )
     .await
     .assert_error("UserNotFoundException");
-    h.call(
+    h.admin(
         "AdminGetUser",
         json!({ "UserPoolId": "us-east-1_wrong", "Username": "ivy" }),
     )
     .await
     .assert_error("ResourceNotFoundException");
-    h.call(
+    h.admin(
         "AdminConfirmSignUp",
         json!({ "UserPoolId": pool, "Username": "ivy" }),
     )
@@ -156,7 +156,7 @@ async fn admin_set_password_confirm_and_get() {
     )
     .await
     .ok();
-    h.call(
+    h.admin(
         "AdminConfirmSignUp",
         json!({ "UserPoolId": pool, "Username": "jack" }),
     )

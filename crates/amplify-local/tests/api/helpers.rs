@@ -1,14 +1,21 @@
 //! Shared helpers.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use amplify_local::{LocalBackend, LocalOptions};
+use aws_credential_types::Credentials;
 use aws_lc_rs::signature;
+use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+use aws_sigv4::sign::v4;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 pub(crate) const PASSWORD: &str = "Sup3r-secret!";
+
+/// Throwaway credentials, as an SDK user would configure them: admin
+/// operations accept any well-formed signature unless credentials are pinned.
+pub(crate) const THROWAWAY_KEY: (&str, &str) = ("AKIDTHROWAWAY", "throwaway-secret");
 
 /// A running backend plus its temporary directory.
 pub(crate) struct Harness {
@@ -42,6 +49,13 @@ impl Answer {
         assert!(self.headers.contains_key("x-amzn-requestid"));
     }
 
+    /// Asserts an error with its HTTP status (for the ones that are not 400).
+    #[track_caller]
+    pub(crate) fn assert_error_status(&self, status: u16, code: &str) {
+        assert_eq!(self.status, status, "body: {}", self.body);
+        assert_eq!(self.error_type(), code, "body: {}", self.body);
+    }
+
     /// Asserts success and returns the body.
     #[track_caller]
     pub(crate) fn ok(self) -> Value {
@@ -69,15 +83,26 @@ impl Harness {
 
     /// Calls an operation with a raw body.
     pub(crate) async fn call_raw(&self, target: &str, body: &str) -> Answer {
-        let response = self
+        self.post_target(target, body, &[]).await
+    }
+
+    /// Sends `POST /` with a target, a body and more headers.
+    pub(crate) async fn post_target(
+        &self,
+        target: &str,
+        body: &str,
+        headers: &[(String, String)],
+    ) -> Answer {
+        let mut request = self
             .http
             .post(format!("{}/", self.backend.base_url()))
             .header("content-type", "application/x-amz-json-1.1")
             .header("x-amz-target", target)
-            .body(body.to_owned())
-            .send()
-            .await
-            .expect("request");
+            .body(body.to_owned());
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let response = request.send().await.expect("request");
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let text = response.text().await.expect("body");
@@ -87,6 +112,33 @@ impl Harness {
             headers,
             body,
         }
+    }
+
+    /// Calls an admin operation, signed as an AWS SDK signs it (throwaway
+    /// credentials).
+    pub(crate) async fn admin(&self, operation: &str, body: Value) -> Answer {
+        self.signed(operation, &body.to_string(), THROWAWAY_KEY, "cognito-idp")
+            .await
+    }
+
+    /// Calls `operation` with SigV4 headers from `(key, secret)` scoped to
+    /// `service` in us-east-1.
+    pub(crate) async fn signed(
+        &self,
+        operation: &str,
+        body: &str,
+        credentials: (&str, &str),
+        service: &str,
+    ) -> Answer {
+        let target = format!("AWSCognitoIdentityProviderService.{operation}");
+        let headers = sign_headers(
+            &self.backend.base_url(),
+            &target,
+            body,
+            credentials,
+            service,
+        );
+        self.post_target(&target, body, &headers).await
     }
 
     /// Calls `AWSCognitoIdentityProviderService.<operation>`.
@@ -158,6 +210,46 @@ impl Harness {
             .await
             .expect("jwks json")
     }
+}
+
+/// The SigV4 headers (`authorization`, `x-amz-date`) for `POST {base_url}/`
+/// with this target and body, as an AWS SDK computes them.
+pub(crate) fn sign_headers(
+    base_url: &str,
+    target: &str,
+    body: &str,
+    (key, secret): (&str, &str),
+    service: &str,
+) -> Vec<(String, String)> {
+    let url = format!("{base_url}/");
+    let host = base_url.trim_start_matches("http://");
+    let signed_headers = [
+        ("host", host),
+        ("content-type", "application/x-amz-json-1.1"),
+        ("x-amz-target", target),
+    ];
+    let identity = Credentials::new(key, secret, None, None, "test").into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name(service)
+        .time(SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .expect("signing params")
+        .into();
+    let signable = SignableRequest::new(
+        "POST",
+        &url,
+        signed_headers.into_iter(),
+        SignableBody::Bytes(body.as_bytes()),
+    )
+    .expect("signable request");
+    let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
+    instructions
+        .headers()
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect()
 }
 
 /// Verifies an RS256 JWT against a JWKS with aws-lc-rs and returns its

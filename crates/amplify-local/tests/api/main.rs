@@ -2,9 +2,12 @@
 //! temporary data directory, and is called over HTTP with reqwest.
 
 mod admin;
+mod admin_access;
+mod attributes;
 mod cli;
 mod graphql;
 mod graphql_limits;
+mod guessing;
 mod helpers;
 mod identity;
 mod oauth_flow;

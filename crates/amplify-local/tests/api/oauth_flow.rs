@@ -127,7 +127,7 @@ async fn login_page_has_stable_ids_and_keeps_the_username_on_error() {
     assert_eq!(page.input_value("username"), "nobody");
 
     // A user who must change their password gets a clear message.
-    h.call(
+    h.admin(
         "AdminCreateUser",
         json!({
             "UserPoolId": h.backend.user_pool_id(),

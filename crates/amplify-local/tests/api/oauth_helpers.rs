@@ -301,6 +301,14 @@ pub(crate) fn authorize_params(
     params
 }
 
+/// Authorize parameters as form fields.
+pub(crate) fn form_of(params: &[(String, String)]) -> Vec<(&str, &str)> {
+    params
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect()
+}
+
 pub(crate) fn query(params: &[(String, String)]) -> String {
     let mut serializer = url::form_urlencoded::Serializer::new(String::new());
     for (name, value) in params {
@@ -315,6 +323,25 @@ pub(crate) fn authorize_path(h: &Harness, pkce: &Pkce, extra: &[(&str, &str)]) -
         "/oauth2/authorize?{}",
         query(&authorize_params(h.backend.client_id(), pkce, extra))
     )
+}
+
+/// Submits the managed sign-up form (with the default authorize
+/// parameters) in this browser.
+pub(crate) async fn sign_up_page(
+    h: &Harness,
+    browser: &Browser,
+    username: &str,
+    email: &str,
+    password: &str,
+) -> Page {
+    let params = authorize_params(h.backend.client_id(), &pkce(), &[]);
+    let mut form = form_of(&params);
+    form.extend([
+        ("username", username),
+        ("email", email),
+        ("password", password),
+    ]);
+    browser.post("/signup", &form).await
 }
 
 /// Signs in through the login form; returns the code.

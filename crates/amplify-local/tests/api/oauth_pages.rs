@@ -9,15 +9,8 @@ use serde_json::json;
 
 use crate::helpers::{Harness, PASSWORD, claims};
 use crate::oauth_helpers::{
-    Browser, CALLBACK, authorize_params, authorize_path, exchange, pkce, post_form, query,
+    Browser, CALLBACK, authorize_params, authorize_path, exchange, form_of, pkce, post_form, query,
 };
-
-fn form_of(params: &[(String, String)]) -> Vec<(&str, &str)> {
-    params
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect()
-}
 
 #[tokio::test]
 async fn sign_up_and_confirm_through_the_pages() {
@@ -91,7 +84,7 @@ async fn sign_up_and_confirm_through_the_pages() {
     assert_eq!(id["cognito:username"], "lena");
     assert_eq!(id["email_verified"], true);
     let user = h
-        .call(
+        .admin(
             "AdminGetUser",
             json!({ "UserPoolId": h.backend.user_pool_id(), "Username": "lena" }),
         )
@@ -155,7 +148,7 @@ async fn simulated_google_sign_in_creates_and_reuses_a_federated_user() {
     assert_eq!(usernames[0], usernames[1]);
 
     let user = h
-        .call(
+        .admin(
             "AdminGetUser",
             json!({ "UserPoolId": h.backend.user_pool_id(), "Username": usernames[0].0 }),
         )

@@ -6,16 +6,9 @@ use serde_json::json;
 
 use crate::helpers::{Harness, PASSWORD};
 use crate::oauth_helpers::{
-    Browser, CALLBACK, Page, authorize_params, authorize_path, exchange, login, pkce, post_form,
-    query, userinfo,
+    Browser, CALLBACK, Page, authorize_params, authorize_path, exchange, form_of, login, pkce,
+    post_form, query, userinfo,
 };
-
-fn form_of(params: &[(String, String)]) -> Vec<(&str, &str)> {
-    params
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect()
-}
 
 /// The `Set-Cookie` header of a cookie (by name).
 fn set_cookie(page: &Page, name: &str) -> Option<String> {
@@ -42,7 +35,7 @@ async fn sign_up(h: &Harness, browser: &Browser, username: &str) -> Page {
 }
 
 async fn user_status(h: &Harness, username: &str) -> String {
-    h.call(
+    h.admin(
         "AdminGetUser",
         json!({ "UserPoolId": h.backend.user_pool_id(), "Username": username }),
     )
@@ -186,7 +179,7 @@ async fn form_posts_without_the_csrf_token_are_refused() {
     assert!(page.has_id("signup-form"));
     assert_eq!(h.backend.confirmation_code("pia"), None);
     let answer = h
-        .call(
+        .admin(
             "AdminGetUser",
             json!({ "UserPoolId": h.backend.user_pool_id(), "Username": "pia" }),
         )

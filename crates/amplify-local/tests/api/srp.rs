@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Answer, Harness, PASSWORD};
 
-async fn initiate(h: &Harness, username: &str, client: &SrpClient) -> Value {
+pub(crate) async fn initiate(h: &Harness, username: &str, client: &SrpClient) -> Value {
     let answer = h
         .call(
             "InitiateAuth",
@@ -67,7 +67,7 @@ async fn respond(h: &Harness, params: &Value, signature: &str, timestamp: &str) 
     .await
 }
 
-async fn srp_sign_in(h: &Harness, username: &str, password: &str) -> Answer {
+pub(crate) async fn srp_sign_in(h: &Harness, username: &str, password: &str) -> Answer {
     let client = SrpClient::new();
     let params = initiate(h, username, &client).await;
     let timestamp = cognito_timestamp(time::OffsetDateTime::now_utc());
@@ -215,7 +215,7 @@ async fn srp_rejects_degenerate_a() {
 #[tokio::test]
 async fn srp_for_force_change_password_users_asks_for_a_new_password() {
     let h = Harness::start().await;
-    h.call(
+    h.admin(
         "AdminCreateUser",
         json!({
             "UserPoolId": h.backend.user_pool_id(),

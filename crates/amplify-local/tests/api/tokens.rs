@@ -199,3 +199,44 @@ async fn aws_issuer_mode() {
         .ok();
     h.backend.shutdown().await;
 }
+
+#[tokio::test]
+async fn account_operations_need_the_admin_scope() {
+    let h = Harness::start().await;
+    h.user("uma");
+    let token_for = |scope: &'static str| {
+        let h = &h;
+        async move {
+            let browser = crate::oauth_helpers::Browser::new(h);
+            let p = crate::oauth_helpers::pkce();
+            let code =
+                crate::oauth_helpers::login(h, &browser, &p, "uma", &[("scope", scope)]).await;
+            let tokens = crate::oauth_helpers::exchange(h, &code, &p.verifier)
+                .await
+                .ok();
+            tokens["access_token"].as_str().expect("access").to_owned()
+        }
+    };
+    let openid_only = token_for("openid email").await;
+    for operation in ["GetUser", "GlobalSignOut"] {
+        let answer = h
+            .call(operation, json!({ "AccessToken": openid_only }))
+            .await;
+        answer.assert_error("NotAuthorizedException");
+        assert_eq!(
+            answer.body["message"], "Access Token does not have required scopes",
+            "{operation}"
+        );
+    }
+    // Requested, the scope is granted; InitiateAuth's tokens always have it.
+    let with_admin = token_for("openid aws.cognito.signin.user.admin").await;
+    h.get_user(&with_admin).await.ok();
+    let api = h.sign_in("uma").await;
+    h.get_user(api["AccessToken"].as_str().expect("access"))
+        .await
+        .ok();
+    h.call("GlobalSignOut", json!({ "AccessToken": with_admin }))
+        .await
+        .ok();
+    h.backend.shutdown().await;
+}

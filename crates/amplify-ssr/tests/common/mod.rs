@@ -65,6 +65,48 @@ impl Backend {
         jar
     }
 
+    /// Calls a user-pool admin operation, SigV4-signed as an AWS SDK signs it (amplify-local accepts any
+    /// credentials unless pinned).
+    pub async fn admin(&self, operation: &str, body: &serde_json::Value) -> reqwest::Response {
+        use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+        let url = format!("{}/", self.backend.base_url());
+        let target = format!("AWSCognitoIdentityProviderService.{operation}");
+        let body = body.to_string();
+        let headers = [
+            (
+                "host",
+                url.trim_start_matches("http://").trim_end_matches('/'),
+            ),
+            ("content-type", "application/x-amz-json-1.1"),
+            ("x-amz-target", target.as_str()),
+        ];
+        let identity =
+            aws_credential_types::Credentials::new("AKIDTEST", "test-secret", None, None, "test")
+                .into();
+        let params = aws_sigv4::sign::v4::SigningParams::builder()
+            .identity(&identity)
+            .region(self.backend.region())
+            .name("cognito-idp")
+            .time(std::time::SystemTime::now())
+            .settings(SigningSettings::default())
+            .build()
+            .expect("signing params")
+            .into();
+        let signable = SignableRequest::new(
+            "POST",
+            &url,
+            headers.into_iter(),
+            SignableBody::Bytes(body.as_bytes()),
+        )
+        .expect("signable");
+        let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
+        let mut request = reqwest::Client::new().post(&url).body(body.clone());
+        for (name, value) in headers.into_iter().skip(1).chain(instructions.headers()) {
+            request = request.header(name, value);
+        }
+        request.send().await.expect("admin request")
+    }
+
     pub fn user(&self, username: &str) -> String {
         self.backend
             .create_user(

@@ -1,5 +1,6 @@
-//! Verifies the SigV4 signature of a GraphQL request (`Authorization:
-//! AWS4-HMAC-SHA256 …`, service `appsync`), as AppSync does for `AWS_IAM`.
+//! Verifies header-signed SigV4 requests (`Authorization: AWS4-HMAC-SHA256 …`):
+//! GraphQL requests (service `appsync`, as AppSync does for `AWS_IAM`) and
+//! the user-pool admin operations (service `cognito-idp`).
 
 use std::fmt::Write as _;
 use std::time::{Duration, UNIX_EPOCH};
@@ -14,6 +15,15 @@ use axum::http::{HeaderMap, Method, Uri};
 
 /// How far the request time may be from ours (AppSync's 15 minutes).
 const MAX_SKEW_SECS: i64 = 15 * 60;
+
+/// What a signature must be scoped to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scope<'a> {
+    /// The signing name (`appsync`, `cognito-idp`).
+    pub(crate) service: &'a str,
+    /// The region.
+    pub(crate) region: &'a str,
+}
 
 /// The parts of a SigV4 `Authorization` header.
 #[derive(Debug)]
@@ -123,24 +133,21 @@ const UNSIGNABLE: [&str; 4] = [
     "transfer-encoding",
 ];
 
-/// Verifies the signature of a request with the secret key of its access
-/// key, the region it must be scoped to and the time now: the request is
-/// rebuilt from exactly the headers the client signed and re-signed with
-/// `aws-sigv4`, and the two signatures are compared in constant time.
-pub(crate) fn verify(
+/// Checks what needs no secret key: the credential scope names `scope`,
+/// `X-Amz-Date` is valid, agrees with the scope's date and is within the
+/// allowed clock skew of `now`. Returns the signing time.
+pub(crate) fn check_scope(
     request: &SignedRequest,
-    secret_key: &str,
-    region: &str,
-    (method, uri, headers, body): (&Method, &Uri, &HeaderMap, &[u8]),
+    scope: Scope<'_>,
     now: i64,
-) -> Result<(), SignatureError> {
-    if request.service != "appsync" {
+) -> Result<i64, SignatureError> {
+    if request.service != scope.service {
         return Err(SignatureError::WrongScope(format!(
-            "Credential should be scoped to correct service: 'appsync', not '{}'",
-            request.service
+            "Credential should be scoped to correct service: '{}', not '{}'",
+            scope.service, request.service
         )));
     }
-    if request.region != region {
+    if request.region != scope.region {
         return Err(SignatureError::WrongScope(format!(
             "Credential should be scoped to a valid region, not '{}'",
             request.region
@@ -156,6 +163,22 @@ pub(crate) fn verify(
     if (now - time).abs() > MAX_SKEW_SECS {
         return Err(SignatureError::Skewed);
     }
+    Ok(time)
+}
+
+/// Verifies the signature of a request with the secret key of its access
+/// key, the scope it must have and the time now: after [`check_scope`], the
+/// request is rebuilt from exactly the headers the client signed and
+/// re-signed with `aws-sigv4`, and the two signatures are compared in
+/// constant time.
+pub(crate) fn verify(
+    request: &SignedRequest,
+    secret_key: &str,
+    scope: Scope<'_>,
+    (method, uri, headers, body): (&Method, &Uri, &HeaderMap, &[u8]),
+    now: i64,
+) -> Result<(), SignatureError> {
+    let time = check_scope(request, scope, now)?;
     let payload_hash = sha256_hex(body);
     if let Some(claimed) = headers
         .get("x-amz-content-sha256")
@@ -224,8 +247,8 @@ pub(crate) fn verify(
         .ok_or_else(|| SignatureError::Malformed("X-Amz-Date is not a valid date".to_owned()))?;
     let params = v4::SigningParams::builder()
         .identity(&identity)
-        .region(region)
-        .name(request.service.as_str())
+        .region(scope.region)
+        .name(scope.service)
         .time(signing_time)
         .settings(settings)
         .build()
@@ -253,7 +276,7 @@ pub(crate) fn verify(
     let presented = request.signed_headers.join(";");
     if produced != presented {
         return Err(SignatureError::Malformed(format!(
-            "SignedHeaders '{presented}' do not match the headers AppSync signs: '{produced}'"
+            "SignedHeaders '{presented}' do not match the headers AWS signers sign: '{produced}'"
         )));
     }
     constant_time::verify_slices_are_equal(
@@ -328,7 +351,10 @@ mod tests {
         verify(
             &parsed,
             secret,
-            "us-east-1",
+            Scope {
+                service: "appsync",
+                region: "us-east-1",
+            },
             (method, uri, headers, BODY),
             NOW + 60,
         )
