@@ -419,10 +419,12 @@ fn error_page(error: &AuthError, nav: &Nav) -> Response {
     } else {
         StatusCode::INTERNAL_SERVER_ERROR
     };
+    // The detail stays in the log: a page never shows internal error text.
+    tracing::warn!(error = %error, "request failed");
     let body = format!(
         "<p class=\"error\">{}: {}</p>",
         escape(error.name()),
-        escape(&error.to_string())
+        escape(error.public_message())
     );
     (
         status,

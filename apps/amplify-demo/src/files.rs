@@ -56,9 +56,10 @@ async fn identity_id(ctx: &ServerContext) -> Result<String, Response> {
         .await
         .map(|c| c.identity_id)
         .map_err(|e| {
+            tracing::warn!(error = %e, "no AWS credentials for this session");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                format!("no AWS credentials for this session: {e}"),
+                format!("no AWS credentials for this session ({})", e.name()),
             )
                 .into_response()
         })
@@ -81,11 +82,12 @@ pub(crate) async fn files_page(ctx: ServerContext, State(state): State<AppState>
         {
             Ok(list) => list.items,
             Err(error) => {
+                tracing::warn!(error = %error, "listing files failed");
                 let _ = write!(
                     body,
-                    "<h2>{}</h2><p class=\"error\">{}</p>",
+                    "<h2>{}</h2><p class=\"error\">Could not list the files ({}).</p>",
                     escape(title),
-                    escape(&error.to_string())
+                    escape(error.name())
                 );
                 continue;
             }
@@ -317,10 +319,11 @@ pub(crate) async fn gallery(State(state): State<AppState>) -> Response {
             body.push_str("</ul>");
         }
         Err(error) => {
+            tracing::warn!(error = %error, "the gallery could not be listed");
             let _ = write!(
                 body,
-                "<p class=\"error\">The gallery is unavailable: {}</p>",
-                escape(&error.to_string())
+                "<p class=\"error\">The gallery is unavailable ({}).</p>",
+                escape(error.name())
             );
         }
     }

@@ -25,7 +25,7 @@ fn no_data_api() -> Response {
 
 fn failure(what: &str, error: impl std::fmt::Display) -> Response {
     tracing::warn!(%error, "{what} failed");
-    (StatusCode::BAD_GATEWAY, format!("{what} failed: {error}")).into_response()
+    (StatusCode::BAD_GATEWAY, format!("{what} failed")).into_response()
 }
 
 /// `GET /todos` (protected): the signed-in user's todos, oldest first.

@@ -16,8 +16,8 @@ use tokio::task::JoinHandle;
 
 use crate::clients::Clients;
 use crate::db::Store;
-use crate::http_server::{self, ServerLimits};
 use crate::decoy::Decoys;
+use crate::http_server::{self, ServerLimits};
 use crate::keys::SigningKey;
 use crate::state::AppState;
 use crate::users::{self, LocalUser};
