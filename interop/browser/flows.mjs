@@ -22,6 +22,7 @@
 // could not run at all. Diagnostics go to stderr.
 
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -35,6 +36,7 @@ const FLOWS = {
   'expired-flow': expiredFlow,
   'back-after-sign-out': backAfterSignOut,
   'back-after-sign-in': backAfterSignIn,
+  'confirm-sign-out': confirmSignOut,
 };
 
 // playwright's messages carry terminal colours.
@@ -188,6 +190,17 @@ async function submitLogin(path, user = username, pass = password) {
   await page.waitForURL(onDemo(path), { timeout: stepTimeout, waitUntil: 'load' });
 }
 
+/** Signs in from the home page's nav link and records the user the dashboard shows. */
+async function signInFromHome() {
+  await page.goto(`${demoUrl}/`);
+  await waitFor('#nav-sign-in');
+  await page.locator('#nav-sign-in').click();
+  await waitFor('#login-form');
+  await submitLogin('/dashboard');
+  result.signedInUser = await signedInUser();
+  await step('dashboard');
+}
+
 async function signedInUser() {
   await waitFor('#signed-in-user');
   return text('#signed-in-user');
@@ -245,6 +258,12 @@ async function signOut() {
   if (result.refreshToken) result.refreshBeforeSignOut = await refreshAtTokenEndpoint(result.refreshToken);
 
   await page.locator('#nav-sign-out').click();
+  await recordSignedOut();
+}
+
+/** After a sign-out was started: waits for the home page, and records what it shows, the session cookies
+ * left, and whether the protected page asks to sign in again. */
+async function recordSignedOut() {
   await page.waitForURL(onDemo('/'), { timeout: stepTimeout, waitUntil: 'load' });
   await waitFor('#nav-sign-in');
   await step('home-after-sign-out');
@@ -393,13 +412,7 @@ async function backStep(name) {
 }
 
 async function backAfterSignOut() {
-  await page.goto(`${demoUrl}/`);
-  await waitFor('#nav-sign-in');
-  await page.locator('#nav-sign-in').click();
-  await waitFor('#login-form');
-  await submitLogin('/dashboard');
-  result.signedInUser = await signedInUser();
-  await step('dashboard');
+  await signInFromHome();
   // Every private page, as the signed-in user sees it (the JSON API names the user too).
   result.privatePages = [];
   for (const path of ['/todos', '/files', '/apis/get-current-user']) {
@@ -446,6 +459,47 @@ async function backAfterSignIn() {
   await page.goto(`${demoUrl}/dashboard`);
   result.signedInUserLater = await signedInUser();
   await step('dashboard-later');
+}
+
+/** Serves `html` as another site: `localhost` is a different site from the demo's `127.0.0.1`. */
+async function otherSite(html) {
+  const server = createServer((request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end(html);
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  return { url: `http://localhost:${server.address().port}/`, close: () => server.close() };
+}
+
+async function confirmSignOut() {
+  await signInFromHome();
+  result.sessionCookiesBefore = cookieSummary(await cookies(SESSION_COOKIE_PREFIX));
+
+  // Another site links to the sign-out route; the user follows the link.
+  const other = await otherSite(
+    `<!DOCTYPE html><html lang="en"><head><title>Elsewhere</title></head><body><h1>Elsewhere</h1>` +
+      `<a id="to-sign-out" href="${demoUrl}/api/auth/sign-out">a link</a></body></html>`,
+  );
+  try {
+    await page.goto(other.url);
+    await waitFor('#to-sign-out');
+    await step('other-site');
+    await page.locator('#to-sign-out').click();
+    await waitFor('#confirm-sign-out');
+  } finally {
+    other.close();
+  }
+  const confirmation = await step('confirmation-page');
+  result.confirmationUrl = page.url();
+  result.confirmationH1 = confirmation.h1;
+  result.sessionCookiesAtConfirmation = cookieSummary(await cookies(SESSION_COOKIE_PREFIX));
+
+  // The user confirms: signed out, through managed login's /logout and back.
+  await page.locator('#confirm-sign-out').click();
+  await recordSignedOut();
 }
 
 // --- running one flow ------------------------------------------------------------------------

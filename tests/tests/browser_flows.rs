@@ -227,6 +227,30 @@ fn assert_session_cookies(run: &BrowserRun, key: &str, client_id: &str) {
     }
 }
 
+/// What the flow recorded after signing out (`recordSignedOut`): the home page, signed out, no session cookie
+/// left, and the protected page asks to sign in again.
+#[track_caller]
+fn assert_signed_out(run: &BrowserRun, demo_url: &str) {
+    assert_str(run, "signedOutUrl", &format!("{demo_url}/"));
+    assert!(
+        run.output["signedInUserAfter"].is_null(),
+        "the home page still shows a signed-in user after signing out\n{}",
+        run.details()
+    );
+    let left = cookie_names(run, "sessionCookiesAfter");
+    assert!(
+        left.is_empty(),
+        "session cookies left after signing out: {left:?}\n{}",
+        run.details()
+    );
+    assert_eq!(
+        run.output["dashboardAfterSignOutShowsLogin"],
+        Value::Bool(true),
+        "after signing out, the dashboard should ask to sign in again\n{}",
+        run.details()
+    );
+}
+
 #[track_caller]
 fn assert_str(run: &BrowserRun, key: &str, expected: &str) {
     assert_eq!(
@@ -289,24 +313,7 @@ async fn sign_out_signs_out_and_revokes_the_refresh_token() {
         run.details()
     );
 
-    assert_str(&run, "signedOutUrl", &format!("{}/", demo.url()));
-    assert!(
-        run.output["signedInUserAfter"].is_null(),
-        "the home page still shows a signed-in user after signing out\n{}",
-        run.details()
-    );
-    let left = cookie_names(&run, "sessionCookiesAfter");
-    assert!(
-        left.is_empty(),
-        "session cookies left after signing out: {left:?}\n{}",
-        run.details()
-    );
-    assert_eq!(
-        run.output["dashboardAfterSignOutShowsLogin"],
-        Value::Bool(true),
-        "after signing out, the dashboard should ask to sign in again\n{}",
-        run.details()
-    );
+    assert_signed_out(&run, demo.url());
 
     // The refresh token the browser held is revoked.
     let response = reqwest::Client::new()
@@ -617,5 +624,26 @@ async fn back_after_sign_in_keeps_the_user_signed_in() {
         run.details()
     );
     assert_str(&run, "signedInUserLater", DEMO_USERNAME);
+    demo.shutdown().await;
+}
+
+/// 10. Another site links to `/api/auth/sign-out`: the user gets the confirmation page, still signed in, and its
+/// button signs them out for real (the posted confirmation must reach managed login's `/logout`, on another
+/// origin, past the page's CSP `form-action 'self'`).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sign_out_confirmed_on_the_confirmation_page_signs_out() {
+    let demo = Demo::start().await;
+    let run = demo.run("confirm-sign-out", &[], Expect::NoErrors).await;
+
+    assert_str(&run, "signedInUser", DEMO_USERNAME);
+    assert_str(
+        &run,
+        "confirmationUrl",
+        &format!("{}/api/auth/sign-out", demo.url()),
+    );
+    assert_str(&run, "confirmationH1", "Sign out?");
+    assert_session_cookies(&run, "sessionCookiesAtConfirmation", &demo.client_id());
+
+    assert_signed_out(&run, demo.url());
     demo.shutdown().await;
 }

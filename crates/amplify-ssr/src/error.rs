@@ -52,8 +52,9 @@ pub enum AuthError {
 
     /// Tokens that must belong to one user do not: Cognito answered with an id token of another user than its
     /// access token, or a refresh returned tokens of another user than the session being refreshed (a backend
-    /// fault, or a refresh-token cookie planted by another site). Nothing was stored and the session cookies are
-    /// unchanged; the failure counts as transient (a `503`, not a sign-out and never another user's session).
+    /// fault, when the request carried one refresh-token copy; with several, such a copy is passed over for the
+    /// next, see [`crate::auth`]). Nothing was stored and the session cookies are unchanged; the failure counts as
+    /// transient (a `503`, not a sign-out and never another user's session).
     #[error("{0}; nothing was stored and the session cookies are unchanged")]
     TokenUserMismatch(&'static str),
 

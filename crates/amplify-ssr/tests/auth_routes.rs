@@ -25,10 +25,16 @@ use tower::ServiceExt as _;
 const ORIGIN: &str = "https://app.example.com";
 const SIGN_IN_CB: &str = "https://app.example.com/api/auth/sign-in-callback";
 const SIGN_OUT_CB: &str = "https://app.example.com/api/auth/sign-out-callback";
-const PKCE: &str = "com.amplify.server_auth.pkce";
-const STATE: &str = "com.amplify.server_auth.state";
-const SIGNING_OUT: &str = "com.amplify.server_auth.isSigningOut";
-const SIGNING_OUT_REDIRECTING: &str = "com.amplify.server_auth.isSigningOutRedirecting";
+// The flow cookies on an https origin: `__Host-` names, which no sibling host can set. On http, without the prefix.
+const PKCE: &str = "__Host-com.amplify.server_auth.pkce";
+const STATE: &str = "__Host-com.amplify.server_auth.state";
+const SIGNING_OUT: &str = "__Host-com.amplify.server_auth.isSigningOut";
+const SIGNING_OUT_REDIRECTING: &str = "__Host-com.amplify.server_auth.isSigningOutRedirecting";
+
+/// A flow cookie's name on an http origin.
+fn on_http(name: &str) -> &str {
+    name.strip_prefix("__Host-").expect("a __Host- name")
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Stub managed-login server
@@ -699,8 +705,8 @@ async fn http_origins_and_cookie_domains_shape_the_flow_cookies() {
         "http://localhost:3000/api/auth/sign-in-callback"
     );
     let cookies = set_cookies(&response);
-    assert_flow_cookie(cookie(&cookies, PKCE), false, Some("example.com"));
-    assert_flow_cookie(cookie(&cookies, STATE), false, Some("example.com"));
+    assert_flow_cookie(cookie(&cookies, on_http(PKCE)), false, Some("example.com"));
+    assert_flow_cookie(cookie(&cookies, on_http(STATE)), false, Some("example.com"));
 }
 
 #[tokio::test]
@@ -1078,6 +1084,108 @@ async fn a_state_mismatch_is_invalid_state() {
     assert!(s.stub.requests().is_empty(), "no token call on a mismatch");
 }
 
+/// `jar`'s cookies with `planted` copies sent before them, duplicates kept (as a browser sends a cookie a sibling
+/// host planted with a longer path).
+fn with_planted(jar: &Jar, planted: &[(&str, &str)]) -> HeaderMap {
+    let mut pairs: Vec<String> = planted.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    pairs.extend(jar.cookies.iter().map(|(k, v)| format!("{k}={v}")));
+    let mut headers = HeaderMap::new();
+    headers.insert(header::COOKIE, pairs.join("; ").parse().unwrap());
+    headers
+}
+
+#[tokio::test]
+async fn on_https_the_flow_cookies_are_host_prefixed_so_a_sibling_cannot_plant_a_login() {
+    // A cookie domain for the session cookies does not widen the flow cookies: `__Host-` cookies are host-only.
+    let s = setup_with(ORIGIN, Some("example.com"), AuthRoutesOptions::default()).await;
+    let (_, pairs) = start_sign_in(&s.routes, "").await;
+    let cookies = set_cookies(&get(&s.routes, "sign-in", "", &Jar::default()).await);
+    for name in [PKCE, STATE] {
+        assert_flow_cookie(cookie(&cookies, name), true, None);
+    }
+
+    // The attacker started a flow of their own and got a code for their account. From a sibling host they can only
+    // plant cookies without the prefix, which are not the flow's: the victim is not signed in as the attacker.
+    let attacker_state = param(&pairs, "state").unwrap();
+    s.stub
+        .answer_token(200, token_body(&s, "mallory", true).await);
+    s.backend.user("alice");
+    let victim = signed_in_jar(&s.runner, "alice").await;
+    let headers = with_planted(
+        &victim,
+        &[
+            (on_http(PKCE), &"v".repeat(64)),
+            (on_http(STATE), &attacker_state),
+        ],
+    );
+    let query = format!("?code=attackers-code&state={}", urlencode(&attacker_state));
+    let response = request(&s.routes, Method::GET, "sign-in-callback", &query, headers).await;
+    assert!(
+        s.stub.requests().iter().all(|r| r.path != "/oauth2/token"),
+        "the attacker's code is never exchanged"
+    );
+    assert!(
+        set_cookies(&response)
+            .iter()
+            .all(|c| !c.name.starts_with("CognitoIdentityServiceProvider.")),
+        "the victim's session is untouched"
+    );
+    let user = amplify_ssr::get_current_user(&victim.context(&s.runner))
+        .await
+        .unwrap();
+    assert_eq!(user.username, "alice");
+
+    // Nor can a planted sign-out flag make a link to the sign-out callback sign the victim out.
+    let headers = with_planted(&victim, &[(on_http(SIGNING_OUT), "true")]);
+    let response = request(&s.routes, Method::GET, "sign-out-callback", "", headers).await;
+    assert_eq!(location(&response), "/");
+    assert!(
+        set_cookies(&response).is_empty(),
+        "{:#?}",
+        set_cookies(&response)
+    );
+    assert!(
+        s.stub.requests().iter().all(|r| r.path != "/oauth2/revoke"),
+        "nothing is revoked"
+    );
+}
+
+#[tokio::test]
+async fn on_http_disagreeing_copies_of_the_flow_cookies_end_the_flow() {
+    let s = setup_with("http://localhost:3000", None, AuthRoutesOptions::default()).await;
+    s.stub
+        .answer_token(200, token_body(&s, "mallory", true).await);
+    // The attacker's own flow, and the victim's flow in progress.
+    let (attacker, attacker_pairs) = start_sign_in(&s.routes, "").await;
+    let (victim, victim_pairs) = start_sign_in(&s.routes, "").await;
+    let attacker_state = param(&attacker_pairs, "state").unwrap();
+    let victim_state = param(&victim_pairs, "state").unwrap();
+    let planted: Vec<(&str, &str)> = [on_http(PKCE), on_http(STATE)]
+        .into_iter()
+        .map(|name| (name, attacker.cookies[name].as_str()))
+        .collect();
+    // Sent to the callback with the attacker's code, or the victim's own: copies disagree, so neither flow is
+    // trusted (which copy is the victim's cannot be told), nothing is exchanged and nothing is cleared.
+    for state in [&attacker_state, &victim_state] {
+        let query = format!("?code=some-code&state={}", urlencode(state));
+        let headers = with_planted(&victim, &planted);
+        let response = request(&s.routes, Method::GET, "sign-in-callback", &query, headers).await;
+        assert_eq!(response.status(), StatusCode::FOUND);
+        assert_eq!(location(&response), "/?error=invalid_state");
+        assert!(
+            set_cookies(&response).is_empty(),
+            "{:#?}",
+            set_cookies(&response)
+        );
+    }
+    assert!(s.stub.requests().is_empty(), "no code was exchanged");
+    // Control: the victim's flow alone completes.
+    let query = format!("?code=some-code&state={}", urlencode(&victim_state));
+    let response = get(&s.routes, "sign-in-callback", &query, &victim).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(s.stub.requests().len(), 1);
+}
+
 fn urlencode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
@@ -1242,7 +1350,8 @@ async fn a_successful_callback_exchanges_the_code_and_writes_the_session() {
     for name in [PKCE, STATE] {
         let c = cookie(&cookies, name);
         assert!(c.is_removal(), "{c:?}");
-        assert_flow_cookie(c, true, Some("example.com"));
+        // `__Host-` cookies carry no Domain, whatever the session cookies' domain.
+        assert_flow_cookie(c, true, None);
     }
 
     apply(&mut jar, &response);
@@ -1359,20 +1468,33 @@ async fn sign_out_redirects_to_logout_with_flag_cookies_even_when_signed_out() {
     let cookies = set_cookies(&response);
     assert_eq!(cookies.len(), 2);
     for name in [SIGNING_OUT, SIGNING_OUT_REDIRECTING] {
-        let c = cookie(&cookies, name);
+        let c = cookie(&cookies, on_http(name));
         assert_eq!(c.value, "true");
         assert_flow_cookie(c, false, Some("127.0.0.1"));
     }
 }
 
-/// A sign-out that went ahead: off to managed login's `/logout`, with the sign-out flags set.
+/// A sign-out that went ahead: off to managed login's `/logout`, with the sign-out flags set. A `GET` gets a
+/// `302`; a `POST` gets the intermediary page, because a browser applies the posting page's CSP `form-action` to
+/// the redirects that follow a form submission, and `/logout` is on another origin.
 #[track_caller]
-fn assert_sign_out_started(s: &Setup, response: &Response<String>, case: &str) {
-    assert_eq!(response.status(), StatusCode::FOUND, "{case}");
-    assert!(
-        location(response).starts_with(&format!("{}/logout?", s.stub.base)),
-        "{case}"
-    );
+fn assert_sign_out_started(s: &Setup, method: &Method, response: &Response<String>, case: &str) {
+    let logout = format!("{}/logout?", s.stub.base);
+    if method == Method::POST {
+        assert_eq!(response.status(), StatusCode::OK, "{case}");
+        assert!(response.headers().get(header::LOCATION).is_none(), "{case}");
+        let page = response.body();
+        assert!(page.contains(&format!("URL='{logout}")), "{case}: {page}");
+        assert!(
+            page.contains(&format!("window.location.replace(\"{logout}")),
+            "{case}: {page}"
+        );
+        assert_eq!(response.headers()[header::REFERRER_POLICY], "no-referrer");
+    } else {
+        assert_eq!(response.status(), StatusCode::FOUND, "{case}");
+        assert!(location(response).starts_with(&logout), "{case}");
+    }
+    no_store(response);
     let cookies = set_cookies(response);
     assert_eq!(cookie(&cookies, SIGNING_OUT).value, "true", "{case}");
 }
@@ -1399,6 +1521,16 @@ async fn sign_out_from_another_site_or_a_script_asks_for_confirmation_and_change
         (
             "another site's Referer",
             vec![("referer", "https://evil.example/page")],
+        ),
+        // An old browser (no Fetch Metadata) loading `<img src=/api/auth/sign-out>` from content on the app's own
+        // pages: the Referer is the app's, and nothing says the user asked.
+        (
+            "a browser without Fetch Metadata, from the app's page",
+            vec![("referer", "https://app.example.com/dashboard")],
+        ),
+        (
+            "a browser without Fetch Metadata, with the app's Origin",
+            vec![("origin", ORIGIN)],
         ),
         ("a null Origin", vec![("origin", "null")]),
     ] {
@@ -1471,11 +1603,6 @@ async fn sign_out_goes_ahead_for_the_user_on_the_apps_own_pages() {
             vec![("sec-fetch-site", "none"), ("sec-fetch-user", "?1")],
         ),
         (
-            "a browser without Fetch Metadata, from the app's page",
-            Method::GET,
-            vec![("referer", "https://app.example.com/dashboard")],
-        ),
-        (
             "the confirmation page's button",
             Method::POST,
             vec![("sec-fetch-site", "same-origin"), ("origin", ORIGIN)],
@@ -1488,13 +1615,13 @@ async fn sign_out_goes_ahead_for_the_user_on_the_apps_own_pages() {
     ] {
         let response = request(
             &s.routes,
-            method,
+            method.clone(),
             "sign-out",
             "",
             with_headers(&Jar::default(), &pairs),
         )
         .await;
-        assert_sign_out_started(&s, &response, case);
+        assert_sign_out_started(&s, &method, &response, case);
     }
 
     // And completes: the confirmed POST leads to the revocation as the click does.
@@ -1616,6 +1743,60 @@ async fn sign_out_callback_revokes_and_clears_the_session() {
             ("client_id".to_owned(), client_id)
         ]
     );
+}
+
+#[tokio::test]
+async fn the_sign_out_callback_revokes_the_sessions_own_refresh_token_whatever_was_planted() {
+    let s = setup().await;
+    s.backend.user("olga");
+    let mut jar = signed_in_jar(&s.runner, "olga").await;
+    let start = click_sign_out(&s.routes, &jar).await;
+    apply(&mut jar, &start);
+    let first = get(&s.routes, "sign-out-callback", "", &jar).await;
+    apply(&mut jar, &first);
+    // Sent first: a LastAuthUser naming mallory and four refresh-token copies under mallory's keys.
+    let client_id = s
+        .runner
+        .config()
+        .auth()
+        .unwrap()
+        .user_pool_client_id
+        .clone();
+    let prefix = format!("CognitoIdentityServiceProvider.{client_id}");
+    let (last, mallory_refresh) = (
+        format!("{prefix}.LastAuthUser"),
+        format!("{prefix}.mallory.refreshToken"),
+    );
+    let fillers: Vec<String> = (0..4).map(|n| format!("planted-{n}")).collect();
+    let mut planted = vec![(last.as_str(), "mallory")];
+    planted.extend(
+        fillers
+            .iter()
+            .map(|v| (mallory_refresh.as_str(), v.as_str())),
+    );
+    let second = request(
+        &s.routes,
+        Method::GET,
+        "sign-out-callback",
+        "",
+        with_planted(&jar, &planted),
+    )
+    .await;
+    assert_session_cleared(&second, "olga");
+    let revoked: Vec<String> = s
+        .stub
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/oauth2/revoke")
+        .filter_map(|r| param(&r.form, "token"))
+        .collect();
+    let own = amplify_ssr::cookies::decode(jar.ending_with("olga.refreshToken").unwrap());
+    assert_eq!(
+        revoked.first(),
+        Some(&own),
+        "olga's own token first: {revoked:?}"
+    );
+    assert!(revoked.len() <= 5, "and at most four others: {revoked:?}");
 }
 
 #[tokio::test]

@@ -843,3 +843,63 @@ async fn a_session_without_an_id_token_gets_no_credentials() {
     assert!(session.identity_id.is_none() && session.credentials.is_none());
     assert_eq!(counts(&local), (0, 0));
 }
+
+#[tokio::test]
+async fn a_planted_guest_identity_cookie_is_never_used() {
+    let local = Backend::start().await;
+    let runner = local.runner();
+    let cookie = identity_cookie_name(runner.config());
+    let (_, victim_id) = guest_jar(&runner).await;
+    let (_, attacker_id) = guest_jar(&runner).await;
+    assert_ne!(victim_id, attacker_id);
+    // Another site plants the attacker's guest identity beside the victim's own, sent first or after it.
+    for planted_first in [true, false] {
+        let (a, b) = if planted_first {
+            (&attacker_id, &victim_id)
+        } else {
+            (&victim_id, &attacker_id)
+        };
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            format!("{cookie}={a}; {cookie}={b}").parse().unwrap(),
+        );
+        let ctx = runner.context(&headers);
+        let guest = fetch_identity_credentials(&ctx, false).await.unwrap();
+        assert!(!guest.authenticated);
+        assert_ne!(
+            guest.identity_id, attacker_id,
+            "planted first={planted_first}: the attacker's identity is never used"
+        );
+        assert_ne!(
+            guest.identity_id, victim_id,
+            "which copy is genuine cannot be told: a new identity, for this request"
+        );
+        // The same identity for the rest of the request, and no Set-Cookie: a write would replace the victim's
+        // genuine cookie, not the planted one.
+        let session = fetch_auth_session(&ctx, FetchAuthSessionOptions::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            session.identity_id.as_deref(),
+            Some(guest.identity_id.as_str())
+        );
+        assert!(
+            set_cookie_lines(&ctx).is_empty(),
+            "{:?}",
+            set_cookie_lines(&ctx)
+        );
+    }
+    // A copy that is not an identity id at all is no rival: the victim's own is used.
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::COOKIE,
+        format!("{cookie}=junk; {cookie}={victim_id}")
+            .parse()
+            .unwrap(),
+    );
+    let guest = fetch_identity_credentials(&runner.context(&headers), false)
+        .await
+        .unwrap();
+    assert_eq!(guest.identity_id, victim_id);
+}

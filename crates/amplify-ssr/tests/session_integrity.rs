@@ -341,38 +341,58 @@ async fn valid_copies_of_two_users_make_the_request_signed_out_and_clear_nothing
 async fn a_planted_refresh_token_copy_never_takes_over_or_clears_the_session() {
     let t = two_users(no_guests).await;
     let refresh = name_of(&t.alice, ".refreshToken");
+    let alice_refresh = value_of(&t.alice, ".refreshToken");
     let mut expired = t.alice.clone();
     expired.set_ending_with(".clockDrift", TWO_HOURS_MS);
 
-    // Mallory's valid refresh token, sent first: refreshing yields mallory's tokens, which are refused.
-    let planted = [(refresh.clone(), value_of(&t.mallory, ".refreshToken"))];
-    let ctx = request(&t.runner, &tossed(&expired, &planted, true));
-    let error = get_current_user(&ctx).await.unwrap_err();
-    assert!(
-        matches!(error, AuthError::TokenUserMismatch(_)),
-        "{error:?}"
-    );
-    assert!(ctx.set_cookie_headers().is_empty(), "{:?}", names_of(&ctx));
-
-    // A made-up refresh token, sent first: Cognito refuses it, and alice's cookies are not cleared.
-    let planted = [(refresh.clone(), "made-up".to_owned())];
-    let ctx = request(&t.runner, &tossed(&expired, &planted, true));
-    assert!(
-        !fetch_auth_session(&ctx, FetchAuthSessionOptions::default())
-            .await
-            .unwrap()
-            .is_signed_in()
-    );
-    assert!(ctx.set_cookie_headers().is_empty(), "{:?}", names_of(&ctx));
-
-    // Sent after the genuine copy, the same planted tokens change nothing: alice's refresh works.
+    // Mallory's valid refresh token (its refresh yields mallory's tokens, which are refused) or a made-up one,
+    // sent first or after the genuine copy: the next copy is tried, and alice's own refresh keeps her session.
     for planted in [value_of(&t.mallory, ".refreshToken"), "made-up".to_owned()] {
-        let ctx = request(
-            &t.runner,
-            &tossed(&expired, &[(refresh.clone(), planted)], false),
-        );
-        assert_eq!(get_current_user(&ctx).await.unwrap().username, "alice");
+        for first in [true, false] {
+            let label = format!("{planted:.12} first={first}");
+            let ctx = request(
+                &t.runner,
+                &tossed(&expired, &[(refresh.clone(), planted.clone())], first),
+            );
+            assert_eq!(
+                get_current_user(&ctx).await.unwrap().username,
+                "alice",
+                "{label}"
+            );
+            let written = names_of(&ctx);
+            assert!(
+                written
+                    .iter()
+                    .any(|line| line.starts_with(&format!("{refresh}={alice_refresh};"))),
+                "{label}: alice's refreshed session keeps her own refresh token: {written:?}"
+            );
+        }
     }
+
+    // No copy works: signed out (not a 503), and nothing is cleared, since a removal would hit the genuine cookie.
+    // Four planted copies ahead of alice's fill the copies looked at, so hers is never tried.
+    let crowd: Vec<_> = (0..4)
+        .map(|n| (refresh.clone(), format!("made-up-{n}")))
+        .collect();
+    let ctx = request(&t.runner, &tossed(&expired, &crowd, true));
+    assert!(matches!(
+        get_current_user(&ctx).await,
+        Err(AuthError::UserUnAuthenticated)
+    ));
+    assert!(ctx.set_cookie_headers().is_empty(), "{:?}", names_of(&ctx));
+    // Mallory's valid token ahead of alice's own, revoked one: another user's tokens, then a refusal.
+    let fresh = t.local.runner();
+    sign_out(&t.alice.context(&fresh), SignOutOptions::default())
+        .await
+        .unwrap();
+    let elsewhere = t.local.runner();
+    let planted = [(refresh.clone(), value_of(&t.mallory, ".refreshToken"))];
+    let ctx = request(&elsewhere, &tossed(&expired, &planted, true));
+    assert!(matches!(
+        get_current_user(&ctx).await,
+        Err(AuthError::UserUnAuthenticated)
+    ));
+    assert!(ctx.set_cookie_headers().is_empty(), "{:?}", names_of(&ctx));
 }
 
 #[tokio::test]
@@ -502,4 +522,89 @@ async fn sign_out_covers_every_copy_so_a_planted_last_auth_user_cannot_keep_the_
         get_current_user(&t.alice.context(&t.runner)).await,
         Err(AuthError::UserUnAuthenticated)
     ));
+}
+
+/// Whether Cognito still honours `jar`'s refresh token, asked through a runner that has seen no sign-out (so no
+/// tombstone of this process answers instead).
+async fn refresh_token_alive(t: &Two, jar: &Jar) -> bool {
+    let mut expired = jar.clone();
+    expired.set_ending_with(".clockDrift", TWO_HOURS_MS);
+    match get_current_user(&expired.context(&t.local.runner())).await {
+        Ok(_) => true,
+        Err(AuthError::UserUnAuthenticated) => false,
+        Err(other) => panic!("refresh: {other}"),
+    }
+}
+
+#[tokio::test]
+async fn a_global_sign_out_runs_with_the_sessions_own_token_not_a_planted_one() {
+    let t = two_users(no_guests).await;
+    // Alice is signed in on her phone too: a global sign-out of her laptop ends that session as well.
+    let phone = signed_in_jar(&t.runner, "alice").await;
+    assert!(refresh_token_alive(&t, &phone).await, "control");
+    // Sent first: a LastAuthUser naming mallory, and under mallory's keys an access token that does not verify
+    // and a refresh token.
+    let planted = [
+        (name_of(&t.alice, ".LastAuthUser"), "mallory".to_owned()),
+        (
+            name_of(&t.mallory, ".accessToken"),
+            value_of(&t.mallory, ".accessToken").replace('.', ".x"),
+        ),
+        (name_of(&t.mallory, ".refreshToken"), "made-up".to_owned()),
+    ];
+    let ctx = request(&t.runner, &tossed(&t.alice, &planted, true));
+    let report = sign_out(&ctx, SignOutOptions::global()).await.unwrap();
+    assert!(report.revoked);
+    assert_eq!(t.local.backend.operation_count("GlobalSignOut"), 1);
+    assert!(
+        !refresh_token_alive(&t, &phone).await,
+        "the global sign-out ran with alice's own access token"
+    );
+    assert!(!refresh_token_alive(&t, &t.alice).await);
+}
+
+#[tokio::test]
+async fn a_sign_out_with_another_users_valid_session_planted_revokes_the_users_own_refresh_token() {
+    let t = two_users(no_guests).await;
+    // Mallory's whole valid session, sent first: whose session this is cannot be told.
+    let ctx = request(&t.runner, &tossed(&t.alice, &pairs(&t.mallory), true));
+    let report = sign_out(&ctx, SignOutOptions::global()).await.unwrap();
+    assert_eq!(
+        t.local.backend.operation_count("GlobalSignOut"),
+        0,
+        "no global sign-out with a token that may not be the user's"
+    );
+    assert!(
+        !refresh_token_alive(&t, &t.alice).await,
+        "alice's refresh token is revoked"
+    );
+    assert!(
+        report.revoked,
+        "every refresh token the session may own was revoked"
+    );
+}
+
+#[tokio::test]
+async fn planted_refresh_token_copies_cannot_crowd_out_the_sessions_own_at_sign_out() {
+    let t = two_users(no_guests).await;
+    // A LastAuthUser naming mallory, sent first, with four refresh-token copies under mallory's keys.
+    let mut planted = vec![(name_of(&t.alice, ".LastAuthUser"), "mallory".to_owned())];
+    planted.extend((0..4).map(|n| (name_of(&t.mallory, ".refreshToken"), format!("planted-{n}"))));
+    let ctx = request(&t.runner, &tossed(&t.alice, &planted, true));
+    let report = sign_out(&ctx, SignOutOptions::default()).await.unwrap();
+    assert!(report.revoked);
+    assert!(!refresh_token_alive(&t, &t.alice).await);
+    assert!(
+        t.local.backend.operation_count("RevokeToken") <= 5,
+        "alice's own, and at most four others"
+    );
+
+    // Four planted copies under alice's own key, sent first, hide hers: the report does not claim a revocation.
+    let t = two_users(no_guests).await;
+    let planted: Vec<_> = (0..4)
+        .map(|n| (name_of(&t.alice, ".refreshToken"), format!("planted-{n}")))
+        .collect();
+    let ctx = request(&t.runner, &tossed(&t.alice, &planted, true));
+    let report = sign_out(&ctx, SignOutOptions::default()).await.unwrap();
+    assert!(!report.revoked, "alice's own refresh token was not sent");
 }

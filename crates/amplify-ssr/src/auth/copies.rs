@@ -16,10 +16,14 @@
 //!   with the app's own attributes), not the planted one;
 //! * otherwise that user's copy is used (an unexpired copy first, then the first sent), with the id-token copy
 //!   under the same keys that verifies and belongs to the same user ([`super::token_user`]);
-//! * refresh tokens are opaque and cannot be checked offline: the first copy is used, and the one-user rule
-//!   refuses a refresh that returns another user's tokens (a backend fault: the cookies are kept). When copies of
-//!   the refresh token disagree, a refresh Cognito refuses does not clear the cookies, since the refused copy may
-//!   be the planted one;
+//! * refresh tokens are opaque and cannot be checked offline: when copies disagree, a refresh tries each in turn
+//!   (at most [`MAX_COPIES`], one at a time) and passes over a copy Cognito refuses or whose refresh returns
+//!   another user's tokens (the one-user rule); the session is refreshed with the copy that works, and when none
+//!   does the request is signed out without clearing anything (the refused copy may be the genuine one). With a
+//!   single copy, another user's tokens are a backend fault (transient, cookies kept) and a refusal clears the
+//!   session, as usual;
+//! * a sign-out picks the tokens to revoke the same way ([`super::sign_out_here`]): the session's own user's,
+//!   never whichever copy came first;
 //! * `clockDrift`, `signInDetails` and the device keys are used only when every copy agrees;
 //! * more than [`MAX_COPIES`] distinct values of `LastAuthUser` or of an access-token cookie make the request
 //!   signed out (nothing written); of the other cookies only the first [`MAX_COPIES`] values are looked at. That
@@ -108,6 +112,30 @@ pub(crate) async fn access_token(
     names: &AuthCookieNames,
     now: SystemTime,
 ) -> Result<Option<VerifiedCopy>, AuthError> {
+    let Some(verified) = verified_access_tokens(ctx, runtime, names, now).await? else {
+        return Ok(None);
+    };
+    Ok(match one_user(verified) {
+        Choice::None => None,
+        Choice::Ambiguous => {
+            tracing::warn!(
+                "the request carries valid session cookies of more than one user (a cookie planted by \
+                 another site?); treating it as signed out and leaving the cookies alone"
+            );
+            None
+        }
+        Choice::One(copy) => Some(copy),
+    })
+}
+
+/// Every access-token copy under every `LastAuthUser` value that verifies, in the order sent; `None` when the
+/// request carries too many copies to look at (it is then signed out).
+pub(crate) async fn verified_access_tokens(
+    ctx: &ServerContext,
+    runtime: &AuthRuntime,
+    names: &AuthCookieNames,
+    now: SystemTime,
+) -> Result<Option<Vec<VerifiedCopy>>, AuthError> {
     let usernames = usernames(ctx, names);
     if usernames.too_many {
         tracing::warn!("too many LastAuthUser cookies; treating the request as signed out");
@@ -132,17 +160,7 @@ pub(crate) async fn access_token(
             }
         }
     }
-    Ok(match one_user(verified) {
-        Choice::None => None,
-        Choice::Ambiguous => {
-            tracing::warn!(
-                "the request carries valid session cookies of more than one user (a cookie planted by \
-                 another site?); treating it as signed out and leaving the cookies alone"
-            );
-            None
-        }
-        Choice::One(copy) => Some(copy),
-    })
+    Ok(Some(verified))
 }
 
 /// The session's id token: the copy under `access.username`'s keys that verifies and belongs to the access
@@ -208,7 +226,7 @@ async fn verify(
 
 /// The outcome of choosing among verified copies.
 #[derive(Debug)]
-enum Choice<T> {
+pub(crate) enum Choice<T> {
     None,
     /// Copies of more than one user.
     Ambiguous,
@@ -216,7 +234,7 @@ enum Choice<T> {
 }
 
 /// The copy to use when every copy belongs to one user (see [`preferred`]).
-fn one_user(copies: Vec<VerifiedCopy>) -> Choice<VerifiedCopy> {
+pub(crate) fn one_user(copies: Vec<VerifiedCopy>) -> Choice<VerifiedCopy> {
     let mut users = copies.iter().map(|copy| TokenUser::of(&copy.claims));
     if let Some(first) = users.next()
         && users.any(|user| user != first || user.is_none())

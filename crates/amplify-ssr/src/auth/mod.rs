@@ -13,9 +13,15 @@
 //!   session cookie. Every copy is read: copies that fail verification are ignored, the copy of the user the
 //!   others agree on is used, and when valid copies of two different users arrive together the request is
 //!   treated as signed out, without any `Set-Cookie` (a removal would hit the genuine cookie). Refresh tokens
-//!   cannot be checked offline: the first copy is used, another user's tokens from it are refused (above), and
-//!   when copies disagree a refused refresh does not clear the cookies. More than four distinct copies of
-//!   `LastAuthUser` or of the access token make a request signed out.
+//!   cannot be checked offline: when copies disagree, each is tried in turn (at most four) and one that Cognito
+//!   refuses or that returns another user's tokens is passed over; if none works the request is signed out and
+//!   nothing is cleared. More than four distinct copies of `LastAuthUser` or of the access token make a request
+//!   signed out. [`sign_out`] chooses the same way what to revoke: `GlobalSignOut` only with the session's own
+//!   verified access token, and the session's own refresh token always and first; planted copies under other
+//!   keys are revoked after it, at most four. The guest identity-id cookie is not used when its copies name
+//!   different identities (a request-only guest identity stands in, and nothing is written), and the
+//!   managed-login flow cookies are `__Host-` cookies on https, which no sibling host can set (see
+//!   [`routes`]).
 //! * **A sign-out here is final here.** [`sign_out`] and the managed-login sign-out callback remember the
 //!   session (Cognito's `origin_jti`, carried by its access and id tokens and kept across refreshes; the token's
 //!   `jti` when absent) until its tokens expire, and this runner refuses those tokens from then on, without

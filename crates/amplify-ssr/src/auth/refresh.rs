@@ -245,6 +245,12 @@ fn token_key(token: &RefreshToken) -> [u8; 32] {
 ///
 /// `Ok(None)` means signed out. A rejected refresh token clears the cookies and also yields `Ok(None)` for
 /// `NotAuthorizedException` (as upstream), or [`AuthError::SessionRevoked`] for the other session-ending codes.
+///
+/// When the request carries disagreeing copies of the refresh-token cookie, one may have been planted by another
+/// site (see [`super::copies`]): each copy is tried in turn, one at a time, and a copy Cognito refuses, or whose
+/// refresh returns another user's tokens, is passed over. The session is the one whose copy works; when none
+/// does, the request is signed out and nothing is cleared (a removal would hit the genuine cookie). A transient
+/// failure ends the attempts at once (`503`, cookies kept).
 pub(crate) async fn get_tokens(
     ctx: &ServerContext,
     force_refresh: bool,
@@ -256,60 +262,86 @@ pub(crate) async fn get_tokens(
     if !force_refresh && !session.is_expired(now) {
         return Ok(Some(session));
     }
-    let Some(refresh_token) = session.refresh_token.clone() else {
+    if session.refresh_tokens.is_empty() {
         return Err(AuthError::TokenRefresh);
-    };
+    }
     let runtime = ctx
         .runner()
         .auth_runtime()
         .map_err(AuthError::UserPoolNotConfigured)?;
-    let client_id = runtime.config.user_pool_client_id.clone();
-    let span = tracing::info_span!(
-        "amplify_ssr.refresh",
-        forced = force_refresh,
-        outcome = tracing::field::Empty
-    );
-    let outcome = runtime
-        .refresher
-        .refresh(
-            &runtime.cognito,
-            &client_id,
-            &refresh_token,
-            session.device_key.as_deref(),
-            force_refresh,
-        )
-        .instrument(span.clone())
-        .await;
-    match outcome {
-        Ok(result) => {
-            span.record("outcome", "refreshed");
-            let refreshed = tokens::session_from_result(
-                &result,
-                Some(&session),
-                Some(&refresh_token),
-                session.sign_in_details.clone(),
-                SystemTime::now(),
-            )?;
-            tokens::store(ctx, &client_id, &refreshed);
-            Ok(Some(refreshed))
-        }
-        Err(error) => {
-            let code = error.code().unwrap_or_default().to_owned();
-            if SESSION_ENDING_CODES.contains(&code.as_str()) {
-                span.record("outcome", "session_ended");
-                tokens::clear_refused(ctx, &client_id, &session);
-                if code == "NotAuthorizedException" {
-                    return Ok(None);
+    let client_id = runtime.config.user_pool_client_id.as_str();
+    let disputed = session.refresh_token_disputed;
+    for (copy, refresh_token) in session.refresh_tokens.iter().enumerate() {
+        let span = tracing::info_span!(
+            "amplify_ssr.refresh",
+            forced = force_refresh,
+            copy,
+            outcome = tracing::field::Empty
+        );
+        let outcome = runtime
+            .refresher
+            .refresh(
+                &runtime.cognito,
+                client_id,
+                refresh_token,
+                session.device_key.as_deref(),
+                force_refresh,
+            )
+            .instrument(span.clone())
+            .await;
+        let error = match outcome {
+            Ok(result) => {
+                match tokens::session_from_result(
+                    &result,
+                    Some(&session),
+                    Some(refresh_token),
+                    session.sign_in_details.clone(),
+                    SystemTime::now(),
+                ) {
+                    Ok(refreshed) => {
+                        span.record("outcome", "refreshed");
+                        tokens::store(ctx, client_id, &refreshed);
+                        return Ok(Some(refreshed));
+                    }
+                    Err(AuthError::TokenUserMismatch(_)) if disputed => {
+                        span.record("outcome", "another_user");
+                        continue;
+                    }
+                    Err(e) => {
+                        span.record("outcome", "refused_answer");
+                        return Err(e);
+                    }
                 }
-                let message = match &error {
-                    CognitoError::Service { message, .. } => message.clone(),
-                    other => other.to_string(),
-                };
-                return Err(AuthError::SessionRevoked { code, message });
             }
+            Err(error) => error,
+        };
+        let code = error.code().unwrap_or_default().to_owned();
+        if !SESSION_ENDING_CODES.contains(&code.as_str()) {
             span.record("outcome", "failed");
             tracing::warn!(error = %error, "token refresh failed; the session cookies are kept");
-            Err(AuthError::Cognito(error))
+            return Err(AuthError::Cognito(error));
         }
+        span.record("outcome", "session_ended");
+        if disputed {
+            tracing::debug!(
+                code,
+                "Cognito refused one copy of the refresh token; trying the next"
+            );
+            continue;
+        }
+        tokens::clear(ctx, client_id, &session.username);
+        if code == "NotAuthorizedException" {
+            return Ok(None);
+        }
+        let message = match &error {
+            CognitoError::Service { message, .. } => message.clone(),
+            other => other.to_string(),
+        };
+        return Err(AuthError::SessionRevoked { code, message });
     }
+    tracing::warn!(
+        "no copy of the refresh-token cookie refreshes this session (a cookie planted by another site?); \
+         signing the request out without clearing the cookies"
+    );
+    Ok(None)
 }

@@ -12,16 +12,15 @@ use amplify_srp::{PasswordVerifierChallenge, SrpClient, cognito_timestamp};
 use tracing::Instrument;
 
 use crate::auth::session::{AuthUser, user_of};
-use crate::auth::sign_out_here::end_session;
+use crate::auth::sign_out_here::{RevokeRefreshToken, end_session};
 use crate::auth::tokens::{self, SignInDetails};
 use crate::cognito::{
-    AuthFlow as CognitoAuthFlow, InitiateAuthRequest, InitiateAuthResponse,
-    RespondToAuthChallengeRequest,
+    AuthFlow as CognitoAuthFlow, CognitoClient, CognitoError, InitiateAuthRequest,
+    InitiateAuthResponse, RespondToAuthChallengeRequest,
 };
 use crate::context::{ContextKind, ServerContext};
-use crate::cookies::FALLBACK_USERNAME;
 use crate::error::AuthError;
-use crate::secret::Password;
+use crate::secret::{Password, RefreshToken};
 
 /// Which Cognito auth flow [`sign_in`] uses.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -290,19 +289,23 @@ impl SignOutOptions {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SignOutReport {
-    /// Whether Cognito confirmed the revocation (of every refresh-token copy the request carried). When false, the
-    /// reason was logged; the cookies are cleared anyway.
+    /// Whether Cognito confirmed that the session's own refresh token was revoked: by `GlobalSignOut` with the
+    /// session's own access token, or by `RevokeToken` of every refresh-token copy under the session's keys.
+    /// False when it failed (the reason was logged), when the request carried no session, or when copies planted
+    /// by another site hid which refresh token is the session's. The cookies are cleared anyway.
     pub revoked: bool,
 }
 
-/// Signs the user out: revokes the refresh token with Cognito (`RevokeToken`, or `GlobalSignOut` with
+/// Signs the user out: revokes the refresh token with Cognito (`RevokeToken`, after `GlobalSignOut` with
 /// `options.global`) and clears the session cookies. The cookies are cleared even when revocation fails (the
 /// failure is logged and reported), so the user is always signed out locally.
 ///
 /// This runner also refuses the session's access and id tokens from then on, until they expire, even when they
 /// are replayed from elsewhere; other instances of the application do not know of the sign-out and accept
 /// them until they expire (see [`crate::auth`]). Every copy of the session cookies is covered, so a copy planted
-/// by another site cannot keep the session alive.
+/// by another site cannot keep the session alive, and none can stand in for the session's own tokens at Cognito:
+/// `GlobalSignOut` is only made with the session's own verified access token (not at all when valid copies of two
+/// users arrive together), and the session's own refresh token is revoked first, and always.
 ///
 /// # Errors
 ///
@@ -321,35 +324,51 @@ pub async fn sign_out(
     let client_id = runtime.config.user_pool_client_id.clone();
     let span = tracing::info_span!("amplify_ssr.sign_out", global = options.global);
     async {
-        // The cookies are read without refresh: an expired session must still be revocable. Without LastAuthUser
-        // the keys fall back to the literal "username", as when reading the session.
-        let mut usernames = tokens::usernames(ctx, &client_id);
-        if usernames.is_empty() {
-            usernames.push(FALLBACK_USERNAME.to_owned());
-        }
-        let found = end_session(ctx, runtime, &usernames).await;
+        // The cookies are read without refresh: an expired session must still be revocable.
+        let found = end_session(ctx, runtime).await;
         if found.is_empty() {
             return Ok(SignOutReport { revoked: false });
         }
-        if options.global
-            && let Some(token) = found.access_tokens.first()
-        {
-            match runtime.cognito.global_sign_out(token).await {
-                Ok(()) => return Ok(SignOutReport { revoked: true }),
-                // An expired access token cannot sign out globally; the refresh token is still revoked.
-                Err(e) => tracing::warn!(error = %e, "global sign-out failed; revoking this session's token"),
+        let mut revoked = false;
+        if options.global {
+            match &found.access_token {
+                Some(token) => match runtime.cognito.global_sign_out(token).await {
+                    Ok(()) => revoked = true,
+                    // An expired access token cannot sign out globally; the refresh token is still revoked.
+                    Err(e) => tracing::warn!(error = %e, "global sign-out failed; revoking this session's token"),
+                },
+                None => tracing::warn!(
+                    "no access token of the session's own to sign out globally with (none verifies, or copies of \
+                     two users arrived); revoking the refresh tokens instead"
+                ),
             }
         }
-        // Every copy found is revoked (usually one); a planted copy sent first must not spare the genuine one.
-        let mut revoked = !found.refresh_tokens.is_empty();
-        for token in &found.refresh_tokens {
-            if let Err(e) = runtime.cognito.revoke_token(&client_id, token).await {
-                tracing::warn!(error = %e, "token revocation failed; signing out locally anyway");
-                revoked = false;
-            }
-        }
-        Ok(SignOutReport { revoked })
+        // Revoked even after a global sign-out: the copies found are dealt with whatever the global sign-out
+        // covered, and the session's own revocation never depends on which access token came first.
+        let own_revoked = found
+            .revoke_refresh_tokens(&RevokeWithApi {
+                cognito: &runtime.cognito,
+                client_id: &client_id,
+            })
+            .await;
+        Ok(SignOutReport {
+            revoked: revoked || own_revoked,
+        })
     }
     .instrument(span)
     .await
+}
+
+/// Revocation through Cognito's `RevokeToken` API.
+struct RevokeWithApi<'a> {
+    cognito: &'a CognitoClient,
+    client_id: &'a str,
+}
+
+impl RevokeRefreshToken for RevokeWithApi<'_> {
+    type Error = CognitoError;
+
+    async fn revoke(&self, token: &RefreshToken) -> Result<(), CognitoError> {
+        self.cognito.revoke_token(self.client_id, token).await
+    }
 }

@@ -44,8 +44,11 @@ pub(crate) struct StoredSession {
     pub(crate) access_claims: Claims,
     pub(crate) id_token: Option<IdToken>,
     pub(crate) id_claims: Option<Claims>,
-    pub(crate) refresh_token: Option<RefreshToken>,
-    /// The request carried disagreeing copies of the refresh-token cookie (`refresh_token` is the first).
+    /// The distinct refresh-token copies under the session's keys, in the order sent (at most
+    /// [`copies::MAX_COPIES`]); after a refresh or a sign-in, the one token in use. Empty without one.
+    pub(crate) refresh_tokens: Vec<RefreshToken>,
+    /// The request carried disagreeing copies of the refresh-token cookie (or more than are looked at): one of
+    /// them may be planted.
     pub(crate) refresh_token_disputed: bool,
     /// The verifier found a token past its `exp` by the server's own clock.
     pub(crate) verified_expired: bool,
@@ -100,14 +103,14 @@ pub(crate) async fn load(
     let key = |slot| names.user_key(&username, slot);
     let agreed = |slot| copies::unanimous(ctx, &key(slot));
 
-    // Refresh tokens are opaque: the first copy is used (see `copies` for why that is safe).
+    // Refresh tokens are opaque: every copy is kept, and a refresh tries them in turn (see `copies`).
     let refresh_copies = copies::copies(ctx, &key(TokenSlot::RefreshToken));
     let refresh_token_disputed = refresh_copies.disagree();
-    let refresh_token = refresh_copies
+    let refresh_tokens = refresh_copies
         .values
         .into_iter()
-        .next()
-        .map(RefreshToken::new);
+        .map(RefreshToken::new)
+        .collect();
     // In server-side-auth mode the server never writes clockDrift, so a leftover browser value is ignored (as
     // upstream, where it is always 0 in that mode).
     let clock_drift_ms = if matches!(ctx.runner().cookie_mode(), CookieMode::ServerAuth { .. }) {
@@ -138,7 +141,7 @@ pub(crate) async fn load(
         access_claims: access.claims,
         id_token: id.as_ref().map(|id| IdToken::new(id.raw.clone())),
         id_claims: id.map(|id| id.claims),
-        refresh_token,
+        refresh_tokens,
         refresh_token_disputed,
         clock_drift_ms,
         sign_in_details,
@@ -210,10 +213,12 @@ pub(crate) fn session_from_result(
         access_claims,
         id_token: result.id_token.clone(),
         id_claims,
-        refresh_token: result
+        refresh_tokens: result
             .refresh_token
             .clone()
-            .or_else(|| previous_refresh.cloned()),
+            .or_else(|| previous_refresh.cloned())
+            .into_iter()
+            .collect(),
         refresh_token_disputed: false,
         verified_expired: false,
         clock_drift_ms: iat
@@ -242,7 +247,7 @@ pub(crate) fn store(ctx: &ServerContext, client_id: &str, session: &StoredSessio
         Some(token) => ctx.set_auth_cookie(&key(TokenSlot::IdToken), token.secret()),
         None => ctx.remove_auth_cookie(&key(TokenSlot::IdToken)),
     }
-    if let Some(token) = &session.refresh_token {
+    if let Some(token) = session.refresh_tokens.first() {
         ctx.set_auth_cookie(&key(TokenSlot::RefreshToken), token.secret());
     }
     match session
@@ -284,20 +289,6 @@ pub(crate) fn clear(ctx: &ServerContext, client_id: &str, username: &str) {
         ctx.remove_auth_cookie(&names.user_key(username, slot));
     }
     ctx.remove_auth_cookie(&names.last_auth_user());
-}
-
-/// Clears the session after Cognito refused its refresh token, unless the request carried disagreeing copies of
-/// the refresh-token cookie: the refused copy may then be a planted one, and a removal would hit the genuine
-/// cookie, so the cookies are left alone (the request is signed out all the same).
-pub(crate) fn clear_refused(ctx: &ServerContext, client_id: &str, session: &StoredSession) {
-    if session.refresh_token_disputed {
-        tracing::warn!(
-            "Cognito refused the refresh token, but the request carries disagreeing copies of it (a cookie \
-             planted by another site?); signing the request out without clearing the cookies"
-        );
-        return;
-    }
-    clear(ctx, client_id, &session.username);
 }
 
 /// The usernames whose keys the `LastAuthUser` copies point at (at most [`copies::MAX_COPIES`]), in the order

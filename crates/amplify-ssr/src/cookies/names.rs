@@ -6,7 +6,8 @@ pub const USER_POOL_KEY_PREFIX: &str = "CognitoIdentityServiceProvider";
 /// Username aws-amplify uses in token keys when the `LastAuthUser` cookie is missing.
 pub const FALLBACK_USERNAME: &str = "username";
 
-/// Server-side OAuth flow: the PKCE code verifier (`HttpOnly`, 5 minutes).
+/// Server-side OAuth flow: the PKCE code verifier (`HttpOnly`, 5 minutes). On an https app origin the routes
+/// name this and the other flow cookies with a `__Host-` prefix (see [`crate::auth::routes`]).
 pub const PKCE_KEY: &str = "com.amplify.server_auth.pkce";
 /// Server-side OAuth flow: the `state` parameter (`HttpOnly`, 5 minutes).
 pub const STATE_KEY: &str = "com.amplify.server_auth.state";

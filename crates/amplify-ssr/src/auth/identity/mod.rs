@@ -16,6 +16,12 @@
 //!   it with the token-cookie attributes. `GetCredentialsForIdentity` is sent without a `Logins` key. A cookie
 //!   naming an identity Cognito refuses or no longer knows is replaced by a new guest identity. With guest
 //!   access off, the result is [`AuthError::NoCredentials`].
+//! * **Planted guest cookies (cookie tossing).** A sibling host can plant a copy of the identity-id cookie that
+//!   names its own guest identity; used, it would put a signed-out victim's uploads under the attacker's
+//!   `private/{id}/`. When copies name different identities, none is used: the request gets a new guest identity
+//!   that is kept for that request only. Nothing is written, since a `Set-Cookie` would replace the browser's
+//!   genuine cookie and leave the planted one; once the planted copy is gone, the genuine identity is used again.
+//!   (Copies that are not identity ids at all are ignored.)
 //! * **Static contexts** (no request): guest only; the guest identity id is kept in the runner, so `GetId` runs
 //!   once per process, as upstream.
 //!
@@ -424,7 +430,7 @@ async fn guest(
         fetched
     } else {
         let name = identity_id_key(&identity.pool_id);
-        let from_cookie = ctx.cookie(&name).filter(|id| plausible_identity_id(id));
+        let (from_cookie, disputed) = guest_cookie(ctx, &name);
         let identity_id = match &from_cookie {
             Some(id) => id.clone(),
             None => identity
@@ -436,11 +442,10 @@ async fn guest(
         let fetched =
             guest_credentials(identity, &identity_id, from_cookie.is_some(), force_refresh).await?;
         if from_cookie.as_deref() != Some(fetched.identity_id.as_str()) {
-            ctx.set_identity_cookie(
-                &name,
-                &fetched.identity_id,
-                guest_cookie_sent(ctx, identity),
-            );
+            // With disputed copies the new identity is kept for this request only: a Set-Cookie would replace
+            // the browser's own cookie, and leave the planted one in place.
+            let send = !disputed && guest_cookie_sent(ctx, identity);
+            ctx.set_identity_cookie(&name, &fetched.identity_id, send);
         }
         fetched
     };
@@ -512,6 +517,28 @@ fn plausible_identity_id(value: &str) -> bool {
         && value
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'-' | b'_'))
+}
+
+/// The guest identity id the request's cookie names, and whether its copies disagree. Copies that are not
+/// identity ids are ignored. Copies naming different identities give none: another site may have planted its
+/// own guest identity (the victim's uploads would then land under the attacker's `private/{id}/`), and which
+/// copy is the browser's own cannot be told.
+fn guest_cookie(ctx: &ServerContext, name: &str) -> (Option<String>, bool) {
+    let mut ids = ctx.cookie_copies(name);
+    ids.retain(|id| plausible_identity_id(id));
+    ids.sort_unstable();
+    ids.dedup();
+    match ids.len() {
+        0 => (None, false),
+        1 => (ids.pop(), false),
+        _ => {
+            tracing::warn!(
+                "the guest identity cookie comes in copies naming different identities (one planted by another \
+                 site?); using a new guest identity for this request"
+            );
+            (None, true)
+        }
+    }
 }
 
 /// Whether writes of the guest identity cookie become `Set-Cookie` headers (see the module docs).

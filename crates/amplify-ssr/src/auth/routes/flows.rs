@@ -5,16 +5,15 @@ use std::time::SystemTime;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 
+use super::flow_cookies::FlowCookie;
 use super::oauth_client::{self, CodeExchange, SERVER_ERROR};
-use super::{AuthRoutes, html, pkce, state};
-use crate::auth::{sign_out_here, tokens};
+use super::{AuthRoutes, Inner, html, pkce, state};
+use crate::auth::sign_out_here::{self, RevokeRefreshToken};
+use crate::auth::tokens;
 use crate::context::ServerContext;
-use crate::cookies::{
-    CookieAttributes, IS_SIGNING_OUT_KEY, IS_SIGNING_OUT_REDIRECTING_KEY, PKCE_KEY, STATE_KEY,
-    flow_cookie_attributes,
-};
+use crate::cookies::{IS_SIGNING_OUT_KEY, IS_SIGNING_OUT_REDIRECTING_KEY, PKCE_KEY, STATE_KEY};
 use crate::error::AuthError;
-use crate::secret::{AuthorizationCode, OAuthState, PkceVerifier};
+use crate::secret::{AuthorizationCode, OAuthState, PkceVerifier, RefreshToken};
 
 /// Longest IdP `error` / `error_description` passed on to the error destination.
 const MAX_IDP_ERROR_CHARS: usize = 512;
@@ -116,9 +115,9 @@ impl AuthRoutes {
                 pairs.append_pair("lang", lang);
             }
         }
-        let attributes = self.flow_attributes();
-        ctx.set_cookie(PKCE_KEY, verifier.secret(), attributes.clone());
-        ctx.set_cookie(STATE_KEY, oauth_state.secret(), attributes);
+        let flow = &inner.flow_cookies;
+        flow.set(&ctx, PKCE_KEY, verifier.secret());
+        flow.set(&ctx, STATE_KEY, oauth_state.secret());
         redirect(&ctx, url.as_str())
     }
 
@@ -137,11 +136,9 @@ impl AuthRoutes {
             // Anyone can send a user to this URL with an `?error=`. Only a response to the flow this browser
             // started (its state matches the state cookie) may end that flow or put the IdP's description on
             // the app's error page; otherwise only a sanitised code goes through, and the flow stays intact.
-            let state_matches = match (
-                ctx.cookie(STATE_KEY).filter(|v| !v.is_empty()),
-                query.get("state"),
-            ) {
-                (Some(cookie_state), Some(returned)) => {
+            let state_matches = match (inner.flow_cookies.read(&ctx, STATE_KEY), query.get("state"))
+            {
+                (FlowCookie::One(cookie_state), Some(returned)) => {
                     state::states_match(&OAuthState::new(cookie_state), returned)
                 }
                 _ => false,
@@ -166,14 +163,23 @@ impl AuthRoutes {
             return self.error_redirect(&ctx, &[("error", "invalid_request")]);
         };
 
-        let flow = ctx
-            .cookie(PKCE_KEY)
-            .filter(|v| !v.is_empty())
-            .zip(ctx.cookie(STATE_KEY).filter(|v| !v.is_empty()));
-        let Some((verifier, cookie_state)) = flow else {
-            return self
-                .callback_without_flow(&ctx, code, returned_state, headers)
-                .await;
+        let flow = &inner.flow_cookies;
+        let (verifier, cookie_state) = match (flow.read(&ctx, PKCE_KEY), flow.read(&ctx, STATE_KEY))
+        {
+            (FlowCookie::One(verifier), FlowCookie::One(cookie_state)) => (verifier, cookie_state),
+            (FlowCookie::Disputed, _) | (_, FlowCookie::Disputed) => {
+                // One copy was planted (a login CSRF), and which one cannot be told. Nothing is cleared: a removal
+                // would hit the browser's own cookie, not the planted one.
+                tracing::warn!(
+                    "the sign-in flow cookies come in disagreeing copies (planted by another site?); refusing the flow"
+                );
+                return self.error_redirect(&ctx, &[("error", "invalid_state")]);
+            }
+            _ => {
+                return self
+                    .callback_without_flow(&ctx, code, returned_state, headers)
+                    .await;
+            }
         };
         let verifier = PkceVerifier::new(verifier);
         let cookie_state = OAuthState::new(cookie_state);
@@ -269,7 +275,8 @@ impl AuthRoutes {
         let inner = &self.inner;
         let ctx = inner.runner.context(headers);
         let same_origin = crate::same_origin::check(headers, inner.runner.app_origin());
-        match (method == http::Method::POST, same_origin) {
+        let post = method == http::Method::POST;
+        match (post, same_origin) {
             (true, Ok(())) => {}
             (false, Ok(())) if is_user_navigation(headers) => {}
             (false, outcome) => {
@@ -295,86 +302,88 @@ impl AuthRoutes {
         url.query_pairs_mut()
             .append_pair("client_id", &inner.client_id)
             .append_pair("logout_uri", &inner.redirect_sign_out);
-        let attributes = self.flow_attributes();
-        ctx.set_cookie(IS_SIGNING_OUT_KEY, "true", attributes.clone());
-        ctx.set_cookie(IS_SIGNING_OUT_REDIRECTING_KEY, "true", attributes);
-        redirect(&ctx, url.as_str())
+        inner.flow_cookies.set(&ctx, IS_SIGNING_OUT_KEY, "true");
+        inner
+            .flow_cookies
+            .set(&ctx, IS_SIGNING_OUT_REDIRECTING_KEY, "true");
+        if post {
+            // Browsers apply the posting page's CSP `form-action` to the redirects that follow a form submission
+            // (the confirmation page allows only 'self'), and `/logout` is on managed login's origin: a `302`
+            // would be blocked. The intermediary page navigates there as a new, unrestricted document.
+            html_page(&ctx, url.as_str())
+        } else {
+            redirect(&ctx, url.as_str())
+        }
     }
 
     /// `GET sign-out-callback`.
     pub(super) async fn sign_out_callback(&self, headers: &HeaderMap) -> Response<String> {
         let inner = &self.inner;
         let ctx = inner.runner.context(headers);
-        if ctx.cookie(IS_SIGNING_OUT_KEY).is_none() {
+        let flow = &inner.flow_cookies;
+        if !flow.is_present(&ctx, IS_SIGNING_OUT_KEY) {
             tracing::debug!("sign-out callback without a sign-out in progress");
             return redirect(&ctx, &inner.sign_out_complete);
         }
-        if ctx.cookie(IS_SIGNING_OUT_REDIRECTING_KEY).is_some() {
+        if flow.is_present(&ctx, IS_SIGNING_OUT_REDIRECTING_KEY) {
             // First arrival, possibly cross-site: bounce once so the next arrival carries SameSite=Strict cookies.
-            ctx.remove_cookie(IS_SIGNING_OUT_REDIRECTING_KEY, self.flow_attributes());
+            flow.remove(&ctx, IS_SIGNING_OUT_REDIRECTING_KEY);
             return html_page(&ctx, &inner.redirect_sign_out);
         }
-
-        let usernames = tokens::usernames(&ctx, &inner.client_id);
-        if usernames.is_empty() {
-            tracing::debug!("sign-out callback without a signed-in user");
-        } else {
-            self.end_session(&ctx, &usernames).await;
-        }
-        ctx.remove_cookie(IS_SIGNING_OUT_KEY, self.flow_attributes());
+        self.end_session(&ctx).await;
+        flow.remove(&ctx, IS_SIGNING_OUT_KEY);
         redirect(&ctx, &inner.sign_out_complete)
     }
 
-    /// Signs the session out on this server and revokes its refresh tokens (every copy found, usually one).
-    async fn end_session(&self, ctx: &ServerContext, usernames: &[String]) {
+    /// Signs the session out on this server and revokes its refresh tokens: the session's own first, then other
+    /// copies found (see [`sign_out_here`]).
+    async fn end_session(&self, ctx: &ServerContext) {
         let inner = &self.inner;
         let found = match inner.runner.auth_runtime() {
-            Ok(runtime) => sign_out_here::end_session(ctx, runtime, usernames).await,
+            Ok(runtime) => sign_out_here::end_session(ctx, runtime).await,
             Err(e) => {
                 tracing::error!(error = %e, "sign-out callback without a user pool");
                 return;
             }
         };
-        if found.refresh_tokens.is_empty() {
-            tracing::debug!("no refresh token to revoke; clearing the session");
+        if found.is_empty() {
+            tracing::debug!("sign-out callback without a session; nothing to revoke");
+            return;
         }
-        for token in &found.refresh_tokens {
-            match oauth_client::revoke(
-                inner.runner.http_client(),
-                &inner.revoke_url,
-                &inner.client_id,
-                token,
-                &inner.options.retry,
-            )
-            .await
-            {
-                Ok(()) => tracing::info!("refresh token revoked"),
-                Err(e) => tracing::warn!(
-                    error = %e,
-                    "refresh token revocation failed; signing out locally anyway"
-                ),
-            }
+        let revoked = found.revoke_refresh_tokens(inner.as_ref()).await;
+        if revoked {
+            tracing::info!("refresh token revoked");
         }
-    }
-
-    fn flow_attributes(&self) -> CookieAttributes {
-        flow_cookie_attributes(
-            self.inner.flow_cookies_secure,
-            self.inner.runner.cookie_options(),
-        )
     }
 
     /// Removes the PKCE and state cookies; with `always` false only those the request carried.
     fn clear_sign_in_flow(&self, ctx: &ServerContext, always: bool) {
-        for name in [PKCE_KEY, STATE_KEY] {
-            if always || ctx.cookie(name).is_some() {
-                ctx.remove_cookie(name, self.flow_attributes());
+        let flow = &self.inner.flow_cookies;
+        for key in [PKCE_KEY, STATE_KEY] {
+            if always || flow.is_present(ctx, key) {
+                flow.remove(ctx, key);
             }
         }
     }
 
     fn error_redirect(&self, ctx: &ServerContext, pairs: &[(&str, &str)]) -> Response<String> {
         redirect(ctx, &with_query(&self.inner.error_destination, pairs))
+    }
+}
+
+/// Revocation through managed login's `/oauth2/revoke` endpoint.
+impl RevokeRefreshToken for Inner {
+    type Error = oauth_client::OAuthCallError;
+
+    async fn revoke(&self, token: &RefreshToken) -> Result<(), Self::Error> {
+        oauth_client::revoke(
+            self.runner.http_client(),
+            &self.revoke_url,
+            &self.client_id,
+            token,
+            &self.options.retry,
+        )
+        .await
     }
 }
 
@@ -476,14 +485,12 @@ fn is_cross_site(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v == "cross-site")
 }
 
-/// Whether a (same-origin) navigation was made by the user: a click, a typed address. With Fetch Metadata the
-/// browser says so in `Sec-Fetch-User`; a page's script or meta refresh, which a redirect on the site could
-/// point here, does not get it. Browsers without Fetch Metadata cannot tell, and pass on their `Origin` or
-/// `Referer` alone.
+/// Whether a (same-origin) navigation was made by the user: a click, a typed address. The browser says so in
+/// `Sec-Fetch-User`; a page's script or meta refresh, which a redirect on the site could point here, does not
+/// get it, and neither does an image. A browser without Fetch Metadata cannot tell: its `Referer` on the app
+/// origin is also what an `<img src=/api/auth/sign-out>` in content on the app's own pages sends, so it gets the
+/// confirmation page.
 fn is_user_navigation(headers: &HeaderMap) -> bool {
-    if headers.get(crate::same_origin::SEC_FETCH_SITE).is_none() {
-        return true;
-    }
     headers.get("sec-fetch-user").is_some_and(|v| v == "?1")
 }
 

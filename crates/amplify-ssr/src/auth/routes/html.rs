@@ -20,13 +20,14 @@ pub(crate) fn redirect_page(target: &str) -> String {
     )
 }
 
-/// The page a sign-out the user may not have asked for gets (another site linked to it, or a script on this
-/// one navigated to it): a button that posts the sign-out back to the same address, and a way home.
+/// The page a sign-out the user may not have asked for gets (another site linked to it, a script on this one
+/// navigated to it, or a browser that cannot say): a button that posts the sign-out back to the same address, and
+/// a way home.
 pub(crate) const CONFIRM_SIGN_OUT_PAGE: &str = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
     <meta name=\"robots\" content=\"noindex\">\n\
     <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Sign out?</title>\n</head>\n\
     <body>\n<main>\n<h1>Sign out?</h1>\n\
-    <p>Something other than this site's own sign-out link asked to sign you out. Sign out only if you meant to.</p>\n\
+    <p>This site could not tell whether you used its own sign-out link. Sign out only if you meant to.</p>\n\
     <form method=\"post\"><button type=\"submit\" id=\"confirm-sign-out\">Sign out</button></form>\n\
     <p><a id=\"cancel-sign-out\" href=\"/\">Stay signed in</a></p>\n</main>\n</body>\n</html>\n";
 

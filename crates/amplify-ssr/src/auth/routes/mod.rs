@@ -12,6 +12,11 @@
 //! - **`SameSite`.** The flow cookies (PKCE verifier, state, sign-out flags) are `SameSite=Lax`, `HttpOnly`,
 //!   `Max-Age=300`: the callback is a cross-site top-level navigation from the managed-login domain, which `Lax`
 //!   allows and `Strict` would strip. The session cookies are `SameSite=Strict` by default in this mode.
+//! - **No planted flow (cookie tossing).** A sibling host could plant its own verifier and state, then send the
+//!   victim to the callback with the attacker's code: a login CSRF. On an https origin the flow cookies are
+//!   named `__Host-com.amplify.server_auth.*` (`Secure`, `Path=/`, no `Domain`), which browsers let no other
+//!   host set; on http (local development) copies that disagree end the flow with `error=invalid_state`, and
+//!   nothing is cleared. See `flow_cookies`.
 //! - **Why the HTML intermediary pages.** A `Strict` cookie set, or needed, during a navigation that started
 //!   cross-site is withheld by browsers on the very next redirect hop. So the sign-in callback answers `200` with a
 //!   tiny page that navigates on to the final destination (meta refresh, `location.replace` and a link), making
@@ -23,14 +28,18 @@
 //!   flow starts and when it ends.
 //! - **Sign-out cannot be forced from elsewhere.** A sign-out revokes the refresh token, so another site must not
 //!   be able to cause one (a link, an image, a form). `GET sign-out` goes ahead only for a navigation the user
-//!   made on this application: [`crate::same_origin::check`] passes (`Sec-Fetch-Site: same-origin` or `none`;
-//!   without Fetch Metadata, an `Origin` or `Referer` on the app origin) *and* the browser reports a user action
-//!   (`Sec-Fetch-User: ?1`). The second condition matters because a script or meta refresh on this origin,
-//!   which a redirect on the site (such as the page after sign-in, which follows `redirect_to`) can point at
-//!   sign-out, is same-origin too. Anything else, a cross-site link included, gets a small confirmation page
+//!   made on this application: [`crate::same_origin::check`] passes (`Sec-Fetch-Site: same-origin` or `none`)
+//!   *and* the browser reports a user action (`Sec-Fetch-User: ?1`). The second condition matters because a
+//!   script or meta refresh on this origin, which a redirect on the site (such as the page after sign-in, which
+//!   follows `redirect_to`) can point at sign-out, is same-origin too. A browser without Fetch Metadata cannot
+//!   tell a click from an image in content on the app's own pages (both carry the app's `Referer`), so it gets
+//!   the confirmation too. Anything else, a cross-site link included, gets a small confirmation page
 //!   (`200`, no cookie touched, not frameable) whose button `POST`s to the same address; a `POST` goes ahead
-//!   when the same-origin check passes and is refused with `403` otherwise. So `<a href="/api/auth/sign-out">`
-//!   on the app's pages keeps working with one click, and a script can sign out with a `POST` form. The
+//!   when the same-origin check passes and is refused with `403` otherwise. A `POST` that goes ahead is
+//!   answered with the intermediary page rather than a `302`: browsers apply the posting page's CSP
+//!   `form-action 'self'` to the redirects after a form submission, which would block the way to managed
+//!   login's `/logout`. So `<a href="/api/auth/sign-out">` on the app's pages keeps working with one click, and
+//!   a script can sign out with a `POST` form. The
 //!   `sign-out-callback` route must accept the cross-site return from managed login; it changes nothing unless
 //!   the sign-out-in-progress cookie, which only the checked `sign-out` sets, is present.
 //! - **Sign-in may start from anywhere.** `sign-in` and `sign-up` accept cross-site `GET`s (links from e-mails
@@ -67,15 +76,16 @@
 //! | `sign-in-callback` | flow cookies missing, signed in (Back after signing in) | `302` → `redirect_on_sign_in_complete` |
 //! | `sign-in-callback` | flow cookies missing, no session seen, `Sec-Fetch-Site: cross-site` | `200` HTML intermediary → the same callback |
 //! | `sign-in-callback` | flow cookies missing, signed out (over 5 minutes, other browser) | `302` → error destination, `error=timeout` |
-//! | `sign-in-callback` | state mismatch | `302` → error destination, `error=invalid_state` |
+//! | `sign-in-callback` | state mismatch, or disagreeing copies of the flow cookies | `302` → error destination, `error=invalid_state` |
 //! | `sign-in-callback` | token endpoint error | `302` → error destination, `error=<code>` or `server_error` |
 //! | `sign-in-callback` | success | `200` HTML intermediary → `redirect_to` or `redirect_on_sign_in_complete` |
-//! | `sign-out` | `GET`: same-origin navigation by the user; `POST`: same-origin | `302` → `{base}/logout`, sign-out flag cookies set |
-//! | `sign-out` | `GET` otherwise (another site, a script) | `200` confirmation page with a `POST` form, no cookies |
+//! | `sign-out` | `GET`: same-origin navigation by the user (`Sec-Fetch-User: ?1`) | `302` → `{base}/logout`, sign-out flag cookies set |
+//! | `sign-out` | `POST`: same-origin | `200` HTML intermediary → `{base}/logout`, sign-out flag cookies set |
+//! | `sign-out` | `GET` otherwise (another site, a script, a browser without Fetch Metadata) | `200` confirmation page with a `POST` form, no cookies |
 //! | `sign-out` | `POST` from another origin | `403` |
 //! | `sign-out-callback` | no sign-out flag | `302` → `redirect_on_sign_out_complete` |
 //! | `sign-out-callback` | first arrival | `200` HTML intermediary → the sign-out callback again |
-//! | `sign-out-callback` | second arrival | refresh token revoked, session cleared, `302` → `redirect_on_sign_out_complete` |
+//! | `sign-out-callback` | second arrival | the session's refresh token revoked (see [`crate::sign_out`] for which), session cleared, `302` → `redirect_on_sign_out_complete` |
 //!
 //! The authorize query is built in upstream's order: `redirect_uri`, `response_type`, `client_id`, `scope`
 //! (space-joined), `state`, `code_challenge`, `code_challenge_method=S256`, then `identity_provider` (from
@@ -119,6 +129,9 @@
 //!     them).
 //! 14. **Sign-out cannot be forced by another site** (upstream signs out on any `GET`), and a **revisited
 //!     callback sends a signed-in user on** instead of showing an error: see the security model.
+//! 15. **No login CSRF through planted flow cookies**: `__Host-` flow cookies on https (upstream reads the first
+//!     copy of plain names), and the session's own refresh token is the one revoked at sign-out, whatever copies
+//!     another site planted: see the security model.
 //!
 //! # Example
 //!
@@ -144,6 +157,7 @@
 //! ```
 
 mod error;
+mod flow_cookies;
 mod flows;
 mod html;
 mod oauth_client;
@@ -194,7 +208,7 @@ struct Inner {
     revoke_url: Url,
     redirect_sign_in: String,
     redirect_sign_out: String,
-    flow_cookies_secure: bool,
+    flow_cookies: flow_cookies::FlowCookies,
     sign_in_complete: String,
     sign_out_complete: String,
     error_destination: String,
@@ -283,7 +297,10 @@ impl AuthRoutes {
             revoke_url: endpoint(&base, "oauth2/revoke"),
             redirect_sign_in,
             redirect_sign_out,
-            flow_cookies_secure: origin.is_https(),
+            flow_cookies: flow_cookies::FlowCookies::new(
+                origin.is_https(),
+                runner.cookie_options(),
+            ),
             sign_in_complete,
             sign_out_complete,
             error_destination,
