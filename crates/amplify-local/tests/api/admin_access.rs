@@ -516,6 +516,36 @@ async fn cors_is_for_app_origins_and_browser_operations_only() {
     h.backend.shutdown().await;
 }
 
+#[tokio::test]
+async fn app_origins_compare_as_origins() {
+    // Configured with the default port and capitals; browsers send neither.
+    let h = Harness::start_with(|o| {
+        o.with_app_origins(["http://LocalHost:80", "https://app.example.test:443"])
+    })
+    .await;
+    let root = format!("{}/", h.backend.base_url());
+    for origin in [
+        "http://localhost",
+        "https://app.example.test",
+        "http://localhost:80",
+    ] {
+        let granted = preflight(&h, &root, origin, "POST", "content-type,x-amz-target").await;
+        assert_eq!(granted.status(), 204, "{origin}");
+        assert_eq!(allowed_origin(&granted), Some(origin));
+    }
+    for origin in [
+        "http://localhost:8080",
+        "https://localhost",
+        "http://app.example.test",
+        "null",
+    ] {
+        let refused = preflight(&h, &root, origin, "POST", "content-type,x-amz-target").await;
+        assert_eq!(refused.status(), 403, "{origin}");
+        assert_eq!(allowed_origin(&refused), None, "{origin}");
+    }
+    h.backend.shutdown().await;
+}
+
 /// GETs a URL with a `Host` header.
 async fn status_for_host(h: &Harness, url: &str, host: &str) -> (u16, String) {
     let response = h
