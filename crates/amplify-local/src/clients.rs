@@ -39,8 +39,9 @@ pub(crate) struct Clients {
 }
 
 impl Clients {
-    /// Builds the client configuration from the options, creating (once)
-    /// the confidential client when it is enabled.
+    /// Builds the client configuration from the options (app origins as
+    /// [`canonical_origin`] writes them), creating (once) the confidential
+    /// client when it is enabled.
     pub(crate) fn load(
         store: &Store,
         origins: &[String],
@@ -50,7 +51,6 @@ impl Clients {
         let mut callback_urls = Vec::new();
         let mut sign_out_urls = Vec::new();
         for origin in origins {
-            check_origin(origin)?;
             callback_urls.push(format!("{origin}{SIGN_IN_CALLBACK}"));
             sign_out_urls.push(format!("{origin}{SIGN_OUT_CALLBACK}"));
         }
@@ -106,8 +106,13 @@ fn confidential_client(store: &Store) -> Result<ConfidentialClient, LocalError> 
     Ok(ConfidentialClient { id, secret })
 }
 
-/// Checks that an app origin is exactly `http(s)://host[:port]`.
-pub(crate) fn check_origin(origin: &str) -> Result<(), LocalError> {
+/// An app origin in the form browsers send in `Origin`
+/// (`scheme://host[:port]`, lower case, without the scheme's default
+/// port), from one given as `scheme://host[:port]`: `http://LocalHost:80`
+/// is `http://localhost`. Anything with a path (a trailing `/` included),
+/// a query or user information is refused, as it names more than an
+/// origin.
+pub(crate) fn canonical_origin(origin: &str) -> Result<String, LocalError> {
     let refuse = |reason: &'static str| LocalError::InvalidAppOrigin {
         origin: origin.to_owned(),
         reason,
@@ -125,35 +130,44 @@ pub(crate) fn check_origin(origin: &str) -> Result<(), LocalError> {
     if url.query().is_some() || url.fragment().is_some() {
         return Err(refuse("a query or fragment is not allowed"));
     }
-    if url.origin().ascii_serialization() != origin {
+    // `Url` reads `http://host` and `http://host/` alike: look at the text.
+    let after_scheme = origin.split_once("://").map_or("", |(_, rest)| rest);
+    if after_scheme.contains('/') {
         return Err(refuse(
-            "expected exactly scheme://host[:port] in lower case, without a path or trailing slash \
+            "expected scheme://host[:port], without a path or trailing slash \
              (e.g. http://localhost:3000)",
         ));
     }
-    Ok(())
+    Ok(url.origin().ascii_serialization())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::check_origin;
+    use super::canonical_origin;
 
     #[test]
-    fn origins_are_checked() {
-        assert!(check_origin("http://localhost:3000").is_ok());
-        assert!(check_origin("https://app.example.com").is_ok());
-        assert!(check_origin("http://127.0.0.1:3000").is_ok());
+    fn origins_are_checked_and_written_as_browsers_send_them() {
+        for (given, canonical) in [
+            ("http://localhost:3000", "http://localhost:3000"),
+            ("https://app.example.com", "https://app.example.com"),
+            ("http://127.0.0.1:3000", "http://127.0.0.1:3000"),
+            ("http://localhost:80", "http://localhost"),
+            ("https://App.Example.COM:443", "https://app.example.com"),
+            ("HTTP://HOST:3000", "http://host:3000"),
+            ("http://localhost:443", "http://localhost:443"),
+        ] {
+            assert_eq!(canonical_origin(given).expect(given), canonical);
+        }
         for bad in [
             "http://localhost:3000/",
             "http://localhost:3000/app",
             "ftp://localhost",
             "localhost:3000",
-            "http://HOST:3000",
             "http://a@host",
             "http://host?x=1",
             "",
         ] {
-            assert!(check_origin(bad).is_err(), "{bad}");
+            assert!(canonical_origin(bad).is_err(), "{bad}");
         }
     }
 }

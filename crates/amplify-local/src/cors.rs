@@ -106,14 +106,31 @@ fn is_browser_target(target: &str) -> bool {
     user_pool || identity
 }
 
-/// Whether `origin` is one of the app origins (compared as browsers
-/// serialise origins: lower-case scheme and host).
+/// Whether `origin` is one of the app origins, compared as origins
+/// (scheme, host and port, case and default ports aside): a client that
+/// writes `http://localhost:80` means `http://localhost`.
 fn is_app_origin(state: &AppState, origin: &str) -> bool {
+    let Some(origin) = web_origin(origin) else {
+        return false;
+    };
     state
         .options
         .app_origins
         .iter()
-        .any(|app| app.trim_end_matches('/').eq_ignore_ascii_case(origin))
+        .any(|app| web_origin(app).as_ref() == Some(&origin))
+}
+
+/// The origin an `Origin` value names; `None` for `null`, opaque origins
+/// and anything that is not a bare `scheme://host[:port]`.
+fn web_origin(text: &str) -> Option<url::Origin> {
+    let url = url::Url::parse(text).ok()?;
+    let bare = url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && url.username().is_empty()
+        && url.password().is_none();
+    let origin = url.origin();
+    (bare && origin.is_tuple()).then_some(origin)
 }
 
 fn text(headers: &HeaderMap, name: impl header::AsHeaderName) -> Option<&str> {
@@ -219,4 +236,36 @@ fn refused_preflight(origin: &str, closed: Closed) -> Response {
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::web_origin;
+
+    #[test]
+    fn origins_compare_without_default_ports_or_case() {
+        let same = |a: &str, b: &str| web_origin(a).is_some() && web_origin(a) == web_origin(b);
+        assert!(same("http://localhost:80", "http://localhost"));
+        assert!(same("http://localhost", "http://localhost:80"));
+        assert!(same(
+            "https://app.example.com:443",
+            "https://app.example.com"
+        ));
+        assert!(same("HTTP://LocalHost:3000", "http://localhost:3000"));
+        assert!(same("http://localhost:3000/", "http://localhost:3000"));
+        assert!(!same("http://localhost:443", "https://localhost"));
+        assert!(!same("http://localhost:3000", "http://localhost:3001"));
+        assert!(!same("http://localhost:3000", "https://localhost:3000"));
+        assert!(!same("http://127.0.0.1:3000", "http://localhost:3000"));
+        for not_an_origin in [
+            "null",
+            "",
+            "file:///etc",
+            "http://localhost:3000/app",
+            "http://user@localhost:3000",
+            "http://localhost:3000?x",
+        ] {
+            assert_eq!(web_origin(not_an_origin), None, "{not_an_origin}");
+        }
+    }
 }

@@ -3,8 +3,13 @@
 //!
 //! `axum::serve` has none of these knobs: a client that sends half a request line keeps its connection (and a
 //! task) forever, and a burst of new connections overflows tokio's default backlog of 128. [`serve`] runs
-//! hyper-util's connection builder instead. amplify-local serves both its ports with it, and the demo app too;
-//! an app can use it for its own server, or set the same limits in whatever server it runs (see the README).
+//! hyper-util's connection builder instead. It is amplify-local's own server (both its ports) and the demo
+//! app's. An app's production server should set the same limits with hyper-util and tower-http directly (the
+//! README shows how) rather than depend on amplify-local, a development backend.
+//!
+//! Limits it does not have: none per client (one peer may hold every slot); idle keep-alive connections are
+//! closed by the header-read timeout; no timeout on writing a response (a client that stops reading keeps its
+//! connection while it stays connected); a body that takes longer than the request timeout to arrive gets `408`.
 
 use std::future::Future;
 use std::io;

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use amplify_local::{
-    AdminCredentials, IssuerMode, LocalBackend, LocalOptions, StorageRules, add_user_to_data_dir,
+    AdminCredentials, IssuerMode, LocalBackend, LocalOptions, ServerLimits, StorageRules,
+    add_user_to_data_dir,
 };
 use clap::{Args, Parser, Subcommand};
 
@@ -23,7 +24,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Start the server (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Add a confirmed user directly to the database (server running or not).
     AddUser(AddUserArgs),
 }
@@ -108,6 +109,69 @@ struct ServeArgs {
     /// the default Todo / Announcement schema.
     #[arg(long, value_name = "FILE")]
     schema: Option<PathBuf>,
+    /// Seconds a client may take to send a request's line and headers; also
+    /// how long an idle keep-alive connection stays open. A slower client's
+    /// connection is closed.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = ServerLimits::default().header_read_timeout.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    header_read_timeout: u64,
+    /// Seconds a request may take from its headers to its response, its
+    /// body included; a slower one is answered 408 Request Timeout.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = ServerLimits::default().request_timeout.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    request_timeout: u64,
+    /// Connections served at once on each port; more wait in the listen
+    /// backlog until one closes.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = ServerLimits::default().max_connections as u64,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    max_connections: u64,
+    /// Seconds one GraphQL request may run; then it gets AppSync's
+    /// ExecutionTimeout error.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = LocalOptions::new(".").graphql_time_budget.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    graphql_time_budget: u64,
+    /// Stored items one GraphQL request may read, over all its fields,
+    /// aliases and nested lists; past it, fields fail with
+    /// ExecutionLimitExceeded.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = LocalOptions::new(".").graphql_row_budget,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    graphql_row_budget: u64,
+}
+
+impl ServeArgs {
+    /// Applies the server and GraphQL limits given on the command line.
+    fn apply_limits(&self, options: LocalOptions) -> LocalOptions {
+        let limits = options
+            .server_limits
+            .clone()
+            .with_header_read_timeout(Duration::from_secs(self.header_read_timeout))
+            .with_request_timeout(Duration::from_secs(self.request_timeout))
+            .with_max_connections(usize::try_from(self.max_connections).unwrap_or(usize::MAX));
+        options
+            .with_server_limits(limits)
+            .with_graphql_time_budget(Duration::from_secs(self.graphql_time_budget))
+            .with_graphql_row_budget(self.graphql_row_budget)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -147,7 +211,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::AddUser(args)) => add_user(args),
-        Some(Command::Serve(args)) => serve(args),
+        Some(Command::Serve(args)) => serve(*args),
         None => serve(cli.serve),
     };
     match result {
@@ -212,6 +276,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         for name in &args.custom_attributes {
             options = options.with_custom_attribute(name.clone());
         }
+        options = args.apply_limits(options);
         let backend = LocalBackend::start(options)
             .await
             .map_err(|e| e.to_string())?;
@@ -263,5 +328,80 @@ async fn wait_for_shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+
+    fn serve_args(flags: &[&str]) -> Result<ServeArgs, clap::Error> {
+        let cli =
+            Cli::try_parse_from(std::iter::once("amplify-local").chain(flags.iter().copied()))?;
+        Ok(cli.serve)
+    }
+
+    #[test]
+    fn limit_flags_set_the_options() {
+        let args = serve_args(&[
+            "--header-read-timeout",
+            "7",
+            "--request-timeout",
+            "30",
+            "--max-connections",
+            "64",
+            "--graphql-time-budget",
+            "3",
+            "--graphql-row-budget",
+            "900",
+        ])
+        .expect("parses");
+        let options = args.apply_limits(LocalOptions::new("data"));
+        let limits = &options.server_limits;
+        assert_eq!(limits.header_read_timeout, Duration::from_secs(7));
+        assert_eq!(limits.request_timeout, Duration::from_secs(30));
+        assert_eq!(limits.max_connections, 64);
+        assert_eq!(limits.backlog, ServerLimits::default().backlog);
+        assert_eq!(options.graphql_time_budget, Duration::from_secs(3));
+        assert_eq!(options.graphql_row_budget, 900);
+    }
+
+    #[test]
+    fn without_limit_flags_the_library_defaults_apply() {
+        let options = serve_args(&[])
+            .expect("parses")
+            .apply_limits(LocalOptions::new("data"));
+        let defaults = LocalOptions::new("data");
+        assert_eq!(options.server_limits, defaults.server_limits);
+        assert_eq!(options.graphql_time_budget, defaults.graphql_time_budget);
+        assert_eq!(options.graphql_row_budget, defaults.graphql_row_budget);
+    }
+
+    #[test]
+    fn zero_or_malformed_limits_are_refused() {
+        for flag in [
+            "--header-read-timeout",
+            "--request-timeout",
+            "--max-connections",
+            "--graphql-time-budget",
+            "--graphql-row-budget",
+        ] {
+            for value in ["0", "-1", "ten"] {
+                let error = serve_args(&[&format!("{flag}={value}")]).expect_err(value);
+                assert!(error.to_string().contains(flag), "{flag} {value}: {error}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_serve_subcommand_takes_them_too() {
+        let cli = Cli::try_parse_from(["amplify-local", "serve", "--max-connections", "8"])
+            .expect("parses");
+        let Some(Command::Serve(args)) = cli.command else {
+            panic!("serve");
+        };
+        assert_eq!(args.max_connections, 8);
     }
 }

@@ -99,9 +99,11 @@ pub struct LocalOptions {
     /// (like Cognito's `RetryGracePeriodSeconds`). Default 0: it stops at once.
     pub refresh_token_grace_period: Duration,
     /// Origins (`http(s)://host[:port]`, no path) of the apps that use
-    /// managed login. For each, `ORIGIN/api/auth/sign-in-callback` becomes a
-    /// callback URL and `ORIGIN/api/auth/sign-out-callback` a sign-out URL of
-    /// the app client(s). Default: `http://127.0.0.1:3000` and
+    /// managed login and may call amplify-local from their pages (CORS).
+    /// For each, `ORIGIN/api/auth/sign-in-callback` becomes a callback URL
+    /// and `ORIGIN/api/auth/sign-out-callback` a sign-out URL of the app
+    /// client(s). They are taken as origins: `http://LocalHost:80` is
+    /// `http://localhost`. Default: `http://127.0.0.1:3000` and
     /// `http://localhost:3000`.
     pub app_origins: Vec<String>,
     /// Whether a second, confidential app client (with a secret,

@@ -87,16 +87,18 @@ async fn serve(
 impl LocalBackend {
     /// Opens (or creates) the data directory, loads or creates the pool,
     /// client and signing key, and starts serving on 127.0.0.1.
-    pub async fn start(options: LocalOptions) -> Result<LocalBackend, LocalError> {
+    pub async fn start(mut options: LocalOptions) -> Result<LocalBackend, LocalError> {
+        options.app_origins = options
+            .app_origins
+            .iter()
+            .map(|origin| crate::clients::canonical_origin(origin))
+            .collect::<Result<_, _>>()?;
         let data_dir = options.data_dir.clone();
         let origins = options.app_origins.clone();
         let confidential = options.confidential_client;
         let providers = options.oidc_providers.clone();
         let schema_file = options.schema_file.clone();
         let api_key_ttl = i64::try_from(options.api_key_ttl.as_secs().max(1)).unwrap_or(i64::MAX);
-        for origin in &origins {
-            crate::clients::check_origin(origin)?;
-        }
         for name in &options.allowed_hosts {
             host::check_allowed_host(name)?;
         }

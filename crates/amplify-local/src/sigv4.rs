@@ -62,58 +62,169 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex(digest::digest(&digest::SHA256, bytes).as_ref())
 }
 
-/// Parses `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`.
+/// The `Authorization` parameters of a SigV4 header, each given once.
+#[derive(Default)]
+struct Parameters<'a> {
+    credential: Option<&'a str>,
+    signed_headers: Option<&'a str>,
+    signature: Option<&'a str>,
+}
+
+impl<'a> Parameters<'a> {
+    fn read(rest: &'a str) -> Result<Self, SignatureError> {
+        let mut found = Self::default();
+        for part in rest.split(',') {
+            let part = part.trim();
+            let (slot, value) = if let Some(v) = part.strip_prefix("Credential=") {
+                (&mut found.credential, v)
+            } else if let Some(v) = part.strip_prefix("SignedHeaders=") {
+                (&mut found.signed_headers, v)
+            } else if let Some(v) = part.strip_prefix("Signature=") {
+                (&mut found.signature, v)
+            } else {
+                continue;
+            };
+            if slot.replace(value).is_some() {
+                return Err(malformed(
+                    "Authorization header gives 'Credential', 'SignedHeaders' or 'Signature' \
+                     more than once",
+                ));
+            }
+        }
+        Ok(found)
+    }
+}
+
+fn malformed(what: &str) -> SignatureError {
+    SignatureError::Malformed(what.to_owned())
+}
+
+/// `Credential=<key id>/<yyyymmdd>/<region>/<service>/aws4_request`.
+struct Credential<'a> {
+    access_key_id: &'a str,
+    date: &'a str,
+    region: &'a str,
+    service: &'a str,
+}
+
+fn parse_credential(credential: &str) -> Result<Credential<'_>, SignatureError> {
+    let scope: Vec<&str> = credential.split('/').collect();
+    let [access_key_id, date, region, service, "aws4_request"] = scope.as_slice() else {
+        return Err(malformed(
+            "Credential must be '<access key id>/<yyyymmdd>/<region>/<service>/aws4_request'",
+        ));
+    };
+    if access_key_id.is_empty() || !access_key_id.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(malformed(
+            "Credential must start with an access key id (any non-empty id works unless \
+             credentials are pinned)",
+        ));
+    }
+    if date.len() != 8 || !date.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(malformed(
+            "Credential scope must carry the signing date as yyyymmdd",
+        ));
+    }
+    if region.is_empty() || service.is_empty() {
+        return Err(malformed(
+            "Credential scope must name a region and a service",
+        ));
+    }
+    Ok(Credential {
+        access_key_id,
+        date,
+        region,
+        service,
+    })
+}
+
+/// `SignedHeaders=a;b;c`: lowercase names, sorted, each once, as every
+/// SigV4 signer writes them, and each present in the request.
+fn parse_signed_headers(list: &str, headers: &HeaderMap) -> Result<Vec<String>, SignatureError> {
+    let names: Vec<&str> = list.split(';').collect();
+    let well_formed = |name: &&str| {
+        !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+    };
+    if !names.iter().all(well_formed) || !names.windows(2).all(|pair| pair[0] < pair[1]) {
+        return Err(malformed(
+            "SignedHeaders must list lowercase header names, sorted and separated by ';'",
+        ));
+    }
+    for required in ["host", "x-amz-date"] {
+        if !names.contains(&required) {
+            return Err(SignatureError::Malformed(format!(
+                "'{required}' must be a signed header"
+            )));
+        }
+    }
+    if let Some(absent) = names.iter().find(|name| !headers.contains_key(**name)) {
+        return Err(SignatureError::Malformed(format!(
+            "SignedHeaders names '{absent}', which the request does not carry"
+        )));
+    }
+    Ok(names.into_iter().map(str::to_owned).collect())
+}
+
+/// A SigV4 signature: a hex-encoded HMAC-SHA256, 64 lowercase characters.
+fn is_signature(value: &str) -> bool {
+    value.len() == 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Parses `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`
+/// and checks that it is well formed: what any SigV4 signer produces,
+/// whatever its keys.
 pub(crate) fn parse(headers: &HeaderMap) -> Result<SignedRequest, SignatureError> {
-    let malformed = |what: &str| SignatureError::Malformed(what.to_owned());
     let header = headers
         .get(http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| malformed("Authorization header requires a value"))?;
-    let rest = header
-        .strip_prefix("AWS4-HMAC-SHA256 ")
-        .ok_or_else(|| malformed("Unsupported signing algorithm"))?;
-    let mut credential = None;
-    let mut signed_headers = None;
-    let mut signature = None;
-    for part in rest.split(',') {
-        let part = part.trim();
-        if let Some(v) = part.strip_prefix("Credential=") {
-            credential = Some(v);
-        } else if let Some(v) = part.strip_prefix("SignedHeaders=") {
-            signed_headers = Some(v);
-        } else if let Some(v) = part.strip_prefix("Signature=") {
-            signature = Some(v);
-        }
-    }
-    let (Some(credential), Some(signed_headers), Some(signature)) =
-        (credential, signed_headers, signature)
+    let rest = header.strip_prefix("AWS4-HMAC-SHA256 ").ok_or_else(|| {
+        malformed("Unsupported signing algorithm: sign with AWS4-HMAC-SHA256 (SigV4)")
+    })?;
+    let Parameters {
+        credential: Some(credential),
+        signed_headers: Some(signed_headers),
+        signature: Some(signature),
+    } = Parameters::read(rest)?
     else {
         return Err(malformed(
             "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters",
         ));
     };
-    let scope: Vec<&str> = credential.split('/').collect();
-    let [access_key_id, date, region, service, "aws4_request"] = scope.as_slice() else {
-        return Err(malformed("Credential should be scoped to a valid region"));
-    };
+    let credential = parse_credential(credential)?;
     let amz_date = headers
         .get("x-amz-date")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| malformed("Authorization header requires existence of X-Amz-Date"))?
         .to_owned();
-    let signed_headers: Vec<String> = signed_headers.split(';').map(str::to_owned).collect();
-    if !signed_headers.iter().any(|h| h == "host") {
-        return Err(malformed("'Host' must be a signed header"));
+    let signed_headers = parse_signed_headers(signed_headers, headers)?;
+    if !is_signature(signature) {
+        return Err(malformed(
+            "Signature must be 64 lowercase hexadecimal characters (a SigV4 signature)",
+        ));
     }
     Ok(SignedRequest {
-        access_key_id: (*access_key_id).to_owned(),
-        date: (*date).to_owned(),
-        region: (*region).to_owned(),
-        service: (*service).to_owned(),
+        access_key_id: credential.access_key_id.to_owned(),
+        date: credential.date.to_owned(),
+        region: credential.region.to_owned(),
+        service: credential.service.to_owned(),
         signed_headers,
         signature: signature.to_owned(),
         amz_date,
     })
+}
+
+impl SignedRequest {
+    /// Whether the client signed the header `name` (lowercase).
+    pub(crate) fn signs(&self, name: &str) -> bool {
+        self.signed_headers.iter().any(|h| h == name)
+    }
 }
 
 /// `YYYYMMDDTHHMMSSZ` as seconds since the epoch.
@@ -155,7 +266,7 @@ pub(crate) fn check_scope(
     }
     let time = parse_amz_date(&request.amz_date)
         .ok_or_else(|| SignatureError::Malformed("X-Amz-Date is not a valid date".to_owned()))?;
-    if !request.amz_date.starts_with(&request.date) {
+    if request.amz_date.get(..8) != Some(request.date.as_str()) {
         return Err(SignatureError::Malformed(
             "Date in Credential scope does not match X-Amz-Date".to_owned(),
         ));
@@ -196,7 +307,7 @@ pub(crate) fn verify(
             "'{name}' cannot be a signed header"
         )));
     }
-    let signs = |name: &str| request.signed_headers.iter().any(|h| h == name);
+    let signs = |name: &str| request.signs(name);
     // The headers the client signed, as presented. `x-amz-date`,
     // `x-amz-security-token` and `x-amz-content-sha256` are added by the
     // signer itself (from the signing time, the session token and the body
@@ -410,12 +521,14 @@ mod tests {
         headers.insert("user-agent", "curl".parse().expect("value"));
         headers.insert(
             http::header::AUTHORIZATION,
-            rewrite("SignedHeaders=", "SignedHeaders=user-agent;"),
+            rewrite(";host;", ";host;user-agent;"),
         );
-        assert!(matches!(
+        assert_eq!(
             check(&(method.clone(), uri.clone(), headers.clone()), "secret"),
-            Err(SignatureError::Malformed(_))
-        ));
+            Err(SignatureError::Malformed(
+                "'user-agent' cannot be a signed header".to_owned()
+            ))
+        );
         headers.insert(http::header::AUTHORIZATION, rewrite(";x-amz-date", ""));
         assert!(matches!(
             check(&(method, uri, headers), "secret"),

@@ -54,21 +54,47 @@ const USERNAME_PATTERN: &str = r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+";
 /// The most characters a username may have (Cognito's limit).
 const USERNAME_MAX_CHARS: usize = 128;
 
+/// Why a username is refused; `Display` gives the API's message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum UsernameRefusal {
+    /// No characters.
+    Empty,
+    /// More than 128 characters.
+    TooLong,
+    /// A character outside [`USERNAME_PATTERN`] (its code point).
+    Character(u32),
+}
+
+impl std::fmt::Display for UsernameRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Empty => f.write_str("username must not be empty"),
+            Self::TooLong => write!(
+                f,
+                "username must be at most {USERNAME_MAX_CHARS} characters"
+            ),
+            Self::Character(offending) => write!(
+                f,
+                "username must satisfy the pattern {USERNAME_PATTERN}: U+{offending:04X} is not \
+                 allowed (whitespace, control and invisible characters are refused)"
+            ),
+        }
+    }
+}
+
 /// Checks a username against Cognito's constraints: 1 to 128 characters,
-/// each matching [`USERNAME_PATTERN`]. The reason names the first
-/// offending character.
-pub(crate) fn check_username(username: &str) -> Result<(), String> {
+/// each matching [`USERNAME_PATTERN`]. A refusal names the first offending
+/// character.
+pub(crate) fn check_username(username: &str) -> Result<(), UsernameRefusal> {
     // A constant pattern: it compiles (the unit tests run it).
     static ALLOWED: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(&format!("^{USERNAME_PATTERN}$")).expect("the username pattern compiles")
     });
     if username.is_empty() {
-        return Err("username must not be empty".to_owned());
+        return Err(UsernameRefusal::Empty);
     }
     if username.chars().count() > USERNAME_MAX_CHARS {
-        return Err(format!(
-            "username must be at most {USERNAME_MAX_CHARS} characters"
-        ));
+        return Err(UsernameRefusal::TooLong);
     }
     let allowed = &*ALLOWED;
     if allowed.is_match(username) {
@@ -79,10 +105,7 @@ pub(crate) fn check_username(username: &str) -> Result<(), String> {
         .chars()
         .find(|c| !allowed.is_match(c.encode_utf8(&mut one)))
         .map_or(0, u32::from);
-    Err(format!(
-        "username must satisfy the pattern {USERNAME_PATTERN}: U+{offending:04X} is not allowed \
-         (whitespace, control and invisible characters are refused)"
-    ))
+    Err(UsernameRefusal::Character(offending))
 }
 
 /// Password material for a user: argon2 hash and SRP verifier.
@@ -152,7 +175,7 @@ pub(crate) fn create_confirmed_user(
     password_text: &str,
     attributes: &[(&str, &str)],
 ) -> Result<LocalUser, LocalError> {
-    check_username(username).map_err(LocalError::InvalidUsername)?;
+    check_username(username).map_err(|reason| LocalError::InvalidUsername(reason.to_string()))?;
     password::check_policy(password_text).map_err(LocalError::InvalidPassword)?;
     let attributes: Vec<(String, String)> = attributes
         .iter()
@@ -194,7 +217,7 @@ pub fn add_user_to_data_dir(
 
 #[cfg(test)]
 mod tests {
-    use super::check_username;
+    use super::{UsernameRefusal, check_username};
 
     #[test]
     fn usernames_follow_cognitos_pattern() {
@@ -218,11 +241,14 @@ mod tests {
             ("nbsp\u{A0}", "U+00A0"),
             ("bom\u{FEFF}", "U+FEFF"),
         ] {
-            let reason = check_username(bad).expect_err(bad);
+            let reason = check_username(bad).expect_err(bad).to_string();
             assert!(reason.contains(code), "{bad:?}: {reason}");
         }
         assert!(check_username("").is_err());
         assert!(check_username(&"a".repeat(128)).is_ok());
-        assert!(check_username(&"a".repeat(129)).is_err());
+        assert_eq!(
+            check_username(&"a".repeat(129)),
+            Err(UsernameRefusal::TooLong)
+        );
     }
 }

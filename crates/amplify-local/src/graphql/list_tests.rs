@@ -22,11 +22,13 @@ fn user(name: &str) -> Caller {
     Caller::test_user(name)
 }
 
-fn roomy() -> Budget {
+/// A budget no test reaches.
+pub(super) fn roomy() -> Budget {
     Budget::new(1_000_000, Duration::from_secs(3600))
 }
 
-fn open(dir: &std::path::Path, introspection: &Value) -> Backend {
+/// A backend on `dir` with the models of `introspection`.
+pub(super) fn open(dir: &std::path::Path, introspection: &Value) -> Backend {
     Backend::open(dir, Catalog::parse(introspection).expect("schema")).expect("backend")
 }
 

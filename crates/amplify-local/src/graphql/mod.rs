@@ -29,6 +29,8 @@ mod list_tests;
 mod model;
 mod ops;
 mod schema;
+#[cfg(test)]
+mod write_tests;
 
 use std::path::Path;
 use std::sync::Arc;

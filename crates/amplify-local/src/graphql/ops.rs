@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{OptionalExtension, StatementStatus, params, params_from_iter};
+use rusqlite::{OptionalExtension, StatementStatus, TransactionBehavior, params, params_from_iter};
 use serde_json::{Map, Value};
 
 use super::auth::{Caller, Grant, grant};
@@ -155,6 +155,14 @@ pub(crate) struct ListQuery {
     pub(crate) next_token: Option<String>,
 }
 
+/// The stored item an update or delete changes, as loaded in its transaction.
+struct Existing {
+    seq: i64,
+    item: Item,
+    /// What the rules grant the caller on it.
+    grant: Grant,
+}
+
 /// One page of items.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Page {
@@ -253,10 +261,19 @@ impl Backend {
         key: &str,
         budget: &Budget,
     ) -> Result<Option<(i64, Item)>, OpError> {
+        self.load_in(&self.items.conn(), model, key, budget)
+    }
+
+    /// [`Self::load`] on a connection the caller holds (inside its transaction).
+    fn load_in(
+        &self,
+        conn: &rusqlite::Connection,
+        model: &str,
+        key: &str,
+        budget: &Budget,
+    ) -> Result<Option<(i64, Item)>, OpError> {
         budget.charge(1)?;
-        let row: Option<(i64, String)> = self
-            .items
-            .conn()
+        let row: Option<(i64, String)> = conn
             .query_row(
                 "SELECT seq, item FROM graphql_items WHERE model = ?1 AND key = ?2",
                 params![model, key],
@@ -514,20 +531,26 @@ impl Backend {
         Ok(true)
     }
 
-    /// Loads the item an update or delete names and checks it may be
-    /// changed.
-    fn existing(
+    /// Runs an update or delete in one write transaction, holding the
+    /// connection from the load of the item to the write of it and its
+    /// index rows: a concurrent update or delete of the same item waits, so
+    /// none is lost, no condition is checked against a stale item, and no
+    /// index row outlives its item.
+    fn change<T>(
         &self,
         model: &ModelDef,
         call: Call<'_>,
-        operation: &str,
-        input: &Item,
-        condition: Option<&Item>,
-    ) -> Result<(i64, Item, Grant), OpError> {
+        (operation, input, condition): (&str, &Item, Option<&Item>),
+        write: impl FnOnce(&rusqlite::Transaction<'_>, Existing) -> Result<T, OpError>,
+    ) -> Result<T, OpError> {
         let grant = call.grant(model, operation)?;
         let key = Self::key_of(model, input)?;
+        let mut conn = self.items.conn();
+        // IMMEDIATE: the write lock is taken before the read, so another
+        // connection to the file cannot write in between either.
+        let transaction = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (seq, item) = self
-            .load(&model.name, &key, call.budget)?
+            .load_in(&transaction, &model.name, &key, call.budget)?
             .ok_or_else(OpError::conditional)?;
         if !grant.allows(&item) {
             return Err(call.unauthorized());
@@ -535,7 +558,9 @@ impl Backend {
         if condition.is_some_and(|c| !matches(c, &item)) {
             return Err(OpError::conditional());
         }
-        Ok((seq, item, grant))
+        let changed = write(&transaction, Existing { seq, item, grant })?;
+        transaction.commit()?;
+        Ok(changed)
     }
 
     /// `update<M>`: merges the input (null removes a field).
@@ -546,34 +571,38 @@ impl Backend {
         input: Item,
         condition: Option<&Item>,
     ) -> Result<Item, OpError> {
-        let (seq, mut item, grant) = self.existing(model, call, "update", &input, condition)?;
-        let keys = model.key_fields();
-        for (name, value) in input {
-            let Some(field) = model.field(&name) else {
-                continue;
-            };
-            if !field.is_stored() || keys.contains(&name.as_str()) {
-                continue;
+        let request = ("update", &input, condition);
+        self.change(model, call, request, |transaction, existing| {
+            let Existing {
+                seq,
+                mut item,
+                grant,
+            } = existing;
+            let keys = model.key_fields();
+            for (name, value) in &input {
+                let Some(field) = model.field(name) else {
+                    continue;
+                };
+                if !field.is_stored() || keys.contains(&name.as_str()) {
+                    continue;
+                }
+                if value.is_null() {
+                    item.remove(name);
+                } else {
+                    item.insert(name.clone(), value.clone());
+                }
             }
-            if value.is_null() {
-                item.remove(&name);
-            } else {
-                item.insert(name, value);
+            item.insert("updatedAt".to_owned(), Value::String(now_datetime()));
+            if !grant.allows(&item) {
+                return Err(call.unauthorized());
             }
-        }
-        item.insert("updatedAt".to_owned(), Value::String(now_datetime()));
-        if !grant.allows(&item) {
-            return Err(call.unauthorized());
-        }
-        let mut conn = self.items.conn();
-        let transaction = conn.transaction()?;
-        transaction.execute(
-            "UPDATE graphql_items SET item = ?2 WHERE seq = ?1",
-            params![seq, Value::Object(item.clone()).to_string()],
-        )?;
-        item_index::write(&transaction, &self.indexed, &model.name, seq, &item)?;
-        transaction.commit()?;
-        Ok(item)
+            transaction.execute(
+                "UPDATE graphql_items SET item = ?2 WHERE seq = ?1",
+                params![seq, Value::Object(item.clone()).to_string()],
+            )?;
+            item_index::write(transaction, &self.indexed, &model.name, seq, &item)?;
+            Ok(item)
+        })
     }
 
     /// `delete<M>`: removes the item and returns it.
@@ -584,13 +613,16 @@ impl Backend {
         input: &Item,
         condition: Option<&Item>,
     ) -> Result<Item, OpError> {
-        let (seq, item, _) = self.existing(model, call, "delete", input, condition)?;
-        let mut conn = self.items.conn();
-        let transaction = conn.transaction()?;
-        transaction.execute("DELETE FROM graphql_items WHERE seq = ?1", [seq])?;
-        item_index::remove(&transaction, seq)?;
-        transaction.commit()?;
-        Ok(item)
+        self.change(
+            model,
+            call,
+            ("delete", input, condition),
+            |transaction, existing| {
+                transaction.execute("DELETE FROM graphql_items WHERE seq = ?1", [existing.seq])?;
+                item_index::remove(transaction, existing.seq)?;
+                Ok(existing.item)
+            },
+        )
     }
 
     /// Stores an item as is (seed data), unless one with its key exists.

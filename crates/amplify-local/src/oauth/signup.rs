@@ -23,11 +23,12 @@ use super::params::Params;
 use super::request::{AuthRequest, Authorization, blocking_page, internal_error_page, validate};
 use super::session;
 use crate::LocalError;
-use crate::api_error::ErrorCode;
+use crate::api_error::{ApiError, ErrorCode};
 use crate::ids;
-use crate::pages;
+use crate::pages::{self, Text};
 use crate::state::{AppState, now_secs};
-use crate::user_pool::{confirm_with_code, register};
+use crate::user_pool::{AttributeRefusal, SignUpError, confirm_with_code, register};
+use crate::users::UsernameRefusal;
 
 /// The sign-up binding cookie's name before its `_<port>` suffix.
 const BINDING_PREFIX: &str = "amplify_local_signup";
@@ -131,6 +132,28 @@ fn pending_code(state: &AppState, username: &str) -> Option<String> {
         .and_then(|user| user.confirmation_code)
 }
 
+/// What the page says about a refused sign-up, in the page's language;
+/// `None` for a failure that is not the user's (the error page says so).
+fn explain(text: &Text, error: &SignUpError) -> Option<String> {
+    let message = match error {
+        SignUpError::Username(UsernameRefusal::TooLong) => text.err_username_length.to_owned(),
+        SignUpError::Username(UsernameRefusal::Empty) | SignUpError::MissingEmail => {
+            text.err_required.to_owned()
+        }
+        SignUpError::Username(UsernameRefusal::Character(_)) => text.err_username.to_owned(),
+        SignUpError::Attribute(AttributeRefusal::TooLong(name)) => {
+            text.err_attribute_length.replace("{}", name)
+        }
+        SignUpError::Attribute(refusal) => text.err_attribute.replace("{}", refusal.name()),
+        SignUpError::Api(error) => match error.code {
+            ErrorCode::UsernameExists => text.err_user_exists.to_owned(),
+            ErrorCode::InvalidPassword => text.err_password_policy.to_owned(),
+            _ => return None,
+        },
+    };
+    Some(message)
+}
+
 /// `GET /signup`.
 pub(crate) async fn signup_page(
     State(state): State<Arc<AppState>>,
@@ -207,11 +230,9 @@ pub(crate) async fn signup(
                 }
                 Err(error) => internal_error_page(authorization.lang, &error),
             },
-            Err(error) => match error.code {
-                ErrorCode::UsernameExists => refuse(text.err_user_exists),
-                ErrorCode::InvalidPassword => refuse(text.err_password_policy),
-                ErrorCode::InvalidParameter => refuse(text.err_username),
-                _ => internal_error_page(authorization.lang, &error.message),
+            Err(error) => match explain(text, &error) {
+                Some(message) => refuse(&message),
+                None => internal_error_page(authorization.lang, &ApiError::from(error).message),
             },
         }
     })
@@ -312,4 +333,52 @@ pub(crate) async fn confirm(
         signed_in.unwrap_or_else(|error| internal_error_page(authorization.lang, &error))
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pages::Lang;
+
+    #[test]
+    fn each_refusal_gets_its_own_message_in_every_language() {
+        let refusals = [
+            SignUpError::Username(UsernameRefusal::Character(0x200B)),
+            SignUpError::Username(UsernameRefusal::TooLong),
+            SignUpError::Attribute(AttributeRefusal::Reserved("cognito:groups".to_owned())),
+            SignUpError::Attribute(AttributeRefusal::Undeclared("custom:team".to_owned())),
+            SignUpError::Attribute(AttributeRefusal::TooLong("email".to_owned())),
+        ];
+        for lang in [Lang::En, Lang::Fr, Lang::De, Lang::Es, Lang::Ja] {
+            let text = lang.text();
+            let messages: Vec<String> = refusals
+                .iter()
+                .map(|refusal| explain(text, refusal).expect("the user's mistake"))
+                .collect();
+            assert_eq!(messages[0], text.err_username, "{lang:?}");
+            assert_eq!(messages[1], text.err_username_length, "{lang:?}");
+            for (message, name) in
+                messages[2..]
+                    .iter()
+                    .zip(["cognito:groups", "custom:team", "email"])
+            {
+                assert!(message.contains(name), "{lang:?}: {message}");
+                assert!(!message.contains("{}"), "{lang:?}: {message}");
+            }
+            for (n, message) in messages.iter().enumerate() {
+                // Only the username refusals speak of the username.
+                let about_username = messages[..2].contains(message);
+                assert_eq!(about_username, n < 2, "{lang:?}: {message}");
+            }
+            assert_ne!(messages[3], messages[4], "{lang:?}");
+            if lang != Lang::En {
+                assert_ne!(
+                    text.err_attribute_length,
+                    Lang::En.text().err_attribute_length
+                );
+            }
+        }
+        let other = SignUpError::Api(ApiError::internal(&"disk full"));
+        assert_eq!(explain(Lang::En.text(), &other), None);
+    }
 }

@@ -22,14 +22,24 @@ pub(super) struct LocalS3 {
 /// Maps a body that does not match its signed `x-amz-content-sha256` to S3's
 /// 400 `XAmzContentSHA256Mismatch`. s3s checks the hash while the store reads
 /// the body, so the store sees a failed read and reports `InternalError`
-/// with s3s's stream error (`Sha256Mismatch`, a type s3s does not export) as
-/// its source. The store wrote to a temporary file, so nothing was kept.
+/// with s3s's stream error as its source. The store wrote to a temporary
+/// file, so nothing was kept.
+///
+/// That error is s3s's `UploadStreamError::Sha256Mismatch` (s3s 0.14,
+/// `sig_v4/upload_stream.rs`), in a private module: it cannot be named,
+/// downcast or matched by code, so it is recognised by its `Debug` text
+/// anywhere in the source chain. If an s3s upgrade renames it, the
+/// regression test `a_body_that_does_not_match_its_signed_hash_is_refused_and_not_stored`
+/// (`tests/api/s3_content.rs`) fails: it expects this 400, not a 500.
 fn content_sha256_mismatch(error: S3Error) -> S3Error {
-    let mismatch = *error.code() == S3ErrorCode::InternalError
-        && error
+    let mismatch = std::iter::successors(
+        error
             .source()
-            .is_some_and(|source| format!("{source:?}") == "Sha256Mismatch");
-    if !mismatch {
+            .map(|source| source as &(dyn std::error::Error + 'static)),
+        |cause| cause.source(),
+    )
+    .any(|cause| format!("{cause:?}") == "Sha256Mismatch");
+    if *error.code() != S3ErrorCode::InternalError || !mismatch {
         return error;
     }
     let mut refused = S3Error::with_message(

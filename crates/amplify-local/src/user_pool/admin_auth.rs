@@ -1,9 +1,13 @@
 //! Who may call the admin operations: as in Cognito, only a request signed
 //! with SigV4 (service `cognito-idp`), and never a web page.
 //!
-//! By default any well-formed signature with the right scope and a current
-//! date is accepted, so SDKs with throwaway credentials work (a browser
-//! cannot produce one: see [`crate::cors`]). With
+//! By default any well-formed signature is accepted, so SDKs with throwaway
+//! credentials work (a browser cannot produce one: see [`crate::cors`]).
+//! Well formed means what every AWS SDK sends: `AWS4-HMAC-SHA256`, an
+//! access key id, the scope `<date>/<region>/cognito-idp/aws4_request` with
+//! the date of `X-Amz-Date`, `X-Amz-Date` within 15 minutes of
+//! amplify-local's clock, signed `host`, `x-amz-date`, `x-amz-target` (and
+//! `content-type` when sent), and a 64-hex-digit signature. With
 //! [`crate::LocalOptions::admin_credentials`], the access key must be the
 //! pinned one and the signature is verified with its secret.
 
@@ -11,7 +15,7 @@ use axum::http::{HeaderMap, Method, Uri, header};
 
 use crate::api_error::{ApiError, ErrorCode};
 use crate::sigv4::{self, Scope, SignatureError};
-use crate::state::{AppState, now_secs};
+use crate::state::AppState;
 
 /// The signing name of the user-pool service.
 const SERVICE: &str = "cognito-idp";
@@ -41,6 +45,23 @@ fn refusal(error: SignatureError) -> ApiError {
     }
 }
 
+/// Checks that the signature covers what names the operation, as every
+/// AWS SDK's does: `X-Amz-Target` and, when sent, `Content-Type`.
+fn signs_the_operation(signed: &sigv4::SignedRequest, headers: &HeaderMap) -> Result<(), ApiError> {
+    let must_sign = ["x-amz-target", "content-type"]
+        .into_iter()
+        .filter(|name| headers.contains_key(*name));
+    for name in must_sign {
+        if !signed.signs(name) {
+            return Err(ApiError::new(
+                ErrorCode::IncompleteSignature,
+                format!("'{name}' must be a signed header: sign the request with an AWS SDK"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Checks that a request may call an admin operation.
 pub(super) fn authorize(
     state: &AppState,
@@ -62,11 +83,12 @@ pub(super) fn authorize(
         ));
     }
     let signed = sigv4::parse(headers).map_err(refusal)?;
+    signs_the_operation(&signed, headers)?;
     let scope = Scope {
         service: SERVICE,
         region: state.region(),
     };
-    let now = now_secs();
+    let now = state.now();
     let Some(pinned) = &state.options.admin_credentials else {
         return sigv4::check_scope(&signed, scope, now)
             .map(|_| ())

@@ -71,8 +71,70 @@ pub(crate) enum Writer {
     Admin,
 }
 
-fn invalid(message: String) -> ApiError {
-    ApiError::new(ErrorCode::InvalidParameter, message)
+/// Why an attribute write is refused; as an [`ApiError`], Cognito's
+/// `InvalidParameterException` with a message naming the attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum AttributeRefusal {
+    /// `sub`: it never changes.
+    Immutable(String),
+    /// `identities` or `cognito:*`: only Cognito writes them.
+    Reserved(String),
+    /// A `*_verified` flag written by a user.
+    AdminOnly(String),
+    /// A `*_verified` flag that is not `true` or `false`.
+    NotBoolean(String),
+    /// An attribute that is neither standard nor declared.
+    Undeclared(String),
+    /// A value over 2,048 characters.
+    TooLong(String),
+}
+
+impl AttributeRefusal {
+    /// The attribute refused.
+    pub(crate) fn name(&self) -> &str {
+        match self {
+            Self::Immutable(name)
+            | Self::Reserved(name)
+            | Self::AdminOnly(name)
+            | Self::NotBoolean(name)
+            | Self::Undeclared(name)
+            | Self::TooLong(name) => name,
+        }
+    }
+}
+
+impl From<AttributeRefusal> for ApiError {
+    fn from(refusal: AttributeRefusal) -> Self {
+        let message = match &refusal {
+            AttributeRefusal::Immutable(name) => {
+                format!("Cannot modify the non-mutable attribute {name}")
+            }
+            AttributeRefusal::Reserved(name) => {
+                format!("Attribute {name} is reserved: Cognito writes it, no caller can")
+            }
+            AttributeRefusal::AdminOnly(name) => {
+                format!("Attribute {name} can only be set by an administrator (AdminCreateUser)")
+            }
+            AttributeRefusal::NotBoolean(name) => {
+                format!("Attribute {name} must be \"true\" or \"false\"")
+            }
+            AttributeRefusal::Undeclared(name) => match name.strip_prefix(CUSTOM_PREFIX) {
+                Some(custom) => format!(
+                    "Attributes did not conform to the schema: Type for attribute {{{name}}} \
+                     could not be determined (the pool declares no such custom attribute; \
+                     declare it with --custom-attribute {custom})"
+                ),
+                None => format!(
+                    "Attributes did not conform to the schema: Type for attribute {{{name}}} \
+                     could not be determined"
+                ),
+            },
+            AttributeRefusal::TooLong(name) => format!(
+                "Attribute {name} is too long: values have at most {MAX_VALUE_CHARS} characters"
+            ),
+        };
+        ApiError::new(ErrorCode::InvalidParameter, message)
+    }
 }
 
 /// Checks that `writer` may set attribute `name` to `value`.
@@ -81,27 +143,20 @@ pub(crate) fn check(
     name: &str,
     value: &str,
     writer: Writer,
-) -> Result<(), ApiError> {
+) -> Result<(), AttributeRefusal> {
+    let refused = |refusal: fn(String) -> AttributeRefusal| Err(refusal(name.to_owned()));
     if name == "sub" {
-        return Err(invalid(
-            "Cannot modify the non-mutable attribute sub".to_owned(),
-        ));
+        return refused(AttributeRefusal::Immutable);
     }
     if name == "identities" || name.starts_with("cognito:") {
-        return Err(invalid(format!(
-            "Attribute {name} is reserved: Cognito writes it, no caller can"
-        )));
+        return refused(AttributeRefusal::Reserved);
     }
     if ADMIN_ONLY.contains(&name) {
         if writer == Writer::User {
-            return Err(invalid(format!(
-                "Attribute {name} can only be set by an administrator (AdminCreateUser)"
-            )));
+            return refused(AttributeRefusal::AdminOnly);
         }
         if value != "true" && value != "false" {
-            return Err(invalid(format!(
-                "Attribute {name} must be \"true\" or \"false\""
-            )));
+            return refused(AttributeRefusal::NotBoolean);
         }
     } else if let Some(custom) = name.strip_prefix(CUSTOM_PREFIX) {
         if !state
@@ -110,22 +165,13 @@ pub(crate) fn check(
             .iter()
             .any(|declared| declared.strip_prefix(CUSTOM_PREFIX).unwrap_or(declared) == custom)
         {
-            return Err(invalid(format!(
-                "Attributes did not conform to the schema: Type for attribute {{{name}}} could \
-                 not be determined (the pool declares no such custom attribute; declare it with \
-                 --custom-attribute {custom})"
-            )));
+            return refused(AttributeRefusal::Undeclared);
         }
     } else if !STANDARD.contains(&name) {
-        return Err(invalid(format!(
-            "Attributes did not conform to the schema: Type for attribute {{{name}}} could not \
-             be determined"
-        )));
+        return refused(AttributeRefusal::Undeclared);
     }
     if value.chars().count() > MAX_VALUE_CHARS {
-        return Err(invalid(format!(
-            "Attribute {name} is too long: values have at most {MAX_VALUE_CHARS} characters"
-        )));
+        return refused(AttributeRefusal::TooLong);
     }
     Ok(())
 }
@@ -135,7 +181,7 @@ pub(crate) fn check_all(
     state: &AppState,
     attributes: &[(String, String)],
     writer: Writer,
-) -> Result<(), ApiError> {
+) -> Result<(), AttributeRefusal> {
     attributes
         .iter()
         .try_for_each(|(name, value)| check(state, name, value, writer))

@@ -81,7 +81,7 @@ pub(super) fn check_password(password: &str) -> Result<(), ApiError> {
 /// Checks a username's shape.
 pub(super) fn check_username(username: &str) -> Result<(), ApiError> {
     crate::users::check_username(username)
-        .map_err(|reason| ApiError::new(ErrorCode::InvalidParameter, reason))
+        .map_err(|reason| ApiError::new(ErrorCode::InvalidParameter, reason.to_string()))
 }
 
 /// Loads a user that an admin call names; `UserNotFoundException` otherwise.

@@ -10,10 +10,11 @@ mod refresh;
 mod session;
 mod sign_up;
 
+pub(crate) use attributes::AttributeRefusal;
 pub(crate) use attributes::check_declared as check_declared_attribute;
 pub(crate) use auth::user_with_password;
 pub(crate) use refresh::{refresh_for_client, revoke_for_client};
-pub(crate) use sign_up::{confirm_with_code, register};
+pub(crate) use sign_up::{SignUpError, confirm_with_code, register};
 
 use std::sync::Arc;
 

@@ -3,14 +3,14 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::attributes::{self, Writer};
-use super::common::{AttributeType, attribute_pairs, check_client, check_password, check_username};
+use super::attributes::{self, AttributeRefusal, Writer};
+use super::common::{AttributeType, attribute_pairs, check_client, check_password};
 use crate::api_error::{ApiError, ErrorCode};
 use crate::attempts::{Attempt, Guess};
 use crate::db::{UserRecord, UserStatus};
 use crate::ids;
 use crate::state::{AppState, now_secs};
-use crate::users::new_user;
+use crate::users::{UsernameRefusal, check_username, new_user};
 
 /// Confirmation codes are valid for 24 hours, as in Cognito.
 const CODE_TTL_SECS: i64 = 24 * 3600;
@@ -76,6 +76,49 @@ pub(super) fn sign_up(state: &AppState, request: SignUpRequest) -> Result<Value,
     }))
 }
 
+/// Why [`register`] refused a sign-up: the user's mistakes that the
+/// managed sign-up page explains in the user's language, or another API
+/// error.
+#[derive(Debug)]
+pub(crate) enum SignUpError {
+    /// The username is refused.
+    Username(UsernameRefusal),
+    /// An attribute is refused.
+    Attribute(AttributeRefusal),
+    /// No email was given.
+    MissingEmail,
+    /// Anything else (password policy, existing user, storage).
+    Api(ApiError),
+}
+
+impl From<SignUpError> for ApiError {
+    fn from(error: SignUpError) -> Self {
+        match error {
+            SignUpError::Username(reason) => {
+                ApiError::new(ErrorCode::InvalidParameter, reason.to_string())
+            }
+            SignUpError::Attribute(refusal) => refusal.into(),
+            SignUpError::MissingEmail => ApiError::new(
+                ErrorCode::InvalidParameter,
+                "Attributes did not conform to the schema: email: The attribute is required",
+            ),
+            SignUpError::Api(error) => error,
+        }
+    }
+}
+
+impl From<ApiError> for SignUpError {
+    fn from(error: ApiError) -> Self {
+        Self::Api(error)
+    }
+}
+
+impl From<crate::LocalError> for SignUpError {
+    fn from(error: crate::LocalError) -> Self {
+        Self::Api(error.into())
+    }
+}
+
 /// Creates an unconfirmed user with a fresh (logged) confirmation code:
 /// SignUp's checks and effects, shared with the managed sign-up page.
 pub(crate) fn register(
@@ -83,24 +126,18 @@ pub(crate) fn register(
     username: &str,
     password: &str,
     attributes: &[(String, String)],
-) -> Result<UserRecord, ApiError> {
-    check_username(username)?;
+) -> Result<UserRecord, SignUpError> {
+    check_username(username).map_err(SignUpError::Username)?;
     check_password(password)?;
-    attributes::check_all(state, attributes, Writer::User)?;
+    attributes::check_all(state, attributes, Writer::User).map_err(SignUpError::Attribute)?;
     if !attributes
         .iter()
         .any(|(n, v)| n == "email" && !v.is_empty())
     {
-        return Err(ApiError::new(
-            ErrorCode::InvalidParameter,
-            "Attributes did not conform to the schema: email: The attribute is required",
-        ));
+        return Err(SignUpError::MissingEmail);
     }
     if state.store.user(username)?.is_some() {
-        return Err(ApiError::new(
-            ErrorCode::UsernameExists,
-            "User already exists",
-        ));
+        return Err(ApiError::new(ErrorCode::UsernameExists, "User already exists").into());
     }
     let mut user = new_user(
         state.pool_name(),
@@ -111,10 +148,7 @@ pub(crate) fn register(
     )?;
     issue_code(&mut user)?;
     if !state.store.insert_user(&user)? {
-        return Err(ApiError::new(
-            ErrorCode::UsernameExists,
-            "User already exists",
-        ));
+        return Err(ApiError::new(ErrorCode::UsernameExists, "User already exists").into());
     }
     Ok(user)
 }

@@ -3,11 +3,13 @@
 //! origins and the operations browsers call only, and `Host` must be a
 //! loopback or configured name (DNS rebinding).
 
+use std::time::{Duration, SystemTime};
+
 use amplify_local::AdminCredentials;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{Answer, Harness, PASSWORD, THROWAWAY_KEY, sign_headers};
+use crate::helpers::{Answer, Harness, PASSWORD, THROWAWAY_KEY, sign_headers, sign_headers_at};
 
 const APP_ORIGIN: &str = "http://localhost:3000";
 const EVIL_ORIGIN: &str = "http://evil.example";
@@ -94,6 +96,206 @@ async fn admin_operations_need_a_well_formed_signature() {
     )
     .await
     .ok();
+    h.backend.shutdown().await;
+}
+
+/// The value of `name` among signed headers.
+fn value_of<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
+    headers
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+        .expect(name)
+}
+
+/// `headers` with `authorization` replaced.
+fn with_authorization(
+    headers: &[(String, String)],
+    authorization: String,
+) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let value = if name == "authorization" {
+                authorization.clone()
+            } else {
+                value.clone()
+            };
+            (name.clone(), value)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn malformed_admin_signatures_are_refused() {
+    let h = Harness::start().await;
+    h.user("di");
+    let body = reset_password(&h, "di");
+    let base = h.backend.base_url();
+    let signed = sign_headers(&base, ADMIN_TARGET, &body, THROWAWAY_KEY, "cognito-idp");
+    let authorization = value_of(&signed, "authorization");
+    let day = &value_of(&signed, "x-amz-date")[..8];
+    let signature = authorization
+        .rsplit_once("Signature=")
+        .map(|(_, s)| s)
+        .expect("signature");
+    let signed_headers = "SignedHeaders=content-type;host;x-amz-date;x-amz-target";
+    assert!(authorization.contains(signed_headers), "{authorization}");
+    let edit = |from: &str, to: &str| authorization.replacen(from, to, 1);
+    let incomplete = "IncompleteSignatureException";
+    let cases = [
+        (
+            "another algorithm",
+            edit("AWS4-HMAC-SHA256", "AWS4-HMAC-SHA1"),
+            incomplete,
+        ),
+        ("no access key id", edit("AKIDTHROWAWAY/", "/"), incomplete),
+        (
+            "a scope without date",
+            edit(&format!("/{day}/"), "//"),
+            incomplete,
+        ),
+        (
+            "a scope dated another day",
+            edit(&format!("/{day}/"), "/20000101/"),
+            incomplete,
+        ),
+        (
+            "a scope not ending aws4_request",
+            edit("/aws4_request", "/aws4"),
+            incomplete,
+        ),
+        (
+            "a scope for another region",
+            edit("/us-east-1/", "/eu-west-1/"),
+            "InvalidSignatureException",
+        ),
+        (
+            "host unsigned",
+            edit(
+                signed_headers,
+                "SignedHeaders=content-type;x-amz-date;x-amz-target",
+            ),
+            incomplete,
+        ),
+        (
+            "x-amz-date unsigned",
+            edit(
+                signed_headers,
+                "SignedHeaders=content-type;host;x-amz-target",
+            ),
+            incomplete,
+        ),
+        (
+            "x-amz-target unsigned",
+            edit(signed_headers, "SignedHeaders=content-type;host;x-amz-date"),
+            incomplete,
+        ),
+        (
+            "content-type unsigned",
+            edit(signed_headers, "SignedHeaders=host;x-amz-date;x-amz-target"),
+            incomplete,
+        ),
+        (
+            "an absent header signed",
+            edit(
+                signed_headers,
+                "SignedHeaders=content-type;host;x-amz-date;x-amz-target;x-other",
+            ),
+            incomplete,
+        ),
+        (
+            "unsorted signed headers",
+            edit(
+                signed_headers,
+                "SignedHeaders=host;content-type;x-amz-date;x-amz-target",
+            ),
+            incomplete,
+        ),
+        ("an empty signature", edit(signature, ""), incomplete),
+        (
+            "a signature of any text",
+            edit(signature, "not-a-signature"),
+            incomplete,
+        ),
+        (
+            "an uppercase signature",
+            edit(signature, &signature.to_uppercase()),
+            incomplete,
+        ),
+        (
+            "a short signature",
+            edit(signature, &signature[1..]),
+            incomplete,
+        ),
+        (
+            "a repeated parameter",
+            format!("{authorization}, Signature={signature}"),
+            incomplete,
+        ),
+    ];
+    for (case, authorization, code) in cases {
+        let headers = with_authorization(&signed, authorization);
+        let answer = h.post_target(ADMIN_TARGET, &body, &headers).await;
+        assert_eq!(answer.error_type(), code, "{case}: {}", answer.body);
+        assert_eq!(answer.status, 400, "{case}");
+    }
+    // A signature made more than 15 minutes from amplify-local's clock.
+    let stale = sign_headers_at(
+        &base,
+        ADMIN_TARGET,
+        &body,
+        THROWAWAY_KEY,
+        "cognito-idp",
+        SystemTime::now() - Duration::from_secs(16 * 60),
+    );
+    let answer = h.post_target(ADMIN_TARGET, &body, &stale).await;
+    answer.assert_error("InvalidSignatureException");
+    assert!(
+        answer.body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("15 minutes")),
+        "{}",
+        answer.body
+    );
+    password_unchanged(&h, "di").await;
+
+    // What boto3 sends, with a signature no key made: well formed, so
+    // accepted while credentials are not pinned.
+    let boto3 = format!(
+        "AWS4-HMAC-SHA256 Credential=local/{day}/us-east-1/cognito-idp/aws4_request, \
+         {signed_headers}, Signature={}",
+        "0123456789abcdef".repeat(4)
+    );
+    h.post_target(ADMIN_TARGET, &body, &with_authorization(&signed, boto3))
+        .await
+        .ok();
+    h.password_auth("di", "Attacker-0wned!").await.ok();
+    h.backend.shutdown().await;
+}
+
+#[tokio::test]
+async fn admin_signature_time_is_checked_on_amplify_locals_clock() {
+    let h = Harness::start().await;
+    h.user("ed");
+    let body = reset_password(&h, "ed");
+    let base = h.backend.base_url();
+    h.backend.freeze_clock();
+    h.backend.advance_clock(Duration::from_secs(16 * 60));
+    h.signed("AdminSetUserPassword", &body, THROWAWAY_KEY, "cognito-idp")
+        .await
+        .assert_error("InvalidSignatureException");
+    password_unchanged(&h, "ed").await;
+    let on_its_clock = sign_headers_at(
+        &base,
+        ADMIN_TARGET,
+        &body,
+        THROWAWAY_KEY,
+        "cognito-idp",
+        SystemTime::now() + Duration::from_secs(16 * 60),
+    );
+    h.post_target(ADMIN_TARGET, &body, &on_its_clock).await.ok();
+    h.password_auth("ed", "Attacker-0wned!").await.ok();
     h.backend.shutdown().await;
 }
 
@@ -311,6 +513,36 @@ async fn cors_is_for_app_origins_and_browser_operations_only() {
     let put = preflight(&h, &object, EVIL_ORIGIN, "PUT", "content-type").await;
     assert_eq!(put.status(), 403);
     assert_eq!(allowed_origin(&put), None);
+    h.backend.shutdown().await;
+}
+
+#[tokio::test]
+async fn app_origins_compare_as_origins() {
+    // Configured with the default port and capitals; browsers send neither.
+    let h = Harness::start_with(|o| {
+        o.with_app_origins(["http://LocalHost:80", "https://app.example.test:443"])
+    })
+    .await;
+    let root = format!("{}/", h.backend.base_url());
+    for origin in [
+        "http://localhost",
+        "https://app.example.test",
+        "http://localhost:80",
+    ] {
+        let granted = preflight(&h, &root, origin, "POST", "content-type,x-amz-target").await;
+        assert_eq!(granted.status(), 204, "{origin}");
+        assert_eq!(allowed_origin(&granted), Some(origin));
+    }
+    for origin in [
+        "http://localhost:8080",
+        "https://localhost",
+        "http://app.example.test",
+        "null",
+    ] {
+        let refused = preflight(&h, &root, origin, "POST", "content-type,x-amz-target").await;
+        assert_eq!(refused.status(), 403, "{origin}");
+        assert_eq!(allowed_origin(&refused), None, "{origin}");
+    }
     h.backend.shutdown().await;
 }
 

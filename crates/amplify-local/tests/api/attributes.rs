@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{Answer, Harness, PASSWORD};
-use crate::oauth_helpers::{Browser, sign_up_page};
+use crate::oauth_helpers::{Browser, sign_up_page, sign_up_page_in};
 
 /// SignUp with an email and more attributes.
 pub(crate) async fn sign_up(h: &Harness, username: &str, attributes: &[(&str, &str)]) -> Answer {
@@ -136,6 +136,35 @@ async fn usernames_outside_cognitos_pattern_are_refused() {
         "{}",
         page.body
     );
+    h.backend.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_sign_up_page_names_what_is_wrong_in_the_users_language() {
+    let h = Harness::start().await;
+    let browser = Browser::new(&h);
+    let too_long = "u".repeat(129);
+    for (lang, length, characters) in [
+        (
+            "en",
+            "The username must have at most 128 characters.",
+            "invisible characters",
+        ),
+        (
+            "ja",
+            "ユーザー名は128文字以内で入力してください。",
+            "不可視文字",
+        ),
+    ] {
+        let form = (too_long.as_str(), "long@example.com", PASSWORD);
+        let page = sign_up_page_in(&h, &browser, lang, form).await;
+        assert_eq!(page.status, 400);
+        assert_eq!(page.text_of("error"), length, "{lang}");
+        let form = ("page\u{200B}user", "page@example.com", PASSWORD);
+        let page = sign_up_page_in(&h, &browser, lang, form).await;
+        assert_eq!(page.status, 400);
+        assert!(page.text_of("error").contains(characters), "{lang}");
+    }
     h.backend.shutdown().await;
 }
 

@@ -65,3 +65,34 @@ async fn add_user_command_writes_a_usable_user() {
     h.sign_in("zoe").await;
     h.backend.shutdown().await;
 }
+
+#[test]
+fn server_limit_flags_are_documented_and_checked() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_amplify-local"))
+            .args(args)
+            .output()
+            .expect("run amplify-local")
+    };
+    let help = run(&["--help"]);
+    assert!(help.status.success(), "{help:?}");
+    let help = String::from_utf8_lossy(&help.stdout);
+    for (flag, default) in [
+        ("--header-read-timeout <SECS>", "[default: 10]"),
+        ("--request-timeout <SECS>", "[default: 120]"),
+        ("--max-connections <N>", "[default: 512]"),
+        ("--graphql-time-budget <SECS>", "[default: 10]"),
+        ("--graphql-row-budget <N>", "[default: 50000]"),
+    ] {
+        let (_, after) = help
+            .split_once(flag)
+            .unwrap_or_else(|| panic!("{flag}: {help}"));
+        let entry = after.split("\n  -").next().unwrap_or_default();
+        assert!(entry.contains(default), "{flag}: {entry}");
+    }
+    // A bad value stops the binary before it serves, naming the flag.
+    let refused = run(&["--port", "0", "--s3-port", "0", "--max-connections", "0"]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("--max-connections"), "{stderr}");
+}

@@ -213,13 +213,32 @@ impl Harness {
 }
 
 /// The SigV4 headers (`authorization`, `x-amz-date`) for `POST {base_url}/`
-/// with this target and body, as an AWS SDK computes them.
+/// with this target and body, as an AWS SDK computes them now.
 pub(crate) fn sign_headers(
+    base_url: &str,
+    target: &str,
+    body: &str,
+    credentials: (&str, &str),
+    service: &str,
+) -> Vec<(String, String)> {
+    sign_headers_at(
+        base_url,
+        target,
+        body,
+        credentials,
+        service,
+        SystemTime::now(),
+    )
+}
+
+/// [`sign_headers`], signed at `time`.
+pub(crate) fn sign_headers_at(
     base_url: &str,
     target: &str,
     body: &str,
     (key, secret): (&str, &str),
     service: &str,
+    time: SystemTime,
 ) -> Vec<(String, String)> {
     let url = format!("{base_url}/");
     let host = base_url.trim_start_matches("http://");
@@ -233,7 +252,7 @@ pub(crate) fn sign_headers(
         .identity(&identity)
         .region("us-east-1")
         .name(service)
-        .time(SystemTime::now())
+        .time(time)
         .settings(SigningSettings::default())
         .build()
         .expect("signing params")

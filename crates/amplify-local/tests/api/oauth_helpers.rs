@@ -334,7 +334,17 @@ pub(crate) async fn sign_up_page(
     email: &str,
     password: &str,
 ) -> Page {
-    let params = authorize_params(h.backend.client_id(), &pkce(), &[]);
+    sign_up_page_in(h, browser, "en", (username, email, password)).await
+}
+
+/// [`sign_up_page`] in a language (`lang`).
+pub(crate) async fn sign_up_page_in(
+    h: &Harness,
+    browser: &Browser,
+    lang: &str,
+    (username, email, password): (&str, &str, &str),
+) -> Page {
+    let params = authorize_params(h.backend.client_id(), &pkce(), &[("lang", lang)]);
     let mut form = form_of(&params);
     form.extend([
         ("username", username),

@@ -102,6 +102,8 @@ async fn active_uploads_download_as_sandboxed_attachments_and_images_stay_inline
     assert_eq!(listing.header("content-disposition"), "");
 }
 
+/// Also guards how `s3/backend.rs` recognises s3s's hash mismatch (by its
+/// `Debug` text): an s3s upgrade that changes it turns this 400 into a 500.
 #[tokio::test]
 async fn a_body_that_does_not_match_its_signed_hash_is_refused_and_not_stored() {
     let h = Harness::start().await;
