@@ -15,6 +15,7 @@
 //! with AppSync's error shapes.
 
 mod auth;
+mod depth;
 mod filter;
 mod model;
 mod ops;
@@ -303,6 +304,12 @@ pub(crate) async fn handle(
             &json!({ "errors": [{ "errorType": "MalformedHttpRequestException", "message": "Unable to parse GraphQL query." }] }),
         );
     };
+    if depth::too_deep(query) {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            &json!({ "errors": [{ "errorType": "ValidationError", "message": format!("The query is nested more than {} levels deep.", depth::MAX_DEPTH) }] }),
+        );
+    }
     let mut graphql_request = async_graphql::Request::new(query).data(caller);
     if let Some(variables) = request.get("variables").filter(|v| v.is_object()) {
         graphql_request = graphql_request.variables(Variables::from_json(variables.clone()));

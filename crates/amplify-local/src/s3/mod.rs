@@ -11,6 +11,7 @@
 mod access;
 mod auth;
 mod backend;
+mod keys;
 mod rules;
 
 pub use rules::StorageRules;
@@ -67,7 +68,8 @@ pub(crate) fn open_store(data_dir: &Path, bucket: &str) -> Result<s3s_fs::FileSy
 /// The S3 routes: every path goes to the s3s service, with permissive CORS
 /// (browsers PUT to presigned URLs and read `ETag`).
 pub(crate) fn router(state: Arc<AppState>, fs: s3s_fs::FileSystem) -> Router {
-    let mut builder = S3ServiceBuilder::new(backend::LocalS3 { fs });
+    let root = state.options.data_dir.join("s3");
+    let mut builder = S3ServiceBuilder::new(backend::LocalS3 { fs, root });
     builder.set_auth(auth::IssuedAuth {
         state: Arc::clone(&state),
     });
