@@ -34,6 +34,9 @@ mod clients;
 mod cors;
 mod db;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod graphql;
 mod identity;
 mod ids;

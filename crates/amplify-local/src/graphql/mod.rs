@@ -17,6 +17,8 @@
 mod auth;
 mod depth;
 mod filter;
+#[cfg(feature = "fuzzing")]
+pub(crate) mod fuzzing;
 mod model;
 mod ops;
 mod schema;
