@@ -41,6 +41,9 @@ mod cors;
 mod db;
 mod decoy;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod graphql;
 mod host;
 pub mod http_server;

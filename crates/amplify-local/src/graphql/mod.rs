@@ -22,7 +22,10 @@
 
 mod auth;
 mod budget;
+mod depth;
 mod filter;
+#[cfg(feature = "fuzzing")]
+pub(crate) mod fuzzing;
 mod item_index;
 #[cfg(test)]
 mod list_tests;
@@ -320,6 +323,12 @@ pub(crate) async fn handle(
             &json!({ "errors": [{ "errorType": "MalformedHttpRequestException", "message": "Unable to parse GraphQL query." }] }),
         );
     };
+    if depth::too_deep(query) {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            &json!({ "errors": [{ "errorType": "ValidationError", "message": format!("The query is nested more than {} levels deep.", depth::MAX_DEPTH) }] }),
+        );
+    }
     let options = state.options();
     let budget = Arc::new(Budget::new(
         options.graphql_row_budget,

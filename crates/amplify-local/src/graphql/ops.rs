@@ -716,11 +716,11 @@ fn decode(text: &str) -> Result<Item, OpError> {
     }
 }
 
-fn encode_token(order: &[Value]) -> String {
+pub(super) fn encode_token(order: &[Value]) -> String {
     URL_SAFE_NO_PAD.encode(Value::Array(order.to_vec()).to_string())
 }
 
-fn decode_token(token: &str) -> Result<Vec<Value>, OpError> {
+pub(super) fn decode_token(token: &str) -> Result<Vec<Value>, OpError> {
     let invalid = || OpError {
         error_type: "InvalidNextTokenException".to_owned(),
         message: "Invalid pagination token given.".to_owned(),

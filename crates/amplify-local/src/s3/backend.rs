@@ -11,12 +11,25 @@ use s3s::dto::{
     UploadPartInput, UploadPartOutput,
 };
 use s3s::{S3, S3Error, S3ErrorCode, S3Request, S3Response, S3Result};
+use std::path::PathBuf;
+
 use s3s_fs::FileSystem;
+
+use super::keys::{self, Write};
 
 /// The bucket store.
 #[derive(Debug)]
 pub(super) struct LocalS3 {
     pub(super) fs: FileSystem,
+    /// The directory the store keeps buckets in, for the key checks ([`keys`]).
+    pub(super) root: PathBuf,
+}
+
+impl LocalS3 {
+    /// [`keys::check_write`] in this store.
+    fn writable(&self, bucket: &str, key: &str, write: Write) -> S3Result<()> {
+        keys::check_write(&self.root, bucket, key, write)
+    }
 }
 
 /// Maps a body that does not match its signed `x-amz-content-sha256` to S3's
@@ -63,6 +76,7 @@ impl S3 for LocalS3 {
         &self,
         req: S3Request<GetObjectInput>,
     ) -> S3Result<S3Response<GetObjectOutput>> {
+        keys::check_readable(&self.root, &req.input.bucket, &req.input.key)?;
         self.fs.get_object(req).await
     }
 
@@ -70,6 +84,7 @@ impl S3 for LocalS3 {
         &self,
         req: S3Request<HeadObjectInput>,
     ) -> S3Result<S3Response<HeadObjectOutput>> {
+        keys::check_readable(&self.root, &req.input.bucket, &req.input.key)?;
         self.fs.head_object(req).await
     }
 
@@ -77,6 +92,7 @@ impl S3 for LocalS3 {
         &self,
         req: S3Request<PutObjectInput>,
     ) -> S3Result<S3Response<PutObjectOutput>> {
+        self.writable(&req.input.bucket, &req.input.key, Write::Single)?;
         self.fs
             .put_object(req)
             .await
@@ -87,6 +103,7 @@ impl S3 for LocalS3 {
         &self,
         req: S3Request<CreateMultipartUploadInput>,
     ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
+        self.writable(&req.input.bucket, &req.input.key, Write::Multipart)?;
         self.fs.create_multipart_upload(req).await
     }
 
@@ -94,6 +111,7 @@ impl S3 for LocalS3 {
         &self,
         req: S3Request<UploadPartInput>,
     ) -> S3Result<S3Response<UploadPartOutput>> {
+        keys::check_key(&req.input.bucket, &req.input.key, Write::Multipart)?;
         self.fs
             .upload_part(req)
             .await
@@ -104,6 +122,7 @@ impl S3 for LocalS3 {
         &self,
         req: S3Request<CompleteMultipartUploadInput>,
     ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
+        self.writable(&req.input.bucket, &req.input.key, Write::Multipart)?;
         self.fs.complete_multipart_upload(req).await
     }
 
@@ -111,6 +130,7 @@ impl S3 for LocalS3 {
         &self,
         req: S3Request<AbortMultipartUploadInput>,
     ) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
+        keys::check_key(&req.input.bucket, &req.input.key, Write::Multipart)?;
         self.fs.abort_multipart_upload(req).await
     }
 
@@ -118,6 +138,8 @@ impl S3 for LocalS3 {
         &self,
         req: S3Request<CopyObjectInput>,
     ) -> S3Result<S3Response<CopyObjectOutput>> {
+        self.writable(&req.input.bucket, &req.input.key, Write::Single)?;
+        keys::check_copy_source(&self.root, &req.input.copy_source)?;
         self.fs.copy_object(req).await
     }
 
@@ -125,6 +147,13 @@ impl S3 for LocalS3 {
         &self,
         req: S3Request<DeleteObjectInput>,
     ) -> S3Result<S3Response<DeleteObjectOutput>> {
+        keys::check_key(&req.input.bucket, &req.input.key, Write::Single)?;
+        // A folder is no object: deleting a missing object succeeds, as in S3.
+        if !req.input.key.ends_with('/')
+            && keys::is_folder(&self.root, &req.input.bucket, &req.input.key)
+        {
+            return Ok(S3Response::new(DeleteObjectOutput::default()));
+        }
         self.fs.delete_object(req).await
     }
 
@@ -132,6 +161,7 @@ impl S3 for LocalS3 {
         &self,
         req: S3Request<DeleteObjectsInput>,
     ) -> S3Result<S3Response<DeleteObjectsOutput>> {
+        keys::check_all(&req.input.bucket, &req.input.delete.objects)?;
         self.fs.delete_objects(req).await
     }
 

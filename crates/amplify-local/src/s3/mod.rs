@@ -13,6 +13,7 @@ mod access;
 mod auth;
 mod backend;
 mod content;
+mod keys;
 mod rules;
 
 pub use rules::StorageRules;
@@ -71,7 +72,8 @@ pub(crate) fn open_store(data_dir: &Path, bucket: &str) -> Result<s3s_fs::FileSy
 /// as [`content`] describes (never active content on the app's host).
 pub(crate) fn router(state: Arc<AppState>, fs: s3s_fs::FileSystem) -> Router {
     let cors = axum::middleware::from_fn_with_state(Arc::clone(&state), cors::storage);
-    let mut builder = S3ServiceBuilder::new(backend::LocalS3 { fs });
+    let root = state.options.data_dir.join("s3");
+    let mut builder = S3ServiceBuilder::new(backend::LocalS3 { fs, root });
     builder.set_auth(auth::IssuedAuth {
         state: Arc::clone(&state),
     });

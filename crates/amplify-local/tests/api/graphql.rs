@@ -1080,3 +1080,29 @@ async fn the_binary_serves_a_schema_file() {
     let _ = child.wait();
     assert_eq!(answer, json!({ "data": { "__typename": "Query" } }));
 }
+
+#[tokio::test]
+async fn deeply_nested_queries_are_refused_and_the_server_stays_up() {
+    const MAX_NESTING: usize = 64;
+    let h = Harness::start().await;
+    let key = h.backend.api_key().to_owned();
+    let nested = |levels: usize| {
+        format!(
+            "query {{ listAnnouncements(filter: {}{{title: {{eq: \"x\"}}}}{}) {{ items {{ id }} }} }}",
+            "{not: ".repeat(levels),
+            "}".repeat(levels)
+        )
+    };
+    // Without a bound, the GraphQL parser recursed once per level, and 300 levels overflowed the stack of the
+    // thread serving the request, which aborted the whole process (this test binary with it).
+    for levels in [300, 400, 5000, MAX_NESTING - 3] {
+        h.gql(Auth::ApiKey(&key), &nested(levels), json!({}))
+            .await
+            .assert_refused(400, "ValidationError");
+    }
+    // The document's other levels (`query {`, `(`, `{title:`, `{eq:`) leave 60 for the filter.
+    let answer = h
+        .gql(Auth::ApiKey(&key), &nested(MAX_NESTING - 4), json!({}))
+        .await;
+    assert_eq!(answer.data()["listAnnouncements"]["items"], json!([]));
+}

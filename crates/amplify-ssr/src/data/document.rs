@@ -47,18 +47,44 @@ enum Node {
 /// An ordered selection: fields in first-mention order.
 type Selection = Vec<(String, Node)>;
 
+/// The most fields one generated selection set may have. A custom type is expanded again at every use, so custom
+/// types that nest each other several times per level would otherwise ask for exponentially many fields (26
+/// levels of two fields each: 2^26).
+const MAX_SELECTION_FIELDS: usize = 10_000;
+
+/// The fields a selection set may still add.
+struct Budget(usize);
+
+impl Budget {
+    fn new() -> Self {
+        Self(MAX_SELECTION_FIELDS)
+    }
+
+    /// Counts one more field, or fails when there are too many.
+    fn spend(&mut self) -> Result<(), DataError> {
+        self.0 = self.0.checked_sub(1).ok_or_else(|| {
+            DataError::InvalidIntrospection(format!(
+                "the selection set would have more than {MAX_SELECTION_FIELDS} fields: the custom types \
+                 (nonModels) nest too deeply; select fewer fields with a custom selection set"
+            ))
+        })?;
+        Ok(())
+    }
+}
+
 /// The printed selection set of `model` (default, or from custom paths).
 pub(crate) fn selection_set(
     schema: &Introspection,
     model: &Model,
     custom: Option<&[String]>,
 ) -> Result<String, DataError> {
+    let budget = &mut Budget::new();
     let selection = match custom {
-        None => default_model_selection(schema, model),
+        None => default_model_selection(schema, model, budget)?,
         Some(paths) => {
             let mut selection = Selection::new();
             for path in paths {
-                let node = path_selection(schema, Container::Model(model), path)?;
+                let node = path_selection(schema, Container::Model(model), path, budget)?;
                 merge(&mut selection, node);
             }
             selection
@@ -215,15 +241,21 @@ pub(crate) fn document(
 }
 
 /// The default selection of a model: scalars and enums, custom types expanded, owner fields added.
-fn default_model_selection(schema: &Introspection, model: &Model) -> Selection {
+fn default_model_selection(
+    schema: &Introspection,
+    model: &Model,
+    budget: &mut Budget,
+) -> Result<Selection, DataError> {
     let mut selection = Selection::new();
     for field in &model.fields {
         match &field.field_type {
             FieldType::Scalar(_) | FieldType::Enum(_) => {
+                budget.spend()?;
                 selection.push((field.name.clone(), Node::Leaf));
             }
             FieldType::NonModel(name) => {
-                if let Some(nested) = non_model_selection(schema, name, &mut Vec::new()) {
+                if let Some(nested) = non_model_selection(schema, name, &mut Vec::new(), budget)? {
+                    budget.spend()?;
                     selection.push((field.name.clone(), Node::Object(nested)));
                 }
             }
@@ -232,10 +264,11 @@ fn default_model_selection(schema: &Introspection, model: &Model) -> Selection {
     }
     for owner in &model.owner_fields {
         if !selection.iter().any(|(name, _)| name == owner) {
+            budget.spend()?;
             selection.push((owner.clone(), Node::Leaf));
         }
     }
-    selection
+    Ok(selection)
 }
 
 /// Every scalar, enum and nested custom-type field of a custom type. A type already being expanded (a
@@ -244,20 +277,25 @@ fn non_model_selection<'a>(
     schema: &'a Introspection,
     name: &'a str,
     stack: &mut Vec<&'a str>,
-) -> Option<Selection> {
+    budget: &mut Budget,
+) -> Result<Option<Selection>, DataError> {
     if stack.contains(&name) {
-        return None;
+        return Ok(None);
     }
-    let non_model = schema.non_model(name)?;
+    let Some(non_model) = schema.non_model(name) else {
+        return Ok(None);
+    };
     stack.push(name);
     let mut selection = Selection::new();
     for field in &non_model.fields {
         match &field.field_type {
             FieldType::Scalar(_) | FieldType::Enum(_) => {
+                budget.spend()?;
                 selection.push((field.name.clone(), Node::Leaf));
             }
             FieldType::NonModel(nested) => {
-                if let Some(nested) = non_model_selection(schema, nested, stack) {
+                if let Some(nested) = non_model_selection(schema, nested, stack, budget)? {
+                    budget.spend()?;
                     selection.push((field.name.clone(), Node::Object(nested)));
                 }
             }
@@ -265,7 +303,7 @@ fn non_model_selection<'a>(
         }
     }
     stack.pop();
-    Some(selection)
+    Ok(Some(selection))
 }
 
 #[derive(Clone, Copy)]
@@ -279,6 +317,7 @@ fn path_selection(
     schema: &Introspection,
     container: Container<'_>,
     path: &str,
+    budget: &mut Budget,
 ) -> Result<Selection, DataError> {
     let (head, rest) = match path.split_once('.') {
         Some((head, rest)) => (head, Some(rest)),
@@ -301,9 +340,10 @@ fn path_selection(
                     )));
                 }
                 Some(_) if wildcard => {
-                    non_model_selection(schema, type_name, &mut Vec::new()).unwrap_or_default()
+                    non_model_selection(schema, type_name, &mut Vec::new(), budget)?
+                        .unwrap_or_default()
                 }
-                Some(rest) => path_selection(schema, Container::NonModel(non_model), rest)?,
+                Some(rest) => path_selection(schema, Container::NonModel(non_model), rest, budget)?,
             };
             Ok(vec![(head.to_owned(), Node::Object(nested))])
         }
@@ -317,8 +357,8 @@ fn path_selection(
                         "{head} must declare a wildcard (*) or a field of model {type_name}"
                     )));
                 }
-                Some(_) if wildcard => default_model_selection(schema, related),
-                Some(rest) => path_selection(schema, Container::Model(related), rest)?,
+                Some(_) if wildcard => default_model_selection(schema, related, budget)?,
+                Some(rest) => path_selection(schema, Container::Model(related), rest, budget)?,
             };
             let node = if is_array {
                 Node::Items(nested)
@@ -330,10 +370,12 @@ fn path_selection(
         Some(_) => Ok(vec![(head.to_owned(), Node::Leaf)]),
         None => match container {
             // `*` alone: the default set of this model or custom type.
-            Container::Model(model) if head == "*" => Ok(default_model_selection(schema, model)),
+            Container::Model(model) if head == "*" => {
+                default_model_selection(schema, model, budget)
+            }
             Container::NonModel(non_model) if head == "*" => {
                 Ok(
-                    non_model_selection(schema, &non_model.name, &mut Vec::new())
+                    non_model_selection(schema, &non_model.name, &mut Vec::new(), budget)?
                         .unwrap_or_default(),
                 )
             }
@@ -381,4 +423,75 @@ fn print(selection: &Selection) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn field(name: &str, ty: Value) -> Value {
+        json!({ "name": name, "isArray": false, "type": ty, "isRequired": false, "attributes": [] })
+    }
+
+    /// A `Doc` model whose `root` field is custom type `N0`; each `Ni` has a scalar and two fields of type
+    /// `N(i+1)`, so the full selection has about 2^(levels + 1) fields.
+    fn nested_schema(levels: usize) -> Introspection {
+        let mut non_models = serde_json::Map::new();
+        for level in 0..levels {
+            let mut fields = serde_json::Map::new();
+            fields.insert("leaf".into(), field("leaf", json!("String")));
+            if level + 1 < levels {
+                for name in ["left", "right"] {
+                    fields.insert(
+                        name.into(),
+                        field(name, json!({ "nonModel": format!("N{}", level + 1) })),
+                    );
+                }
+            }
+            non_models.insert(
+                format!("N{level}"),
+                json!({ "name": format!("N{level}"), "fields": fields }),
+            );
+        }
+        let model = json!({
+            "name": "Doc", "pluralName": "Docs", "attributes": [],
+            "fields": { "id": field("id", json!("ID")), "root": field("root", json!({ "nonModel": "N0" })) },
+            "primaryKeyInfo": { "isCustomPrimaryKey": false, "primaryKeyFieldName": "id", "sortKeyFieldNames": [] },
+        });
+        let document = json!({ "version": 1, "models": { "Doc": model }, "nonModels": non_models, "enums": {} });
+        Introspection::parse(&document).expect("introspection")
+    }
+
+    #[test]
+    fn custom_types_nested_without_bound_are_refused_not_expanded() {
+        // 2^31 fields: before the budget this ran out of memory.
+        let schema = nested_schema(30);
+        let model = schema.model("Doc").expect("model");
+        for custom in [
+            None,
+            Some(&["root.*".to_owned()][..]),
+            Some(&["*".to_owned()][..]),
+        ] {
+            let error = document(&schema, model, &ModelOperation::Get, custom).unwrap_err();
+            assert!(
+                matches!(&error, DataError::InvalidIntrospection(message) if message.contains("nest too deeply")),
+                "{error:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn nested_custom_types_within_the_budget_are_expanded_in_full() {
+        let schema = nested_schema(3);
+        let model = schema.model("Doc").expect("model");
+        let document = document(&schema, model, &ModelOperation::Get, None).expect("document");
+        assert!(
+            document.contains(
+                "root { leaf left { leaf left { leaf } right { leaf } } right { leaf left { leaf } right { leaf } } }"
+            ),
+            "{document}"
+        );
+    }
 }

@@ -92,9 +92,19 @@ impl BucketEndpoint {
     }
 
     /// The encoded URL path of `key` (starting with `/`).
-    pub(crate) fn object_path(&self, key: &str) -> String {
+    ///
+    /// # Errors
+    ///
+    /// An empty key, which would address the bucket itself: a presigned GET of it is a listing of the bucket.
+    pub(crate) fn object_path(&self, key: &str) -> Result<String, StorageError> {
+        if key.is_empty() {
+            return Err(StorageError::InvalidStorageOperationInput(
+                "Input `path` is empty: give the object's path (for example `public/photo.jpg`)"
+                    .to_owned(),
+            ));
+        }
         let prefix = self.bucket_path_prefix();
-        format!("{prefix}/{}", encode_key(key))
+        Ok(format!("{prefix}/{}", encode_key(key)))
     }
 
     /// The path of the bucket itself (for `?list-type=2`, `?delete`): `/` or `/{bucket}/`... as S3 expects.
@@ -179,19 +189,19 @@ mod tests {
     fn endpoints_follow_the_bucket_and_options() {
         let e = BucketEndpoint::new("bkt", "us-east-1", false, None).unwrap();
         assert_eq!(
-            e.url(&e.object_path("a b"), "").unwrap().as_str(),
+            e.url(&e.object_path("a b").unwrap(), "").unwrap().as_str(),
             "https://bkt.s3.us-east-1.amazonaws.com/a%20b"
         );
         assert_eq!(e.bucket_path(), "/");
         let e = BucketEndpoint::new("my.bkt", "eu-west-1", false, None).unwrap();
         assert_eq!(
-            e.url(&e.object_path("k"), "").unwrap().as_str(),
+            e.url(&e.object_path("k").unwrap(), "").unwrap().as_str(),
             "https://s3.eu-west-1.amazonaws.com/my.bkt/k"
         );
         assert_eq!(e.bucket_path(), "/my.bkt/");
         let e = BucketEndpoint::new("bkt", "us-west-2", true, None).unwrap();
         assert_eq!(
-            e.url(&e.object_path("k"), "").unwrap().as_str(),
+            e.url(&e.object_path("k").unwrap(), "").unwrap().as_str(),
             "https://bkt.s3-accelerate.amazonaws.com/k"
         );
         let e = BucketEndpoint::new("bkt", "cn-north-1", false, None).unwrap();
@@ -209,7 +219,7 @@ mod tests {
         let custom = Url::parse("http://127.0.0.1:9000").unwrap();
         let e = BucketEndpoint::new("bkt", "us-east-1", true, Some(&custom)).unwrap();
         assert_eq!(
-            e.url(&e.object_path("public/x.txt"), "x-id=GetObject")
+            e.url(&e.object_path("public/x.txt").unwrap(), "x-id=GetObject")
                 .unwrap()
                 .as_str(),
             "http://127.0.0.1:9000/bkt/public/x.txt?x-id=GetObject"
@@ -218,7 +228,7 @@ mod tests {
         let custom = Url::parse("https://proxy.example/s3/").unwrap();
         let e = BucketEndpoint::new("bkt", "us-east-1", false, Some(&custom)).unwrap();
         assert_eq!(
-            e.url(&e.object_path("k"), "").unwrap().as_str(),
+            e.url(&e.object_path("k").unwrap(), "").unwrap().as_str(),
             "https://proxy.example/s3/bkt/k"
         );
         assert_eq!(e.bucket_path(), "/s3/bkt/");

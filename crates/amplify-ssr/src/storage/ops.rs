@@ -181,7 +181,7 @@ pub(crate) async fn head_object(
     path: &str,
     expected_bucket_owner: Option<&str>,
 ) -> Result<S3Response, StorageError> {
-    let url = endpoint.url(&endpoint.object_path(path), "")?;
+    let url = endpoint.url(&endpoint.object_path(path)?, "")?;
     let request = S3Request::new("HeadObject", Method::HEAD, url)
         .opt_header("x-amz-expected-bucket-owner", expected_bucket_owner);
     session.send(&request).await.map_err(|error| {
@@ -568,7 +568,7 @@ pub async fn remove(ctx: &ServerContext, input: RemoveInput) -> Result<RemoveOut
         }
     }
     if folder.is_none() {
-        let url = endpoint.url(&endpoint.object_path(&object.path), "")?;
+        let url = endpoint.url(&endpoint.object_path(&object.path)?, "")?;
         let request = S3Request::new("DeleteObject", Method::DELETE, url)
             .opt_header("x-amz-expected-bucket-owner", owner);
         session.send(&request).await?;
@@ -787,7 +787,7 @@ pub async fn copy(ctx: &ServerContext, input: CopyInput) -> Result<CopyOutput, S
         identity.as_deref(),
     )?;
     let to = resolve(&bucket, &region, &destination.target, identity.as_deref())?;
-    let url = endpoint.url(&endpoint.object_path(&to.path), "")?;
+    let url = endpoint.url(&endpoint.object_path(&to.path)?, "")?;
     let if_unmodified = source.not_modified_since.map(httpdate);
     let request = S3Request::new("CopyObject", Method::PUT, url)
         .header(

@@ -337,7 +337,7 @@ fn presign_object(
     if let Some(owner) = &input.expected_bucket_owner {
         push("x-amz-expected-bucket-owner", owner);
     }
-    let url = endpoint.url(&endpoint.object_path(key), &query)?;
+    let url = endpoint.url(&endpoint.object_path(key)?, &query)?;
     let header_refs: Vec<(&str, &str)> = headers
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
@@ -368,7 +368,7 @@ pub fn __object_url(
     accelerate: bool,
 ) -> Result<Url, StorageError> {
     let endpoint = BucketEndpoint::new(bucket, region, accelerate, endpoint)?;
-    endpoint.url(&endpoint.object_path(key), "")
+    endpoint.url(&endpoint.object_path(key)?, "")
 }
 
 /// **Test hook, not a stable API.** Presigns `url` as is (its query kept) for `method` with `aws-sigv4`, signing
@@ -528,6 +528,20 @@ mod tests {
             "inline"
         );
         assert_eq!(ContentDisposition::from("x").to_header_value(), "x");
+    }
+
+    #[test]
+    fn an_empty_path_is_refused_not_signed_as_the_bucket() {
+        // Found by fuzzing (s3_presigned): the URL of an empty path was the bucket's, a signed listing.
+        for method in [PresignMethod::Get, PresignMethod::Put] {
+            let err = presign_at(&GetUrlInput::new("").method(method), &credentials()).unwrap_err();
+            assert_eq!(err.name(), "InvalidStorageOperationInput");
+            assert!(err.to_string().contains("`path` is empty"), "{err}");
+        }
+        // A legacy key of "" is the level's folder-marker object (`public/`), which stays addressable.
+        let marker = GetUrlInput::new(StorageTarget::key("", crate::storage::AccessLevel::Guest));
+        let out = presign_at(&marker, &credentials()).unwrap();
+        assert_eq!(out.url.path(), "/public/");
     }
 
     #[test]

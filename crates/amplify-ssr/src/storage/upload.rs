@@ -154,7 +154,7 @@ pub async fn upload(ctx: &ServerContext, input: UploadInput) -> Result<UploadOut
         input.use_accelerate_endpoint,
     )
     .await?;
-    let object_path = endpoint.object_path(&object.path);
+    let object_path = endpoint.object_path(&object.path)?;
     let owner = input.expected_bucket_owner.as_deref();
     let disposition = input
         .content_disposition
