@@ -42,8 +42,8 @@ mod db;
 mod decoy;
 mod error;
 mod graphql;
-pub mod http_server;
 mod host;
+pub mod http_server;
 mod identity;
 mod ids;
 mod keys;
@@ -61,6 +61,7 @@ mod user_pool;
 mod users;
 mod well_known;
 
+pub use clock::Clock;
 pub use error::LocalError;
 pub use graphql::default_model_introspection;
 pub use http_server::ServerLimits;

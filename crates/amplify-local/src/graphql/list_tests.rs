@@ -27,7 +27,12 @@ fn roomy() -> Budget {
 }
 
 fn open(dir: &std::path::Path, introspection: &Value) -> Backend {
-    Backend::open(dir, Catalog::parse(introspection).expect("schema")).expect("backend")
+    Backend::open(
+        dir,
+        Catalog::parse(introspection).expect("schema"),
+        crate::Clock::default(),
+    )
+    .expect("backend")
 }
 
 fn create(backend: &Backend, model: &str, caller: &Caller, input: Value) -> Item {

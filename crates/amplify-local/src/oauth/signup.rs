@@ -26,7 +26,7 @@ use crate::LocalError;
 use crate::api_error::ErrorCode;
 use crate::ids;
 use crate::pages;
-use crate::state::{AppState, now_secs};
+use crate::state::AppState;
 use crate::user_pool::{confirm_with_code, register};
 
 /// The sign-up binding cookie's name before its `_<port>` suffix.
@@ -89,7 +89,7 @@ fn bind_browser(
     expires_at: Option<i64>,
 ) -> Result<HeaderValue, LocalError> {
     let token = ids::opaque_token(32).map_err(|e| LocalError::PasswordMaterial(e.to_string()))?;
-    let now = now_secs();
+    let now = state.now();
     let expires_at = expires_at
         .filter(|at| *at > now)
         .unwrap_or(now + BINDING_TTL_SECS);
@@ -116,7 +116,7 @@ fn binding_for(
     let hash = ids::sha256_hex(token);
     Ok(state
         .store
-        .signup_binding(&hash, now_secs())?
+        .signup_binding(&hash, state.now())?
         .filter(|bound| bound == username)
         .map(|_| hash))
 }
@@ -302,7 +302,7 @@ pub(crate) async fn confirm(
             .delete_signup_binding(&binding)
             .and_then(|()| {
                 let mut response =
-                    session::complete(&state, &authorization, &user.username, now_secs(), true)?;
+                    session::complete(&state, &authorization, &user.username, state.now(), true)?;
                 response.headers_mut().append(
                     header::SET_COOKIE,
                     cookies::clear(&cookies::name(&state, BINDING_PREFIX), BINDING_PATH)?,

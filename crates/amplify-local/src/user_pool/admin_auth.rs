@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, Method, Uri, header};
 
 use crate::api_error::{ApiError, ErrorCode};
 use crate::sigv4::{self, Scope, SignatureError};
-use crate::state::{AppState, now_secs};
+use crate::state::AppState;
 
 /// The signing name of the user-pool service.
 const SERVICE: &str = "cognito-idp";
@@ -66,7 +66,7 @@ pub(super) fn authorize(
         service: SERVICE,
         region: state.region(),
     };
-    let now = now_secs();
+    let now = state.now();
     let Some(pinned) = &state.options.admin_credentials else {
         return sigv4::check_scope(&signed, scope, now)
             .map(|_| ())

@@ -7,7 +7,7 @@ use amplify_local::AdminCredentials;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{Answer, Harness, PASSWORD, THROWAWAY_KEY, sign_headers};
+use crate::helpers::{Answer, Harness, PASSWORD, THROWAWAY_KEY};
 
 const APP_ORIGIN: &str = "http://localhost:3000";
 const EVIL_ORIGIN: &str = "http://evil.example";
@@ -62,13 +62,7 @@ async fn admin_operations_need_a_well_formed_signature() {
 
     // A page cannot send a signed request, but even one that did would be
     // refused for its Origin.
-    let mut from_page = sign_headers(
-        &h.backend.base_url(),
-        ADMIN_TARGET,
-        &body,
-        THROWAWAY_KEY,
-        "cognito-idp",
-    );
+    let mut from_page = h.sign_headers(ADMIN_TARGET, &body, THROWAWAY_KEY, "cognito-idp");
     from_page.push(("origin".to_owned(), APP_ORIGIN.to_owned()));
     let answer = h.post_target(ADMIN_TARGET, &body, &from_page).await;
     answer.assert_error("AccessDeniedException");
@@ -116,8 +110,7 @@ async fn pinned_admin_credentials_are_verified() {
     .assert_error("InvalidSignatureException");
     // A signature for another body does not carry over.
     let other = reset_password(&h, "someone-else");
-    let headers = sign_headers(
-        &h.backend.base_url(),
+    let headers = h.sign_headers(
         ADMIN_TARGET,
         &other,
         ("AKIDPINNED", "pinned-secret"),
