@@ -123,7 +123,9 @@ impl AuthError {
     pub fn is_transient(&self) -> bool {
         match self {
             Self::Cognito(e) => e.is_transient(),
-            Self::KeysUnavailable(_) | Self::UnexpectedResponse(_) | Self::TokenUserMismatch(_) => true,
+            Self::KeysUnavailable(_) | Self::UnexpectedResponse(_) | Self::TokenUserMismatch(_) => {
+                true
+            }
             _ => false,
         }
     }
