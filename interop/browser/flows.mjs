@@ -110,8 +110,11 @@ function withTimeout(promise, ms, fallback) {
   return Promise.race([Promise.resolve(promise).catch(() => fallback), expired]).finally(() => clearTimeout(timer));
 }
 
-/** How long reading the page for a step report may take (a page stuck loading can block it). */
-const READ_TIMEOUT = 5000;
+/**
+ * How long reading the page for a step report may take (a page stuck loading can block it): as long as any
+ * other wait, since the reports are asserted on and a loaded machine reads slowly.
+ */
+const READ_TIMEOUT = stepTimeout;
 
 /** Visible error texts on the page. */
 async function visibleErrors() {

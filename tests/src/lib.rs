@@ -593,8 +593,9 @@ where
     }
 }
 
-/// How long the AppSync simulator may take to start (it prints its URL after about 3 s).
-pub const APPSYNC_SIMULATOR_START_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long the AppSync simulator may take to start (it prints its URL after about 3 s): a safety net
+/// against hanging, far above what a loaded machine needs.
+pub const APPSYNC_SIMULATOR_START_TIMEOUT: Duration = Duration::from_secs(120);
 
 const APPSYNC_INSTALL_HINT: &str = "run scripts/test, which installs the npm packages (npm ci in interop/, \
      from interop/package-lock.json)";

@@ -10,11 +10,11 @@
 //! Chromium and playwright-core are installed by `scripts/test`; when they are missing the
 //! tests fail with a message saying so (they are never skipped).
 
-use std::time::Duration;
-
 use amplify_demo::app::{DEMO_PASSWORD, DEMO_USERNAME};
 use amplify_demo::{DemoOptions, RunningDemo};
-use amplify_integration_tests::{BrowserRun, PeerEnv, assert_no_peer_error, run_browser_flow};
+use amplify_integration_tests::{
+    BrowserRun, PEER_TIMEOUT, PeerEnv, assert_no_peer_error, run_browser_flow,
+};
 use serde_json::Value;
 
 /// The demo (with its embedded amplify-local) for one test.
@@ -323,7 +323,8 @@ async fn sign_out_signs_out_and_revokes_the_refresh_token() {
             ("client_id", demo.backend().client_id()),
             ("refresh_token", refresh_token.as_str()),
         ])
-        .timeout(Duration::from_secs(10))
+        // A safety net against hanging, not a margin.
+        .timeout(PEER_TIMEOUT)
         .send()
         .await
         .expect("POST /oauth2/token");

@@ -246,6 +246,7 @@ async fn aws_amplify_srp_sign_in_with_wrong_password_is_not_authorized() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn aws_amplify_forced_refresh_from_cookies_rewrites_the_access_token() {
     let backend = TestBackend::start().await;
+    backend.backend.freeze_clock();
     backend.create_user("dave", PASSWORD, &[("email", "dave@example.com")]);
     let signed_in = run_node(
         "sign_in.mjs",
@@ -263,8 +264,9 @@ async fn aws_amplify_forced_refresh_from_cookies_rewrites_the_access_token() {
         .expect("refreshToken cookie")
         .to_owned();
 
-    // Tokens carry whole seconds; make sure the new one cannot share the old iat.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // Tokens carry whole seconds: a minute later by the backend's clock, the new one cannot share the
+    // old iat.
+    backend.backend.advance_clock(Duration::from_secs(60));
     let refreshes_before = backend.operation_count("GetTokensFromRefreshToken");
     let refreshed = run_node(
         "read_session.mjs",

@@ -64,6 +64,7 @@ mod user_pool;
 mod users;
 mod well_known;
 
+pub use clock::Clock;
 pub use error::LocalError;
 pub use graphql::default_model_introspection;
 pub use http_server::ServerLimits;

@@ -11,6 +11,10 @@ use amplify_local::{
 };
 use clap::{Args, Parser, Subcommand};
 
+/// The start of the line `serve` prints on stdout once it serves and the
+/// outputs file is written.
+const READY: &str = "amplify-local is ready:";
+
 /// Offline backend speaking Cognito's user-pool protocol.
 #[derive(Debug, Parser)]
 #[command(name = "amplify-local", version, about)]
@@ -288,6 +292,13 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             // this is a local development secret.
             println!("confidential app client: id {client_id} secret {client_secret}");
         }
+        // On stdout whatever the log level, once the outputs file is in place:
+        // scripts and tests wait for this line instead of polling.
+        println!(
+            "{READY} {} (outputs: {})",
+            backend.base_url(),
+            args.outputs.display()
+        );
         tracing::info!(
             callback_urls = ?backend.callback_urls(),
             sign_out_urls = ?backend.sign_out_urls(),

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::http_server::ServerLimits;
-use crate::{LocalError, StorageRules};
+use crate::{Clock, LocalError, StorageRules};
 
 /// The AWS access key that admin operations (`AdminCreateUser`, …) must be
 /// signed with, when pinned ([`LocalOptions::admin_credentials`]). Its
@@ -160,6 +160,10 @@ pub struct LocalOptions {
     /// Sign-up and the other attribute-writing operations refuse undeclared
     /// ones. Default: none.
     pub custom_attributes: Vec<String>,
+    /// The clock every lifetime is checked against (default: one that
+    /// follows the system clock). Tests freeze and move it instead of
+    /// sleeping; see [`Clock`].
+    pub clock: Clock,
 }
 
 impl LocalOptions {
@@ -193,6 +197,7 @@ impl LocalOptions {
             admin_credentials: None,
             allowed_hosts: Vec::new(),
             custom_attributes: Vec::new(),
+            clock: Clock::default(),
         }
     }
 
@@ -324,6 +329,13 @@ impl LocalOptions {
     /// Adds a host name that requests may name in `Host`.
     pub fn with_allowed_host(mut self, host: impl Into<String>) -> Self {
         self.allowed_hosts.push(host.into());
+        self
+    }
+
+    /// Uses `clock` (for example one shared with an earlier start on the
+    /// same data directory).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
         self
     }
 

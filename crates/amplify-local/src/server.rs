@@ -22,8 +22,8 @@ use crate::keys::SigningKey;
 use crate::state::AppState;
 use crate::users::{self, LocalUser};
 use crate::{
-    IssuerMode, LocalError, LocalOptions, StorageRules, cors, graphql, host, identity, oauth,
-    outputs, s3, user_pool, well_known,
+    Clock, IssuerMode, LocalError, LocalOptions, StorageRules, cors, graphql, host, identity,
+    oauth, outputs, s3, user_pool, well_known,
 };
 
 /// The routes of the backend: the Cognito user-pool and identity-pool APIs
@@ -99,6 +99,8 @@ impl LocalBackend {
         let providers = options.oidc_providers.clone();
         let schema_file = options.schema_file.clone();
         let api_key_ttl = i64::try_from(options.api_key_ttl.as_secs().max(1)).unwrap_or(i64::MAX);
+        let clock = options.clock.clone();
+        let graphql_clock = clock.clone();
         for name in &options.allowed_hosts {
             host::check_allowed_host(name)?;
         }
@@ -124,8 +126,13 @@ impl LocalBackend {
             let identity_pool_id = identity::load_pool_id(&store)?;
             let bucket = s3::load_bucket_name(&store)?;
             let fs = s3::open_store(&data_dir, &bucket)?;
-            let graphql =
-                graphql::GraphqlApi::load(&store, &data_dir, schema_file.as_deref(), api_key_ttl)?;
+            let graphql = graphql::GraphqlApi::load(
+                &store,
+                &data_dir,
+                schema_file.as_deref(),
+                api_key_ttl,
+                &graphql_clock,
+            )?;
             Ok::<_, LocalError>((
                 store,
                 key,
@@ -184,7 +191,7 @@ impl LocalBackend {
             storage,
             graphql,
             counters: Mutex::new(HashMap::new()),
-            clock: crate::clock::Clock::default(),
+            clock,
             decoys,
             password_checks: AtomicU64::new(0),
         });
@@ -323,14 +330,26 @@ impl LocalBackend {
         outputs::outputs(&self.state)
     }
 
-    /// Writes [`LocalBackend::outputs`] (pretty-printed) to `path`.
+    /// Writes [`LocalBackend::outputs`] (pretty-printed) to `path`, at once:
+    /// into a temporary file beside it, then renamed over it, so that a
+    /// reader never sees a half-written file.
     pub fn write_outputs(&self, path: &Path) -> Result<(), LocalError> {
         let text = serde_json::to_string_pretty(&self.outputs())
             .map_err(|e| LocalError::CorruptData(e.to_string()))?;
-        std::fs::write(path, text + "\n").map_err(|source| LocalError::WriteOutputs {
-            path: path.to_path_buf(),
-            source,
-        })
+        let name = path.file_name().map_or_else(
+            || "amplify_outputs.json".into(),
+            |name| name.to_string_lossy(),
+        );
+        let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        std::fs::write(&temporary, text + "\n")
+            .and_then(|()| std::fs::rename(&temporary, path))
+            .map_err(|source| {
+                let _ = std::fs::remove_file(&temporary);
+                LocalError::WriteOutputs {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            })
     }
 
     /// Creates a confirmed user with a permanent password and attributes
@@ -347,6 +366,7 @@ impl LocalBackend {
             username,
             password,
             attributes,
+            self.state.now(),
         )
     }
 
@@ -372,20 +392,24 @@ impl LocalBackend {
         self.state.password_checks()
     }
 
-    /// Stops the clock of the attempt limits (lockouts after wrong
-    /// passwords or codes) at its current reading, so that a test decides
-    /// when time passes ([`LocalBackend::advance_clock`]). Other times
-    /// (token lifetimes) still follow the system clock.
+    /// The clock every lifetime is checked against
+    /// ([`LocalOptions::clock`]): tests freeze and move it instead of
+    /// sleeping.
+    pub fn clock(&self) -> &Clock {
+        &self.state.clock
+    }
+
+    /// Stops [the clock](Self::clock) at its current reading, so that a test
+    /// decides when time passes ([`LocalBackend::advance_clock`]).
     pub fn freeze_clock(&self) {
         self.state.clock.freeze();
     }
 
-    /// Moves the clock of the attempt limits forward (whether frozen or
-    /// not), so that a test can let a lockout expire without waiting.
+    /// Moves [the clock](Self::clock) forward (whether frozen or not), so
+    /// that a test can let a token, a code, credentials or a lockout expire
+    /// without waiting.
     pub fn advance_clock(&self, by: Duration) {
-        self.state
-            .clock
-            .advance(i64::try_from(by.as_secs()).unwrap_or(i64::MAX));
+        self.state.clock.advance(by);
     }
 
     /// Stops serving and waits for in-flight requests to finish.

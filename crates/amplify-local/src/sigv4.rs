@@ -13,8 +13,9 @@ use aws_sigv4::http_request::{
 use aws_sigv4::sign::v4;
 use axum::http::{HeaderMap, Method, Uri};
 
-/// How far the request time may be from ours (AppSync's 15 minutes).
-const MAX_SKEW_SECS: i64 = 15 * 60;
+/// How far the request time may be from ours (AppSync's and S3's 15
+/// minutes).
+pub(crate) const MAX_SKEW_SECS: i64 = 15 * 60;
 
 /// What a signature must be scoped to.
 #[derive(Debug, Clone, Copy)]
@@ -228,7 +229,7 @@ impl SignedRequest {
 }
 
 /// `YYYYMMDDTHHMMSSZ` as seconds since the epoch.
-fn parse_amz_date(value: &str) -> Option<i64> {
+pub(crate) fn parse_amz_date(value: &str) -> Option<i64> {
     let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
     time::PrimitiveDateTime::parse(value, format)
         .ok()

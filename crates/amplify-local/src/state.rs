@@ -4,12 +4,11 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::LocalOptions;
 use crate::clients::Clients;
-use crate::clock::Clock;
 use crate::db::Store;
 use crate::decoy::Decoys;
 use crate::keys::SigningKey;
+use crate::{Clock, LocalOptions};
 
 /// The region of the local pool.
 pub(crate) const REGION: &str = "us-east-1";
@@ -30,7 +29,7 @@ pub struct AppState {
     pub(crate) storage: crate::s3::Storage,
     pub(crate) graphql: crate::graphql::GraphqlApi,
     pub(crate) counters: Mutex<HashMap<String, u64>>,
-    /// The clock of the attempt limits ([`AppState::now`]).
+    /// The backend's one clock ([`AppState::now`], [`crate::clock`]).
     pub(crate) clock: Clock,
     /// What unknown users seem to have.
     pub(crate) decoys: Decoys,
@@ -111,9 +110,10 @@ impl AppState {
     }
 
     /// Now, in whole seconds since the Unix epoch, on the clock that tests
-    /// can freeze and advance ([`crate::LocalBackend::advance_clock`]).
+    /// can freeze and move ([`crate::LocalBackend::advance_clock`]). Every
+    /// validity check reads the time here.
     pub(crate) fn now(&self) -> i64 {
-        self.clock.now()
+        self.clock.now_secs()
     }
 
     /// Checks a password against a stored hash (a user's, or the decoy for
@@ -143,9 +143,4 @@ impl AppState {
             .copied()
             .unwrap_or(0)
     }
-}
-
-/// Current time in whole seconds since the Unix epoch.
-pub(crate) fn now_secs() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
 }

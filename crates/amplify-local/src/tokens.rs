@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 use crate::api_error::{ApiError, ErrorCode};
 use crate::db::{RefreshRecord, UserRecord};
 use crate::ids;
-use crate::state::{AppState, now_secs};
+use crate::state::AppState;
 
 /// The scope Cognito puts in access tokens from the user-pool API.
 pub(crate) const API_SCOPE: &str = "aws.cognito.signin.user.admin";
@@ -36,12 +36,12 @@ pub(crate) struct SignIn {
 }
 
 impl SignIn {
-    /// A fresh sign-in happening now.
-    pub(crate) fn now() -> Self {
+    /// A fresh sign-in happening now (by the backend's clock).
+    pub(crate) fn now(state: &AppState) -> Self {
         Self {
             origin_jti: ids::uuid(),
             event_id: ids::uuid(),
-            auth_time: now_secs(),
+            auth_time: state.now(),
         }
     }
 }
@@ -113,7 +113,7 @@ pub(crate) fn issue_for(
     sign_in: &SignIn,
     grant: &Grant,
 ) -> Result<Tokens, ApiError> {
-    let iat = now_secs();
+    let iat = state.now();
     let ttl = state.options.access_token_ttl.as_secs().max(1);
     let exp = iat.saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX));
     let groups = groups(state, user);
@@ -217,7 +217,7 @@ pub(crate) fn new_refresh_token_for(
     sign_in: &SignIn,
 ) -> Result<String, ApiError> {
     let token = ids::opaque_token(96).map_err(|e| ApiError::internal(&e))?;
-    let now = now_secs();
+    let now = state.now();
     let ttl = i64::try_from(state.options.refresh_token_ttl.as_secs()).unwrap_or(i64::MAX);
     state.store.insert_refresh(
         &ids::sha256_hex(&token),
@@ -238,7 +238,7 @@ pub(crate) fn new_refresh_token_for(
 
 /// A full `AuthenticationResult` for a fresh sign-in (with a refresh token).
 pub(crate) fn sign_in_result(state: &AppState, user: &UserRecord) -> Result<Value, ApiError> {
-    let sign_in = SignIn::now();
+    let sign_in = SignIn::now(state);
     let tokens = issue(state, user, &sign_in)?;
     let refresh = new_refresh_token(state, &user.username, &sign_in)?;
     tracing::info!(username = %user.username, "signed in");
@@ -284,7 +284,7 @@ pub(crate) fn verify_access_token(state: &AppState, token: &str) -> Result<Acces
         .get("exp")
         .and_then(Value::as_i64)
         .ok_or_else(invalid_access_token)?;
-    if exp <= now_secs() {
+    if exp <= state.now() {
         return Err(ApiError::new(
             ErrorCode::NotAuthorized,
             "Access Token has expired",

@@ -11,7 +11,7 @@ use crate::LocalError;
 use crate::db::{Store, UserRecord, UserStatus};
 use crate::ids;
 use crate::password;
-use crate::state::{REGION, now_secs};
+use crate::state::REGION;
 
 /// A user created through [`crate::LocalBackend::create_user`] or
 /// [`add_user_to_data_dir`].
@@ -138,6 +138,7 @@ pub(crate) fn new_user(
     password_text: &str,
     attributes: &[(String, String)],
     status: UserStatus,
+    now: i64,
 ) -> Result<UserRecord, LocalError> {
     let material = password_material(pool_name, username, password_text)?;
     let sub = ids::uuid();
@@ -150,7 +151,6 @@ pub(crate) fn new_user(
             }
         }
     }
-    let now = now_secs();
     Ok(UserRecord {
         username: username.to_owned(),
         sub,
@@ -167,13 +167,14 @@ pub(crate) fn new_user(
     })
 }
 
-/// Creates a confirmed user with a permanent password.
+/// Creates a confirmed user with a permanent password, created at `now`.
 pub(crate) fn create_confirmed_user(
     store: &Store,
     pool_name: &str,
     username: &str,
     password_text: &str,
     attributes: &[(&str, &str)],
+    now: i64,
 ) -> Result<LocalUser, LocalError> {
     check_username(username).map_err(|reason| LocalError::InvalidUsername(reason.to_string()))?;
     password::check_policy(password_text).map_err(LocalError::InvalidPassword)?;
@@ -187,6 +188,7 @@ pub(crate) fn create_confirmed_user(
         password_text,
         &attributes,
         UserStatus::Confirmed,
+        now,
     )?;
     if !store.insert_user(&user)? {
         return Err(LocalError::UsernameExists(username.to_owned()));
@@ -212,7 +214,15 @@ pub fn add_user_to_data_dir(
     let pool_name = amplify_srp::pool_name(&pool_id)
         .unwrap_or(&pool_id)
         .to_owned();
-    create_confirmed_user(&store, &pool_name, username, password_text, attributes)
+    // No server, so no backend clock: the system clock dates the user.
+    create_confirmed_user(
+        &store,
+        &pool_name,
+        username,
+        password_text,
+        attributes,
+        crate::clock::system_now(),
+    )
 }
 
 #[cfg(test)]

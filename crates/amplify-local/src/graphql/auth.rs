@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::model::{AuthRule, ModelDef};
 use crate::identity::{SessionRefusal, lookup_credentials};
 use crate::sigv4::{self, SignatureError};
-use crate::state::{AppState, now_secs};
+use crate::state::AppState;
 
 /// The verified caller of one request.
 #[derive(Debug, Clone)]
@@ -95,7 +95,7 @@ pub(crate) fn authenticate(
 ) -> Result<Caller, Refusal> {
     if let Some(key) = headers.get("x-api-key") {
         let key = key.to_str().unwrap_or_default();
-        return if state.graphql.api_key_valid(key, now_secs()) {
+        return if state.graphql.api_key_valid(key, state.now()) {
             Ok(Caller::ApiKey)
         } else {
             Err(unauthorized("You are not authorized to make this call."))
@@ -134,7 +134,7 @@ fn user_pool(state: &AppState, token: &str) -> Result<Caller, Refusal> {
     if !client.is_some_and(|id| state.is_client(id)) {
         return Err(invalid());
     }
-    if claims.get("exp").and_then(Value::as_i64).unwrap_or(0) <= now_secs() {
+    if claims.get("exp").and_then(Value::as_i64).unwrap_or(0) <= state.now() {
         return Err(unauthorized("Token has expired."));
     }
     if let Some(origin) = text("origin_jti") {
@@ -194,7 +194,7 @@ fn iam(state: &AppState, request: (&Method, &Uri, &HeaderMap, &[u8])) -> Result<
     let credentials = lookup_credentials(&state.store, &signed.access_key_id)
         .map_err(|_| internal())?
         .ok_or_else(invalid_token)?;
-    let now = now_secs();
+    let now = state.now();
     sigv4::verify(
         &signed,
         &credentials.secret_key,

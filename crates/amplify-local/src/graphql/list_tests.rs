@@ -29,7 +29,12 @@ pub(super) fn roomy() -> Budget {
 
 /// A backend on `dir` with the models of `introspection`.
 pub(super) fn open(dir: &std::path::Path, introspection: &Value) -> Backend {
-    Backend::open(dir, Catalog::parse(introspection).expect("schema")).expect("backend")
+    Backend::open(
+        dir,
+        Catalog::parse(introspection).expect("schema"),
+        crate::Clock::default(),
+    )
+    .expect("backend")
 }
 
 fn create(backend: &Backend, model: &str, caller: &Caller, input: Value) -> Item {

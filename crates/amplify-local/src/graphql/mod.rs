@@ -50,9 +50,9 @@ use self::auth::{Caller, Refusal};
 use self::budget::Budget;
 use self::model::Catalog;
 use self::ops::Backend;
-use crate::LocalError;
 use crate::db::Store;
-use crate::state::{AppState, now_secs};
+use crate::state::AppState;
+use crate::{Clock, LocalError};
 
 /// The meta key of the persisted API key (`{"key", "expires_at"}`).
 const API_KEY_META: &str = "graphql_api_key";
@@ -142,18 +142,20 @@ impl GraphqlApi {
         data_dir: &Path,
         schema_file: Option<&Path>,
         api_key_ttl_secs: i64,
+        clock: &Clock,
     ) -> Result<Self, LocalError> {
         let introspection = match schema_file {
             Some(path) => read_schema_file(path)?,
             None => model::default_introspection(),
         };
         let catalog = Catalog::parse(&introspection)?;
-        let backend = Arc::new(Backend::open(data_dir, catalog)?);
+        let backend = Arc::new(Backend::open(data_dir, catalog, clock.clone())?);
         if schema_file.is_none() && store.meta(SEEDED_META)?.is_none() {
             seed(&backend)?;
             store.meta_insert_or_get(SEEDED_META, "1")?;
         }
-        let (api_key, api_key_expires_at) = load_api_key(store, api_key_ttl_secs, now_secs())?;
+        let (api_key, api_key_expires_at) =
+            load_api_key(store, api_key_ttl_secs, clock.now_secs())?;
         let schema = schema::build(Arc::clone(&backend))?;
         Ok(Self {
             schema,

@@ -21,8 +21,8 @@ use super::budget::Budget;
 use super::filter::{compare_tuples, field_matches, matches};
 use super::item_index::{self, IndexedFields};
 use super::model::{Catalog, ModelDef};
-use crate::LocalError;
 use crate::db::Store;
+use crate::{Clock, LocalError};
 
 /// A stored item.
 pub(crate) type Item = Map<String, Value>;
@@ -183,21 +183,17 @@ pub(crate) struct Backend {
     /// Turns to run data operations: they share one connection, so more
     /// would only park threads.
     pub(crate) workers: tokio::sync::Semaphore,
-}
-
-/// `AWSDateTime` now, with milliseconds (`2024-01-01T00:00:00.000Z`).
-pub(crate) fn now_datetime() -> String {
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    time::OffsetDateTime::now_utc()
-        .format(&format)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00.000Z".to_owned())
+    /// Dates `createdAt` and `updatedAt`.
+    clock: Clock,
 }
 
 impl Backend {
     /// Opens the item table in the data directory's database.
-    pub(crate) fn open(data_dir: &Path, catalog: Catalog) -> Result<Self, LocalError> {
+    pub(crate) fn open(
+        data_dir: &Path,
+        catalog: Catalog,
+        clock: Clock,
+    ) -> Result<Self, LocalError> {
         let items = Store::open(data_dir)?;
         items.conn().execute_batch(SCHEMA)?;
         items.conn().execute_batch(item_index::SCHEMA)?;
@@ -210,7 +206,19 @@ impl Backend {
             rows_read: AtomicU64::new(0),
             full_scan_steps: AtomicU64::new(0),
             workers: tokio::sync::Semaphore::new(WORKERS),
+            clock,
         })
+    }
+
+    /// `AWSDateTime` now by the backend's clock, with milliseconds
+    /// (`2024-01-01T00:00:00.000Z`).
+    fn now_datetime(&self) -> String {
+        let format = time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+        );
+        time::OffsetDateTime::from(self.clock.now())
+            .format(&format)
+            .unwrap_or_else(|_| "1970-01-01T00:00:00.000Z".to_owned())
     }
 
     /// Stored items read so far.
@@ -488,7 +496,7 @@ impl Backend {
         if model.primary_key == "id" && !item.contains_key("id") {
             item.insert("id".to_owned(), Value::String(crate::ids::uuid()));
         }
-        let now = now_datetime();
+        let now = self.now_datetime();
         for stamp in ["createdAt", "updatedAt"] {
             item.entry(stamp)
                 .or_insert_with(|| Value::String(now.clone()));
@@ -592,7 +600,7 @@ impl Backend {
                     item.insert(name.clone(), value.clone());
                 }
             }
-            item.insert("updatedAt".to_owned(), Value::String(now_datetime()));
+            item.insert("updatedAt".to_owned(), Value::String(self.now_datetime()));
             if !grant.allows(&item) {
                 return Err(call.unauthorized());
             }
@@ -630,7 +638,7 @@ impl Backend {
         let Some(def) = self.catalog.model(model) else {
             return Ok(());
         };
-        let now = now_datetime();
+        let now = self.now_datetime();
         for stamp in ["createdAt", "updatedAt"] {
             item.entry(stamp)
                 .or_insert_with(|| Value::String(now.clone()));

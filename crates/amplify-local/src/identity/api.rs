@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::{credentials, store};
 use crate::api_error::{ApiError, ErrorCode};
 use crate::ids;
-use crate::state::{AppState, now_secs};
+use crate::state::AppState;
 
 /// `GetId` input.
 #[derive(Debug, Deserialize)]
@@ -51,7 +51,7 @@ pub(super) fn get_id(state: &AppState, request: GetIdRequest) -> Result<Value, A
             format!("IdentityPool '{}' not found.", request.identity_pool_id),
         ));
     }
-    let now = now_secs();
+    let now = state.now();
     let identity_id = match login_sub(state, request.logins.as_ref(), now)? {
         Some(sub) => store::identity_for_sub(&state.store, &sub, &new_identity_id(), now)?,
         None => {
@@ -80,7 +80,7 @@ pub(super) fn get_credentials_for_identity(
             format!("Identity '{identity_id}' not found."),
         )
     })?;
-    let now = now_secs();
+    let now = state.now();
     let login = login_sub(state, request.logins.as_ref(), now)?;
     let authenticated = match (&record.sub, login) {
         (Some(owner), Some(sub)) if *owner == sub => true,

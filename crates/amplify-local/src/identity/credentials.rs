@@ -5,7 +5,7 @@ use super::store::{self, CredentialsRow};
 use crate::api_error::ApiError;
 use crate::db::Store;
 use crate::ids;
-use crate::state::{AppState, now_secs};
+use crate::state::AppState;
 
 /// Credentials as `GetCredentialsForIdentity` returns them.
 pub(super) struct NewCredentials {
@@ -25,7 +25,7 @@ pub(super) fn issue(
     let access_key_id = ids::access_key_id().map_err(random)?;
     let secret_key = ids::secret_access_key().map_err(random)?;
     let session_token = ids::opaque_token(192).map_err(random)?;
-    let now = now_secs();
+    let now = state.now();
     let ttl = i64::try_from(state.options.credentials_ttl.as_secs().max(1)).unwrap_or(i64::MAX);
     let expires_at = now.saturating_add(ttl);
     store::insert_credentials(

@@ -18,7 +18,7 @@ use super::{federated, session};
 use crate::api_error::ErrorCode;
 use crate::db::UserStatus;
 use crate::pages;
-use crate::state::{AppState, now_secs};
+use crate::state::AppState;
 use crate::user_pool::user_with_password;
 
 /// `GET /oauth2/authorize` and `GET /login`.
@@ -157,7 +157,7 @@ pub(crate) async fn login(
             UserStatus::ForceChangePassword => refuse(text.err_force_change),
             UserStatus::ExternalProvider => refuse(text.err_credentials),
             UserStatus::Confirmed => {
-                session::complete(&state, &authorization, &user.username, now_secs(), true)
+                session::complete(&state, &authorization, &user.username, state.now(), true)
                     .unwrap_or_else(|error| internal_error_page(authorization.lang, &error))
             }
         }

@@ -22,7 +22,7 @@ use crate::clients::SOCIAL_PROVIDERS;
 use crate::db::{UserRecord, UserStatus};
 use crate::ids;
 use crate::pages::{self, ConsentPage};
-use crate::state::{AppState, now_secs};
+use crate::state::AppState;
 use crate::users::new_user;
 
 /// Renders the consent page with its anti-CSRF cookie (status 400 when it
@@ -142,8 +142,10 @@ pub(crate) async fn consent(
             return refuse(text.err_email);
         }
         match federated_user(&state, provider, email, name) {
-            Ok(user) => session::complete(&state, &authorization, &user.username, now_secs(), true)
-                .unwrap_or_else(|error| internal_error_page(authorization.lang, &error)),
+            Ok(user) => {
+                session::complete(&state, &authorization, &user.username, state.now(), true)
+                    .unwrap_or_else(|error| internal_error_page(authorization.lang, &error))
+            }
             Err(error) => internal_error_page(authorization.lang, &error),
         }
     })
@@ -163,7 +165,7 @@ fn federated_user(
     if let Some(mut user) = state.store.user(&username)? {
         user.set_attribute("email", email);
         user.set_attribute("name", name);
-        user.updated_at = now_secs();
+        user.updated_at = state.now();
         state.store.update_user(&user)?;
         tracing::info!(username = %user.username, provider, "federated sign-in (existing user)");
         return Ok(user);
@@ -179,7 +181,7 @@ fn federated_user(
         "providerType": provider_type,
         "issuer": null,
         "primary": "true",
-        "dateCreated": (now_secs().saturating_mul(1000)).to_string(),
+        "dateCreated": (state.now().saturating_mul(1000)).to_string(),
     }])
     .to_string();
     // Federated users have no usable password: derive the stored material
@@ -196,6 +198,7 @@ fn federated_user(
         &secret,
         &attributes,
         UserStatus::ExternalProvider,
+        state.now(),
     )?;
     if !state.store.insert_user(&user)? {
         // Created concurrently by another request: use that one.

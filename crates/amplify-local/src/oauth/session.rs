@@ -9,7 +9,7 @@ use super::request::Authorization;
 use super::store::{CodeRecord, LoginSession};
 use crate::LocalError;
 use crate::ids;
-use crate::state::{AppState, now_secs};
+use crate::state::AppState;
 
 /// The session cookie's name before its `_<port>` suffix.
 const COOKIE_PREFIX: &str = "amplify_local_session";
@@ -34,7 +34,7 @@ pub(crate) fn current(
     match cookie_value(state, headers) {
         Some(value) => state
             .store
-            .login_session(&ids::sha256_hex(value), now_secs()),
+            .login_session(&ids::sha256_hex(value), state.now()),
         None => Ok(None),
     }
 }
@@ -46,7 +46,7 @@ pub(crate) fn start(
     auth_time: i64,
 ) -> Result<HeaderValue, LocalError> {
     let token = ids::opaque_token(32).map_err(|e| LocalError::PasswordMaterial(e.to_string()))?;
-    let now = now_secs();
+    let now = state.now();
     state.store.insert_login_session(
         &ids::sha256_hex(&token),
         &LoginSession {
@@ -75,7 +75,7 @@ pub(crate) fn issue_code(
     auth_time: i64,
 ) -> Result<String, LocalError> {
     let code = ids::uuid();
-    let now = now_secs();
+    let now = state.now();
     let ttl = i64::try_from(state.options.authorization_code_ttl.as_secs()).unwrap_or(i64::MAX);
     state.store.insert_code(
         &ids::sha256_hex(&code),

@@ -26,7 +26,7 @@ use crate::LocalError;
 use crate::api_error::{ApiError, ErrorCode};
 use crate::ids;
 use crate::pages::{self, Text};
-use crate::state::{AppState, now_secs};
+use crate::state::AppState;
 use crate::user_pool::{AttributeRefusal, SignUpError, confirm_with_code, register};
 use crate::users::UsernameRefusal;
 
@@ -90,7 +90,7 @@ fn bind_browser(
     expires_at: Option<i64>,
 ) -> Result<HeaderValue, LocalError> {
     let token = ids::opaque_token(32).map_err(|e| LocalError::PasswordMaterial(e.to_string()))?;
-    let now = now_secs();
+    let now = state.now();
     let expires_at = expires_at
         .filter(|at| *at > now)
         .unwrap_or(now + BINDING_TTL_SECS);
@@ -117,7 +117,7 @@ fn binding_for(
     let hash = ids::sha256_hex(token);
     Ok(state
         .store
-        .signup_binding(&hash, now_secs())?
+        .signup_binding(&hash, state.now())?
         .filter(|bound| bound == username)
         .map(|_| hash))
 }
@@ -323,7 +323,7 @@ pub(crate) async fn confirm(
             .delete_signup_binding(&binding)
             .and_then(|()| {
                 let mut response =
-                    session::complete(&state, &authorization, &user.username, now_secs(), true)?;
+                    session::complete(&state, &authorization, &user.username, state.now(), true)?;
                 response.headers_mut().append(
                     header::SET_COOKIE,
                     cookies::clear(&cookies::name(&state, BINDING_PREFIX), BINDING_PATH)?,

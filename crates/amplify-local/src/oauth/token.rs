@@ -18,7 +18,7 @@ use super::store::{CodeGrant, Redemption};
 use crate::api_error::ApiError;
 use crate::db::RefreshRecord;
 use crate::ids;
-use crate::state::{AppState, now_secs};
+use crate::state::AppState;
 use crate::tokens::{Grant, SignIn, Tokens, issue_for};
 use crate::user_pool::refresh_for_client;
 
@@ -144,7 +144,7 @@ fn authorization_code(
     let redirect_uri = params
         .non_empty("redirect_uri")
         .ok_or_else(|| OAuthError::invalid_request("redirect_uri is required."))?;
-    let now = now_secs();
+    let now = state.now();
     let code_hash = ids::sha256_hex(code);
     let invalid_code = || OAuthError::invalid_grant("Authorization code expired or invalid.");
     let record = state.store.code(&code_hash)?.ok_or_else(invalid_code)?;
@@ -184,7 +184,7 @@ fn authorization_code(
     };
     let sign_in = SignIn {
         auth_time: record.auth_time,
-        ..SignIn::now()
+        ..SignIn::now(state)
     };
     let grant = Grant {
         client_id: client_id.to_owned(),

@@ -14,9 +14,10 @@ use s3s::path::S3Path;
 use s3s::{S3Error, S3Request, S3Result, s3_error};
 
 use super::auth::issued;
+use super::request_time;
 use super::rules::{Action, Caller};
 use crate::identity::SessionRefusal;
-use crate::state::{AppState, REGION, now_secs};
+use crate::state::{AppState, REGION};
 
 /// The longest lifetime of a presigned URL (7 days), as S3's.
 const MAX_PRESIGNED_EXPIRES: u64 = 604_800;
@@ -32,7 +33,7 @@ fn denied() -> S3Error {
 }
 
 /// A query parameter's (percent-decoded) value.
-fn query_param(uri: &http::Uri, name: &str) -> Option<String> {
+pub(super) fn query_param(uri: &http::Uri, name: &str) -> Option<String> {
     let query = uri.query()?;
     url::form_urlencoded::parse(query.as_bytes())
         .find(|(key, _)| key == name)
@@ -75,12 +76,13 @@ impl S3Access for RuleAccess {
         let Some(access_key) = cx.credentials().map(|c| c.access_key.clone()) else {
             return Err(s3_error!(AccessDenied, "Signature is required"));
         };
+        request_time::check(cx.headers(), cx.uri(), self.state.now())?;
         let credentials = issued(&self.state, &access_key).await?;
         let token = match cx.headers().get("x-amz-security-token") {
             Some(value) => value.to_str().ok().map(str::to_owned),
             None => query_param(cx.uri(), "X-Amz-Security-Token"),
         };
-        match credentials.check_session(token.as_deref(), now_secs()) {
+        match credentials.check_session(token.as_deref(), self.state.now()) {
             Ok(()) => {}
             Err(SessionRefusal::WrongToken) => {
                 return Err(s3_error!(

@@ -1,11 +1,12 @@
 //! An S3-compatible object store on its own port (path-style
 //! `/{bucket}/{key}`), with objects under `<data dir>/s3/<bucket>/`.
 //!
-//! s3s carries the protocol (parsing, XML, errors) and verifies SigV4 for
-//! header-signed and presigned requests (signature, expiry, clock skew).
-//! This module supplies the secret keys of the credentials the identity pool
-//! issued ([`auth`]), checks each request's session token, expiry, region and
-//! the storage access rules ([`access`], [`rules`]), keeps objects with
+//! s3s carries the protocol (parsing, XML, errors) and verifies SigV4
+//! signatures of header-signed and presigned requests. This module supplies
+//! the secret keys of the credentials the identity pool issued ([`auth`]),
+//! checks the request time against the backend's clock ([`request_time`]),
+//! each request's session token, expiry, region and the storage access rules
+//! ([`access`], [`rules`]), keeps objects with
 //! s3s-fs ([`backend`]), and serves them so that no upload runs as a page of
 //! the app ([`content`]).
 
@@ -14,6 +15,7 @@ mod auth;
 mod backend;
 mod content;
 mod keys;
+mod request_time;
 mod rules;
 
 pub use rules::StorageRules;
@@ -78,6 +80,7 @@ pub(crate) fn router(state: Arc<AppState>, fs: s3s_fs::FileSystem) -> Router {
         state: Arc::clone(&state),
     });
     builder.set_access(access::RuleAccess { state });
+    builder.set_config(request_time::s3s_config());
     let service = HandleError::new(builder.build(), |error: s3s::HttpError| async move {
         tracing::error!(?error, "S3 request failed");
         StatusCode::INTERNAL_SERVER_ERROR

@@ -11,7 +11,7 @@ use super::common::{
 use crate::api_error::{ApiError, ErrorCode};
 use crate::db::{UserRecord, UserStatus};
 use crate::ids;
-use crate::state::{AppState, now_secs};
+use crate::state::AppState;
 use crate::users::{new_user, password_material};
 
 #[derive(Debug, Deserialize)]
@@ -104,6 +104,7 @@ pub(super) fn admin_create_user(
         &temporary,
         &attributes,
         UserStatus::ForceChangePassword,
+        state.now(),
     )?;
     if !state.store.insert_user(&user)? {
         return Err(ApiError::new(
@@ -131,7 +132,7 @@ pub(super) fn admin_set_user_password(
     } else {
         UserStatus::ForceChangePassword
     };
-    user.updated_at = now_secs();
+    user.updated_at = state.now();
     state.store.update_user(&user)?;
     Ok(json!({}))
 }
@@ -152,7 +153,7 @@ pub(super) fn admin_confirm_sign_up(
             ),
         ));
     }
-    user.confirm(false, now_secs());
+    user.confirm(false, state.now());
     state.store.update_user(&user)?;
     Ok(json!({}))
 }

@@ -12,7 +12,7 @@ use crate::api_error::{ApiError, ErrorCode};
 use crate::attempts::{Attempt, Guess};
 use crate::db::{SessionRecord, SrpChallengeRecord, UserRecord, UserStatus};
 use crate::ids;
-use crate::state::{AppState, now_secs};
+use crate::state::AppState;
 use crate::tokens::sign_in_result;
 
 /// Pending SRP exchanges and challenge sessions expire after 5 minutes.
@@ -133,7 +133,7 @@ pub(super) fn srp_verifier_of(
 
 fn new_password_challenge(state: &AppState, user: &UserRecord) -> Result<Value, ApiError> {
     let session = ids::opaque_token(96).map_err(|e| ApiError::internal(&e))?;
-    let now = now_secs();
+    let now = state.now();
     state.store.insert_session(
         &ids::sha256_hex(&session),
         &SessionRecord {
@@ -177,7 +177,7 @@ fn start_srp(state: &AppState, username: &str, srp_a: &str) -> Result<Value, Api
         use base64::Engine as _;
         base64::engine::general_purpose::STANDARD.encode(bytes)
     };
-    let now = now_secs();
+    let now = state.now();
     state.store.insert_srp_challenge(
         &ids::sha256_hex(&secret_block),
         &SrpChallengeRecord {

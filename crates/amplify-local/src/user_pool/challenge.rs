@@ -13,7 +13,7 @@ use crate::api_error::{ApiError, ErrorCode};
 use crate::attempts::{Attempt, Guess};
 use crate::db::UserStatus;
 use crate::ids;
-use crate::state::{AppState, now_secs};
+use crate::state::AppState;
 use crate::tokens::sign_in_result;
 use crate::users::password_material;
 
@@ -69,7 +69,7 @@ fn password_verifier(
     else {
         return Err(ApiError::bad_credentials());
     };
-    if pending.expires_at < now_secs() || pending.username != username {
+    if pending.expires_at < state.now() || pending.username != username {
         return Err(ApiError::bad_credentials());
     }
     // Unknown users get the same checks, against their decoy verifier.
@@ -126,7 +126,7 @@ fn new_password(state: &AppState, request: &RespondRequest) -> Result<Value, Api
     let Some(pending) = state.store.take_session(&ids::sha256_hex(session))? else {
         return Err(invalid_session());
     };
-    if pending.expires_at < now_secs()
+    if pending.expires_at < state.now()
         || pending.username != username
         || pending.challenge != "NEW_PASSWORD_REQUIRED"
     {
@@ -147,7 +147,7 @@ fn new_password(state: &AppState, request: &RespondRequest) -> Result<Value, Api
     for (name, value) in new_attributes {
         user.set_attribute(name, value);
     }
-    user.updated_at = now_secs();
+    user.updated_at = state.now();
     state.store.update_user(&user)?;
     sign_in_result(state, &user)
 }

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::common::check_client;
 use crate::api_error::{ApiError, ErrorCode};
 use crate::ids;
-use crate::state::{AppState, now_secs};
+use crate::state::AppState;
 use crate::tokens::{Grant, SignIn, Tokens, issue_for, new_refresh_token_for};
 
 #[derive(Debug, Deserialize)]
@@ -71,7 +71,7 @@ pub(crate) fn refresh_for_client(
     let Some(record) = state.store.refresh(&token_hash)? else {
         return Err(invalid_refresh_token());
     };
-    let now = now_secs();
+    let now = state.now();
     if record.revoked_at.is_some() {
         return Err(ApiError::new(
             ErrorCode::NotAuthorized,
@@ -186,7 +186,7 @@ pub(crate) fn revoke_for_client(
                 "The token was not issued to this client.",
             ));
         }
-        state.store.revoke_origin(&record.origin_jti, now_secs())?;
+        state.store.revoke_origin(&record.origin_jti, state.now())?;
         tracing::info!(username = %record.username, "refresh token revoked");
     }
     Ok(())

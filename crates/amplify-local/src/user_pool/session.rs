@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::common::attributes_json;
 use crate::api_error::{ApiError, ErrorCode};
-use crate::state::{AppState, now_secs};
+use crate::state::AppState;
 use crate::tokens::{API_SCOPE, AccessClaims, verify_access_token};
 
 #[derive(Debug, Deserialize)]
@@ -52,7 +52,7 @@ pub(super) fn global_sign_out(
     request: AccessTokenRequest,
 ) -> Result<Value, ApiError> {
     let claims = user_access(state, &request.access_token)?;
-    state.store.revoke_user(&claims.username, now_secs())?;
+    state.store.revoke_user(&claims.username, state.now())?;
     tracing::info!(username = %claims.username, "global sign-out");
     Ok(json!({}))
 }

@@ -9,7 +9,7 @@ use crate::api_error::{ApiError, ErrorCode};
 use crate::attempts::{Attempt, Guess};
 use crate::db::{UserRecord, UserStatus};
 use crate::ids;
-use crate::state::{AppState, now_secs};
+use crate::state::AppState;
 use crate::users::{UsernameRefusal, check_username, new_user};
 
 /// Confirmation codes are valid for 24 hours, as in Cognito.
@@ -56,11 +56,11 @@ fn code_delivery(user: &UserRecord) -> Value {
 }
 
 /// Gives the user a fresh code and logs it (this is how a developer reads it).
-fn issue_code(user: &mut UserRecord) -> Result<(), ApiError> {
+fn issue_code(state: &AppState, user: &mut UserRecord) -> Result<(), ApiError> {
     let code = ids::confirmation_code().map_err(|e| ApiError::internal(&e))?;
     tracing::info!(username = %user.username, code = %code, "confirmation code (amplify-local does not send email)");
     user.confirmation_code = Some(code);
-    user.code_expires_at = Some(now_secs() + CODE_TTL_SECS);
+    user.code_expires_at = Some(state.now() + CODE_TTL_SECS);
     Ok(())
 }
 
@@ -145,8 +145,9 @@ pub(crate) fn register(
         password,
         attributes,
         UserStatus::Unconfirmed,
+        state.now(),
     )?;
-    issue_code(&mut user)?;
+    issue_code(state, &mut user)?;
     if !state.store.insert_user(&user)? {
         return Err(ApiError::new(ErrorCode::UsernameExists, "User already exists").into());
     }
@@ -198,7 +199,7 @@ pub(crate) fn confirm_with_code(
     {
         return Err(mismatch());
     }
-    if user.code_expires_at.is_some_and(|at| at < now_secs()) {
+    if user.code_expires_at.is_some_and(|at| at < state.now()) {
         attempt.withdraw()?;
         return Err(ApiError::new(
             ErrorCode::ExpiredCode,
@@ -206,7 +207,7 @@ pub(crate) fn confirm_with_code(
         ));
     }
     attempt.succeeded()?;
-    user.confirm(true, now_secs());
+    user.confirm(true, state.now());
     state.store.update_user(&user)?;
     Ok(user)
 }
@@ -234,8 +235,8 @@ pub(super) fn resend_confirmation_code(
             "User is already confirmed.",
         ));
     }
-    issue_code(&mut user)?;
-    user.updated_at = now_secs();
+    issue_code(state, &mut user)?;
+    user.updated_at = state.now();
     state.store.update_user(&user)?;
     Ok(json!({ "CodeDeliveryDetails": code_delivery(&user) }))
 }

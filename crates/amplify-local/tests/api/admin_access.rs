@@ -3,13 +3,13 @@
 //! origins and the operations browsers call only, and `Host` must be a
 //! loopback or configured name (DNS rebinding).
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use amplify_local::AdminCredentials;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{Answer, Harness, PASSWORD, THROWAWAY_KEY, sign_headers, sign_headers_at};
+use crate::helpers::{Answer, Harness, PASSWORD, THROWAWAY_KEY, sign_headers_at};
 
 const APP_ORIGIN: &str = "http://localhost:3000";
 const EVIL_ORIGIN: &str = "http://evil.example";
@@ -64,13 +64,7 @@ async fn admin_operations_need_a_well_formed_signature() {
 
     // A page cannot send a signed request, but even one that did would be
     // refused for its Origin.
-    let mut from_page = sign_headers(
-        &h.backend.base_url(),
-        ADMIN_TARGET,
-        &body,
-        THROWAWAY_KEY,
-        "cognito-idp",
-    );
+    let mut from_page = h.sign_headers(ADMIN_TARGET, &body, THROWAWAY_KEY, "cognito-idp");
     from_page.push(("origin".to_owned(), APP_ORIGIN.to_owned()));
     let answer = h.post_target(ADMIN_TARGET, &body, &from_page).await;
     answer.assert_error("AccessDeniedException");
@@ -132,7 +126,7 @@ async fn malformed_admin_signatures_are_refused() {
     h.user("di");
     let body = reset_password(&h, "di");
     let base = h.backend.base_url();
-    let signed = sign_headers(&base, ADMIN_TARGET, &body, THROWAWAY_KEY, "cognito-idp");
+    let signed = h.sign_headers(ADMIN_TARGET, &body, THROWAWAY_KEY, "cognito-idp");
     let authorization = value_of(&signed, "authorization");
     let day = &value_of(&signed, "x-amz-date")[..8];
     let signature = authorization
@@ -247,7 +241,7 @@ async fn malformed_admin_signatures_are_refused() {
         &body,
         THROWAWAY_KEY,
         "cognito-idp",
-        SystemTime::now() - Duration::from_secs(16 * 60),
+        h.backend.clock().now() - Duration::from_secs(16 * 60),
     );
     let answer = h.post_target(ADMIN_TARGET, &body, &stale).await;
     answer.assert_error("InvalidSignatureException");
@@ -280,20 +274,22 @@ async fn admin_signature_time_is_checked_on_amplify_locals_clock() {
     h.user("ed");
     let body = reset_password(&h, "ed");
     let base = h.backend.base_url();
+    let before = h.backend.clock().now();
     h.backend.freeze_clock();
     h.backend.advance_clock(Duration::from_secs(16 * 60));
-    h.signed("AdminSetUserPassword", &body, THROWAWAY_KEY, "cognito-idp")
-        .await
-        .assert_error("InvalidSignatureException");
-    password_unchanged(&h, "ed").await;
-    let on_its_clock = sign_headers_at(
+    let on_the_system_clock = sign_headers_at(
         &base,
         ADMIN_TARGET,
         &body,
         THROWAWAY_KEY,
         "cognito-idp",
-        SystemTime::now() + Duration::from_secs(16 * 60),
+        before,
     );
+    h.post_target(ADMIN_TARGET, &body, &on_the_system_clock)
+        .await
+        .assert_error("InvalidSignatureException");
+    password_unchanged(&h, "ed").await;
+    let on_its_clock = h.sign_headers(ADMIN_TARGET, &body, THROWAWAY_KEY, "cognito-idp");
     h.post_target(ADMIN_TARGET, &body, &on_its_clock).await.ok();
     h.password_auth("ed", "Attacker-0wned!").await.ok();
     h.backend.shutdown().await;
@@ -318,8 +314,7 @@ async fn pinned_admin_credentials_are_verified() {
     .assert_error("InvalidSignatureException");
     // A signature for another body does not carry over.
     let other = reset_password(&h, "someone-else");
-    let headers = sign_headers(
-        &h.backend.base_url(),
+    let headers = h.sign_headers(
         ADMIN_TARGET,
         &other,
         ("AKIDPINNED", "pinned-secret"),

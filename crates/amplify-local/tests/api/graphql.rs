@@ -9,7 +9,7 @@ use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, si
 use aws_sigv4::sign::v4;
 use serde_json::{Value, json};
 
-use crate::helpers::{Harness, sleep_secs};
+use crate::helpers::{HOUR, Harness, SECOND, serve_binary};
 use crate::s3_helpers::Creds;
 
 const TODO_FIELDS: &str = "id content done owner createdAt updatedAt __typename";
@@ -132,7 +132,7 @@ impl Harness {
         let url = self.backend.graphql_url();
         let body = body(query, variables);
         let request = match auth {
-            Auth::Iam(creds) => sign_appsync(creds, &url, &body, SystemTime::now()),
+            Auth::Iam(creds) => sign_appsync(creds, &url, &body, creds.clock.now()),
             _ => {
                 let mut request = self
                     .http
@@ -192,6 +192,7 @@ fn is_uuid(value: &Value) -> bool {
 #[tokio::test]
 async fn owners_see_and_change_only_their_todos() {
     let h = Harness::start().await;
+    h.backend.freeze_clock();
     let alice = h.access_token("alice").await;
     let bob = h.access_token("bob").await;
 
@@ -268,7 +269,7 @@ async fn owners_see_and_change_only_their_todos() {
         .gql(Auth::Token(&alice), GET_TODO, json!({ "id": id }))
         .await;
     assert_eq!(got.data()["getTodo"]["content"], "buy milk");
-    sleep_secs(1).await;
+    h.backend.advance_clock(Duration::from_millis(1_500));
     let updated = h
         .gql(
             Auth::Token(&alice),
@@ -290,7 +291,15 @@ async fn owners_see_and_change_only_their_todos() {
     assert_eq!(updated["done"], true);
     assert_eq!(updated["content"], "buy milk");
     assert_eq!(updated["createdAt"], created_at.as_str());
-    assert!(updated["updatedAt"].as_str().expect("updatedAt") > created_at.as_str());
+    // Dated by the backend's clock, to the millisecond.
+    let parse = |stamp: &str| {
+        time::OffsetDateTime::parse(stamp, &time::format_description::well_known::Rfc3339)
+            .expect("AWSDateTime")
+    };
+    assert_eq!(
+        parse(updated["updatedAt"].as_str().expect("updatedAt")) - parse(&created_at),
+        Duration::from_millis(1_500)
+    );
     let deleted = h
         .gql(
             Auth::Token(&alice),
@@ -345,7 +354,8 @@ fn tamper(token: &str) -> String {
 
 #[tokio::test]
 async fn bad_user_pool_tokens_are_refused() {
-    let h = Harness::start_with(|o| o.with_access_token_ttl(Duration::from_secs(1))).await;
+    let h = Harness::start().await;
+    h.backend.freeze_clock();
     let token = h.access_token("dave").await;
     h.gql(Auth::Token(&tamper(&token)), LIST_TODOS, json!({}))
         .await
@@ -356,7 +366,12 @@ async fn bad_user_pool_tokens_are_refused() {
     h.gql(Auth::None, LIST_TODOS, json!({}))
         .await
         .assert_refused(401, "UnauthorizedException");
-    sleep_secs(2).await;
+    // Valid until its last second, expired at its `exp`.
+    h.backend.advance_clock(HOUR - SECOND);
+    h.gql(Auth::Token(&token), LIST_TODOS, json!({}))
+        .await
+        .data();
+    h.backend.advance_clock(SECOND);
     let expired = h.gql(Auth::Token(&token), LIST_TODOS, json!({})).await;
     expired.assert_refused(401, "UnauthorizedException");
     assert_eq!(expired.body["errors"][0]["message"], "Token has expired.");
@@ -444,14 +459,34 @@ async fn the_api_key_reads_public_models_only() {
     h.backend.shutdown().await;
 }
 
+/// Stops the backend and starts another on its data directory, sharing
+/// `clock`.
+async fn restart(h: Harness, clock: &amplify_local::Clock) -> Harness {
+    let Harness { backend, dir, http } = h;
+    backend.shutdown().await;
+    let backend = LocalBackend::start(LocalOptions::new(dir.path()).with_clock(clock.clone()))
+        .await
+        .expect("restart");
+    Harness { backend, dir, http }
+}
+
 #[tokio::test]
 async fn an_expired_api_key_is_refused_and_replaced_at_restart() {
-    let h = Harness::start_with(|o| o.with_api_key_ttl(Duration::from_secs(1))).await;
+    let clock = amplify_local::Clock::default();
+    clock.freeze();
+    let h = Harness::start_with(|o| o.with_api_key_ttl(HOUR).with_clock(clock.clone())).await;
     let key = h.backend.api_key().to_owned();
     h.gql(Auth::ApiKey(&key), LIST_ANNOUNCEMENTS, json!({}))
         .await
         .data();
-    sleep_secs(2).await;
+    // Kept across a restart while it is valid.
+    let h = restart(h, &clock).await;
+    assert_eq!(h.backend.api_key(), key);
+    clock.advance(HOUR - SECOND);
+    h.gql(Auth::ApiKey(&key), LIST_ANNOUNCEMENTS, json!({}))
+        .await
+        .data();
+    clock.advance(SECOND);
     let expired = h
         .gql(Auth::ApiKey(&key), LIST_ANNOUNCEMENTS, json!({}))
         .await;
@@ -460,12 +495,7 @@ async fn an_expired_api_key_is_refused_and_replaced_at_restart() {
         expired.body["errors"][0]["message"],
         "You are not authorized to make this call."
     );
-    let Harness { backend, dir, http } = h;
-    backend.shutdown().await;
-    let backend = LocalBackend::start(LocalOptions::new(dir.path()))
-        .await
-        .expect("restart");
-    let h = Harness { backend, dir, http };
+    let h = restart(h, &clock).await;
     let fresh = h.backend.api_key().to_owned();
     assert_ne!(fresh, key);
     h.gql(Auth::ApiKey(&fresh), LIST_ANNOUNCEMENTS, json!({}))
@@ -1032,35 +1062,23 @@ async fn the_binary_serves_a_schema_file() {
     let outputs = dir.path().join("amplify_outputs.json");
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, "{\"data\": {}}").expect("write");
-    let serve = |schema: &std::path::Path| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_amplify-local"))
-            .args(["serve", "--port", "0", "--s3-port", "0", "--data"])
-            .arg(dir.path().join("data"))
-            .arg("--outputs")
-            .arg(&outputs)
-            .arg("--schema")
-            .arg(schema)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("spawn amplify-local")
-    };
-    let refused = serve(&bad).wait_with_output().expect("wait");
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_amplify-local"))
+        .args(["serve", "--port", "0", "--s3-port", "0", "--data"])
+        .arg(dir.path().join("data"))
+        .arg("--outputs")
+        .arg(&outputs)
+        .arg("--schema")
+        .arg(&bad)
+        .output()
+        .expect("run amplify-local");
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("model_introspection"));
 
-    let mut child = serve(&schema);
-    let mut written = None;
-    for _ in 0..100 {
-        if let Ok(text) = std::fs::read_to_string(&outputs)
-            && let Ok(value) = serde_json::from_str::<Value>(&text)
-        {
-            written = Some(value);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let written = written.expect("outputs written");
+    let schema = schema.to_str().expect("UTF-8 temporary path");
+    let child = serve_binary(&dir.path().join("data"), &outputs, &["--schema", schema]).await;
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(&outputs).expect("outputs written"))
+            .expect("outputs JSON");
     let data = &written["data"];
     assert_eq!(
         data["model_introspection"],
@@ -1076,8 +1094,7 @@ async fn the_binary_serves_a_schema_file() {
         .json()
         .await
         .expect("json");
-    child.kill().expect("kill");
-    let _ = child.wait();
+    drop(child);
     assert_eq!(answer, json!({ "data": { "__typename": "Query" } }));
 }
 

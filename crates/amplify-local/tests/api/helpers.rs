@@ -13,6 +13,12 @@ use serde_json::{Value, json};
 
 pub(crate) const PASSWORD: &str = "Sup3r-secret!";
 
+/// Steps to move the backend's clock by ([`LocalBackend::advance_clock`]):
+/// tests cross lifetimes this way, never by sleeping.
+pub(crate) const SECOND: Duration = Duration::from_secs(1);
+/// The default lifetime of access and id tokens, and of identity credentials.
+pub(crate) const HOUR: Duration = Duration::from_secs(3600);
+
 /// Throwaway credentials, as an SDK user would configure them: admin
 /// operations accept any well-formed signature unless credentials are pinned.
 pub(crate) const THROWAWAY_KEY: (&str, &str) = ("AKIDTHROWAWAY", "throwaway-secret");
@@ -131,14 +137,28 @@ impl Harness {
         service: &str,
     ) -> Answer {
         let target = format!("AWSCognitoIdentityProviderService.{operation}");
-        let headers = sign_headers(
+        let headers = self.sign_headers(&target, body, credentials, service);
+        self.post_target(&target, body, &headers).await
+    }
+
+    /// The SigV4 headers (`authorization`, `x-amz-date`) for `POST /` with
+    /// this target and body, as an AWS SDK computes them at the backend's
+    /// time.
+    pub(crate) fn sign_headers(
+        &self,
+        target: &str,
+        body: &str,
+        credentials: (&str, &str),
+        service: &str,
+    ) -> Vec<(String, String)> {
+        sign_headers_at(
             &self.backend.base_url(),
-            &target,
+            target,
             body,
             credentials,
             service,
-        );
-        self.post_target(&target, body, &headers).await
+            self.backend.clock().now(),
+        )
     }
 
     /// Calls `AWSCognitoIdentityProviderService.<operation>`.
@@ -213,25 +233,7 @@ impl Harness {
 }
 
 /// The SigV4 headers (`authorization`, `x-amz-date`) for `POST {base_url}/`
-/// with this target and body, as an AWS SDK computes them now.
-pub(crate) fn sign_headers(
-    base_url: &str,
-    target: &str,
-    body: &str,
-    credentials: (&str, &str),
-    service: &str,
-) -> Vec<(String, String)> {
-    sign_headers_at(
-        base_url,
-        target,
-        body,
-        credentials,
-        service,
-        SystemTime::now(),
-    )
-}
-
-/// [`sign_headers`], signed at `time`.
+/// with this target and body, as an AWS SDK computes them at `time`.
 pub(crate) fn sign_headers_at(
     base_url: &str,
     target: &str,
@@ -271,6 +273,62 @@ pub(crate) fn sign_headers_at(
         .collect()
 }
 
+/// Far above any start-up time: only a binary that never gets ready runs into
+/// it (it keeps a broken build from hanging the suite; it is no margin).
+const PATIENCE: Duration = Duration::from_secs(300);
+
+/// The line `amplify-local serve` prints once it serves and its outputs file
+/// is written.
+const READY: &str = "amplify-local is ready:";
+
+/// Runs `amplify-local serve` on free ports with a data directory, an
+/// outputs file and `more` arguments, waits for its ready line (so the
+/// outputs file is complete) and returns the process (killed when dropped).
+pub(crate) async fn serve_binary(
+    data: &std::path::Path,
+    outputs: &std::path::Path,
+    more: &[&str],
+) -> tokio::process::Child {
+    use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, BufReader};
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_amplify-local"))
+        .args(["serve", "--port", "0", "--s3-port", "0", "--data"])
+        .arg(data)
+        .arg("--outputs")
+        .arg(outputs)
+        .args(more)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn amplify-local");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let ready = tokio::time::timeout(PATIENCE, async {
+        while let Some(line) = lines.next_line().await.expect("read stdout") {
+            if line.starts_with(READY) {
+                return true;
+            }
+        }
+        false
+    })
+    .await
+    .expect("amplify-local printed its ready line");
+    if !ready {
+        let mut stderr = String::new();
+        let _ = child
+            .stderr
+            .take()
+            .expect("stderr")
+            .read_to_string(&mut stderr)
+            .await;
+        panic!("amplify-local exited before it was ready: {stderr}");
+    }
+    // Keep reading its output, so that it never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    let mut stderr = child.stderr.take().expect("stderr");
+    tokio::spawn(async move { tokio::io::copy(&mut stderr, &mut tokio::io::sink()).await });
+    child
+}
+
 /// Verifies an RS256 JWT against a JWKS with aws-lc-rs and returns its
 /// header and claims.
 pub(crate) fn verify_jwt(token: &str, jwks: &Value) -> (Value, Value) {
@@ -308,8 +366,4 @@ pub(crate) fn verify_jwt(token: &str, jwks: &Value) -> (Value, Value) {
 pub(crate) fn claims(token: &str) -> Value {
     let payload = token.split('.').nth(1).expect("payload");
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("b64")).expect("json")
-}
-
-pub(crate) async fn sleep_secs(seconds: u64) {
-    tokio::time::sleep(Duration::from_secs(seconds)).await;
 }

@@ -3,7 +3,7 @@
 use amplify_local::{LocalBackend, LocalOptions};
 use serde_json::{Value, json};
 
-use crate::helpers::{Answer, Harness, claims, sleep_secs};
+use crate::helpers::{Answer, HOUR, Harness, SECOND, claims};
 
 impl Harness {
     /// Calls `AWSCognitoIdentityService.<operation>`.
@@ -65,8 +65,10 @@ fn identity_id(body: &Value) -> String {
     id
 }
 
+/// Checks credentials issued while `h`'s clock is frozen: they expire `ttl`
+/// seconds after its reading.
 #[track_caller]
-fn assert_credentials(body: &Value, identity: &str, ttl: i64) {
+fn assert_credentials(h: &Harness, body: &Value, identity: &str, ttl: u64) {
     assert_eq!(body["IdentityId"], identity);
     let creds = &body["Credentials"];
     let key = creds["AccessKeyId"].as_str().expect("AccessKeyId");
@@ -81,16 +83,18 @@ fn assert_credentials(body: &Value, identity: &str, ttl: i64) {
     let expiration = creds["Expiration"]
         .as_i64()
         .expect("Expiration is a number");
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    assert!(
-        (expiration - now - ttl).abs() <= 5,
-        "{expiration} vs now {now}"
-    );
+    let expected = h.backend.clock().now() + std::time::Duration::from_secs(ttl);
+    let expected = expected
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    assert_eq!(u64::try_from(expiration).ok(), Some(expected));
 }
 
 #[tokio::test]
 async fn guest_identity_and_credentials() {
     let h = Harness::start().await;
+    h.backend.freeze_clock();
     let pool = h.backend.identity_pool_id().to_owned();
     assert!(pool.starts_with("us-east-1:"));
     uuid::Uuid::parse_str(&pool["us-east-1:".len()..]).expect("uuid");
@@ -105,7 +109,7 @@ async fn guest_identity_and_credentials() {
     let answer = h.get_credentials(&first, None).await;
     assert_eq!(answer.headers["content-type"], "application/x-amz-json-1.1");
     let body = answer.ok();
-    assert_credentials(&body, &first, 3600);
+    assert_credentials(&h, &body, &first, 3600);
     // Fresh credentials on every call.
     let again = h.get_credentials(&first, None).await.ok();
     assert_ne!(
@@ -120,6 +124,7 @@ async fn guest_identity_and_credentials() {
 async fn a_user_keeps_one_identity_across_sign_ins_and_restarts() {
     let h =
         Harness::start_with(|o| o.with_credentials_ttl(std::time::Duration::from_secs(900))).await;
+    h.backend.freeze_clock();
     let user = h.user("ida");
     h.user("other");
     let token = h.id_token("ida").await;
@@ -129,7 +134,7 @@ async fn a_user_keeps_one_identity_across_sign_ins_and_restarts() {
     let other = identity_id(&h.get_id(Some(&h.id_token("other").await)).await.ok());
     assert_ne!(other, id);
     let body = h.get_credentials(&id, Some(&token2)).await.ok();
-    assert_credentials(&body, &id, 900);
+    assert_credentials(&h, &body, &id, 900);
     assert_eq!(claims(&token)["sub"], user.sub);
 
     let pool = h.backend.identity_pool_id().to_owned();
@@ -236,12 +241,15 @@ async fn bad_logins_are_refused() {
 
 #[tokio::test]
 async fn expired_id_tokens_are_refused() {
-    let h =
-        Harness::start_with(|o| o.with_access_token_ttl(std::time::Duration::from_secs(1))).await;
+    let h = Harness::start().await;
+    h.backend.freeze_clock();
     h.user("eve");
     let token = h.id_token("eve").await;
     let id = identity_id(&h.get_id(Some(&token)).await.ok());
-    sleep_secs(2).await;
+    // Valid up to the last second of its hour, expired at its `exp`.
+    h.backend.advance_clock(HOUR - SECOND);
+    h.get_id(Some(&token)).await.ok();
+    h.backend.advance_clock(SECOND);
     let answer = h.get_id(Some(&token)).await;
     answer.assert_error("NotAuthorizedException");
     assert!(

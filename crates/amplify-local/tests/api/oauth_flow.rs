@@ -222,12 +222,14 @@ async fn code_flow_with_pkce_sso_and_code_reuse() {
 
 #[tokio::test]
 async fn token_endpoint_errors() {
-    let h = Harness::start_with(|o| o.with_authorization_code_ttl(Duration::ZERO)).await;
+    let h = Harness::start().await;
+    h.backend.freeze_clock();
     h.user("dora");
     let browser = Browser::new(&h);
     let p = pkce();
-    // Codes expire (lifetime 0 here).
+    // Codes expire after their 5 minutes.
     let code = login(&h, &browser, &p, "dora", &[]).await;
+    h.backend.advance_clock(Duration::from_secs(300));
     exchange(&h, &code, &p.verifier)
         .await
         .error(400, "invalid_grant");

@@ -2,12 +2,11 @@
 //! languages, the confidential client, app origins and discovery.
 
 use std::process::Command;
-use std::time::Duration;
 
 use amplify_local::{LocalBackend, LocalError, LocalOptions};
 use serde_json::json;
 
-use crate::helpers::{Harness, PASSWORD, claims};
+use crate::helpers::{Harness, PASSWORD, claims, serve_binary};
 use crate::oauth_helpers::{
     Browser, CALLBACK, authorize_params, authorize_path, exchange, form_of, pkce, post_form, query,
 };
@@ -525,36 +524,21 @@ async fn cli_registers_app_origins() {
     let stderr = String::from_utf8_lossy(&bad.stderr);
     assert!(stderr.contains("invalid app origin"), "{stderr}");
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_amplify-local"))
-        .args([
-            "--port",
-            "0",
+    let child = serve_binary(
+        &dir.path().join("data"),
+        &outputs,
+        &[
             "--app-origin",
             "http://localhost:5173",
             "--app-origin",
             "https://dev.example.com",
-        ])
-        .arg("--data")
-        .arg(dir.path().join("data"))
-        .arg("--outputs")
-        .arg(&outputs)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let mut written = None;
-    for _ in 0..100 {
-        if let Ok(text) = std::fs::read_to_string(&outputs)
-            && let Ok(value) = serde_json::from_str::<serde_json::Value>(&text)
-        {
-            written = Some(value);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    let written = written.expect("outputs written");
+        ],
+    )
+    .await;
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&outputs).expect("outputs written"))
+            .expect("outputs JSON");
+    drop(child);
     assert_eq!(
         written["auth"]["oauth"]["redirect_sign_in_uri"],
         json!([

@@ -99,13 +99,20 @@ async fn rotation_grace_period_lets_the_old_token_work_briefly() {
             .with_refresh_token_grace_period(Duration::from_secs(60))
     })
     .await;
+    h.backend.freeze_clock();
     h.user("tess");
     let first = h.sign_in("tess").await["RefreshToken"]
         .as_str()
         .expect("refresh")
         .to_owned();
     h.refresh(&first).await.ok();
+    // Still usable for the last second of its grace period, not after.
+    h.backend.advance_clock(Duration::from_secs(59));
     h.refresh(&first).await.ok();
+    h.backend.advance_clock(Duration::from_secs(1));
+    h.refresh(&first)
+        .await
+        .assert_error("RefreshTokenReuseException");
     h.backend.shutdown().await;
 }
 

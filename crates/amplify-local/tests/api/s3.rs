@@ -4,7 +4,7 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::json;
 
-use crate::helpers::Harness;
+use crate::helpers::{Harness, SECOND};
 use crate::s3_helpers::Creds;
 
 const HELLO_MD5: &str = "\"5eb63bbbe01eeed093cb22bb8f5acdc3\"";
@@ -506,14 +506,47 @@ async fn bad_signatures_urls_and_tokens_are_refused_and_change_nothing() {
 
 #[tokio::test]
 async fn expired_credentials_are_refused() {
-    let h = Harness::start_with(|o| o.with_credentials_ttl(Duration::from_secs(1))).await;
+    let h = Harness::start_with(|o| o.with_credentials_ttl(Duration::from_secs(300))).await;
+    h.backend.freeze_clock();
     let carol = h.user_creds("carol").await;
     let url = carol.presign("GET", &h.object_url("public/x"), Duration::from_secs(600));
-    crate::helpers::sleep_secs(2).await;
+    // Usable until their last second, refused at their expiry (the URL
+    // itself would live longer).
+    h.backend.advance_clock(Duration::from_secs(299));
+    h.put(&carol, "public/x", b"in time").await.ok();
+    h.backend.advance_clock(SECOND);
     h.put(&carol, "public/x", b"late")
         .await
         .assert_error(400, "ExpiredToken");
     h.get_url(&url).await.assert_error(400, "ExpiredToken");
+    h.backend.shutdown().await;
+}
+
+#[tokio::test]
+async fn request_times_are_checked_on_the_backends_clock() {
+    let h = Harness::start().await;
+    h.backend.freeze_clock();
+    let alice = h.user_creds("alice").await;
+    let key = format!("private/{}/note.txt", alice.identity_id);
+    h.put(&alice, &key, b"note").await.ok();
+    let url = alice.presign("GET", &h.object_url(&key), Duration::from_secs(60));
+    let signed = alice.sign("GET", &h.object_url(&key), &[], b"");
+    // A presigned URL works for exactly its X-Amz-Expires...
+    h.backend.advance_clock(Duration::from_secs(60));
+    assert_eq!(h.get_url(&url).await.ok().body, "note");
+    h.backend.advance_clock(SECOND);
+    let expired = h.get_url(&url).await;
+    expired.assert_error(403, "AccessDenied");
+    assert!(expired.body.contains("expired"), "{}", expired.body);
+    // ...and a header-signed request for 15 minutes after its X-Amz-Date.
+    h.backend
+        .advance_clock(Duration::from_secs(15 * 60) - Duration::from_secs(61));
+    let in_time = signed.try_clone().expect("a bodiless request clones");
+    assert_eq!(h.send(in_time).await.ok().body, "note");
+    h.backend.advance_clock(SECOND);
+    h.send(signed)
+        .await
+        .assert_error(403, "RequestTimeTooSkewed");
     h.backend.shutdown().await;
 }
 

@@ -18,6 +18,8 @@ pub(crate) struct Creds {
     pub(crate) secret_key: String,
     pub(crate) token: String,
     pub(crate) identity_id: String,
+    /// The backend's clock: requests are signed at its time.
+    pub(crate) clock: amplify_local::Clock,
 }
 
 /// An S3 answer.
@@ -127,7 +129,7 @@ impl Creds {
         reqwest::Request::try_from(request).expect("reqwest request")
     }
 
-    /// A header-signed request now.
+    /// A header-signed request now (by the backend's clock).
     pub(crate) fn sign(
         &self,
         method: &str,
@@ -135,7 +137,7 @@ impl Creds {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> reqwest::Request {
-        self.sign_at(method, url, headers, body, SystemTime::now())
+        self.sign_at(method, url, headers, body, self.clock.now())
     }
 
     /// A presigned URL (signed headers: host only) made at `time`.
@@ -183,7 +185,7 @@ impl Creds {
     }
 
     pub(crate) fn presign(&self, method: &str, url: &str, expires: Duration) -> String {
-        self.presign_at(method, url, expires, SystemTime::now())
+        self.presign_at(method, url, expires, self.clock.now())
     }
 }
 
@@ -223,13 +225,14 @@ impl Harness {
         self.send(request).await
     }
 
-    fn creds_from(body: &serde_json::Value) -> Creds {
+    fn creds_from(&self, body: &serde_json::Value) -> Creds {
         let c = &body["Credentials"];
         Creds {
             access_key: c["AccessKeyId"].as_str().expect("ak").to_owned(),
             secret_key: c["SecretKey"].as_str().expect("sk").to_owned(),
             token: c["SessionToken"].as_str().expect("token").to_owned(),
             identity_id: body["IdentityId"].as_str().expect("id").to_owned(),
+            clock: self.backend.clock().clone(),
         }
     }
 
@@ -239,7 +242,7 @@ impl Harness {
             .as_str()
             .expect("id")
             .to_owned();
-        Self::creds_from(&self.get_credentials(&id, None).await.ok())
+        self.creds_from(&self.get_credentials(&id, None).await.ok())
     }
 
     /// Credentials of a (new) signed-in user.
@@ -250,7 +253,7 @@ impl Harness {
             .as_str()
             .expect("id")
             .to_owned();
-        Self::creds_from(&self.get_credentials(&id, Some(&token)).await.ok())
+        self.creds_from(&self.get_credentials(&id, Some(&token)).await.ok())
     }
 
     /// PUT an object (header-signed).

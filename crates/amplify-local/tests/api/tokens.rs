@@ -73,7 +73,8 @@ async fn tokens_have_cognito_claims_and_verify_against_the_jwks() {
 
 #[tokio::test]
 async fn get_user_rejects_bad_tokens() {
-    let h = Harness::start_with(|o| o.with_access_token_ttl(Duration::from_secs(1))).await;
+    let h = Harness::start_with(|o| o.with_access_token_ttl(Duration::from_secs(600))).await;
+    h.backend.freeze_clock();
     h.user("pia");
     let result = h.sign_in("pia").await;
     let access = result["AccessToken"].as_str().expect("access").to_owned();
@@ -96,8 +97,10 @@ async fn get_user_rejects_bad_tokens() {
         .assert_error("NotAuthorizedException");
     h.get_user("").await.assert_error("NotAuthorizedException");
 
-    // Expired.
-    crate::helpers::sleep_secs(2).await;
+    // Valid until its last second, expired at its `exp` (by the backend's clock).
+    h.backend.advance_clock(Duration::from_secs(599));
+    h.get_user(&access).await.ok();
+    h.backend.advance_clock(Duration::from_secs(1));
     let expired = h.get_user(&access).await;
     expired.assert_error("NotAuthorizedException");
     assert_eq!(expired.body["message"], "Access Token has expired");
