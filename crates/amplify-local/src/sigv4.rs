@@ -140,14 +140,13 @@ fn parse_credential(credential: &str) -> Result<Credential<'_>, SignatureError> 
 }
 
 /// `SignedHeaders=a;b;c`: lowercase names, sorted, each once, as every
-/// SigV4 signer writes them, and each present in the request.
+/// SigV4 signer writes them, and each present in the request. A name is any
+/// HTTP header name (RFC 9110 token characters such as `|` or `~` included,
+/// which SDKs sign like any other), written in lowercase.
 fn parse_signed_headers(list: &str, headers: &HeaderMap) -> Result<Vec<String>, SignatureError> {
     let names: Vec<&str> = list.split(';').collect();
     let well_formed = |name: &&str| {
-        !name.is_empty()
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        http::HeaderName::from_bytes(name.as_bytes()).is_ok_and(|parsed| parsed.as_str() == *name)
     };
     if !names.iter().all(well_formed) || !names.windows(2).all(|pair| pair[0] < pair[1]) {
         return Err(malformed(
@@ -488,6 +487,45 @@ mod tests {
         settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
         let with_hash = signed(&[("x-amz-user-agent", "test/1")], Some("t"), settings);
         assert_eq!(check(&with_hash, "secret"), Ok(()));
+    }
+
+    /// Found by the `appsync_sigv4` fuzz target: a header name with token
+    /// characters other than letters, digits, `-` and `_` (here `|` and
+    /// `~`) is signed by aws-sigv4 and was refused as malformed.
+    #[test]
+    fn accepts_signed_header_names_with_any_token_character() {
+        let request = signed(
+            &[("hos|", "api.example.com"), ("x~tag", "1")],
+            None,
+            SigningSettings::default(),
+        );
+        let authorization = request.2[http::header::AUTHORIZATION]
+            .to_str()
+            .expect("authorization");
+        assert!(authorization.contains("hos|") && authorization.contains("x~tag"));
+        assert_eq!(check(&request, "secret"), Ok(()));
+    }
+
+    #[test]
+    fn refuses_signed_header_names_that_are_not_lowercase_tokens() {
+        let (method, uri, mut headers) = signed(&[], None, SigningSettings::default());
+        let authorization = headers[http::header::AUTHORIZATION]
+            .to_str()
+            .expect("authorization")
+            .to_owned();
+        for bad in [";Host;", "; host;", ";ho\"st;", ";;"] {
+            headers.insert(
+                http::header::AUTHORIZATION,
+                http::HeaderValue::from_str(&authorization.replace(";host;", bad)).expect("value"),
+            );
+            assert!(
+                matches!(
+                    check(&(method.clone(), uri.clone(), headers.clone()), "secret"),
+                    Err(SignatureError::Malformed(_))
+                ),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
