@@ -82,8 +82,8 @@ pub use presign::{__object_url, __presign_get_url_at, __presign_url_at};
 
 use crate::AuthError;
 use crate::auth::{AwsCredentials, fetch_identity_credentials};
-use crate::cognito::RetryPolicy;
 use crate::context::ServerContext;
+use crate::outbound::RetryPolicy;
 
 use client::Session;
 use endpoint::BucketEndpoint;
