@@ -303,7 +303,7 @@ pub(crate) fn scrub(text: &str, max_chars: usize) -> String {
                 !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '=' | '+' | '/'))
             })
             .unwrap_or(rest.len() - pos);
-        out.push_str("[redacted]");
+        out.push_str(crate::secret::REDACTED);
         rest = &rest[pos + token_len..];
     }
     out.push_str(rest);

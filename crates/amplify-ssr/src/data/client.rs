@@ -8,16 +8,17 @@ use serde_json::Value;
 use tracing::Instrument as _;
 use url::Url;
 
+use super::AuthMode;
 use super::error::{DataError, GraphqlError, UNAUTHORIZED_RECOVERY};
 use super::introspection::Introspection;
 use super::model::ModelClient;
 use super::sign::sign_request;
-use super::{AuthMode, Redacted};
-use crate::AuthError;
 use crate::auth::AwsCredentials;
+use crate::auth::identity::CredentialsFailure;
 use crate::auth::refresh::get_tokens;
 use crate::context::{ServerContext, ServerRunner};
 use crate::outbound::{RetryPolicy, TransportError, Verdict, read_bounded};
+use crate::secret::{Redacted, redacted_opt};
 
 /// The `x-amz-user-agent` of every request.
 const USER_AGENT: &str = concat!("amplify-ssr/", env!("CARGO_PKG_VERSION"), " api/1");
@@ -34,8 +35,8 @@ const MAX_ERROR_PREVIEW: usize = 200;
 pub struct DataClient {
     shared: Arc<Shared>,
     auth_mode: Option<AuthMode>,
-    api_key: Option<Redacted>,
-    auth_token: Option<Redacted>,
+    api_key: Option<Redacted<String>>,
+    auth_token: Option<Redacted<String>>,
     headers: Vec<(String, String)>,
     retry: RetryPolicy,
 }
@@ -44,7 +45,7 @@ pub struct DataClient {
 pub(crate) struct Shared {
     pub(crate) endpoint: Url,
     pub(crate) region: String,
-    pub(crate) api_key: Option<Redacted>,
+    pub(crate) api_key: Option<Redacted<String>>,
     pub(crate) default_mode: Option<AuthMode>,
     pub(crate) schema: Option<Introspection>,
 }
@@ -75,11 +76,8 @@ impl std::fmt::Debug for GraphqlRequest {
             .field("query", &self.query)
             .field("operation_name", &self.operation_name)
             .field("auth_mode", &self.auth_mode)
-            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
-            .field(
-                "auth_token",
-                &self.auth_token.as_ref().map(|_| "[redacted]"),
-            )
+            .field("api_key", &redacted_opt(self.api_key.as_ref()))
+            .field("auth_token", &redacted_opt(self.auth_token.as_ref()))
             .field(
                 "headers",
                 &self
@@ -502,12 +500,11 @@ impl DataClient {
             AuthMode::Iam => {
                 let credentials = crate::auth::fetch_identity_credentials(ctx, false)
                     .await
-                    .map_err(|error| match error {
-                        AuthError::NoCredentials { reason } => DataError::NoCredentials { reason },
-                        AuthError::UserUnAuthenticated => DataError::NoCredentials {
-                            reason: "the session has no valid id token".to_owned(),
-                        },
-                        other => DataError::Auth(other),
+                    .map_err(|error| match CredentialsFailure::from(error) {
+                        CredentialsFailure::Missing { reason } => {
+                            DataError::NoCredentials { reason }
+                        }
+                        CredentialsFailure::Other(other) => DataError::Auth(other),
                     })?;
                 return Ok((headers, Some(credentials.credentials)));
             }
