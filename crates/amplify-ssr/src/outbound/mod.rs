@@ -3,7 +3,7 @@
 //! not complete.
 //!
 //! Each service keeps only its wire format and its error mapping: it sends one attempt, reads the answer with
-//! [`read_bounded`], and tells the driver through a classifier whether the outcome is done, worth another attempt,
+//! `read_bounded`, and tells the driver through a classifier whether the outcome is done, worth another attempt,
 //! or final.
 
 mod body;

@@ -180,7 +180,7 @@ mod tests {
                     let step = script[(n - 1) as usize];
                     async move { step }
                 },
-                |outcome| Verdict::of_result(outcome, |e| retryable(e)),
+                |outcome| Verdict::of_result(outcome, retryable),
             )
             .await;
         (outcome, ran.into_inner().expect("lock"))
