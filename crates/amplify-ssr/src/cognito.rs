@@ -31,7 +31,6 @@
 
 mod error;
 mod identity;
-mod retry;
 mod transport;
 mod types;
 
@@ -46,9 +45,9 @@ use std::time::Duration;
 use serde_json::json;
 use url::Url;
 
+pub use crate::outbound::RetryPolicy;
 pub use error::CognitoError;
 pub use identity::{GetCredentialsForIdentityResponse, IdentityClient, logins_key};
-pub use retry::RetryPolicy;
 pub use transport::DEFAULT_ATTEMPT_TIMEOUT;
 pub(crate) use transport::{JsonTransport, Service, is_plain_code};
 pub use types::{

@@ -1,6 +1,6 @@
 //! The errors of the auth APIs, named as Amplify names them.
 
-use crate::cognito::CognitoError;
+use crate::cognito::{AuthFlow, CognitoError};
 use crate::config::ConfigError;
 use crate::jwt::VerifyError;
 
@@ -82,6 +82,15 @@ pub enum AuthError {
         reason: String,
     },
 
+    /// [`sign_in`](crate::sign_in) was asked for a flow it does not run: it runs `USER_SRP_AUTH` and
+    /// `USER_PASSWORD_AUTH`. Nothing was sent to Cognito and no cookie was written.
+    #[error(
+        "sign_in runs the USER_SRP_AUTH and USER_PASSWORD_AUTH flows, not {}; choose one of them with \
+         SignInInput::with_auth_flow",
+        .0.as_str()
+    )]
+    UnsupportedSignInFlow(AuthFlow),
+
     /// Cognito Identity answered with success but without what the call returns: no `IdentityId` from `GetId`
     /// (`GetIdResponseException`), or no access key id or secret key from `GetCredentialsForIdentity`
     /// (`CredentialsNotFoundException` for a guest, `CredentialsException` for a signed-in user).
@@ -112,6 +121,7 @@ impl AuthError {
             Self::UnexpectedResponse(_) | Self::TokenUserMismatch(_) => "Unknown",
             Self::CookiesNotWritable(_) => "AmplifyServerContextError",
             Self::NoCredentials { .. } => "NoCredentials",
+            Self::UnsupportedSignInFlow(_) => "UnsupportedAuthFlow",
             Self::InvalidIdentityResponse { code, .. } => code,
         }
     }

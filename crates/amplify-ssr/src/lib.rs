@@ -9,6 +9,7 @@ pub mod cookies;
 pub mod data;
 mod error;
 pub mod jwt;
+pub mod outbound;
 pub mod redirect;
 pub mod same_origin;
 pub mod secret;

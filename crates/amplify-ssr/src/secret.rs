@@ -2,6 +2,56 @@
 //!
 //! Their `Debug` prints `Name([redacted])`, they have no `Display`, and the raw value is reached only through
 //! [`secret`](AccessToken::secret), so a `{:?}` in a log line or an error message never leaks a credential.
+//! Every redacted `Debug` in the crate (these newtypes, secrets kept in other types, parameter maps) prints
+//! through one type, `Redacted`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A map key derived from secrets (tokens, token ids): a SHA-256, so no secret is kept in memory as a key.
+pub(crate) type HashKey = [u8; 32];
+
+/// The one way the crate turns secrets into map keys: a SHA-256 of domain-separated parts (each part is
+/// length-prefixed, so `["ab", "c"]` and `["a", "bc"]` differ). Name the key's use in the first part.
+pub(crate) fn hash_key(parts: &[&str]) -> HashKey {
+    let mut context = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+    for part in parts {
+        context.update(&(part.len() as u64).to_be_bytes());
+        context.update(part.as_bytes());
+    }
+    let mut out = [0u8; 32];
+    out.copy_from_slice(context.finish().as_ref());
+    out
+}
+
+/// What a redacted value prints as.
+pub(crate) const REDACTED: &str = "[redacted]";
+
+/// A value whose `Debug` is `[redacted]`: the one redaction of the crate, for secrets held in other types.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub(crate) struct Redacted<T>(pub(crate) T);
+
+impl<T> fmt::Debug for Redacted<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+/// `Some([redacted])` or `None`: whether an optional secret is there, never what it is.
+pub(crate) fn redacted_opt<T>(value: Option<&T>) -> Option<Redacted<()>> {
+    value.map(|_| Redacted(()))
+}
+
+/// A string map with its keys shown and every value redacted (parameter maps that carry answers and tokens).
+pub(crate) struct RedactedValues<'a>(pub(crate) &'a BTreeMap<String, String>);
+
+impl fmt::Debug for RedactedValues<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.keys().map(|k| (k, Redacted(()))))
+            .finish()
+    }
+}
 
 macro_rules! secret_type {
     ($(#[$meta:meta])* $name:ident) => {
@@ -33,7 +83,7 @@ macro_rules! secret_type {
 
         impl std::fmt::Debug for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(concat!(stringify!($name), "([redacted])"))
+                f.debug_tuple(stringify!($name)).field(&Redacted(())).finish()
             }
         }
     };
@@ -91,5 +141,27 @@ mod tests {
         let t = RefreshToken::new("very-secret");
         assert_eq!(format!("{t:?}"), "RefreshToken([redacted])");
         assert_eq!(t.secret(), "very-secret");
+        assert_eq!(format!("{t:#?}"), "RefreshToken(\n    [redacted],\n)");
+    }
+
+    #[test]
+    fn keys_are_domain_separated() {
+        assert_ne!(hash_key(&["ab", "c"]), hash_key(&["a", "bc"]));
+        assert_ne!(hash_key(&["jti", "x"]), hash_key(&["origin_jti", "x"]));
+    }
+
+    #[test]
+    fn held_secrets_maps_and_options_print_redacted() {
+        assert_eq!(format!("{:?}", Redacted("key".to_owned())), "[redacted]");
+        assert_eq!(
+            format!("{:?}", redacted_opt(Some(&"s"))),
+            "Some([redacted])"
+        );
+        assert_eq!(format!("{:?}", redacted_opt::<&str>(None)), "None");
+        let map = BTreeMap::from([("PASSWORD".to_owned(), "hunter2".to_owned())]);
+        assert_eq!(
+            format!("{:?}", RedactedValues(&map)),
+            "{\"PASSWORD\": [redacted]}"
+        );
     }
 }

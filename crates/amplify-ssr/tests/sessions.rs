@@ -101,20 +101,51 @@ async fn password_auth_flow_and_email_usernames_work() {
     assert_eq!(user.username, username);
 }
 
+async fn sign_in_with_a_wrong_password(
+    runner: &amplify_ssr::ServerRunner,
+    username: &str,
+    flow: AuthFlow,
+) -> (amplify_ssr::ServerContext, amplify_ssr::AuthError) {
+    let ctx = runner.context(&HeaderMap::new());
+    let error = amplify_ssr::sign_in(
+        &ctx,
+        SignInInput::new(username, "Wrong-passw0rd!").with_auth_flow(flow),
+    )
+    .await
+    .unwrap_err();
+    (ctx, error)
+}
+
 #[tokio::test]
 async fn wrong_password_is_reported_with_cognitos_name_and_writes_nothing() {
     let local = Backend::start().await;
     let username = local.user("carol");
     let runner = local.runner();
     for flow in [AuthFlow::UserSrpAuth, AuthFlow::UserPasswordAuth] {
-        let ctx = runner.context(&HeaderMap::new());
-        let error = amplify_ssr::sign_in(
-            &ctx,
-            SignInInput::new(&username, "Wrong-passw0rd!").with_auth_flow(flow),
-        )
-        .await
-        .unwrap_err();
+        let (ctx, error) = sign_in_with_a_wrong_password(&runner, &username, flow).await;
         assert_eq!(error.name(), "NotAuthorizedException", "{flow:?}: {error}");
+        assert!(ctx.set_cookie_headers().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn sign_in_refuses_flows_it_does_not_run_without_asking_cognito() {
+    let local = Backend::start().await;
+    let username = local.user("dora");
+    let runner = local.runner();
+    for flow in [
+        AuthFlow::CustomAuth,
+        AuthFlow::RefreshTokenAuth,
+        AuthFlow::UserAuth,
+    ] {
+        // Had Cognito been asked, the answer would be NotAuthorizedException.
+        let (ctx, error) = sign_in_with_a_wrong_password(&runner, &username, flow).await;
+        assert!(
+            matches!(error, amplify_ssr::AuthError::UnsupportedSignInFlow(f) if f == flow),
+            "{flow:?}: {error}"
+        );
+        assert_eq!(error.name(), "UnsupportedAuthFlow");
+        assert!(error.to_string().contains(flow.as_str()), "{error}");
         assert!(ctx.set_cookie_headers().is_empty());
     }
 }

@@ -39,9 +39,11 @@ pub mod routes;
 mod session;
 mod sign_in;
 mod sign_out_here;
+pub(crate) mod single_flight;
 mod token_user;
 pub(crate) mod tokens;
 
+pub use crate::cognito::AuthFlow;
 pub use identity::{
     AwsCredentials, DEFAULT_CREDENTIALS_CACHE_CAPACITY, DEFAULT_CREDENTIALS_REFRESH_MARGIN,
     IdentityCredentials, fetch_identity_credentials,
@@ -53,7 +55,7 @@ pub use session::{
     fetch_user_attributes, get_current_user,
 };
 pub use sign_in::{
-    AuthFlow, ChallengeName, SignInChallenge, SignInInput, SignInOutcome, SignOutOptions,
-    SignOutReport, sign_in, sign_out,
+    ChallengeName, SignInChallenge, SignInInput, SignInOutcome, SignOutOptions, SignOutReport,
+    sign_in, sign_out,
 };
 pub use tokens::SignInDetails;

@@ -6,23 +6,20 @@
 //! token share **one** Cognito call per process, and a successful result is remembered for a short while so
 //! that requests arriving just after it (the browser has not stored the new cookies yet) reuse it too.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
-use aws_lc_rs::digest;
-use futures_util::FutureExt;
-use futures_util::future::{BoxFuture, Shared};
 use tracing::Instrument;
 
 use crate::auth::refresh_limits::RefreshLimits;
 use crate::auth::revocations::RefreshTombstones;
+use crate::auth::single_flight::{Key, SingleFlight};
 use crate::auth::tokens::{self, StoredSession};
 use crate::cognito::{AuthenticationResult, CognitoClient, CognitoError};
 use crate::context::ServerContext;
 use crate::error::AuthError;
-use crate::secret::RefreshToken;
+use crate::secret::{RefreshToken, hash_key};
 
 /// How long a successful refresh result is reused for requests that still carry the old refresh token, and how
 /// long a revoked refresh token is refused without asking Cognito.
@@ -50,44 +47,27 @@ type Outcome = Result<AuthenticationResult, CognitoError>;
 /// deadline is a failure like any other, so it is not remembered and the next request starts a new one.
 #[derive(Debug)]
 pub(crate) struct RefreshCoordinator {
-    state: Arc<Mutex<Flights>>,
+    /// Results by refresh token; beside them, under the same lock, the refresh tokens revoked by this process
+    /// (sign-out), refused for the reuse window.
+    flights: SingleFlight<AuthenticationResult, CognitoError, RefreshTombstones>,
     /// Set once the server answered that it lacks `GetTokensFromRefreshToken`; later refreshes go straight to
     /// `InitiateAuth REFRESH_TOKEN_AUTH`.
     use_initiate_auth: Arc<AtomicBool>,
     limits: RefreshLimits,
 }
 
-#[derive(Debug, Default)]
-struct Flights {
-    running: HashMap<[u8; 32], Flight>,
-    /// Refresh tokens revoked by this process (sign-out), refused for the reuse window; bounded.
-    revoked: RefreshTombstones,
-}
-
-#[derive(Clone)]
-struct Flight {
-    outcome: Shared<BoxFuture<'static, Outcome>>,
-    /// When the call finished successfully; `None` while it runs.
-    finished: Arc<Mutex<Option<Instant>>>,
-}
-
-impl std::fmt::Debug for Flight {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Flight")
-            .field("finished", &self.finished)
-            .finish_non_exhaustive()
-    }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // The maps stay consistent across a panic in another holder (each update is a single insert or remove).
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 impl RefreshCoordinator {
     pub(crate) fn new(limits: RefreshLimits) -> Self {
         Self {
-            state: Arc::default(),
+            flights: SingleFlight::new(
+                usize::MAX,
+                RefreshTombstones::default(),
+                |_| Some(Instant::now() + REUSE_WINDOW),
+                |join_error| CognitoError::InvalidResponse {
+                    operation: "GetTokensFromRefreshToken",
+                    detail: format!("the refresh task did not complete: {join_error}"),
+                },
+            ),
             use_initiate_auth: Arc::default(),
             limits,
         }
@@ -104,97 +84,47 @@ impl RefreshCoordinator {
         force: bool,
     ) -> Outcome {
         let key = token_key(refresh_token);
-        let flight = {
-            let mut flights = lock(&self.state);
-            if flights.revoked.contains(&key, Instant::now()) {
-                return Err(revoked_error());
-            }
-            flights.running.retain(|_, flight| {
-                lock(&flight.finished).is_none_or(|finished| finished.elapsed() < REUSE_WINDOW)
-            });
-            let reusable = flights
-                .running
-                .get(&key)
-                .filter(|flight| !force || lock(&flight.finished).is_none())
-                .cloned();
-            match reusable {
-                Some(flight) => flight,
-                None => {
-                    let flight =
-                        self.start(key, cognito.clone(), client_id, refresh_token, device_key);
-                    flights.running.insert(key, flight.clone());
-                    flight
-                }
-            }
-        };
-        flight.outcome.await
-    }
-
-    fn start(
-        &self,
-        key: [u8; 32],
-        cognito: CognitoClient,
-        client_id: &str,
-        refresh_token: &RefreshToken,
-        device_key: Option<&str>,
-    ) -> Flight {
-        let finished = Arc::new(Mutex::new(None));
-        let state = Arc::clone(&self.state);
         let use_initiate_auth = Arc::clone(&self.use_initiate_auth);
         let limits = self.limits.clone();
+        let cognito = cognito.clone();
         let (client_id, refresh_token) = (client_id.to_owned(), refresh_token.clone());
         let device_key = device_key.map(str::to_owned);
-        let finished_at = Arc::clone(&finished);
-        let task = tokio::spawn(
-            async move {
-                let outcome = limits
-                    .run(call_cognito(
-                        &cognito,
-                        &use_initiate_auth,
-                        &client_id,
-                        &refresh_token,
-                        device_key.as_deref(),
-                    ))
-                    .await;
-                if outcome.is_ok() {
-                    *lock(&finished_at) = Some(Instant::now());
-                } else {
+        self.flights
+            .get_or_compute(
+                key,
+                force,
+                |revoked| {
+                    if revoked.contains(&key, Instant::now()) {
+                        Err(revoked_error())
+                    } else {
+                        Ok(())
+                    }
+                },
+                move || async move {
                     // Failures are shared with the callers that were waiting, but not remembered: a later
                     // request may retry (after a transient failure) or see the same rejection from Cognito.
-                    let mut flights = lock(&state);
-                    if flights
-                        .running
-                        .get(&key)
-                        .is_some_and(|f| Arc::ptr_eq(&f.finished, &finished_at))
-                    {
-                        flights.running.remove(&key);
-                    }
-                }
-                outcome
-            }
-            .in_current_span(),
-        );
-        let outcome = async move {
-            task.await.unwrap_or_else(|join_error| {
-                Err(CognitoError::InvalidResponse {
-                    operation: "GetTokensFromRefreshToken",
-                    detail: format!("the refresh task did not complete: {join_error}"),
-                })
-            })
-        }
-        .boxed()
-        .shared();
-        Flight { outcome, finished }
+                    limits
+                        .run(call_cognito(
+                            &cognito,
+                            &use_initiate_auth,
+                            &client_id,
+                            &refresh_token,
+                            device_key.as_deref(),
+                        ))
+                        .await
+                },
+            )
+            .await
     }
 
     /// Refuses `refresh_token` for the reuse window and forgets any result cached for it. Called at sign-out, so
     /// old cookies replayed right after it cannot obtain tokens from the cache.
     pub(crate) fn revoke(&self, refresh_token: &RefreshToken) {
         let key = token_key(refresh_token);
-        let mut flights = lock(&self.state);
-        flights.running.remove(&key);
-        let now = Instant::now();
-        flights.revoked.insert(key, now + REUSE_WINDOW, now);
+        self.flights.forget(&key, |revoked| {
+            let now = Instant::now();
+            revoked.insert(key, now + REUSE_WINDOW, now);
+        });
     }
 }
 
@@ -234,11 +164,8 @@ async fn call_cognito(
         .await
 }
 
-fn token_key(token: &RefreshToken) -> [u8; 32] {
-    let hash = digest::digest(&digest::SHA256, token.secret().as_bytes());
-    let mut key = [0u8; 32];
-    key.copy_from_slice(hash.as_ref());
-    key
+fn token_key(token: &RefreshToken) -> Key {
+    hash_key(&["refresh", token.secret()])
 }
 
 /// aws-amplify's `getTokens`: loads the session and refreshes it when it has expired (or when forced).

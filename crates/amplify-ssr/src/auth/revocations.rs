@@ -27,11 +27,10 @@
 use std::sync::{Mutex, PoisonError};
 use std::time::{Instant, SystemTime};
 
-use aws_lc_rs::digest;
-
 use super::expiring_set::ExpiringSet;
 use super::tokens::unix_millis;
 use crate::jwt::Claims;
+use crate::secret::hash_key;
 
 /// How many signed-out sessions a runner remembers.
 pub(crate) const REVOKED_SESSIONS_CAPACITY: usize = 50_000;
@@ -100,13 +99,7 @@ fn session_key(claims: &Claims) -> Option<[u8; 32]> {
         (None, Some(jti)) => ("jti", jti),
         (None, None) => return None,
     };
-    let mut ctx = digest::Context::new(&digest::SHA256);
-    ctx.update(kind.as_bytes());
-    ctx.update(b"\0");
-    ctx.update(id.as_bytes());
-    let mut key = [0u8; 32];
-    key.copy_from_slice(ctx.finish().as_ref());
-    Some(key)
+    Some(hash_key(&[kind, id]))
 }
 
 fn unix_seconds(now: SystemTime) -> i64 {

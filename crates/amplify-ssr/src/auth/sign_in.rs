@@ -15,32 +15,12 @@ use crate::auth::session::{AuthUser, user_of};
 use crate::auth::sign_out_here::{RevokeRefreshToken, end_session};
 use crate::auth::tokens::{self, SignInDetails};
 use crate::cognito::{
-    AuthFlow as CognitoAuthFlow, CognitoClient, CognitoError, InitiateAuthRequest,
-    InitiateAuthResponse, RespondToAuthChallengeRequest,
+    AuthFlow, CognitoClient, CognitoError, InitiateAuthRequest, InitiateAuthResponse,
+    RespondToAuthChallengeRequest,
 };
 use crate::context::{ContextKind, ServerContext};
 use crate::error::AuthError;
 use crate::secret::{Password, RefreshToken};
-
-/// Which Cognito auth flow [`sign_in`] uses.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum AuthFlow {
-    /// Secure Remote Password: the password is proven, never sent (aws-amplify's default).
-    #[default]
-    UserSrpAuth,
-    /// The password is sent to Cognito over TLS. The app client must allow `ALLOW_USER_PASSWORD_AUTH`.
-    UserPasswordAuth,
-}
-
-impl AuthFlow {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::UserSrpAuth => "USER_SRP_AUTH",
-            Self::UserPasswordAuth => "USER_PASSWORD_AUTH",
-        }
-    }
-}
 
 /// Input of [`sign_in`].
 #[derive(Clone, Debug)]
@@ -50,7 +30,7 @@ pub struct SignInInput {
     pub username: String,
     /// The password.
     pub password: Password,
-    /// The auth flow; SRP by default.
+    /// The auth flow: [`AuthFlow::UserSrpAuth`] (the default) or [`AuthFlow::UserPasswordAuth`].
     pub auth_flow: AuthFlow,
 }
 
@@ -138,7 +118,8 @@ pub enum SignInOutcome {
 /// # Errors
 ///
 /// Cognito's errors, by name: `NotAuthorizedException` (wrong username or password), `UserNotConfirmedException`,
-/// `PasswordResetRequiredException`, ...; [`AuthError::CookiesNotWritable`] in a static or read-only context.
+/// `PasswordResetRequiredException`, ...; [`AuthError::CookiesNotWritable`] in a static or read-only context;
+/// [`AuthError::UnsupportedSignInFlow`] for a flow other than SRP or password, before any call to Cognito.
 pub async fn sign_in(ctx: &ServerContext, input: SignInInput) -> Result<SignInOutcome, AuthError> {
     if ctx.kind() != ContextKind::RequestResponse {
         return Err(AuthError::CookiesNotWritable(ctx.kind()));
@@ -166,13 +147,14 @@ pub async fn sign_in(ctx: &ServerContext, input: SignInInput) -> Result<SignInOu
                 let challenge = runtime
                     .cognito
                     .initiate_auth(
-                        &InitiateAuthRequest::new(CognitoAuthFlow::UserSrpAuth, client_id)
+                        &InitiateAuthRequest::new(AuthFlow::UserSrpAuth, client_id)
                             .with_parameter("USERNAME", input.username.as_str())
                             .with_parameter("SRP_A", srp.public_a_hex()),
                     )
                     .await?;
                 answer_password_verifier(ctx, &srp, &input, challenge).await?
             }
+            other => return Err(AuthError::UnsupportedSignInFlow(other)),
         };
         finish(ctx, &input, response)
     }

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::outbound::TransportError;
+
 /// Error codes that mean "slow down"; retried with backoff.
 const THROTTLING_CODES: &[&str] = &[
     "ThrottlingException",
@@ -71,7 +73,7 @@ pub enum CognitoError {
     /// The request did not complete: connection refused, DNS failure, TLS error, timeout, or the connection broke
     /// while reading the response.
     #[error("network error calling Cognito: {0}")]
-    Network(#[source] std::sync::Arc<reqwest::Error>),
+    Network(#[source] TransportError),
 
     /// The service answered with success but the body is not what the operation returns (not JSON, or a
     /// required field is missing).

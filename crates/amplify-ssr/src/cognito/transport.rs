@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use super::{CognitoError, RetryPolicy};
+use crate::outbound::{TransportError, Verdict, read_bounded};
 
 /// The `x-amz-user-agent` sent with every call.
 const USER_AGENT: &str = concat!("amplify-ssr/", env!("CARGO_PKG_VERSION"));
@@ -119,7 +120,7 @@ impl JsonTransport {
         let invocation_id = uuid::Uuid::new_v4().to_string();
         let max = self.retry.max_attempts();
         self.retry
-            .run(
+            .drive(
                 max,
                 "Cognito",
                 |attempt| {
@@ -144,8 +145,7 @@ impl JsonTransport {
                         body.clone(),
                     )
                 },
-                CognitoError::code,
-                CognitoError::is_retryable,
+                |outcome| Verdict::of_result(outcome, CognitoError::is_retryable),
             )
             .await
     }
@@ -175,7 +175,7 @@ impl JsonTransport {
         let mut response = request
             .send()
             .await
-            .map_err(|e| CognitoError::Network(std::sync::Arc::new(e)))?;
+            .map_err(|e| CognitoError::Network(TransportError::new(e)))?;
         let status = response.status();
         tracing::Span::current().record("status", status.as_u16());
 
@@ -184,31 +184,23 @@ impl JsonTransport {
         } else {
             MAX_ERROR_BYTES
         };
-        let mut buf = Vec::new();
-        let mut truncated = false;
-        while let Some(chunk) = response
-            .chunk()
+        let body = read_bounded(&mut response, limit)
             .await
-            .map_err(|e| CognitoError::Network(std::sync::Arc::new(e)))?
-        {
-            let room = limit - buf.len();
-            if chunk.len() > room {
-                buf.extend_from_slice(&chunk[..room]);
-                truncated = true;
-                break;
-            }
-            buf.extend_from_slice(&chunk);
-        }
+            .map_err(CognitoError::Network)?;
         if status.is_success() {
-            if truncated {
+            if body.truncated {
                 return Err(CognitoError::InvalidResponse {
                     operation,
                     detail: format!("response is larger than {MAX_RESPONSE_BYTES} bytes"),
                 });
             }
-            return Ok(bytes::Bytes::from(buf));
+            return Ok(body.bytes);
         }
-        Err(service_error(status.as_u16(), response.headers(), &buf))
+        Err(service_error(
+            status.as_u16(),
+            response.headers(),
+            &body.bytes,
+        ))
     }
 }
 
@@ -311,7 +303,7 @@ pub(crate) fn scrub(text: &str, max_chars: usize) -> String {
                 !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '=' | '+' | '/'))
             })
             .unwrap_or(rest.len() - pos);
-        out.push_str("[redacted]");
+        out.push_str(crate::secret::REDACTED);
         rest = &rest[pos + token_len..];
     }
     out.push_str(rest);

@@ -7,44 +7,22 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::secret::{AccessToken, IdToken, Password, RefreshToken};
+use crate::secret::{
+    AccessToken, IdToken, Password, Redacted, RedactedValues, RefreshToken, redacted_opt,
+};
 
-/// Prints a string map's keys with redacted values.
-struct RedactedMap<'a>(&'a BTreeMap<String, String>);
-
-impl std::fmt::Debug for RedactedMap<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_map()
-            .entries(self.0.keys().map(|k| (k, "[redacted]")))
-            .finish()
-    }
-}
-
-/// Prints `[redacted]`.
-struct Redacted;
-
-impl std::fmt::Debug for Redacted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-/// Prints `Some([redacted])` / `None`.
-struct RedactedOpt(bool);
-
-impl std::fmt::Debug for RedactedOpt {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0 { "Some([redacted])" } else { "None" })
-    }
-}
-
-/// An `InitiateAuth` authentication flow (`AuthFlow`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// A Cognito authentication flow (`AuthFlow` of `InitiateAuth`): the one flow type of the crate, taken by
+/// [`InitiateAuthRequest`] and by [`sign_in`](crate::sign_in), which runs the two password flows
+/// ([`UserSrpAuth`](Self::UserSrpAuth), the default, and [`UserPasswordAuth`](Self::UserPasswordAuth)) and refuses
+/// the others.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthFlow {
-    /// `USER_SRP_AUTH`: Secure Remote Password (Amplify's default sign-in).
+    /// `USER_SRP_AUTH`: Secure Remote Password: the password is proven, never sent (aws-amplify's default).
+    #[default]
     UserSrpAuth,
-    /// `USER_PASSWORD_AUTH`: plain password over TLS.
+    /// `USER_PASSWORD_AUTH`: the password is sent to Cognito over TLS. The app client must allow
+    /// `ALLOW_USER_PASSWORD_AUTH`.
     UserPasswordAuth,
     /// `REFRESH_TOKEN_AUTH`: new tokens from a refresh token.
     RefreshTokenAuth,
@@ -53,13 +31,13 @@ pub enum AuthFlow {
     /// `USER_AUTH`: choice-based sign-in (passwordless, passkeys, password).
     UserAuth,
     /// Any other flow name, sent verbatim.
-    Other(String),
+    Other(&'static str),
 }
 
 impl AuthFlow {
     /// The wire name, e.g. `USER_PASSWORD_AUTH`.
     #[must_use]
-    pub fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &'static str {
         match self {
             Self::UserSrpAuth => "USER_SRP_AUTH",
             Self::UserPasswordAuth => "USER_PASSWORD_AUTH",
@@ -98,10 +76,10 @@ impl std::fmt::Debug for InitiateAuthRequest {
         f.debug_struct("InitiateAuthRequest")
             .field("auth_flow", &self.auth_flow)
             .field("client_id", &self.client_id)
-            .field("auth_parameters", &RedactedMap(&self.auth_parameters))
+            .field("auth_parameters", &RedactedValues(&self.auth_parameters))
             .field(
                 "client_metadata",
-                &self.client_metadata.as_ref().map(RedactedMap),
+                &self.client_metadata.as_ref().map(RedactedValues),
             )
             .finish()
     }
@@ -188,12 +166,12 @@ impl std::fmt::Debug for RespondToAuthChallengeRequest {
             .field("challenge_name", &self.challenge_name)
             .field(
                 "challenge_responses",
-                &RedactedMap(&self.challenge_responses),
+                &RedactedValues(&self.challenge_responses),
             )
-            .field("session", &RedactedOpt(self.session.is_some()))
+            .field("session", &redacted_opt(self.session.as_ref()))
             .field(
                 "client_metadata",
-                &self.client_metadata.as_ref().map(RedactedMap),
+                &self.client_metadata.as_ref().map(RedactedValues),
             )
             .finish()
     }
@@ -255,9 +233,9 @@ impl std::fmt::Debug for InitiateAuthResponse {
             .field("challenge_name", &self.challenge_name)
             .field(
                 "challenge_parameters",
-                &RedactedMap(&self.challenge_parameters),
+                &RedactedValues(&self.challenge_parameters),
             )
-            .field("session", &RedactedOpt(self.session.is_some()))
+            .field("session", &redacted_opt(self.session.as_ref()))
             .field("available_challenges", &self.available_challenges)
             .finish()
     }
@@ -450,10 +428,10 @@ impl std::fmt::Debug for SignUpRequest {
             .field("username", &self.username)
             .field("password", &self.password)
             .field("user_attributes", &self.user_attributes)
-            .field("secret_hash", &RedactedOpt(self.secret_hash.is_some()))
+            .field("secret_hash", &redacted_opt(self.secret_hash.as_ref()))
             .field(
                 "client_metadata",
-                &self.client_metadata.as_ref().map(RedactedMap),
+                &self.client_metadata.as_ref().map(RedactedValues),
             )
             .finish()
     }
@@ -465,7 +443,7 @@ impl std::fmt::Debug for SignUpResponse {
             .field("user_confirmed", &self.user_confirmed)
             .field("user_sub", &self.user_sub)
             .field("code_delivery_details", &self.code_delivery_details)
-            .field("session", &RedactedOpt(self.session.is_some()))
+            .field("session", &redacted_opt(self.session.as_ref()))
             .finish()
     }
 }
@@ -475,12 +453,12 @@ impl std::fmt::Debug for ConfirmSignUpRequest {
         f.debug_struct("ConfirmSignUpRequest")
             .field("client_id", &self.client_id)
             .field("username", &self.username)
-            .field("confirmation_code", &Redacted)
-            .field("secret_hash", &RedactedOpt(self.secret_hash.is_some()))
-            .field("session", &RedactedOpt(self.session.is_some()))
+            .field("confirmation_code", &Redacted(()))
+            .field("secret_hash", &redacted_opt(self.secret_hash.as_ref()))
+            .field("session", &redacted_opt(self.session.as_ref()))
             .field(
                 "client_metadata",
-                &self.client_metadata.as_ref().map(RedactedMap),
+                &self.client_metadata.as_ref().map(RedactedValues),
             )
             .finish()
     }
@@ -489,7 +467,7 @@ impl std::fmt::Debug for ConfirmSignUpRequest {
 impl std::fmt::Debug for ConfirmSignUpResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConfirmSignUpResponse")
-            .field("session", &RedactedOpt(self.session.is_some()))
+            .field("session", &redacted_opt(self.session.as_ref()))
             .finish()
     }
 }

@@ -8,16 +8,17 @@ use serde_json::Value;
 use tracing::Instrument as _;
 use url::Url;
 
+use super::AuthMode;
 use super::error::{DataError, GraphqlError, UNAUTHORIZED_RECOVERY};
 use super::introspection::Introspection;
 use super::model::ModelClient;
 use super::sign::sign_request;
-use super::{AuthMode, Redacted};
-use crate::AuthError;
 use crate::auth::AwsCredentials;
+use crate::auth::identity::CredentialsFailure;
 use crate::auth::refresh::get_tokens;
-use crate::cognito::RetryPolicy;
 use crate::context::{ServerContext, ServerRunner};
+use crate::outbound::{RetryPolicy, TransportError, Verdict, read_bounded};
+use crate::secret::{Redacted, redacted_opt};
 
 /// The `x-amz-user-agent` of every request.
 const USER_AGENT: &str = concat!("amplify-ssr/", env!("CARGO_PKG_VERSION"), " api/1");
@@ -34,8 +35,8 @@ const MAX_ERROR_PREVIEW: usize = 200;
 pub struct DataClient {
     shared: Arc<Shared>,
     auth_mode: Option<AuthMode>,
-    api_key: Option<Redacted>,
-    auth_token: Option<Redacted>,
+    api_key: Option<Redacted<String>>,
+    auth_token: Option<Redacted<String>>,
     headers: Vec<(String, String)>,
     retry: RetryPolicy,
 }
@@ -44,7 +45,7 @@ pub struct DataClient {
 pub(crate) struct Shared {
     pub(crate) endpoint: Url,
     pub(crate) region: String,
-    pub(crate) api_key: Option<Redacted>,
+    pub(crate) api_key: Option<Redacted<String>>,
     pub(crate) default_mode: Option<AuthMode>,
     pub(crate) schema: Option<Introspection>,
 }
@@ -75,11 +76,8 @@ impl std::fmt::Debug for GraphqlRequest {
             .field("query", &self.query)
             .field("operation_name", &self.operation_name)
             .field("auth_mode", &self.auth_mode)
-            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
-            .field(
-                "auth_token",
-                &self.auth_token.as_ref().map(|_| "[redacted]"),
-            )
+            .field("api_key", &redacted_opt(self.api_key.as_ref()))
+            .field("auth_token", &redacted_opt(self.auth_token.as_ref()))
             .field(
                 "headers",
                 &self
@@ -177,12 +175,27 @@ pub(crate) struct RawResponse {
     pub(crate) extensions: Option<Value>,
 }
 
-/// One attempt's outcome.
-enum Attempt {
-    Done(RawResponse),
-    /// Worth another attempt; the outcome to report if it was the last.
-    Retry(Result<RawResponse, DataError>),
-    Failed(DataError),
+/// One attempt's outcome: the parsed answer (GraphQL errors included) or the failure, and whether another
+/// attempt may do better (network failures, 429 and 5xx).
+struct Attempt {
+    result: Result<RawResponse, DataError>,
+    retryable: bool,
+}
+
+impl Attempt {
+    fn retry(result: Result<RawResponse, DataError>) -> Self {
+        Self {
+            result,
+            retryable: true,
+        }
+    }
+
+    fn last(result: Result<RawResponse, DataError>) -> Self {
+        Self {
+            result,
+            retryable: false,
+        }
+    }
 }
 
 impl DataClient {
@@ -410,29 +423,47 @@ impl DataClient {
         });
 
         let max = self.retry.max_attempts();
-        let mut attempt = 1;
-        loop {
-            tracing::Span::current().record("attempts", attempt);
-            let outcome = self.attempt(ctx, &headers, &body, signing.as_ref()).await?;
-            let last = match outcome {
-                Attempt::Done(response) => return Ok(response),
-                Attempt::Failed(error) => return Err(error),
-                Attempt::Retry(last) if attempt >= max => return last,
-                Attempt::Retry(last) => last,
-            };
-            let delay = self.retry.delay_after(attempt);
-            let reason = match &last {
-                Ok(response) => response
-                    .errors
-                    .first()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-                Err(error) => error.to_string(),
-            };
-            tracing::debug!(%reason, delay_ms = delay.as_millis() as u64, attempt, "GraphQL call failed; retrying");
-            tokio::time::sleep(delay).await;
-            attempt += 1;
-        }
+        let call_span = tracing::Span::current();
+        let outcome = self
+            .retry
+            .drive(
+                max,
+                "GraphQL",
+                |attempt| {
+                    call_span.record("attempts", attempt);
+                    tracing::debug_span!(
+                        "amplify_ssr.data.attempt",
+                        attempt,
+                        max_attempts = max,
+                        status = tracing::field::Empty,
+                    )
+                },
+                |_| async {
+                    self.attempt(ctx, &headers, &body, signing.as_ref(), &call_span)
+                        .await
+                        // Signing and header errors: no attempt will do better.
+                        .unwrap_or_else(|error| Attempt::last(Err(error)))
+                },
+                |outcome| match outcome {
+                    Attempt {
+                        retryable: true,
+                        result,
+                    } => Verdict::Retry(match result {
+                        Ok(response) => response
+                            .errors
+                            .first()
+                            .map(ToString::to_string)
+                            .unwrap_or_default(),
+                        Err(error) => error.to_string(),
+                    }),
+                    Attempt { result: Ok(_), .. } => Verdict::Done,
+                    Attempt {
+                        result: Err(error), ..
+                    } => Verdict::GiveUp(error.to_string()),
+                },
+            )
+            .await;
+        outcome.result
     }
 
     /// The auth headers of `mode`, or the credentials to sign with.
@@ -469,12 +500,11 @@ impl DataClient {
             AuthMode::Iam => {
                 let credentials = crate::auth::fetch_identity_credentials(ctx, false)
                     .await
-                    .map_err(|error| match error {
-                        AuthError::NoCredentials { reason } => DataError::NoCredentials { reason },
-                        AuthError::UserUnAuthenticated => DataError::NoCredentials {
-                            reason: "the session has no valid id token".to_owned(),
-                        },
-                        other => DataError::Auth(other),
+                    .map_err(|error| match CredentialsFailure::from(error) {
+                        CredentialsFailure::Missing { reason } => {
+                            DataError::NoCredentials { reason }
+                        }
+                        CredentialsFailure::Other(other) => DataError::Auth(other),
                     })?;
                 return Ok((headers, Some(credentials.credentials)));
             }
@@ -493,6 +523,7 @@ impl DataClient {
         headers: &[(String, String)],
         body: &[u8],
         credentials: Option<&AwsCredentials>,
+        call_span: &tracing::Span,
     ) -> Result<Attempt, DataError> {
         let url = &self.shared.endpoint;
         let mut builder = ctx.runner().http_client().post(url.clone());
@@ -523,35 +554,29 @@ impl DataClient {
         }
         let mut response = match builder.body(body.to_vec()).send().await {
             Ok(response) => response,
-            Err(error) => return Ok(Attempt::Retry(Err(DataError::Transport(Arc::new(error))))),
+            Err(error) => {
+                return Ok(Attempt::retry(Err(DataError::Transport(
+                    TransportError::new(error),
+                ))));
+            }
         };
         let status = response.status();
         tracing::Span::current().record("status", status.as_u16());
-        let mut buf = Vec::new();
-        loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) => {
-                    if buf.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                        return Ok(Attempt::Failed(DataError::InvalidResponse(format!(
-                            "the answer is larger than {MAX_RESPONSE_BYTES} bytes"
-                        ))));
-                    }
-                    buf.extend_from_slice(&chunk);
-                }
-                Ok(None) => break,
-                Err(error) => {
-                    return Ok(Attempt::Retry(Err(DataError::Transport(Arc::new(error)))));
-                }
+        call_span.record("status", status.as_u16());
+        let body = match read_bounded(&mut response, MAX_RESPONSE_BYTES).await {
+            Ok(body) if body.truncated => {
+                return Ok(Attempt::last(Err(DataError::InvalidResponse(format!(
+                    "the answer is larger than {MAX_RESPONSE_BYTES} bytes"
+                )))));
             }
-        }
-        let parsed = parse_body(status, &buf, response.headers());
+            Ok(body) => body.bytes,
+            Err(error) => return Ok(Attempt::retry(Err(DataError::Transport(error)))),
+        };
+        let parsed = parse_body(status, &body, response.headers());
         Ok(if status.as_u16() == 429 || status.is_server_error() {
-            Attempt::Retry(parsed)
+            Attempt::retry(parsed)
         } else {
-            match parsed {
-                Ok(response) => Attempt::Done(response),
-                Err(error) => Attempt::Failed(error),
-            }
+            Attempt::last(parsed)
         })
     }
 }

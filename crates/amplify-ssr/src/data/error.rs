@@ -1,10 +1,9 @@
 //! [`DataError`] and [`GraphqlError`]: Amplify's GraphQL errors by name, and AppSync's `errors` array.
 
-use std::sync::Arc;
-
 use serde_json::Value;
 
 use crate::AuthError;
+use crate::outbound::TransportError;
 
 /// The recovery suggestion aws-amplify attaches to AppSync `UnauthorizedException` errors.
 pub(crate) const UNAUTHORIZED_RECOVERY: &str = "If you're calling an Amplify-generated API, make sure to set \
@@ -144,7 +143,7 @@ pub enum DataError {
 
     /// The request could not be sent or the answer not read, after retries (`NetworkError`).
     #[error("network error calling the GraphQL endpoint: {0}")]
-    Transport(#[source] Arc<reqwest::Error>),
+    Transport(#[source] TransportError),
 
     /// A non-success HTTP status without a GraphQL `errors` body, after retries.
     #[error("the GraphQL endpoint answered HTTP {status}: {message}")]

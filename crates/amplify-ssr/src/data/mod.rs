@@ -136,13 +136,3 @@ impl std::fmt::Display for AuthMode {
         f.write_str(self.as_str())
     }
 }
-
-/// A secret string whose `Debug` is redacted (API keys and lambda tokens given per client or per call).
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Redacted(pub(crate) String);
-
-impl std::fmt::Debug for Redacted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[redacted]")
-    }
-}

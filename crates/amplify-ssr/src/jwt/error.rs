@@ -1,6 +1,6 @@
 //! Why a token was not accepted.
 
-use std::sync::Arc;
+use crate::outbound::TransportError;
 
 use super::TokenUse;
 
@@ -133,7 +133,7 @@ pub enum JwksError {
     /// The HTTP request failed: connection refused, DNS failure, TLS error, timeout, or the body could not be
     /// read.
     #[error("JWKS request failed: {0}")]
-    Request(#[source] Arc<reqwest::Error>),
+    Request(#[source] TransportError),
 
     /// The JWKS endpoint answered with a non-success HTTP status.
     #[error("JWKS endpoint answered HTTP {status}")]

@@ -13,6 +13,7 @@ use url::Url;
 use super::decode::b64;
 use super::error::truncated;
 use super::{JwksError, VerifyError};
+use crate::outbound::{TransportError, read_bounded};
 
 /// JWKS documents larger than this are rejected (Cognito's is about 1 KiB).
 const MAX_JWKS_BYTES: usize = 256 * 1024;
@@ -228,7 +229,7 @@ impl JwksCache {
                 .header(http::header::ACCEPT, "application/json")
                 .send()
                 .await
-                .map_err(|e| JwksError::Request(Arc::new(e)))?;
+                .map_err(|e| JwksError::Request(TransportError::new(e)))?;
             let status = response.status();
             tracing::Span::current().record("status", status.as_u16());
             if !status.is_success() {
@@ -244,20 +245,15 @@ impl JwksCache {
                     "document is larger than 256 KiB".to_owned(),
                 ));
             }
-            let mut body = Vec::new();
-            while let Some(chunk) = response
-                .chunk()
+            let body = read_bounded(&mut response, MAX_JWKS_BYTES)
                 .await
-                .map_err(|e| JwksError::Request(Arc::new(e)))?
-            {
-                if body.len() + chunk.len() > MAX_JWKS_BYTES {
-                    return Err(JwksError::InvalidDocument(
-                        "document is larger than 256 KiB".to_owned(),
-                    ));
-                }
-                body.extend_from_slice(&chunk);
+                .map_err(JwksError::Request)?;
+            if body.truncated {
+                return Err(JwksError::InvalidDocument(
+                    "document is larger than 256 KiB".to_owned(),
+                ));
             }
-            let set = KeySet::parse(&body)?;
+            let set = KeySet::parse(&body.bytes)?;
             tracing::debug!(keys = set.keys.len(), "JWKS fetched");
             Ok(set)
         }

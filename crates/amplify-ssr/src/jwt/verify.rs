@@ -4,8 +4,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use aws_lc_rs::digest;
-
 use super::decode::{self, b64};
 use super::error::truncated;
 use super::{Claims, JwksCache, TokenUse, VerifyError};
@@ -250,13 +248,7 @@ impl VerifiedCache {
     }
 
     fn key(token: &str, token_use: TokenUse) -> [u8; 32] {
-        let mut ctx = digest::Context::new(&digest::SHA256);
-        ctx.update(token_use.as_str().as_bytes());
-        ctx.update(b"\0");
-        ctx.update(token.as_bytes());
-        let mut key = [0u8; 32];
-        key.copy_from_slice(ctx.finish().as_ref());
-        key
+        crate::secret::hash_key(&[token_use.as_str(), token])
     }
 
     fn get(&self, key: &[u8; 32]) -> Option<Claims> {

@@ -8,8 +8,8 @@ use http::{HeaderMap, Method};
 use url::Url;
 
 use crate::auth::{AwsCredentials, fetch_identity_credentials};
-use crate::cognito::RetryPolicy;
 use crate::context::ServerContext;
+use crate::outbound::{RetryPolicy, TransportError, Verdict, read_bounded};
 
 use super::error::StorageError;
 use super::sign::{Payload, sign_headers};
@@ -122,7 +122,7 @@ impl Session<'_> {
             Payload::of(&request.body)
         };
         self.retry
-            .run(
+            .drive(
                 max,
                 "S3",
                 |attempt| {
@@ -137,9 +137,14 @@ impl Session<'_> {
                         error_code = tracing::field::Empty,
                     )
                 },
-                |_| self.attempt(request, &payload),
-                |error: &StorageError| Some(error.name()),
-                StorageError::is_retryable,
+                |_| async {
+                    let outcome = self.attempt(request, &payload).await;
+                    if let Err(error) = &outcome {
+                        tracing::Span::current().record("error_code", error.name());
+                    }
+                    outcome
+                },
+                |outcome| Verdict::of_result(outcome, StorageError::is_retryable),
             )
             .await
     }
@@ -184,7 +189,7 @@ impl Session<'_> {
         let mut response = builder
             .send()
             .await
-            .map_err(|e| StorageError::Network(std::sync::Arc::new(e)))?;
+            .map_err(|e| StorageError::Network(TransportError::new(e)))?;
         let status = response.status();
         tracing::Span::current().record("status", status.as_u16());
         let limit = if status.is_success() {
@@ -192,24 +197,12 @@ impl Session<'_> {
         } else {
             MAX_ERROR_BYTES
         };
-        let mut buf = Vec::new();
-        let mut truncated = false;
-        while let Some(chunk) = response
-            .chunk()
+        let body = read_bounded(&mut response, limit)
             .await
-            .map_err(|e| StorageError::Network(std::sync::Arc::new(e)))?
-        {
-            let room = limit - buf.len();
-            if chunk.len() > room {
-                buf.extend_from_slice(&chunk[..room]);
-                truncated = true;
-                break;
-            }
-            buf.extend_from_slice(&chunk);
-        }
+            .map_err(StorageError::Network)?;
         let headers = response.headers().clone();
         if status.is_success() {
-            if truncated {
+            if body.truncated {
                 return Err(StorageError::InvalidResponse(format!(
                     "{}: the answer is larger than {MAX_RESPONSE_BYTES} bytes",
                     request.operation
@@ -217,13 +210,13 @@ impl Session<'_> {
             }
             return Ok(S3Response {
                 headers,
-                body: Bytes::from(buf),
+                body: body.bytes,
             });
         }
         let request_id = headers
             .get("x-amz-request-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        Err(xml::service_error(status.as_u16(), request_id, &buf))
+        Err(xml::service_error(status.as_u16(), request_id, &body.bytes))
     }
 }

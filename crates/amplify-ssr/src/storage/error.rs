@@ -1,9 +1,8 @@
 //! [`StorageError`]: Amplify's validation errors by name, and S3's error codes from its XML error bodies.
 
-use std::sync::Arc;
-
 use crate::AuthError;
 use crate::config::ConfigError;
+use crate::outbound::TransportError;
 
 /// What went wrong in a storage call.
 ///
@@ -105,7 +104,7 @@ pub enum StorageError {
 
     /// The request could not be sent or the answer not read (retried first when the call is idempotent).
     #[error("network error talking to S3: {0}")]
-    Network(Arc<reqwest::Error>),
+    Network(#[source] TransportError),
 
     /// S3 answered with success but with something this library cannot read, or an answer that does not match
     /// the request (Amplify's `IntegrityError`).

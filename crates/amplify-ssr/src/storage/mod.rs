@@ -81,9 +81,10 @@ pub use upload::{DEFAULT_PART_SIZE, MIN_PART_SIZE, UploadInput, UploadOutput, up
 pub use presign::{__object_url, __presign_get_url_at, __presign_url_at};
 
 use crate::AuthError;
+use crate::auth::identity::CredentialsFailure;
 use crate::auth::{AwsCredentials, fetch_identity_credentials};
-use crate::cognito::RetryPolicy;
 use crate::context::ServerContext;
+use crate::outbound::RetryPolicy;
 
 use client::Session;
 use endpoint::BucketEndpoint;
@@ -93,12 +94,9 @@ use input::{
 
 /// Maps a credential failure: their absence is `NoCredentials`, anything else is kept.
 pub(crate) fn from_auth_error(error: AuthError) -> StorageError {
-    match error {
-        AuthError::NoCredentials { reason } => StorageError::NoCredentials { reason },
-        AuthError::UserUnAuthenticated => StorageError::NoCredentials {
-            reason: "the session has no valid id token".to_owned(),
-        },
-        other => StorageError::Auth(other),
+    match CredentialsFailure::from(error) {
+        CredentialsFailure::Missing { reason } => StorageError::NoCredentials { reason },
+        CredentialsFailure::Other(other) => StorageError::Auth(other),
     }
 }
 

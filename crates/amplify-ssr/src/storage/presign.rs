@@ -206,7 +206,7 @@ impl std::fmt::Debug for GetUrlOutput {
         let mut shown = self.url.clone();
         shown.set_query(None);
         f.debug_struct("GetUrlOutput")
-            .field("url", &format_args!("{shown}?[redacted]"))
+            .field("url", &format_args!("{shown}?{}", crate::secret::REDACTED))
             .field("expires_at", &self.expires_at)
             .field("headers", &self.headers)
             .finish()

@@ -2,35 +2,17 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
-use aws_lc_rs::digest;
-use futures_util::FutureExt as _;
-use futures_util::future::{BoxFuture, Shared};
-use tracing::Instrument as _;
-
 use super::AwsCredentials;
+pub(crate) use crate::auth::single_flight::Key;
+use crate::auth::single_flight::SingleFlight;
 use crate::cognito::CognitoError;
+pub(crate) use crate::secret::hash_key as key;
 
 /// How long credentials without an `Expiration` are reused (aws-amplify keeps credentials 50 minutes).
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(50 * 60);
-
-/// A cache key: a SHA-256 of the key's parts, so no token is kept in memory as a map key.
-pub(crate) type Key = [u8; 32];
-
-/// Builds a key from domain-separated parts.
-pub(crate) fn key(parts: &[&str]) -> Key {
-    let mut context = digest::Context::new(&digest::SHA256);
-    for part in parts {
-        context.update(&(part.len() as u64).to_be_bytes());
-        context.update(part.as_bytes());
-    }
-    let mut out = [0u8; 32];
-    out.copy_from_slice(context.finish().as_ref());
-    out
-}
 
 /// Credentials and the identity they belong to.
 #[derive(Clone, Debug)]
@@ -44,57 +26,50 @@ type Outcome = Result<Fetched, CognitoError>;
 /// Runner-wide cache of identity-pool credentials and of authenticated users' identity ids.
 #[derive(Clone)]
 pub(crate) struct CredentialsCache {
+    credentials: SingleFlight<Fetched, CognitoError>,
     state: Arc<Mutex<State>>,
     capacity: usize,
     margin: Duration,
-    next_flight: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for CredentialsCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let state = self.lock();
         f.debug_struct("CredentialsCache")
             .field("capacity", &self.capacity)
             .field("refresh_margin", &self.margin)
-            .field("entries", &state.entries.len())
-            .field("identities", &state.identities.len())
+            .field("entries", &self.credentials.len())
+            .field("identities", &self.lock().identities.len())
             .finish()
     }
 }
 
 #[derive(Default)]
 struct State {
-    entries: HashMap<Key, Entry>,
     /// Identity ids of signed-in users, keyed by (pool, login provider, sub): an identity id never changes for
     /// a user, so `GetId` runs once per user and process.
     identities: HashMap<Key, (String, Instant)>,
 }
 
-enum Entry {
-    Pending {
-        flight: u64,
-        outcome: Shared<BoxFuture<'static, Outcome>>,
-    },
-    Ready {
-        value: Fetched,
-        /// Reused until then: the expiration minus the refresh margin.
-        usable_until: SystemTime,
-        stored: Instant,
-    },
-}
-
 impl CredentialsCache {
     pub(crate) fn new(capacity: usize, margin: Duration) -> Self {
         Self {
+            credentials: SingleFlight::new(
+                capacity,
+                (),
+                move |fetched: &Fetched| usable_until(fetched, margin),
+                |join_error| CognitoError::InvalidResponse {
+                    operation: "GetCredentialsForIdentity",
+                    detail: format!("the credentials task did not complete: {join_error}"),
+                },
+            ),
             state: Arc::default(),
             capacity,
             margin,
-            next_flight: Arc::new(AtomicU64::new(0)),
         }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        // Every update is a single insert or remove, so the maps stay consistent across a panic elsewhere.
+        // Every update is a single insert or remove, so the map stays consistent across a panic elsewhere.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -103,141 +78,21 @@ impl CredentialsCache {
     /// (a fetch already running is still joined: it started after the cached value was stored).
     ///
     /// `fetch` runs in its own task, so a caller that is cancelled does not cancel it: the result is stored for
-    /// the next request.
+    /// the next request. A failed fetch is not stored, so the next request tries again.
     pub(crate) async fn get_or_fetch<F, Fut>(&self, key: Key, force: bool, fetch: F) -> Outcome
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Outcome> + Send + 'static,
     {
-        let outcome = {
-            let mut state = self.lock();
-            match state.entries.get(&key) {
-                Some(Entry::Ready {
-                    value,
-                    usable_until,
-                    ..
-                }) if !force && SystemTime::now() < *usable_until => {
-                    tracing::debug!(identity_id = %value.identity_id, "identity credentials cache hit");
-                    return Ok(value.clone());
-                }
-                Some(Entry::Pending { outcome, .. }) => outcome.clone(),
-                _ => {
-                    let flight = self.next_flight.fetch_add(1, Ordering::Relaxed);
-                    let outcome = self.start(key, flight, fetch());
-                    state.entries.insert(
-                        key,
-                        Entry::Pending {
-                            flight,
-                            outcome: outcome.clone(),
-                        },
-                    );
-                    outcome
-                }
-            }
-        };
-        outcome.await
-    }
-
-    fn start(
-        &self,
-        key: Key,
-        flight: u64,
-        fetch: impl Future<Output = Outcome> + Send + 'static,
-    ) -> Shared<BoxFuture<'static, Outcome>> {
-        let cache = self.clone();
-        let task = tokio::spawn(
-            async move {
-                let outcome = fetch.await;
-                cache.finish(key, flight, &outcome);
-                outcome
-            }
-            .in_current_span(),
-        );
-        async move {
-            task.await.unwrap_or_else(|join_error| {
-                Err(CognitoError::InvalidResponse {
-                    operation: "GetCredentialsForIdentity",
-                    detail: format!("the credentials task did not complete: {join_error}"),
-                })
-            })
-        }
-        .boxed()
-        .shared()
-    }
-
-    /// Stores a successful result (unless the entry was dropped meanwhile, e.g. by a sign-out); forgets a failed
-    /// one, so the next request tries again.
-    fn finish(&self, key: Key, flight: u64, outcome: &Outcome) {
-        let mut state = self.lock();
-        let ours = matches!(
-            state.entries.get(&key),
-            Some(Entry::Pending { flight: f, .. }) if *f == flight
-        );
-        if !ours {
-            return;
-        }
-        state.entries.remove(&key);
-        let Ok(value) = outcome else {
-            return;
-        };
-        let now = SystemTime::now();
-        let usable_until = match value.credentials.expiration {
-            Some(expiration) => expiration
-                .checked_sub(self.margin)
-                .unwrap_or(std::time::UNIX_EPOCH),
-            None => now + DEFAULT_LIFETIME,
-        };
-        if self.capacity == 0 || usable_until <= now {
-            return;
-        }
-        self.make_room(&mut state, now);
-        state.entries.insert(
-            key,
-            Entry::Ready {
-                value: value.clone(),
-                usable_until,
-                stored: Instant::now(),
-            },
-        );
-    }
-
-    /// Keeps the number of entries below the capacity: drops what can no longer be used, then the oldest
-    /// sixteenth of the rest (a batch, so a full cache does not scan the map on every insert).
-    fn make_room(&self, state: &mut State, now: SystemTime) {
-        if state.entries.len() < self.capacity {
-            return;
-        }
-        state.entries.retain(|_, entry| match entry {
-            Entry::Pending { .. } => true,
-            Entry::Ready { usable_until, .. } => now < *usable_until,
-        });
-        if state.entries.len() < self.capacity {
-            return;
-        }
-        let mut stored: Vec<Instant> = state
-            .entries
-            .values()
-            .filter_map(|entry| match entry {
-                Entry::Ready { stored, .. } => Some(*stored),
-                Entry::Pending { .. } => None,
-            })
-            .collect();
-        if stored.is_empty() {
-            return;
-        }
-        let evict = (self.capacity / 16).clamp(1, stored.len());
-        let (_, cutoff, _) = stored.select_nth_unstable(evict - 1);
-        let cutoff = *cutoff;
-        state.entries.retain(|_, entry| match entry {
-            Entry::Pending { .. } => true,
-            Entry::Ready { stored, .. } => *stored > cutoff,
-        });
+        self.credentials
+            .get_or_compute(key, force, |()| Ok(()), fetch)
+            .await
     }
 
     /// Drops the credentials cached (or being fetched) under `key`; a fetch in flight still answers its
     /// waiters but is not stored.
     pub(crate) fn forget(&self, key: &Key) {
-        self.lock().entries.remove(key);
+        self.credentials.forget(key, |()| ());
     }
 
     /// The identity id remembered for a signed-in user.
@@ -270,15 +125,31 @@ impl CredentialsCache {
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.lock().entries.len()
+        self.credentials.len()
     }
+}
+
+/// Until when credentials are reused: their expiration minus the refresh margin (50 minutes from now without
+/// one); `None` when that is already past.
+fn usable_until(fetched: &Fetched, margin: Duration) -> Option<Instant> {
+    let now = SystemTime::now();
+    let until = match fetched.credentials.expiration {
+        Some(expiration) => expiration
+            .checked_sub(margin)
+            .unwrap_or(std::time::UNIX_EPOCH),
+        None => now + DEFAULT_LIFETIME,
+    };
+    let left = until.duration_since(now).ok()?;
+    Some(Instant::now() + left)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::secret::AwsSecretAccessKey;
-    use std::sync::atomic::AtomicUsize;
+    use futures_util::FutureExt as _;
+    use futures_util::future::BoxFuture;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn fetched(id: &str, lifetime: Duration) -> Fetched {
         Fetched {
@@ -396,10 +267,5 @@ mod tests {
             cache.remember_identity(key(&["sub", &i.to_string()]), "id");
         }
         assert!(cache.lock().identities.len() <= 32);
-    }
-
-    #[test]
-    fn keys_are_domain_separated() {
-        assert_ne!(key(&["ab", "c"]), key(&["a", "bc"]));
     }
 }

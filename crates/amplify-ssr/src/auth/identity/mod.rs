@@ -263,6 +263,32 @@ fn identity_runtime(ctx: &ServerContext) -> Result<(&AuthRuntime, &IdentityRunti
     Ok((runtime, identity))
 }
 
+/// How the Storage and Data clients read a failed [`fetch_identity_credentials`]: no credentials to be had, or
+/// another failure to report as it is.
+#[derive(Debug)]
+pub(crate) enum CredentialsFailure {
+    /// No credentials: no identity pool, guest access off, or a session without a valid id token (Amplify's
+    /// `NoCredentials`).
+    Missing {
+        /// Why, in words.
+        reason: String,
+    },
+    /// Any other failure (Cognito refused or was unreachable, the session could not be read).
+    Other(AuthError),
+}
+
+impl From<AuthError> for CredentialsFailure {
+    fn from(error: AuthError) -> Self {
+        match error {
+            AuthError::NoCredentials { reason } => Self::Missing { reason },
+            AuthError::UserUnAuthenticated => Self::Missing {
+                reason: "the session has no valid id token".to_owned(),
+            },
+            other => Self::Other(other),
+        }
+    }
+}
+
 fn no_credentials(reason: &str) -> AuthError {
     AuthError::NoCredentials {
         reason: reason.to_owned(),

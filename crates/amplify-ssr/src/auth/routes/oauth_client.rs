@@ -3,13 +3,12 @@
 //! Neither function logs or returns a token, code or verifier; errors carry only OAuth error codes, HTTP
 //! statuses and error kinds.
 
-use std::time::Duration;
-
+use bytes::Bytes;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use tracing::Instrument as _;
 use url::Url;
 
-use crate::cognito::{AuthenticationResult, DEFAULT_ATTEMPT_TIMEOUT, RetryPolicy, is_plain_code};
+use crate::cognito::{AuthenticationResult, DEFAULT_ATTEMPT_TIMEOUT, is_plain_code};
+use crate::outbound::{RetryPolicy, TransportError, Verdict, read_bounded};
 use crate::secret::{AccessToken, AuthorizationCode, IdToken, PkceVerifier, RefreshToken};
 
 /// Token responses larger than this are refused (three tokens are a few kilobytes).
@@ -105,6 +104,7 @@ pub(crate) async fn revoke(
 }
 
 /// Why one attempt did not produce an answer the caller can use.
+#[derive(Clone)]
 enum Failure {
     /// The connection could not be established: the request never reached the server.
     Connect,
@@ -122,113 +122,79 @@ async fn post_form(
     body: String,
     retry: &RetryPolicy,
     retryable: impl Fn(&Failure) -> bool,
-) -> Result<(u16, Vec<u8>), OAuthCallError> {
-    let max = retry.max_attempts();
-    let mut attempt = 1;
-    loop {
-        let span = tracing::info_span!(
-            "amplify_ssr.oauth",
-            endpoint,
-            attempt,
-            max_attempts = max,
-            status = tracing::field::Empty,
-        );
-        let result = send_once(http, url, body.clone())
-            .instrument(span.clone())
-            .await;
-        let failure = match &result {
-            Ok((status, _)) => {
-                span.record("status", status);
-                Failure::Status(*status)
-            }
-            Err((failure, _)) => match failure {
-                Failure::Connect => Failure::Connect,
-                _ => Failure::Other,
+) -> Result<(u16, Bytes), OAuthCallError> {
+    let outcome = retry
+        .drive(
+            retry.max_attempts(),
+            "managed-login",
+            |attempt| {
+                tracing::info_span!(
+                    "amplify_ssr.oauth",
+                    endpoint,
+                    attempt,
+                    max_attempts = retry.max_attempts(),
+                    status = tracing::field::Empty,
+                )
             },
-        };
-        let success = matches!(&result, Ok((status, _)) if *status < 500);
-        if success || attempt >= max || !retryable(&failure) {
-            return match result {
-                Ok(answer) => Ok(answer),
-                Err((_, error)) => {
-                    span.in_scope(|| tracing::warn!(error = %error, "managed-login call failed"));
-                    Err(error)
+            |_| send_once(http, url, body.clone()),
+            |outcome| {
+                let (failure, reason) = match outcome {
+                    Ok((status, _)) if *status < 500 => return Verdict::Done,
+                    Ok((status, _)) => (Failure::Status(*status), format!("HTTP {status}")),
+                    Err((failure, error)) => (failure.clone(), error.to_string()),
+                };
+                if retryable(&failure) {
+                    Verdict::Retry(reason)
+                } else {
+                    Verdict::GiveUp(reason)
                 }
-            };
-        }
-        let delay = retry.delay_after(attempt);
-        span.in_scope(|| {
-            tracing::debug!(
-                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                "managed-login call failed; retrying"
-            );
-        });
-        tokio::time::sleep(delay).await;
-        attempt += 1;
-    }
+            },
+        )
+        .await;
+    outcome.map_err(|(_, error)| {
+        tracing::warn!(endpoint, error = %error, "managed-login call failed");
+        error
+    })
 }
 
 async fn send_once(
     http: &reqwest::Client,
     url: &Url,
     body: String,
-) -> Result<(u16, Vec<u8>), (Failure, OAuthCallError)> {
+) -> Result<(u16, Bytes), (Failure, OAuthCallError)> {
     let request = http
         .post(url.clone())
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(CACHE_CONTROL, "no-cache")
-        .timeout(attempt_timeout())
+        .timeout(DEFAULT_ATTEMPT_TIMEOUT)
         .body(body);
-    let mut response = request.send().await.map_err(|e| {
+    let network = |e: TransportError| {
         let failure = if e.is_connect() {
             Failure::Connect
         } else {
             Failure::Other
         };
-        (failure, OAuthCallError::Network(describe(&e)))
-    })?;
-    let status = response.status().as_u16();
-    let mut buf = Vec::new();
-    loop {
-        match response.chunk().await {
-            Ok(Some(chunk)) => {
-                if buf.len() + chunk.len() > MAX_BODY_BYTES {
-                    return Err((
-                        Failure::Other,
-                        OAuthCallError::Unexpected {
-                            status,
-                            detail: "the answer is too large",
-                        },
-                    ));
-                }
-                buf.extend_from_slice(&chunk);
-            }
-            Ok(None) => break,
-            Err(e) => return Err((Failure::Other, OAuthCallError::Network(describe(&e)))),
-        }
-    }
-    Ok((status, buf))
-}
-
-fn attempt_timeout() -> Duration {
-    DEFAULT_ATTEMPT_TIMEOUT
-}
-
-/// A description of a transport error without the URL's query (there is none here) or any body.
-fn describe(e: &reqwest::Error) -> String {
-    let kind = if e.is_connect() {
-        "connection failed"
-    } else if e.is_timeout() {
-        "timed out"
-    } else if e.is_body() || e.is_decode() {
-        "the connection broke while reading the answer"
-    } else {
-        "request failed"
+        (failure, OAuthCallError::Network(e.to_string()))
     };
-    match std::error::Error::source(e) {
-        Some(source) => format!("{kind}: {source}"),
-        None => kind.to_owned(),
+    let mut response = request
+        .send()
+        .await
+        .map_err(|e| network(TransportError::new(e)))?;
+    let status = response.status().as_u16();
+    tracing::Span::current().record("status", status);
+    let body = read_bounded(&mut response, MAX_BODY_BYTES)
+        .await
+        .map_err(network)?;
+    if body.truncated {
+        return Err((
+            Failure::Other,
+            OAuthCallError::Unexpected {
+                status,
+                detail: "the answer is too large",
+            },
+        ));
     }
+    Ok((status, body.bytes))
 }
 
 /// Reads `{"error": "..."}` from an error answer; anything else is `server_error`.

@@ -1,0 +1,17 @@
+//! Outbound HTTP shared by every service client (Cognito, S3, AppSync, managed login, JWKS): the retry policy and
+//! the one retry driver, the bounded body read, and [`TransportError`], the opaque error for a request that did
+//! not complete.
+//!
+//! Each service keeps only its wire format and its error mapping: it sends one attempt, reads the answer with
+//! `read_bounded`, and tells the driver through a classifier whether the outcome is done, worth another attempt,
+//! or final.
+
+mod body;
+mod error;
+mod retry;
+
+pub use error::TransportError;
+pub use retry::RetryPolicy;
+
+pub(crate) use body::read_bounded;
+pub(crate) use retry::Verdict;
