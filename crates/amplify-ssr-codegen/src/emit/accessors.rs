@@ -15,6 +15,8 @@ pub(super) fn emit(o: &mut Out, ctx: &Ctx<'_>) {
         "",
         "Bring the trait into scope to use them. The untyped `DataClient::model` stays available.",
     );
+    // Accessors are named after models: `to_do()` or `into_2()` are not conversions.
+    o.line("#[allow(clippy::wrong_self_convention)]");
     o.line("pub trait TypedModels {");
     for (m, names) in models.clone() {
         o.doc(
