@@ -91,7 +91,8 @@ fn rules_indexes_and_disabled_operations() {
                     {"allow": "public"}
                 ]}}
             ]
-        }}
+        }},
+        "enums": {"Status": {"values": ["OPEN"]}}
     }))
     .unwrap();
     let post = &schema.models[0];
