@@ -4,7 +4,10 @@
 //! * `$OUT_DIR/amplify_models.rs` from `fixtures/amplify_outputs.json`;
 //! * `$OUT_DIR/edge_case_models.rs` from `fixtures/model_introspection_edge_cases.json`
 //!   (keywords, clashing and non-identifier names, a recursive custom type, disabled
-//!   operations), which only has to compile.
+//!   operations), which only has to compile;
+//! * `$OUT_DIR/hygiene_models.rs` from `fixtures/amplify_outputs_placeholder_hygiene.json`: models
+//!   named `Result`, `Option`, `String`, `Vec`, `Box`, `Error`, `Value`, `Client` and `Self_` (one
+//!   without `primaryKeyInfo`), in an outputs file whose other sections are placeholders.
 
 fn main() {
     for (input, output) in [
@@ -12,6 +15,10 @@ fn main() {
         (
             "fixtures/model_introspection_edge_cases.json",
             "edge_case_models.rs",
+        ),
+        (
+            "fixtures/amplify_outputs_placeholder_hygiene.json",
+            "hygiene_models.rs",
         ),
     ] {
         if let Err(error) = amplify_ssr_codegen::write_models(input, output) {

@@ -20,6 +20,15 @@ mod edge_cases {
     include!(concat!(env!("OUT_DIR"), "/edge_case_models.rs"));
 }
 
+/// Models named after the std items generated code uses (`Result`, `Option`, `String`, `Vec`,
+/// `Box`, …), a custom type `From`, a model `Into` and enum values `SOME`, `NONE`, `OK`: they
+/// shadow the prelude in this module, and the generated code must still compile.
+mod hygiene {
+    // As above.
+    #![allow(dead_code, unreachable_pub)]
+    include!(concat!(env!("OUT_DIR"), "/hygiene_models.rs"));
+}
+
 use amplify_ssr::context::ServerContext;
 use amplify_ssr::data::{DataClient, ListOptions, ModelOptions};
 use models::{
@@ -372,4 +381,76 @@ fn awkward_names_become_usable_identifiers() {
     // A model called `type` gets the accessor `r#type`; one called `Model` does not shadow
     // `DataClient::model`.
     let _ = |client: &DataClient| (client.r#type(), client.model_2());
+}
+
+#[test]
+fn generated_code_names_std_items_by_absolute_path() {
+    use hygiene::{
+        Client, ClientKey, CreateResultInput, From as Spot, Into as Custom, IntoKey, Map, Option,
+        Result, Self_, String, TypedModels as _, UpdateStringInput,
+    };
+
+    let item: Result = serde_json::from_value(json!({
+        "id": "r1",
+        "tags": ["a"],
+        "kind": "NONE",
+        "spot": {"x": 1.5, "next": {"x": 2.0}},
+        "owner": "alice"
+    }))
+    .unwrap();
+    assert_eq!(item.id, "r1");
+    assert_eq!(item.kind, Some(Map::None));
+    assert_eq!(item.spot.as_ref().unwrap().next.as_ref().unwrap().x, 2.0);
+    assert_eq!(item.owner.as_deref(), Some("alice"));
+    let create = CreateResultInput {
+        tags: Some(vec!["t".to_owned()]),
+        ..CreateResultInput::new()
+    };
+    assert_eq!(
+        serde_json::to_value(&create).unwrap(),
+        json!({"tags": ["t"]})
+    );
+    let patch = UpdateStringInput {
+        label: Some(None),
+        ..UpdateStringInput::new("s1")
+    };
+    assert_eq!(
+        serde_json::to_value(&patch).unwrap(),
+        json!({"id": "s1", "label": null})
+    );
+    // `Client` has no `primaryKeyInfo`: it is keyed by `id`.
+    let client_key: ClientKey = ClientKey::from("c1");
+    assert_eq!(
+        serde_json::to_value(&client_key).unwrap(),
+        json!({"id": "c1"})
+    );
+    let custom: Custom =
+        serde_json::from_value(json!({"owner": "o", "day": "2024-01-01", "seq": 1, "kind": "OK"}))
+            .unwrap();
+    assert_eq!(custom.key(), IntoKey::new("o", "2024-01-01", 1));
+    let _: core::option::Option<Spot> = None;
+    let _ = |client: &DataClient| {
+        let _ = (
+            client.result(),
+            client.option(),
+            client.string(),
+            client.vec(),
+        );
+        let _ = (
+            client.r#box(),
+            client.error(),
+            client.value(),
+            client.client(),
+        );
+        // `into` would be ambiguous with `Into::into`.
+        let _ = (client.self_(), client.into_2());
+    };
+    let _ = (
+        std::any::type_name::<Option>(),
+        std::any::type_name::<Self_>(),
+    );
+    let _ = (
+        std::any::type_name::<String>(),
+        std::any::type_name::<Client>(),
+    );
 }

@@ -23,6 +23,12 @@
 //! `AWSTimestamp` → `i64`; `Float` → `f64`; `Boolean` → `bool`; `AWSJSON` (and any scalar this
 //! crate does not know) → `serde_json::Value`.
 //!
+//! The generated code is hygienic: it names std and crate items by absolute path
+//! (`::core::option::Option`, `::std::string::String`, `::amplify_ssr::data::…`), so models named
+//! `Option`, `Result`, `String` or `Vec` shadow nothing it relies on; an accessor that would be
+//! ambiguous with a prelude trait method (`into` for a model `Into`) gets a suffix (`into_2`).
+//! A model without `primaryKeyInfo` is keyed by `id`, as upstream assumes.
+//!
 //! # Use from a build script
 //!
 //! ```toml

@@ -133,6 +133,11 @@ impl Scope {
         }
     }
 
+    /// Marks `names` as taken.
+    pub(crate) fn reserve(&mut self, names: &[&str]) {
+        self.taken.extend(names.iter().map(|s| (*s).to_owned()));
+    }
+
     /// Claims `name`, or the first free suffixed variant of it.
     pub(crate) fn claim(&mut self, name: String) -> String {
         if self.taken.insert(bare(&name).to_owned()) {

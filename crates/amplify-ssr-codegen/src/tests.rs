@@ -46,16 +46,19 @@ fn the_reference_todo() {
     let code = reference();
     let todo = item(&code, "pub struct Todo {");
     for expected in [
-        "    #[serde(rename = \"id\")]\n    pub id: String,",
-        "    #[serde(rename = \"content\", default, skip_serializing_if = \"Option::is_none\")]\n    pub content: Option<String>,",
-        "    #[serde(rename = \"createdAt\", default, skip_serializing_if = \"Option::is_none\")]\n    pub created_at: Option<String>,",
+        "    #[serde(rename = \"id\")]\n    pub id: ::std::string::String,",
+        "    #[serde(rename = \"content\", default, skip_serializing_if = \"::core::option::Option::is_none\")]\n    pub content: ::core::option::Option<::std::string::String>,",
+        "    #[serde(rename = \"createdAt\", default, skip_serializing_if = \"::core::option::Option::is_none\")]\n    pub created_at: ::core::option::Option<::std::string::String>,",
         // From the owner rule, as in the default selection set.
-        "    #[serde(rename = \"owner\", default, skip_serializing_if = \"Option::is_none\")]\n    pub owner: Option<String>,",
+        "    #[serde(rename = \"owner\", default, skip_serializing_if = \"::core::option::Option::is_none\")]\n    pub owner: ::core::option::Option<::std::string::String>,",
     ] {
         assert!(todo.contains(expected), "{expected}\nnot in\n{todo}");
     }
     let create = item(&code, "pub struct CreateTodoInput {");
-    assert!(create.contains("pub id: Option<String>,"), "{create}");
+    assert!(
+        create.contains("pub id: ::core::option::Option<::std::string::String>,"),
+        "{create}"
+    );
     assert!(
         !create.contains("created_at"),
         "read-only fields are left out: {create}"
@@ -63,8 +66,11 @@ fn the_reference_todo() {
     assert!(!create.contains("owner"), "{create}");
     assert!(code.contains("#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]\npub struct CreateTodoInput {"));
     let update = item(&code, "pub struct UpdateTodoInput {");
-    assert!(update.contains("    pub id: String,"), "{update}");
-    assert!(update.contains("deserialize_with = \"__amplify_double_option\")]\n    pub content: Option<Option<String>>,"), "{update}");
+    assert!(
+        update.contains("    pub id: ::std::string::String,"),
+        "{update}"
+    );
+    assert!(update.contains("deserialize_with = \"__amplify_double_option\")]\n    pub content: ::core::option::Option<::core::option::Option<::std::string::String>>,"), "{update}");
     assert!(!update.contains("created_at"), "{update}");
     let client = item(&code, "impl TodoClient {");
     for op in ["create", "get", "update", "delete", "list", "list_all"] {
@@ -114,17 +120,17 @@ fn custom_keys_indexes_enums_and_custom_types() {
     );
     for expected in [
         "pub seq: i64,",
-        "pub estimate: Option<f64>,",
-        "pub archived: Option<bool>,",
-        "pub due_at: Option<i64>,",
-        "pub metadata: Option<::serde_json::Value>,",
+        "pub estimate: ::core::option::Option<f64>,",
+        "pub archived: ::core::option::Option<bool>,",
+        "pub due_at: ::core::option::Option<i64>,",
+        "pub metadata: ::core::option::Option<::serde_json::Value>,",
         "pub status: TicketStatus,",
-        "pub tags: Option<Vec<String>>,",
-        "pub location: Option<Location>,",
-        "pub checklist: Vec<ChecklistItem>,",
-        "pub created_at: String,",
-        "#[serde(rename = \"type\", default, skip_serializing_if = \"Option::is_none\")]\n    pub r#type: Option<String>,",
-        "pub editors: Option<::serde_json::Value>,",
+        "pub tags: ::core::option::Option<::std::vec::Vec<::std::string::String>>,",
+        "pub location: ::core::option::Option<Location>,",
+        "pub checklist: ::std::vec::Vec<ChecklistItem>,",
+        "pub created_at: ::std::string::String,",
+        "#[serde(rename = \"type\", default, skip_serializing_if = \"::core::option::Option::is_none\")]\n    pub r#type: ::core::option::Option<::std::string::String>,",
+        "pub editors: ::core::option::Option<::serde_json::Value>,",
     ] {
         assert!(ticket.contains(expected), "{expected}\nnot in\n{ticket}");
     }
@@ -134,12 +140,12 @@ fn custom_keys_indexes_enums_and_custom_types() {
     let key = item(&code, "pub struct TicketKey {");
     assert_eq!(key.matches("    pub ").count(), 3, "{key}");
     let create = item(&code, "impl CreateTicketInput {");
-    assert!(create.contains("        project_id: impl Into<String>,\n        created_on: impl Into<String>,\n        seq: i64,\n        checklist: Vec<ChecklistItem>,\n        status: TicketStatus,\n        title: impl Into<String>,\n    ) -> Self {"), "{create}");
+    assert!(create.contains("        project_id: impl ::core::convert::Into<::std::string::String>,\n        created_on: impl ::core::convert::Into<::std::string::String>,\n        seq: i64,\n        checklist: ::std::vec::Vec<ChecklistItem>,\n        status: TicketStatus,\n        title: impl ::core::convert::Into<::std::string::String>,\n    ) -> Self {"), "{create}");
 
     let client = item(&code, "impl TicketClient {");
     assert!(
         client.contains(
-            "        status: TicketStatus,\n        priority: Option<KeyCondition<i64>>,"
+            "        status: TicketStatus,\n        priority: ::core::option::Option<KeyCondition<i64>>,"
         ),
         "{client}"
     );
@@ -147,12 +153,12 @@ fn custom_keys_indexes_enums_and_custom_types() {
         client.contains(".index_query(ctx, \"listTicketsByStatus\","),
         "{client}"
     );
-    assert!(client.contains("        assignee: impl Into<String>,\n        due_at_seq: Option<KeyCondition<TicketTicketsByAssigneeSortKey>>,"), "{client}");
+    assert!(client.contains("        assignee: impl ::core::convert::Into<::std::string::String>,\n        due_at_seq: ::core::option::Option<KeyCondition<TicketTicketsByAssigneeSortKey>>,"), "{client}");
     assert!(
         client.contains("args.insert(\"dueAtSeq\".to_owned()"),
         "{client}"
     );
-    assert!(client.contains("        project_id: impl Into<String>,\n        created_on_seq: Option<KeyCondition<TicketPrimarySortKey>>,"), "{client}");
+    assert!(client.contains("        project_id: impl ::core::convert::Into<::std::string::String>,\n        created_on_seq: ::core::option::Option<KeyCondition<TicketPrimarySortKey>>,"), "{client}");
     assert!(
         client.contains("args.insert(\"createdOnSeq\".to_owned()"),
         "{client}"
@@ -163,10 +169,13 @@ fn custom_keys_indexes_enums_and_custom_types() {
         status.contains("    Open,\n    /// `IN_PROGRESS`\n    InProgress,"),
         "{status}"
     );
-    assert!(status.contains("    Unknown(String),"));
+    assert!(status.contains("    Unknown(::std::string::String),"));
     assert!(code.contains("            \"IN_PROGRESS\" => Self::InProgress,"));
     let location = item(&code, "pub struct Location {");
-    assert!(location.contains("pub lat: f64,") && location.contains("pub label: Option<String>,"));
+    assert!(
+        location.contains("pub lat: f64,")
+            && location.contains("pub label: ::core::option::Option<::std::string::String>,")
+    );
 }
 
 #[test]
@@ -229,21 +238,27 @@ fn names_are_sanitised() {
     let code = generate_from_outputs(fixture("model_introspection_edge_cases.json")).unwrap();
     let ty = item(&code, "pub struct Type {");
     for expected in [
-        "#[serde(rename = \"self\")]\n    pub self_: String,",
-        "#[serde(rename = \"type\", default, skip_serializing_if = \"Option::is_none\")]\n    pub r#type: Option<String>,",
-        "#[serde(rename = \"fooBar\", default, skip_serializing_if = \"Option::is_none\")]\n    pub foo_bar: Option<i64>,",
-        "#[serde(rename = \"foo_bar\", default, skip_serializing_if = \"Option::is_none\")]\n    pub foo_bar_2: Option<i64>,",
-        "#[serde(rename = \"2fa\", default, skip_serializing_if = \"Option::is_none\")]\n    pub _2fa: Option<bool>,",
-        "pub _version: Option<i64>,",
-        "pub kind: Option<OddKind>,",
-        "pub blob: Option<::serde_json::Value>,",
-        "pub matrix: Option<Vec<Option<f64>>>,",
+        "#[serde(rename = \"self\")]\n    pub self_: ::std::string::String,",
+        "#[serde(rename = \"type\", default, skip_serializing_if = \"::core::option::Option::is_none\")]\n    pub r#type: ::core::option::Option<::std::string::String>,",
+        "#[serde(rename = \"fooBar\", default, skip_serializing_if = \"::core::option::Option::is_none\")]\n    pub foo_bar: ::core::option::Option<i64>,",
+        "#[serde(rename = \"foo_bar\", default, skip_serializing_if = \"::core::option::Option::is_none\")]\n    pub foo_bar_2: ::core::option::Option<i64>,",
+        "#[serde(rename = \"2fa\", default, skip_serializing_if = \"::core::option::Option::is_none\")]\n    pub _2fa: ::core::option::Option<bool>,",
+        "pub _version: ::core::option::Option<i64>,",
+        "pub kind: ::core::option::Option<OddKind>,",
+        "pub blob: ::core::option::Option<::serde_json::Value>,",
+        "pub matrix: ::core::option::Option<::std::vec::Vec<::core::option::Option<f64>>>,",
     ] {
         assert!(ty.contains(expected), "{expected}\nnot in\n{ty}");
     }
     let node = item(&code, "pub struct Node {");
-    assert!(node.contains("pub left: Option<Box<Node>>,"), "{node}");
-    assert!(node.contains("pub children: Option<Vec<Node>>,"), "{node}");
+    assert!(
+        node.contains("pub left: ::core::option::Option<::std::boxed::Box<Node>>,"),
+        "{node}"
+    );
+    assert!(
+        node.contains("pub children: ::core::option::Option<::std::vec::Vec<Node>>,"),
+        "{node}"
+    );
     let kind = item(&code, "pub enum OddKind {");
     for variant in [
         "Unknown,",
@@ -251,7 +266,7 @@ fn names_are_sanitised() {
         "Self_,",
         "Lower,",
         "Lower2,",
-        "Unknown2(String),",
+        "Unknown2(::std::string::String),",
     ] {
         assert!(
             kind.contains(&format!("    {variant}\n")),
@@ -332,4 +347,75 @@ fn write_models_writes_and_reads_outputs_or_bare_introspection() {
     let written = std::fs::read_to_string(&out).unwrap();
     assert!(written.contains("pub struct Thing {"));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The public methods of every `impl DataClient` block in amplify-ssr's source (rustfmt-formatted,
+/// so methods are the `fn` items indented by four spaces). Private ones do not matter: method
+/// resolution skips inherent methods the caller cannot see.
+fn data_client_methods() -> Vec<String> {
+    fn visit(dir: &std::path::Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                visit(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let source = std::fs::read_to_string(&path).unwrap();
+                let mut inside = false;
+                for line in source.lines() {
+                    if line.starts_with("impl DataClient {") {
+                        inside = true;
+                    } else if line == "}" {
+                        inside = false;
+                    } else if inside && let Some(rest) = line.strip_prefix("    pub ") {
+                        let rest = rest.trim_start_matches("async ");
+                        if let Some(name) = rest.strip_prefix("fn ") {
+                            out.push(name.split(['(', '<']).next().unwrap().to_owned());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let src = format!("{}/../amplify-ssr/src", env!("CARGO_MANIFEST_DIR"));
+    visit(std::path::Path::new(&src), &mut out);
+    out
+}
+
+#[test]
+fn accessors_never_take_a_data_client_method_name() {
+    let methods = data_client_methods();
+    for expected in ["new", "model", "graphql", "with_auth_mode"] {
+        assert!(
+            methods.iter().any(|m| m == expected),
+            "{expected} in {methods:?}"
+        );
+    }
+    for method in &methods {
+        assert!(
+            crate::emit::DATA_CLIENT_METHODS.contains(&method.as_str()),
+            "`DataClient::{method}` is missing from DATA_CLIENT_METHODS: a model named after it would get an accessor that can never be called"
+        );
+    }
+}
+
+#[test]
+fn placeholder_outputs_generate_models_keyed_by_id_without_primary_key_info() {
+    // The rest of the file is unusable (placeholder user pool, `data` without `url`, `oauth`
+    // without `domain`): generation reads `data.model_introspection` only.
+    let code = generate_from_outputs(fixture("amplify_outputs_placeholder_hygiene.json")).unwrap();
+    let key = item(&code, "pub struct ClientKey {");
+    assert!(
+        key.contains("#[serde(rename = \"id\")]\n    pub id: ::std::string::String,"),
+        "{key}"
+    );
+    let create = item(&code, "pub struct CreateClientInput {");
+    assert!(
+        create.contains("pub id: ::core::option::Option<::std::string::String>,"),
+        "{create}"
+    );
+    assert!(
+        code.contains("    fn into_2(&self) -> IntoClient;"),
+        "`into` is Into::into"
+    );
 }

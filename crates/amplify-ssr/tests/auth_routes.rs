@@ -405,6 +405,14 @@ async fn construction_validates_configuration_and_origin() {
         build(None, Some(ORIGIN)),
         Err(AuthRoutesError::OAuthNotConfigured { missing: "domain" })
     ));
+    // An `oauth` block without `domain` loads (an app that never uses managed login starts), and
+    // the routes refuse it.
+    let mut no_domain = good();
+    no_domain.as_object_mut().unwrap().remove("domain");
+    assert!(matches!(
+        build(Some(no_domain), Some(ORIGIN)),
+        Err(AuthRoutesError::OAuthNotConfigured { missing: "domain" })
+    ));
     let mut no_sign_out = good();
     no_sign_out["redirect_sign_out_uri"] = json!([]);
     assert!(matches!(

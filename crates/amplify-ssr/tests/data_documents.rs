@@ -258,3 +258,17 @@ fn no_data_section_is_no_endpoint() {
     let error = DataClient::new(&runner).unwrap_err();
     assert_eq!(error.name(), "NoEndpoint");
 }
+
+#[test]
+fn a_data_block_without_url_loads_and_is_no_endpoint() {
+    // Only `model_introspection`: the config loads, and the data client is what fails.
+    let runner = runner(
+        &serde_json::json!({"version": "1.4", "auth": {"aws_region": "us-east-1",
+        "user_pool_id": "us-east-1_Pool", "user_pool_client_id": "client1"},
+        "data": {"model_introspection": appendix_a_introspection()}}),
+    );
+    assert!(runner.config().data.is_none());
+    let error = DataClient::new(&runner).unwrap_err();
+    assert_eq!(error.name(), "NoEndpoint");
+    assert!(error.to_string().contains("`url`"), "{error}");
+}

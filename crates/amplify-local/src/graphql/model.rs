@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use amplify_model_introspection::{self as parsed, Introspection};
 use serde_json::{Map, Value, json};
 
 use crate::LocalError;
@@ -85,37 +86,6 @@ pub(crate) struct AuthRule {
 }
 
 impl AuthRule {
-    fn parse(rule: &Value) -> Self {
-        let text = |name: &str| rule.get(name).and_then(Value::as_str).map(str::to_owned);
-        let allow = text("allow").unwrap_or_else(|| "owner".to_owned());
-        let provider = text("provider").unwrap_or_else(|| {
-            match allow.as_str() {
-                "public" => "apiKey",
-                "custom" => "function",
-                _ => "userPools",
-            }
-            .to_owned()
-        });
-        let strings = |name: &str| {
-            rule.get(name).and_then(Value::as_array).map(|list| {
-                list.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect::<Vec<_>>()
-            })
-        };
-        Self {
-            operations: strings("operations"),
-            owner_field: text("ownerField").unwrap_or_else(|| "owner".to_owned()),
-            identity_claim: text("identityClaim").unwrap_or_else(|| "sub::username".to_owned()),
-            groups: strings("groups").unwrap_or_default(),
-            group_claim: text("groupClaim").unwrap_or_else(|| "cognito:groups".to_owned()),
-            groups_field: text("groupsField"),
-            allow,
-            provider,
-        }
-    }
-
     /// Whether the rule covers an operation (`create`, `get`, `list`,
     /// `update`, `delete`); `read` covers `get` and `list`.
     pub(crate) fn covers(&self, operation: &str) -> bool {
@@ -210,54 +180,36 @@ impl Catalog {
         self.models.iter().find(|m| m.name == name)
     }
 
-    /// Reads a `model_introspection` document.
+    /// Reads a `model_introspection` document (with the parser `amplify-ssr` and its code generator use), and
+    /// checks that it names only types this API can serve.
     pub(crate) fn parse(introspection: &Value) -> Result<Self, LocalError> {
         let bad = |what: String| LocalError::InvalidSchema(what);
-        let enums: BTreeMap<String, Vec<String>> = introspection
-            .get("enums")
-            .and_then(Value::as_object)
-            .map(|enums| {
-                enums
-                    .iter()
-                    .map(|(name, def)| {
-                        let values = def
-                            .get("values")
-                            .and_then(Value::as_array)
-                            .map(|v| {
-                                v.iter()
-                                    .filter_map(Value::as_str)
-                                    .map(str::to_owned)
-                                    .collect()
-                            })
-                            .unwrap_or_default();
-                        (name.clone(), values)
-                    })
-                    .collect()
+        if !introspection.get("models").is_some_and(Value::is_object) {
+            return Err(bad("model_introspection has no `models` object".to_owned()));
+        }
+        let schema = Introspection::parse(introspection).map_err(|e| bad(e.to_string()))?;
+        schema.check_types().map_err(|e| bad(e.to_string()))?;
+        let enums = schema
+            .enums
+            .iter()
+            .map(|e| (e.name.clone(), e.values.clone()))
+            .collect();
+        let non_models = schema
+            .non_models
+            .iter()
+            .map(|n| {
+                (
+                    n.name.clone(),
+                    n.fields.iter().map(FieldDef::from_parsed).collect(),
+                )
             })
-            .unwrap_or_default();
-        let mut non_models = BTreeMap::new();
-        if let Some(defs) = introspection.get("nonModels").and_then(Value::as_object) {
-            for (name, def) in defs {
-                non_models.insert(name.clone(), parse_fields(def, name)?);
-            }
-        }
-        let mut models = Vec::new();
-        let defs = introspection
-            .get("models")
-            .and_then(Value::as_object)
-            .ok_or_else(|| bad("model_introspection has no `models` object".to_owned()))?;
-        for (name, def) in defs {
-            models.push(parse_model(name, def)?);
-        }
+            .collect();
+        let models: Vec<ModelDef> = schema.models.iter().map(ModelDef::from_parsed).collect();
         for model in &models {
             for field in &model.fields {
-                let known = match &field.ty {
-                    FieldType::Scalar(s) => is_scalar(s),
-                    FieldType::Enum(e) => enums.contains_key(e),
-                    FieldType::NonModel(n) => non_models.contains_key(n),
-                    FieldType::Model(m) => defs.contains_key(m),
-                };
-                if !known {
+                if let FieldType::Scalar(s) = &field.ty
+                    && !is_scalar(s)
+                {
                     return Err(bad(format!(
                         "field {}.{} has an unknown type {:?}",
                         model.name, field.name, field.ty
@@ -279,48 +231,19 @@ pub(crate) fn is_scalar(name: &str) -> bool {
     matches!(name, "ID" | "String" | "Int" | "Float" | "Boolean") || AWS_SCALARS.contains(&name)
 }
 
-fn parse_type(ty: &Value) -> Option<FieldType> {
-    match ty {
-        Value::String(s) => Some(FieldType::Scalar(s.clone())),
-        Value::Object(o) => {
-            let get = |k: &str| o.get(k).and_then(Value::as_str).map(str::to_owned);
-            get("model")
-                .map(FieldType::Model)
-                .or_else(|| get("enum").map(FieldType::Enum))
-                .or_else(|| get("nonModel").map(FieldType::NonModel))
-        }
-        _ => None,
-    }
-}
-
-fn strings(value: Option<&Value>) -> Vec<String> {
-    value
-        .and_then(Value::as_array)
-        .map(|v| {
-            v.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn parse_fields(def: &Value, owner: &str) -> Result<Vec<FieldDef>, LocalError> {
-    let fields = def
-        .get("fields")
-        .and_then(Value::as_object)
-        .ok_or_else(|| LocalError::InvalidSchema(format!("type {owner} has no `fields`")))?;
-    let mut out = Vec::new();
-    for (name, field) in fields {
-        let ty = field.get("type").and_then(parse_type).ok_or_else(|| {
-            LocalError::InvalidSchema(format!("field {owner}.{name} has no usable `type`"))
-        })?;
-        let flag = |k: &str| field.get(k).and_then(Value::as_bool).unwrap_or(false);
-        let association = field.get("association").and_then(|a| {
-            let kind = a.get("connectionType").and_then(Value::as_str)?;
-            let associated_with = strings(a.get("associatedWith"));
-            let target_names = strings(a.get("targetNames"));
-            match kind {
+impl FieldDef {
+    /// The service's view of a parsed field (types were checked by `Introspection::check_types`).
+    fn from_parsed(field: &parsed::Field) -> Self {
+        let ty = match &field.field_type {
+            parsed::FieldType::Enum(name) => FieldType::Enum(name.clone()),
+            parsed::FieldType::NonModel(name) => FieldType::NonModel(name.clone()),
+            parsed::FieldType::Model(name) => FieldType::Model(name.clone()),
+            other => FieldType::Scalar(other.graphql_name().to_owned()),
+        };
+        let association = field.association.as_ref().and_then(|a| {
+            let (associated_with, target_names) =
+                (a.associated_with.clone(), a.target_names.clone());
+            match a.connection_type.as_str() {
                 "HAS_MANY" => Some(Association::HasMany { associated_with }),
                 "BELONGS_TO" => Some(Association::BelongsTo { target_names }),
                 "HAS_ONE" => Some(Association::HasOne {
@@ -330,120 +253,90 @@ fn parse_fields(def: &Value, owner: &str) -> Result<Vec<FieldDef>, LocalError> {
                 _ => None,
             }
         });
-        out.push(FieldDef {
-            name: name.clone(),
+        Self {
+            name: field.name.clone(),
             ty,
-            is_array: flag("isArray"),
-            is_required: flag("isRequired"),
-            is_read_only: flag("isReadOnly"),
+            is_array: field.is_array,
+            is_required: field.is_required,
+            is_read_only: field.is_read_only,
             association,
-        });
+        }
     }
-    Ok(out)
 }
 
-fn parse_model(name: &str, def: &Value) -> Result<ModelDef, LocalError> {
-    let mut fields = parse_fields(def, name)?;
-    let attributes = def
-        .get("attributes")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let mut rules = Vec::new();
-    let mut indexes = Vec::new();
-    for attribute in &attributes {
-        let properties = attribute.get("properties").unwrap_or(&Value::Null);
-        match attribute.get("type").and_then(Value::as_str) {
-            Some("auth") => {
-                for rule in properties
-                    .get("rules")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    rules.push(AuthRule::parse(rule));
-                }
+impl ModelDef {
+    /// The service's view of a parsed model: its declared fields plus the timestamps and owner fields the
+    /// service manages even when the introspection does not list them.
+    fn from_parsed(model: &parsed::Model) -> Self {
+        let mut fields: Vec<FieldDef> = model.fields.iter().map(FieldDef::from_parsed).collect();
+        for managed in ["createdAt", "updatedAt"] {
+            if !fields.iter().any(|f| f.name == managed) {
+                fields.push(FieldDef {
+                    name: managed.to_owned(),
+                    ty: FieldType::Scalar("AWSDateTime".to_owned()),
+                    is_array: false,
+                    is_required: false,
+                    is_read_only: true,
+                    association: None,
+                });
             }
-            Some("key") => {
-                if let Some(query_field) = properties.get("queryField").and_then(Value::as_str) {
-                    indexes.push(IndexDef {
-                        name: properties
-                            .get("name")
-                            .and_then(Value::as_str)
-                            .unwrap_or(query_field)
-                            .to_owned(),
-                        query_field: query_field.to_owned(),
-                        fields: strings(properties.get("fields")),
-                    });
-                }
+        }
+        let rules: Vec<AuthRule> = model.auth_rules.iter().map(AuthRule::from_parsed).collect();
+        for rule in &rules {
+            let extra = match rule.allow.as_str() {
+                "owner" => Some((rule.owner_field.clone(), false)),
+                "groups" => rule.groups_field.clone().map(|f| (f, true)),
+                _ => None,
+            };
+            if let Some((field, is_array)) = extra
+                && !fields.iter().any(|f| f.name == field)
+            {
+                fields.push(FieldDef {
+                    name: field,
+                    ty: FieldType::Scalar("String".to_owned()),
+                    is_array,
+                    is_required: false,
+                    is_read_only: false,
+                    association: None,
+                });
             }
-            _ => {}
+        }
+        Self {
+            name: model.name.clone(),
+            plural: model.plural_name.clone(),
+            fields,
+            primary_key: model.primary_key.field.clone(),
+            sort_keys: model.primary_key.sort_keys.clone(),
+            custom_primary_key: model.primary_key.is_custom,
+            rules,
+            indexes: model
+                .indexes
+                .iter()
+                .map(|index| IndexDef {
+                    name: index.name_or_query_field().to_owned(),
+                    query_field: index.query_field.clone(),
+                    fields: std::iter::once(index.pk.clone())
+                        .chain(index.sk.iter().cloned())
+                        .collect(),
+                })
+                .collect(),
         }
     }
-    let info = def.get("primaryKeyInfo");
-    let primary_key = info
-        .and_then(|i| i.get("primaryKeyFieldName"))
-        .and_then(Value::as_str)
-        .unwrap_or("id")
-        .to_owned();
-    let sort_keys = strings(info.and_then(|i| i.get("sortKeyFieldNames")));
-    let custom_primary_key = info
-        .and_then(|i| i.get("isCustomPrimaryKey"))
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    // The service manages timestamps and owner fields even when the
-    // introspection does not list them.
-    for managed in ["createdAt", "updatedAt"] {
-        if !fields.iter().any(|f| f.name == managed) {
-            fields.push(FieldDef {
-                name: managed.to_owned(),
-                ty: FieldType::Scalar("AWSDateTime".to_owned()),
-                is_array: false,
-                is_required: false,
-                is_read_only: true,
-                association: None,
-            });
+}
+
+impl AuthRule {
+    fn from_parsed(rule: &parsed::AuthRule) -> Self {
+        Self {
+            allow: rule.allow.clone(),
+            provider: rule.provider.clone(),
+            operations: rule.operations.clone(),
+            owner_field: rule.owner_field.clone(),
+            identity_claim: rule.identity_claim.clone(),
+            groups: rule.groups.clone(),
+            group_claim: rule.group_claim.clone(),
+            groups_field: rule.groups_field.clone(),
         }
     }
-    for rule in &rules {
-        let extra = match rule.allow.as_str() {
-            "owner" => Some((rule.owner_field.clone(), false)),
-            "groups" => rule.groups_field.clone().map(|f| (f, true)),
-            _ => None,
-        };
-        if let Some((field, is_array)) = extra
-            && !fields.iter().any(|f| f.name == field)
-        {
-            fields.push(FieldDef {
-                name: field,
-                ty: FieldType::Scalar("String".to_owned()),
-                is_array,
-                is_required: false,
-                is_read_only: false,
-                association: None,
-            });
-        }
-    }
-    for key in std::iter::once(&primary_key).chain(&sort_keys) {
-        if !fields.iter().any(|f| &f.name == key) {
-            return Err(LocalError::InvalidSchema(format!(
-                "model {name}: key field {key} is not a field"
-            )));
-        }
-    }
-    Ok(ModelDef {
-        name: name.to_owned(),
-        plural: def
-            .get("pluralName")
-            .and_then(Value::as_str)
-            .map_or_else(|| format!("{name}s"), str::to_owned),
-        fields,
-        primary_key,
-        sort_keys,
-        custom_primary_key,
-        rules,
-        indexes,
-    })
 }
 
 fn field(name: &str, ty: &str, required: bool, read_only: bool) -> (String, Value) {

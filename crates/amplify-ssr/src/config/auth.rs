@@ -89,7 +89,8 @@ impl AuthConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct OAuthConfig {
-    /// The managed-login host, e.g. `myapp.auth.us-east-1.amazoncognito.com` (used as `https://{domain}`).
+    /// The managed-login host, e.g. `myapp.auth.us-east-1.amazoncognito.com` (used as `https://{domain}`); empty
+    /// when the outputs file has none (managed login then fails when used).
     pub domain: String,
     /// Requested scopes (joined with a space in the authorize request).
     pub scopes: Vec<String>,
@@ -408,13 +409,30 @@ pub(super) fn parse_outputs(auth: &Fields<'_>) -> Result<AuthConfig, ConfigError
     Ok(config)
 }
 
-fn parse_outputs_oauth(oauth: &Fields<'_>) -> Result<OAuthConfig, ConfigError> {
-    let domain = oauth.req_str(
-        "domain",
+/// The error of an `auth.oauth` block without `domain`, given when managed login is used (the block itself loads,
+/// as in aws-amplify, so that an app that never uses managed login starts).
+pub(super) fn missing_oauth_domain() -> ConfigError {
+    ConfigError::invalid(
+        "auth.oauth.domain",
         "the managed-login host name",
+        "nothing (the field is missing)",
         "set it to the Cognito domain, e.g. \"myapp.auth.us-east-1.amazoncognito.com\", or remove `oauth`",
-    )?;
-    check_oauth_domain(&oauth.path_of("domain"), domain)?;
+    )
+}
+
+fn parse_outputs_oauth(oauth: &Fields<'_>) -> Result<OAuthConfig, ConfigError> {
+    let domain = match oauth.opt_str("domain")? {
+        Some(domain) => {
+            check_oauth_domain(&oauth.path_of("domain"), domain)?;
+            domain
+        }
+        None => {
+            tracing::warn!(
+                "`auth.oauth` has no `domain`: managed login is not configured (its routes will not start)"
+            );
+            ""
+        }
+    };
     let redirect_sign_in = oauth.string_list("redirect_sign_in_uri")?;
     check_redirect_urls(&oauth.path_of("redirect_sign_in_uri"), &redirect_sign_in)?;
     let redirect_sign_out = oauth.string_list("redirect_sign_out_uri")?;

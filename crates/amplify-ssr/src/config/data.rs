@@ -85,8 +85,17 @@ pub(super) fn parse_graphql_url(path: &str, text: &str) -> Result<Url, ConfigErr
     }
 }
 
-/// Parses a Gen 2 `data` block.
-pub(super) fn parse_outputs(data: &Fields<'_>) -> Result<DataConfig, ConfigError> {
+/// Parses a Gen 2 `data` block. A block without `url` (some outputs carry only `model_introspection`, which
+/// the code generator reads from the file itself) has no usable API: it loads as no `data` section, with a
+/// warning, and a [`DataClient`](crate::data::DataClient) then fails with `NoEndpoint`, as aws-amplify does.
+pub(super) fn parse_outputs(data: &Fields<'_>) -> Result<Option<DataConfig>, ConfigError> {
+    if data.get("url").is_none() {
+        tracing::warn!(
+            path = %data.path_of("url"),
+            "the `data` block has no `url`: Amplify Data is not configured (calls fail with NoEndpoint)"
+        );
+        return Ok(None);
+    }
     let url = data.req_str(
         "url",
         "the AppSync GraphQL URL",
@@ -97,7 +106,7 @@ pub(super) fn parse_outputs(data: &Fields<'_>) -> Result<DataConfig, ConfigError
         "the AppSync region, e.g. \"us-east-1\"",
         "add `aws_region`",
     )?;
-    Ok(DataConfig {
+    Ok(Some(DataConfig {
         url: parse_graphql_url(&data.path_of("url"), url)?,
         region: region.to_owned(),
         api_key: data
@@ -114,5 +123,5 @@ pub(super) fn parse_outputs(data: &Fields<'_>) -> Result<DataConfig, ConfigError
             .collect(),
         model_introspection: data.get("model_introspection").cloned(),
         conflict_resolution_mode: data.opt_str("conflict_resolution_mode")?.map(str::to_owned),
-    })
+    }))
 }

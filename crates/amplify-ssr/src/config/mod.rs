@@ -314,6 +314,9 @@ impl AmplifyConfig {
                  set the `oauth` endpoint override",
             )
         })?;
+        if oauth.domain.is_empty() {
+            return Err(auth::missing_oauth_domain());
+        }
         Url::parse(&format!("https://{}", oauth.domain)).map_err(|_| {
             ConfigError::invalid(
                 "auth.oauth.domain",

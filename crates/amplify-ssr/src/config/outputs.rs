@@ -13,7 +13,8 @@ pub(super) fn parse(root: &Fields<'_>) -> Result<AmplifyConfig, ConfigError> {
         data: root
             .opt_object("data")?
             .map(|block| data::parse_outputs(&block))
-            .transpose()?,
+            .transpose()?
+            .flatten(),
         storage: root
             .opt_object("storage")?
             .map(|block| storage::parse_outputs(&block))

@@ -464,6 +464,40 @@ fn every_validation_error_names_its_path() {
 }
 
 #[test]
+fn unused_sections_without_their_endpoint_load_and_fail_when_used() {
+    let mut value = appendix_a();
+    value["data"] = json!({"model_introspection": value["data"]["model_introspection"].take()});
+    value["auth"]["oauth"]
+        .as_object_mut()
+        .unwrap()
+        .remove("domain");
+    let config = AmplifyConfig::from_value(&value).expect("loads");
+    assert!(config.data.is_none());
+    let oauth = config.auth().unwrap().oauth.as_ref().unwrap();
+    assert_eq!(oauth.domain, "");
+    assert_eq!(
+        oauth.redirect_sign_in.len(),
+        2,
+        "the rest of the block is read"
+    );
+    let error = config.oauth_base_url().unwrap_err();
+    assert_eq!(error.path(), Some("auth.oauth.domain"));
+    assert!(
+        error.to_string().contains("set it to the Cognito domain"),
+        "{error}"
+    );
+    // An override still works without the domain.
+    let config = config.with_oauth_base_url("http://127.0.0.1:9229".parse().unwrap());
+    assert_eq!(
+        config.oauth_base_url().unwrap().as_str(),
+        "http://127.0.0.1:9229/"
+    );
+    // Present but wrong is still an error on load.
+    let (path, _) = invalid(|v| v["auth"]["oauth"]["domain"] = json!(""));
+    assert_eq!(path, "auth.oauth.domain");
+}
+
+#[test]
 fn wrong_type_reports_expected_and_found() {
     let (_, message) = invalid(|v| v["auth"]["user_pool_id"] = json!(42));
     assert!(message.contains("found a number (42)"), "{message}");

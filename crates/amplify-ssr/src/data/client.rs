@@ -203,7 +203,7 @@ impl DataClient {
     ///
     /// # Errors
     ///
-    /// [`DataError::NoEndpoint`] without a `data` section; [`DataError::InvalidIntrospection`] when
+    /// [`DataError::NoEndpoint`] without a `data` section (or with one without `url`); [`DataError::InvalidIntrospection`] when
     /// `model_introspection` is present but malformed.
     pub fn new(runner: &ServerRunner) -> Result<Self, DataError> {
         let data = runner.config().data.as_ref().ok_or(DataError::NoEndpoint)?;

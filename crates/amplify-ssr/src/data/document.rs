@@ -2,7 +2,9 @@
 //! definitions and arguments comma-joined without spaces, selection sets space-joined.
 
 use super::error::DataError;
-use super::introspection::{FieldType, Introspection, Model, capitalize};
+use amplify_model_introspection::capitalize;
+
+use super::introspection::{FieldType, Introspection, Model};
 
 /// A model operation, for [`ModelClient::document`](super::ModelClient::document).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -259,7 +261,8 @@ fn default_model_selection(
                     selection.push((field.name.clone(), Node::Object(nested)));
                 }
             }
-            FieldType::Model(_) | FieldType::Other(_) => {}
+            // Relationships, and types this library does not understand.
+            _ => {}
         }
     }
     for owner in &model.owner_fields {
@@ -299,7 +302,8 @@ fn non_model_selection<'a>(
                     selection.push((field.name.clone(), Node::Object(nested)));
                 }
             }
-            FieldType::Model(_) | FieldType::Other(_) => {}
+            // Relationships, and types this library does not understand.
+            _ => {}
         }
     }
     stack.pop();

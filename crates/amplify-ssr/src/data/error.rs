@@ -94,8 +94,11 @@ impl std::fmt::Display for GraphqlError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DataError {
-    /// The configuration has no `data` section (`NoEndpoint`).
-    #[error("No graphql endpoint provided. (the configuration has no `data` section)")]
+    /// The configuration has no `data` section, or one without `url` (`NoEndpoint`).
+    #[error(
+        "No graphql endpoint provided. (the configuration has no `data` section with a `url`; fix: deploy the \
+         Amplify Data backend and regenerate amplify_outputs.json)"
+    )]
     NoEndpoint,
 
     /// `apiKey` mode without an API key in the call, the client or `data.api_key` (`NoApiKey`).
