@@ -36,11 +36,13 @@ pub(crate) mod refresh;
 pub(crate) mod refresh_limits;
 pub(crate) mod revocations;
 pub mod routes;
+pub(crate) mod runtime;
 mod session;
 mod sign_in;
 mod sign_out_here;
 mod token_user;
 pub(crate) mod tokens;
+pub(crate) mod verified;
 
 pub use identity::{
     AwsCredentials, DEFAULT_CREDENTIALS_CACHE_CAPACITY, DEFAULT_CREDENTIALS_REFRESH_MARGIN,
