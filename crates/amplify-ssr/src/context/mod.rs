@@ -109,6 +109,8 @@ struct ContextInner {
     verified: VerifiedTokens,
     /// Whether a session cookie was read: the response then depends on the session (see the module docs).
     session_read: AtomicBool,
+    /// Whether the writes were applied to a response: a later write cannot reach the browser any more.
+    applied: AtomicBool,
 }
 
 /// Marks a response whose content does not depend on the session although the handler read it, so the
@@ -154,6 +156,7 @@ impl ServerContext {
                 writes: Mutex::new(Writes::default()),
                 verified: VerifiedTokens::default(),
                 session_read: AtomicBool::new(false),
+                applied: AtomicBool::new(false),
             }),
         }
     }
@@ -187,6 +190,12 @@ impl ServerContext {
     #[must_use]
     pub fn session_was_read(&self) -> bool {
         self.inner.session_read.load(Ordering::Relaxed)
+    }
+
+    /// Forgets the session reads made so far, for a read that does not shape the response (the layer's eager
+    /// refresh, which runs before anything else read the session).
+    pub(crate) fn forget_session_read(&self) {
+        self.inner.session_read.store(false, Ordering::Relaxed);
     }
 
     /// The cookie's current value (this context's writes first) without recording a session read.
@@ -318,6 +327,13 @@ impl ServerContext {
                      Set-Cookie); refresh the session in middleware so the browser receives the new cookies"
                 );
             }
+            ContextKind::RequestResponse if self.inner.applied.load(Ordering::Relaxed) => {
+                tracing::warn!(
+                    cookie = raw_name,
+                    "cookie write after the response headers were built (a streamed body?) is not sent; \
+                     use AmplifyLayer::refresh_eagerly, or read the session before returning the response"
+                );
+            }
             ContextKind::Static | ContextKind::RequestResponse => {}
         }
         let mut writes = self.writes();
@@ -385,6 +401,7 @@ impl ServerContext {
     }
 
     fn apply(&self, headers: &mut HeaderMap, session_independent: bool) {
+        self.inner.applied.store(true, Ordering::Relaxed);
         for value in self.set_cookie_headers() {
             headers.append(http::header::SET_COOKIE, value);
         }
