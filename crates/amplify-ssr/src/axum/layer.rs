@@ -56,7 +56,8 @@ impl AmplifyLayer {
     /// The read costs a token verification per request that carries session cookies (the result is remembered
     /// for the rest of the request, so the handler's own reads do not repeat it) and nothing for requests without
     /// them. It does not by itself make a response session-dependent (`Cache-Control` is left alone unless the
-    /// refresh changed cookies or the handler reads the session). A failure here (Cognito or the JWKS
+    /// refresh changed cookies or the handler reads the session before returning the response), so a streamed
+    /// page that shows the session must still send `Cache-Control: private, no-store` itself. A failure here (Cognito or the JWKS
     /// unreachable) is logged and the request goes on: whatever reads the session next meets the failure and
     /// answers it as usual (`503` from the extractors and `RequireAuthLayer`).
     pub fn refresh_eagerly(mut self) -> Self {

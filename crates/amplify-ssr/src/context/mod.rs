@@ -42,6 +42,7 @@
 //!
 //! Only a [`ContextKind::RequestResponse`] context sets the header. A read-only context serves a response whose
 //! headers are already gone: a streaming page that reads the session there must send
+//! `Cache-Control: private, no-store` itself, or read the session in middleware first.
 
 #[cfg(test)]
 mod tests;
