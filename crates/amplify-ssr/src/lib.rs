@@ -11,6 +11,7 @@ mod error;
 pub mod jwt;
 pub mod outbound;
 pub mod redirect;
+mod runner;
 pub mod same_origin;
 pub mod secret;
 pub mod storage;
@@ -19,13 +20,13 @@ pub mod storage;
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
 
-pub use auth::routes::{AppOrigin, AuthRoutes, AuthRoutesError, AuthRoutesOptions};
+pub use auth::routes::{AuthRoutes, AuthRoutesError, AuthRoutesOptions};
 pub use auth::{
     AuthFlow, AuthSession, AuthUser, FetchAuthSessionOptions, SignInInput, SignInOutcome,
     SignOutOptions, fetch_auth_session, fetch_user_attributes, get_current_user, sign_in, sign_out,
 };
 pub use auth::{AwsCredentials, IdentityCredentials, fetch_identity_credentials};
-pub use config::AmplifyConfig;
+pub use config::{AmplifyConfig, AppOrigin};
 pub use context::{
     ContextKind, ServerContext, ServerRunner, ServerRunnerBuilder, SessionIndependent,
 };

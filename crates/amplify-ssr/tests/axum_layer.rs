@@ -306,3 +306,96 @@ async fn a_401_names_the_error_but_shows_no_text_from_cognito_or_the_library() {
     assert_eq!(answer["error"], "UserNotFoundException");
     assert_eq!(answer["message"], "The session has ended. Sign in again.");
 }
+
+/// A page whose body is streamed and reads the session only while streaming (after the headers are built), and
+/// a page that never reads it.
+fn streaming_app(layer: AmplifyLayer) -> Router {
+    Router::new()
+        .route(
+            "/stream",
+            get(|ctx: amplify_ssr::ServerContext| async move {
+                let chunk = futures_util::stream::once(async move {
+                    let user = match amplify_ssr::get_current_user(&ctx).await {
+                        Ok(user) => user.username,
+                        Err(e) => format!("error {}", e.name()),
+                    };
+                    Ok::<_, std::convert::Infallible>(format!("hello {user}"))
+                });
+                Body::from_stream(chunk)
+            }),
+        )
+        .route("/public", get(|| async { "public" }))
+        .layer(layer)
+}
+
+fn set_cookies(response: &http::Response<Body>) -> Vec<http::HeaderValue> {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn an_eager_layer_refreshes_before_a_streamed_body_so_its_cookies_go_out() {
+    let local = Backend::start().await;
+    let mut jar = local.expired_session("gina").await;
+    let app = streaming_app(AmplifyLayer::new(local.runner()).refresh_eagerly());
+    let refreshes = || local.backend.operation_count("GetTokensFromRefreshToken");
+
+    let response = call(&app, "/stream", &jar).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    // The body has not been polled yet: the refresh happened before the headers.
+    assert_eq!(refreshes(), 1);
+    let refreshed = set_cookies(&response);
+    assert!(
+        refreshed
+            .iter()
+            .any(|h| h.to_str().unwrap().contains(".accessToken=")),
+        "{refreshed:?}"
+    );
+    assert_eq!(
+        response.headers()[header::CACHE_CONTROL],
+        "private, no-store"
+    );
+    // The stream reads the refreshed session from the context: no second refresh.
+    assert_eq!(body_text(response).await, "hello gina");
+    assert_eq!(refreshes(), 1);
+
+    jar.apply(&refreshed);
+    let response = call(&app, "/stream", &jar).await;
+    assert!(set_cookies(&response).is_empty());
+    assert_eq!(body_text(response).await, "hello gina");
+    assert_eq!(refreshes(), 1);
+
+    // The layer's own read of a valid session leaves a page that does not read it cacheable.
+    let response = call(&app, "/public", &jar).await;
+    assert!(set_cookies(&response).is_empty());
+    assert!(response.headers().get(header::CACHE_CONTROL).is_none());
+}
+
+#[tokio::test]
+async fn without_eager_refresh_a_streamed_body_refreshes_too_late_to_send_the_cookies() {
+    let local = Backend::start().await;
+    let jar = local.expired_session("hal").await;
+    let app = streaming_app(AmplifyLayer::new(local.runner()));
+    let refreshes = || local.backend.operation_count("GetTokensFromRefreshToken");
+
+    let response = call(&app, "/stream", &jar).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        refreshes(),
+        0,
+        "nothing read the session before the headers"
+    );
+    assert!(set_cookies(&response).is_empty());
+    assert!(response.headers().get(header::CACHE_CONTROL).is_none());
+    // The stream refreshes, but its cookies can no longer reach the browser...
+    assert_eq!(body_text(response).await, "hello hal");
+    assert_eq!(refreshes(), 1);
+    // ...so the browser keeps its expired cookies, and the next request is in the same place.
+    let response = call(&app, "/stream", &jar).await;
+    assert!(set_cookies(&response).is_empty());
+    assert_eq!(body_text(response).await, "hello hal");
+}

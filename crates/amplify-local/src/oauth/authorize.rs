@@ -8,7 +8,8 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::csrf::{self, Csrf};
+use super::csrf::Csrf;
+use super::form_post::FormPost;
 use super::params::Params;
 use super::request::{
     AuthRequest, Authorization, Provider, blocking_page, internal_error_page, offered_providers,
@@ -107,34 +108,22 @@ pub(crate) async fn login(
     body: Bytes,
 ) -> Response {
     blocking_page(move || {
-        let params = Params::parse(&body);
-        let authorization = match validate(&state, AuthRequest::from_params(&params)) {
-            Ok(authorization) => authorization,
-            Err(refusal) => return refusal.into_response(),
+        let post = match FormPost::parse(&state, &body) {
+            Ok(post) => post,
+            Err(refusal) => return *refusal,
         };
+        let authorization = &post.authorization;
         let text = authorization.lang.text();
-        let username = params.get("username").unwrap_or_default();
-        let password = params.get("password").unwrap_or_default();
-        if !csrf::verify(&state, &headers, &params) {
-            return match Csrf::fresh(&state) {
-                Ok(fresh) => csrf::forbidden(login_page(
-                    &state,
-                    &authorization,
-                    &fresh,
-                    username,
-                    None,
-                    Some(text.err_csrf),
-                )),
-                Err(error) => internal_error_page(authorization.lang, &error),
-            };
-        }
-        let csrf = match Csrf::for_page(&state, &headers) {
+        let username = post.field("username");
+        let password = post.field("password");
+        let form = |csrf: &Csrf, message: &str| {
+            login_page(&state, authorization, csrf, username, None, Some(message))
+        };
+        let csrf = match post.check_csrf(&state, &headers, form) {
             Ok(csrf) => csrf,
-            Err(error) => return internal_error_page(authorization.lang, &error),
+            Err(refused) => return *refused,
         };
-        let refuse = |message: &str| {
-            login_page(&state, &authorization, &csrf, username, None, Some(message))
-        };
+        let refuse = |message: &str| form(&csrf, message);
         if username.trim().is_empty() || password.is_empty() {
             return refuse(text.err_required);
         }
@@ -157,7 +146,7 @@ pub(crate) async fn login(
             UserStatus::ForceChangePassword => refuse(text.err_force_change),
             UserStatus::ExternalProvider => refuse(text.err_credentials),
             UserStatus::Confirmed => {
-                session::complete(&state, &authorization, &user.username, state.now(), true)
+                session::complete(&state, authorization, &user.username, state.now(), true)
                     .unwrap_or_else(|error| internal_error_page(authorization.lang, &error))
             }
         }

@@ -8,14 +8,12 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::json;
 
-use super::csrf::{self, Csrf};
-use super::params::Params;
-use super::request::{
-    AuthRequest, Authorization, Provider, blocking_page, internal_error_page, validate,
-};
+use super::csrf::Csrf;
+use super::form_post::FormPost;
+use super::request::{Authorization, Provider, blocking_page, internal_error_page};
 use super::session;
 use crate::LocalError;
 use crate::clients::SOCIAL_PROVIDERS;
@@ -93,11 +91,11 @@ pub(crate) async fn consent(
     body: Bytes,
 ) -> Response {
     blocking_page(move || {
-        let params = Params::parse(&body);
-        let authorization = match validate(&state, AuthRequest::from_params(&params)) {
-            Ok(authorization) => authorization,
-            Err(refusal) => return refusal.into_response(),
+        let post = match FormPost::parse(&state, &body) {
+            Ok(post) => post,
+            Err(refusal) => return *refusal,
         };
+        let authorization = &post.authorization;
         let Provider::Federated(provider) = &authorization.provider else {
             return super::request::error_page(
                 authorization.lang,
@@ -106,35 +104,23 @@ pub(crate) async fn consent(
             );
         };
         let text = authorization.lang.text();
-        let email = params.get("email").unwrap_or_default().trim();
-        let name = params.get("name").unwrap_or_default().trim();
-        if !csrf::verify(&state, &headers, &params) {
-            return match Csrf::fresh(&state) {
-                Ok(fresh) => csrf::forbidden(consent_page(
-                    &authorization,
-                    &fresh,
-                    provider,
-                    Some(email),
-                    Some(name),
-                    Some(text.err_csrf),
-                )),
-                Err(error) => internal_error_page(authorization.lang, &error),
-            };
-        }
-        let csrf = match Csrf::for_page(&state, &headers) {
-            Ok(csrf) => csrf,
-            Err(error) => return internal_error_page(authorization.lang, &error),
-        };
-        let refuse = |message: &str| {
+        let email = post.field("email").trim();
+        let name = post.field("name").trim();
+        let form = |csrf: &Csrf, message: &str| {
             consent_page(
-                &authorization,
-                &csrf,
+                authorization,
+                csrf,
                 provider,
                 Some(email),
                 Some(name),
                 Some(message),
             )
         };
+        let csrf = match post.check_csrf(&state, &headers, form) {
+            Ok(csrf) => csrf,
+            Err(refused) => return *refused,
+        };
+        let refuse = |message: &str| form(&csrf, message);
         if email.is_empty() || name.is_empty() {
             return refuse(text.err_required);
         }
@@ -142,10 +128,8 @@ pub(crate) async fn consent(
             return refuse(text.err_email);
         }
         match federated_user(&state, provider, email, name) {
-            Ok(user) => {
-                session::complete(&state, &authorization, &user.username, state.now(), true)
-                    .unwrap_or_else(|error| internal_error_page(authorization.lang, &error))
-            }
+            Ok(user) => session::complete(&state, authorization, &user.username, state.now(), true)
+                .unwrap_or_else(|error| internal_error_page(authorization.lang, &error)),
             Err(error) => internal_error_page(authorization.lang, &error),
         }
     })

@@ -9,6 +9,7 @@ mod cookies;
 mod csrf;
 mod error;
 mod federated;
+mod form_post;
 mod logout;
 mod params;
 mod request;

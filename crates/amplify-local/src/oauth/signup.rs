@@ -17,8 +17,9 @@ use axum::response::{IntoResponse, Response};
 
 use super::authorize::login_page;
 use super::cookies;
-use super::csrf::{self, Csrf};
+use super::csrf::Csrf;
 use super::federated::plausible_email;
+use super::form_post::FormPost;
 use super::params::Params;
 use super::request::{AuthRequest, Authorization, blocking_page, internal_error_page, validate};
 use super::session;
@@ -181,33 +182,23 @@ pub(crate) async fn signup(
     body: Bytes,
 ) -> Response {
     blocking_page(move || {
-        let params = Params::parse(&body);
-        let authorization = match validate(&state, AuthRequest::from_params(&params)) {
-            Ok(authorization) => authorization,
-            Err(refusal) => return refusal.into_response(),
+        let post = match FormPost::parse(&state, &body) {
+            Ok(post) => post,
+            Err(refusal) => return *refusal,
         };
+        let authorization = &post.authorization;
         let text = authorization.lang.text();
-        let username = params.get("username").unwrap_or_default().trim();
-        let email = params.get("email").unwrap_or_default().trim();
-        let password = params.get("password").unwrap_or_default();
-        if !csrf::verify(&state, &headers, &params) {
-            return match Csrf::fresh(&state) {
-                Ok(fresh) => csrf::forbidden(signup_form(
-                    &authorization,
-                    &fresh,
-                    username,
-                    email,
-                    Some(text.err_csrf),
-                )),
-                Err(error) => internal_error_page(authorization.lang, &error),
-            };
-        }
-        let csrf = match Csrf::for_page(&state, &headers) {
-            Ok(csrf) => csrf,
-            Err(error) => return internal_error_page(authorization.lang, &error),
+        let username = post.field("username").trim();
+        let email = post.field("email").trim();
+        let password = post.field("password");
+        let form = |csrf: &Csrf, message: &str| {
+            signup_form(authorization, csrf, username, email, Some(message))
         };
-        let refuse =
-            |message: &str| signup_form(&authorization, &csrf, username, email, Some(message));
+        let csrf = match post.check_csrf(&state, &headers, form) {
+            Ok(csrf) => csrf,
+            Err(refused) => return *refused,
+        };
+        let refuse = |message: &str| form(&csrf, message);
         if username.is_empty() || email.is_empty() || password.is_empty() {
             return refuse(text.err_required);
         }
@@ -219,7 +210,7 @@ pub(crate) async fn signup(
             Ok(user) => match bind_browser(&state, &user.username, user.code_expires_at) {
                 Ok(binding) => {
                     let mut response = confirm_form(
-                        &authorization,
+                        authorization,
                         &csrf,
                         &user.username,
                         user.confirmation_code.as_deref(),
@@ -247,14 +238,14 @@ pub(crate) async fn confirm(
     body: Bytes,
 ) -> Response {
     blocking_page(move || {
-        let params = Params::parse(&body);
-        let authorization = match validate(&state, AuthRequest::from_params(&params)) {
-            Ok(authorization) => authorization,
-            Err(refusal) => return refusal.into_response(),
+        let post = match FormPost::parse(&state, &body) {
+            Ok(post) => post,
+            Err(refusal) => return *refusal,
         };
+        let authorization = &post.authorization;
         let text = authorization.lang.text();
-        let username = params.get("username").unwrap_or_default();
-        let code = params.get("code").unwrap_or_default().trim();
+        let username = post.field("username");
+        let code = post.field("code").trim();
         let binding = match binding_for(&state, &headers, username) {
             Ok(binding) => binding,
             Err(error) => return internal_error_page(authorization.lang, &error),
@@ -263,34 +254,23 @@ pub(crate) async fn confirm(
         let pending = binding
             .as_ref()
             .and_then(|_| pending_code(&state, username));
-        if !csrf::verify(&state, &headers, &params) {
-            return match Csrf::fresh(&state) {
-                Ok(fresh) => csrf::forbidden(confirm_form(
-                    &authorization,
-                    &fresh,
-                    username,
-                    pending.as_deref(),
-                    Some(text.err_csrf),
-                )),
-                Err(error) => internal_error_page(authorization.lang, &error),
-            };
-        }
-        let csrf = match Csrf::for_page(&state, &headers) {
-            Ok(csrf) => csrf,
-            Err(error) => return internal_error_page(authorization.lang, &error),
-        };
-        if username.is_empty() {
-            return signup_form(&authorization, &csrf, "", "", Some(text.err_required));
-        }
-        let refuse = |message: &str| {
+        let form = |csrf: &Csrf, message: &str| {
             confirm_form(
-                &authorization,
-                &csrf,
+                authorization,
+                csrf,
                 username,
                 pending.as_deref(),
                 Some(message),
             )
         };
+        let csrf = match post.check_csrf(&state, &headers, form) {
+            Ok(csrf) => csrf,
+            Err(refused) => return *refused,
+        };
+        if username.is_empty() {
+            return signup_form(authorization, &csrf, "", "", Some(text.err_required));
+        }
+        let refuse = |message: &str| form(&csrf, message);
         if code.is_empty() {
             return refuse(text.err_required);
         }
@@ -311,7 +291,7 @@ pub(crate) async fn confirm(
             tracing::info!(username = %user.username, "managed login: confirmed from another browser; asking for the password");
             return login_page(
                 &state,
-                &authorization,
+                authorization,
                 &csrf,
                 &user.username,
                 Some(text.confirmed_sign_in),
@@ -323,7 +303,7 @@ pub(crate) async fn confirm(
             .delete_signup_binding(&binding)
             .and_then(|()| {
                 let mut response =
-                    session::complete(&state, &authorization, &user.username, state.now(), true)?;
+                    session::complete(&state, authorization, &user.username, state.now(), true)?;
                 response.headers_mut().append(
                     header::SET_COOKIE,
                     cookies::clear(&cookies::name(&state, BINDING_PREFIX), BINDING_PATH)?,

@@ -35,7 +35,8 @@
 
 use std::time::SystemTime;
 
-use crate::context::{AuthRuntime, ServerContext};
+use crate::auth::runtime::AuthRuntime;
+use crate::context::ServerContext;
 use crate::cookies::{AuthCookieNames, FALLBACK_USERNAME, TokenSlot};
 use crate::error::AuthError;
 use crate::jwt::{Claims, TokenUse};
@@ -203,7 +204,8 @@ async fn verify(
     now: SystemTime,
 ) -> Result<Option<VerifiedCopy>, AuthError> {
     match ctx
-        .verify_token(&runtime.verifier, &raw, expected, now)
+        .verified_tokens()
+        .verify(&runtime.verifier, &raw, expected, now)
         .await
     {
         Ok(verified) if runtime.revoked_sessions.is_revoked(&verified.claims, now) => {

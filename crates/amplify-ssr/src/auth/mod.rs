@@ -36,12 +36,14 @@ pub(crate) mod refresh;
 pub(crate) mod refresh_limits;
 pub(crate) mod revocations;
 pub mod routes;
+pub(crate) mod runtime;
 mod session;
 mod sign_in;
 mod sign_out_here;
 pub(crate) mod single_flight;
 mod token_user;
 pub(crate) mod tokens;
+pub(crate) mod verified;
 
 pub use crate::cognito::AuthFlow;
 pub use identity::{

@@ -22,7 +22,8 @@ use std::time::SystemTime;
 use super::copies::{self, Choice, MAX_COPIES};
 use super::identity::forget_session_credentials;
 use super::tokens;
-use crate::context::{AuthRuntime, ServerContext};
+use crate::auth::runtime::AuthRuntime;
+use crate::context::ServerContext;
 use crate::cookies::{AuthCookieNames, FALLBACK_USERNAME, TokenSlot};
 use crate::jwt::TokenUse;
 use crate::secret::{AccessToken, RefreshToken};
@@ -210,7 +211,8 @@ async fn revoke_here(
     now: SystemTime,
 ) {
     match ctx
-        .verify_token(&runtime.verifier, raw, token_use, now)
+        .verified_tokens()
+        .verify(&runtime.verifier, raw, token_use, now)
         .await
     {
         Ok(verified) => runtime.revoked_sessions.revoke(&verified.claims, now),

@@ -1,4 +1,5 @@
-//! [`AmplifyLayer`]: creates the per-request [`ServerContext`] and writes its cookie changes to the response.
+//! [`AmplifyLayer`]: creates the per-request [`ServerContext`] and writes its cookie changes to the response;
+//! optionally refreshes an expired session before the handler runs.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -8,6 +9,7 @@ use http::{Request, Response};
 use tower::{Layer, Service};
 
 use super::AuthPages;
+use crate::auth::refresh::get_tokens;
 use crate::context::{ServerContext, ServerRunner};
 
 /// A tower [`Layer`] that gives each request a [`ServerContext`] (in its extensions) and appends the context's
@@ -16,11 +18,22 @@ use crate::context::{ServerContext, ServerRunner};
 /// session API called with the context), replacing the handler's own `Cache-Control`. A handler whose response
 /// does not depend on the session opts out by returning [`SessionIndependent`](crate::SessionIndependent) as a
 /// response part. See [`crate::context`] (Caching). Cheap to clone.
+///
+/// # When expired tokens are refreshed
+///
+/// By default the layer itself refreshes nothing: a session is read, and refreshed when its tokens expired, where
+/// it is used: by [`RequireAuthLayer`](super::RequireAuthLayer), by the extractors, or by a session, Data or
+/// Storage call in the handler. The new cookies go out with the response as long as that happens before the
+/// handler returns it. A response whose body is streamed and reads the session while streaming (after the
+/// headers were sent) refreshes too, but its new cookies are lost (a `tracing` warning says so): the browser
+/// keeps the expired tokens, so every such request refreshes again. For such responses turn on
+/// [`refresh_eagerly`](Self::refresh_eagerly).
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct AmplifyLayer {
     runner: ServerRunner,
     pages: AuthPages,
+    refresh_eagerly: bool,
 }
 
 impl AmplifyLayer {
@@ -32,7 +45,24 @@ impl AmplifyLayer {
             pages: AuthPages {
                 sign_in_path: "/sign-in".to_owned(),
             },
+            refresh_eagerly: false,
         }
+    }
+
+    /// Reads the session, and refreshes it if its tokens expired, before the request reaches the inner service
+    /// (for axum routes: before the extractors and the handler run), so the new cookies are in the response
+    /// headers even when the body is streamed and only reads the session while streaming.
+    ///
+    /// The read costs a token verification per request that carries session cookies (the result is remembered
+    /// for the rest of the request, so the handler's own reads do not repeat it) and nothing for requests without
+    /// them. It does not by itself make a response session-dependent (`Cache-Control` is left alone unless the
+    /// refresh changed cookies or the handler reads the session before returning the response), so a streamed
+    /// page that shows the session must still send `Cache-Control: private, no-store` itself. A failure here (Cognito or the JWKS
+    /// unreachable) is logged and the request goes on: whatever reads the session next meets the failure and
+    /// answers it as usual (`503` from the extractors and `RequireAuthLayer`).
+    pub fn refresh_eagerly(mut self) -> Self {
+        self.refresh_eagerly = true;
+        self
     }
 
     /// Where [`RequireAuthLayer`](super::RequireAuthLayer) and [`SignedInPage`](super::SignedInPage) send
@@ -84,10 +114,45 @@ where
         let context = self.layer.runner.context(request.headers());
         request.extensions_mut().insert(context.clone());
         request.extensions_mut().insert(self.layer.pages.clone());
+        // The inner future is created now but first polled after the refresh: axum runs routing, extractors and
+        // the handler when the future is polled.
+        let refresh = self
+            .layer
+            .refresh_eagerly
+            .then(|| EagerRefresh(Box::pin(refresh_before_handler(context.clone()))));
         ResponseFuture {
+            refresh,
             inner: self.inner.call(request),
             context: Some(context),
         }
+    }
+}
+
+/// Reads the session, refreshing it if it expired, without making the response session-dependent.
+async fn refresh_before_handler(ctx: ServerContext) {
+    if ctx.runner().auth_runtime().is_err() {
+        return;
+    }
+    let read_before = ctx.session_was_read();
+    match get_tokens(&ctx, false).await {
+        Ok(_) => {}
+        Err(e) if e.is_transient() => {
+            tracing::warn!(error = %e, "eager session refresh failed transiently; the handler decides");
+        }
+        Err(e) => tracing::debug!(error = %e, "eager session refresh found no usable session"),
+    }
+    // The layer's own read says nothing about the page: only the handler's reads make it private.
+    if !read_before {
+        ctx.forget_session_read();
+    }
+}
+
+/// The boxed eager-refresh future (its type cannot be named).
+struct EagerRefresh(Pin<Box<dyn Future<Output = ()> + Send>>);
+
+impl std::fmt::Debug for EagerRefresh {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EagerRefresh")
     }
 }
 
@@ -95,6 +160,7 @@ pin_project_lite::pin_project! {
     /// The response future of [`AmplifyService`].
     #[derive(Debug)]
     pub struct ResponseFuture<F> {
+        refresh: Option<EagerRefresh>,
         #[pin]
         inner: F,
         context: Option<ServerContext>,
@@ -109,6 +175,12 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
+        if let Some(refresh) = this.refresh {
+            if refresh.0.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            *this.refresh = None;
+        }
         let mut response = match this.inner.poll(cx) {
             Poll::Ready(Ok(response)) => response,
             other => return other,

@@ -9,7 +9,9 @@
 //! - Refreshed or cleared cookies are appended to the response by [`AmplifyLayer`], together with
 //!   `Cache-Control: private, no-store`, so a shared cache never stores one user's tokens. Put the layer
 //!   outermost (after routing, before anything that builds responses), so redirects and errors also carry the
-//!   cookie changes.
+//!   cookie changes. Expired tokens are refreshed where the session is read (the extractors,
+//!   [`RequireAuthLayer`], the handler's calls), or before the handler with [`AmplifyLayer::refresh_eagerly`],
+//!   which a body that reads the session while streaming needs (see [`AmplifyLayer`]).
 //! - Every response that read the session (the extractors, [`RequireAuthLayer`] and its redirect to sign-in,
 //!   any session API called with the request's context) also gets `Cache-Control: private, no-store`, over the
 //!   handler's own value, so neither a shared cache nor the browser's Back button shows a private page after
@@ -49,6 +51,7 @@ mod same_origin;
 
 pub use extract::{
     CurrentUser, CurrentUserRejection, MissingAmplifyLayer, SignedInPage, SignedInPageRejection,
+    SignedInPageRejectionKind,
 };
 pub use layer::{AmplifyLayer, AmplifyService, ResponseFuture};
 pub use protect::{RequireAuth, RequireAuthLayer};

@@ -44,8 +44,29 @@ pub struct EndpointOverrides {
     pub storage: Option<Url>,
 }
 
+impl EndpointOverrides {
+    /// Lays `later` over these overrides: every endpoint `later` sets wins, the others stay.
+    pub(crate) fn override_with(&mut self, later: Self) {
+        // Destructured so that a new endpoint cannot be forgotten here.
+        let Self {
+            user_pool,
+            identity_pool,
+            oauth,
+            jwks_url,
+            token_issuer,
+            storage,
+        } = later;
+        self.user_pool = user_pool.or(self.user_pool.take());
+        self.identity_pool = identity_pool.or(self.identity_pool.take());
+        self.oauth = oauth.or(self.oauth.take());
+        self.jwks_url = jwks_url.or(self.jwks_url.take());
+        self.token_issuer = token_issuer.or(self.token_issuer.take());
+        self.storage = storage.or(self.storage.take());
+    }
+}
+
 /// Parses an endpoint override; `origin` names where it came from (JSON path, variable or setter).
-pub(super) fn parse_endpoint(origin: &str, text: &str) -> Result<Url, ConfigError> {
+pub(crate) fn parse_endpoint(origin: &str, text: &str) -> Result<Url, ConfigError> {
     match Url::parse(text.trim()) {
         Ok(url) if is_http_with_host(&url) => Ok(url),
         _ => Err(ConfigError::invalid_endpoint(

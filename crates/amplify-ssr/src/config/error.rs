@@ -77,6 +77,19 @@ pub enum ConfigError {
         fix: String,
     },
 
+    /// Two settings of the runner's builder contradict each other; neither is silently preferred.
+    #[error("conflicting runner settings: {setting} contradicts {other}: {problem}; fix: {fix}")]
+    ConflictingSettings {
+        /// The builder setting that conflicts, e.g. `insecure_cookies_for_local_http()`.
+        setting: String,
+        /// What it conflicts with, e.g. `http_only_cookies(true)`.
+        other: String,
+        /// Why both cannot hold.
+        problem: String,
+        /// How to fix it.
+        fix: String,
+    },
+
     /// The HTTP client could not be built (TLS backend initialisation).
     #[error("could not build the HTTP client: {0}")]
     HttpClient(String),

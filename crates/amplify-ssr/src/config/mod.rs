@@ -79,6 +79,7 @@
 //! [`with_token_issuer`]: AmplifyConfig::with_token_issuer
 //! [`with_storage_endpoint`]: AmplifyConfig::with_storage_endpoint
 
+mod app_origin;
 mod auth;
 mod data;
 mod endpoints;
@@ -95,6 +96,7 @@ use std::path::Path;
 use serde_json::Value;
 use url::Url;
 
+pub use app_origin::{AppOrigin, AppOriginError, AppOriginProblem, ENV_APP_ORIGIN};
 pub use auth::{
     AuthConfig, IdentityProvider, MfaConfiguration, MfaMethod, OAuthConfig, OAuthResponseType,
     PasswordPolicy, UserGroup, UsernameAttribute,
@@ -107,6 +109,7 @@ pub use endpoints::{
 pub use error::ConfigError;
 pub use storage::{BucketConfig, PathRules, StorageConfig};
 
+pub(crate) use endpoints::parse_endpoint;
 use endpoints::{ENDPOINT_EXPECTED, aws_service_url, is_http_with_host};
 use json::Fields;
 

@@ -96,6 +96,18 @@ impl AuthCookieNames {
         &self.client_id
     }
 
+    /// Whether `raw_key` is one of this app client's keys: `CognitoIdentityServiceProvider.<clientId>.` followed
+    /// by anything (`LastAuthUser` or a per-user slot). Another client's keys, and keys that merely share a
+    /// prefix with the client id, are not.
+    #[must_use]
+    pub fn owns(&self, raw_key: &str) -> bool {
+        raw_key
+            .strip_prefix(USER_POOL_KEY_PREFIX)
+            .and_then(|rest| rest.strip_prefix('.'))
+            .and_then(|rest| rest.strip_prefix(self.client_id.as_str()))
+            .is_some_and(|rest| rest.starts_with('.'))
+    }
+
     /// `CognitoIdentityServiceProvider.<clientId>.LastAuthUser`: holds the signed-in username.
     #[must_use]
     pub fn last_auth_user(&self) -> String {

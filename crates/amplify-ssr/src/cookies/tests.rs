@@ -531,3 +531,21 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_client_owns_only_its_own_keys() {
+    let names = AuthCookieNames::new("client1");
+    assert!(names.owns(&names.last_auth_user()));
+    assert!(names.owns(&names.user_key("alice", TokenSlot::AccessToken)));
+    for other in [
+        "CognitoIdentityServiceProvider.client2.LastAuthUser",
+        // A longer client id that starts with this one.
+        "CognitoIdentityServiceProvider.client10.LastAuthUser",
+        "CognitoIdentityServiceProvider.client1",
+        "CognitoIdentityServiceProviderX.client1.LastAuthUser",
+        "com.amplify.Cognito.us-east-1:pool.identityId",
+        "client1.LastAuthUser",
+    ] {
+        assert!(!names.owns(other), "{other}");
+    }
+}

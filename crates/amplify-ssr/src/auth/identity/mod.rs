@@ -58,9 +58,10 @@ use std::time::{Duration, SystemTime};
 use tracing::Instrument as _;
 
 use crate::auth::refresh::get_tokens;
+use crate::auth::runtime::AuthRuntime;
 use crate::auth::tokens::StoredSession;
 use crate::cognito::{CognitoError, IdentityClient, logins_key};
-use crate::context::{AuthRuntime, ContextKind, ServerContext};
+use crate::context::{ContextKind, ServerContext};
 use crate::cookies::{AuthCookieNames, CookieMode, TokenSlot, identity_id_key};
 use crate::error::AuthError;
 use crate::secret::{AwsSecretAccessKey, AwsSessionToken, IdToken};

@@ -162,7 +162,6 @@ mod flows;
 mod html;
 mod oauth_client;
 mod options;
-mod origin;
 mod pkce;
 mod state;
 
@@ -170,9 +169,9 @@ use std::sync::Arc;
 
 use url::Url;
 
+pub use crate::config::{AppOrigin, AppOriginError, AppOriginProblem};
 pub use error::AuthRoutesError;
 pub use options::AuthRoutesOptions;
-pub use origin::{AppOrigin, AppOriginError, AppOriginProblem};
 
 use crate::config::OAuthResponseType;
 use crate::context::ServerRunner;

@@ -5,6 +5,12 @@ use std::net::IpAddr;
 
 use url::Url;
 
+use super::ConfigError;
+
+/// Environment variable holding the application's public origin (see
+/// [`ServerRunnerBuilder::app_origin`](crate::ServerRunnerBuilder::app_origin)).
+pub const ENV_APP_ORIGIN: &str = "AMPLIFY_APP_ORIGIN";
+
 /// The public origin the application is served from, e.g. `https://app.example.com`.
 ///
 /// The auth routes send every redirect to this origin (never to the request's `Host` header, which a client
@@ -37,13 +43,13 @@ impl AppOrigin {
     /// Parses and validates an origin.
     ///
     /// ```
-    /// use amplify_ssr::auth::routes::AppOrigin;
+    /// use amplify_ssr::config::AppOrigin;
     ///
     /// let origin = AppOrigin::parse("HTTPS://App.Example.com/")?;
     /// assert_eq!(origin.as_str(), "https://app.example.com");
     /// assert!(origin.is_https());
     /// assert!(AppOrigin::parse("https://app.example.com/path").is_err());
-    /// # Ok::<(), amplify_ssr::auth::routes::AppOriginError>(())
+    /// # Ok::<(), amplify_ssr::config::AppOriginError>(())
     /// ```
     ///
     /// # Errors
@@ -141,6 +147,21 @@ impl std::str::FromStr for AppOrigin {
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         Self::parse(text)
+    }
+}
+
+impl AppOrigin {
+    /// Parses an origin read from `source` (a builder method or [`ENV_APP_ORIGIN`]), reporting a bad value as a
+    /// configuration error that names the source.
+    pub(crate) fn from_setting(source: &str, text: &str) -> Result<Self, ConfigError> {
+        Self::parse(text).map_err(|e| ConfigError::Invalid {
+            path: source.to_owned(),
+            expected: "the application's origin: http(s), a host and an optional port, nothing else"
+                .to_owned(),
+            found: format!("`{}` ({})", e.value, e.problem),
+            fix: "write it like `https://app.example.com` or `http://localhost:3000` (no path, query or fragment)"
+                .to_owned(),
+        })
     }
 }
 

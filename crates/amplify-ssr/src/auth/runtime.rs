@@ -1,0 +1,96 @@
+//! [`AuthRuntime`]: the parts of a [`ServerRunner`](crate::ServerRunner) that exist only when the configuration
+//! has a user pool (verifier, Cognito client, refresh coordinator, sign-outs seen here, identity pool).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::identity::{IdentityOptions, IdentityRuntime};
+use super::refresh::RefreshCoordinator;
+use super::refresh_limits::{RefreshLimits, RefreshOptions};
+use super::revocations::RevokedSessions;
+use crate::cognito::{CognitoClient, IdentityClient};
+use crate::config::{AmplifyConfig, AuthConfig, ConfigError};
+use crate::cookies::{AuthCookieNames, identity_id_key};
+use crate::jwt::{JwksCache, TokenVerifier};
+
+/// How many verified tokens the runner remembers (a bounded map keyed by a hash of the token).
+const VERIFIED_TOKEN_CACHE_CAPACITY: usize = 10_000;
+
+/// The auth settings a runner's builder collects.
+#[derive(Debug, Default)]
+pub(crate) struct AuthOptions {
+    pub(crate) jwks_min_refetch_interval: Option<Duration>,
+    pub(crate) identity: IdentityOptions,
+    pub(crate) refresh: RefreshOptions,
+}
+
+/// The parts of the runner that exist only when the configuration has a user pool.
+#[derive(Debug)]
+pub(crate) struct AuthRuntime {
+    pub(crate) config: AuthConfig,
+    pub(crate) verifier: TokenVerifier,
+    pub(crate) cognito: CognitoClient,
+    pub(crate) refresher: RefreshCoordinator,
+    /// Sessions signed out through this runner, refused until their tokens expire.
+    pub(crate) revoked_sessions: RevokedSessions,
+    /// Identity-pool credentials and their cache; `None` without `auth.identity_pool_id`.
+    pub(crate) identity: Option<IdentityRuntime>,
+    /// The user-pool cookie keys of this app client.
+    pub(crate) cookie_names: AuthCookieNames,
+    /// The guest identity-id cookie key; `None` without an identity pool.
+    identity_cookie: Option<String>,
+}
+
+impl AuthRuntime {
+    /// Builds the runtime for `auth` (the user pool of `config`, whose overrides are already applied). No
+    /// network call happens here: the JWKS is fetched on first use.
+    pub(crate) fn new(
+        config: &AmplifyConfig,
+        auth: &AuthConfig,
+        http: &reqwest::Client,
+        options: &AuthOptions,
+    ) -> Result<Self, ConfigError> {
+        let mut jwks = JwksCache::new(http.clone(), config.jwks_url()?);
+        if let Some(interval) = options.jwks_min_refetch_interval {
+            jwks = jwks.with_min_refetch_interval(interval);
+        }
+        // Repeated requests with the same cookies skip the RSA verification (claims are re-checked).
+        let verifier = TokenVerifier::new(
+            Arc::new(jwks),
+            config.token_issuer()?,
+            auth.user_pool_client_id.clone(),
+        )
+        .with_verified_cache(VERIFIED_TOKEN_CACHE_CAPACITY);
+        let cognito = CognitoClient::new(http.clone(), config.user_pool_endpoint()?);
+        let identity = match &auth.identity_pool_id {
+            Some(pool_id) => Some(IdentityRuntime::new(
+                IdentityClient::new(http.clone(), config.identity_pool_endpoint()?),
+                pool_id.clone(),
+                auth.allow_guest_access,
+                &options.identity,
+            )),
+            None => None,
+        };
+        Ok(Self {
+            config: auth.clone(),
+            verifier,
+            cognito,
+            refresher: RefreshCoordinator::new(RefreshLimits::new(options.refresh)),
+            revoked_sessions: RevokedSessions::default(),
+            identity,
+            cookie_names: AuthCookieNames::new(&auth.user_pool_client_id),
+            identity_cookie: auth.identity_pool_id.as_deref().map(identity_id_key),
+        })
+    }
+
+    /// Whether `raw_name` is a user-pool cookie of this app client.
+    pub(crate) fn is_auth_cookie(&self, raw_name: &str) -> bool {
+        self.cookie_names.owns(raw_name)
+    }
+
+    /// Whether reading `raw_name` reads the session: a user-pool cookie of this app client, or the guest
+    /// identity id of this identity pool (per browser, so content built with it is private too).
+    pub(crate) fn is_session_cookie(&self, raw_name: &str) -> bool {
+        self.is_auth_cookie(raw_name) || self.identity_cookie.as_deref() == Some(raw_name)
+    }
+}

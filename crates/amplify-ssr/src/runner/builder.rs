@@ -1,0 +1,341 @@
+//! [`ServerRunnerBuilder`]: collects the settings of a [`ServerRunner`] and checks them once, in
+//! [`build`](ServerRunnerBuilder::build).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{RunnerInner, ServerRunner};
+use crate::auth::runtime::{AuthOptions, AuthRuntime};
+use crate::config::{
+    AmplifyConfig, AppOrigin, ConfigError, ENV_APP_ORIGIN, EndpointOverrides, parse_endpoint,
+};
+use crate::cookies::{CookieMode, CookieOptions, SameSite};
+
+/// Builds a [`ServerRunner`]. Obtain one with [`ServerRunner::builder`].
+#[derive(Debug)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct ServerRunnerBuilder {
+    config: AmplifyConfig,
+    read_env: bool,
+    http: Option<reqwest::Client>,
+    cookie_mode: CookieMode,
+    /// Whether `cookie_mode` / `http_only_cookies` was called (an app origin then leaves the mode alone).
+    cookie_mode_explicit: bool,
+    cookie_options: CookieOptions,
+    secure_cookies: bool,
+    /// The setters' overrides, laid over the file's and the environment's in `build`.
+    endpoints: EndpointOverrides,
+    endpoint_errors: Vec<ConfigError>,
+    app_origin: Option<String>,
+    auth: AuthOptions,
+}
+
+impl ServerRunnerBuilder {
+    pub(super) fn new(config: AmplifyConfig) -> Self {
+        Self {
+            config,
+            read_env: true,
+            http: None,
+            cookie_mode: CookieMode::JsReadable,
+            cookie_mode_explicit: false,
+            cookie_options: CookieOptions::default(),
+            secure_cookies: true,
+            endpoints: EndpointOverrides::default(),
+            endpoint_errors: Vec::new(),
+            app_origin: None,
+            auth: AuthOptions::default(),
+        }
+    }
+
+    /// Do not read the `AMPLIFY_SSR_*` environment variables.
+    pub fn ignore_env(mut self) -> Self {
+        self.read_env = false;
+        self
+    }
+
+    /// Use this HTTP client for every outbound call (Cognito, JWKS). By default the runner builds one with
+    /// connect and request timeouts and no redirects.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Runtime cookie options: domain, SameSite, expires / max-age.
+    pub fn cookie_options(mut self, options: CookieOptions) -> Self {
+        self.cookie_options = options;
+        self
+    }
+
+    /// Write token cookies as HttpOnly (server-side auth mode). `secure` should be true whenever the app is
+    /// served over https. In this mode, as upstream, only the access, id and refresh token cookies and
+    /// `LastAuthUser` are written; browser-side Amplify can no longer read the session.
+    pub fn http_only_cookies(mut self, secure: bool) -> Self {
+        self.cookie_mode = CookieMode::ServerAuth { secure };
+        self.cookie_mode_explicit = true;
+        self
+    }
+
+    /// Leave `Secure` off the session cookies. **Only for local development over plain http**: Safari and
+    /// WebKit drop `Secure` cookies on `http://` origins, even on localhost (amplify-js #13513), so a dev server
+    /// on `http://127.0.0.1` signs users in but never sees the session. Never use this in production.
+    ///
+    /// It never silently overrides a setting that asks for `Secure`: [`build`](Self::build) fails with
+    /// [`ConfigError::ConflictingSettings`] when it is combined with `http_only_cookies(true)` (or
+    /// `cookie_mode(CookieMode::ServerAuth { secure: true })`), with an https [`app_origin`](Self::app_origin),
+    /// or with `SameSite::None` in the [cookie options](Self::cookie_options), which browsers refuse without
+    /// `Secure`.
+    pub fn insecure_cookies_for_local_http(mut self) -> Self {
+        self.secure_cookies = false;
+        self
+    }
+
+    /// Sets the cookie mode directly.
+    pub fn cookie_mode(mut self, mode: CookieMode) -> Self {
+        self.cookie_mode = mode;
+        self.cookie_mode_explicit = true;
+        self
+    }
+
+    /// The application's public origin, e.g. `https://app.example.com`, for the server-side sign-in routes
+    /// ([`crate::auth::routes`]). Wins over the `AMPLIFY_APP_ORIGIN` environment variable, which is read when the
+    /// builder reads the environment (empty values are ignored).
+    ///
+    /// The value is validated by [`AppOrigin::parse`] when [`build`](Self::build) runs (upper case is
+    /// normalised, one trailing slash is trimmed; a path, query, fragment or user info is an error).
+    ///
+    /// **Setting an origin switches the token cookies to server-side-auth mode** (`HttpOnly`, `SameSite=Strict`
+    /// unless the cookie options say otherwise, `Secure` iff the origin is https), as upstream does, unless
+    /// [`cookie_mode`](Self::cookie_mode) or [`http_only_cookies`](Self::http_only_cookies) was called: an
+    /// explicit mode always wins. Upstream flips the whole process silently when the variable is present; here the
+    /// switch is documented, per runner, and can be overridden. Browser-side Amplify can no longer read an
+    /// HttpOnly session, so only set an origin when the server owns sign-in.
+    pub fn app_origin(mut self, origin: &str) -> Self {
+        self.app_origin = Some(origin.to_owned());
+        self
+    }
+
+    /// How many identity-pool credentials the runner caches (default
+    /// [`DEFAULT_CREDENTIALS_CACHE_CAPACITY`](crate::auth::DEFAULT_CREDENTIALS_CACHE_CAPACITY), 10 000). When
+    /// full, expired entries are dropped first, then the oldest. `0` turns caching off (concurrent requests
+    /// still share one fetch). See [`crate::auth::identity`].
+    pub fn credentials_cache_capacity(mut self, capacity: usize) -> Self {
+        self.auth.identity.cache_capacity = capacity;
+        self
+    }
+
+    /// How long before they expire cached identity-pool credentials are replaced (default
+    /// [`DEFAULT_CREDENTIALS_REFRESH_MARGIN`](crate::auth::DEFAULT_CREDENTIALS_REFRESH_MARGIN), 5 minutes), so
+    /// credentials handed out always have at least this much lifetime left.
+    pub fn credentials_refresh_margin(mut self, margin: Duration) -> Self {
+        self.auth.identity.refresh_margin = margin;
+        self
+    }
+
+    /// In server-side-auth (HttpOnly) mode, keep the guest identity id in its cookie too, as an HttpOnly cookie.
+    /// Upstream never writes it in that mode (and neither does this library by default), so guests without the
+    /// cookie get a new identity, and two Cognito Identity calls, on every request. An HttpOnly copy hides the
+    /// cookie from browser-side Amplify, so only enable this when the browser does not fetch guest credentials
+    /// itself.
+    pub fn http_only_guest_identity_cookie(mut self) -> Self {
+        self.auth.identity.http_only_guest_cookie = true;
+        self
+    }
+
+    /// The most time a token refresh may take in all (default
+    /// [`DEFAULT_REFRESH_TIMEOUT`](crate::auth::DEFAULT_REFRESH_TIMEOUT), 10 s): the wait for a free refresh slot
+    /// (see [`max_concurrent_refreshes`](Self::max_concurrent_refreshes)), every attempt and the backoff between
+    /// them. A refresh that runs out of time is a transient error: the request gets `503` from the axum
+    /// integration, the session cookies are kept, and a later request starts a new refresh. Keep it under your
+    /// reverse proxy's timeout. Zero is refused by [`build`](Self::build).
+    pub fn refresh_timeout(mut self, timeout: Duration) -> Self {
+        self.auth.refresh.timeout = timeout;
+        self
+    }
+
+    /// How many token refresh calls this runner sends to Cognito at once (default
+    /// [`DEFAULT_REFRESH_CONCURRENCY`](crate::auth::DEFAULT_REFRESH_CONCURRENCY), 16). Further refreshes wait for a
+    /// free slot in arrival order, within their [`refresh_timeout`](Self::refresh_timeout); requests carrying the
+    /// same refresh token share one call and one slot. Zero is refused by [`build`](Self::build).
+    pub fn max_concurrent_refreshes(mut self, limit: usize) -> Self {
+        self.auth.refresh.max_concurrent = limit;
+        self
+    }
+
+    /// How often, at most, an unknown `kid` may trigger a JWKS re-fetch (default 60 s).
+    pub fn jwks_min_refetch_interval(mut self, interval: Duration) -> Self {
+        self.auth.jwks_min_refetch_interval = Some(interval);
+        self
+    }
+
+    /// Overrides the Cognito user-pool API endpoint (e.g. `http://127.0.0.1:4000/`).
+    pub fn user_pool_endpoint(self, url: &str) -> Self {
+        self.endpoint("user_pool_endpoint", url, |endpoints, url| {
+            endpoints.user_pool = Some(url);
+        })
+    }
+
+    /// Overrides the Cognito identity-pool API endpoint.
+    pub fn identity_pool_endpoint(self, url: &str) -> Self {
+        self.endpoint("identity_pool_endpoint", url, |endpoints, url| {
+            endpoints.identity_pool = Some(url);
+        })
+    }
+
+    /// Overrides the managed-login / OAuth base URL, scheme included.
+    pub fn oauth_base_url(self, url: &str) -> Self {
+        self.endpoint("oauth_base_url", url, |endpoints, url| {
+            endpoints.oauth = Some(url);
+        })
+    }
+
+    /// Overrides where the user pool's JWKS is fetched from.
+    pub fn jwks_url(self, url: &str) -> Self {
+        self.endpoint("jwks_url", url, |endpoints, url| {
+            endpoints.jwks_url = Some(url);
+        })
+    }
+
+    /// Overrides the S3 endpoint used by [`crate::storage`] (e.g. `http://127.0.0.1:9000`): requests go
+    /// path-style to `{endpoint}/{bucket}/{key}`, scheme and port kept.
+    pub fn storage_endpoint(self, url: &str) -> Self {
+        self.endpoint("storage_endpoint", url, |endpoints, url| {
+            endpoints.storage = Some(url);
+        })
+    }
+
+    /// Overrides the `iss` claim tokens must carry.
+    pub fn token_issuer(mut self, issuer: &str) -> Self {
+        self.endpoints.token_issuer = Some(issuer.to_owned());
+        self
+    }
+
+    /// Records an endpoint setter's URL, or the error `build` will report for it.
+    fn endpoint(
+        mut self,
+        setter: &str,
+        url: &str,
+        apply: impl FnOnce(&mut EndpointOverrides, url::Url),
+    ) -> Self {
+        match parse_endpoint(&format!("ServerRunnerBuilder::{setter}"), url) {
+            Ok(parsed) => apply(&mut self.endpoints, parsed),
+            Err(error) => self.endpoint_errors.push(error),
+        }
+        self
+    }
+
+    /// Builds the runner. No network call happens here: the JWKS is fetched on first use.
+    ///
+    /// # Errors
+    ///
+    /// An invalid endpoint override or environment variable, refresh limits under which no refresh could
+    /// succeed, or [`ConfigError::ConflictingSettings`] when
+    /// [`insecure_cookies_for_local_http`](Self::insecure_cookies_for_local_http) contradicts an explicit cookie
+    /// setting.
+    pub fn build(mut self) -> Result<ServerRunner, ConfigError> {
+        if let Some(error) = self.endpoint_errors.into_iter().next() {
+            return Err(error);
+        }
+        self.auth.refresh.validate()?;
+        if self.read_env {
+            self.config.apply_env()?;
+        }
+        self.config.endpoints.override_with(self.endpoints);
+        let app_origin = match self.app_origin.as_deref() {
+            Some(text) => Some(AppOrigin::from_setting(
+                "ServerRunnerBuilder::app_origin",
+                text,
+            )?),
+            None if self.read_env => match std::env::var(ENV_APP_ORIGIN) {
+                Ok(text) if !text.trim().is_empty() => {
+                    Some(AppOrigin::from_setting(ENV_APP_ORIGIN, &text)?)
+                }
+                _ => None,
+            },
+            None => None,
+        };
+        if let Some(origin) = &app_origin
+            && !self.cookie_mode_explicit
+        {
+            self.cookie_mode = CookieMode::ServerAuth {
+                secure: origin.is_https(),
+            };
+        }
+        if !self.secure_cookies {
+            check_insecure_cookies(
+                self.cookie_mode,
+                self.cookie_mode_explicit,
+                &self.cookie_options,
+                app_origin.as_ref(),
+            )?;
+        }
+        let http = match self.http {
+            Some(client) => client,
+            None => default_http_client()?,
+        };
+        let auth = match &self.config.auth {
+            Some(auth) => Some(AuthRuntime::new(&self.config, auth, &http, &self.auth)?),
+            None => None,
+        };
+        Ok(ServerRunner {
+            inner: Arc::new(RunnerInner {
+                config: self.config,
+                http,
+                cookie_mode: self.cookie_mode,
+                cookie_options: self.cookie_options,
+                secure_cookies: self.secure_cookies,
+                auth,
+                app_origin,
+            }),
+        })
+    }
+}
+
+/// Refuses [`ServerRunnerBuilder::insecure_cookies_for_local_http`] together with a setting that asks for
+/// `Secure` cookies: dropping `Secure` would silently override it.
+fn check_insecure_cookies(
+    mode: CookieMode,
+    mode_explicit: bool,
+    options: &CookieOptions,
+    app_origin: Option<&AppOrigin>,
+) -> Result<(), ConfigError> {
+    let conflict = |other: String, problem: &str, fix: &str| ConfigError::ConflictingSettings {
+        setting: "ServerRunnerBuilder::insecure_cookies_for_local_http()".to_owned(),
+        other,
+        problem: problem.to_owned(),
+        fix: fix.to_owned(),
+    };
+    let secure_mode = matches!(mode, CookieMode::ServerAuth { secure: true });
+    if secure_mode && mode_explicit {
+        return Err(conflict(
+            "an explicit Secure cookie mode (`http_only_cookies(true)` or `cookie_mode(ServerAuth { secure: true })`)"
+                .to_owned(),
+            "one drops `Secure` from the session cookies, the other asks for it",
+            "for local http use `http_only_cookies(false)` alone; over https drop `insecure_cookies_for_local_http()`",
+        ));
+    }
+    if secure_mode && let Some(origin) = app_origin {
+        return Err(conflict(
+            format!("the https application origin `{origin}`"),
+            "an https origin makes the session cookies `Secure`, and they are only insecure for local http",
+            "drop `insecure_cookies_for_local_http()`, or set an http origin such as `http://localhost:3000` for \
+             local development",
+        ));
+    }
+    if options.same_site == Some(SameSite::None) {
+        return Err(conflict(
+            "`CookieOptions::same_site` = `SameSite::None`".to_owned(),
+            "browsers refuse `SameSite=None` cookies without `Secure`",
+            "use `SameSite::Lax` (or leave it unset) for local http, or drop `insecure_cookies_for_local_http()`",
+        ));
+    }
+    Ok(())
+}
+
+fn default_http_client() -> Result<reqwest::Client, ConfigError> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(15))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| ConfigError::http_client(e.to_string()))
+}
