@@ -229,12 +229,10 @@ fn refused_preflight(origin: &str, closed: Closed) -> Response {
         format!("amplify-local refused a cross-origin request: {reason}.\n"),
     )
         .into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::VARY, HeaderValue::from_static("Origin"));
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
+    // The `String` body sets `text/plain; charset=utf-8`.
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Origin"));
     response
 }
 

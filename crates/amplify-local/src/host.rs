@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -86,12 +86,8 @@ pub(crate) async fn check(
          127.0.0.1, localhost or [::1] (so that web pages cannot reach it through DNS \
          rebinding). To use another name, start it with --allowed-host {name}.\n"
     );
-    let mut response = (StatusCode::MISDIRECTED_REQUEST, message).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response
+    // A `String` body goes out as `text/plain; charset=utf-8`.
+    (StatusCode::MISDIRECTED_REQUEST, message).into_response()
 }
 
 #[cfg(test)]

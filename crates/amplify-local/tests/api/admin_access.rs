@@ -414,6 +414,11 @@ async fn cors_is_for_app_origins_and_browser_operations_only() {
     let refused = preflight(&h, &root, EVIL_ORIGIN, "POST", amplify_headers).await;
     assert_eq!(refused.status(), 403);
     assert_eq!(allowed_origin(&refused), None);
+    assert_eq!(
+        refused.headers()["content-type"],
+        "text/plain; charset=utf-8"
+    );
+    assert_eq!(refused.headers()["vary"], "Origin");
     let text = refused.text().await.expect("text");
     assert!(text.contains("--app-origin http://evil.example"), "{text}");
     let from_evil = [("origin".to_owned(), EVIL_ORIGIN.to_owned())];
@@ -551,6 +556,12 @@ async fn status_for_host(h: &Harness, url: &str, host: &str) -> (u16, String) {
         .await
         .expect("request");
     let status = response.status().as_u16();
+    if status == 421 {
+        assert_eq!(
+            response.headers()["content-type"],
+            "text/plain; charset=utf-8"
+        );
+    }
     (status, response.text().await.expect("text"))
 }
 
