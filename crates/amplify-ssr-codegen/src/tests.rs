@@ -317,6 +317,17 @@ fn errors() {
         matches!(&err, CodegenError::NameCollision(m) if m.contains("`ThingKey`")),
         "{err}"
     );
+    for support in ["TypedModels", "TypedResult", "KeyCondition"] {
+        let mut taken = model(json!({"id": id()}), json!({}));
+        taken["models"][support] = taken["models"]["Thing"].clone();
+        taken["models"][support]["name"] = json!(support);
+        let err = generate(&taken).unwrap_err();
+        assert!(
+            matches!(&err, CodegenError::NameCollision(m)
+                if m.contains(&format!("`{support}`")) && m.contains("support item")),
+            "{support}: {err}"
+        );
+    }
     let err = generate_from_outputs(fixture("missing.json")).unwrap_err();
     assert!(matches!(err, CodegenError::Io { .. }), "{err}");
 }
