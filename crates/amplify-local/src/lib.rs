@@ -64,6 +64,11 @@ mod user_pool;
 mod users;
 mod well_known;
 
+// The README's examples run as doc tests, so the published README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub use clock::Clock;
 pub use error::LocalError;
 pub use graphql::default_model_introspection;

@@ -36,6 +36,11 @@
 
 mod parse;
 
+// The README's examples run as doc tests, so the published README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 use serde_json::Value;
 
 /// The model introspection schema of a Gen 2 backend.

@@ -25,6 +25,11 @@ mod key;
 mod server;
 mod timestamp;
 
+// The README's examples run as doc tests, so the published README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub use client::{PasswordVerifierChallenge, SrpClient};
 pub use error::SrpError;
 pub use server::{PasswordClaim, ServerChallenge, SrpVerifier, check_client_public_value};

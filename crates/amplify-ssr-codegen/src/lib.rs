@@ -33,7 +33,7 @@
 //!
 //! ```toml
 //! [dependencies]
-//! amplify-ssr = "…"
+//! amplify-ssr = "…"   # the generated code needs its `data` feature (on by default)
 //! serde = { version = "1", features = ["derive"] }
 //! serde_json = "1"
 //!
@@ -67,11 +67,16 @@
 //! The output is deterministic (models, types and fields are sorted) and is written only when it
 //! changes, so that it does not trigger rebuilds by itself.
 //!
-//! [`amplify-ssr`]: https://example.invalid/amplify-ssr
+//! [`amplify-ssr`]: https://docs.rs/amplify-ssr
 
 mod emit;
 mod naming;
 mod schema;
+
+// The README's examples run as doc tests, so the published README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 use std::path::{Path, PathBuf};
 

@@ -65,7 +65,10 @@ pub enum AuthError {
 
     /// The operation must write session cookies, but the context cannot send them: a static context (no
     /// request) or a read-only one (the response headers are gone). Use a request/response context, e.g. the one
-    /// [`AmplifyLayer`](crate::axum::AmplifyLayer) provides.
+    /// [`AmplifyLayer`] provides.
+    ///
+    #[cfg_attr(feature = "axum", doc = "[`AmplifyLayer`]: crate::axum::AmplifyLayer")]
+    #[cfg_attr(not(feature = "axum"), doc = "[`AmplifyLayer`]: crate#features")]
     #[error(
         "this operation writes session cookies, but a {0:?} context cannot send them; call it with a \
          request/response context (ServerRunner::context)"

@@ -1,4 +1,15 @@
 #![doc = include_str!("../README.md")]
+// The README links the items of every feature; with a feature off they point at the feature list instead (a
+// reference definition must follow a blank line, and fragments are joined by one newline: hence two).
+#![cfg_attr(
+    not(feature = "axum"),
+    doc = "\n\n[`axum`]: crate#features\n[`axum::AmplifyLayer`]: crate#features\n[`axum::RequireAuthLayer`]: crate#features"
+)]
+#![cfg_attr(not(feature = "storage"), doc = "\n\n[`storage`]: crate#features")]
+#![cfg_attr(
+    not(feature = "data"),
+    doc = "\n\n[`data`]: crate#features\n[`DataClient`]: crate#features"
+)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
@@ -6,6 +17,8 @@ pub mod cognito;
 pub mod config;
 pub mod context;
 pub mod cookies;
+#[cfg(feature = "data")]
+#[cfg_attr(docsrs, doc(cfg(feature = "data")))]
 pub mod data;
 mod error;
 pub mod jwt;
@@ -14,6 +27,8 @@ pub mod redirect;
 mod runner;
 pub mod same_origin;
 pub mod secret;
+#[cfg(feature = "storage")]
+#[cfg_attr(docsrs, doc(cfg(feature = "storage")))]
 pub mod storage;
 
 #[cfg(feature = "axum")]
@@ -30,5 +45,7 @@ pub use config::{AmplifyConfig, AppOrigin};
 pub use context::{
     ContextKind, ServerContext, ServerRunner, ServerRunnerBuilder, SessionIndependent,
 };
+#[cfg(feature = "data")]
+#[cfg_attr(docsrs, doc(cfg(feature = "data")))]
 pub use data::{AuthMode, DataClient, DataError, GraphqlRequest, ModelClient};
 pub use error::AuthError;

@@ -2,7 +2,7 @@
 //! forgery, for requests that change state (form posts, sign-out).
 //!
 //! [`check`] reads only request headers and the application's origin. The axum extractor
-//! [`SameOrigin`](crate::axum::SameOrigin) wraps it for handlers; the managed-login routes
+//! [`SameOrigin`] wraps it for handlers; the managed-login routes
 //! ([`crate::auth::routes`]) use it for sign-out.
 //!
 //! # Security model
@@ -37,6 +37,9 @@
 //!   with their own client only has their own cookies.
 //! - The check is no substitute for `SameSite` cookies (the session cookies are `Strict` in server-side-auth
 //!   mode), and no defence against script running on the application's own origin.
+//!
+#![cfg_attr(feature = "axum", doc = "[`SameOrigin`]: crate::axum::SameOrigin")]
+#![cfg_attr(not(feature = "axum"), doc = "[`SameOrigin`]: crate#features")]
 
 use http::HeaderMap;
 use http::header::{HOST, ORIGIN, REFERER};

@@ -92,7 +92,7 @@ pub struct AuthUser {
 /// [`fetch_identity_credentials`](crate::fetch_identity_credentials): the signed-in user's, or a guest's when
 /// guest access is on (`None` otherwise). They come from the runner's cache when it has them, so a repeated
 /// call costs no network; `force_refresh` fetches new ones. For a route guard, prefer [`get_current_user`] or
-/// [`RequireAuthLayer`](crate::axum::RequireAuthLayer), which never call Cognito Identity.
+/// [`RequireAuthLayer`], which never call Cognito Identity.
 ///
 /// # Errors
 ///
@@ -104,6 +104,12 @@ pub struct AuthUser {
 /// [`AuthError::TokenRefresh`] when expired tokens have no refresh token, [`AuthError::SessionRevoked`] when
 /// Cognito ended the session, [`AuthError::Cognito`] / [`AuthError::KeysUnavailable`] for transient failures (the
 /// cookies are kept), [`AuthError::UserPoolNotConfigured`] without a user pool.
+///
+#[cfg_attr(
+    feature = "axum",
+    doc = "[`RequireAuthLayer`]: crate::axum::RequireAuthLayer"
+)]
+#[cfg_attr(not(feature = "axum"), doc = "[`RequireAuthLayer`]: crate#features")]
 pub async fn fetch_auth_session(
     ctx: &ServerContext,
     options: FetchAuthSessionOptions,

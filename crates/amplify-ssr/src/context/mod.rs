@@ -195,6 +195,7 @@ impl ServerContext {
 
     /// Forgets the session reads made so far, for a read that does not shape the response (the layer's eager
     /// refresh, which runs before anything else read the session).
+    #[cfg(feature = "axum")]
     pub(crate) fn forget_session_read(&self) {
         self.inner.session_read.store(false, Ordering::Relaxed);
     }

@@ -11,8 +11,17 @@ use tracing::Instrument as _;
 /// The wait after failed attempt `n` (1-based) is `2^n × base_delay + random(0..base_delay)`, capped at
 /// `max_delay`: with the defaults (3 attempts, 100 ms, 5 s) about 200–300 ms, then 400–500 ms. Which failures
 /// are retried is each service's call: for Cognito [`CognitoError::is_retryable`](crate::cognito::CognitoError::is_retryable),
-/// for S3 [`StorageError::is_retryable`](crate::storage::StorageError::is_retryable); AppSync retries network
-/// failures, 429 and 5xx; managed login retries what cannot have consumed the request.
+/// for S3 [`StorageError::is_retryable`]; AppSync retries network failures, 429 and 5xx; managed login retries
+/// what cannot have consumed the request.
+///
+#[cfg_attr(
+    feature = "storage",
+    doc = "[`StorageError::is_retryable`]: crate::storage::StorageError::is_retryable"
+)]
+#[cfg_attr(
+    not(feature = "storage"),
+    doc = "[`StorageError::is_retryable`]: crate#features"
+)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,

@@ -195,8 +195,11 @@ impl ServerRunnerBuilder {
         })
     }
 
-    /// Overrides the S3 endpoint used by [`crate::storage`] (e.g. `http://127.0.0.1:9000`): requests go
+    /// Overrides the S3 endpoint used by [`storage`] (e.g. `http://127.0.0.1:9000`): requests go
     /// path-style to `{endpoint}/{bucket}/{key}`, scheme and port kept.
+    ///
+    #[cfg_attr(feature = "storage", doc = "[`storage`]: crate::storage")]
+    #[cfg_attr(not(feature = "storage"), doc = "[`storage`]: crate#features")]
     pub fn storage_endpoint(self, url: &str) -> Self {
         self.endpoint("storage_endpoint", url, |endpoints, url| {
             endpoints.storage = Some(url);

@@ -44,12 +44,17 @@
 //! `GetId` runs once per user and process. `force_refresh` bypasses the cached credentials, and
 //! [`sign_out`](crate::sign_out) drops the signed-out session's entry.
 //!
-//! The route guard ([`RequireAuthLayer`](crate::axum::RequireAuthLayer)) and
+//! The route guard ([`RequireAuthLayer`]) and
 //! [`get_current_user`](crate::get_current_user) read tokens only and never call Cognito Identity.
 //!
 //! [`ServerRunnerBuilder::http_only_guest_identity_cookie`]: crate::ServerRunnerBuilder::http_only_guest_identity_cookie
 //! [`ServerRunnerBuilder::credentials_refresh_margin`]: crate::ServerRunnerBuilder::credentials_refresh_margin
 //! [`ServerRunnerBuilder::credentials_cache_capacity`]: crate::ServerRunnerBuilder::credentials_cache_capacity
+#![cfg_attr(
+    feature = "axum",
+    doc = "[`RequireAuthLayer`]: crate::axum::RequireAuthLayer"
+)]
+#![cfg_attr(not(feature = "axum"), doc = "[`RequireAuthLayer`]: crate#features")]
 
 mod cache;
 
@@ -92,6 +97,7 @@ pub struct AwsCredentials {
 
 impl AwsCredentials {
     /// These credentials as the `aws-sigv4` signer takes them (for the Storage and Data signers).
+    #[cfg(any(feature = "storage", feature = "data"))]
     pub(crate) fn signing_credentials(&self) -> aws_credential_types::Credentials {
         aws_credential_types::Credentials::new(
             self.access_key_id.clone(),
@@ -266,6 +272,7 @@ fn identity_runtime(ctx: &ServerContext) -> Result<(&AuthRuntime, &IdentityRunti
 
 /// How the Storage and Data clients read a failed [`fetch_identity_credentials`]: no credentials to be had, or
 /// another failure to report as it is.
+#[cfg(any(feature = "storage", feature = "data"))]
 #[derive(Debug)]
 pub(crate) enum CredentialsFailure {
     /// No credentials: no identity pool, guest access off, or a session without a valid id token (Amplify's
@@ -278,6 +285,7 @@ pub(crate) enum CredentialsFailure {
     Other(AuthError),
 }
 
+#[cfg(any(feature = "storage", feature = "data"))]
 impl From<AuthError> for CredentialsFailure {
     fn from(error: AuthError) -> Self {
         match error {

@@ -60,7 +60,7 @@
 //!
 //! # Routes
 //!
-//! Mount the routes under any prefix (for axum, [`crate::axum::auth_router`]); only the last path segment
+//! Mount the routes under any prefix (for axum, [`auth_router`]); only the last path segment
 //! selects the route. The app client's callback URLs must be `<origin>/<prefix>/sign-in-callback` and
 //! `<origin>/<prefix>/sign-out-callback`.
 //!
@@ -155,6 +155,9 @@
 //! assert_eq!(response.status(), http::StatusCode::FOUND);
 //! # Ok(()) }
 //! ```
+//!
+#![cfg_attr(feature = "axum", doc = "[`auth_router`]: crate::axum::auth_router")]
+#![cfg_attr(not(feature = "axum"), doc = "[`auth_router`]: crate#features")]
 
 mod error;
 mod flow_cookies;
