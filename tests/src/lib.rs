@@ -26,6 +26,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 pub mod cookies;
+pub mod example_flows;
 
 /// How long one peer process may run before the test fails and the process is killed.
 pub const PEER_TIMEOUT: Duration = Duration::from_secs(90);
@@ -476,16 +477,34 @@ impl Drop for ProcessGroupGuard {
     }
 }
 
-/// Runs the browser flow `flow` of `interop/browser/flows.mjs` in headless Chromium and
-/// returns what it reported. `envs` must give at least `DEMO_URL` and `BACKEND_URL`; `FLOW`,
-/// `CHROMIUM`, `SCREENSHOT_DIR` and the timeouts are set here. Screenshots of an earlier run of
-/// the same flow are removed first.
+/// Runs the browser flow `flow` of the demo's `interop/browser/flows.mjs` in headless Chromium
+/// and returns what it reported. `envs` must give at least `DEMO_URL` and `BACKEND_URL`. See
+/// [`run_browser_script`].
+pub async fn run_browser_flow<I, K, V>(flow: &str, envs: I) -> BrowserRun
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<OsStr>,
+    V: AsRef<OsStr>,
+{
+    run_browser_script("flows.mjs", flow, flow, envs).await
+}
+
+/// Runs the flow `flow` of the browser script `interop/browser/<script>` (built on
+/// `harness.mjs`) in headless Chromium and returns what it reported. `FLOW`, `CHROMIUM`,
+/// `SCREENSHOT_DIR`, `SHOT_PREFIX` (= `shot_prefix`, which names its screenshots) and the
+/// timeouts are set here; `envs` gives the rest. Screenshots of an earlier run with the same
+/// prefix are removed first.
 ///
 /// Panics (failing the test, never skipping it) when Chromium or playwright-core is missing,
 /// when the script cannot run or prints no JSON, or when it runs longer than
 /// [`BROWSER_FLOW_TIMEOUT`]; then the process group is killed. A flow that fails in the
 /// browser is not a panic here: its output has an `error` member (see [`assert_no_peer_error`]).
-pub async fn run_browser_flow<I, K, V>(flow: &str, envs: I) -> BrowserRun
+pub async fn run_browser_script<I, K, V>(
+    script: &str,
+    flow: &str,
+    shot_prefix: &str,
+    envs: I,
+) -> BrowserRun
 where
     I: IntoIterator<Item = (K, V)>,
     K: AsRef<OsStr>,
@@ -506,13 +525,17 @@ where
         "the npm package playwright-core is missing ({} not found): {BROWSER_INSTALL_HINT}",
         marker.display()
     );
-    let script = interop_dir().join("browser").join("flows.mjs");
-    assert!(script.is_file(), "no such script: {}", script.display());
+    let script_path = interop_dir().join("browser").join(script);
+    assert!(
+        script_path.is_file(),
+        "no such script: {}",
+        script_path.display()
+    );
 
     let shots = screenshot_dir();
     std::fs::create_dir_all(&shots).unwrap_or_else(|e| panic!("create {}: {e}", shots.display()));
     if let Ok(entries) = std::fs::read_dir(&shots) {
-        let prefix = format!("{flow}-");
+        let prefix = format!("{shot_prefix}-");
         for entry in entries.flatten() {
             if entry.file_name().to_string_lossy().starts_with(&prefix) {
                 let _ = std::fs::remove_file(entry.path());
@@ -520,9 +543,9 @@ where
         }
     }
 
-    let label = format!("node browser/flows.mjs (FLOW={flow})");
+    let label = format!("node browser/{script} (FLOW={flow})");
     let mut command = tokio::process::Command::new(node_program());
-    command.arg(&script);
+    command.arg(&script_path);
     for name in [
         "USERNAME",
         "CLIENT_ID",
@@ -538,6 +561,7 @@ where
     command
         .envs(envs)
         .env("FLOW", flow)
+        .env("SHOT_PREFIX", shot_prefix)
         .env("CHROMIUM", &chromium)
         .env("SCREENSHOT_DIR", &shots)
         .env(

@@ -41,15 +41,8 @@ impl Area {
     }
 }
 
-/// A file name the demo accepts: one path segment, printable, not too long.
-fn valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 200
-        && name != "."
-        && name != ".."
-        && !name.contains(['/', '\\'])
-        && !name.chars().any(char::is_control)
-}
+/// A file name the demo accepts: one path segment, printable, not too long (the examples' rule).
+use amplify_examples_support::files::valid_name;
 
 async fn identity_id(ctx: &ServerContext) -> Result<String, Response> {
     fetch_identity_credentials(ctx, false)

@@ -2,21 +2,8 @@
 
 use std::fmt::Write as _;
 
-/// Escapes text for HTML element content and double-quoted attributes.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
-}
+/// Escapes text for HTML element content and double-quoted attributes (shared with the framework examples).
+pub(crate) use amplify_examples_support::html::escape;
 
 /// What the navigation bar shows.
 #[derive(Clone, Debug, Default)]

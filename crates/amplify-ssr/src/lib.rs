@@ -21,6 +21,7 @@ pub mod cookies;
 #[cfg_attr(docsrs, doc(cfg(feature = "data")))]
 pub mod data;
 mod error;
+pub mod guard;
 pub mod jwt;
 pub mod outbound;
 pub mod redirect;

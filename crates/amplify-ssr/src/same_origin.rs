@@ -128,6 +128,36 @@ pub fn check(
     if same { Ok(()) } else { Err(foreign()) }
 }
 
+/// Whether a request with `method` and `headers` can change state, so that [`check`] must accept it: every
+/// method but `GET`, `HEAD`, `OPTIONS` and `TRACE`, and also a WebSocket upgrade (a `GET` that opens a channel
+/// carrying the user's cookies, which browsers let any page open). For middleware that guards a whole router
+/// (every server function of a Leptos or Dioxus app); see [`check_unless_safe`].
+#[must_use]
+pub fn changes_state(method: &http::Method, headers: &HeaderMap) -> bool {
+    let websocket = headers
+        .get(http::header::UPGRADE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.eq_ignore_ascii_case("websocket"));
+    !method.is_safe() || websocket
+}
+
+/// [`check`] for a request that [`changes_state`]; every other request is accepted.
+///
+/// # Errors
+///
+/// [`CrossOriginRequest`], as [`check`].
+pub fn check_unless_safe(
+    method: &http::Method,
+    headers: &HeaderMap,
+    app_origin: Option<&AppOrigin>,
+) -> Result<(), CrossOriginRequest> {
+    if changes_state(method, headers) {
+        check(headers, app_origin)
+    } else {
+        Ok(())
+    }
+}
+
 /// The origin the `Host` header names, with `scheme`.
 fn host_origin(headers: &HeaderMap, scheme: &str) -> Option<url::Origin> {
     let host = headers.get(HOST)?.to_str().ok()?;
@@ -160,6 +190,29 @@ mod tests {
 
     fn app() -> AppOrigin {
         AppOrigin::parse("https://app.example.com").unwrap()
+    }
+
+    #[test]
+    fn only_state_changing_requests_are_checked_and_websocket_upgrades_are() {
+        let cross = headers(&[("sec-fetch-site", "cross-site")]);
+        assert_eq!(check_unless_safe(&http::Method::GET, &cross, None), Ok(()));
+        assert_eq!(check_unless_safe(&http::Method::HEAD, &cross, None), Ok(()));
+        for method in [
+            http::Method::POST,
+            http::Method::PUT,
+            http::Method::PATCH,
+            http::Method::DELETE,
+        ] {
+            assert!(
+                check_unless_safe(&method, &cross, None).is_err(),
+                "{method}"
+            );
+        }
+        let upgrade = headers(&[("sec-fetch-site", "cross-site"), ("upgrade", "WebSocket")]);
+        assert!(changes_state(&http::Method::GET, &upgrade));
+        assert!(check_unless_safe(&http::Method::GET, &upgrade, None).is_err());
+        let own = headers(&[("sec-fetch-site", "same-origin"), ("upgrade", "websocket")]);
+        assert_eq!(check_unless_safe(&http::Method::GET, &own, None), Ok(()));
     }
 
     #[test]

@@ -1,16 +1,16 @@
 //! Extractors: the request's [`ServerContext`], and the signed-in user for APIs ([`CurrentUser`], 401 JSON) and
 //! for pages ([`SignedInPage`], a redirect to sign-in).
 
-use axum::Json;
 use axum::extract::FromRequestParts;
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use http::request::Parts;
 
-use super::{AuthPages, original_uri, sign_in_redirect, temporarily_unavailable};
-use crate::auth::{AuthUser, get_current_user};
+use super::{denied_response, original_uri, sign_in_redirect};
+use crate::auth::AuthUser;
 use crate::context::ServerContext;
 use crate::error::AuthError;
+use crate::guard::{Denied, require_user};
 
 /// Rejection when a handler asks for the Amplify context but [`AmplifyLayer`](super::AmplifyLayer) is not
 /// installed on its route. A programming error: answered with 500 and logged.
@@ -63,12 +63,8 @@ impl IntoResponse for CurrentUserRejection {
     fn into_response(self) -> Response {
         match self {
             Self::MissingLayer(e) => e.into_response(),
-            Self::Unauthenticated(e) => (
-                StatusCode::UNAUTHORIZED,
-                Json(serde_json::json!({ "error": e.name(), "message": e.public_message() })),
-            )
-                .into_response(),
-            Self::Unavailable(e) => temporarily_unavailable(&e),
+            Self::Unauthenticated(e) => denied_response(&Denied::SignedOut(e)),
+            Self::Unavailable(e) => denied_response(&Denied::Unavailable(e)),
         }
     }
 }
@@ -78,15 +74,10 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let ctx = ServerContext::from_request_parts(parts, state).await?;
-        match get_current_user(&ctx).await {
+        match require_user(&ctx).await {
             Ok(user) => Ok(Self(user)),
-            Err(e) if e.is_transient() => Err(CurrentUserRejection::Unavailable(e)),
-            Err(e) => {
-                if !e.is_unauthenticated() {
-                    tracing::warn!(error = %e, "session check failed; treating the request as signed out");
-                }
-                Err(CurrentUserRejection::Unauthenticated(e))
-            }
+            Err(Denied::Unavailable(e)) => Err(CurrentUserRejection::Unavailable(e)),
+            Err(Denied::SignedOut(e)) => Err(CurrentUserRejection::Unauthenticated(e)),
         }
     }
 }
@@ -159,16 +150,13 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedInPage {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let (kind, response) = match CurrentUser::from_request_parts(parts, state).await {
             Ok(CurrentUser(user)) => return Ok(Self(user)),
-            Err(CurrentUserRejection::Unauthenticated(_)) => {
-                let sign_in = parts
-                    .extensions
-                    .get::<AuthPages>()
-                    .map_or("/sign-in", |p| p.sign_in_path.as_str());
-                (
-                    SignedInPageRejectionKind::SignInRedirect,
-                    sign_in_redirect(sign_in, original_uri(&parts.extensions, &parts.uri)),
-                )
-            }
+            Err(CurrentUserRejection::Unauthenticated(_)) => (
+                SignedInPageRejectionKind::SignInRedirect,
+                sign_in_redirect(
+                    &parts.extensions,
+                    original_uri(&parts.extensions, &parts.uri),
+                ),
+            ),
             Err(unavailable @ CurrentUserRejection::Unavailable(_)) => (
                 SignedInPageRejectionKind::Unavailable,
                 unavailable.into_response(),

@@ -9,8 +9,8 @@ use http::{Request, Response};
 use tower::{Layer, Service};
 
 use super::AuthPages;
-use crate::auth::refresh::get_tokens;
 use crate::context::{ServerContext, ServerRunner};
+use crate::guard::{SignInPath, refresh_ahead};
 
 /// A tower [`Layer`] that gives each request a [`ServerContext`] (in its extensions) and appends the context's
 /// pending `Set-Cookie` headers to the response, plus `Cache-Control: private, no-store` when a session cookie
@@ -43,7 +43,7 @@ impl AmplifyLayer {
         Self {
             runner,
             pages: AuthPages {
-                sign_in_path: "/sign-in".to_owned(),
+                sign_in_path: SignInPath::default(),
             },
             refresh_eagerly: false,
         }
@@ -68,14 +68,7 @@ impl AmplifyLayer {
     /// Where [`RequireAuthLayer`](super::RequireAuthLayer) and [`SignedInPage`](super::SignedInPage) send
     /// signed-out users. Must be a same-site relative path.
     pub fn sign_in_path(mut self, path: impl Into<String>) -> Self {
-        let path = path.into();
-        self.pages.sign_in_path = match crate::redirect::safe_redirect_path(&path) {
-            Some(_) => path,
-            None => {
-                tracing::error!(path = %path, "sign_in_path must be a relative path like /sign-in; keeping /sign-in");
-                "/sign-in".to_owned()
-            }
-        };
+        self.pages.sign_in_path = SignInPath::or_default(path);
         self
     }
 }
@@ -116,34 +109,15 @@ where
         request.extensions_mut().insert(self.layer.pages.clone());
         // The inner future is created now but first polled after the refresh: axum runs routing, extractors and
         // the handler when the future is polled.
-        let refresh = self
-            .layer
-            .refresh_eagerly
-            .then(|| EagerRefresh(Box::pin(refresh_before_handler(context.clone()))));
+        let refresh = self.layer.refresh_eagerly.then(|| {
+            let ctx = context.clone();
+            EagerRefresh(Box::pin(async move { refresh_ahead(&ctx).await }))
+        });
         ResponseFuture {
             refresh,
             inner: self.inner.call(request),
             context: Some(context),
         }
-    }
-}
-
-/// Reads the session, refreshing it if it expired, without making the response session-dependent.
-async fn refresh_before_handler(ctx: ServerContext) {
-    if ctx.runner().auth_runtime().is_err() {
-        return;
-    }
-    let read_before = ctx.session_was_read();
-    match get_tokens(&ctx, false).await {
-        Ok(_) => {}
-        Err(e) if e.is_transient() => {
-            tracing::warn!(error = %e, "eager session refresh failed transiently; the handler decides");
-        }
-        Err(e) => tracing::debug!(error = %e, "eager session refresh found no usable session"),
-    }
-    // The layer's own read says nothing about the page: only the handler's reads make it private.
-    if !read_before {
-        ctx.forget_session_read();
     }
 }
 

@@ -74,7 +74,7 @@ impl axum::response::IntoResponseParts for crate::SessionIndependent {
 /// Per-app settings the layer puts in request extensions for the extractors and route protection.
 #[derive(Clone, Debug)]
 pub(crate) struct AuthPages {
-    pub(crate) sign_in_path: String,
+    pub(crate) sign_in_path: crate::guard::SignInPath,
 }
 
 /// The request's URI as the client sent it: inside a nested router axum strips the prefix from the request URI
@@ -88,21 +88,20 @@ pub(crate) fn original_uri<'a>(
         .map_or(uri, |original| &original.0)
 }
 
-/// Builds the redirect to the sign-in page, keeping `original` (path and query) in `redirect_to`.
+/// Builds the redirect to the sign-in page set on the layer (in `extensions`), keeping `original` (path and
+/// query) in `redirect_to`.
 pub(crate) fn sign_in_redirect(
-    sign_in_path: &str,
+    extensions: &http::Extensions,
     original: &http::Uri,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
     let original = original
         .path_and_query()
         .map_or("/", http::uri::PathAndQuery::as_str);
-    let mut location = sign_in_path.to_owned();
-    if crate::redirect::safe_redirect_path(original).is_some() && original != sign_in_path {
-        location.push(if sign_in_path.contains('?') { '&' } else { '?' });
-        location.push_str("redirect_to=");
-        location.extend(url::form_urlencoded::byte_serialize(original.as_bytes()));
-    }
+    let location = match extensions.get::<AuthPages>() {
+        Some(pages) => pages.sign_in_path.location_for(original),
+        None => crate::guard::SignInPath::default().location_for(original),
+    };
     (
         http::StatusCode::FOUND,
         [(http::header::LOCATION, location)],
@@ -110,17 +109,21 @@ pub(crate) fn sign_in_redirect(
         .into_response()
 }
 
-/// The 503 answered when the session could not be checked because of a transient failure.
-pub(crate) fn temporarily_unavailable(error: &crate::AuthError) -> axum::response::Response {
+/// The JSON `401` or `503` answered for `denied`.
+pub(crate) fn denied_response(denied: &crate::guard::Denied) -> axum::response::Response {
     use axum::response::IntoResponse;
-    tracing::warn!(error = %error, "session check failed transiently; answering 503");
-    (
-        http::StatusCode::SERVICE_UNAVAILABLE,
-        [(http::header::RETRY_AFTER, "1")],
-        axum::Json(serde_json::json!({
-            "error": error.name(),
-            "message": error.public_message(),
-        })),
-    )
-        .into_response()
+    let mut headers = vec![(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    )];
+    if matches!(denied, crate::guard::Denied::Unavailable(_)) {
+        tracing::warn!(error = %denied.error(), "session check failed transiently; answering 503");
+        headers.push((
+            http::header::RETRY_AFTER,
+            http::HeaderValue::from_static("1"),
+        ));
+    }
+    let mut response = (denied.status(), crate::guard::error_body(denied.error())).into_response();
+    response.headers_mut().extend(headers);
+    response
 }

@@ -195,7 +195,6 @@ impl ServerContext {
 
     /// Forgets the session reads made so far, for a read that does not shape the response (the layer's eager
     /// refresh, which runs before anything else read the session).
-    #[cfg(feature = "axum")]
     pub(crate) fn forget_session_read(&self) {
         self.inner.session_read.store(false, Ordering::Relaxed);
     }
@@ -390,6 +389,9 @@ impl ServerContext {
     /// sets `Cache-Control: private, no-store` (replacing the handler's): when a session cookie changed, or when
     /// the session was read and the response does not carry [`SessionIndependent`] in its extensions. See the
     /// [module docs](self#caching). The axum layer calls this for every response.
+    ///
+    /// A cookie the response already sets itself is left to the response: this context's write of the same name
+    /// (say, an eager refresh before a handler that then signed the user out) is not sent after it.
     pub fn apply_to_response<B>(&self, response: &mut http::Response<B>) {
         let independent = response.extensions().get::<SessionIndependent>().is_some();
         self.apply(response.headers_mut(), independent);
@@ -404,7 +406,18 @@ impl ServerContext {
 
     fn apply(&self, headers: &mut HeaderMap, session_independent: bool) {
         self.inner.applied.store(true, Ordering::Relaxed);
+        // A cookie the response already sets (a handler that signed the user out and cleared the session) keeps
+        // the response's value: this context's write of the same name, made before the handler ran (an eager
+        // refresh), would come after it and undo it in the browser.
+        let set_by_response: HashSet<String> = headers
+            .get_all(http::header::SET_COOKIE)
+            .iter()
+            .filter_map(set_cookie_name)
+            .collect();
         for value in self.set_cookie_headers() {
+            if set_cookie_name(&value).is_some_and(|name| set_by_response.contains(&name)) {
+                continue;
+            }
             headers.append(http::header::SET_COOKIE, value);
         }
         if self.inner.kind != ContextKind::RequestResponse {
@@ -446,4 +459,11 @@ fn is_auth_key(raw_name: &str, runner: &ServerRunner) -> bool {
     runner
         .auth()
         .is_some_and(|auth| auth.is_auth_cookie(raw_name))
+}
+
+/// The name of the cookie a `Set-Cookie` value sets, as sent (before the first `=`).
+fn set_cookie_name(value: &HeaderValue) -> Option<String> {
+    let line = value.to_str().ok()?;
+    let (name, _) = line.split_once('=')?;
+    Some(name.trim().to_owned())
 }

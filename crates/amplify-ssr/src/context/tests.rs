@@ -106,6 +106,29 @@ fn response_headers_get_no_store_when_a_session_cookie_changes() {
     assert_eq!(response[http::header::CACHE_CONTROL], "private, no-store");
 }
 
+#[test]
+fn a_cookie_the_response_sets_itself_is_not_overwritten() {
+    let ctx = runner(|b| b).context(&HeaderMap::new());
+    // Written before the handler ran (an eager refresh), then cleared by the handler itself (a sign-out).
+    ctx.set_auth_cookie(LAST, "alice");
+    ctx.set_auth_cookie(DRIFT, "0");
+    let mut response = HeaderMap::new();
+    response.append(
+        http::header::SET_COOKIE,
+        HeaderValue::from_str(&format!("{LAST}=; Path=/; Max-Age=0")).unwrap(),
+    );
+    ctx.apply_to_response_headers(&mut response);
+    let lines: Vec<&str> = response
+        .get_all(http::header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[0], format!("{LAST}=; Path=/; Max-Age=0"));
+    assert!(lines[1].starts_with(&format!("{DRIFT}=0;")), "{lines:?}");
+    assert_eq!(response[http::header::CACHE_CONTROL], "private, no-store");
+}
+
 const IDENTITY_OUTPUTS: &str = r#"{"version":"1.4","auth":{"aws_region":"us-east-1",
     "user_pool_id":"us-east-1_Pool","user_pool_client_id":"client1",
     "identity_pool_id":"us-east-1:pool"}}"#;
