@@ -4,7 +4,9 @@
 //!
 //! - [`check_access`]: may this request see a protected page? It reads the session tokens only (no
 //!   identity-pool call), refreshing them if they expired, and tells a signed-out request from a transient
-//!   failure, which must not look like a sign-out.
+//!   failure, which must not look like a sign-out. [`check_access_cached`] is its synchronous front: it answers
+//!   the usual requests (a session verified before, or none at all) from the runner's caches without waiting or
+//!   allocating, so an integration creates a future only for the rest.
 //! - [`require_user`]: the signed-in user for an API or a server function, with the same three outcomes.
 //! - [`sign_in_location`]: where a signed-out visitor is sent, with the page in `redirect_to`.
 //! - [`SignInPath`]: a validated sign-in path (a same-site relative path).
@@ -14,12 +16,15 @@
 //! - [`refresh_ahead`]: the eager refresh. A framework that streams its responses (Leptos, Dioxus) sends the
 //!   headers before the page has finished reading the session, so a refresh made while rendering cannot reach
 //!   the browser. Calling this before the render starts refreshes expired tokens while `Set-Cookie` can still
-//!   be sent.
+//!   be sent. [`needs_refresh_ahead`] tells, without waiting, whether there is anything to refresh.
 //! - [`error_body`]: the fixed JSON body of a `401` or `503` answered when there is no session or it could not
 //!   be checked.
 
+use std::time::SystemTime;
+
 use http::StatusCode;
 
+use crate::auth::cached_session::{self, Lookup};
 use crate::auth::refresh::get_tokens;
 use crate::auth::{AuthUser, get_current_user};
 use crate::context::ServerContext;
@@ -45,7 +50,12 @@ pub enum Access {
 /// Decides whether the request behind `ctx` may see a protected page: reads its session tokens (no
 /// identity-pool call), refreshing them if they expired. The refreshed cookies are among the context's pending
 /// writes, which the framework integration sends with the response.
+///
+/// [`check_access_cached`] answers the common cases without waiting; this function tries it first.
 pub async fn check_access(ctx: &ServerContext) -> Access {
+    if let Some(access) = check_access_cached(ctx) {
+        return access;
+    }
     match get_tokens(ctx, false).await {
         Ok(Some(_)) => Access::Allowed,
         Ok(None) => Access::SignedOut(None),
@@ -54,6 +64,29 @@ pub async fn check_access(ctx: &ServerContext) -> Access {
             tracing::debug!(error = %e, "protected route visited without a usable session");
             Access::SignedOut(Some(e))
         }
+    }
+}
+
+/// [`check_access`] when the request's cookies and the runner's caches can answer it at once: a session whose
+/// tokens were verified before and have not expired ([`Access::Allowed`]), or a request without an access-token
+/// cookie ([`Access::SignedOut`]). `None` means only [`check_access`] can tell (a first visit with new tokens, a
+/// refresh, several copies of a cookie, ...).
+///
+/// It never waits, calls nothing and allocates nothing, so a framework integration can decide most requests
+/// without creating a future, and call [`check_access`] for the rest. It agrees with [`check_access`] whenever
+/// it answers.
+#[must_use]
+pub fn check_access_cached(ctx: &ServerContext) -> Option<Access> {
+    match cached_session::lookup(ctx, SystemTime::now()) {
+        Lookup::Valid(_) => {
+            ctx.note_session_read();
+            Some(Access::Allowed)
+        }
+        Lookup::NoSession => {
+            ctx.note_session_read();
+            Some(Access::SignedOut(None))
+        }
+        Lookup::Undecided => None,
     }
 }
 
@@ -111,7 +144,7 @@ pub async fn require_user(ctx: &ServerContext) -> Result<AuthUser, Denied> {
 /// A sign-in path: a same-site relative path such as `/sign-in` (anything else could send users to another
 /// site).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SignInPath(String);
+pub struct SignInPath(std::sync::Arc<str>);
 
 impl SignInPath {
     /// `path` when it is a same-site relative path.
@@ -122,7 +155,7 @@ impl SignInPath {
     pub fn new(path: impl Into<String>) -> Result<Self, InvalidSignInPath> {
         let path = path.into();
         if crate::redirect::safe_redirect_path(&path).is_some() {
-            Ok(Self(path))
+            Ok(Self(path.into()))
         } else {
             Err(InvalidSignInPath(path))
         }
@@ -152,7 +185,7 @@ impl SignInPath {
 
 impl Default for SignInPath {
     fn default() -> Self {
-        Self(DEFAULT_SIGN_IN_PATH.to_owned())
+        Self(DEFAULT_SIGN_IN_PATH.into())
     }
 }
 
@@ -274,6 +307,9 @@ pub async fn refresh_ahead(ctx: &ServerContext) {
     if ctx.runner().auth_runtime().is_err() {
         return;
     }
+    if !needs_refresh_ahead(ctx) {
+        return;
+    }
     let read_before = ctx.session_was_read();
     match get_tokens(ctx, false).await {
         Ok(_) => {}
@@ -285,6 +321,18 @@ pub async fn refresh_ahead(ctx: &ServerContext) {
     if !read_before {
         ctx.forget_session_read();
     }
+}
+
+/// Whether [`refresh_ahead`] has anything to do for `ctx`: false when the caches tell at once that the session is
+/// valid and unexpired, or that the request carries none. Lets a framework integration skip creating the refresh
+/// future for most requests. Records no session read.
+#[must_use]
+pub fn needs_refresh_ahead(ctx: &ServerContext) -> bool {
+    ctx.runner().auth_runtime().is_ok()
+        && matches!(
+            cached_session::lookup(ctx, SystemTime::now()),
+            Lookup::Undecided
+        )
 }
 
 /// The JSON body of a `401` or `503` answered for `error`: its name and its fixed public message (never the

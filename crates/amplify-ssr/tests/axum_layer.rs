@@ -399,3 +399,53 @@ async fn without_eager_refresh_a_streamed_body_refreshes_too_late_to_send_the_co
     assert!(set_cookies(&response).is_empty());
     assert_eq!(body_text(response).await, "hello hal");
 }
+
+/// A thousand requests at once carrying one expired session (the browser fired them before any answer came
+/// back): exactly one refresh reaches Cognito, every request is served, and every response carries the same new
+/// tokens. Refresh-token rotation is on, so a second refresh with the old token would be refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_concurrent_requests_with_one_expired_session_make_one_refresh() {
+    let local = Backend::start_with(|o| o.rotate_refresh_tokens = true).await;
+    let jar = local.expired_session("storm").await;
+    let app = app(local.runner());
+    let requests = (0..1_000).map(|_| {
+        let app = app.clone();
+        let cookie = jar.header();
+        tokio::spawn(async move {
+            let request = Request::get("/dashboard")
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap();
+            app.oneshot(request).await.unwrap()
+        })
+    });
+    let responses = futures_util::future::join_all(requests).await;
+
+    let mut new_access_tokens = std::collections::BTreeSet::new();
+    for response in responses {
+        let response = response.expect("request task");
+        assert_eq!(response.status(), StatusCode::OK);
+        let mut after = jar.clone();
+        after.apply(
+            &response
+                .headers()
+                .get_all(header::SET_COOKIE)
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
+        new_access_tokens.insert(after.ending_with(".accessToken").unwrap().to_owned());
+        assert_eq!(body_text(response).await, "secret dashboard");
+    }
+    assert_eq!(
+        local.backend.operation_count("GetTokensFromRefreshToken"),
+        1,
+        "one refresh for the whole storm"
+    );
+    assert_eq!(new_access_tokens.len(), 1, "every response carries the same new tokens");
+    assert_ne!(
+        new_access_tokens.first().map(String::as_str),
+        jar.ending_with(".accessToken"),
+        "the tokens were refreshed"
+    );
+}

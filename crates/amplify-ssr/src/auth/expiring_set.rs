@@ -83,6 +83,11 @@ where
     pub(crate) fn len(&self) -> usize {
         self.expiries.len()
     }
+
+    /// Whether the set holds nothing at all.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.expiries.is_empty()
+    }
 }
 
 #[cfg(test)]

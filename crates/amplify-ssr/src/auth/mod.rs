@@ -29,6 +29,7 @@
 //!   **lives in this process only**: other instances, or this one after a restart, accept the tokens until they
 //!   expire.
 
+pub(crate) mod cached_session;
 mod copies;
 mod expiring_set;
 pub mod identity;

@@ -1,9 +1,11 @@
 //! The session APIs: `fetch_auth_session`, `get_current_user` and `fetch_user_attributes`.
 
 use std::collections::BTreeMap;
+use std::time::SystemTime;
 
 use tracing::Instrument;
 
+use crate::auth::cached_session::{self, Lookup};
 use crate::auth::identity::{AwsCredentials, session_credentials};
 use crate::auth::refresh::get_tokens;
 use crate::auth::tokens::{SignInDetails, StoredSession};
@@ -169,6 +171,22 @@ fn tokens_of(session: StoredSession) -> AuthTokens {
 ///
 /// [`AuthError::UserUnAuthenticated`] when signed out, plus the refresh errors of [`fetch_auth_session`].
 pub async fn get_current_user(ctx: &ServerContext) -> Result<AuthUser, AuthError> {
+    match cached_session::lookup(ctx, SystemTime::now()) {
+        Lookup::Valid(session) => {
+            ctx.note_session_read();
+            return user_from_claims(
+                &session.access.claims,
+                session.id.as_ref().map(|id| &id.claims),
+                session.key_username,
+                session.sign_in_details(),
+            );
+        }
+        Lookup::NoSession => {
+            ctx.note_session_read();
+            return Err(AuthError::UserUnAuthenticated);
+        }
+        Lookup::Undecided => {}
+    }
     let session = get_tokens(ctx, false)
         .await?
         .ok_or(AuthError::UserUnAuthenticated)?;
@@ -176,15 +194,30 @@ pub async fn get_current_user(ctx: &ServerContext) -> Result<AuthUser, AuthError
 }
 
 pub(crate) fn user_of(session: &StoredSession) -> Result<AuthUser, AuthError> {
-    let id = session.id_claims.as_ref();
+    user_from_claims(
+        &session.access_claims,
+        session.id_claims.as_ref(),
+        &session.username,
+        session.sign_in_details.clone(),
+    )
+}
+
+/// The user a session's verified claims name (the id token first, as upstream, then the access token, then the
+/// key username).
+pub(crate) fn user_from_claims(
+    access: &Claims,
+    id: Option<&Claims>,
+    key_username: &str,
+    sign_in_details: Option<SignInDetails>,
+) -> Result<AuthUser, AuthError> {
     let username = id
         .and_then(Claims::cognito_username)
-        .or_else(|| session.access_claims.username())
-        .unwrap_or(&session.username)
+        .or_else(|| access.username())
+        .unwrap_or(key_username)
         .to_owned();
     let user_id = id
         .and_then(Claims::sub)
-        .or_else(|| session.access_claims.sub())
+        .or_else(|| access.sub())
         .ok_or_else(|| {
             AuthError::UnexpectedResponse("the session's tokens carry no sub claim".into())
         })?
@@ -192,7 +225,7 @@ pub(crate) fn user_of(session: &StoredSession) -> Result<AuthUser, AuthError> {
     Ok(AuthUser {
         username,
         user_id,
-        sign_in_details: session.sign_in_details.clone(),
+        sign_in_details,
     })
 }
 

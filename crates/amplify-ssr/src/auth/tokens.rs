@@ -63,17 +63,43 @@ impl StoredSession {
     ///
     /// A token the verifier found expired is expired whatever the `clockDrift` cookie says.
     pub(crate) fn is_expired(&self, now: SystemTime) -> bool {
-        let shifted_now = unix_millis(now)
-            .saturating_add(self.clock_drift_ms)
-            .saturating_add(EXPIRY_TOLERANCE_MS);
-        let expired = |claims: &Claims| match claims.exp() {
-            Some(exp) => shifted_now > exp.saturating_mul(1000),
-            None => true,
-        };
         self.verified_expired
-            || expired(&self.access_claims)
-            || self.id_claims.as_ref().is_some_and(expired)
+            || expired_by_rule(
+                &self.access_claims,
+                self.id_claims.as_ref(),
+                self.clock_drift_ms,
+                now,
+            )
     }
+}
+
+/// aws-amplify's expiry rule for a session's tokens: `now + clockDrift + 5 s > exp`, for the access token and
+/// (if present) the id token.
+pub(crate) fn expired_by_rule(
+    access: &Claims,
+    id: Option<&Claims>,
+    clock_drift_ms: i64,
+    now: SystemTime,
+) -> bool {
+    let shifted_now = unix_millis(now)
+        .saturating_add(clock_drift_ms)
+        .saturating_add(EXPIRY_TOLERANCE_MS);
+    let expired = |claims: &Claims| match claims.exp() {
+        Some(exp) => shifted_now > exp.saturating_mul(1000),
+        None => true,
+    };
+    expired(access) || id.is_some_and(expired)
+}
+
+/// The `clockDrift` cookie's value, as the session uses it: ignored in server-side-auth mode (the server never
+/// writes it, as upstream, where it is always 0 there), clamped to [`MAX_CLOCK_DRIFT_MS`], 0 when unreadable.
+pub(crate) fn clock_drift_ms(mode: CookieMode, cookie: Option<&str>) -> i64 {
+    if matches!(mode, CookieMode::ServerAuth { .. }) {
+        return 0;
+    }
+    cookie
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .map_or(0, |drift| drift.clamp(-MAX_CLOCK_DRIFT_MS, MAX_CLOCK_DRIFT_MS))
 }
 
 pub(crate) fn unix_millis(t: SystemTime) -> i64 {
@@ -94,11 +120,11 @@ pub(crate) async fn load(
         .runner()
         .auth_runtime()
         .map_err(AuthError::UserPoolNotConfigured)?;
-    let names = AuthCookieNames::new(&runtime.config.user_pool_client_id);
-    let Some(access) = copies::access_token(ctx, runtime, &names, now).await? else {
+    let names = &runtime.cookie_names;
+    let Some(access) = copies::access_token(ctx, runtime, names, now).await? else {
         return Ok(None);
     };
-    let id = copies::id_token(ctx, runtime, &names, &access, now).await?;
+    let id = copies::id_token(ctx, runtime, names, &access, now).await?;
     let username = access.username.clone();
     let key = |slot| names.user_key(&username, slot);
     let agreed = |slot| copies::unanimous(ctx, &key(slot));
@@ -111,17 +137,10 @@ pub(crate) async fn load(
         .into_iter()
         .map(RefreshToken::new)
         .collect();
-    // In server-side-auth mode the server never writes clockDrift, so a leftover browser value is ignored (as
-    // upstream, where it is always 0 in that mode).
-    let clock_drift_ms = if matches!(ctx.runner().cookie_mode(), CookieMode::ServerAuth { .. }) {
-        0
-    } else {
-        agreed(TokenSlot::ClockDrift)
-            .and_then(|v| v.trim().parse::<i64>().ok())
-            .map_or(0, |drift| {
-                drift.clamp(-MAX_CLOCK_DRIFT_MS, MAX_CLOCK_DRIFT_MS)
-            })
-    };
+    let clock_drift_ms = clock_drift_ms(
+        ctx.runner().cookie_mode(),
+        agreed(TokenSlot::ClockDrift).as_deref(),
+    );
     let sign_in_details =
         agreed(TokenSlot::SignInDetails).and_then(|v| serde_json::from_str(&v).ok());
     // Device metadata is only usable when all three keys exist (aws-amplify's rule).

@@ -2,7 +2,8 @@
 //! then the handler's own calls, every copy of a cookie) cost one verification per token.
 //!
 //! It lives in the request's [`ServerContext`](crate::ServerContext) and dies with it; the runner-wide cache of
-//! the [`TokenVerifier`] is a separate, bounded layer under it.
+//! the [`TokenVerifier`] is a separate, bounded layer above it, asked first. This memo so holds only what that
+//! cache does not: expired tokens (refreshed, not cached), and everything when the runner's cache is off.
 
 use std::sync::Mutex;
 use std::time::SystemTime;
@@ -25,6 +26,10 @@ impl VerifiedTokens {
         expected: TokenUse,
         now: SystemTime,
     ) -> Result<VerifiedJwt, VerifyError> {
+        // The runner's cache first: a hit costs a hash and a compare, and needs nothing remembered here.
+        if let Some(cached) = verifier.verify_cached(token, expected, now) {
+            return cached;
+        }
         let remembered = self
             .entries()
             .iter()

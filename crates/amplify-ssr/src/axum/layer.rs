@@ -10,7 +10,7 @@ use tower::{Layer, Service};
 
 use super::AuthPages;
 use crate::context::{ServerContext, ServerRunner};
-use crate::guard::{SignInPath, refresh_ahead};
+use crate::guard::{SignInPath, needs_refresh_ahead, refresh_ahead};
 
 /// A tower [`Layer`] that gives each request a [`ServerContext`] (in its extensions) and appends the context's
 /// pending `Set-Cookie` headers to the response, plus `Cache-Control: private, no-store` when a session cookie
@@ -109,7 +109,8 @@ where
         request.extensions_mut().insert(self.layer.pages.clone());
         // The inner future is created now but first polled after the refresh: axum runs routing, extractors and
         // the handler when the future is polled.
-        let refresh = self.layer.refresh_eagerly.then(|| {
+        // Most requests carry a session the caches show valid (or none): nothing to refresh, nothing to box.
+        let refresh = (self.layer.refresh_eagerly && needs_refresh_ahead(&context)).then(|| {
             let ctx = context.clone();
             EagerRefresh(Box::pin(async move { refresh_ahead(&ctx).await }))
         });

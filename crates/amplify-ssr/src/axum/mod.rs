@@ -54,7 +54,7 @@ pub use extract::{
     SignedInPageRejectionKind,
 };
 pub use layer::{AmplifyLayer, AmplifyService, ResponseFuture};
-pub use protect::{RequireAuth, RequireAuthLayer};
+pub use protect::{RequireAuth, RequireAuthFuture, RequireAuthLayer};
 pub use routes::auth_router;
 pub use same_origin::{CrossOriginRejection, SameOrigin};
 

@@ -13,7 +13,7 @@ use tower::{Layer, Service, ServiceExt};
 
 use super::{MissingAmplifyLayer, denied_response, original_uri, sign_in_redirect};
 use crate::context::ServerContext;
-use crate::guard::{Access, Denied, ProtectedPaths, check_access};
+use crate::guard::{Access, Denied, ProtectedPaths, check_access, check_access_cached};
 
 /// Protects the routes it wraps: a request without a valid (or refreshable) session is redirected with `302` to
 /// the sign-in path configured on [`AmplifyLayer`](super::AmplifyLayer), with the original path and query in
@@ -81,7 +81,7 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+    type Future = RequireAuthFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -91,14 +91,25 @@ where
         // The clone that was polled ready serves this request; a fresh clone stays for the next one.
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
-        let protected = self.layer.protects(request.uri().path());
-        Box::pin(async move {
-            if !protected {
-                return inner.oneshot(request).await;
+        if !self.layer.protects(request.uri().path()) {
+            return RequireAuthFuture::inner(inner.call(request));
+        }
+        let Some(ctx) = request.extensions().get::<ServerContext>() else {
+            return RequireAuthFuture::ready(MissingAmplifyLayer.into_response());
+        };
+        // Most requests are decided from the caches at once, without a boxed future.
+        match check_access_cached(ctx) {
+            Some(Access::Allowed) => return RequireAuthFuture::inner(inner.call(request)),
+            Some(Access::SignedOut(None)) => {
+                return RequireAuthFuture::ready(sign_in_redirect(
+                    request.extensions(),
+                    original_uri(request.extensions(), request.uri()),
+                ));
             }
-            let Some(ctx) = request.extensions().get::<ServerContext>().cloned() else {
-                return Ok(MissingAmplifyLayer.into_response());
-            };
+            _ => {}
+        }
+        let ctx = ctx.clone();
+        RequireAuthFuture::boxed(async move {
             match check_access(&ctx).await {
                 Access::Allowed => inner.oneshot(request).await,
                 Access::Unavailable(e) => Ok(denied_response(&Denied::Unavailable(e))),
@@ -108,6 +119,74 @@ where
                 )),
             }
         })
+    }
+}
+
+type BoxedResponse = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+pin_project_lite::pin_project! {
+    /// The response future of [`RequireAuth`]: the inner service's own future when the session was decided at
+    /// once (the usual case), a boxed check otherwise.
+    pub struct RequireAuthFuture<F> {
+        #[pin]
+        state: State<F>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = StateProjection]
+    enum State<F> {
+        Inner { #[pin] future: F },
+        Ready { response: Option<Response> },
+        Boxed { future: BoxedResponse },
+    }
+}
+
+impl<F> RequireAuthFuture<F> {
+    fn inner(future: F) -> Self {
+        Self {
+            state: State::Inner { future },
+        }
+    }
+
+    fn ready(response: Response) -> Self {
+        Self {
+            state: State::Ready {
+                response: Some(response),
+            },
+        }
+    }
+
+    fn boxed(future: impl Future<Output = Result<Response, Infallible>> + Send + 'static) -> Self {
+        Self {
+            state: State::Boxed {
+                future: Box::pin(future),
+            },
+        }
+    }
+}
+
+impl<F> std::fmt::Debug for RequireAuthFuture<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RequireAuthFuture")
+    }
+}
+
+impl<F> Future for RequireAuthFuture<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().state.project() {
+            StateProjection::Inner { future } => future.poll(cx),
+            StateProjection::Ready { response } => match response.take() {
+                Some(response) => Poll::Ready(Ok(response)),
+                None => panic!("RequireAuthFuture polled after completion"),
+            },
+            StateProjection::Boxed { future } => future.as_mut().poll(cx),
+        }
     }
 }
 

@@ -193,6 +193,20 @@ impl ServerContext {
         self.inner.session_read.load(Ordering::Relaxed)
     }
 
+    /// Records that the response depends on the session (a read made without [`cookie`](Self::cookie)).
+    pub(crate) fn note_session_read(&self) {
+        self.inner.session_read.store(true, Ordering::Relaxed);
+    }
+
+    /// The request's cookies, while they are all there is to read: `None` once this context wrote a cookie
+    /// (reads must then see the writes). Reading through it records no session read.
+    pub(crate) fn unwritten_request_cookies(&self) -> Option<&RequestCookies> {
+        self.writes()
+            .values
+            .is_empty()
+            .then_some(&self.inner.request)
+    }
+
     /// Forgets the session reads made so far, for a read that does not shape the response (the layer's eager
     /// refresh, which runs before anything else read the session).
     pub(crate) fn forget_session_read(&self) {

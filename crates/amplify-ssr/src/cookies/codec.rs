@@ -99,6 +99,56 @@ pub fn decode(text: &str) -> String {
     out
 }
 
+/// Whether `text` percent-decodes (as [`decode`] does) to exactly `target`, decided without allocating.
+///
+/// `None` when that cannot be told without decoding: a run of escapes that differs from `target` or is not
+/// valid UTF-8 on its own, where [`decode`] keeps escapes as written. Callers then compare `decode(text)`.
+pub(crate) fn decodes_to(text: &[u8], target: &str) -> Option<bool> {
+    /// Runs up to this many escapes are decoded on the stack to tell "different" from "not UTF-8".
+    const CHECKED_RUN: usize = 64;
+    let expected = target.as_bytes();
+    let (mut i, mut j) = (0, 0);
+    while i < text.len() {
+        let run_end = escape_run_end(text, i);
+        if run_end == i {
+            // A literal byte is copied as is, and everything before it matched.
+            if expected.get(j) != Some(&text[i]) {
+                return Some(false);
+            }
+            i += 1;
+            j += 1;
+            continue;
+        }
+        let run = &text[i..run_end];
+        let len = run.len() / 3;
+        // A run decodes to at least one byte per escape (an undecodable byte stays three characters).
+        let Some(wanted) = expected.get(j..j + len) else {
+            return Some(false);
+        };
+        let decoded = || run.chunks_exact(3).map(|e| (hex_digit(e[1]) << 4) | hex_digit(e[2]));
+        if decoded().eq(wanted.iter().copied())
+            && target.is_char_boundary(j)
+            && target.is_char_boundary(j + len)
+        {
+            i = run_end;
+            j += len;
+            continue;
+        }
+        // Different bytes: certainly different when the run is valid UTF-8 (so decoded whole).
+        if len <= CHECKED_RUN {
+            let mut buf = [0u8; CHECKED_RUN];
+            for (slot, byte) in buf.iter_mut().zip(decoded()) {
+                *slot = byte;
+            }
+            if std::str::from_utf8(&buf[..len]).is_ok() {
+                return Some(false);
+            }
+        }
+        return None;
+    }
+    Some(j == expected.len())
+}
+
 /// End of the run of consecutive `%XX` escapes starting at `start` (`start` itself when there is none).
 fn escape_run_end(bytes: &[u8], start: usize) -> usize {
     let mut end = start;

@@ -79,6 +79,8 @@ impl TokenSlot {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthCookieNames {
     client_id: String,
+    /// `CognitoIdentityServiceProvider.<clientId>.LastAuthUser`, built once.
+    last_auth_user: String,
 }
 
 impl AuthCookieNames {
@@ -87,6 +89,7 @@ impl AuthCookieNames {
     pub fn new(client_id: &str) -> Self {
         Self {
             client_id: client_id.to_owned(),
+            last_auth_user: format!("{USER_POOL_KEY_PREFIX}.{client_id}.LastAuthUser"),
         }
     }
 
@@ -111,7 +114,47 @@ impl AuthCookieNames {
     /// `CognitoIdentityServiceProvider.<clientId>.LastAuthUser`: holds the signed-in username.
     #[must_use]
     pub fn last_auth_user(&self) -> String {
-        format!("{USER_POOL_KEY_PREFIX}.{}.LastAuthUser", self.client_id)
+        self.last_auth_user.clone()
+    }
+
+    /// [`last_auth_user`](Self::last_auth_user), borrowed.
+    pub(crate) fn last_auth_user_key(&self) -> &str {
+        &self.last_auth_user
+    }
+
+    /// Calls `f` with [`user_key`](Self::user_key)`(username, slot)`, built on the stack when it is short (any
+    /// key of a usual client id and username), so the hot path of a request allocates nothing for it.
+    pub(crate) fn with_user_key<R>(
+        &self,
+        username: &str,
+        slot: TokenSlot,
+        f: impl FnOnce(&str) -> R,
+    ) -> R {
+        const INLINE: usize = 512;
+        let parts = [
+            USER_POOL_KEY_PREFIX,
+            ".",
+            self.client_id.as_str(),
+            ".",
+            username,
+            ".",
+            slot.suffix(),
+        ];
+        let len: usize = parts.iter().map(|part| part.len()).sum();
+        if len > INLINE {
+            return f(&self.user_key(username, slot));
+        }
+        let mut buf = [0u8; INLINE];
+        let mut at = 0;
+        for part in parts {
+            buf[at..at + part.len()].copy_from_slice(part.as_bytes());
+            at += part.len();
+        }
+        match std::str::from_utf8(&buf[..at]) {
+            Ok(key) => f(key),
+            // Whole strings joined are UTF-8; this arm only keeps the function total.
+            Err(_) => f(&self.user_key(username, slot)),
+        }
     }
 
     /// `CognitoIdentityServiceProvider.<clientId>.<username>.<slot>`; `username` is used raw (the codec encodes it).

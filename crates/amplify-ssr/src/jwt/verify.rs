@@ -1,7 +1,7 @@
 //! RS256 signature verification and Cognito's claim rules.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
 use super::decode::{self, b64};
@@ -49,9 +49,11 @@ pub struct VerifiedJwt {
 ///
 /// # Verified-token cache
 ///
-/// With [`with_verified_cache`](Self::with_verified_cache), tokens that passed every check are remembered by the
-/// SHA-256 of the token, so a repeated request with the same cookie skips the RSA operation (the time-dependent
-/// checks are still made on every call). A key removed from the JWKS later does not evict tokens it signed.
+/// With [`with_verified_cache`](Self::with_verified_cache), tokens that passed every check are remembered (keyed
+/// by the whole token, compared in full on a hit), so a repeated request with the same cookie skips the RSA
+/// operation (the time-dependent checks are still made on every call). A key removed from the JWKS later does not
+/// evict tokens it signed. Each entry holds the token and its claims (about 2 to 3 KB for a Cognito token), so
+/// the cache's memory is bounded by its capacity.
 #[derive(Debug, Clone)]
 pub struct TokenVerifier {
     jwks: Arc<JwksCache>,
@@ -115,16 +117,10 @@ impl TokenVerifier {
         expected: TokenUse,
         now: SystemTime,
     ) -> Result<VerifiedJwt, VerifyError> {
-        let now = unix_seconds(now);
-        let cache_key = self
-            .cache
-            .as_ref()
-            .map(|_| VerifiedCache::key(token, expected));
-        if let (Some(cache), Some(key)) = (&self.cache, &cache_key)
-            && let Some(claims) = cache.get(key)
-        {
-            return time_checks(claims, now);
+        if let Some(cached) = self.verify_cached(token, expected, now) {
+            return cached;
         }
+        let now = unix_seconds(now);
 
         let parts = decode::split(token)?;
         let header = decode::header(&parts)?;
@@ -147,10 +143,27 @@ impl TokenVerifier {
         let claims = decode::payload(&parts)?;
         self.claim_checks(&claims, expected)?;
         let result = time_checks(claims, now)?;
-        if let (Some(cache), Some(key), false) = (&self.cache, cache_key, result.expired) {
-            cache.insert(key, &result.claims, now);
+        if let (Some(cache), false) = (&self.cache, result.expired) {
+            cache.insert(token, expected, &result.claims, now);
         }
         Ok(result)
+    }
+
+    /// [`verify`](Self::verify) answered from the verified-token cache alone: `Some` when `token` passed every
+    /// check before as a token of kind `expected` (the time checks are made again, at `now`), `None` when it
+    /// would need the signature check (or the cache is off). Never waits and makes no network call.
+    ///
+    /// # Errors
+    ///
+    /// Inside the `Some`: [`VerifyError::NotYetValid`] or a malformed time claim, as from `verify`.
+    pub fn verify_cached(
+        &self,
+        token: &str,
+        expected: TokenUse,
+        now: SystemTime,
+    ) -> Option<Result<VerifiedJwt, VerifyError>> {
+        let claims = self.cache.as_ref()?.get(token, expected)?;
+        Some(time_checks(claims, unix_seconds(now)))
     }
 
     /// The time-independent claim checks (issuer, use, client).
@@ -226,15 +239,21 @@ fn unix_seconds(now: SystemTime) -> i64 {
     }
 }
 
-/// A bounded map from SHA-256(token use, token) to the claims of a fully verified, unexpired token.
+/// A bounded map from token to the claims of a fully verified, unexpired token.
+///
+/// Keyed by the token itself, hashed with foldhash (seeded per process): a lookup hashes the token once (no
+/// cryptographic digest on the hot path), and a hit compares the whole token, so two tokens that collide can
+/// never share an entry. Forged or failing tokens are never stored, so an attacker cannot fill it with junk;
+/// valid tokens are bounded by `capacity`.
 #[derive(Debug)]
 struct VerifiedCache {
     capacity: usize,
-    entries: Mutex<HashMap<[u8; 32], CachedClaims>>,
+    entries: RwLock<HashMap<Box<str>, CachedClaims, foldhash::fast::RandomState>>,
 }
 
 #[derive(Debug)]
 struct CachedClaims {
+    token_use: TokenUse,
     claims: Claims,
     exp: i64,
 }
@@ -243,31 +262,31 @@ impl VerifiedCache {
     fn new(capacity: usize) -> Self {
         Self {
             capacity,
-            entries: Mutex::new(HashMap::new()),
+            entries: RwLock::new(HashMap::default()),
         }
     }
 
-    fn key(token: &str, token_use: TokenUse) -> [u8; 32] {
-        crate::secret::hash_key(&[token_use.as_str(), token])
+    /// The claims of `token` when it was verified as a `token_use` token (a shared copy: no allocation).
+    fn get(&self, token: &str, token_use: TokenUse) -> Option<Claims> {
+        let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
+        entries
+            .get(token)
+            .filter(|entry| entry.token_use == token_use)
+            .map(|entry| entry.claims.clone())
     }
 
-    fn get(&self, key: &[u8; 32]) -> Option<Claims> {
-        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        entries.get(key).map(|entry| entry.claims.clone())
-    }
-
-    fn insert(&self, key: [u8; 32], claims: &Claims, now: i64) {
+    fn insert(&self, token: &str, token_use: TokenUse, claims: &Claims, now: i64) {
         let Some(exp) = claims.exp() else { return };
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if entries.len() >= self.capacity && !entries.contains_key(&key) {
+        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+        if entries.len() >= self.capacity && !entries.contains_key(token) {
             entries.retain(|_, entry| entry.exp > now);
             if entries.len() >= self.capacity {
-                // Still full of live tokens: drop an arbitrary eighth (HashMap order is randomised per process),
-                // so the cost of the sweep above is amortised over many inserts.
-                let victims: Vec<[u8; 32]> = entries
+                // Still full of live tokens: drop an arbitrary eighth (the hasher is seeded per process, so the
+                // order is not predictable), so the cost of the sweep above is amortised over many inserts.
+                let victims: Vec<Box<str>> = entries
                     .keys()
                     .take((self.capacity / 8).max(1))
-                    .copied()
+                    .cloned()
                     .collect();
                 for victim in victims {
                     entries.remove(&victim);
@@ -275,8 +294,9 @@ impl VerifiedCache {
             }
         }
         entries.insert(
-            key,
+            token.into(),
             CachedClaims {
+                token_use,
                 claims: claims.clone(),
                 exp,
             },

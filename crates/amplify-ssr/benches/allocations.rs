@@ -1,0 +1,121 @@
+//! Heap allocations per request: the bare route against the protected routes, counted by a counting global
+//! allocator (`stats_alloc`), so the figure is exact and independent of the machine's speed or load.
+//!
+//! Run with `cargo bench -p amplify-ssr --bench allocations`; it prints a Markdown table for BENCHMARKS.md. The
+//! session is a real one from an in-process amplify-local. Requests are built before counting starts, and the
+//! `Cookie` header shares its bytes the way hyper's parsed headers do (a slice of one shared buffer), so the
+//! counts are those of serving a request, not of building one.
+
+#![allow(missing_docs)]
+
+mod common;
+
+use std::alloc::System;
+
+use amplify_ssr::axum::{AmplifyLayer, CurrentUser, RequireAuthLayer};
+use amplify_ssr::guard;
+use axum::Router;
+use axum::body::Body;
+use axum::routing::get;
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Request, header};
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+use tower::ServiceExt;
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+const REQUESTS: usize = 10_000;
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let session = rt.block_on(common::signed_in());
+    let runner = session.runner.clone();
+    // One shared buffer, as hyper's parsed headers are (cloning it is a reference count, not a copy).
+    let shared_cookie = Bytes::from(session.cookie.clone());
+    drop(shared_cookie.clone());
+    let cookie = || HeaderValue::from_maybe_shared(shared_cookie.clone()).expect("cookie header");
+
+    let bare = Router::new().route("/", get(|| async { "hello" }));
+    let guarded = Router::new()
+        .route("/", get(|| async { "hello" }))
+        .route_layer(RequireAuthLayer::new())
+        .layer(AmplifyLayer::new(runner.clone()));
+    let eager = Router::new()
+        .route("/", get(|| async { "hello" }))
+        .route_layer(RequireAuthLayer::new())
+        .layer(AmplifyLayer::new(runner.clone()).refresh_eagerly());
+    let with_user = Router::new()
+        .route(
+            "/",
+            get(|CurrentUser(user): CurrentUser| async move { user.username }),
+        )
+        .route_layer(RequireAuthLayer::new())
+        .layer(AmplifyLayer::new(runner.clone()));
+
+    let count = |router: &Router, with_cookie: bool| -> (f64, u16) {
+        let requests = |n: usize| -> Vec<Request<Body>> {
+            (0..n)
+                .map(|_| {
+                    let mut request = Request::get("/").body(Body::empty()).expect("request");
+                    if with_cookie {
+                        request.headers_mut().insert(header::COOKIE, cookie());
+                    }
+                    request
+                })
+                .collect()
+        };
+        let mut status = 0;
+        // Warm up: the JWKS, the verified-token cache, lazily built statics.
+        for request in requests(100) {
+            status = rt
+                .block_on(router.clone().oneshot(request))
+                .expect("response")
+                .status()
+                .as_u16();
+        }
+        let batch = requests(REQUESTS);
+        let region = Region::new(GLOBAL);
+        for request in batch {
+            let response = rt.block_on(router.clone().oneshot(request)).expect("response");
+            drop(response);
+        }
+        let stats = region.change();
+        (stats.allocations as f64 / REQUESTS as f64, status)
+    };
+
+    let cases = [
+        ("bare route, no auth", &bare, false),
+        ("protected route (guard only), valid session cookies", &guarded, true),
+        ("protected route with `refresh_eagerly`, valid session cookies", &eager, true),
+        ("protected route + `CurrentUser` extractor, valid session cookies", &with_user, true),
+        ("protected route, no cookies (redirect)", &guarded, false),
+    ];
+    let (bare_allocs, _) = count(&bare, false);
+    println!("| case | status | allocations per request | over the bare route |");
+    println!("|---|---:|---:|---:|");
+    for (name, router, with_cookie) in cases {
+        let (allocs, status) = count(router, with_cookie);
+        println!(
+            "| {name} | {status} | {allocs:.1} | {:+.1} |",
+            allocs - bare_allocs
+        );
+    }
+
+    // The check alone, without axum: a context, then the cached session check.
+    let mut headers = HeaderMap::new();
+    headers.insert(header::COOKIE, cookie());
+    let region = Region::new(GLOBAL);
+    for _ in 0..REQUESTS {
+        let ctx = runner.context(&headers);
+        assert!(matches!(
+            guard::check_access_cached(&ctx),
+            Some(guard::Access::Allowed)
+        ));
+    }
+    let allocs = region.change().allocations as f64 / REQUESTS as f64;
+    println!("| `ServerRunner::context` + `guard::check_access_cached` alone | - | {allocs:.1} | - |");
+}

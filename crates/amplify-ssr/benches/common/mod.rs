@@ -1,0 +1,74 @@
+//! The signed-in session every request benchmark starts from: an in-process amplify-local, one user signed in
+//! through the library, and the `Cookie` header the browser would then send.
+
+use amplify_local::{LocalBackend, LocalOptions};
+use amplify_ssr::{AmplifyConfig, ServerRunner, SignInInput};
+use http::HeaderMap;
+
+/// A running amplify-local with a signed-in user.
+pub struct SignedIn {
+    /// The runner the session was signed in with (its JWKS is fetched).
+    pub runner: ServerRunner,
+    /// `name=value; ...` of every cookie the sign-in set.
+    pub cookie: String,
+    /// Kept alive for the benchmark's duration.
+    pub _backend: LocalBackend,
+    pub _dir: tempfile::TempDir,
+}
+
+impl SignedIn {
+    /// The value of the session cookie whose name ends with `suffix` (e.g. `.accessToken`).
+    #[allow(dead_code)]
+    pub fn cookie_ending_with(&self, suffix: &str) -> &str {
+        self.cookie
+            .split("; ")
+            .find_map(|pair| {
+                let (name, value) = pair.split_once('=')?;
+                name.ends_with(suffix).then_some(value)
+            })
+            .expect("session cookie")
+    }
+}
+
+/// Starts amplify-local and signs `bench` in.
+pub async fn signed_in() -> SignedIn {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut options = LocalOptions::new(dir.path().to_path_buf());
+    options.port = 0;
+    let backend = LocalBackend::start(options).await.expect("amplify-local");
+    backend
+        .create_user(
+            "bench",
+            "Bench-passw0rd!",
+            &[("email", "bench@example.com")],
+        )
+        .expect("user");
+    let config = AmplifyConfig::from_value(&backend.outputs()).expect("config");
+    let runner = ServerRunner::builder(config)
+        .ignore_env()
+        .build()
+        .expect("runner");
+    let ctx = runner.context(&HeaderMap::new());
+    amplify_ssr::sign_in(&ctx, SignInInput::new("bench", "Bench-passw0rd!"))
+        .await
+        .expect("sign in");
+    let cookie = ctx
+        .set_cookie_headers()
+        .iter()
+        .map(|h| {
+            h.to_str()
+                .expect("ascii")
+                .split(';')
+                .next()
+                .expect("pair")
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    SignedIn {
+        runner,
+        cookie,
+        _backend: backend,
+        _dir: dir,
+    }
+}
