@@ -13,7 +13,7 @@ mod common;
 use std::alloc::System;
 
 use amplify_ssr::axum::{AmplifyLayer, CurrentUser, RequireAuthLayer};
-use amplify_ssr::guard;
+use amplify_ssr::{ServerContext, guard};
 use axum::Router;
 use axum::body::Body;
 use axum::routing::get;
@@ -21,6 +21,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Request, header};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use tower::ServiceExt;
+use tower::util::MapRequestLayer;
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
@@ -40,6 +41,12 @@ fn main() {
     let cookie = || HeaderValue::from_maybe_shared(shared_cookie.clone()).expect("cookie header");
 
     let bare = Router::new().route("/", get(|| async { "hello" }));
+    // axum's own cost of a route layer and a router layer, with layers that do nothing.
+    let noop = || MapRequestLayer::new(|request: Request<Body>| request);
+    let bare_layered = Router::new()
+        .route("/", get(|| async { "hello" }))
+        .route_layer(noop())
+        .layer(noop());
     let guarded = Router::new()
         .route("/", get(|| async { "hello" }))
         .route_layer(RequireAuthLayer::new())
@@ -48,6 +55,13 @@ fn main() {
         .route("/", get(|| async { "hello" }))
         .route_layer(RequireAuthLayer::new())
         .layer(AmplifyLayer::new(runner.clone()).refresh_eagerly());
+    let with_context = Router::new()
+        .route(
+            "/",
+            get(|_: ServerContext| async { "hello" }),
+        )
+        .route_layer(RequireAuthLayer::new())
+        .layer(AmplifyLayer::new(runner.clone()));
     let with_user = Router::new()
         .route(
             "/",
@@ -89,8 +103,10 @@ fn main() {
 
     let cases = [
         ("bare route, no auth", &bare, false),
+        ("bare route under two no-op layers (axum's cost of layering)", &bare_layered, true),
         ("protected route (guard only), valid session cookies", &guarded, true),
         ("protected route with `refresh_eagerly`, valid session cookies", &eager, true),
+        ("protected route + `ServerContext` extractor, valid session cookies", &with_context, true),
         ("protected route + `CurrentUser` extractor, valid session cookies", &with_user, true),
         ("protected route, no cookies (redirect)", &guarded, false),
     ];

@@ -6,20 +6,20 @@ use amplify_ssr::{AmplifyConfig, ServerRunner, SignInInput};
 use http::HeaderMap;
 
 /// A running amplify-local with a signed-in user.
-pub struct SignedIn {
+pub(crate) struct SignedIn {
     /// The runner the session was signed in with (its JWKS is fetched).
-    pub runner: ServerRunner,
+    pub(crate) runner: ServerRunner,
     /// `name=value; ...` of every cookie the sign-in set.
-    pub cookie: String,
+    pub(crate) cookie: String,
     /// Kept alive for the benchmark's duration.
-    pub _backend: LocalBackend,
-    pub _dir: tempfile::TempDir,
+    pub(crate) _backend: LocalBackend,
+    pub(crate) _dir: tempfile::TempDir,
 }
 
 impl SignedIn {
     /// The value of the session cookie whose name ends with `suffix` (e.g. `.accessToken`).
     #[allow(dead_code)]
-    pub fn cookie_ending_with(&self, suffix: &str) -> &str {
+    pub(crate) fn cookie_ending_with(&self, suffix: &str) -> &str {
         self.cookie
             .split("; ")
             .find_map(|pair| {
@@ -31,7 +31,7 @@ impl SignedIn {
 }
 
 /// Starts amplify-local and signs `bench` in.
-pub async fn signed_in() -> SignedIn {
+pub(crate) async fn signed_in() -> SignedIn {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut options = LocalOptions::new(dir.path().to_path_buf());
     options.port = 0;

@@ -10,6 +10,7 @@
 //! skipped: the tokens were verified in full when they entered the cache, and the time checks, the revocation
 //! list and the one-user rule are applied again here on every request.
 
+use std::borrow::Cow;
 use std::time::SystemTime;
 
 use super::tokens::{SignInDetails, clock_drift_ms, expired_by_rule};
@@ -23,7 +24,7 @@ pub(crate) struct CachedSession<'c> {
     pub(crate) access: VerifiedJwt,
     pub(crate) id: Option<VerifiedJwt>,
     /// The username the tokens are stored under (`LastAuthUser`).
-    pub(crate) key_username: &'c str,
+    pub(crate) key_username: Cow<'c, str>,
     cookies: &'c RequestCookies,
     names: &'c crate::cookies::AuthCookieNames,
 }
@@ -33,10 +34,10 @@ impl CachedSession<'_> {
     pub(crate) fn sign_in_details(&self) -> Option<SignInDetails> {
         let raw = self
             .names
-            .with_user_key(self.key_username, TokenSlot::SignInDetails, |key| {
+            .with_user_key(&self.key_username, TokenSlot::SignInDetails, |key| {
                 unanimous(self.cookies, key)
             })?;
-        serde_json::from_str(raw).ok()
+        serde_json::from_str(&raw).ok()
     }
 }
 
@@ -65,11 +66,9 @@ fn session(ctx: &ServerContext, now: SystemTime) -> Option<Option<CachedSession<
     let runtime = ctx.runner().auth_runtime().ok()?;
     let cookies = ctx.unwritten_request_cookies()?;
     let names = &runtime.cookie_names;
-    let key_username = match one_value(cookies.get_all(names.last_auth_user_key()))? {
-        Some(username) => username,
-        None => FALLBACK_USERNAME,
-    };
-    let token = |slot| names.with_user_key(key_username, slot, |key| one_value(cookies.get_all(key)));
+    let key_username = one_value(cookies.values(names.last_auth_user_key()))?
+        .unwrap_or(Cow::Borrowed(FALLBACK_USERNAME));
+    let token = |slot| names.with_user_key(&key_username, slot, |key| one_value(cookies.values(key)));
     let verified = |raw: &str, expected| {
         let verified = runtime.verifier.verify_cached(raw, expected, now)?.ok()?;
         (!verified.expired && !runtime.revoked_sessions.is_revoked(&verified.claims, now))
@@ -79,22 +78,22 @@ fn session(ctx: &ServerContext, now: SystemTime) -> Option<Option<CachedSession<
     let Some(access) = token(TokenSlot::AccessToken)? else {
         return Some(None);
     };
-    let access = verified(access, TokenUse::Access)?;
+    let access = verified(&access, TokenUse::Access)?;
     // aws-amplify's route handlers once wrote the literal "undefined" when no id token came back.
-    let id = match token(TokenSlot::IdToken)?.filter(|raw| *raw != "undefined") {
+    let id = match token(TokenSlot::IdToken)?.filter(|raw| raw != "undefined") {
         None => None,
         Some(raw) => {
-            let id = verified(raw, TokenUse::Id)?;
+            let id = verified(&raw, TokenUse::Id)?;
             if !same_user(&access.claims, &id.claims) {
                 return None;
             }
             Some(id)
         }
     };
-    let drift_cookie = names.with_user_key(key_username, TokenSlot::ClockDrift, |key| {
+    let drift_cookie = names.with_user_key(&key_username, TokenSlot::ClockDrift, |key| {
         unanimous(cookies, key)
     });
-    let drift = clock_drift_ms(ctx.runner().cookie_mode(), drift_cookie);
+    let drift = clock_drift_ms(ctx.runner().cookie_mode(), drift_cookie.as_deref());
     if expired_by_rule(&access.claims, id.as_ref().map(|id| &id.claims), drift, now) {
         return None;
     }
@@ -109,12 +108,12 @@ fn session(ctx: &ServerContext, now: SystemTime) -> Option<Option<CachedSession<
 
 /// The one distinct non-empty value among `values`: `Some(None)` when there is none, `None` when copies
 /// disagree.
-fn one_value<'v>(values: impl Iterator<Item = &'v str>) -> Option<Option<&'v str>> {
-    let mut found = None;
+fn one_value<'v>(values: impl Iterator<Item = Cow<'v, str>>) -> Option<Option<Cow<'v, str>>> {
+    let mut found: Option<Cow<'v, str>> = None;
     for value in values.filter(|value| !value.is_empty()) {
-        match found {
+        match &found {
             None => found = Some(value),
-            Some(seen) if seen == value => {}
+            Some(seen) if *seen == value => {}
             Some(_) => return None,
         }
     }
@@ -122,6 +121,6 @@ fn one_value<'v>(values: impl Iterator<Item = &'v str>) -> Option<Option<&'v str
 }
 
 /// The value of a cookie whose copies all agree (as [`super::copies::unanimous`]).
-fn unanimous<'c>(cookies: &'c RequestCookies, key: &str) -> Option<&'c str> {
-    one_value(cookies.get_all(key)).flatten()
+fn unanimous<'c>(cookies: &'c RequestCookies, key: &str) -> Option<Cow<'c, str>> {
+    one_value(cookies.values(key)).flatten()
 }

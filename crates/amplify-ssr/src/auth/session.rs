@@ -177,7 +177,7 @@ pub async fn get_current_user(ctx: &ServerContext) -> Result<AuthUser, AuthError
             return user_from_claims(
                 &session.access.claims,
                 session.id.as_ref().map(|id| &id.claims),
-                session.key_username,
+                &session.key_username,
                 session.sign_in_details(),
             );
         }

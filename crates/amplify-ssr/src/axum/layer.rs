@@ -8,7 +8,6 @@ use std::task::{Context, Poll};
 use http::{Request, Response};
 use tower::{Layer, Service};
 
-use super::AuthPages;
 use crate::context::{ServerContext, ServerRunner};
 use crate::guard::{SignInPath, needs_refresh_ahead, refresh_ahead};
 
@@ -32,7 +31,7 @@ use crate::guard::{SignInPath, needs_refresh_ahead, refresh_ahead};
 #[must_use]
 pub struct AmplifyLayer {
     runner: ServerRunner,
-    pages: AuthPages,
+    sign_in_path: SignInPath,
     refresh_eagerly: bool,
 }
 
@@ -42,9 +41,7 @@ impl AmplifyLayer {
     pub fn new(runner: ServerRunner) -> Self {
         Self {
             runner,
-            pages: AuthPages {
-                sign_in_path: SignInPath::default(),
-            },
+            sign_in_path: SignInPath::default(),
             refresh_eagerly: false,
         }
     }
@@ -68,7 +65,7 @@ impl AmplifyLayer {
     /// Where [`RequireAuthLayer`](super::RequireAuthLayer) and [`SignedInPage`](super::SignedInPage) send
     /// signed-out users. Must be a same-site relative path.
     pub fn sign_in_path(mut self, path: impl Into<String>) -> Self {
-        self.pages.sign_in_path = SignInPath::or_default(path);
+        self.sign_in_path = SignInPath::or_default(path);
         self
     }
 }
@@ -104,9 +101,12 @@ where
     }
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
-        let context = self.layer.runner.context(request.headers());
+        let context = self
+            .layer
+            .runner
+            .context(request.headers())
+            .with_sign_in_path(self.layer.sign_in_path.clone());
         request.extensions_mut().insert(context.clone());
-        request.extensions_mut().insert(self.layer.pages.clone());
         // The inner future is created now but first polled after the refresh: axum runs routing, extractors and
         // the handler when the future is polled.
         // Most requests carry a session the caches show valid (or none): nothing to refresh, nothing to box.

@@ -71,12 +71,6 @@ impl axum::response::IntoResponseParts for crate::SessionIndependent {
     }
 }
 
-/// Per-app settings the layer puts in request extensions for the extractors and route protection.
-#[derive(Clone, Debug)]
-pub(crate) struct AuthPages {
-    pub(crate) sign_in_path: crate::guard::SignInPath,
-}
-
 /// The request's URI as the client sent it: inside a nested router axum strips the prefix from the request URI
 /// and keeps the original in the `OriginalUri` extension.
 pub(crate) fn original_uri<'a>(
@@ -88,7 +82,7 @@ pub(crate) fn original_uri<'a>(
         .map_or(uri, |original| &original.0)
 }
 
-/// Builds the redirect to the sign-in page set on the layer (in `extensions`), keeping `original` (path and
+/// Builds the redirect to the sign-in page set on the layer (kept in the request's context), keeping `original` (path and
 /// query) in `redirect_to`.
 pub(crate) fn sign_in_redirect(
     extensions: &http::Extensions,
@@ -98,8 +92,11 @@ pub(crate) fn sign_in_redirect(
     let original = original
         .path_and_query()
         .map_or("/", http::uri::PathAndQuery::as_str);
-    let location = match extensions.get::<AuthPages>() {
-        Some(pages) => pages.sign_in_path.location_for(original),
+    let location = match extensions
+        .get::<crate::ServerContext>()
+        .and_then(crate::ServerContext::sign_in_path)
+    {
+        Some(path) => path.location_for(original),
         None => crate::guard::SignInPath::default().location_for(original),
     };
     (

@@ -88,18 +88,15 @@ where
     }
 
     fn call(&mut self, request: Request<Body>) -> Self::Future {
-        // The clone that was polled ready serves this request; a fresh clone stays for the next one.
-        let clone = self.inner.clone();
-        let inner = std::mem::replace(&mut self.inner, clone);
         if !self.layer.protects(request.uri().path()) {
-            return RequireAuthFuture::inner(inner.call(request));
+            return RequireAuthFuture::inner(self.inner.call(request));
         }
         let Some(ctx) = request.extensions().get::<ServerContext>() else {
             return RequireAuthFuture::ready(MissingAmplifyLayer.into_response());
         };
         // Most requests are decided from the caches at once, without a boxed future.
         match check_access_cached(ctx) {
-            Some(Access::Allowed) => return RequireAuthFuture::inner(inner.call(request)),
+            Some(Access::Allowed) => return RequireAuthFuture::inner(self.inner.call(request)),
             Some(Access::SignedOut(None)) => {
                 return RequireAuthFuture::ready(sign_in_redirect(
                     request.extensions(),
@@ -109,6 +106,9 @@ where
             _ => {}
         }
         let ctx = ctx.clone();
+        // The clone that was polled ready serves this request; a fresh clone stays for the next one.
+        let clone = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, clone);
         RequireAuthFuture::boxed(async move {
             match check_access(&ctx).await {
                 Access::Allowed => inner.oneshot(request).await,

@@ -54,6 +54,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use http::{HeaderMap, HeaderValue};
 
 use crate::auth::verified::VerifiedTokens;
+use crate::guard::SignInPath;
 use crate::cookies::{
     CookieAttributes, CookieMode, RequestCookies, is_server_auth_writable, removal, set_cookie,
 };
@@ -112,6 +113,9 @@ struct ContextInner {
     session_read: AtomicBool,
     /// Whether the writes were applied to a response: a later write cannot reach the browser any more.
     applied: AtomicBool,
+    /// Where a framework integration sends this request when it is signed out (set by the integration that
+    /// created the context, so route protection and extractors find it without another request extension).
+    sign_in_path: Option<SignInPath>,
 }
 
 /// Marks a response whose content does not depend on the session although the handler read it, so the
@@ -158,8 +162,25 @@ impl ServerContext {
                 verified: VerifiedTokens::default(),
                 session_read: AtomicBool::new(false),
                 applied: AtomicBool::new(false),
+                sign_in_path: None,
             }),
         }
+    }
+
+    /// Sets where signed-out visits of this request are sent, on a context that was just created (a clone
+    /// shares the context, so the path can only be set before the first clone).
+    pub(crate) fn with_sign_in_path(mut self, path: SignInPath) -> Self {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => inner.sign_in_path = Some(path),
+            None => tracing::error!("the sign-in path can only be set on a new context; ignored"),
+        }
+        self
+    }
+
+    /// The sign-in path the framework integration set for this request, if any.
+    #[must_use]
+    pub fn sign_in_path(&self) -> Option<&SignInPath> {
+        self.inner.sign_in_path.as_ref()
     }
 
     /// The runner this context belongs to.

@@ -472,7 +472,61 @@ fn same_site_parsing() {
 
 // ---------- properties ----------
 
+/// Text made of the pieces that matter to the decoder: escapes (valid, partial, of multi-byte and invalid UTF-8),
+/// stray `%`, ASCII and non-ASCII letters.
+fn escape_soup() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("%40".to_owned()),
+        Just("%C3%A9".to_owned()),
+        Just("%C3".to_owned()),
+        Just("%A9".to_owned()),
+        Just("%FF".to_owned()),
+        Just("%2".to_owned()),
+        Just("%".to_owned()),
+        Just("%e2%82%ac".to_owned()),
+        "[a-c@.é€]{1,2}",
+    ];
+    proptest::collection::vec(piece, 0..6).prop_map(|pieces| pieces.concat())
+}
+
 proptest! {
+    #[test]
+    fn decodes_to_agrees_with_decode(text in escape_soup(), target in escape_soup(), decode_target in any::<bool>()) {
+        // Half the time compare with a decoded string, so that equal pairs come up often.
+        let target = if decode_target { decode(&target) } else { target };
+        if let Some(equal) = codec::decodes_to(text.as_bytes(), &target) {
+            prop_assert_eq!(equal, decode(&text) == target, "{:?} vs {:?}", text, target);
+        }
+        let own = decode(&text);
+        prop_assert_eq!(codec::decodes_to(text.as_bytes(), &own).unwrap_or(true), true);
+    }
+
+    #[test]
+    fn lookups_agree_with_the_decoded_pairs(
+        pairs in proptest::collection::vec((escape_soup(), escape_soup()), 0..8),
+        quoted in any::<bool>(),
+    ) {
+        let header = pairs
+            .iter()
+            .map(|(name, value)| if quoted { format!("{name}=\"{value}\"") } else { format!("{name}={value}") })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let cookies = RequestCookies::parse(&header);
+        for (name, _) in &pairs {
+            let name = decode(name);
+            let expected: Vec<String> = pairs
+                .iter()
+                .filter(|(n, _)| !n.is_empty() && decode(n) == name)
+                .map(|(_, v)| decode(v))
+                .collect();
+            let fresh = RequestCookies::parse(&header);
+            prop_assert_eq!(fresh.get_all(&name).collect::<Vec<_>>(), expected.clone());
+            let values: Vec<String> = RequestCookies::parse(&header).values(&name).map(|v| v.into_owned()).collect();
+            prop_assert_eq!(values, expected.clone());
+            prop_assert_eq!(cookies.get(&name), expected.first().map(String::as_str));
+        }
+    }
+
     #[test]
     fn codec_round_trips(text in any::<String>()) {
         prop_assert_eq!(decode(&encode_name(&text)), text.clone());
