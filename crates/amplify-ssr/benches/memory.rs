@@ -149,7 +149,10 @@ fn main() {
     }
     let baseline = memory();
 
-    let run = |forged: bool| {
+    // Resident memory after this many sessions of the valid run, to show where it levels off.
+    let checkpoints = [sessions / 10, sessions / 4, sessions / 2];
+    let mut readings = Vec::new();
+    let mut run = |forged: bool| {
         let mut done = 0;
         while done < sessions {
             let batch = BATCH.min(sessions - done);
@@ -177,6 +180,9 @@ fn main() {
                 );
             }
             done += batch;
+            if !forged && checkpoints.contains(&done) {
+                readings.push((format!("{done} distinct valid sessions"), memory()));
+            }
         }
         memory()
     };
@@ -184,11 +190,13 @@ fn main() {
     let after_forged = run(true);
     println!("| after | resident (VmRSS) | peak (VmHWM) |");
     println!("|---|---:|---:|");
-    for (name, (rss, hwm)) in [
-        ("warm-up (100 sessions)".to_owned(), baseline),
-        (format!("{sessions} distinct valid sessions"), after_valid),
-        (format!("then {sessions} distinct forged tokens"), after_forged),
-    ] {
+    let rows = std::iter::once(("warm-up (100 sessions)".to_owned(), baseline))
+        .chain(readings)
+        .chain([
+            (format!("{sessions} distinct valid sessions"), after_valid),
+            (format!("then {sessions} distinct forged tokens"), after_forged),
+        ]);
+    for (name, (rss, hwm)) in rows {
         println!("| {name} | {rss:.1} MiB | {hwm:.1} MiB |");
     }
 }

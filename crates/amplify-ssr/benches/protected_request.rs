@@ -23,6 +23,7 @@ use base64::Engine as _;
 use criterion::{Criterion, criterion_group, criterion_main};
 use http::{HeaderMap, Request, header};
 use tower::ServiceExt;
+use tower::util::MapRequestLayer;
 
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -33,6 +34,12 @@ fn bench(c: &mut Criterion) {
     let runner = session.runner.clone();
     let cookie = session.cookie.clone();
     let bare = Router::new().route("/", get(|| async { "hello" }));
+    // axum's own cost of a route layer and a router layer, with layers that do nothing.
+    let noop = || MapRequestLayer::new(|request: Request<Body>| request);
+    let bare_layered = Router::new()
+        .route("/", get(|| async { "hello" }))
+        .route_layer(noop())
+        .layer(noop());
     let guarded = Router::new()
         .route("/", get(|| async { "hello" }))
         .route_layer(RequireAuthLayer::new())
@@ -68,6 +75,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("request");
     let routes = [
         ("bare route, no auth", &bare, false),
+        ("bare route under two no-op layers, same cookies", &bare_layered, true),
         ("protected route (guard only), valid session cookies", &guarded, true),
         ("protected route + CurrentUser extractor, valid session cookies", &with_user, true),
         ("protected route, no cookies (redirect)", &guarded, false),

@@ -130,7 +130,7 @@ impl AuthCookieNames {
         slot: TokenSlot,
         f: impl FnOnce(&str) -> R,
     ) -> R {
-        const INLINE: usize = 512;
+        const INLINE: usize = 256;
         let parts = [
             USER_POOL_KEY_PREFIX,
             ".",

@@ -36,6 +36,9 @@ use super::codec::{decode, decodes_to};
 pub struct RequestCookies {
     /// The `Cookie` header texts, in order.
     headers: Headers,
+    /// Where the pairs of a single header are: built on the first lookup, so later lookups compare names
+    /// without scanning the header again.
+    index: OnceLock<Option<PairIndex>>,
     /// Every decoded pair, in header order, duplicates included: built on first need.
     decoded: OnceLock<Vec<Pair>>,
 }
@@ -45,9 +48,9 @@ pub struct RequestCookies {
 enum Headers {
     #[default]
     None,
-    /// One header whose bytes are valid UTF-8.
+    /// One header, as received (bytes that are not UTF-8 are read as U+FFFD, as in [`Self::Text`]).
     One(HeaderValue),
-    /// Several headers, or one that was not UTF-8 (decoded lossily).
+    /// Several headers (joined lossily as UTF-8), or parsed text.
     Text(Vec<Box<str>>),
 }
 
@@ -64,6 +67,91 @@ struct Pair {
 struct RawPair<'h> {
     name: &'h [u8],
     value: &'h [u8],
+    /// Whether the name holds a `%` or a byte that is not ASCII: it is then compared by decoding (the decoded
+    /// form replaces bytes that are not UTF-8), otherwise byte for byte.
+    name_escaped: bool,
+}
+
+impl<'h> RawPair<'h> {
+    fn new(name: &'h [u8], value: &'h [u8]) -> Self {
+        Self {
+            name,
+            value,
+            name_escaped: memchr::memchr(b'%', name).is_some() || !name.is_ascii(),
+        }
+    }
+
+    /// Whether the name decodes to `raw_name`; `None` when only decoding can tell.
+    fn name_is(&self, raw_name: &str) -> Option<bool> {
+        if self.name_escaped {
+            decodes_to(self.name, raw_name)
+        } else {
+            Some(self.name == raw_name.as_bytes())
+        }
+    }
+
+    /// The value as text when it needs no decoding (no `%`, valid UTF-8). Only the values asked for are looked
+    /// at, so a lookup never scans the other cookies' values.
+    fn plain_value(&self) -> Option<&'h str> {
+        if memchr::memchr(b'%', self.value).is_some() {
+            return None;
+        }
+        std::str::from_utf8(self.value).ok()
+    }
+}
+
+/// The pairs of one header, as byte ranges, when there are at most [`PairIndex::CAPACITY`] (a request's
+/// cookies for one site usually are); inline, so building it allocates nothing.
+#[derive(Clone)]
+struct PairIndex {
+    spans: [PairSpan; PairIndex::CAPACITY],
+    len: usize,
+}
+
+#[derive(Clone, Copy, Default)]
+struct PairSpan {
+    name: (u32, u32),
+    value: (u32, u32),
+    name_escaped: bool,
+}
+
+impl PairIndex {
+    const CAPACITY: usize = 32;
+
+    /// The index of `header`'s pairs; `None` when there are more than fit (lookups then scan).
+    fn build(header: &[u8]) -> Option<Self> {
+        let offset = |part: &[u8]| -> Option<(u32, u32)> {
+            // `part` is a subslice of `header`, so its address tells where it starts.
+            let start = (part.as_ptr() as usize).checked_sub(header.as_ptr() as usize)?;
+            Some((
+                u32::try_from(start).ok()?,
+                u32::try_from(start + part.len()).ok()?,
+            ))
+        };
+        let mut index = Self {
+            spans: [PairSpan::default(); Self::CAPACITY],
+            len: 0,
+        };
+        for pair in pairs_of(header) {
+            let slot = index.spans.get_mut(index.len)?;
+            *slot = PairSpan {
+                name: offset(pair.name)?,
+                value: offset(pair.value)?,
+                name_escaped: pair.name_escaped,
+            };
+            index.len += 1;
+        }
+        Some(index)
+    }
+
+    fn pairs<'h>(&'h self, header: &'h [u8]) -> impl Iterator<Item = RawPair<'h>> + 'h {
+        let range = |(start, end): (u32, u32)| &header[start as usize..end as usize];
+        self.spans[..self.len].iter().map(move |span| RawPair {
+            name: range(span.name),
+            value: range(span.value),
+            name_escaped: span.name_escaped,
+        })
+    }
 }
 
 /// Prints the cookie names only: the values are session tokens.
@@ -96,9 +184,8 @@ impl RequestCookies {
         let mut values = headers.get_all(http::header::COOKIE).iter();
         let headers = match (values.next(), values.next()) {
             (None, _) => Headers::None,
-            (Some(one), None) if std::str::from_utf8(one.as_bytes()).is_ok() => {
-                Headers::One(one.clone())
-            }
+            // Kept as bytes: only the values a lookup returns are checked for UTF-8.
+            (Some(one), None) => Headers::One(one.clone()),
             _ => Headers::Text(
                 headers
                     .get_all(http::header::COOKIE)
@@ -109,6 +196,7 @@ impl RequestCookies {
         };
         Self {
             headers,
+            index: OnceLock::new(),
             decoded: OnceLock::new(),
         }
     }
@@ -118,6 +206,7 @@ impl RequestCookies {
     pub fn parse(cookie_header: &str) -> Self {
         Self {
             headers: Headers::Text(vec![cookie_header.into()]),
+            index: OnceLock::new(),
             decoded: OnceLock::new(),
         }
     }
@@ -143,9 +232,9 @@ impl RequestCookies {
                     .map(|pair| pair.value.as_str());
             }
             for (index, pair) in scan.by_ref() {
-                let plain_value = match name_is(pair.name, raw_name) {
+                let plain_value = match pair.name_is(raw_name) {
                     Some(false) => continue,
-                    Some(true) => plain(pair.value),
+                    Some(true) => pair.plain_value(),
                     None => None,
                 };
                 if let Some(value) = plain_value {
@@ -168,12 +257,13 @@ impl RequestCookies {
         raw_name: &'n str,
     ) -> impl Iterator<Item = Cow<'s, str>> + use<'s, 'n> {
         self.raw_pairs().filter_map(move |pair| {
-            let matches = name_is(pair.name, raw_name)
+            let matches = pair
+                .name_is(raw_name)
                 .unwrap_or_else(|| decode(&String::from_utf8_lossy(pair.name)) == raw_name);
             if !matches {
                 return None;
             }
-            Some(match plain(pair.value) {
+            Some(match pair.plain_value() {
                 Some(value) => Cow::Borrowed(value),
                 None => Cow::Owned(decode(&String::from_utf8_lossy(pair.value))),
             })
@@ -217,19 +307,21 @@ impl RequestCookies {
             .chain(many.iter().map(|text| text.as_bytes()))
     }
 
-    /// Every usable pair, undecoded, in header order (the same pairs, in the same order, as [`decoded`]).
+    /// Every usable pair, undecoded, in header order (the same pairs, in the same order, as [`decoded`]): from
+    /// the index when the request has one header with few pairs, else by scanning.
     fn raw_pairs(&self) -> impl Iterator<Item = RawPair<'_>> {
-        self.texts().flat_map(|text| {
-            text.split(|&byte| byte == b';').filter_map(|pair| {
-                let at = pair.iter().position(|&byte| byte == b'=')?;
-                let name = trim_ows(&pair[..at]);
-                // A name is empty after decoding only when it is empty as written.
-                (!name.is_empty()).then(|| RawPair {
-                    name,
-                    value: strip_quotes(trim_ows(&pair[at + 1..])),
-                })
-            })
-        })
+        let indexed = match &self.headers {
+            Headers::One(value) => self
+                .index
+                .get_or_init(|| PairIndex::build(value.as_bytes()))
+                .as_ref()
+                .map(|index| index.pairs(value.as_bytes())),
+            Headers::None | Headers::Text(_) => None,
+        };
+        match indexed {
+            Some(pairs) => Pairs::Indexed(pairs),
+            None => Pairs::Scanned(self.texts().flat_map(pairs_of)),
+        }
     }
 
     /// Every pair decoded, duplicates included, built once.
@@ -248,21 +340,54 @@ impl RequestCookies {
     }
 }
 
-/// Whether a name as written decodes to `raw_name`; `None` when only decoding can tell.
-fn name_is(written: &[u8], raw_name: &str) -> Option<bool> {
-    if written.contains(&b'%') {
-        decodes_to(written, raw_name)
-    } else {
-        Some(written == raw_name.as_bytes())
-    }
+/// The `;`-separated pieces of a header, found with `memchr` (a lookup scans the whole header, so this is the
+/// loop that decides its cost).
+fn split_pairs(text: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        match memchr::memchr(b';', text) {
+            Some(at) => {
+                rest = Some(&text[at + 1..]);
+                Some(&text[..at])
+            }
+            None => {
+                rest = None;
+                Some(text)
+            }
+        }
+    })
 }
 
-/// The value as text when it needs no decoding.
-fn plain(value: &[u8]) -> Option<&str> {
-    if value.contains(&b'%') {
-        return None;
+/// The usable pairs of one header text, undecoded.
+fn pairs_of(text: &[u8]) -> impl Iterator<Item = RawPair<'_>> {
+    split_pairs(text).filter_map(|pair| {
+        let at = memchr::memchr(b'=', pair)?;
+        let name = trim_ows(&pair[..at]);
+        // A name is empty after decoding only when it is empty as written.
+        (!name.is_empty()).then(|| RawPair::new(name, strip_quotes(trim_ows(&pair[at + 1..]))))
+    })
+}
+
+/// Pairs from the index or from a scan (one iterator type for both).
+enum Pairs<I, S> {
+    Indexed(I),
+    Scanned(S),
+}
+
+impl<'h, I, S> Iterator for Pairs<I, S>
+where
+    I: Iterator<Item = RawPair<'h>>,
+    S: Iterator<Item = RawPair<'h>>,
+{
+    type Item = RawPair<'h>;
+
+    fn next(&mut self) -> Option<RawPair<'h>> {
+        match self {
+            Self::Indexed(pairs) => pairs.next(),
+            Self::Scanned(pairs) => pairs.next(),
+        }
     }
-    std::str::from_utf8(value).ok()
 }
 
 /// Trims the optional whitespace (space, tab) allowed around cookie pairs.

@@ -162,8 +162,16 @@ impl TokenVerifier {
         expected: TokenUse,
         now: SystemTime,
     ) -> Option<Result<VerifiedJwt, VerifyError>> {
-        let claims = self.cache.as_ref()?.get(token, expected)?;
-        Some(time_checks(claims, unix_seconds(now)))
+        let hit = self.cache.as_ref()?.get(token, expected)?;
+        let now = unix_seconds(now);
+        // The same time checks as `time_checks`, on the entry's own `nbf` and `exp` (read when it was stored).
+        if hit.nbf.is_some_and(|nbf| nbf > now.saturating_add(NBF_LEEWAY.as_secs() as i64)) {
+            return Some(Err(VerifyError::NotYetValid));
+        }
+        Some(Ok(VerifiedJwt {
+            expired: now >= hit.exp,
+            claims: hit.claims,
+        }))
     }
 
     /// The time-independent claim checks (issuer, use, client).
@@ -256,6 +264,14 @@ struct CachedClaims {
     token_use: TokenUse,
     claims: Claims,
     exp: i64,
+    nbf: Option<i64>,
+}
+
+/// What a cache hit hands out: the shared claims and their time claims, read once when stored.
+struct CacheHit {
+    claims: Claims,
+    exp: i64,
+    nbf: Option<i64>,
 }
 
 impl VerifiedCache {
@@ -267,16 +283,24 @@ impl VerifiedCache {
     }
 
     /// The claims of `token` when it was verified as a `token_use` token (a shared copy: no allocation).
-    fn get(&self, token: &str, token_use: TokenUse) -> Option<Claims> {
+    fn get(&self, token: &str, token_use: TokenUse) -> Option<CacheHit> {
         let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
         entries
             .get(token)
             .filter(|entry| entry.token_use == token_use)
-            .map(|entry| entry.claims.clone())
+            .map(|entry| CacheHit {
+                claims: entry.claims.clone(),
+                exp: entry.exp,
+                nbf: entry.nbf,
+            })
     }
 
+    /// Stores a token that passed every check (so its `exp` and any `nbf` are well-formed).
     fn insert(&self, token: &str, token_use: TokenUse, claims: &Claims, now: i64) {
-        let Some(exp) = claims.exp() else { return };
+        let (Ok(Some(exp)), Ok(nbf)) = (required_int(claims, "exp"), required_int(claims, "nbf"))
+        else {
+            return;
+        };
         let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
         if entries.len() >= self.capacity && !entries.contains_key(token) {
             entries.retain(|_, entry| entry.exp > now);
@@ -299,6 +323,7 @@ impl VerifiedCache {
                 token_use,
                 claims: claims.clone(),
                 exp,
+                nbf,
             },
         );
     }
