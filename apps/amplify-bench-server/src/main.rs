@@ -44,10 +44,10 @@ async fn page() -> Html<&'static str> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let fixtures: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&args.jwks_from).map_err(|e| {
-            format!("cannot read {}: {e}", args.jwks_from.display())
-        })?)?;
+    let fixtures: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(&args.jwks_from)
+            .map_err(|e| format!("cannot read {}: {e}", args.jwks_from.display()))?,
+    )?;
     let config = AmplifyConfig::from_value(&fixtures["config"])?;
     let jwks = fixtures["jwks"].clone();
     tokio::runtime::Builder::new_multi_thread()

@@ -56,10 +56,7 @@ fn main() {
         .route_layer(RequireAuthLayer::new())
         .layer(AmplifyLayer::new(runner.clone()).refresh_eagerly());
     let with_context = Router::new()
-        .route(
-            "/",
-            get(|_: ServerContext| async { "hello" }),
-        )
+        .route("/", get(|_: ServerContext| async { "hello" }))
         .route_layer(RequireAuthLayer::new())
         .layer(AmplifyLayer::new(runner.clone()));
     let with_user = Router::new()
@@ -94,7 +91,9 @@ fn main() {
         let batch = requests(REQUESTS);
         let region = Region::new(GLOBAL);
         for request in batch {
-            let response = rt.block_on(router.clone().oneshot(request)).expect("response");
+            let response = rt
+                .block_on(router.clone().oneshot(request))
+                .expect("response");
             drop(response);
         }
         let stats = region.change();
@@ -103,11 +102,31 @@ fn main() {
 
     let cases = [
         ("bare route, no auth", &bare, false),
-        ("bare route under two no-op layers (axum's cost of layering)", &bare_layered, true),
-        ("protected route (guard only), valid session cookies", &guarded, true),
-        ("protected route with `refresh_eagerly`, valid session cookies", &eager, true),
-        ("protected route + `ServerContext` extractor, valid session cookies", &with_context, true),
-        ("protected route + `CurrentUser` extractor, valid session cookies", &with_user, true),
+        (
+            "bare route under two no-op layers (axum's cost of layering)",
+            &bare_layered,
+            true,
+        ),
+        (
+            "protected route (guard only), valid session cookies",
+            &guarded,
+            true,
+        ),
+        (
+            "protected route with `refresh_eagerly`, valid session cookies",
+            &eager,
+            true,
+        ),
+        (
+            "protected route + `ServerContext` extractor, valid session cookies",
+            &with_context,
+            true,
+        ),
+        (
+            "protected route + `CurrentUser` extractor, valid session cookies",
+            &with_user,
+            true,
+        ),
         ("protected route, no cookies (redirect)", &guarded, false),
     ];
     let (bare_allocs, _) = count(&bare, false);
@@ -133,5 +152,7 @@ fn main() {
         ));
     }
     let allocs = region.change().allocations as f64 / REQUESTS as f64;
-    println!("| `ServerRunner::context` + `guard::check_access_cached` alone | - | {allocs:.1} | - |");
+    println!(
+        "| `ServerRunner::context` + `guard::check_access_cached` alone | - | {allocs:.1} | - |"
+    );
 }

@@ -55,14 +55,22 @@ impl Signer {
         );
         let mut signature = vec![0; self.key.public_modulus_len()];
         self.key
-            .sign(&RSA_PKCS1_SHA256, &self.rng, input.as_bytes(), &mut signature)
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &self.rng,
+                input.as_bytes(),
+                &mut signature,
+            )
             .expect("sign");
         format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
     }
 
     /// The cookie header of session `n`: a distinct user with Cognito-shaped access and id tokens.
     fn session(&self, n: usize, forged: bool) -> String {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_secs();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("clock")
+            .as_secs();
         let iss = format!("https://cognito-idp.us-east-1.amazonaws.com/{POOL}");
         let sub = format!("{n:08x}-1111-4222-8333-444455556666");
         let origin = format!("{n:08x}-aaaa-4bbb-8ccc-ddddeeeeffff");
@@ -98,7 +106,13 @@ fn memory() -> (f64, f64) {
         status
             .lines()
             .find_map(|line| line.strip_prefix(name))
-            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .and_then(|rest| {
+                rest.trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+            })
             .map_or(f64::NAN, |kb| kb / 1024.0)
     };
     (field("VmRSS:"), field("VmHWM:"))
@@ -116,7 +130,9 @@ fn main() {
     let signer = Signer::new();
     let jwks = signer.jwks();
     let jwks_url = rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let address = listener.local_addr().expect("address");
         let app = axum::Router::new().route(
             "/jwks.json",
@@ -128,8 +144,10 @@ fn main() {
         tokio::spawn(async move { axum::serve(listener, app).await });
         format!("http://{address}/jwks.json")
     });
-    let config = AmplifyConfig::from_value(&json!({"version": "1.4", "auth": {"aws_region": "us-east-1",
-        "user_pool_id": POOL, "user_pool_client_id": CLIENT}}))
+    let config = AmplifyConfig::from_value(
+        &json!({"version": "1.4", "auth": {"aws_region": "us-east-1",
+        "user_pool_id": POOL, "user_pool_client_id": CLIENT}}),
+    )
     .expect("config");
     let runner = ServerRunner::builder(config)
         .ignore_env()
@@ -139,7 +157,10 @@ fn main() {
 
     let check = |cookie: &str| {
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_str(cookie).expect("cookie"));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_str(cookie).expect("cookie"),
+        );
         let ctx = runner.context(&headers);
         rt.block_on(check_access(&ctx))
     };
@@ -169,7 +190,10 @@ fn main() {
                         })
                     })
                     .collect();
-                workers.into_iter().flat_map(|w| w.join().expect("signer")).collect()
+                workers
+                    .into_iter()
+                    .flat_map(|w| w.join().expect("signer"))
+                    .collect()
             });
             for cookie in &cookies {
                 let access = check(cookie);
@@ -194,7 +218,10 @@ fn main() {
         .chain(readings)
         .chain([
             (format!("{sessions} distinct valid sessions"), after_valid),
-            (format!("then {sessions} distinct forged tokens"), after_forged),
+            (
+                format!("then {sessions} distinct forged tokens"),
+                after_forged,
+            ),
         ]);
     for (name, (rss, hwm)) in rows {
         println!("| {name} | {rss:.1} MiB | {hwm:.1} MiB |");

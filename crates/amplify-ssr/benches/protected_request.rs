@@ -75,9 +75,21 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("request");
     let routes = [
         ("bare route, no auth", &bare, false),
-        ("bare route under two no-op layers, same cookies", &bare_layered, true),
-        ("protected route (guard only), valid session cookies", &guarded, true),
-        ("protected route + CurrentUser extractor, valid session cookies", &with_user, true),
+        (
+            "bare route under two no-op layers, same cookies",
+            &bare_layered,
+            true,
+        ),
+        (
+            "protected route (guard only), valid session cookies",
+            &guarded,
+            true,
+        ),
+        (
+            "protected route + CurrentUser extractor, valid session cookies",
+            &with_user,
+            true,
+        ),
         ("protected route, no cookies (redirect)", &guarded, false),
     ];
     for (name, router, with_cookie) in routes {
@@ -160,7 +172,11 @@ fn bench(c: &mut Criterion) {
     parts.bench_function("verify: aws-lc-rs RS256 alone (the floor)", |b| {
         b.iter(|| {
             floor_key
-                .verify(&aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256, &signing_input, &signature)
+                .verify(
+                    &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
+                    &signing_input,
+                    &signature,
+                )
                 .expect("signature")
         });
     });

@@ -442,7 +442,11 @@ async fn a_thousand_concurrent_requests_with_one_expired_session_make_one_refres
         1,
         "one refresh for the whole storm"
     );
-    assert_eq!(new_access_tokens.len(), 1, "every response carries the same new tokens");
+    assert_eq!(
+        new_access_tokens.len(),
+        1,
+        "every response carries the same new tokens"
+    );
     assert_ne!(
         new_access_tokens.first().map(String::as_str),
         jar.ending_with(".accessToken"),

@@ -58,7 +58,9 @@ async fn requests_without_an_access_token_are_signed_out_at_once() {
 
     assert_eq!(cached(&Jar::default().context(&runner)), "no session");
     let mut without_access = jar.clone();
-    without_access.cookies.retain(|name, _| !name.ends_with(".accessToken"));
+    without_access
+        .cookies
+        .retain(|name, _| !name.ends_with(".accessToken"));
     let ctx = without_access.context(&runner);
     assert_eq!(cached(&ctx), "no session");
     assert_eq!(full(&without_access.context(&runner)).await, "signed out");

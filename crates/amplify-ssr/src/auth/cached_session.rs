@@ -13,8 +13,8 @@
 use std::borrow::Cow;
 use std::time::SystemTime;
 
-use super::tokens::{SignInDetails, clock_drift_ms, expired_by_rule};
 use super::token_user::same_user;
+use super::tokens::{SignInDetails, clock_drift_ms, expired_by_rule};
 use crate::context::ServerContext;
 use crate::cookies::{FALLBACK_USERNAME, RequestCookies, TokenSlot};
 use crate::jwt::{TokenUse, VerifiedJwt};
@@ -32,11 +32,11 @@ pub(crate) struct CachedSession<'c> {
 impl CachedSession<'_> {
     /// The `signInDetails` cookie, when every copy agrees and it parses (as the full path reads it).
     pub(crate) fn sign_in_details(&self) -> Option<SignInDetails> {
-        let raw = self
-            .names
-            .with_user_key(&self.key_username, TokenSlot::SignInDetails, |key| {
-                unanimous(self.cookies, key)
-            })?;
+        let raw =
+            self.names
+                .with_user_key(&self.key_username, TokenSlot::SignInDetails, |key| {
+                    unanimous(self.cookies, key)
+                })?;
         serde_json::from_str(&raw).ok()
     }
 }
@@ -68,7 +68,8 @@ fn session(ctx: &ServerContext, now: SystemTime) -> Option<Option<CachedSession<
     let names = &runtime.cookie_names;
     let key_username = one_value(cookies.values(names.last_auth_user_key()))?
         .unwrap_or(Cow::Borrowed(FALLBACK_USERNAME));
-    let token = |slot| names.with_user_key(&key_username, slot, |key| one_value(cookies.values(key)));
+    let token =
+        |slot| names.with_user_key(&key_username, slot, |key| one_value(cookies.values(key)));
     let verified = |raw: &str, expected| {
         let verified = runtime.verifier.verify_cached(raw, expected, now)?.ok()?;
         (!verified.expired && !runtime.revoked_sessions.is_revoked(&verified.claims, now))

@@ -99,7 +99,9 @@ pub(crate) fn clock_drift_ms(mode: CookieMode, cookie: Option<&str>) -> i64 {
     }
     cookie
         .and_then(|v| v.trim().parse::<i64>().ok())
-        .map_or(0, |drift| drift.clamp(-MAX_CLOCK_DRIFT_MS, MAX_CLOCK_DRIFT_MS))
+        .map_or(0, |drift| {
+            drift.clamp(-MAX_CLOCK_DRIFT_MS, MAX_CLOCK_DRIFT_MS)
+        })
 }
 
 pub(crate) fn unix_millis(t: SystemTime) -> i64 {

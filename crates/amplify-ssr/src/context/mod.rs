@@ -54,10 +54,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use http::{HeaderMap, HeaderValue};
 
 use crate::auth::verified::VerifiedTokens;
-use crate::guard::SignInPath;
 use crate::cookies::{
     CookieAttributes, CookieMode, RequestCookies, is_server_auth_writable, removal, set_cookie,
 };
+use crate::guard::SignInPath;
 
 pub use crate::config::ENV_APP_ORIGIN;
 pub use crate::runner::{ServerRunner, ServerRunnerBuilder};

@@ -125,7 +125,10 @@ pub(crate) fn decodes_to(text: &[u8], target: &str) -> Option<bool> {
         let Some(wanted) = expected.get(j..j + len) else {
             return Some(false);
         };
-        let decoded = || run.chunks_exact(3).map(|e| (hex_digit(e[1]) << 4) | hex_digit(e[2]));
+        let decoded = || {
+            run.chunks_exact(3)
+                .map(|e| (hex_digit(e[1]) << 4) | hex_digit(e[2]))
+        };
         if decoded().eq(wanted.iter().copied())
             && target.is_char_boundary(j)
             && target.is_char_boundary(j + len)

@@ -394,7 +394,10 @@ where
 fn trim_ows(text: &[u8]) -> &[u8] {
     let is_ows = |byte: &u8| *byte == b' ' || *byte == b'\t';
     let start = text.iter().position(|b| !is_ows(b)).unwrap_or(text.len());
-    let end = text.iter().rposition(|b| !is_ows(b)).map_or(start, |at| at + 1);
+    let end = text
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |at| at + 1);
     &text[start..end]
 }
 

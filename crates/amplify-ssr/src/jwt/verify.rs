@@ -165,7 +165,10 @@ impl TokenVerifier {
         let hit = self.cache.as_ref()?.get(token, expected)?;
         let now = unix_seconds(now);
         // The same time checks as `time_checks`, on the entry's own `nbf` and `exp` (read when it was stored).
-        if hit.nbf.is_some_and(|nbf| nbf > now.saturating_add(NBF_LEEWAY.as_secs() as i64)) {
+        if hit
+            .nbf
+            .is_some_and(|nbf| nbf > now.saturating_add(NBF_LEEWAY.as_secs() as i64))
+        {
             return Some(Err(VerifyError::NotYetValid));
         }
         Some(Ok(VerifiedJwt {
