@@ -62,18 +62,16 @@ use actix_web::http::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use amplify_ssr::guard::{Denied, SignInPath, error_body};
 
-/// Per-app settings the middleware puts in request extensions for the extractors and route protection.
-#[derive(Clone, Debug)]
-pub(crate) struct AuthPages {
-    pub(crate) sign_in_path: SignInPath,
-}
-
 /// Where a signed-out visitor of `request` is sent: the sign-in path set on the middleware, with the request's
 /// path and query in `redirect_to` (actix-web scopes keep the full path, so this is the page as requested).
 pub(crate) fn sign_in_location(request: &HttpRequest) -> String {
     let original = request.uri().path_and_query().map_or("/", |p| p.as_str());
-    match request.extensions().get::<AuthPages>() {
-        Some(pages) => pages.sign_in_path.location_for(original),
+    match request
+        .extensions()
+        .get::<amplify_ssr::ServerContext>()
+        .and_then(amplify_ssr::ServerContext::sign_in_path)
+    {
+        Some(path) => path.location_for(original),
         None => SignInPath::default().location_for(original),
     }
 }

@@ -10,7 +10,6 @@ use amplify_ssr::ServerRunner;
 use amplify_ssr::guard::{SignInPath, refresh_ahead};
 use futures_util::future::{LocalBoxFuture, Ready, ready};
 
-use crate::AuthPages;
 use crate::headers::{to_http_headers, write_context};
 
 /// An actix-web middleware ([`Transform`]) that gives each request a [`ServerContext`](amplify_ssr::ServerContext)
@@ -38,7 +37,7 @@ use crate::headers::{to_http_headers, write_context};
 #[must_use]
 pub struct AmplifyMiddleware {
     runner: ServerRunner,
-    pages: AuthPages,
+    sign_in_path: SignInPath,
     refresh_eagerly: bool,
 }
 
@@ -48,9 +47,7 @@ impl AmplifyMiddleware {
     pub fn new(runner: ServerRunner) -> Self {
         Self {
             runner,
-            pages: AuthPages {
-                sign_in_path: SignInPath::default(),
-            },
+            sign_in_path: SignInPath::default(),
             refresh_eagerly: true,
         }
     }
@@ -64,7 +61,7 @@ impl AmplifyMiddleware {
     /// Where [`RequireAuth`](crate::RequireAuth) and [`SignedInPage`](crate::SignedInPage) send signed-out
     /// users. Must be a same-site relative path (otherwise the problem is logged and `/sign-in` kept).
     pub fn sign_in_path(mut self, path: impl Into<String>) -> Self {
-        self.pages.sign_in_path = SignInPath::or_default(path);
+        self.sign_in_path = SignInPath::or_default(path);
         self
     }
 }
@@ -110,9 +107,9 @@ where
         let ctx = self
             .settings
             .runner
-            .context(&to_http_headers(request.headers()));
+            .context(&to_http_headers(request.headers()))
+            .with_sign_in_path(self.settings.sign_in_path.clone());
         request.extensions_mut().insert(ctx.clone());
-        request.extensions_mut().insert(self.settings.pages.clone());
         let service = Rc::clone(&self.service);
         let eagerly = self.settings.refresh_eagerly;
         Box::pin(async move {

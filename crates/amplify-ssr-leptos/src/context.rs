@@ -138,7 +138,8 @@ fn accepts_html(parts: &Parts) -> bool {
 fn sign_in_location(parts: &Parts) -> String {
     let sign_in = parts
         .extensions
-        .get::<SignInPath>()
+        .get::<ServerContext>()
+        .and_then(ServerContext::sign_in_path)
         .cloned()
         .unwrap_or_else(|| SignInPath::or_default(crate::DEFAULT_SIGN_IN_PATH));
     let back = parts

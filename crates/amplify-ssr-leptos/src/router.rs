@@ -111,7 +111,6 @@ where
         // Later layers wrap earlier ones: AmplifyLayer is outermost, so the others find the context.
         router
             .layer(axum::middleware::from_fn(refuse_cross_site))
-            .layer(Extension(setup.sign_in_path.clone()))
             .layer(
                 AmplifyLayer::new(setup.runner)
                     .sign_in_path(setup.sign_in_path.as_str())

@@ -167,9 +167,11 @@ impl ServerContext {
         }
     }
 
-    /// Sets where signed-out visits of this request are sent, on a context that was just created (a clone
-    /// shares the context, so the path can only be set before the first clone).
-    pub(crate) fn with_sign_in_path(mut self, path: SignInPath) -> Self {
+    /// Sets where signed-out visits of this request are sent: for a framework integration, on the context it
+    /// just created (before the first clone: clones share the context, so a later call is logged and ignored).
+    /// Route protection and the page extractors then find the path with the context.
+    #[must_use]
+    pub fn with_sign_in_path(mut self, path: SignInPath) -> Self {
         match Arc::get_mut(&mut self.inner) {
             Some(inner) => inner.sign_in_path = Some(path),
             None => tracing::error!("the sign-in path can only be set on a new context; ignored"),
