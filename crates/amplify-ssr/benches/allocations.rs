@@ -12,16 +12,13 @@ mod common;
 
 use std::alloc::System;
 
-use amplify_ssr::axum::{AmplifyLayer, CurrentUser, RequireAuthLayer};
-use amplify_ssr::{ServerContext, guard};
+use amplify_ssr::guard;
 use axum::Router;
 use axum::body::Body;
-use axum::routing::get;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Request, header};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use tower::ServiceExt;
-use tower::util::MapRequestLayer;
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
@@ -40,32 +37,14 @@ fn main() {
     drop(shared_cookie.clone());
     let cookie = || HeaderValue::from_maybe_shared(shared_cookie.clone()).expect("cookie header");
 
-    let bare = Router::new().route("/", get(|| async { "hello" }));
-    // axum's own cost of a route layer and a router layer, with layers that do nothing.
-    let noop = || MapRequestLayer::new(|request: Request<Body>| request);
-    let bare_layered = Router::new()
-        .route("/", get(|| async { "hello" }))
-        .route_layer(noop())
-        .layer(noop());
-    let guarded = Router::new()
-        .route("/", get(|| async { "hello" }))
-        .route_layer(RequireAuthLayer::new())
-        .layer(AmplifyLayer::new(runner.clone()));
-    let eager = Router::new()
-        .route("/", get(|| async { "hello" }))
-        .route_layer(RequireAuthLayer::new())
-        .layer(AmplifyLayer::new(runner.clone()).refresh_eagerly());
-    let with_context = Router::new()
-        .route("/", get(|_: ServerContext| async { "hello" }))
-        .route_layer(RequireAuthLayer::new())
-        .layer(AmplifyLayer::new(runner.clone()));
-    let with_user = Router::new()
-        .route(
-            "/",
-            get(|CurrentUser(user): CurrentUser| async move { user.username }),
-        )
-        .route_layer(RequireAuthLayer::new())
-        .layer(AmplifyLayer::new(runner.clone()));
+    let common::Routes {
+        bare,
+        bare_layered,
+        guarded,
+        eager,
+        with_context,
+        with_user,
+    } = common::Routes::new(&runner);
 
     let count = |router: &Router, with_cookie: bool| -> (f64, u16) {
         let requests = |n: usize| -> Vec<Request<Body>> {

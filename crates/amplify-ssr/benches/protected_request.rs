@@ -13,17 +13,13 @@ mod common;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use amplify_ssr::axum::{AmplifyLayer, CurrentUser, RequireAuthLayer};
 use amplify_ssr::jwt::{JwksCache, TokenUse, TokenVerifier};
 use amplify_ssr::{AmplifyConfig, guard};
-use axum::Router;
 use axum::body::Body;
-use axum::routing::get;
 use base64::Engine as _;
 use criterion::{Criterion, criterion_group, criterion_main};
 use http::{HeaderMap, Request, header};
 use tower::ServiceExt;
-use tower::util::MapRequestLayer;
 
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -33,24 +29,13 @@ fn bench(c: &mut Criterion) {
     let session = rt.block_on(common::signed_in());
     let runner = session.runner.clone();
     let cookie = session.cookie.clone();
-    let bare = Router::new().route("/", get(|| async { "hello" }));
-    // axum's own cost of a route layer and a router layer, with layers that do nothing.
-    let noop = || MapRequestLayer::new(|request: Request<Body>| request);
-    let bare_layered = Router::new()
-        .route("/", get(|| async { "hello" }))
-        .route_layer(noop())
-        .layer(noop());
-    let guarded = Router::new()
-        .route("/", get(|| async { "hello" }))
-        .route_layer(RequireAuthLayer::new())
-        .layer(AmplifyLayer::new(runner.clone()));
-    let with_user = Router::new()
-        .route(
-            "/",
-            get(|CurrentUser(user): CurrentUser| async move { user.username }),
-        )
-        .route_layer(RequireAuthLayer::new())
-        .layer(AmplifyLayer::new(runner.clone()));
+    let common::Routes {
+        bare,
+        bare_layered,
+        guarded,
+        with_user,
+        ..
+    } = common::Routes::new(&runner);
     let request = |with_cookie: bool| {
         let mut builder = Request::get("/");
         if with_cookie {

@@ -2,8 +2,13 @@
 //! through the library, and the `Cookie` header the browser would then send.
 
 use amplify_local::{LocalBackend, LocalOptions};
-use amplify_ssr::{AmplifyConfig, ServerRunner, SignInInput};
-use http::HeaderMap;
+use amplify_ssr::axum::{AmplifyLayer, CurrentUser, RequireAuthLayer};
+use amplify_ssr::{AmplifyConfig, ServerContext, ServerRunner, SignInInput};
+use axum::Router;
+use axum::body::Body;
+use axum::routing::get;
+use http::{HeaderMap, Request};
+use tower::util::MapRequestLayer;
 
 /// A running amplify-local with a signed-in user.
 pub(crate) struct SignedIn {
@@ -70,5 +75,56 @@ pub(crate) async fn signed_in() -> SignedIn {
         cookie,
         _backend: backend,
         _dir: dir,
+    }
+}
+
+/// The routers the request benchmarks compare, each serving `GET /`.
+#[allow(dead_code)]
+pub(crate) struct Routes {
+    /// No layer at all.
+    pub(crate) bare: Router,
+    /// Two layers that do nothing (a route layer and a router layer): axum's own cost of layering.
+    pub(crate) bare_layered: Router,
+    /// `AmplifyLayer` + `RequireAuthLayer`, a handler that reads nothing.
+    pub(crate) guarded: Router,
+    /// The same with `refresh_eagerly`.
+    pub(crate) eager: Router,
+    /// The guard, and a handler that takes the `ServerContext`.
+    pub(crate) with_context: Router,
+    /// The guard, and a handler that takes the `CurrentUser`.
+    pub(crate) with_user: Router,
+}
+
+impl Routes {
+    pub(crate) fn new(runner: &ServerRunner) -> Self {
+        let hello = || get(|| async { "hello" });
+        let protect = |router: Router, layer: AmplifyLayer| {
+            router.route_layer(RequireAuthLayer::new()).layer(layer)
+        };
+        let noop = || MapRequestLayer::new(|request: Request<Body>| request);
+        let amplify = || AmplifyLayer::new(runner.clone());
+        Self {
+            bare: Router::new().route("/", hello()),
+            bare_layered: Router::new()
+                .route("/", hello())
+                .route_layer(noop())
+                .layer(noop()),
+            guarded: protect(Router::new().route("/", hello()), amplify()),
+            eager: protect(
+                Router::new().route("/", hello()),
+                amplify().refresh_eagerly(),
+            ),
+            with_context: protect(
+                Router::new().route("/", get(|_: ServerContext| async { "hello" })),
+                amplify(),
+            ),
+            with_user: protect(
+                Router::new().route(
+                    "/",
+                    get(|CurrentUser(user): CurrentUser| async move { user.username }),
+                ),
+                amplify(),
+            ),
+        }
     }
 }
