@@ -89,7 +89,9 @@ pub(super) fn connection_items(model: &str) -> Field {
             let parent = ctx.parent_value;
             ready(parent.try_downcast_ref::<Page>().map(|page| {
                 Some(FieldValue::list(
-                    page.items.iter().map(|item| FieldValue::borrowed_any(item)),
+                    page.items
+                        .iter()
+                        .map(|item| FieldValue::borrowed_any(&**item)),
                 ))
             }))
         },

@@ -64,7 +64,9 @@ fn list(
         budget,
     };
     let model = backend.model(model).expect("model");
-    backend.list(model, call, query).map(|page| page.items)
+    backend
+        .list(model, call, query)
+        .map(|page| page.items.into_iter().map(Arc::unwrap_or_clone).collect())
 }
 
 /// What a list read: (stored items decoded, rows SQLite stepped through in full scans).

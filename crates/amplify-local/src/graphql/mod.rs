@@ -15,7 +15,8 @@
 //! with AppSync's error shapes.
 //!
 //! One request can't stall the API: lists read through an index of owners
-//! and keys ([`item_index`]), never every item of a model, and each request
+//! and keys ([`item_index`]), never every item of a model (and decode an
+//! item again only when its stored text changed, [`item_cache`]), and each request
 //! has a budget of item reads and of time ([`budget`],
 //! `LocalOptions::graphql_row_budget` / `graphql_time_budget`) that every
 //! field, alias and nested connection draws on.
@@ -27,6 +28,7 @@ mod fields;
 mod filter;
 #[cfg(feature = "fuzzing")]
 pub(crate) mod fuzzing;
+mod item_cache;
 mod item_index;
 #[cfg(test)]
 mod list_tests;

@@ -8,6 +8,7 @@
 //! charged to the request's [`Budget`], and counted.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use base64::Engine as _;
@@ -19,6 +20,7 @@ use serde_json::{Map, Value};
 use super::auth::{Caller, Grant, grant};
 use super::budget::Budget;
 use super::filter::{compare_tuples, field_matches, matches};
+use super::item_cache::ItemCache;
 use super::item_index::{self, IndexedFields};
 use super::model::{Catalog, ModelDef};
 use crate::db::Store;
@@ -166,7 +168,8 @@ struct Existing {
 /// One page of items.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Page {
-    pub(crate) items: Vec<Item>,
+    /// Shared with the decoded-item cache ([`ItemCache`]).
+    pub(crate) items: Vec<Arc<Item>>,
     pub(crate) next_token: Option<String>,
 }
 
@@ -176,6 +179,8 @@ pub(crate) struct Backend {
     pub(crate) catalog: Catalog,
     items: Store,
     indexed: IndexedFields,
+    /// Items as lists last decoded them.
+    decoded: ItemCache,
     /// Stored items read (decoded) by every operation so far.
     rows_read: AtomicU64,
     /// Rows SQLite stepped through in full-table scans while listing.
@@ -205,6 +210,7 @@ impl Backend {
             catalog,
             items,
             indexed,
+            decoded: ItemCache::default(),
             rows_read: AtomicU64::new(0),
             full_scan_steps: AtomicU64::new(0),
             sorts: AtomicU64::new(0),
@@ -245,6 +251,12 @@ impl Backend {
     fn read(&self, text: &str) -> Result<Item, OpError> {
         self.rows_read.fetch_add(1, Ordering::Relaxed);
         decode(text)
+    }
+
+    /// Counts a stored item a list reads, and decodes it unless it is cached as this very text.
+    fn read_listed(&self, seq: i64, text: &str) -> Result<Arc<Item>, OpError> {
+        self.rows_read.fetch_add(1, Ordering::Relaxed);
+        self.decoded.decode(seq, text)
     }
 
     /// A model by name (the schema only names existing ones).
@@ -443,7 +455,7 @@ impl Backend {
             }
         };
         let (sql, values) = self.selection(model, &grant, query, after_seq);
-        let mut rows: Vec<(Vec<Value>, Item)> = Vec::new();
+        let mut rows: Vec<(Vec<Value>, Arc<Item>)> = Vec::new();
         {
             let conn = self.items.conn();
             let mut statement = conn.prepare_cached(&sql)?;
@@ -453,7 +465,7 @@ impl Backend {
                 let seq: i64 = row.get(0)?;
                 // Decoded from SQLite's buffer, without a copy of the text first.
                 let text = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-                let item = self.read(text)?;
+                let item = self.read_listed(seq, text)?;
                 if !Self::selects(query, &grant, &item) {
                     continue;
                 }
@@ -655,6 +667,7 @@ impl Backend {
             |transaction, existing| {
                 transaction.execute("DELETE FROM graphql_items WHERE seq = ?1", [existing.seq])?;
                 item_index::remove(transaction, existing.seq)?;
+                self.decoded.forget(existing.seq);
                 Ok(existing.item)
             },
         )
@@ -743,7 +756,7 @@ fn composite_matches(item: &Item, fields: &[String], condition: &Map<String, Val
     })
 }
 
-fn decode(text: &str) -> Result<Item, OpError> {
+pub(super) fn decode(text: &str) -> Result<Item, OpError> {
     match serde_json::from_str(text) {
         Ok(Value::Object(item)) => Ok(item),
         Ok(_) => Err(OpError::internal(&"stored item is not an object")),

@@ -467,7 +467,11 @@ fn relation_field(catalog: &Catalog, parent: &ModelDef, def: &FieldDef) -> Optio
                         else {
                             return Ok(None);
                         };
-                        Ok(page.items.into_iter().next().map(FieldValue::owned_any))
+                        Ok(page
+                            .items
+                            .into_iter()
+                            .next()
+                            .map(|item| FieldValue::owned_any(Arc::unwrap_or_clone(item))))
                     })
                 },
             ))
