@@ -17,7 +17,7 @@ const MAX_TEXT_BYTES: usize = 32 * 1024 * 1024;
 /// One decoded row.
 #[derive(Debug)]
 struct Entry {
-    text: Box<str>,
+    text: Box<[u8]>,
     item: Arc<Item>,
 }
 
@@ -35,7 +35,7 @@ pub(super) struct ItemCache {
 
 impl ItemCache {
     /// The item stored as `text` in row `seq`: the cached one when it was decoded from the same text.
-    pub(super) fn decode(&self, seq: i64, text: &str) -> Result<Arc<Item>, OpError> {
+    pub(super) fn decode(&self, seq: i64, text: &[u8]) -> Result<Arc<Item>, OpError> {
         // A panic elsewhere while holding the lock leaves a consistent map: entries are whole or absent.
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(entry) = entries.by_seq.get(&seq)
@@ -75,25 +75,26 @@ mod tests {
     #[test]
     fn an_entry_serves_only_the_text_it_was_decoded_from() {
         let cache = ItemCache::default();
-        let first = cache.decode(1, r#"{"owner":"alice"}"#).expect("decodes");
-        let again = cache.decode(1, r#"{"owner":"alice"}"#).expect("decodes");
+        let first = cache.decode(1, br#"{"owner":"alice"}"#).expect("decodes");
+        let again = cache.decode(1, br#"{"owner":"alice"}"#).expect("decodes");
         assert!(Arc::ptr_eq(&first, &again));
         // The row changed (here, or by another writer of the file): decoded anew.
-        let changed = cache.decode(1, r#"{"owner":"bob"}"#).expect("decodes");
+        let changed = cache.decode(1, br#"{"owner":"bob"}"#).expect("decodes");
         assert_eq!(changed["owner"], "bob");
         // Another row with the same text is its own entry.
         assert!(!Arc::ptr_eq(
             &changed,
-            &cache.decode(2, r#"{"owner":"bob"}"#).expect("decodes")
+            &cache.decode(2, br#"{"owner":"bob"}"#).expect("decodes")
         ));
         cache.forget(1);
         assert!(!Arc::ptr_eq(
             &changed,
-            &cache.decode(1, r#"{"owner":"bob"}"#).expect("decodes")
+            &cache.decode(1, br#"{"owner":"bob"}"#).expect("decodes")
         ));
         // Text that is not an item is refused, and not kept.
-        assert!(cache.decode(3, "[1]").is_err());
-        assert!(cache.decode(3, "not json").is_err());
+        assert!(cache.decode(3, b"[1]").is_err());
+        assert!(cache.decode(3, b"not json").is_err());
+        assert!(cache.decode(3, b"{\"owner\":\"\xff\"}").is_err());
     }
 
     #[test]
@@ -101,7 +102,7 @@ mod tests {
         let cache = ItemCache::default();
         let big = format!(r#"{{"text":"{}"}}"#, "x".repeat(MAX_TEXT_BYTES / 3));
         for seq in 0..10 {
-            cache.decode(seq, &big).expect("decodes");
+            cache.decode(seq, big.as_bytes()).expect("decodes");
             let held = cache.entries.lock().expect("lock").text_bytes;
             assert!(held <= MAX_TEXT_BYTES, "{held}");
         }

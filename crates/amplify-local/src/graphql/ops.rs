@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rusqlite::types::Value as SqlValue;
+use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{OptionalExtension, StatementStatus, TransactionBehavior, params, params_from_iter};
 use serde_json::{Map, Value};
 
@@ -250,11 +250,11 @@ impl Backend {
     /// Counts and decodes a stored item.
     fn read(&self, text: &str) -> Result<Item, OpError> {
         self.rows_read.fetch_add(1, Ordering::Relaxed);
-        decode(text)
+        decode(text.as_bytes())
     }
 
     /// Counts a stored item a list reads, and decodes it unless it is cached as this very text.
-    fn read_listed(&self, seq: i64, text: &str) -> Result<Arc<Item>, OpError> {
+    fn read_listed(&self, seq: i64, text: &[u8]) -> Result<Arc<Item>, OpError> {
         self.rows_read.fetch_add(1, Ordering::Relaxed);
         self.decoded.decode(seq, text)
     }
@@ -463,8 +463,10 @@ impl Backend {
             while let Some(row) = selected.next()? {
                 budget.charge(1)?;
                 let seq: i64 = row.get(0)?;
-                // Decoded from SQLite's buffer, without a copy of the text first.
-                let text = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+                // Read in SQLite's buffer, without a copy first; its UTF-8 is checked if it is decoded.
+                let ValueRef::Text(text) = row.get_ref(1)? else {
+                    return Err(OpError::internal(&"a stored item is not text"));
+                };
                 let item = self.read_listed(seq, text)?;
                 if !Self::selects(query, &grant, &item) {
                     continue;
@@ -756,8 +758,8 @@ fn composite_matches(item: &Item, fields: &[String], condition: &Map<String, Val
     })
 }
 
-pub(super) fn decode(text: &str) -> Result<Item, OpError> {
-    match serde_json::from_str(text) {
+pub(super) fn decode(text: &[u8]) -> Result<Item, OpError> {
+    match serde_json::from_slice(text) {
         Ok(Value::Object(item)) => Ok(item),
         Ok(_) => Err(OpError::internal(&"stored item is not an object")),
         Err(error) => Err(OpError::internal(&error)),
