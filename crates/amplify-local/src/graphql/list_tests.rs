@@ -64,7 +64,9 @@ fn list(
         budget,
     };
     let model = backend.model(model).expect("model");
-    backend.list(model, call, query).map(|page| page.items)
+    backend
+        .list(model, call, query)
+        .map(|page| page.items.into_iter().map(Arc::unwrap_or_clone).collect())
 }
 
 /// What a list read: (stored items decoded, rows SQLite stepped through in full scans).
@@ -125,6 +127,51 @@ fn a_users_list_reads_only_their_own_items() {
         list(&backend, "Todo", &alice, &nothing, &roomy()).expect("list")
     });
     assert_eq!((items.len(), rows, scans), (0, 3, 0));
+}
+
+#[test]
+fn a_list_through_the_index_reads_in_order_without_sorting() {
+    let dir = tempfile::tempdir().expect("dir");
+    let backend = open(dir.path(), &default_introspection());
+    let (alice, bob) = (user("alice"), user("bob"));
+    for n in 0..30 {
+        let owner = if n % 3 == 0 { &alice } else { &bob };
+        create(
+            &backend,
+            "Todo",
+            owner,
+            json!({ "content": format!("{n}") }),
+        );
+    }
+    for descending in [false, true] {
+        let page = ListQuery {
+            limit: Some(4),
+            descending,
+            ..ListQuery::default()
+        };
+        let sorts = backend.sorts();
+        let (items, rows, scans) = cost_of(&backend, || {
+            list(&backend, "Todo", &bob, &page, &roomy()).expect("list")
+        });
+        // SQLite hands the rows over in order as it finds them: the page stops after one more.
+        assert_eq!((items.len(), rows, scans), (4, 5, 0));
+        assert_eq!(backend.sorts() - sorts, 0, "descending: {descending}");
+        let contents: Vec<i64> = items
+            .iter()
+            .map(|item| {
+                item["content"]
+                    .as_str()
+                    .and_then(|c| c.parse().ok())
+                    .expect("n")
+            })
+            .collect();
+        let expected = if descending {
+            [29, 28, 26, 25]
+        } else {
+            [1, 2, 4, 5]
+        };
+        assert_eq!(contents, expected);
+    }
 }
 
 #[test]

@@ -15,7 +15,8 @@
 //! with AppSync's error shapes.
 //!
 //! One request can't stall the API: lists read through an index of owners
-//! and keys ([`item_index`]), never every item of a model, and each request
+//! and keys ([`item_index`]), never every item of a model (and decode an
+//! item again only when its stored text changed, [`item_cache`]), and each request
 //! has a budget of item reads and of time ([`budget`],
 //! `LocalOptions::graphql_row_budget` / `graphql_time_budget`) that every
 //! field, alias and nested connection draws on.
@@ -23,9 +24,11 @@
 mod auth;
 mod budget;
 mod depth;
+mod fields;
 mod filter;
 #[cfg(feature = "fuzzing")]
 pub(crate) mod fuzzing;
+mod item_cache;
 mod item_index;
 #[cfg(test)]
 mod list_tests;
@@ -226,7 +229,12 @@ fn seed(backend: &Backend) -> Result<(), LocalError> {
 }
 
 fn json_response(status: StatusCode, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+    json_bytes_response(status, body.to_string().into_bytes())
+}
+
+/// A response with a JSON body already written.
+fn json_bytes_response(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut response = (status, body).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json; charset=UTF-8"),
@@ -355,8 +363,19 @@ pub(crate) async fn handle(
         });
         return json_response(StatusCode::OK, &appsync_errors(timed_out));
     };
-    let body = serde_json::to_value(&response).unwrap_or_else(|_| json!({ "data": null }));
-    json_response(StatusCode::OK, &appsync_errors(body))
+    json_bytes_response(StatusCode::OK, response_body(&response))
+}
+
+/// The body of an executed request. Without errors there is nothing to rewrite, so the response is written
+/// straight out rather than through a JSON tree (for a long list, that tree was a copy of every item).
+fn response_body(response: &async_graphql::Response) -> Vec<u8> {
+    let fallback = || json!({ "data": null }).to_string().into_bytes();
+    if response.errors.is_empty() {
+        return serde_json::to_vec(response).unwrap_or_else(|_| fallback());
+    }
+    serde_json::to_value(response)
+        .map(|body| appsync_errors(body).to_string().into_bytes())
+        .unwrap_or_else(|_| fallback())
 }
 
 /// The `model_introspection` of the default schema (a `Todo` with an owner rule and a public `Announcement`),

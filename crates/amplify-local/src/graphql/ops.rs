@@ -8,17 +8,19 @@
 //! charged to the request's [`Budget`], and counted.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rusqlite::types::Value as SqlValue;
+use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{OptionalExtension, StatementStatus, TransactionBehavior, params, params_from_iter};
 use serde_json::{Map, Value};
 
 use super::auth::{Caller, Grant, grant};
 use super::budget::Budget;
 use super::filter::{compare_tuples, field_matches, matches};
+use super::item_cache::ItemCache;
 use super::item_index::{self, IndexedFields};
 use super::model::{Catalog, ModelDef};
 use crate::db::Store;
@@ -166,7 +168,8 @@ struct Existing {
 /// One page of items.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Page {
-    pub(crate) items: Vec<Item>,
+    /// Shared with the decoded-item cache ([`ItemCache`]).
+    pub(crate) items: Vec<Arc<Item>>,
     pub(crate) next_token: Option<String>,
 }
 
@@ -176,10 +179,14 @@ pub(crate) struct Backend {
     pub(crate) catalog: Catalog,
     items: Store,
     indexed: IndexedFields,
+    /// Items as lists last decoded them.
+    decoded: ItemCache,
     /// Stored items read (decoded) by every operation so far.
     rows_read: AtomicU64,
     /// Rows SQLite stepped through in full-table scans while listing.
     full_scan_steps: AtomicU64,
+    /// Sorts SQLite made while listing (a list in insertion order needs none).
+    sorts: AtomicU64,
     /// Turns to run data operations: they share one connection, so more
     /// would only park threads.
     pub(crate) workers: tokio::sync::Semaphore,
@@ -203,8 +210,10 @@ impl Backend {
             catalog,
             items,
             indexed,
+            decoded: ItemCache::default(),
             rows_read: AtomicU64::new(0),
             full_scan_steps: AtomicU64::new(0),
+            sorts: AtomicU64::new(0),
             workers: tokio::sync::Semaphore::new(WORKERS),
             clock,
         })
@@ -232,10 +241,22 @@ impl Backend {
         self.full_scan_steps.load(Ordering::Relaxed)
     }
 
+    /// Sorts made while listing, so far.
+    #[cfg(test)]
+    pub(crate) fn sorts(&self) -> u64 {
+        self.sorts.load(Ordering::Relaxed)
+    }
+
     /// Counts and decodes a stored item.
     fn read(&self, text: &str) -> Result<Item, OpError> {
         self.rows_read.fetch_add(1, Ordering::Relaxed);
-        decode(text)
+        decode(text.as_bytes())
+    }
+
+    /// Counts a stored item a list reads, and decodes it unless it is cached as this very text.
+    fn read_listed(&self, seq: i64, text: &[u8]) -> Result<Arc<Item>, OpError> {
+        self.rows_read.fetch_add(1, Ordering::Relaxed);
+        self.decoded.decode(seq, text)
     }
 
     /// A model by name (the schema only names existing ones).
@@ -302,7 +323,8 @@ impl Backend {
         query: &ListQuery,
         after_seq: Option<i64>,
     ) -> (String, Vec<SqlValue>) {
-        let mut sql = String::from("SELECT seq, item FROM graphql_items WHERE model = ?1");
+        // The conditions after the model's; `model` comes first in `values` (`?1`).
+        let mut sql = String::new();
         let mut values = vec![SqlValue::from(model.name.clone())];
         let placeholder = |values: &mut Vec<SqlValue>, value: String| {
             values.push(SqlValue::from(value));
@@ -342,17 +364,27 @@ impl Backend {
                 .collect();
             sql.push_str(&format!(" AND {INDEXED}({}))", alternatives.join(" OR ")));
         }
+        // Through the index, each row is found by `seq` (its rowid), in `seq` order. `+model` keeps SQLite
+        // from going through the (model, seq) index instead: a second b-tree lookup per row.
+        let model_term = if sql.is_empty() {
+            "model = ?1"
+        } else {
+            "+model = ?1"
+        };
         if let Some(seq) = after_seq {
             values.push(SqlValue::from(seq));
             let bound = if query.descending { "<" } else { ">" };
             sql.push_str(&format!(" AND seq {bound} ?{}", values.len()));
         }
-        sql.push_str(if query.descending {
+        let order = if query.descending {
             " ORDER BY seq DESC"
         } else {
             " ORDER BY seq"
-        });
-        (sql, values)
+        };
+        (
+            format!("SELECT seq, item FROM graphql_items WHERE {model_term}{sql}{order}"),
+            values,
+        )
     }
 
     /// Whether an item satisfies the query's conditions and the grant.
@@ -423,7 +455,7 @@ impl Backend {
             }
         };
         let (sql, values) = self.selection(model, &grant, query, after_seq);
-        let mut rows: Vec<(Vec<Value>, Item)> = Vec::new();
+        let mut rows: Vec<(Vec<Value>, Arc<Item>)> = Vec::new();
         {
             let conn = self.items.conn();
             let mut statement = conn.prepare_cached(&sql)?;
@@ -431,7 +463,11 @@ impl Backend {
             while let Some(row) = selected.next()? {
                 budget.charge(1)?;
                 let seq: i64 = row.get(0)?;
-                let item = self.read(&row.get::<_, String>(1)?)?;
+                // Read in SQLite's buffer, without a copy first; its UTF-8 is checked if it is decoded.
+                let ValueRef::Text(text) = row.get_ref(1)? else {
+                    return Err(OpError::internal(&"a stored item is not text"));
+                };
+                let item = self.read_listed(seq, text)?;
                 if !Self::selects(query, &grant, &item) {
                     continue;
                 }
@@ -451,9 +487,14 @@ impl Backend {
                 }
             }
             drop(selected);
-            let scanned = statement.get_status(StatementStatus::FullscanStep);
-            self.full_scan_steps
-                .fetch_add(u64::try_from(scanned).unwrap_or(0), Ordering::Relaxed);
+            // Reset as read: the statement is cached, and its counters would add up over its runs.
+            for (status, total) in [
+                (StatementStatus::FullscanStep, &self.full_scan_steps),
+                (StatementStatus::Sort, &self.sorts),
+            ] {
+                let count = statement.reset_status(status);
+                total.fetch_add(u64::try_from(count).unwrap_or(0), Ordering::Relaxed);
+            }
         }
         if !in_order {
             rows.sort_by(|a, b| compare_tuples(&a.0, &b.0));
@@ -628,6 +669,7 @@ impl Backend {
             |transaction, existing| {
                 transaction.execute("DELETE FROM graphql_items WHERE seq = ?1", [existing.seq])?;
                 item_index::remove(transaction, existing.seq)?;
+                self.decoded.forget(existing.seq);
                 Ok(existing.item)
             },
         )
@@ -716,8 +758,8 @@ fn composite_matches(item: &Item, fields: &[String], condition: &Map<String, Val
     })
 }
 
-fn decode(text: &str) -> Result<Item, OpError> {
-    match serde_json::from_str(text) {
+pub(super) fn decode(text: &[u8]) -> Result<Item, OpError> {
+    match serde_json::from_slice(text) {
         Ok(Value::Object(item)) => Ok(item),
         Ok(_) => Err(OpError::internal(&"stored item is not an object")),
         Err(error) => Err(OpError::internal(&error)),

@@ -13,8 +13,9 @@ use serde_json::Value;
 
 use super::auth::Caller;
 use super::budget::Budget;
+use super::fields;
 use super::model::{AWS_SCALARS, Association, Catalog, FieldDef, FieldType, ModelDef};
-use super::ops::{Backend, Call, Item, ListQuery, OpError, Page, Site};
+use super::ops::{Backend, Call, Item, ListQuery, OpError, Site};
 use crate::LocalError;
 
 /// The deepest selection a query may have.
@@ -128,10 +129,6 @@ fn arg_object(ctx: &ResolverContext<'_>, name: &str) -> Option<Item> {
         Some(Value::Object(o)) => Some(o),
         _ => None,
     }
-}
-
-fn to_gql(value: &Value) -> GqlValue {
-    GqlValue::from_json(value.clone()).unwrap_or(GqlValue::Null)
 }
 
 /// The filter input of a scalar type.
@@ -328,38 +325,6 @@ fn valid_scalar(name: &str, value: &GqlValue) -> bool {
     }
 }
 
-/// Resolves a stored (scalar, enum or custom-type) field of a parent item.
-fn stored_field(def: &FieldDef, ty: TypeRef) -> Field {
-    let name = def.name.clone();
-    let kind = def.ty.clone();
-    let is_array = def.is_array;
-    Field::new(def.name.clone(), ty, move |ctx| {
-        let name = name.clone();
-        let kind = kind.clone();
-        FieldFuture::new(async move {
-            let parent = ctx.parent_value.try_downcast_ref::<Item>()?;
-            let value = match parent.get(&name) {
-                None | Some(Value::Null) => return Ok(None),
-                Some(value) => value,
-            };
-            Ok(Some(match (&kind, value) {
-                (FieldType::NonModel(_), Value::Array(values)) if is_array => FieldValue::list(
-                    values
-                        .iter()
-                        .map(|v| FieldValue::owned_any(v.as_object().cloned().unwrap_or_default())),
-                ),
-                (FieldType::NonModel(_), Value::Object(object)) => {
-                    FieldValue::owned_any(object.clone())
-                }
-                (FieldType::Scalar(s), value) if s == "AWSJSON" && !value.is_string() => {
-                    FieldValue::value(GqlValue::String(value.to_string()))
-                }
-                (_, value) => FieldValue::value(to_gql(value)),
-            }))
-        })
-    })
-}
-
 fn list_arguments(field: Field, model: &ModelDef) -> Field {
     field
         .argument(InputValue::new(
@@ -502,7 +467,11 @@ fn relation_field(catalog: &Catalog, parent: &ModelDef, def: &FieldDef) -> Optio
                         else {
                             return Ok(None);
                         };
-                        Ok(page.items.into_iter().next().map(FieldValue::owned_any))
+                        Ok(page
+                            .items
+                            .into_iter()
+                            .next()
+                            .map(|item| FieldValue::owned_any(Arc::unwrap_or_clone(item))))
                     })
                 },
             ))
@@ -547,7 +516,7 @@ fn model_types(catalog: &Catalog, model: &ModelDef) -> ModelTypes {
     for field in &model.fields {
         if field.is_stored() {
             let required = field.is_required || keys.contains(&field.name);
-            object = object.field(stored_field(
+            object = object.field(fields::stored_field(
                 field,
                 wrap(output_base(&field.ty), field.is_array, required),
             ));
@@ -556,28 +525,8 @@ fn model_types(catalog: &Catalog, model: &ModelDef) -> ModelTypes {
         }
     }
     let connection = Object::new(format!("Model{name}Connection"))
-        .field(Field::new(
-            "items",
-            TypeRef::named_list_nn(name.clone()),
-            |ctx| {
-                FieldFuture::new(async move {
-                    let page = ctx.parent_value.try_downcast_ref::<Page>()?;
-                    Ok(Some(FieldValue::list(
-                        page.items.iter().cloned().map(FieldValue::owned_any),
-                    )))
-                })
-            },
-        ))
-        .field(Field::new(
-            "nextToken",
-            TypeRef::named(TypeRef::STRING),
-            |ctx| {
-                FieldFuture::new(async move {
-                    let page = ctx.parent_value.try_downcast_ref::<Page>()?;
-                    Ok(page.next_token.clone().map(FieldValue::value))
-                })
-            },
-        ));
+        .field(fields::connection_items(&name))
+        .field(fields::connection_next_token());
 
     let filter_name = format!("Model{name}FilterInput");
     let condition_name = format!("Model{name}ConditionInput");
@@ -874,7 +823,7 @@ pub(crate) fn build(backend: Arc<Backend>) -> Result<Schema, LocalError> {
         let mut input = InputObject::new(format!("{name}Input"));
         for field in fields.iter().filter(|f| f.is_stored()) {
             let base = input_base(&field.ty);
-            object = object.field(stored_field(
+            object = object.field(fields::stored_field(
                 field,
                 wrap(output_base(&field.ty), field.is_array, field.is_required),
             ));

@@ -587,7 +587,11 @@ fn parse_body(
     body: &[u8],
     headers: &http::HeaderMap,
 ) -> Result<RawResponse, DataError> {
-    let parsed = serde_json::from_slice::<Value>(body).ok();
+    // Checking the whole body as UTF-8 at once is much cheaper than string by string while parsing.
+    let parsed = match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str::<Value>(text).ok(),
+        Err(_) => None,
+    };
     let graphql =
         parsed.filter(|v| v.get("data").is_some() || v.get("errors").is_some_and(Value::is_array));
     let Some(mut json) = graphql else {

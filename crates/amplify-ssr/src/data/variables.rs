@@ -193,37 +193,44 @@ pub(crate) fn index_query(
 }
 
 /// Replaces relationship collections (`{items: […]}`) with plain arrays, recursively through related models.
-pub(crate) fn flatten(schema: &Introspection, model: &Model, record: Value) -> Value {
+pub(crate) fn flatten(schema: &Introspection, model: &Model, mut record: Value) -> Value {
+    flatten_in_place(schema, model, &mut record);
+    record
+}
+
+/// [`flatten`] in place: only the model's relationship fields are visited, so an item without any (most list
+/// results) is left as it is instead of being rebuilt.
+fn flatten_in_place(schema: &Introspection, model: &Model, record: &mut Value) {
     let Value::Object(record) = record else {
-        return record;
+        return;
     };
-    let mut out = Map::new();
-    for (name, value) in record {
-        let related = match model.field(&name).map(|f| (&f.field_type, f.is_array)) {
-            Some((FieldType::Model(related), is_array)) => {
-                schema.model(related).map(|m| (m, is_array))
-            }
-            _ => None,
+    for field in &model.fields {
+        let FieldType::Model(related) = &field.field_type else {
+            continue;
         };
-        let value = match (related, value) {
-            (Some((related, true)), Value::Object(mut connection))
-                if connection.get("items").is_some_and(Value::is_array) =>
+        // As a lookup of the record's key would: the first field of a name decides.
+        if !model
+            .field(&field.name)
+            .is_some_and(|first| std::ptr::eq(first, field))
+        {
+            continue;
+        }
+        let (Some(related), Some(value)) = (schema.model(related), record.get_mut(&field.name))
+        else {
+            continue;
+        };
+        if field.is_array {
+            if let Value::Object(connection) = value
+                && let Some(Value::Array(items)) = connection.get_mut("items")
             {
-                let items = match connection.remove("items") {
-                    Some(Value::Array(items)) => items,
-                    _ => Vec::new(),
-                };
-                Value::Array(
-                    items
-                        .into_iter()
-                        .map(|item| flatten(schema, related, item))
-                        .collect(),
-                )
+                let mut items = std::mem::take(items);
+                for item in &mut items {
+                    flatten_in_place(schema, related, item);
+                }
+                *value = Value::Array(items);
             }
-            (Some((related, false)), value @ Value::Object(_)) => flatten(schema, related, value),
-            (_, value) => value,
-        };
-        out.insert(name, value);
+        } else if value.is_object() {
+            flatten_in_place(schema, related, value);
+        }
     }
-    Value::Object(out)
 }
