@@ -4,7 +4,7 @@ use amplify_ssr::ServerRunner;
 use amplify_ssr::auth::routes::AuthRoutes;
 use amplify_ssr::axum::{AmplifyLayer, RequireAuthLayer, auth_router};
 use amplify_ssr::guard::SignInPath;
-use axum::{Extension, Router};
+use axum::Router;
 
 use crate::refuse_cross_site;
 

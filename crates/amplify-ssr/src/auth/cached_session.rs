@@ -68,10 +68,17 @@ fn session(ctx: &ServerContext, now: SystemTime) -> Option<Option<CachedSession<
     let names = &runtime.cookie_names;
     let key_username = one_value(cookies.values(names.last_auth_user_key()))?
         .unwrap_or(Cow::Borrowed(FALLBACK_USERNAME));
-    let token =
-        |slot| names.with_user_key(&key_username, slot, |key| one_value(cookies.values(key)));
-    let verified = |raw: &str, expected| {
-        let verified = runtime.verifier.verify_cached(raw, expected, now)?.ok()?;
+    // Tokens are only looked up in the cache, so they are read as bytes (no UTF-8 check, no copy).
+    let token = |slot| {
+        names.with_user_key(&key_username, slot, |key| {
+            one_value(cookies.values_raw(key))
+        })
+    };
+    let verified = |raw: &[u8], expected| {
+        let verified = runtime
+            .verifier
+            .verify_cached_bytes(raw, expected, now)?
+            .ok()?;
         (!verified.expired && !runtime.revoked_sessions.is_revoked(&verified.claims, now))
             .then_some(verified)
     };
@@ -81,7 +88,7 @@ fn session(ctx: &ServerContext, now: SystemTime) -> Option<Option<CachedSession<
     };
     let access = verified(&access, TokenUse::Access)?;
     // aws-amplify's route handlers once wrote the literal "undefined" when no id token came back.
-    let id = match token(TokenSlot::IdToken)?.filter(|raw| raw != "undefined") {
+    let id = match token(TokenSlot::IdToken)?.filter(|raw| **raw != *b"undefined") {
         None => None,
         Some(raw) => {
             let id = verified(&raw, TokenUse::Id)?;
@@ -107,11 +114,14 @@ fn session(ctx: &ServerContext, now: SystemTime) -> Option<Option<CachedSession<
     }))
 }
 
-/// The one distinct non-empty value among `values`: `Some(None)` when there is none, `None` when copies
-/// disagree.
-fn one_value<'v>(values: impl Iterator<Item = Cow<'v, str>>) -> Option<Option<Cow<'v, str>>> {
-    let mut found: Option<Cow<'v, str>> = None;
-    for value in values.filter(|value| !value.is_empty()) {
+/// The one distinct non-empty value among `values` (text or bytes): `Some(None)` when there is none, `None` when
+/// copies disagree.
+fn one_value<'v, B>(values: impl Iterator<Item = Cow<'v, B>>) -> Option<Option<Cow<'v, B>>>
+where
+    B: ToOwned + AsRef<[u8]> + PartialEq + ?Sized + 'v,
+{
+    let mut found: Option<Cow<'v, B>> = None;
+    for value in values.filter(|value| !(**value).as_ref().is_empty()) {
         match &found {
             None => found = Some(value),
             Some(seen) if *seen == value => {}

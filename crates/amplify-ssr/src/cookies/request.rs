@@ -270,6 +270,27 @@ impl RequestCookies {
         })
     }
 
+    /// Like [`values`](Self::values), as bytes: a value without `%` is handed out as received, not even checked
+    /// for UTF-8 (for values that are only compared, such as a token looked up in a cache).
+    pub(crate) fn values_raw<'s, 'n>(
+        &'s self,
+        raw_name: &'n str,
+    ) -> impl Iterator<Item = Cow<'s, [u8]>> + use<'s, 'n> {
+        self.raw_pairs().filter_map(move |pair| {
+            let matches = pair
+                .name_is(raw_name)
+                .unwrap_or_else(|| decode(&String::from_utf8_lossy(pair.name)) == raw_name);
+            if !matches {
+                return None;
+            }
+            Some(if memchr::memchr(b'%', pair.value).is_none() {
+                Cow::Borrowed(pair.value)
+            } else {
+                Cow::Owned(decode(&String::from_utf8_lossy(pair.value)).into_bytes())
+            })
+        })
+    }
+
     /// Whether the request carried a cookie whose decoded name is `raw_name` (even with an empty value).
     #[must_use]
     pub fn contains(&self, raw_name: &str) -> bool {

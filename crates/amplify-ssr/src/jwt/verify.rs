@@ -1,6 +1,6 @@
 //! RS256 signature verification and Cognito's claim rules.
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
@@ -162,6 +162,17 @@ impl TokenVerifier {
         expected: TokenUse,
         now: SystemTime,
     ) -> Option<Result<VerifiedJwt, VerifyError>> {
+        self.verify_cached_bytes(token.as_bytes(), expected, now)
+    }
+
+    /// [`verify_cached`](Self::verify_cached) for a token as raw bytes (a cookie value as received, not yet
+    /// checked for UTF-8: a hit means the bytes are a token this verifier checked).
+    pub(crate) fn verify_cached_bytes(
+        &self,
+        token: &[u8],
+        expected: TokenUse,
+        now: SystemTime,
+    ) -> Option<Result<VerifiedJwt, VerifyError>> {
         let hit = self.cache.as_ref()?.get(token, expected)?;
         let now = unix_seconds(now);
         // The same time checks as `time_checks`, on the entry's own `nbf` and `exp` (read when it was stored).
@@ -252,18 +263,20 @@ fn unix_seconds(now: SystemTime) -> i64 {
 
 /// A bounded map from token to the claims of a fully verified, unexpired token.
 ///
-/// Keyed by the token itself, hashed with foldhash (seeded per process): a lookup hashes the token once (no
-/// cryptographic digest on the hot path), and a hit compares the whole token, so two tokens that collide can
-/// never share an entry. Forged or failing tokens are never stored, so an attacker cannot fill it with junk;
-/// valid tokens are bounded by `capacity`.
+/// Keyed by the token itself: a lookup hashes the token's tail (its signature, which tells genuine tokens apart)
+/// with foldhash, seeded per process, and a hit compares the whole token, so two tokens that collide can never
+/// share an entry. No cryptographic digest on the hot path. Only tokens that passed every check are stored, so an
+/// attacker can neither fill it with junk nor plant colliding entries; valid tokens are bounded by `capacity`.
 #[derive(Debug)]
 struct VerifiedCache {
     capacity: usize,
-    entries: RwLock<HashMap<Box<str>, CachedClaims, foldhash::fast::RandomState>>,
+    hasher: foldhash::fast::RandomState,
+    entries: RwLock<hashbrown::HashTable<CachedClaims>>,
 }
 
 #[derive(Debug)]
 struct CachedClaims {
+    token: Box<[u8]>,
     token_use: TokenUse,
     claims: Claims,
     exp: i64,
@@ -277,19 +290,28 @@ struct CacheHit {
     nbf: Option<i64>,
 }
 
+/// How many bytes at the end of a token are hashed (an RS256 signature is 342 characters).
+const HASHED_TAIL: usize = 64;
+
 impl VerifiedCache {
     fn new(capacity: usize) -> Self {
         Self {
             capacity,
-            entries: RwLock::new(HashMap::default()),
+            hasher: foldhash::fast::RandomState::default(),
+            entries: RwLock::new(hashbrown::HashTable::new()),
         }
     }
 
+    fn hash(&self, token: &[u8]) -> u64 {
+        let tail = &token[token.len().saturating_sub(HASHED_TAIL)..];
+        self.hasher.hash_one((token.len(), tail))
+    }
+
     /// The claims of `token` when it was verified as a `token_use` token (a shared copy: no allocation).
-    fn get(&self, token: &str, token_use: TokenUse) -> Option<CacheHit> {
+    fn get(&self, token: &[u8], token_use: TokenUse) -> Option<CacheHit> {
         let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
         entries
-            .get(token)
+            .find(self.hash(token), |entry| *entry.token == *token)
             .filter(|entry| entry.token_use == token_use)
             .map(|entry| CacheHit {
                 claims: entry.claims.clone(),
@@ -304,30 +326,36 @@ impl VerifiedCache {
         else {
             return;
         };
+        let token = token.as_bytes();
+        let hash = self.hash(token);
+        let rehash = |entry: &CachedClaims| self.hash(&entry.token);
         let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
-        if entries.len() >= self.capacity && !entries.contains_key(token) {
-            entries.retain(|_, entry| entry.exp > now);
+        let known = entries.find(hash, |entry| *entry.token == *token).is_some();
+        if entries.len() >= self.capacity && !known {
+            entries.retain(|entry| entry.exp > now);
             if entries.len() >= self.capacity {
                 // Still full of live tokens: drop an arbitrary eighth (the hasher is seeded per process, so the
                 // order is not predictable), so the cost of the sweep above is amortised over many inserts.
-                let victims: Vec<Box<str>> = entries
-                    .keys()
-                    .take((self.capacity / 8).max(1))
-                    .cloned()
-                    .collect();
-                for victim in victims {
-                    entries.remove(&victim);
-                }
+                let mut victims = (self.capacity / 8).max(1);
+                entries.retain(|_| {
+                    let keep = victims == 0;
+                    victims = victims.saturating_sub(1);
+                    keep
+                });
             }
         }
-        entries.insert(
-            token.into(),
-            CachedClaims {
-                token_use,
-                claims: claims.clone(),
-                exp,
-                nbf,
-            },
-        );
+        let entry = CachedClaims {
+            token: token.into(),
+            token_use,
+            claims: claims.clone(),
+            exp,
+            nbf,
+        };
+        match entries.entry(hash, |stored| *stored.token == *token, rehash) {
+            hashbrown::hash_table::Entry::Occupied(mut stored) => *stored.get_mut() = entry,
+            hashbrown::hash_table::Entry::Vacant(slot) => {
+                slot.insert(entry);
+            }
+        }
     }
 }
