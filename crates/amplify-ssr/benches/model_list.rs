@@ -18,23 +18,22 @@
 
 #![allow(missing_docs)]
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use amplify_local::{LocalBackend, LocalOptions};
+use amplify_ssr::ServerRunner;
 use amplify_ssr::data::{
     DataClient, GraphqlRequest, ListOptions, ModelClient, ModelOperation, ModelOptions,
 };
-use amplify_ssr::{AmplifyConfig, ServerRunner, SignInInput};
 use http::{HeaderMap, HeaderValue, header};
 use serde_json::{Value, json};
 
 const ITEMS: usize = 1_000;
 const CONCURRENCY: usize = 8;
 const WARM_UP: usize = 10;
-const USERNAME: &str = "bench";
-const PASSWORD: &str = "Bench-passw0rd!";
 
 /// What one measured call does; returns the number of items it got back.
 #[derive(Clone, Copy, Debug)]
@@ -233,37 +232,14 @@ async fn measure(
     }
 }
 
-async fn setup(dir: &std::path::Path) -> (LocalBackend, Bench) {
-    let backend = LocalBackend::start(LocalOptions::new(dir.to_path_buf()).with_port(0))
-        .await
-        .expect("amplify-local starts");
-    backend
-        .create_user(USERNAME, PASSWORD, &[("email", "bench@example.com")])
-        .expect("user");
-    let config = AmplifyConfig::from_value(&backend.outputs()).expect("config");
-    let runner = ServerRunner::builder(config)
-        .ignore_env()
-        .build()
-        .expect("runner");
-
-    // Sign in through the library and keep its cookies as a Cookie header.
-    let ctx = runner.context(&HeaderMap::new());
-    amplify_ssr::sign_in(&ctx, SignInInput::new(USERNAME, PASSWORD))
-        .await
-        .expect("sign in");
-    let cookie = ctx
-        .set_cookie_headers()
-        .iter()
-        .map(|h| {
-            let line = h.to_str().expect("ascii Set-Cookie");
-            line.split(';').next().expect("name=value").to_owned()
-        })
-        .collect::<Vec<_>>()
-        .join("; ");
+async fn setup() -> (common::SignedIn, Bench) {
+    // Signed in through the library, its cookies kept as a Cookie header.
+    let session = common::signed_in().await;
+    let runner = session.runner.clone();
     let mut headers = HeaderMap::new();
     headers.insert(
         header::COOKIE,
-        HeaderValue::from_str(&cookie).expect("cookie header"),
+        HeaderValue::from_str(&session.cookie).expect("cookie header"),
     );
 
     let client = DataClient::new(&runner).expect("data section");
@@ -289,7 +265,7 @@ async fn setup(dir: &std::path::Path) -> (LocalBackend, Bench) {
         access_token,
         raw_len: 0,
     };
-    (backend, bench)
+    (session, bench)
 }
 
 /// Creates the todos through the model client, `CONCURRENCY` in flight.
@@ -354,9 +330,9 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let dir = tempfile::tempdir().expect("tempdir");
     rt.block_on(async {
-        let (backend, bench) = setup(dir.path()).await;
+        let (session, bench) = setup().await;
+        let backend = &session.backend;
         let mut bench = Arc::new(bench);
         let took = create_todos(&bench).await;
         assert_eq!(
@@ -424,6 +400,6 @@ fn main() {
             write.as_secs_f64() * 1e3
         );
         drop(bench);
-        backend.shutdown().await;
+        session.backend.shutdown().await;
     });
 }

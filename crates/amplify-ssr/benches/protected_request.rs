@@ -114,7 +114,7 @@ fn bench(c: &mut Criterion) {
     });
 
     // Token verification alone: a cache hit, a cold verification, and aws-lc-rs's RS256 verify (the floor).
-    let config = AmplifyConfig::from_value(&session._backend.outputs()).expect("config");
+    let config = AmplifyConfig::from_value(&session.backend.outputs()).expect("config");
     let access = session.cookie_ending_with(".accessToken").to_owned();
     let verifier = |cached: bool| {
         let jwks = JwksCache::new(reqwest::Client::new(), config.jwks_url().expect("jwks url"));

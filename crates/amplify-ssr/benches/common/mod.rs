@@ -10,14 +10,16 @@ use axum::routing::get;
 use http::{HeaderMap, Request};
 use tower::util::MapRequestLayer;
 
-/// A running amplify-local with a signed-in user.
+/// A running amplify-local with a signed-in user. (Each benchmark uses some of it.)
+#[allow(dead_code)]
 pub(crate) struct SignedIn {
     /// The runner the session was signed in with (its JWKS is fetched).
     pub(crate) runner: ServerRunner,
     /// `name=value; ...` of every cookie the sign-in set.
     pub(crate) cookie: String,
-    /// Kept alive for the benchmark's duration.
-    pub(crate) _backend: LocalBackend,
+    /// The backend, running for the benchmark's duration.
+    pub(crate) backend: LocalBackend,
+    /// Its data directory, removed at the end.
     pub(crate) _dir: tempfile::TempDir,
 }
 
@@ -73,7 +75,7 @@ pub(crate) async fn signed_in() -> SignedIn {
     SignedIn {
         runner,
         cookie,
-        _backend: backend,
+        backend,
         _dir: dir,
     }
 }
@@ -96,6 +98,7 @@ pub(crate) struct Routes {
 }
 
 impl Routes {
+    #[allow(dead_code)]
     pub(crate) fn new(runner: &ServerRunner) -> Self {
         let hello = || get(|| async { "hello" });
         let protect = |router: Router, layer: AmplifyLayer| {

@@ -90,6 +90,11 @@ impl<'h> RawPair<'h> {
         }
     }
 
+    /// The value decoded (bytes that are not UTF-8 read as U+FFFD), as [`RequestCookies::get`] returns it.
+    fn decoded_value(&self) -> String {
+        decode(&String::from_utf8_lossy(self.value))
+    }
+
     /// The value as text when it needs no decoding (no `%`, valid UTF-8). Only the values asked for are looked
     /// at, so a lookup never scans the other cookies' values.
     fn plain_value(&self) -> Option<&'h str> {
@@ -256,18 +261,11 @@ impl RequestCookies {
         &'s self,
         raw_name: &'n str,
     ) -> impl Iterator<Item = Cow<'s, str>> + use<'s, 'n> {
-        self.raw_pairs().filter_map(move |pair| {
-            let matches = pair
-                .name_is(raw_name)
-                .unwrap_or_else(|| decode(&String::from_utf8_lossy(pair.name)) == raw_name);
-            if !matches {
-                return None;
-            }
-            Some(match pair.plain_value() {
+        self.pairs_named(raw_name)
+            .map(|pair| match pair.plain_value() {
                 Some(value) => Cow::Borrowed(value),
-                None => Cow::Owned(decode(&String::from_utf8_lossy(pair.value))),
+                None => Cow::Owned(pair.decoded_value()),
             })
-        })
     }
 
     /// Like [`values`](Self::values), as bytes: a value without `%` is handed out as received, not even checked
@@ -276,18 +274,23 @@ impl RequestCookies {
         &'s self,
         raw_name: &'n str,
     ) -> impl Iterator<Item = Cow<'s, [u8]>> + use<'s, 'n> {
-        self.raw_pairs().filter_map(move |pair| {
-            let matches = pair
-                .name_is(raw_name)
-                .unwrap_or_else(|| decode(&String::from_utf8_lossy(pair.name)) == raw_name);
-            if !matches {
-                return None;
-            }
-            Some(if memchr::memchr(b'%', pair.value).is_none() {
+        self.pairs_named(raw_name).map(|pair| {
+            if memchr::memchr(b'%', pair.value).is_none() {
                 Cow::Borrowed(pair.value)
             } else {
-                Cow::Owned(decode(&String::from_utf8_lossy(pair.value)).into_bytes())
-            })
+                Cow::Owned(pair.decoded_value().into_bytes())
+            }
+        })
+    }
+
+    /// The pairs whose decoded name is `raw_name`, in header order.
+    fn pairs_named<'s, 'n>(
+        &'s self,
+        raw_name: &'n str,
+    ) -> impl Iterator<Item = RawPair<'s>> + use<'s, 'n> {
+        self.raw_pairs().filter(move |pair| {
+            pair.name_is(raw_name)
+                .unwrap_or_else(|| decode(&String::from_utf8_lossy(pair.name)) == raw_name)
         })
     }
 
@@ -352,7 +355,7 @@ impl RequestCookies {
             self.raw_pairs()
                 .map(|pair| {
                     let name = decode(&String::from_utf8_lossy(pair.name));
-                    let value = decode(&String::from_utf8_lossy(pair.value));
+                    let value = pair.decoded_value();
                     let first = seen.insert(name.clone());
                     Pair { name, value, first }
                 })
