@@ -38,32 +38,80 @@ impl std::fmt::Display for TokenUse {
 /// integers and (truncated) finite floats.
 ///
 /// Cheap to clone: the object is shared (claims are read-only once verified), so caches can hand out copies.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Claims(pub(super) std::sync::Arc<Map<String, Value>>);
+/// The claims every request reads (`sub`, the usernames, `token_use`, `exp`) are looked up once per object and
+/// kept beside it.
+#[derive(Clone, Default)]
+pub struct Claims(std::sync::Arc<ClaimsInner>);
+
+#[derive(Default)]
+struct ClaimsInner {
+    map: Map<String, Value>,
+    hot: std::sync::OnceLock<HotClaims>,
+}
+
+/// The claims read on every request, as the accessors return them.
+#[derive(Default)]
+struct HotClaims {
+    sub: Option<Box<str>>,
+    username: Option<Box<str>>,
+    cognito_username: Option<Box<str>>,
+    token_use: Option<Box<str>>,
+    exp: Option<i64>,
+}
+
+/// Prints the claims object.
+impl std::fmt::Debug for Claims {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Claims").field(&self.0.map).finish()
+    }
+}
+
+/// Claims are equal when their objects are.
+impl PartialEq for Claims {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.map == other.0.map
+    }
+}
 
 impl Claims {
     /// Wraps an already-decoded claims object.
     #[must_use]
     pub fn from_map(map: Map<String, Value>) -> Self {
-        Self(std::sync::Arc::new(map))
+        Self(std::sync::Arc::new(ClaimsInner {
+            map,
+            hot: std::sync::OnceLock::new(),
+        }))
+    }
+
+    fn hot(&self) -> &HotClaims {
+        self.0.hot.get_or_init(|| {
+            let text = |key: &str| self.str(key).map(Box::from);
+            HotClaims {
+                sub: text("sub"),
+                username: text("username"),
+                cognito_username: text("cognito:username"),
+                token_use: text("token_use"),
+                exp: self.int("exp"),
+            }
+        })
     }
 
     /// The raw value of claim `key`.
     #[must_use]
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.0.get(key)
+        self.0.map.get(key)
     }
 
     /// Claim `key` if it is a JSON string.
     #[must_use]
     pub fn str(&self, key: &str) -> Option<&str> {
-        self.0.get(key).and_then(Value::as_str)
+        self.0.map.get(key).and_then(Value::as_str)
     }
 
     /// Claim `key` as a whole number of seconds (integers, or finite floats truncated toward zero).
     #[must_use]
     pub fn int(&self, key: &str) -> Option<i64> {
-        let value = self.0.get(key)?;
+        let value = self.0.map.get(key)?;
         if let Some(i) = value.as_i64() {
             return Some(i);
         }
@@ -77,13 +125,13 @@ impl Claims {
     /// `sub`: the user's immutable id (a UUID in Cognito).
     #[must_use]
     pub fn sub(&self) -> Option<&str> {
-        self.str("sub")
+        self.hot().sub.as_deref()
     }
 
     /// `exp`: expiry time, seconds since the Unix epoch.
     #[must_use]
     pub fn exp(&self) -> Option<i64> {
-        self.int("exp")
+        self.hot().exp
     }
 
     /// `iat`: issue time, seconds since the Unix epoch (Amplify derives its clock drift from it).
@@ -107,19 +155,19 @@ impl Claims {
     /// `token_use`: `"access"` or `"id"`.
     #[must_use]
     pub fn token_use(&self) -> Option<&str> {
-        self.str("token_use")
+        self.hot().token_use.as_deref()
     }
 
     /// `username`: the user name in an **access** token.
     #[must_use]
     pub fn username(&self) -> Option<&str> {
-        self.str("username")
+        self.hot().username.as_deref()
     }
 
     /// `cognito:username`: the user name in an **id** token.
     #[must_use]
     pub fn cognito_username(&self) -> Option<&str> {
-        self.str("cognito:username")
+        self.hot().cognito_username.as_deref()
     }
 
     /// `client_id`: the app client an **access** token was issued to.
@@ -138,7 +186,7 @@ impl Claims {
     /// Whether the `aud` claim (a string or an array of strings, as in an **id** token) contains `audience`.
     #[must_use]
     pub fn has_audience(&self, audience: &str) -> bool {
-        match self.0.get("aud") {
+        match self.0.map.get("aud") {
             Some(Value::String(s)) => s == audience,
             Some(Value::Array(items)) => items.iter().any(|v| v.as_str() == Some(audience)),
             _ => false,
@@ -148,13 +196,16 @@ impl Claims {
     /// The whole claims object.
     #[must_use]
     pub fn as_map(&self) -> &Map<String, Value> {
-        &self.0
+        &self.0.map
     }
 
     /// Consumes the claims and returns the JSON object.
     #[must_use]
     pub fn into_map(self) -> Map<String, Value> {
-        std::sync::Arc::unwrap_or_clone(self.0)
+        match std::sync::Arc::try_unwrap(self.0) {
+            Ok(inner) => inner.map,
+            Err(shared) => shared.map.clone(),
+        }
     }
 }
 
