@@ -84,6 +84,10 @@ impl<'h> RawPair<'h> {
     /// Whether the name decodes to `raw_name`; `None` when only decoding can tell.
     fn name_is(&self, raw_name: &str) -> Option<bool> {
         if self.name_escaped {
+            // Bytes that are not UTF-8 read as U+FFFD once decoded: only decoding can compare those.
+            if !self.name.is_ascii() && std::str::from_utf8(self.name).is_err() {
+                return None;
+            }
             decodes_to(self.name, raw_name)
         } else {
             Some(self.name == raw_name.as_bytes())

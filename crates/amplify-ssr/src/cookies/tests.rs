@@ -274,6 +274,23 @@ fn first_occurrence_wins_across_encodings_and_headers() {
 }
 
 #[test]
+fn names_that_are_not_utf8_compare_as_decoded() {
+    let mut headers = http::HeaderMap::new();
+    headers.append(
+        http::header::COOKIE,
+        http::HeaderValue::from_bytes(b"a\xff=1; a\xef\xbf\xbd=2; b=3").unwrap(),
+    );
+    let cookies = RequestCookies::from_headers(&headers);
+    // Both names read as "a\u{fffd}", as `iter` shows them.
+    assert_eq!(cookies.get_all("a\u{fffd}").collect::<Vec<_>>(), ["1", "2"]);
+    assert_eq!(cookies.get("b"), Some("3"));
+    assert_eq!(
+        cookies.iter().collect::<Vec<_>>(),
+        [("a\u{fffd}", "1"), ("b", "3")]
+    );
+}
+
+#[test]
 fn every_copy_of_a_duplicated_name_is_kept_in_order() {
     let cookies = RequestCookies::parse("u%40x=first; a=1; u@x=second; u%40x=first; u@x=");
     assert_eq!(
