@@ -24,7 +24,7 @@ use std::time::SystemTime;
 
 use http::StatusCode;
 
-use crate::auth::cached_session::{self, Lookup};
+use crate::auth::cached_session::{self, Decision};
 use crate::auth::refresh::get_tokens;
 use crate::auth::{AuthUser, get_current_user};
 use crate::context::ServerContext;
@@ -77,16 +77,16 @@ pub async fn check_access(ctx: &ServerContext) -> Access {
 /// it answers.
 #[must_use]
 pub fn check_access_cached(ctx: &ServerContext) -> Option<Access> {
-    match cached_session::lookup(ctx, SystemTime::now()) {
-        Lookup::Valid(_) => {
+    match cached_session::decision(ctx, SystemTime::now()) {
+        Decision::Valid => {
             ctx.note_session_read();
             Some(Access::Allowed)
         }
-        Lookup::NoSession => {
+        Decision::NoSession => {
             ctx.note_session_read();
             Some(Access::SignedOut(None))
         }
-        Lookup::Undecided => None,
+        Decision::Undecided => None,
     }
 }
 
@@ -329,10 +329,7 @@ pub async fn refresh_ahead(ctx: &ServerContext) {
 #[must_use]
 pub fn needs_refresh_ahead(ctx: &ServerContext) -> bool {
     ctx.runner().auth_runtime().is_ok()
-        && matches!(
-            cached_session::lookup(ctx, SystemTime::now()),
-            Lookup::Undecided
-        )
+        && cached_session::decision(ctx, SystemTime::now()) == Decision::Undecided
 }
 
 /// The JSON body of a `401` or `503` answered for `error`: its name and its fixed public message (never the

@@ -51,6 +51,31 @@ pub(crate) enum Lookup<'c> {
     Undecided,
 }
 
+/// What [`lookup`] decided, without the session: what route protection and the eager refresh need.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// A valid, unexpired session.
+    Valid,
+    /// No access-token cookie at all.
+    NoSession,
+    /// Only the full path can tell.
+    Undecided,
+}
+
+/// [`lookup`]'s decision, made once per request: the eager refresh and route protection both ask, and the answer
+/// stands as long as the context has written nothing (a write hands every later read to the full path).
+pub(crate) fn decision(ctx: &ServerContext, now: SystemTime) -> Decision {
+    if ctx.unwritten_request_cookies().is_none() {
+        return Decision::Undecided;
+    }
+    *ctx.cached_decision()
+        .get_or_init(|| match lookup(ctx, now) {
+            Lookup::Valid(_) => Decision::Valid,
+            Lookup::NoSession => Decision::NoSession,
+            Lookup::Undecided => Decision::Undecided,
+        })
+}
+
 /// The session of `ctx`, as far as the request's cookies and the runner's caches can tell. Does not record a
 /// session read (callers whose response depends on it do).
 pub(crate) fn lookup(ctx: &ServerContext, now: SystemTime) -> Lookup<'_> {

@@ -77,11 +77,10 @@ impl RevokedSessions {
 
     /// Whether the token belongs to a session signed out here.
     pub(crate) fn is_revoked(&self, claims: &Claims, now: SystemTime) -> bool {
+        let sessions = self.lock();
         // Nothing signed out here (the usual case on a fresh process): no digest to compute.
-        if self.lock().is_empty() {
-            return false;
-        }
-        session_key(claims).is_some_and(|key| self.lock().contains(&key, unix_seconds(now)))
+        !sessions.is_empty()
+            && session_key(claims).is_some_and(|key| sessions.contains(&key, unix_seconds(now)))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, ExpiringSet<[u8; 32], i64>> {

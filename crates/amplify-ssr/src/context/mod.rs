@@ -49,10 +49,11 @@ mod tests;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use http::{HeaderMap, HeaderValue};
 
+use crate::auth::cached_session::Decision;
 use crate::auth::verified::VerifiedTokens;
 use crate::cookies::{
     CookieAttributes, CookieMode, RequestCookies, is_server_auth_writable, removal, set_cookie,
@@ -116,6 +117,8 @@ struct ContextInner {
     /// Where a framework integration sends this request when it is signed out (set by the integration that
     /// created the context, so route protection and extractors find it without another request extension).
     sign_in_path: Option<SignInPath>,
+    /// The cached session check's decision, made once (see [`crate::auth::cached_session::decision`]).
+    cached_decision: OnceLock<Decision>,
 }
 
 /// Marks a response whose content does not depend on the session although the handler read it, so the
@@ -163,6 +166,7 @@ impl ServerContext {
                 session_read: AtomicBool::new(false),
                 applied: AtomicBool::new(false),
                 sign_in_path: None,
+                cached_decision: OnceLock::new(),
             }),
         }
     }
@@ -219,6 +223,11 @@ impl ServerContext {
     /// Records that the response depends on the session (a read made without [`cookie`](Self::cookie)).
     pub(crate) fn note_session_read(&self) {
         self.inner.session_read.store(true, Ordering::Relaxed);
+    }
+
+    /// Where the cached session check keeps its decision for this request.
+    pub(crate) fn cached_decision(&self) -> &OnceLock<Decision> {
+        &self.inner.cached_decision
     }
 
     /// The request's cookies, while they are all there is to read: `None` once this context wrote a cookie
