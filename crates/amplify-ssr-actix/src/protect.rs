@@ -6,7 +6,9 @@ use actix_web::body::EitherBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::{Error, HttpMessage, ResponseError};
 use amplify_ssr::ServerContext;
-use amplify_ssr::guard::{Access, Denied, check_access};
+use amplify_ssr::guard::{
+    Access, Denied, FORBIDDEN_BODY, Requirement, SessionClaims, check_access, check_requirement,
+};
 use futures_util::future::{LocalBoxFuture, Ready, ready};
 
 use crate::{MissingAmplifyMiddleware, denied_response, sign_in_location, sign_in_redirect};
@@ -35,14 +37,40 @@ use crate::{MissingAmplifyMiddleware, denied_response, sign_in_location, sign_in
 /// # let _ = app;
 /// # }
 /// ```
-#[derive(Clone, Copy, Debug, Default)]
+///
+/// Finer than "signed in": [`require_group`](Self::require_group) / [`require_claims`](Self::require_claims)
+/// answer `403` (plain text, [`FORBIDDEN_BODY`]) to a signed-in user who lacks the group (the access token's
+/// `cognito:groups`) or fails the predicate over the verified claims; a signed-out one is still redirected to
+/// sign-in. `web::scope("/admin").wrap(RequireAuth::new().require_group("admin"))`.
+#[derive(Clone, Debug, Default)]
 #[must_use]
-pub struct RequireAuth;
+pub struct RequireAuth {
+    requirement: Option<Requirement>,
+}
 
 impl RequireAuth {
     /// The middleware.
     pub fn new() -> Self {
-        Self
+        Self::default()
+    }
+
+    /// Also requires `requirement` of a signed-in user (replacing any set before): `403` when it is not met.
+    pub fn require(mut self, requirement: Requirement) -> Self {
+        self.requirement = Some(requirement);
+        self
+    }
+
+    /// Also requires membership of the Cognito group `group`.
+    pub fn require_group(self, group: impl Into<String>) -> Self {
+        self.require(Requirement::group(group))
+    }
+
+    /// Also requires `check` to hold for the session's verified claims.
+    pub fn require_claims(
+        self,
+        check: impl Fn(&SessionClaims<'_>) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.require(Requirement::claims(check))
     }
 }
 
@@ -60,6 +88,7 @@ where
     fn new_transform(&self, service: S) -> Self::Future {
         ready(Ok(RequireAuthService {
             service: Rc::new(service),
+            requirement: self.requirement.clone(),
         }))
     }
 }
@@ -68,6 +97,7 @@ where
 #[derive(Debug)]
 pub struct RequireAuthService<S> {
     service: Rc<S>,
+    requirement: Option<Requirement>,
 }
 
 impl<S, B> Service<ServiceRequest> for RequireAuthService<S>
@@ -83,17 +113,25 @@ where
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
         let service = Rc::clone(&self.service);
+        let requirement = self.requirement.clone();
         Box::pin(async move {
             let ctx = request.extensions().get::<ServerContext>().cloned();
             let Some(ctx) = ctx else {
                 let response = MissingAmplifyMiddleware.error_response();
                 return Ok(request.into_response(response).map_into_right_body());
             };
-            let refusal = match check_access(&ctx).await {
+            let access = match &requirement {
+                None => check_access(&ctx).await,
+                Some(requirement) => check_requirement(&ctx, requirement).await,
+            };
+            let refusal = match access {
                 Access::Allowed => {
                     return Ok(service.call(request).await?.map_into_left_body());
                 }
                 Access::Unavailable(e) => denied_response(&Denied::Unavailable(e)),
+                Access::Forbidden => actix_web::HttpResponse::Forbidden()
+                    .content_type("text/plain; charset=utf-8")
+                    .body(FORBIDDEN_BODY),
                 _ => sign_in_redirect(&sign_in_location(request.request())),
             };
             Ok(request.into_response(refusal).map_into_right_body())

@@ -581,3 +581,76 @@ async fn inner_middleware_reads_the_context_from_extensions() {
     let response = test::call_service(&app, test::TestRequest::get().uri("/").to_request()).await;
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+/// The `Cookie` header of a fresh session of alice, with `groups` in a re-signed access token (`None`: as issued).
+async fn session_with_groups(local: &Local, groups: Option<&[&str]>) -> String {
+    let ctx = local.runner().context(&http::HeaderMap::new());
+    amplify_ssr::sign_in(&ctx, amplify_ssr::SignInInput::new("alice", PASSWORD))
+        .await
+        .unwrap();
+    ctx.set_cookie_headers()
+        .iter()
+        .map(|line| {
+            let pair = line.to_str().unwrap().split(';').next().unwrap().to_owned();
+            match (pair.split_once('='), groups) {
+                (Some((name, token)), Some(groups)) if name.ends_with(".accessToken") => {
+                    let mut claims = amplify_ssr::jwt::decode_claims_unverified(token)
+                        .unwrap()
+                        .into_map();
+                    claims.insert("cognito:groups".into(), serde_json::json!(groups));
+                    let signed =
+                        amplify_local::fuzzing::sign_jwt(&local.backend.state(), &claims.into())
+                            .unwrap();
+                    format!("{name}={signed}")
+                }
+                _ => pair,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[actix_web::test]
+async fn a_group_guard_forbids_outsiders_redirects_the_signed_out_and_serves_members() {
+    let local = Local::start().await;
+    let app = test::init_service(
+        App::new()
+            .service(
+                web::scope("/admin")
+                    .wrap(RequireAuth::new().require_group("admin"))
+                    .route("", web::get().to(|| async { "admin" })),
+            )
+            .wrap(AmplifyMiddleware::new(local.runner())),
+    )
+    .await;
+    let get = |cookie: Option<String>| {
+        let mut request = test::TestRequest::get().uri("/admin");
+        if let Some(cookie) = cookie {
+            request = request.insert_header((COOKIE, cookie));
+        }
+        request.to_request()
+    };
+
+    let response = test::call_service(&app, get(None)).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(
+        header(&response, LOCATION).as_deref(),
+        Some("/sign-in?redirect_to=%2Fadmin")
+    );
+
+    for outsider in [None, Some(&["users"][..])] {
+        let cookie = session_with_groups(&local, outsider).await;
+        let response = test::call_service(&app, get(Some(cookie))).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            header(&response, CACHE_CONTROL).as_deref(),
+            Some("private, no-store")
+        );
+        assert_eq!(text(response).await, amplify_ssr::guard::FORBIDDEN_BODY);
+    }
+
+    let member = session_with_groups(&local, Some(&["admin"])).await;
+    let response = test::call_service(&app, get(Some(member))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(text(response).await, "admin");
+}

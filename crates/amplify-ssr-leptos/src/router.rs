@@ -3,7 +3,7 @@
 use amplify_ssr::ServerRunner;
 use amplify_ssr::auth::routes::AuthRoutes;
 use amplify_ssr::axum::{AmplifyLayer, RequireAuthLayer, auth_router};
-use amplify_ssr::guard::SignInPath;
+use amplify_ssr::guard::{Requirement, SignInPath};
 use axum::Router;
 
 use crate::refuse_cross_site;
@@ -23,6 +23,8 @@ pub struct Amplify {
     runner: ServerRunner,
     sign_in_path: SignInPath,
     protected: Vec<String>,
+    /// Prefixes with a requirement finer than "signed in", each protected by its own layer.
+    guarded: Vec<(Vec<String>, Requirement)>,
     private_pages: bool,
 }
 
@@ -33,6 +35,7 @@ impl Amplify {
             runner,
             sign_in_path: SignInPath::or_default(DEFAULT_SIGN_IN_PATH),
             protected: Vec::new(),
+            guarded: Vec::new(),
             private_pages: true,
         }
     }
@@ -60,6 +63,22 @@ impl Amplify {
         self
     }
 
+    /// Protects these prefixes like [`protect`](Self::protect), and also requires `requirement` of the signed-in
+    /// user (a Cognito group, a predicate over the verified claims): one who lacks it gets `403` with a short
+    /// plain-text body, a signed-out one the redirect to sign-in. Server functions check it themselves:
+    /// [`check_requirement`](amplify_ssr::guard::check_requirement) with [`server_context`](crate::server_context).
+    ///
+    /// `Amplify::new(runner).protect_with(["/admin"], Requirement::group("admin"))`
+    pub fn protect_with<I, P>(mut self, prefixes: I, requirement: Requirement) -> Self
+    where
+        I: IntoIterator<Item = P>,
+        P: Into<String>,
+    {
+        self.guarded
+            .push((prefixes.into_iter().map(Into::into).collect(), requirement));
+        self
+    }
+
     /// Where signed-out visitors are sent (a same-site relative path; an invalid one is logged and the default
     /// kept).
     pub fn sign_in_path(mut self, path: impl Into<String>) -> Self {
@@ -81,7 +100,8 @@ pub trait AmplifyRouterExt {
     ///    [`ServerContext`](amplify_ssr::ServerContext), and an expired session is refreshed before Leptos
     ///    starts rendering, so the new cookies go out with the headers of a streamed page;
     /// 2. [`refuse_cross_site`]: cross-site server-function calls and form posts are refused;
-    /// 3. [`RequireAuthLayer::only_under`] the protected prefixes, which also makes those pages
+    /// 3. [`RequireAuthLayer::only_under`] the protected prefixes (and one per
+    ///    [`protect_with`](Amplify::protect_with) requirement), which also makes those pages
     ///    `Cache-Control: private, no-store`;
     /// 4. unless [`Amplify::cacheable_pages`]: `Cache-Control: private, no-store` on every HTML response, since a
     ///    streamed page may read the session after its headers left.
@@ -103,6 +123,12 @@ where
         } else {
             self.layer(RequireAuthLayer::only_under(setup.protected))
         };
+        let router = setup
+            .guarded
+            .into_iter()
+            .fold(router, |router, (prefixes, requirement)| {
+                router.layer(RequireAuthLayer::only_under(prefixes).require(requirement))
+            });
         let router = if setup.private_pages {
             router.layer(axum::middleware::map_response(mark_html_private))
         } else {

@@ -19,12 +19,19 @@
 //!   be sent. [`needs_refresh_ahead`] tells, without waiting, whether there is anything to refresh.
 //! - [`error_body`]: the fixed JSON body of a `401` or `503` answered when there is no session or it could not
 //!   be checked.
+//! - [`Requirement`], [`check_requirement`], [`check_requirement_cached`]: guards finer than "signed in" (a
+//!   Cognito group, a predicate over the verified claims). A signed-in user who lacks it gets
+//!   [`Access::Forbidden`] (`403`, [`FORBIDDEN_BODY`]); a signed-out one still goes to sign-in.
+
+mod requirement;
 
 use std::time::SystemTime;
 
 use http::StatusCode;
 
-use crate::auth::cached_session::{self, Decision};
+pub use requirement::{GROUPS_CLAIM, Requirement, SessionClaims};
+
+use crate::auth::cached_session::{self, Decision, Lookup};
 use crate::auth::refresh::get_tokens;
 use crate::auth::{AuthUser, get_current_user};
 use crate::context::ServerContext;
@@ -45,7 +52,14 @@ pub enum Access {
     /// The session could not be checked now (Cognito or the JWKS unreachable, a refresh past its deadline).
     /// Answer `503` and keep the cookies: the user may well still be signed in.
     Unavailable(AuthError),
+    /// Signed in, but without what the [`Requirement`] asks for: answer `403` ([`FORBIDDEN_BODY`]). Only
+    /// [`check_requirement`] decides this.
+    Forbidden,
 }
+
+/// The plain-text body of the `403` a guard answers a signed-in user who lacks its [`Requirement`]. It says
+/// nothing about what was required.
+pub const FORBIDDEN_BODY: &str = "Forbidden: your account may not see this page.\n";
 
 /// Decides whether the request behind `ctx` may see a protected page: reads its session tokens (no
 /// identity-pool call), refreshing them if they expired. The refreshed cookies are among the context's pending
@@ -87,6 +101,61 @@ pub fn check_access_cached(ctx: &ServerContext) -> Option<Access> {
             Some(Access::SignedOut(None))
         }
         Decision::Undecided => None,
+    }
+}
+
+/// [`check_access`] with a [`Requirement`] on top: a signed-in user who does not meet it gets
+/// [`Access::Forbidden`]. Signed-out and unavailable sessions are answered as by [`check_access`]; the requirement
+/// is checked on the verified (and, if need be, refreshed) tokens.
+pub async fn check_requirement(ctx: &ServerContext, requirement: &Requirement) -> Access {
+    if let Some(access) = check_requirement_cached(ctx, requirement) {
+        return access;
+    }
+    match get_tokens(ctx, false).await {
+        Ok(Some(session)) => verdict(
+            requirement,
+            &SessionClaims::new(&session.access_claims, session.id_claims.as_ref()),
+        ),
+        Ok(None) => Access::SignedOut(None),
+        Err(e) if e.is_transient() => Access::Unavailable(e),
+        Err(e) => {
+            tracing::debug!(error = %e, "guarded route visited without a usable session");
+            Access::SignedOut(Some(e))
+        }
+    }
+}
+
+/// [`check_requirement`] when the caches can answer at once (as [`check_access_cached`]); `None` otherwise.
+#[must_use]
+pub fn check_requirement_cached(ctx: &ServerContext, requirement: &Requirement) -> Option<Access> {
+    match cached_session::lookup(ctx, SystemTime::now()) {
+        Lookup::Valid(session) => {
+            ctx.note_session_read();
+            Some(verdict(
+                requirement,
+                &SessionClaims::new(
+                    &session.access.claims,
+                    session.id.as_ref().map(|id| &id.claims),
+                ),
+            ))
+        }
+        Lookup::NoSession => {
+            ctx.note_session_read();
+            Some(Access::SignedOut(None))
+        }
+        Lookup::Undecided => None,
+    }
+}
+
+fn verdict(requirement: &Requirement, claims: &SessionClaims<'_>) -> Access {
+    if requirement.is_met(claims) {
+        Access::Allowed
+    } else {
+        tracing::debug!(
+            ?requirement,
+            "signed-in user lacks what the route requires; answering 403"
+        );
+        Access::Forbidden
     }
 }
 

@@ -106,6 +106,20 @@ pub(crate) fn sign_in_redirect(
         .into_response()
 }
 
+/// The plain `403` answered to a signed-in user who lacks a guard's requirement.
+pub(crate) fn forbidden_response() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        http::StatusCode::FORBIDDEN,
+        [(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("text/plain; charset=utf-8"),
+        )],
+        crate::guard::FORBIDDEN_BODY,
+    )
+        .into_response()
+}
+
 /// The JSON `401` or `503` answered for `denied`.
 pub(crate) fn denied_response(denied: &crate::guard::Denied) -> axum::response::Response {
     use axum::response::IntoResponse;

@@ -1,4 +1,5 @@
-//! Route protection: [`RequireAuthLayer`] redirects signed-out users to the sign-in page.
+//! Route protection: [`RequireAuthLayer`] redirects signed-out users to the sign-in page, and with a
+//! [`Requirement`] answers `403` to signed-in users who lack it.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -11,9 +12,14 @@ use axum::response::{IntoResponse, Response};
 use http::Request;
 use tower::{Layer, Service, ServiceExt};
 
-use super::{MissingAmplifyLayer, denied_response, original_uri, sign_in_redirect};
+use super::{
+    MissingAmplifyLayer, denied_response, forbidden_response, original_uri, sign_in_redirect,
+};
 use crate::context::ServerContext;
-use crate::guard::{Access, Denied, ProtectedPaths, check_access, check_access_cached};
+use crate::guard::{
+    Access, Denied, ProtectedPaths, Requirement, SessionClaims, check_access, check_access_cached,
+    check_requirement, check_requirement_cached,
+};
 
 /// Protects the routes it wraps: a request without a valid (or refreshable) session is redirected with `302` to
 /// the sign-in path configured on [`AmplifyLayer`](super::AmplifyLayer), with the original path and query in
@@ -25,10 +31,26 @@ use crate::guard::{Access, Denied, ProtectedPaths, check_access, check_access_ca
 ///
 /// Where routes are not added one by one (the routes a Leptos or Dioxus app generates), protect paths instead:
 /// [`only_under`](Self::only_under) leaves every other request alone.
+///
+/// Finer than "signed in": [`require_group`](Self::require_group), [`require_claims`](Self::require_claims) or
+/// [`require`](Self::require) add a [`Requirement`] on the verified tokens. A signed-in user who does not meet it
+/// gets `403` with a short plain-text body ([`FORBIDDEN_BODY`](crate::guard::FORBIDDEN_BODY)); a signed-out one
+/// still gets the redirect to sign-in with the return path. Groups come from the access token's
+/// `cognito:groups` (see [`crate::guard::Requirement`] for why).
+///
+/// ```
+/// use amplify_ssr::axum::RequireAuthLayer;
+///
+/// let admins_only = RequireAuthLayer::new().require_group("admin");
+/// let editors = RequireAuthLayer::only_under(["/edit"])
+///     .require_claims(|claims| claims.in_group("editor") || claims.in_group("admin"));
+/// # let _ = (admins_only, editors);
+/// ```
 #[derive(Clone, Debug, Default)]
 #[must_use]
 pub struct RequireAuthLayer {
     paths: Option<Arc<ProtectedPaths>>,
+    requirement: Option<Requirement>,
 }
 
 impl RequireAuthLayer {
@@ -48,7 +70,27 @@ impl RequireAuthLayer {
     {
         Self {
             paths: Some(Arc::new(ProtectedPaths::new(prefixes))),
+            requirement: None,
         }
+    }
+
+    /// Also requires `requirement` of a signed-in user (replacing any set before): `403` when it is not met.
+    pub fn require(mut self, requirement: Requirement) -> Self {
+        self.requirement = Some(requirement);
+        self
+    }
+
+    /// Also requires membership of the Cognito group `group` (the access token's `cognito:groups`).
+    pub fn require_group(self, group: impl Into<String>) -> Self {
+        self.require(Requirement::group(group))
+    }
+
+    /// Also requires `check` to hold for the session's verified claims (see [`Requirement::claims`]).
+    pub fn require_claims(
+        self,
+        check: impl Fn(&SessionClaims<'_>) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.require(Requirement::claims(check))
     }
 
     fn protects(&self, path: &str) -> bool {
@@ -95,7 +137,11 @@ where
             return RequireAuthFuture::ready(MissingAmplifyLayer.into_response());
         };
         // Most requests are decided from the caches at once, without a boxed future.
-        match check_access_cached(ctx) {
+        let cached = match &self.layer.requirement {
+            None => check_access_cached(ctx),
+            Some(requirement) => check_requirement_cached(ctx, requirement),
+        };
+        match cached {
             Some(Access::Allowed) => return RequireAuthFuture::inner(self.inner.call(request)),
             Some(Access::SignedOut(None)) => {
                 return RequireAuthFuture::ready(sign_in_redirect(
@@ -103,16 +149,23 @@ where
                     original_uri(request.extensions(), request.uri()),
                 ));
             }
+            Some(Access::Forbidden) => return RequireAuthFuture::ready(forbidden_response()),
             _ => {}
         }
         let ctx = ctx.clone();
+        let requirement = self.layer.requirement.clone();
         // The clone that was polled ready serves this request; a fresh clone stays for the next one.
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
         RequireAuthFuture::boxed(async move {
-            match check_access(&ctx).await {
+            let access = match &requirement {
+                None => check_access(&ctx).await,
+                Some(requirement) => check_requirement(&ctx, requirement).await,
+            };
+            match access {
                 Access::Allowed => inner.oneshot(request).await,
                 Access::Unavailable(e) => Ok(denied_response(&Denied::Unavailable(e))),
+                Access::Forbidden => Ok(forbidden_response()),
                 _ => Ok(sign_in_redirect(
                     request.extensions(),
                     original_uri(request.extensions(), request.uri()),
