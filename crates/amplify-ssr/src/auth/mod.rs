@@ -32,6 +32,7 @@
 pub(crate) mod cached_session;
 mod copies;
 mod expiring_set;
+pub(crate) mod hooks;
 pub mod identity;
 pub(crate) mod refresh;
 pub(crate) mod refresh_limits;
@@ -47,6 +48,7 @@ pub(crate) mod tokens;
 pub(crate) mod verified;
 
 pub use crate::cognito::AuthFlow;
+pub use hooks::{AuthEvent, AuthHooks, RefreshFailure};
 pub use identity::{
     AwsCredentials, DEFAULT_CREDENTIALS_CACHE_CAPACITY, DEFAULT_CREDENTIALS_REFRESH_MARGIN,
     IdentityCredentials, fetch_identity_credentials,

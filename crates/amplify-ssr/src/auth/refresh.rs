@@ -12,6 +12,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use tracing::Instrument;
 
+use crate::auth::hooks::{self, AuthEvent, RefreshFailure};
 use crate::auth::refresh_limits::RefreshLimits;
 use crate::auth::revocations::RefreshTombstones;
 use crate::auth::single_flight::{Key, SingleFlight};
@@ -37,6 +38,30 @@ const SESSION_ENDING_CODES: &[&str] = &[
 
 type Outcome = Result<AuthenticationResult, CognitoError>;
 
+/// A refresh call's result or error as every request that shares the call gets it, with a flag the first
+/// request to report it (to the [hooks](super::hooks)) sets: one Cognito call, one hook call.
+#[derive(Clone, Debug)]
+struct Shared<T> {
+    value: T,
+    reported: Arc<AtomicBool>,
+}
+
+impl<T> Shared<T> {
+    fn new(value: T) -> Self {
+        Self {
+            value,
+            reported: Arc::default(),
+        }
+    }
+
+    /// True for the first caller only.
+    fn first_report(&self) -> bool {
+        !self.reported.swap(true, Ordering::AcqRel)
+    }
+}
+
+type SharedOutcome = Result<Shared<AuthenticationResult>, Shared<CognitoError>>;
+
 /// Process-wide single flight for refresh calls, keyed by a hash of the refresh token.
 ///
 /// The Cognito call runs in its own task, so a request that is cancelled (the client went away) while leading a
@@ -49,7 +74,7 @@ type Outcome = Result<AuthenticationResult, CognitoError>;
 pub(crate) struct RefreshCoordinator {
     /// Results by refresh token; beside them, under the same lock, the refresh tokens revoked by this process
     /// (sign-out), refused for the reuse window.
-    flights: SingleFlight<AuthenticationResult, CognitoError, RefreshTombstones>,
+    flights: SingleFlight<Shared<AuthenticationResult>, Shared<CognitoError>, RefreshTombstones>,
     /// Set once the server answered that it lacks `GetTokensFromRefreshToken`; later refreshes go straight to
     /// `InitiateAuth REFRESH_TOKEN_AUTH`.
     use_initiate_auth: Arc<AtomicBool>,
@@ -63,9 +88,11 @@ impl RefreshCoordinator {
                 usize::MAX,
                 RefreshTombstones::default(),
                 |_| Some(Instant::now() + REUSE_WINDOW),
-                |join_error| CognitoError::InvalidResponse {
-                    operation: "GetTokensFromRefreshToken",
-                    detail: format!("the refresh task did not complete: {join_error}"),
+                |join_error| {
+                    Shared::new(CognitoError::InvalidResponse {
+                        operation: "GetTokensFromRefreshToken",
+                        detail: format!("the refresh task did not complete: {join_error}"),
+                    })
                 },
             ),
             use_initiate_auth: Arc::default(),
@@ -82,7 +109,7 @@ impl RefreshCoordinator {
         refresh_token: &RefreshToken,
         device_key: Option<&str>,
         force: bool,
-    ) -> Outcome {
+    ) -> SharedOutcome {
         let key = token_key(refresh_token);
         let use_initiate_auth = Arc::clone(&self.use_initiate_auth);
         let limits = self.limits.clone();
@@ -95,7 +122,7 @@ impl RefreshCoordinator {
                 force,
                 |revoked| {
                     if revoked.contains(&key, Instant::now()) {
-                        Err(revoked_error())
+                        Err(Shared::new(revoked_error()))
                     } else {
                         Ok(())
                     }
@@ -112,6 +139,8 @@ impl RefreshCoordinator {
                             device_key.as_deref(),
                         ))
                         .await
+                        .map(Shared::new)
+                        .map_err(Shared::new)
                 },
             )
             .await
@@ -216,10 +245,10 @@ pub(crate) async fn get_tokens(
             )
             .instrument(span.clone())
             .await;
-        let error = match outcome {
-            Ok(result) => {
+        let (error, failure) = match outcome {
+            Ok(shared) => {
                 match tokens::session_from_result(
-                    &result,
+                    &shared.value,
                     Some(&session),
                     Some(refresh_token),
                     session.sign_in_details.clone(),
@@ -228,6 +257,11 @@ pub(crate) async fn get_tokens(
                     Ok(refreshed) => {
                         span.record("outcome", "refreshed");
                         tokens::store(ctx, client_id, &refreshed);
+                        if shared.first_report() {
+                            let event =
+                                AuthEvent::of(ctx, &refreshed.access_claims, &refreshed.username);
+                            hooks::fire(ctx, "refresh", |hooks| hooks.on_refresh(&event));
+                        }
                         return Ok(Some(refreshed));
                     }
                     Err(AuthError::TokenUserMismatch(_)) if disputed => {
@@ -236,16 +270,25 @@ pub(crate) async fn get_tokens(
                     }
                     Err(e) => {
                         span.record("outcome", "refused_answer");
+                        if shared.first_report() {
+                            report_failure(ctx, &session, None, false);
+                        }
                         return Err(e);
                     }
                 }
             }
-            Err(error) => error,
+            Err(shared) => {
+                let first = shared.first_report();
+                (shared.value, first)
+            }
         };
         let code = error.code().unwrap_or_default().to_owned();
         if !SESSION_ENDING_CODES.contains(&code.as_str()) {
             span.record("outcome", "failed");
             tracing::warn!(error = %error, "token refresh failed; the session cookies are kept");
+            if failure {
+                report_failure(ctx, &session, error.code(), false);
+            }
             return Err(AuthError::Cognito(error));
         }
         span.record("outcome", "session_ended");
@@ -257,6 +300,9 @@ pub(crate) async fn get_tokens(
             continue;
         }
         tokens::clear(ctx, client_id, &session.username);
+        if failure {
+            report_failure(ctx, &session, Some(&code), true);
+        }
         if code == "NotAuthorizedException" {
             return Ok(None);
         }
@@ -270,5 +316,23 @@ pub(crate) async fn get_tokens(
         "no copy of the refresh-token cookie refreshes this session (a cookie planted by another site?); \
          signing the request out without clearing the cookies"
     );
+    report_failure(ctx, &session, None, true);
     Ok(None)
+}
+
+/// Tells the hooks a refresh of `session` failed (after the request's cookies were decided).
+fn report_failure(
+    ctx: &ServerContext,
+    session: &StoredSession,
+    code: Option<&str>,
+    session_ended: bool,
+) {
+    let failure = RefreshFailure {
+        user: AuthEvent::of(ctx, &session.access_claims, &session.username),
+        code: code.map(str::to_owned),
+        session_ended,
+    };
+    hooks::fire(ctx, "refresh_failure", |hooks| {
+        hooks.on_refresh_failure(&failure);
+    });
 }

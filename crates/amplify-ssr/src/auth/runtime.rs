@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::hooks::HookSlot;
 use super::identity::{IdentityOptions, IdentityRuntime};
 use super::refresh::RefreshCoordinator;
 use super::refresh_limits::{RefreshLimits, RefreshOptions};
@@ -22,6 +23,7 @@ pub(crate) struct AuthOptions {
     pub(crate) jwks_min_refetch_interval: Option<Duration>,
     pub(crate) identity: IdentityOptions,
     pub(crate) refresh: RefreshOptions,
+    pub(crate) hooks: HookSlot,
 }
 
 /// The parts of the runner that exist only when the configuration has a user pool.
@@ -39,6 +41,8 @@ pub(crate) struct AuthRuntime {
     pub(crate) cookie_names: AuthCookieNames,
     /// The guest identity-id cookie key; `None` without an identity pool.
     identity_cookie: Option<String>,
+    /// The application's callbacks on sign-in, sign-out and refresh.
+    pub(crate) hooks: HookSlot,
 }
 
 impl AuthRuntime {
@@ -80,6 +84,7 @@ impl AuthRuntime {
             identity,
             cookie_names: AuthCookieNames::new(&auth.user_pool_client_id),
             identity_cookie: auth.identity_pool_id.as_deref().map(identity_id_key),
+            hooks: options.hooks.clone(),
         })
     }
 

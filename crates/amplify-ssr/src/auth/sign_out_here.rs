@@ -20,12 +20,13 @@
 use std::time::SystemTime;
 
 use super::copies::{self, Choice, MAX_COPIES};
+use super::hooks::{self, AuthEvent};
 use super::identity::forget_session_credentials;
 use super::tokens;
 use crate::auth::runtime::AuthRuntime;
 use crate::context::ServerContext;
 use crate::cookies::{AuthCookieNames, FALLBACK_USERNAME, TokenSlot};
-use crate::jwt::TokenUse;
+use crate::jwt::{Claims, TokenUse};
 use crate::secret::{AccessToken, RefreshToken};
 
 /// The tokens a sign-out found, for revocation with Cognito.
@@ -111,7 +112,7 @@ pub(crate) async fn end_session(ctx: &ServerContext, runtime: &AuthRuntime) -> F
     usernames.sort_by_key(|username| !owner.usernames.contains(username));
 
     let mut found = FoundTokens {
-        access_token: owner.access_token,
+        access_token: owner.access_token.clone(),
         own_complete: !owner.usernames.is_empty(),
         ..FoundTokens::default()
     };
@@ -149,6 +150,17 @@ pub(crate) async fn end_session(ctx: &ServerContext, runtime: &AuthRuntime) -> F
         forget_session_credentials(ctx, runtime, username);
         tokens::clear(ctx, client_id, username);
     }
+    if found.any {
+        let event = match &owner.claims {
+            Some((claims, key_username)) => AuthEvent::of(ctx, claims, key_username),
+            None => AuthEvent {
+                username: owner.usernames.first().cloned().unwrap_or_default(),
+                user_id: None,
+                context: ctx.kind(),
+            },
+        };
+        hooks::fire(ctx, "sign_out", |hooks| hooks.on_sign_out(&event));
+    }
     found
 }
 
@@ -158,6 +170,8 @@ struct Owner {
     access_token: Option<AccessToken>,
     /// The key usernames whose refresh tokens are the session's own; empty when that cannot be told.
     usernames: Vec<String>,
+    /// The verified access token's claims and key username, when the copies name one user (for the hooks).
+    claims: Option<(Claims, String)>,
 }
 
 async fn owner(
@@ -174,13 +188,17 @@ async fn owner(
                     usernames.push(copy.username.clone());
                 }
             }
-            let access_token = match copies::one_user(verified) {
-                Choice::One(copy) => Some(AccessToken::new(copy.raw)),
-                Choice::None | Choice::Ambiguous => None,
+            let (access_token, claims) = match copies::one_user(verified) {
+                Choice::One(copy) => (
+                    Some(AccessToken::new(copy.raw)),
+                    Some((copy.claims, copy.username)),
+                ),
+                Choice::None | Choice::Ambiguous => (None, None),
             };
             return Owner {
                 access_token,
                 usernames,
+                claims,
             };
         }
         Ok(_) => {}
@@ -199,6 +217,7 @@ async fn owner(
     Owner {
         access_token: None,
         usernames,
+        claims: None,
     }
 }
 

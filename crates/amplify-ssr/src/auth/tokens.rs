@@ -8,6 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use super::copies;
+use super::hooks::{self, AuthEvent};
 use super::token_user::same_user;
 use crate::cognito::AuthenticationResult;
 use crate::context::ServerContext;
@@ -294,6 +295,9 @@ pub(crate) fn replace(ctx: &ServerContext, client_id: &str, session: &StoredSess
         }
     }
     store(ctx, client_id, session);
+    // Every sign-in path stores its session here, so each reports it once, after its cookies are written.
+    let event = AuthEvent::of(ctx, &session.access_claims, &session.username);
+    hooks::fire(ctx, "sign_in", |hooks| hooks.on_sign_in(&event));
 }
 
 /// Removes every session cookie of `username` and `LastAuthUser` (aws-amplify's clear list).

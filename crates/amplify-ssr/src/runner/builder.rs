@@ -161,6 +161,14 @@ impl ServerRunnerBuilder {
         self
     }
 
+    /// Callbacks on sign-in, sign-out, refresh and refresh failure, for audit logs and metrics (replacing any
+    /// set before). Each event is reported once, after the request's cookies were decided; a hook cannot change
+    /// them, and one that panics does not break the request. See [`AuthHooks`](crate::auth::AuthHooks).
+    pub fn auth_hooks(mut self, hooks: impl crate::auth::AuthHooks) -> Self {
+        self.auth.hooks = crate::auth::hooks::HookSlot(Some(Arc::new(hooks)));
+        self
+    }
+
     /// How often, at most, an unknown `kid` may trigger a JWKS re-fetch (default 60 s).
     pub fn jwks_min_refetch_interval(mut self, interval: Duration) -> Self {
         self.auth.jwks_min_refetch_interval = Some(interval);

@@ -1,0 +1,153 @@
+//! `AuthHooks`: each sign-in, sign-out, refresh and refresh failure is reported once, after the cookies were
+//! decided, and a panicking hook does not break the request.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use amplify_ssr::auth::{AuthEvent, AuthHooks, RefreshFailure};
+use amplify_ssr::context::ContextKind;
+use amplify_ssr::{FetchAuthSessionOptions, SignOutOptions, fetch_auth_session, sign_out};
+use common::{Backend, signed_in_jar};
+use http::StatusCode;
+
+#[derive(Clone, Default)]
+struct Recorder(Arc<Mutex<Vec<String>>>);
+
+impl Recorder {
+    fn events(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+
+    fn push(&self, line: String) {
+        self.0.lock().unwrap().push(line);
+    }
+}
+
+impl AuthHooks for Recorder {
+    fn on_sign_in(&self, event: &AuthEvent) {
+        assert_eq!(event.context, ContextKind::RequestResponse);
+        assert!(event.user_id.as_deref().is_some_and(|sub| !sub.is_empty()));
+        self.push(format!("sign_in {}", event.username));
+    }
+
+    fn on_sign_out(&self, event: &AuthEvent) {
+        self.push(format!("sign_out {}", event.username));
+    }
+
+    fn on_refresh(&self, event: &AuthEvent) {
+        self.push(format!("refresh {}", event.username));
+    }
+
+    fn on_refresh_failure(&self, failure: &RefreshFailure) {
+        self.push(format!(
+            "refresh_failure {} {:?} ended={}",
+            failure.user.username, failure.code, failure.session_ended
+        ));
+    }
+}
+
+const TWO_HOURS_MS: &str = "7200000";
+
+#[tokio::test]
+async fn sign_in_refresh_and_sign_out_are_each_reported_once() {
+    let local = Backend::start_with(|o| o.rotate_refresh_tokens = true).await;
+    let username = local.user("hanna");
+    let recorder = Recorder::default();
+    let runner = local
+        .builder()
+        .auth_hooks(recorder.clone())
+        .build()
+        .unwrap();
+
+    let mut jar = signed_in_jar(&runner, &username).await;
+    assert_eq!(recorder.events(), ["sign_in hanna"]);
+
+    // Twelve requests share one refresh: one Cognito call, one hook call.
+    jar.set_ending_with(".clockDrift", TWO_HOURS_MS);
+    let contexts: Vec<_> = (0..12).map(|_| jar.context(&runner)).collect();
+    let results = futures_util::future::join_all(
+        contexts
+            .iter()
+            .map(|ctx| fetch_auth_session(ctx, FetchAuthSessionOptions::default())),
+    )
+    .await;
+    assert!(results.iter().all(|r| r.as_ref().unwrap().is_signed_in()));
+    assert_eq!(
+        local.backend.operation_count("GetTokensFromRefreshToken"),
+        1
+    );
+    assert_eq!(recorder.events(), ["sign_in hanna", "refresh hanna"]);
+    // The reporting request's cookies were decided before the hook ran.
+    assert!(contexts.iter().all(|ctx| {
+        ctx.set_cookie_headers()
+            .iter()
+            .any(|h| h.to_str().unwrap().contains(".accessToken="))
+    }));
+
+    jar.apply(&contexts[0].set_cookie_headers());
+    let ctx = jar.context(&runner);
+    sign_out(&ctx, SignOutOptions::default()).await.unwrap();
+    assert_eq!(
+        recorder.events(),
+        ["sign_in hanna", "refresh hanna", "sign_out hanna"]
+    );
+    // A signed-out request signing out reports nothing.
+    let ctx = runner.context(&http::HeaderMap::new());
+    sign_out(&ctx, SignOutOptions::default()).await.unwrap();
+    assert_eq!(recorder.events().len(), 3);
+}
+
+#[tokio::test]
+async fn a_refused_refresh_is_reported_once_as_the_end_of_the_session() {
+    let local = Backend::start().await;
+    let username = local.user("ivan");
+    let jar = {
+        let mut jar = signed_in_jar(&local.runner(), &username).await;
+        jar.set_ending_with(".clockDrift", TWO_HOURS_MS);
+        jar
+    };
+    let (endpoint, hits) = common::failing_endpoint(
+        StatusCode::BAD_REQUEST,
+        r#"{"__type":"NotAuthorizedException","message":"Refresh Token has expired"}"#,
+    )
+    .await;
+    let recorder = Recorder::default();
+    let runner = local
+        .builder()
+        .user_pool_endpoint(&endpoint)
+        .auth_hooks(recorder.clone())
+        .build()
+        .unwrap();
+    let contexts: Vec<_> = (0..5).map(|_| jar.context(&runner)).collect();
+    let results = futures_util::future::join_all(
+        contexts
+            .iter()
+            .map(|ctx| fetch_auth_session(ctx, FetchAuthSessionOptions::default())),
+    )
+    .await;
+    assert!(results.iter().all(|r| !r.as_ref().unwrap().is_signed_in()));
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(
+        recorder.events(),
+        [r#"refresh_failure ivan Some("NotAuthorizedException") ended=true"#]
+    );
+}
+
+struct Panicking;
+
+impl AuthHooks for Panicking {
+    fn on_sign_in(&self, _: &AuthEvent) {
+        panic!("the audit log is down");
+    }
+}
+
+#[tokio::test]
+async fn a_panicking_hook_does_not_break_the_sign_in() {
+    let local = Backend::start().await;
+    let username = local.user("judy");
+    let runner = local.builder().auth_hooks(Panicking).build().unwrap();
+    let jar = signed_in_jar(&runner, &username).await;
+    assert!(jar.ending_with(".accessToken").is_some());
+    assert!(jar.ending_with(".refreshToken").is_some());
+}
