@@ -16,7 +16,7 @@ use std::time::SystemTime;
 use super::token_user::same_user;
 use super::tokens::{SignInDetails, clock_drift_ms, expired_by_rule};
 use crate::context::ServerContext;
-use crate::cookies::{FALLBACK_USERNAME, RequestCookies, TokenSlot};
+use crate::cookies::{FALLBACK_USERNAME, RequestCookies, TokenSlot, join_chunks};
 use crate::jwt::{TokenUse, VerifiedJwt};
 
 /// A valid, unexpired session read from the request's cookies and the runner's caches.
@@ -96,7 +96,14 @@ fn session(ctx: &ServerContext, now: SystemTime) -> Option<Option<CachedSession<
     // Tokens are only looked up in the cache, so they are read as bytes (no UTF-8 check, no copy).
     let token = |slot| {
         names.with_user_key(&key_username, slot, |key| {
-            one_value(cookies.values_raw(key))
+            // Chunks of a split cookie (none in the usual request, found without a scan) are one more copy;
+            // chunks that do not join leave the decision to the full path.
+            let chunked = match join_chunks(cookies, key) {
+                None => None,
+                Some(Ok(joined)) => Some(Cow::Owned(joined.into_bytes())),
+                Some(Err(_)) => return None,
+            };
+            one_value(cookies.values_raw(key).chain(chunked))
         })
     };
     let verified = |raw: &[u8], expected| {

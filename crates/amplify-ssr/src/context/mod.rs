@@ -56,7 +56,8 @@ use http::{HeaderMap, HeaderValue};
 use crate::auth::cached_session::Decision;
 use crate::auth::verified::VerifiedTokens;
 use crate::cookies::{
-    CookieAttributes, CookieMode, RequestCookies, is_server_auth_writable, removal, set_cookie,
+    CookieAttributes, CookieMode, MAX_SET_COOKIE_LEN, RequestCookies, carried_chunks, chunk_name,
+    is_chunkable, is_server_auth_writable, join_chunks, removal, set_cookie, split_lines,
 };
 use crate::guard::SignInPath;
 
@@ -253,7 +254,25 @@ impl ServerContext {
                 Write::Remove { .. } => None,
             };
         }
-        self.inner.request.get(raw_name).map(str::to_owned)
+        self.inner
+            .request
+            .get(raw_name)
+            .map(str::to_owned)
+            .or_else(|| self.joined_chunks(raw_name))
+    }
+
+    /// The value of a token cookie the request split into chunks (see [`crate::cookies`]), when they join.
+    fn joined_chunks(&self, raw_name: &str) -> Option<String> {
+        if !is_chunkable(raw_name) {
+            return None;
+        }
+        match join_chunks(&self.inner.request, raw_name)? {
+            Ok(joined) => Some(joined),
+            Err(e) => {
+                tracing::debug!(cookie = raw_name, error = %e, "ignoring the chunks of a split cookie");
+                None
+            }
+        }
     }
 
     /// Every copy of a cookie the request carried, in the order sent (see [`RequestCookies::get_all`]); after a
@@ -270,10 +289,12 @@ impl ServerContext {
                 Write::Remove { .. } => Vec::new(),
             };
         }
+        // Chunks that join are one more copy, under the usual copy rules.
         self.inner
             .request
             .get_all(raw_name)
             .map(str::to_owned)
+            .chain(self.joined_chunks(raw_name))
             .collect()
     }
 
@@ -291,7 +312,12 @@ impl ServerContext {
 
     /// Removes a session cookie (with matching Path/Domain so the browser drops it).
     pub(crate) fn remove_auth_cookie(&self, raw_name: &str) {
-        if self.lookup(raw_name).is_none() && !self.inner.request.contains(raw_name) {
+        if self.lookup(raw_name).is_none()
+            && !self.inner.request.contains(raw_name)
+            && carried_chunks(&self.inner.request, raw_name)
+                .next()
+                .is_none()
+        {
             return;
         }
         let attributes = self.token_attributes();
@@ -401,34 +427,109 @@ impl ServerContext {
 
     /// The `Set-Cookie` header values for the writes made so far, in write order. Empty for read-only and
     /// static contexts. Calling it again returns the same headers: writes are not consumed.
+    ///
+    /// In the server-auth mode a token cookie too large for one cookie becomes several chunks, and every write
+    /// or removal of a token cookie also clears the chunks (or the unsplit cookie) it replaces; see
+    /// [`crate::cookies`].
     #[must_use]
     pub fn set_cookie_headers(&self) -> Vec<HeaderValue> {
         if self.inner.kind != ContextKind::RequestResponse {
             return Vec::new();
         }
         let writes = self.writes();
-        writes
-            .order
-            .iter()
-            .filter_map(|name| {
-                if writes.unsent.contains(name) {
-                    return None;
+        let mut lines = Vec::with_capacity(writes.order.len());
+        for name in &writes.order {
+            if writes.unsent.contains(name) {
+                continue;
+            }
+            match writes.values.get(name) {
+                // Removals always go out: they clean up what a browser-side client left behind.
+                Some(Write::Set { .. }) if !self.is_emitted(name) => {}
+                Some(Write::Set { value, attributes }) => {
+                    self.set_lines(name, value, attributes, &mut lines);
                 }
-                let line = match writes.values.get(name)? {
-                    // Removals always go out: they clean up what a browser-side client left behind.
-                    Write::Set { .. } if !self.is_emitted(name) => return None,
-                    Write::Set { value, attributes } => set_cookie(name, value, attributes),
-                    Write::Remove { attributes } => removal(name, attributes),
-                };
-                match HeaderValue::from_str(&line) {
-                    Ok(value) => Some(value),
-                    Err(_) => {
-                        tracing::error!(cookie = %name, "a Set-Cookie line was not a valid header value; dropped");
-                        None
-                    }
+                Some(Write::Remove { attributes }) => {
+                    lines.push(removal(name, attributes));
+                    self.clear_chunks(name, 0, attributes, &mut lines);
+                }
+                None => {}
+            }
+        }
+        lines
+            .into_iter()
+            .filter_map(|line| match HeaderValue::from_str(&line) {
+                Ok(value) => Some(value),
+                Err(_) => {
+                    tracing::error!("a Set-Cookie line was not a valid header value; dropped");
+                    None
                 }
             })
             .collect()
+    }
+
+    /// The lines that write `value` under `name`: split into chunks when a token cookie is too large in the
+    /// server-auth mode, clearing whatever form of the cookie it replaces.
+    fn set_lines(
+        &self,
+        name: &str,
+        value: &str,
+        attributes: &CookieAttributes,
+        lines: &mut Vec<String>,
+    ) {
+        let token = is_chunkable(name) && is_auth_key(name, &self.inner.runner);
+        let server_auth = matches!(
+            self.inner.runner.cookie_mode(),
+            CookieMode::ServerAuth { .. }
+        );
+        if token
+            && server_auth
+            && let Some(chunks) = split_lines(name, value, attributes)
+        {
+            let count = chunks.len();
+            lines.extend(chunks);
+            if self.inner.request.contains(name) {
+                lines.push(removal(name, attributes));
+            }
+            self.clear_chunks(name, count, attributes, lines);
+            return;
+        }
+        let line = set_cookie(name, value, attributes);
+        if token && !server_auth && line.len() > MAX_SET_COOKIE_LEN {
+            // The browser-side client reads exact names, so no chunks here; the browser would drop the cookie.
+            tracing::warn!(
+                cookie = name,
+                size = line.len(),
+                limit = MAX_SET_COOKIE_LEN,
+                "a token cookie is too large for one cookie in the JS-readable mode; browsers drop it. \
+                 An id token is cleared instead (the user is then known by the access token); use the \
+                 HttpOnly server-auth mode, which splits it, or trim the token's groups and attributes"
+            );
+            if name.ends_with(".idToken") {
+                lines.push(removal(name, attributes));
+                self.clear_chunks(name, 0, attributes, lines);
+                return;
+            }
+        }
+        lines.push(line);
+        if token {
+            self.clear_chunks(name, 0, attributes, lines);
+        }
+    }
+
+    /// Removals of the chunks of `name` the request carried, from index `from` on.
+    fn clear_chunks(
+        &self,
+        name: &str,
+        from: usize,
+        attributes: &CookieAttributes,
+        lines: &mut Vec<String>,
+    ) {
+        if !is_chunkable(name) {
+            return;
+        }
+        for index in carried_chunks(&self.inner.request, name).filter(|index| *index >= from) {
+            lines.push(removal(&chunk_name(name, index), attributes));
+        }
     }
 
     /// Appends this context's `Set-Cookie` headers to `response` and, when the response must not be cached,

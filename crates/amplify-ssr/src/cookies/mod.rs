@@ -34,6 +34,7 @@
 //! ```
 
 mod attributes;
+mod chunks;
 mod codec;
 mod names;
 mod request;
@@ -45,6 +46,10 @@ pub use attributes::{
     ParseSameSiteError, SameSite, flow_cookie_attributes, removal, set_cookie,
     token_cookie_attributes,
 };
+pub use chunks::{
+    ChunkError, MAX_CHUNKS, MAX_SET_COOKIE_LEN, chunk_name, is_chunkable, join_chunks,
+};
+pub(crate) use chunks::{carried_chunks, split_lines};
 pub use codec::{decode, encode_name, encode_value};
 pub use names::{
     AuthCookieNames, FALLBACK_USERNAME, IS_SIGNING_OUT_KEY, IS_SIGNING_OUT_REDIRECTING_KEY,

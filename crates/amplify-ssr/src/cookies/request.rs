@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 use http::HeaderValue;
 
+use super::chunks::looks_like_chunk;
 use super::codec::{decode, decodes_to};
 
 /// The cookies of one request, with names and values percent-decoded.
@@ -115,6 +116,8 @@ impl<'h> RawPair<'h> {
 struct PairIndex {
     spans: [PairSpan; PairIndex::CAPACITY],
     len: usize,
+    /// Whether a name looks like a chunk of a split token cookie (see [`super::chunks`]).
+    chunked: bool,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -140,6 +143,7 @@ impl PairIndex {
         let mut index = Self {
             spans: [PairSpan::default(); Self::CAPACITY],
             len: 0,
+            chunked: false,
         };
         for pair in pairs_of(header) {
             let slot = index.spans.get_mut(index.len)?;
@@ -149,6 +153,7 @@ impl PairIndex {
                 name_escaped: pair.name_escaped,
             };
             index.len += 1;
+            index.chunked |= looks_like_chunk(pair.name);
         }
         Some(index)
     }
@@ -322,6 +327,19 @@ impl RequestCookies {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.raw_pairs().next().is_none()
+    }
+
+    /// Whether the request may carry chunks of a split token cookie (see [`super::chunks`]): false, without a
+    /// further scan, for the usual request whose pairs are indexed.
+    pub(crate) fn may_have_chunks(&self) -> bool {
+        if let Headers::One(value) = &self.headers
+            && let Some(index) = self
+                .index
+                .get_or_init(|| PairIndex::build(value.as_bytes()))
+        {
+            return index.chunked;
+        }
+        self.raw_pairs().any(|pair| looks_like_chunk(pair.name))
     }
 
     /// The header texts, in order.

@@ -1,0 +1,289 @@
+//! Token cookies too large for one cookie: split into numbered chunks in the HttpOnly server-auth mode, joined
+//! when read.
+//!
+//! Browsers keep a cookie only when it fits in about 4 KiB (RFC 6265 §6.1 asks for at least 4096 bytes per
+//! cookie, name, value and attributes together, and browsers hold to about that), and an id token with many
+//! groups or attributes does not. Dropped silently, it makes the user look signed out.
+//!
+//! # The scheme
+//!
+//! A token cookie (`….accessToken`, `….idToken`, `….refreshToken`) whose `Set-Cookie` line would exceed
+//! [`MAX_SET_COOKIE_LEN`] is written as `<name>.0`, `<name>.1`, … (at most [`MAX_CHUNKS`]), each a plain slice
+//! of the value with the token cookie's attributes, and the unsplit name is cleared; a value that fits is
+//! written unsplit and any chunks are cleared. That is the numbering Auth.js and @supabase/ssr also use for
+//! their split session cookies (`.0`, `.1`, …): a name any cookie tooling recognises, and one that needs no
+//! escaping in js-cookie's codec. No count or checksum is stored: the tokens are JWTs whose signature covers
+//! every byte, so a stale, planted or missing chunk makes the joined token fail verification; for the opaque
+//! refresh token Cognito refuses a wrong value in the same way.
+//!
+//! Reading ([`join_chunks`]): `<name>.0` up to the first missing index, joined; it counts as one more copy of
+//! the cookie beside any unsplit copies (the copy rules of [`crate::auth`] apply). A chunk whose copies
+//! disagree, a chunk after a gap (`.0`, `.2` without `.1`), a chunk without `.0`, or more than [`MAX_CHUNKS`]
+//! make the set unusable: it contributes no copy, so without an unsplit copy the request is signed out. It never
+//! panics and never allocates for a request without chunks.
+//!
+//! Only the server-auth mode splits. In the JS-readable mode the browser-side Amplify client reads the cookies
+//! by their exact names and cannot join chunks, so a too-large cookie stays one cookie and a warning with its
+//! size is logged; an id token too large for its cookie is cleared instead of written (see
+//! [`crate::cookies`], *Cookie modes*).
+
+use super::attributes::{CookieAttributes, set_cookie};
+use super::codec::encode_value;
+use super::request::RequestCookies;
+
+/// The longest `Set-Cookie` line written unsplit.
+pub const MAX_SET_COOKIE_LEN: usize = 4096;
+
+/// The most chunks a token cookie is split into (and read from): `.0` to `.9`, about 40 KB.
+pub const MAX_CHUNKS: usize = 10;
+
+/// Why a request's chunks of a cookie were not joined (the request then has no copy from them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ChunkError {
+    /// A chunk is missing: `.index` is absent while a later one is present.
+    #[error("chunk {index} of a split cookie is missing")]
+    Missing {
+        /// The missing index.
+        index: usize,
+    },
+    /// The request carried disagreeing copies of chunk `index`.
+    #[error("chunk {index} of a split cookie comes in disagreeing copies")]
+    Disputed {
+        /// The disputed index.
+        index: usize,
+    },
+}
+
+/// Whether `raw_name` names a token cookie that may be split: the access, id or refresh token.
+#[must_use]
+pub fn is_chunkable(raw_name: &str) -> bool {
+    [".accessToken", ".idToken", ".refreshToken"]
+        .iter()
+        .any(|suffix| raw_name.ends_with(suffix))
+}
+
+/// The name of chunk `index` of `raw_name`: `<raw_name>.<index>`.
+#[must_use]
+pub fn chunk_name(raw_name: &str, index: usize) -> String {
+    format!("{raw_name}.{index}")
+}
+
+/// Whether an encoded cookie name looks like a chunk of a token cookie (`…Token.<digit>`): the cheap test that
+/// lets a request without chunks skip looking for them.
+pub(crate) fn looks_like_chunk(encoded_name: &[u8]) -> bool {
+    match encoded_name {
+        [rest @ .., b'.', digit] if digit.is_ascii_digit() => rest.ends_with(b"Token"),
+        _ => false,
+    }
+}
+
+/// The value of `raw_name` joined from the request's chunks: `None` when the request carries none,
+/// `Some(Err(_))` when they cannot be joined (see the [module docs](self)).
+#[must_use]
+pub fn join_chunks(cookies: &RequestCookies, raw_name: &str) -> Option<Result<String, ChunkError>> {
+    if !cookies.may_have_chunks() {
+        return None;
+    }
+    let mut joined = String::new();
+    let mut count = 0;
+    let mut missing = None;
+    for index in 0..MAX_CHUNKS {
+        let name = chunk_name(raw_name, index);
+        let mut values = cookies.get_all(&name).filter(|value| !value.is_empty());
+        let Some(first) = values.next() else {
+            missing.get_or_insert(index);
+            continue;
+        };
+        if let Some(gap) = missing {
+            return Some(Err(ChunkError::Missing { index: gap }));
+        }
+        if values.any(|other| other != first) {
+            return Some(Err(ChunkError::Disputed { index }));
+        }
+        joined.push_str(first);
+        count += 1;
+    }
+    if count > 0
+        && cookies
+            .get_all(&chunk_name(raw_name, MAX_CHUNKS))
+            .next()
+            .is_some()
+    {
+        // More chunks than are ever written: not one of ours.
+        return Some(Err(ChunkError::Missing { index: MAX_CHUNKS }));
+    }
+    (count > 0).then_some(Ok(joined))
+}
+
+/// Which chunk indices of `raw_name` the request carries (even empty or disputed ones), for clearing them.
+pub(crate) fn carried_chunks(
+    cookies: &RequestCookies,
+    raw_name: &str,
+) -> impl Iterator<Item = usize> {
+    let any = cookies.may_have_chunks();
+    (0..=MAX_CHUNKS).filter(move |index| any && cookies.contains(&chunk_name(raw_name, *index)))
+}
+
+/// The `Set-Cookie` lines that write `value` under `raw_name` in chunks, when its unsplit line would exceed
+/// [`MAX_SET_COOKIE_LEN`]; `None` when it fits, or cannot be split within [`MAX_CHUNKS`] (logged).
+pub(crate) fn split_lines(
+    raw_name: &str,
+    value: &str,
+    attributes: &CookieAttributes,
+) -> Option<Vec<String>> {
+    let whole = set_cookie(raw_name, value, attributes);
+    if whole.len() <= MAX_SET_COOKIE_LEN {
+        return None;
+    }
+    let mut lines = Vec::new();
+    let mut rest = value;
+    for index in 0..MAX_CHUNKS {
+        if rest.is_empty() {
+            return Some(lines);
+        }
+        let name = chunk_name(raw_name, index);
+        let overhead = set_cookie(&name, "", attributes).len();
+        let room = MAX_SET_COOKIE_LEN.saturating_sub(overhead);
+        let piece = longest_prefix_encoding_within(rest, room);
+        if piece.is_empty() {
+            break;
+        }
+        lines.push(set_cookie(&name, piece, attributes));
+        rest = &rest[piece.len()..];
+    }
+    if rest.is_empty() {
+        return Some(lines);
+    }
+    tracing::error!(
+        cookie = raw_name,
+        size = whole.len(),
+        "a token cookie is too large even for {MAX_CHUNKS} chunks; it is not written"
+    );
+    None
+}
+
+/// The longest prefix of `value` (at a character boundary) whose js-cookie encoding is at most `room` bytes.
+fn longest_prefix_encoding_within(value: &str, room: usize) -> &str {
+    let mut used = 0;
+    for (at, ch) in value.char_indices() {
+        let mut buf = [0u8; 4];
+        used += encode_value(ch.encode_utf8(&mut buf)).len();
+        if used > room {
+            return &value[..at];
+        }
+    }
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cookies::{CookieMode, CookieOptions, token_cookie_attributes};
+
+    const NAME: &str = "CognitoIdentityServiceProvider.client.alice.idToken";
+
+    fn attributes() -> CookieAttributes {
+        token_cookie_attributes(
+            CookieMode::ServerAuth { secure: true },
+            &CookieOptions::default().with_domain("example.com"),
+        )
+    }
+
+    /// The `Cookie` header a browser sends after storing `lines`.
+    fn header_of(lines: &[String]) -> String {
+        lines
+            .iter()
+            .map(|line| line.split(';').next().unwrap())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    #[test]
+    fn a_value_that_fits_is_not_split() {
+        assert!(split_lines(NAME, &"x".repeat(3000), &attributes()).is_none());
+    }
+
+    #[test]
+    fn a_large_value_is_split_into_lines_that_fit_and_joins_back() {
+        for len in [4100, 6 * 1024, 9000, 30_000] {
+            let value: String = (0..len)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
+            let lines = split_lines(NAME, &value, &attributes()).expect("split");
+            assert!(lines.len() >= 2, "{len}");
+            for (index, line) in lines.iter().enumerate() {
+                assert!(line.len() <= MAX_SET_COOKIE_LEN, "{len}: {}", line.len());
+                assert!(line.starts_with(&format!("{NAME}.{index}=")), "{line}");
+                assert!(line.contains("HttpOnly") && line.contains("Domain=example.com"));
+            }
+            let cookies = RequestCookies::parse(&header_of(&lines));
+            assert_eq!(join_chunks(&cookies, NAME), Some(Ok(value)), "{len}");
+        }
+    }
+
+    #[test]
+    fn encoded_characters_count_at_their_encoded_size() {
+        let value = "é%;".repeat(2000);
+        let lines = split_lines(NAME, &value, &attributes()).expect("split");
+        assert!(lines.iter().all(|line| line.len() <= MAX_SET_COOKIE_LEN));
+        let cookies = RequestCookies::parse(&header_of(&lines));
+        assert_eq!(join_chunks(&cookies, NAME), Some(Ok(value)));
+    }
+
+    #[test]
+    fn a_value_beyond_every_chunk_is_not_written() {
+        assert!(split_lines(NAME, &"x".repeat(50_000), &attributes()).is_none());
+    }
+
+    #[test]
+    fn gaps_extra_and_disputed_chunks_are_refused() {
+        let join = |header: &str| join_chunks(&RequestCookies::parse(header), NAME);
+        assert_eq!(join("other=1"), None);
+        assert_eq!(join(&format!("{NAME}=whole")), None);
+        assert_eq!(
+            join(&format!("{NAME}.0=a; {NAME}.1=b")),
+            Some(Ok("ab".to_owned()))
+        );
+        assert_eq!(
+            join(&format!("{NAME}.0=a; {NAME}.2=c")),
+            Some(Err(ChunkError::Missing { index: 1 }))
+        );
+        assert_eq!(
+            join(&format!("{NAME}.1=b")),
+            Some(Err(ChunkError::Missing { index: 0 }))
+        );
+        assert_eq!(
+            join(&format!("{NAME}.0=a; {NAME}.0=z; {NAME}.1=b")),
+            Some(Err(ChunkError::Disputed { index: 0 }))
+        );
+        // Identical copies of a chunk are one chunk.
+        assert_eq!(
+            join(&format!("{NAME}.0=a; {NAME}.0=a; {NAME}.1=b")),
+            Some(Ok("ab".to_owned()))
+        );
+        let eleven: Vec<String> = (0..=MAX_CHUNKS).map(|i| format!("{NAME}.{i}=v")).collect();
+        assert_eq!(
+            join(&eleven.join("; ")),
+            Some(Err(ChunkError::Missing { index: MAX_CHUNKS }))
+        );
+        // Another cookie's chunks are not this one's.
+        assert_eq!(
+            join("CognitoIdentityServiceProvider.client.bob.idToken.0=a"),
+            None
+        );
+    }
+
+    #[test]
+    fn only_token_cookies_are_chunkable_and_recognised() {
+        assert!(is_chunkable(NAME));
+        assert!(!is_chunkable(
+            "CognitoIdentityServiceProvider.client.LastAuthUser"
+        ));
+        assert!(looks_like_chunk(b"x.idToken.0"));
+        assert!(looks_like_chunk(b"x.refreshToken.9"));
+        assert!(!looks_like_chunk(b"x.idToken"));
+        assert!(!looks_like_chunk(b"x.clockDrift.0"));
+        assert!(!looks_like_chunk(b".0"));
+    }
+}

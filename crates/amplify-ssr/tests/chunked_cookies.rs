@@ -1,0 +1,219 @@
+//! Token cookies too large for one cookie: split into chunks in the HttpOnly server-auth mode (written, read,
+//! refreshed, cleared), a broken chunk set is signed out, and the JS-readable mode keeps one cookie.
+
+mod common;
+
+use amplify_ssr::axum::{AmplifyLayer, RequireAuthLayer};
+use amplify_ssr::cookies::MAX_SET_COOKIE_LEN;
+use amplify_ssr::{
+    AuthError, FetchAuthSessionOptions, ServerRunner, SignOutOptions, fetch_auth_session,
+    get_current_user, sign_out,
+};
+use axum::Router;
+use axum::routing::get;
+use common::{Backend, Jar, PASSWORD, call, signed_in_jar};
+use http::{HeaderValue, StatusCode};
+
+/// A user whose id token is over 6 KB: two large custom attributes.
+fn big_user(local: &Backend, username: &str) -> String {
+    let bio = "b".repeat(3200);
+    let notes = "n".repeat(3200);
+    local
+        .backend
+        .create_user(
+            username,
+            PASSWORD,
+            &[
+                ("email", "big@example.com"),
+                ("custom:bio", &bio),
+                ("custom:notes", &notes),
+            ],
+        )
+        .expect("create user");
+    username.to_owned()
+}
+
+fn server_auth(local: &Backend) -> ServerRunner {
+    local.builder().http_only_cookies(false).build().unwrap()
+}
+
+fn names(jar: &Jar, part: &str) -> Vec<String> {
+    jar.cookies
+        .keys()
+        .filter(|name| name.contains(part))
+        .cloned()
+        .collect()
+}
+
+fn lines(headers: &[HeaderValue]) -> Vec<String> {
+    headers
+        .iter()
+        .map(|h| h.to_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_large_id_token_is_split_read_refreshed_and_cleared_in_server_auth_mode() {
+    let local = Backend::start().await;
+    let username = big_user(&local, "big");
+    let runner = server_auth(&local);
+
+    // Sign-in writes chunks, each line within the limit, and no unsplit id token.
+    let ctx = runner.context(&http::HeaderMap::new());
+    amplify_ssr::sign_in(&ctx, amplify_ssr::SignInInput::new(&username, PASSWORD))
+        .await
+        .unwrap();
+    let written = ctx.set_cookie_headers();
+    for line in lines(&written) {
+        assert!(line.len() <= MAX_SET_COOKIE_LEN, "{}", line.len());
+    }
+    let mut jar = Jar::default();
+    jar.apply(&written);
+    let id_chunks = names(&jar, ".idToken");
+    assert!(id_chunks.len() >= 2, "{id_chunks:?}");
+    assert!(
+        id_chunks.iter().all(|n| n.contains(".idToken.")),
+        "{id_chunks:?}"
+    );
+    let joined: usize = id_chunks.iter().map(|n| jar.cookies[n].len()).sum();
+    assert!(joined > 6 * 1024, "{joined}");
+
+    // Reads join them: the id token's claims are the large ones.
+    let session = fetch_auth_session(&jar.context(&runner), FetchAuthSessionOptions::default())
+        .await
+        .unwrap();
+    let tokens = session.tokens.expect("signed in");
+    let id = tokens
+        .id_token_claims
+        .expect("the joined id token verifies");
+    assert_eq!(id.str("custom:bio").map(str::len), Some(3200));
+    assert_eq!(
+        get_current_user(&jar.context(&runner))
+            .await
+            .unwrap()
+            .username,
+        "big"
+    );
+
+    // A protected page passes, twice (the second from the caches), and writes nothing.
+    let app = Router::new()
+        .route("/account", get(|| async { "account" }))
+        .route_layer(RequireAuthLayer::new())
+        .layer(AmplifyLayer::new(runner.clone()));
+    for _ in 0..2 {
+        let response = call(&app, "/account", &jar).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(response.headers().get(http::header::SET_COOKIE).is_none());
+    }
+
+    // A refresh writes the new chunks over the old ones.
+    let ctx = jar.context(&runner);
+    fetch_auth_session(&ctx, FetchAuthSessionOptions::force_refresh())
+        .await
+        .unwrap();
+    let before = jar.clone();
+    jar.apply(&ctx.set_cookie_headers());
+    assert_eq!(names(&jar, ".idToken"), id_chunks);
+    assert_ne!(jar.cookies, before.cookies, "new tokens were written");
+    assert!(get_current_user(&jar.context(&runner)).await.is_ok());
+
+    // Sign-out clears every chunk.
+    let ctx = jar.context(&runner);
+    sign_out(&ctx, SignOutOptions::default()).await.unwrap();
+    let cleared = lines(&ctx.set_cookie_headers());
+    for name in &id_chunks {
+        assert!(
+            cleared
+                .iter()
+                .any(|l| l.starts_with(&format!("{name}=;")) && l.contains("Max-Age=0")),
+            "{name} not cleared: {cleared:?}"
+        );
+    }
+    jar.apply(&ctx.set_cookie_headers());
+    assert!(names(&jar, "Token").is_empty(), "{:?}", jar.cookies.keys());
+}
+
+#[tokio::test]
+async fn a_missing_extra_or_mismatched_chunk_is_signed_out() {
+    let local = Backend::start().await;
+    let username = big_user(&local, "big2");
+    let other = big_user(&local, "big3");
+    let runner = server_auth(&local);
+    let jar = signed_in_jar(&runner, &username).await;
+    let other_jar = signed_in_jar(&runner, &other).await;
+    let chunks = names(&jar, ".idToken.");
+    assert!(chunks.len() >= 2);
+    let access = names(&jar, ".accessToken").pop().unwrap();
+
+    let signed_out = |jar: Jar| {
+        let runner = runner.clone();
+        async move {
+            let result = get_current_user(&jar.context(&runner)).await;
+            matches!(result, Err(AuthError::UserUnAuthenticated))
+        }
+    };
+    assert!(!signed_out(jar.clone()).await);
+
+    // The access token's cookie split by hand, then broken in each way.
+    let token = jar.cookies[&access].clone();
+    let mut split = jar.clone();
+    split.cookies.remove(&access);
+    let (a, b) = token.split_at(token.len() / 2);
+    split.cookies.insert(format!("{access}.0"), a.to_owned());
+    split.cookies.insert(format!("{access}.1"), b.to_owned());
+    assert!(!signed_out(split.clone()).await, "hand-split chunks join");
+
+    let mut missing = split.clone();
+    missing.cookies.remove(&format!("{access}.0"));
+    assert!(signed_out(missing).await);
+
+    let mut gap = split.clone();
+    let second = gap.cookies.remove(&format!("{access}.1")).unwrap();
+    gap.cookies.insert(format!("{access}.2"), second);
+    assert!(signed_out(gap).await);
+
+    let mut extra = split.clone();
+    extra.cookies.insert(format!("{access}.2"), "x".to_owned());
+    assert!(signed_out(extra).await);
+
+    let mut garbage = split.clone();
+    garbage
+        .cookies
+        .insert(format!("{access}.1"), "garbage".to_owned());
+    assert!(signed_out(garbage).await);
+
+    // Another user's chunk of the id token does not join: the id token is not part of the session.
+    let mut mixed = jar.clone();
+    // The last chunk: the middle ones of two such users can be byte for byte the same.
+    let last = chunks.last().unwrap();
+    let other_chunk = names(&other_jar, &last[last.len() - 10..]).pop().unwrap();
+    assert_ne!(other_jar.cookies[&other_chunk], jar.cookies[last]);
+    mixed
+        .cookies
+        .insert(last.clone(), other_jar.cookies[&other_chunk].clone());
+    let session = fetch_auth_session(&mixed.context(&runner), FetchAuthSessionOptions::default())
+        .await
+        .unwrap();
+    assert!(session.tokens.unwrap().id_token_claims.is_none());
+}
+
+#[tokio::test]
+async fn the_js_readable_mode_keeps_one_cookie_and_knows_the_user_by_the_access_token() {
+    let local = Backend::start().await;
+    let username = big_user(&local, "big4");
+    let runner = local.runner();
+    let jar = signed_in_jar(&runner, &username).await;
+    assert!(
+        names(&jar, ".idToken").is_empty(),
+        "{:?}",
+        jar.cookies.keys()
+    );
+    assert!(
+        names(&jar, "Token.").is_empty(),
+        "no chunks: {:?}",
+        jar.cookies.keys()
+    );
+    let user = get_current_user(&jar.context(&runner)).await.unwrap();
+    assert_eq!(user.username, "big4");
+    assert!(!user.user_id.is_empty());
+}
