@@ -2062,3 +2062,116 @@ async fn end_to_end_through_amplify_locals_managed_login() {
         "the refresh token was revoked: {refreshed:?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Custom state
+// ---------------------------------------------------------------------------------------------------------------
+
+/// Routes whose sign-in-complete handler records what it was told and returns `answer`.
+async fn custom_state_setup(answer: Option<&'static str>) -> (Setup, Arc<Mutex<Vec<String>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let options = AuthRoutesOptions::default()
+        .with_redirect_on_sign_in_complete("/home")
+        .with_on_sign_in_complete(move |complete| {
+            record.lock().unwrap().push(format!(
+                "{:?} {} {}",
+                complete.custom_state, complete.user.username, complete.destination
+            ));
+            answer.map(str::to_owned)
+        });
+    (setup_with(ORIGIN, None, options).await, seen)
+}
+
+async fn complete_flow(s: &Setup, username: &str, start_query: &str) -> Response<String> {
+    let body = token_body(s, username, true).await;
+    s.stub.answer_token(200, body);
+    let (jar, pairs) = start_sign_in(&s.routes, start_query).await;
+    let query = format!(
+        "?code=c&state={}",
+        urlencode(&param(&pairs, "state").unwrap())
+    );
+    get(&s.routes, "sign-in-callback", &query, &jar).await
+}
+
+#[tokio::test]
+async fn custom_state_reaches_the_sign_in_complete_handler_which_may_pick_the_destination() {
+    let (s, seen) = custom_state_setup(Some("/account/billing")).await;
+    let response = complete_flow(
+        &s,
+        "erin",
+        "?redirect_to=%2Forders&custom_state=billing.%7B%22plan%22%3A2%7D",
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.body().contains("URL='/account/billing'"),
+        "{}",
+        response.body()
+    );
+    assert!(cookie_ending(&set_cookies(&response), "erin.accessToken").is_some());
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [r#"Some("billing.{\"plan\":2}") erin /orders"#]
+    );
+}
+
+#[tokio::test]
+async fn without_or_with_an_oversized_custom_state_the_handler_gets_none() {
+    let (s, seen) = custom_state_setup(None).await;
+    let response = complete_flow(&s, "fay", "").await;
+    assert!(
+        response.body().contains("URL='/home'"),
+        "{}",
+        response.body()
+    );
+    let long = "x".repeat(amplify_ssr::auth::routes::MAX_CUSTOM_STATE_LEN + 1);
+    let response = complete_flow(&s, "fay2", &format!("?custom_state={long}")).await;
+    assert!(response.body().contains("URL='/home'"));
+    assert_eq!(*seen.lock().unwrap(), ["None fay /home", "None fay2 /home"]);
+}
+
+#[tokio::test]
+async fn a_tampered_custom_state_fails_the_state_check_and_an_unsafe_destination_is_ignored() {
+    let (s, seen) = custom_state_setup(Some("javascript:alert(1)")).await;
+    s.stub.answer_token(200, token_body(&s, "gus", true).await);
+    let (jar, pairs) = start_sign_in(&s.routes, "?custom_state=role%3Duser").await;
+    let state = param(&pairs, "state").unwrap();
+    let (nonce_and_redirect, custom) = state.rsplit_once('.').unwrap();
+    assert_eq!(URL_SAFE_NO_PAD.decode(custom).unwrap(), b"role=user");
+    let forged = format!(
+        "{nonce_and_redirect}.{}",
+        URL_SAFE_NO_PAD.encode("role=admin")
+    );
+    let response = get(
+        &s.routes,
+        "sign-in-callback",
+        &format!("?code=c&state={}", urlencode(&forged)),
+        &jar,
+    )
+    .await;
+    assert_eq!(
+        param(&query_pairs(&location(&response)), "error").as_deref(),
+        Some("invalid_state")
+    );
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "no handler for a forged state"
+    );
+
+    // The genuine state completes; the handler's unsafe destination is ignored.
+    let response = get(
+        &s.routes,
+        "sign-in-callback",
+        &format!("?code=c&state={}", urlencode(&state)),
+        &jar,
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.body().contains("URL='/home'"),
+        "{}",
+        response.body()
+    );
+    assert_eq!(*seen.lock().unwrap(), [r#"Some("role=user") gus /home"#]);
+}

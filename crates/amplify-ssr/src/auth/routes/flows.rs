@@ -7,7 +7,8 @@ use http::{HeaderMap, HeaderValue, Response, StatusCode};
 
 use super::flow_cookies::FlowCookie;
 use super::oauth_client::{self, CodeExchange, SERVER_ERROR};
-use super::{AuthRoutes, Inner, html, pkce, state};
+use super::{AuthRoutes, Inner, SignInComplete, html, pkce, state};
+use crate::auth::AuthEvent;
 use crate::auth::sign_out_here::{self, RevokeRefreshToken};
 use crate::auth::tokens;
 use crate::context::ServerContext;
@@ -86,7 +87,21 @@ impl AuthRoutes {
             }
         }
 
-        let (verifier, oauth_state) = match (pkce::new_verifier(), state::new_state(redirect_to)) {
+        let custom_state = query.get("custom_state").filter(|custom| {
+            let fits = custom.len() <= state::MAX_CUSTOM_STATE_LEN;
+            if !fits {
+                tracing::warn!(
+                    size = custom.len(),
+                    limit = state::MAX_CUSTOM_STATE_LEN,
+                    "dropping a custom_state longer than the limit"
+                );
+            }
+            fits
+        });
+        let (verifier, oauth_state) = match (
+            pkce::new_verifier(),
+            state::new_state(redirect_to, custom_state),
+        ) {
             (Ok(verifier), Ok(oauth_state)) => (verifier, oauth_state),
             (Err(e), _) | (_, Err(e)) => {
                 tracing::error!(error = %e, "cannot start sign-in");
@@ -222,8 +237,27 @@ impl AuthRoutes {
         tokens::replace(&ctx, &inner.client_id, &session);
         tracing::info!("signed in through managed login");
 
-        let target =
+        let mut target =
             state::redirect_of(&cookie_state).unwrap_or_else(|| inner.sign_in_complete.clone());
+        if let Some(handler) = &inner.options.on_sign_in_complete {
+            // From the cookie's copy of the state, which matched the returned one.
+            let custom_state = state::custom_state_of(&cookie_state);
+            let user = AuthEvent::of(&ctx, &session.access_claims, &session.username);
+            let complete = SignInComplete {
+                custom_state: custom_state.as_deref(),
+                user: &user,
+                destination: &target,
+            };
+            if let Some(chosen) = handler.call(&complete) {
+                match super::options::check_destination(&chosen) {
+                    Some(checked) => target = checked,
+                    None => tracing::error!(
+                        "the sign-in-complete handler returned a destination that is neither a relative path \
+                         nor an http(s) URL; keeping the destination"
+                    ),
+                }
+            }
+        }
         html_page(&ctx, &target)
     }
 

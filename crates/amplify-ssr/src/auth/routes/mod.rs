@@ -174,7 +174,8 @@ use url::Url;
 
 pub use crate::config::{AppOrigin, AppOriginError, AppOriginProblem};
 pub use error::AuthRoutesError;
-pub use options::AuthRoutesOptions;
+pub use options::{AuthRoutesOptions, SignInComplete, SignInCompleteHandler};
+pub use state::MAX_CUSTOM_STATE_LEN;
 
 use crate::config::OAuthResponseType;
 use crate::context::ServerRunner;
