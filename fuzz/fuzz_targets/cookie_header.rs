@@ -1,10 +1,13 @@
 //! The `Cookie` request header parser and the js-cookie codec (`amplify_ssr::cookies`).
 //!
 //! Input: raw `Cookie` header bytes; `\n` separates several `Cookie` headers (HTTP/2 splits them). The same bytes,
-//! cut at the first NUL, are also used as a cookie name and value for the codec round trips.
+//! cut at the first NUL, are also used as a cookie name and value for the codec round trips, and the header is
+//! searched for the chunks of a split token cookie.
 #![no_main]
 
-use amplify_ssr::cookies::{RequestCookies, decode, encode_name, encode_value};
+use amplify_ssr::cookies::{
+    MAX_CHUNKS, RequestCookies, chunk_name, decode, encode_name, encode_value, join_chunks,
+};
 use http::{HeaderMap, HeaderValue, header::COOKIE};
 use libfuzzer_sys::fuzz_target;
 
@@ -30,6 +33,21 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(cookies.get(name), Some(value));
     }
     assert_eq!(cookies.len(), names.len());
+
+    // Chunks of a split cookie: joining never panics, and what joins is the chunks' values in order.
+    for name in ["a.idToken", "CognitoIdentityServiceProvider.c.u.accessToken"] {
+        if let Some(Ok(joined)) = join_chunks(&cookies, name) {
+            let mut expected = String::new();
+            for index in 0..MAX_CHUNKS {
+                let chunk = chunk_name(name, index);
+                match cookies.get_all(&chunk).find(|value| !value.is_empty()) {
+                    Some(value) => expected.push_str(value),
+                    None => break,
+                }
+            }
+            assert_eq!(joined, expected);
+        }
+    }
 
     // Several headers read as one joined with `;`.
     let mut headers = HeaderMap::new();

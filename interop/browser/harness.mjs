@@ -124,8 +124,10 @@ export async function cookies(prefix) {
 }
 
 export const cookieSummary = (list) =>
-  list.map(({ name, domain, path, httpOnly, secure, sameSite, expires }) => ({
+  list.map(({ name, value, domain, path, httpOnly, secure, sameSite, expires }) => ({
     name,
+    // The length only: values are tokens.
+    size: name.length + value.length,
     domain,
     path,
     httpOnly,

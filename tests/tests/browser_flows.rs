@@ -648,3 +648,64 @@ async fn a_sign_out_confirmed_on_the_confirmation_page_signs_out() {
     assert_signed_out(&run, demo.url());
     demo.shutdown().await;
 }
+
+/// A user whose id token is over 6 KB (two large custom attributes), too large for one cookie: the
+/// token cookies are split into chunks that each fit, the protected page is served, the session is
+/// refreshed (its tokens are issued two hours in the past by amplify-local's clock, so every visit of
+/// a protected page refreshes them and writes the chunks again), and signing out clears every chunk.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_user_with_an_id_token_over_6_kb_signs_in_refreshes_and_signs_out() {
+    const BIG_USER: &str = "big-token-user";
+    let demo = Demo::start().await;
+    let bio = "b".repeat(3300);
+    let notes = "n".repeat(3300);
+    demo.backend()
+        .create_user(
+            BIG_USER,
+            DEMO_PASSWORD,
+            &[
+                ("email", "big-token-user@example.com"),
+                ("custom:bio", &bio),
+                ("custom:notes", &notes),
+            ],
+        )
+        .expect("create the user");
+    demo.backend()
+        .clock()
+        .rewind(std::time::Duration::from_secs(2 * 3600));
+    let run = demo
+        .run("sign-out", &[("USERNAME", BIG_USER)], Expect::NoErrors)
+        .await;
+
+    assert_str(&run, "signedInUser", BIG_USER);
+    let before = run.output["sessionCookiesBefore"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let id_chunks: Vec<&Value> = before
+        .iter()
+        .filter(|c| c["name"].as_str().is_some_and(|n| n.contains(".idToken.")))
+        .collect();
+    assert!(
+        id_chunks.len() >= 2,
+        "the id token should be split into chunks\n{}",
+        run.details()
+    );
+    let joined: u64 = id_chunks.iter().filter_map(|c| c["size"].as_u64()).sum();
+    assert!(joined > 6 * 1024, "{joined} bytes\n{}", run.details());
+    for cookie in &before {
+        let name = cookie["name"].as_str().unwrap_or("");
+        assert!(!name.ends_with(".idToken"), "an unsplit id token {name}");
+        assert_eq!(cookie["httpOnly"], Value::Bool(true), "{name}");
+        assert!(
+            cookie["size"].as_u64().is_some_and(|size| size <= 4096),
+            "{name} does not fit in a cookie\n{}",
+            run.details()
+        );
+    }
+    let refreshes = demo.backend().operation_count("GetTokensFromRefreshToken")
+        + demo.backend().operation_count("InitiateAuth");
+    assert!(refreshes >= 1, "the session was never refreshed");
+    assert_signed_out(&run, demo.url());
+    demo.shutdown().await;
+}

@@ -79,7 +79,17 @@ pub(crate) fn looks_like_chunk(encoded_name: &[u8]) -> bool {
 }
 
 /// The value of `raw_name` joined from the request's chunks: `None` when the request carries none,
-/// `Some(Err(_))` when they cannot be joined (see the [module docs](self)).
+/// `Some(Err(_))` when they cannot be joined.
+///
+/// The scheme: a token cookie (`….accessToken`, `….idToken`, `….refreshToken`) whose `Set-Cookie` line would
+/// exceed [`MAX_SET_COOKIE_LEN`] is written, in the server-auth mode, as `<name>.0`, `<name>.1`, … (at most
+/// [`MAX_CHUNKS`]), plain slices of the value, and the unsplit name is cleared; a value that fits is written
+/// unsplit and any chunks are cleared. Auth.js and @supabase/ssr number their split cookies the same way. No
+/// count or checksum is stored: the tokens are signed JWTs, so a stale, planted or missing chunk makes the
+/// joined token fail verification (and Cognito refuses a wrong refresh token). Reading takes `.0` up to the
+/// first missing index; a chunk after a gap, a chunk without `.0`, disagreeing copies of a chunk or more than
+/// [`MAX_CHUNKS`] chunks are refused. Joined chunks are one more copy of the cookie beside any unsplit copy (the
+/// copy rules of [`crate::auth`] apply).
 #[must_use]
 pub fn join_chunks(cookies: &RequestCookies, raw_name: &str) -> Option<Result<String, ChunkError>> {
     if !cookies.may_have_chunks() {

@@ -11,6 +11,17 @@
 //!   `get_all` every copy (the session is read from every copy: see [`crate::auth`]).
 //! * [`token_cookie_attributes`], [`flow_cookie_attributes`], [`set_cookie`], [`removal`]: `Set-Cookie` values with
 //!   the attributes aws-amplify uses in each mode.
+//! * [`join_chunks`], [`chunk_name`], [`MAX_SET_COOKIE_LEN`]: token cookies too large for one cookie.
+//!
+//! # Cookie modes
+//!
+//! [`CookieMode::JsReadable`] (the default) writes every key aws-amplify writes, readable by the browser client;
+//! [`CookieMode::ServerAuth`] writes only the tokens and `LastAuthUser`, `HttpOnly`. A token cookie whose
+//! `Set-Cookie` line would exceed [`MAX_SET_COOKIE_LEN`] is split into numbered chunks in the server-auth mode and
+//! joined when read; in the JS-readable mode it stays one cookie (the browser client reads exact names), a
+//! warning with its size is logged, and an id token is cleared instead of written, so the user is known by the
+//! verified access token. The scheme and its failure rules are in the `chunks` module's docs (below, on
+//! [`join_chunks`]).
 //!
 //! ```
 //! use amplify_ssr::cookies::{
