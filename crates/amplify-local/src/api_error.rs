@@ -25,6 +25,8 @@ pub(crate) enum ErrorCode {
     RefreshTokenReuse,
     UnsupportedTokenType,
     LimitExceeded,
+    /// CreateGroup with a name in use.
+    GroupExists,
     /// No `Authorization` on an operation that needs a signed request.
     MissingAuthenticationToken,
     /// A malformed SigV4 `Authorization` header.
@@ -56,6 +58,7 @@ impl ErrorCode {
             Self::RefreshTokenReuse => "RefreshTokenReuseException",
             Self::UnsupportedTokenType => "UnsupportedTokenTypeException",
             Self::LimitExceeded => "LimitExceededException",
+            Self::GroupExists => "GroupExistsException",
             Self::MissingAuthenticationToken => "MissingAuthenticationTokenException",
             Self::IncompleteSignature => "IncompleteSignatureException",
             Self::InvalidSignature => "InvalidSignatureException",

@@ -9,6 +9,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::LocalError;
 
+mod groups;
+
+pub(crate) use groups::GroupRecord;
+
 /// File name of the database inside the data directory.
 const DB_FILE: &str = "amplify-local.sqlite3";
 
@@ -258,6 +262,7 @@ impl Store {
         conn.busy_timeout(Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(groups::SCHEMA)?;
         Ok(Self {
             conn: Mutex::new(conn),
         })

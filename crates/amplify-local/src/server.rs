@@ -370,6 +370,34 @@ impl LocalBackend {
         )
     }
 
+    /// Adds an existing user to a group, creating the group (no precedence,
+    /// no role) if it does not exist yet; the user's next tokens carry it in
+    /// `cognito:groups`. Adding a member twice changes nothing.
+    pub fn add_user_to_group(&self, username: &str, group: &str) -> Result<(), LocalError> {
+        let state = &self.state;
+        user_pool::check_group_name(group)
+            .map_err(|refused| LocalError::InvalidGroupName(refused.message))?;
+        if state.store.user(username)?.is_none() {
+            return Err(LocalError::UnknownUser(username.to_owned()));
+        }
+        if state.store.group(group)?.is_none() {
+            let now = state.now();
+            // A group created meanwhile by someone else is as good.
+            let _ = user_pool::create_group(
+                state,
+                &crate::db::GroupRecord {
+                    name: group.to_owned(),
+                    description: None,
+                    precedence: None,
+                    role_arn: None,
+                    created_at: now,
+                    updated_at: now,
+                },
+            );
+        }
+        state.store.add_member(group, username)
+    }
+
     /// The latest `SignUp` confirmation code of a user, if one is pending.
     pub fn confirmation_code(&self, username: &str) -> Option<String> {
         self.state

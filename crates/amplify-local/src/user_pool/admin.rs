@@ -44,7 +44,8 @@ pub(super) struct AdminUserRequest {
     username: String,
 }
 
-fn user_json(user: &UserRecord) -> Value {
+/// A `UserType` as the admin and list operations answer it.
+pub(super) fn user_json(user: &UserRecord) -> Value {
     json!({
         "Username": user.username,
         "Attributes": attributes_json(user),

@@ -6,6 +6,7 @@ mod attributes;
 mod auth;
 mod challenge;
 mod common;
+mod groups;
 mod refresh;
 mod session;
 mod sign_up;
@@ -13,6 +14,7 @@ mod sign_up;
 pub(crate) use attributes::AttributeRefusal;
 pub(crate) use attributes::check_declared as check_declared_attribute;
 pub(crate) use auth::user_with_password;
+pub(crate) use groups::{check_group_name, create as create_group};
 pub(crate) use refresh::{refresh_for_client, revoke_for_client};
 pub(crate) use sign_up::{SignUpError, confirm_with_code, register};
 
@@ -152,6 +154,15 @@ fn dispatch(state: &AppState, operation: &str, body: &[u8]) -> Result<Value, Api
         "RevokeToken" => run(state, body, refresh::revoke_token),
         "GetUser" => run(state, body, session::get_user),
         "GlobalSignOut" => run(state, body, session::global_sign_out),
+        "CreateGroup" => run(state, body, groups::create_group),
+        "GetGroup" => run(state, body, groups::get_group),
+        "UpdateGroup" => run(state, body, groups::update_group),
+        "DeleteGroup" => run(state, body, groups::delete_group),
+        "ListGroups" => run(state, body, groups::list_groups),
+        "AdminAddUserToGroup" => run(state, body, groups::admin_add_user_to_group),
+        "AdminRemoveUserFromGroup" => run(state, body, groups::admin_remove_user_from_group),
+        "AdminListGroupsForUser" => run(state, body, groups::admin_list_groups_for_user),
+        "ListUsersInGroup" => run(state, body, groups::list_users_in_group),
         other => Err(ApiError::new(
             ErrorCode::UnknownOperation,
             format!("Unknown operation {other}"),
