@@ -25,6 +25,8 @@ pub(crate) enum ErrorCode {
     RefreshTokenReuse,
     UnsupportedTokenType,
     LimitExceeded,
+    /// VerifySoftwareToken with a wrong code.
+    EnableSoftwareTokenMfa,
     /// CreateGroup with a name in use.
     GroupExists,
     /// No `Authorization` on an operation that needs a signed request.
@@ -59,6 +61,7 @@ impl ErrorCode {
             Self::UnsupportedTokenType => "UnsupportedTokenTypeException",
             Self::LimitExceeded => "LimitExceededException",
             Self::GroupExists => "GroupExistsException",
+            Self::EnableSoftwareTokenMfa => "EnableSoftwareTokenMFAException",
             Self::MissingAuthenticationToken => "MissingAuthenticationTokenException",
             Self::IncompleteSignature => "IncompleteSignatureException",
             Self::InvalidSignature => "InvalidSignatureException",

@@ -408,6 +408,48 @@ impl LocalBackend {
             .and_then(|user| user.confirmation_code)
     }
 
+    /// The code of a user's newest pending sign-in challenge: an SMS_MFA
+    /// or EMAIL_OTP code, or the built-in CUSTOM_CHALLENGE's. Nothing is
+    /// sent; the code is also logged and shown on the managed-login page.
+    pub fn mfa_code(&self, username: &str) -> Option<String> {
+        self.state
+            .store
+            .latest_challenge_code(username, self.state.now())
+            .ok()
+            .flatten()
+    }
+
+    /// The pending password-reset code of a user (ForgotPassword).
+    pub fn password_reset_code(&self, username: &str) -> Option<String> {
+        self.state
+            .store
+            .user_code(username, user_pool::RESET_PURPOSE)
+            .ok()
+            .flatten()
+            .map(|record| record.code)
+    }
+
+    /// The pending verification code of a user's `email` or `phone_number`
+    /// (UpdateUserAttributes, GetUserAttributeVerificationCode).
+    pub fn attribute_verification_code(&self, username: &str, attribute: &str) -> Option<String> {
+        self.state
+            .store
+            .user_code(username, &user_pool::verification_purpose(attribute))
+            .ok()
+            .flatten()
+            .map(|record| record.code)
+    }
+
+    /// A user's TOTP secret (base32), once verified; with
+    /// [`crate::totp_code`] a test answers SOFTWARE_TOKEN_MFA challenges.
+    pub fn totp_secret(&self, username: &str) -> Option<String> {
+        self.state
+            .store
+            .mfa(username)
+            .ok()
+            .and_then(|mfa| mfa.totp_secret)
+    }
+
     /// How many requests named `X-Amz-Target: …<operation>`.
     pub fn operation_count(&self, operation: &str) -> u64 {
         self.state.operation_count(operation)
