@@ -154,3 +154,39 @@ pub(super) fn verify_software_token(
     }
     Ok(body)
 }
+
+/// Managed login's TOTP set-up step: a new secret for the user of an
+/// MFA_SETUP session; returns the secret and the session that replaces it.
+pub(crate) fn associate_in_sign_in(
+    state: &AppState,
+    session: &str,
+) -> Result<(String, String), ApiError> {
+    let body = associate_software_token(
+        state,
+        AssociateRequest {
+            access_token: None,
+            session: Some(session.to_owned()),
+        },
+    )?;
+    let field = |name: &str| body[name].as_str().unwrap_or_default().to_owned();
+    Ok((field("SecretCode"), field("Session")))
+}
+
+/// Managed login's TOTP verification step; returns the session that
+/// finishes the sign-in (MFA_SETUP).
+pub(crate) fn verify_in_sign_in(
+    state: &AppState,
+    session: &str,
+    code: &str,
+) -> Result<String, ApiError> {
+    let body = verify_software_token(
+        state,
+        VerifyRequest {
+            access_token: None,
+            session: Some(session.to_owned()),
+            user_code: code.to_owned(),
+            friendly_device_name: None,
+        },
+    )?;
+    Ok(body["Session"].as_str().unwrap_or_default().to_owned())
+}
