@@ -43,6 +43,7 @@ const FLOWS = {
   'back-after-sign-out': backAfterSignOut,
   'back-after-sign-in': backAfterSignIn,
   'confirm-sign-out': confirmSignOut,
+  'admin-page': adminPage,
 };
 
 const SESSION_COOKIE_PREFIX = 'CognitoIdentityServiceProvider.';
@@ -114,6 +115,20 @@ async function protectedPage() {
   await step('dashboard');
   result.sessionCookies = cookieSummary(await cookies(SESSION_COOKIE_PREFIX));
   result.flowCookiesLeft = (await cookies(FLOW_COOKIE_PREFIX)).map((c) => c.name);
+}
+
+/** A signed-out visit to the group-guarded /admin page: the login page, then back on /admin, which shows the
+ * page to a member of the group and 403 to anyone else (the status is in the report's navigations). */
+async function adminPage() {
+  await page.goto(`${demoUrl}/admin`);
+  await waitFor('#login-form');
+  await step('login-page');
+  result.loginPageUrl = page.url();
+  result.loginPageOnBackend = onBackend(page.url());
+  await submitLogin('/admin');
+  await step('admin');
+  result.adminH1 = await withTimeout(text('h1'), READ_TIMEOUT, null);
+  result.adminText = await withTimeout(page.locator('body').innerText(), READ_TIMEOUT, null);
 }
 
 async function signOut() {

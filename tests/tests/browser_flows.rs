@@ -105,6 +105,8 @@ enum Expect {
     AuthErrorPage,
     /// No page shows an error, and the JSON API answers `401` to the signed-out visits the flow makes.
     SignedOutApiCalls,
+    /// No page shows an error, and the group-guarded `/admin` page answers `403`.
+    ForbiddenAdminPage,
 }
 
 fn steps(run: &BrowserRun) -> &[Value] {
@@ -159,7 +161,10 @@ fn assert_no_unexpected_errors(run: &BrowserRun, demo_url: &str, expect: Expect)
                 && url.starts_with(&error_page))
             || (matches!(expect, Expect::SignedOutApiCalls)
                 && status == 401
-                && url.starts_with(&format!("{demo_url}/apis/")));
+                && url.starts_with(&format!("{demo_url}/apis/")))
+            || (matches!(expect, Expect::ForbiddenAdminPage)
+                && status == 403
+                && url == format!("{demo_url}/admin"));
         assert!(
             allowed,
             "{} {url} answered {status}\n{}",
@@ -649,27 +654,28 @@ async fn a_sign_out_confirmed_on_the_confirmation_page_signs_out() {
     demo.shutdown().await;
 }
 
-/// A user whose id token is over 6 KB (two large custom attributes), too large for one cookie: the
-/// token cookies are split into chunks that each fit, the protected page is served, the session is
-/// refreshed (its tokens are issued two hours in the past by amplify-local's clock, so every visit of
-/// a protected page refreshes them and writes the chunks again), and signing out clears every chunk.
+/// A user whose id token is over 6 KB, from 100 Cognito groups (in both tokens, so the access token
+/// is too large too): the token cookies are split into chunks that each fit, the protected page is
+/// served, the session is refreshed (its tokens are issued two hours in the past by amplify-local's
+/// clock, so every visit of a protected page refreshes them and writes the chunks again), and signing
+/// out clears every chunk.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_user_with_an_id_token_over_6_kb_signs_in_refreshes_and_signs_out() {
     const BIG_USER: &str = "big-token-user";
     let demo = Demo::start().await;
-    let bio = "b".repeat(3300);
-    let notes = "n".repeat(3300);
     demo.backend()
         .create_user(
             BIG_USER,
             DEMO_PASSWORD,
-            &[
-                ("email", "big-token-user@example.com"),
-                ("custom:bio", &bio),
-                ("custom:notes", &notes),
-            ],
+            &[("email", "big-token-user@example.com")],
         )
         .expect("create the user");
+    for i in 0..100 {
+        let group = format!("team-{i:03}-with-a-rather-long-name-for-the-cookie-size-test");
+        demo.backend()
+            .add_user_to_group(BIG_USER, &group)
+            .expect("add the user to a group");
+    }
     demo.backend()
         .clock()
         .rewind(std::time::Duration::from_secs(2 * 3600));
@@ -682,10 +688,18 @@ async fn a_user_with_an_id_token_over_6_kb_signs_in_refreshes_and_signs_out() {
         .as_array()
         .cloned()
         .unwrap_or_default();
-    let id_chunks: Vec<&Value> = before
-        .iter()
-        .filter(|c| c["name"].as_str().is_some_and(|n| n.contains(".idToken.")))
-        .collect();
+    let chunks_of = |slot: &str| -> Vec<&Value> {
+        before
+            .iter()
+            .filter(|c| c["name"].as_str().is_some_and(|n| n.contains(slot)))
+            .collect()
+    };
+    let id_chunks = chunks_of(".idToken.");
+    assert!(
+        chunks_of(".accessToken.").len() >= 2,
+        "the access token should be split too\n{}",
+        run.details()
+    );
     assert!(
         id_chunks.len() >= 2,
         "the id token should be split into chunks\n{}",
@@ -707,5 +721,65 @@ async fn a_user_with_an_id_token_over_6_kb_signs_in_refreshes_and_signs_out() {
         + demo.backend().operation_count("InitiateAuth");
     assert!(refreshes >= 1, "the session was never refreshed");
     assert_signed_out(&run, demo.url());
+    demo.shutdown().await;
+}
+
+/// The statuses the flow's navigations to `/admin` got, in order.
+fn admin_statuses(run: &BrowserRun, demo_url: &str) -> Vec<u64> {
+    run.output["navigations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|n| n["url"].as_str() == Some(&format!("{demo_url}/admin")))
+        .filter_map(|n| n["status"].as_u64())
+        .collect()
+}
+
+/// The group guard: a signed-out visit of `/admin` goes to sign-in, and back on `/admin` a member of
+/// the `admin` group sees the page.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_admin_page_is_served_to_a_member_of_the_group_after_signing_in() {
+    let demo = Demo::start().await;
+    demo.backend()
+        .add_user_to_group(DEMO_USERNAME, amplify_demo::app::ADMIN_GROUP)
+        .expect("add the demo user to the group");
+    let run = demo.run("admin-page", &[], Expect::NoErrors).await;
+    assert_eq!(
+        run.output["loginPageOnBackend"],
+        Value::Bool(true),
+        "{}",
+        run.details()
+    );
+    assert_eq!(
+        admin_statuses(&run, demo.url()),
+        [302, 200],
+        "{}",
+        run.details()
+    );
+    assert_str(&run, "adminH1", "Admin");
+    assert_str(&run, "finalUrl", &format!("{}/admin", demo.url()));
+    demo.shutdown().await;
+}
+
+/// The group guard: a signed-in user outside the group gets `403` with the short plain body, not the
+/// page and not another trip to sign-in.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_admin_page_is_403_for_a_signed_in_user_outside_the_group() {
+    let demo = Demo::start().await;
+    let run = demo
+        .run("admin-page", &[], Expect::ForbiddenAdminPage)
+        .await;
+    assert_eq!(
+        admin_statuses(&run, demo.url()),
+        [302, 403],
+        "{}",
+        run.details()
+    );
+    assert_eq!(
+        run.str("adminText").map(str::trim),
+        Some(amplify_ssr::guard::FORBIDDEN_BODY.trim()),
+        "{}",
+        run.details()
+    );
     demo.shutdown().await;
 }

@@ -151,8 +151,13 @@ pub fn router(
             axum::routing::post(crate::todos::delete_todo),
         )
         .route_layer(RequireAuthLayer::new());
+    // Members of the Cognito group `admin` only: others get 403, signed-out visitors the sign-in redirect.
+    let admins = Router::new()
+        .route("/admin", get(admin_page))
+        .route_layer(RequireAuthLayer::new().require_group(ADMIN_GROUP));
     let mut app = Router::new()
         .merge(protected)
+        .merge(admins)
         .route("/", get(home))
         .route("/sign-in", get(sign_in_page).post(sign_in_submit))
         .route("/sign-out", axum::routing::post(sign_out_submit))
@@ -192,6 +197,18 @@ server with SRP.</p>"#
             .to_owned(),
     };
     Html(page("amplify-ssr demo", &nav, &body))
+}
+
+/// The Cognito group whose members may see `/admin`.
+pub const ADMIN_GROUP: &str = "admin";
+
+async fn admin_page(State(state): State<AppState>, SignedInPage(user): SignedInPage) -> Response {
+    let nav = state.nav_for(Some(&user.username));
+    let body = format!(
+        "<p id=\"admin-note\">Only members of the <code>{ADMIN_GROUP}</code> group see this page; {} is one.</p>",
+        escape(&user.username)
+    );
+    Html(page("Admin", &nav, &body)).into_response()
 }
 
 async fn dashboard(
