@@ -1,14 +1,11 @@
-//! Guards finer than "signed in": `RequireAuthLayer::require_group` / `require_claims`, driven in-process.
-//!
-//! amplify-local issues `cognito:groups` only for federated users, so the grouped sessions here are fixture
-//! tokens: a real session's access token with the groups added, signed with the backend's own key.
+//! Guards finer than "signed in": `RequireAuthLayer::require_group` / `require_claims`, driven in-process
+//! against amplify-local's groups (`cognito:groups` in the tokens it issues).
 
 mod common;
 
 use amplify_ssr::ServerRunner;
 use amplify_ssr::axum::{AmplifyLayer, RequireAuthLayer};
 use amplify_ssr::guard::FORBIDDEN_BODY;
-use amplify_ssr::jwt::decode_claims_unverified;
 use axum::Router;
 use axum::routing::get;
 use common::{Backend, Jar, body_text, call, signed_in_jar};
@@ -32,24 +29,25 @@ fn app(runner: ServerRunner) -> Router {
         .layer(AmplifyLayer::new(runner).sign_in_path("/sign-in"))
 }
 
-/// `jar` with its access token replaced by one carrying `groups` (signed by the backend).
-fn with_groups(local: &Backend, jar: &Jar, groups: &[&str]) -> Jar {
-    let token = jar.ending_with(".accessToken").expect("access token");
-    let mut claims = decode_claims_unverified(token).expect("claims").into_map();
-    claims.insert("cognito:groups".into(), serde_json::json!(groups));
-    let signed =
-        amplify_local::fuzzing::sign_jwt(&local.backend.state(), &claims.into()).expect("signs");
-    let mut jar = jar.clone();
-    jar.set_ending_with(".accessToken", &signed);
-    jar
+/// A session of a new user `username` in `groups`.
+async fn member(local: &Backend, runner: &ServerRunner, username: &str, groups: &[&str]) -> Jar {
+    let username = local.user(username);
+    for group in groups {
+        local
+            .backend
+            .add_user_to_group(&username, group)
+            .expect("add to group");
+    }
+    signed_in_jar(runner, &username).await
 }
 
 #[tokio::test]
 async fn a_group_guard_redirects_the_signed_out_forbids_outsiders_and_serves_members() {
     let local = Backend::start().await;
-    let username = local.user("alice");
     let runner = local.runner();
-    let jar = signed_in_jar(&runner, &username).await;
+    let jar = member(&local, &runner, "alice", &[]).await;
+    let users = member(&local, &runner, "amy", &["users", "Admin"]).await;
+    let admin = member(&local, &runner, "ann", &["users", "admin"]).await;
     let app = app(runner);
 
     let response = call(&app, "/admin?x=1", &Jar::default()).await;
@@ -59,7 +57,7 @@ async fn a_group_guard_redirects_the_signed_out_forbids_outsiders_and_serves_mem
         "/sign-in?redirect_to=%2Fadmin%3Fx%3D1"
     );
 
-    for outsider in [jar.clone(), with_groups(&local, &jar, &["users", "Admin"])] {
+    for outsider in [jar, users] {
         // Twice: the first visit verifies the token in full, the second is decided from the caches.
         for _ in 0..2 {
             let response = call(&app, "/admin", &outsider).await;
@@ -73,9 +71,8 @@ async fn a_group_guard_redirects_the_signed_out_forbids_outsiders_and_serves_mem
         }
     }
 
-    let member = with_groups(&local, &jar, &["users", "admin"]);
     for _ in 0..2 {
-        let response = call(&app, "/admin", &member).await;
+        let response = call(&app, "/admin", &admin).await;
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(body_text(response).await, "admin page");
     }
@@ -84,9 +81,10 @@ async fn a_group_guard_redirects_the_signed_out_forbids_outsiders_and_serves_mem
 #[tokio::test]
 async fn a_claims_predicate_guards_a_nested_router_and_a_panicking_one_denies() {
     let local = Backend::start().await;
-    let username = local.user("bob");
     let runner = local.runner();
-    let jar = signed_in_jar(&runner, &username).await;
+    let jar = member(&local, &runner, "bob", &[]).await;
+    let support = member(&local, &runner, "ben", &["support"]).await;
+    let admin = member(&local, &runner, "bea", &["admin"]).await;
     let app = app(runner);
 
     let response = call(&app, "/staff", &Jar::default()).await;
@@ -99,12 +97,10 @@ async fn a_claims_predicate_guards_a_nested_router_and_a_panicking_one_denies() 
         call(&app, "/staff", &jar).await.status(),
         StatusCode::FORBIDDEN
     );
-    let support = with_groups(&local, &jar, &["support"]);
     let response = call(&app, "/staff", &support).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(body_text(response).await, "staff page");
 
-    let admin = with_groups(&local, &jar, &["admin"]);
     assert_eq!(
         call(&app, "/panics", &admin).await.status(),
         StatusCode::FORBIDDEN
