@@ -242,3 +242,46 @@ async fn cross_site_calls_are_refused_before_the_server_function_runs() {
         .unwrap();
     assert_eq!(app.oneshot(request).await.unwrap().status(), StatusCode::OK);
 }
+
+/// `Amplify::protect_with`: a group-guarded prefix redirects the signed out, forbids a signed-in outsider and
+/// serves a member.
+#[tokio::test]
+async fn a_prefix_protected_with_a_group_forbids_outsiders_and_serves_members() {
+    let local = Local::start().await;
+    let outsider = local.session("olga").await;
+    local
+        .backend
+        .create_user("mia", PASSWORD, &[("email", "mia@example.com")])
+        .unwrap();
+    local.backend.add_user_to_group("mia", "admin").unwrap();
+    let ctx = local.runner().context(&HeaderMap::new());
+    amplify_ssr::sign_in(&ctx, SignInInput::new("mia", PASSWORD))
+        .await
+        .unwrap();
+    let member = cookie_header(&ctx.set_cookie_headers());
+
+    let app = Router::new()
+        .route("/admin", axum::routing::get(|| async { "admin" }))
+        .amplify(
+            Amplify::new(local.runner())
+                .protect_with(["/admin"], amplify_ssr::guard::Requirement::group("admin")),
+        );
+    let get = |cookies: Option<&str>| {
+        let mut request = Request::get("/admin");
+        if let Some(cookies) = cookies {
+            request = request.header(header::COOKIE, cookies);
+        }
+        app.clone().oneshot(request.body(Body::empty()).unwrap())
+    };
+    let response = get(None).await.unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(
+        response.headers()[header::LOCATION],
+        "/api/auth/sign-in?redirect_to=%2Fadmin"
+    );
+    assert_eq!(
+        get(Some(&outsider)).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(get(Some(&member)).await.unwrap().status(), StatusCode::OK);
+}

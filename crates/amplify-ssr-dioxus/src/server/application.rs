@@ -40,6 +40,8 @@ use super::refuse_cross_site;
 /// let router: axum::Router = amplify_ssr_dioxus::application(ServeConfig::new(), app)
 ///     .nest("/api/auth", auth_router(routes))
 ///     .layer(RequireAuthLayer::only_under(["/account"]))
+///     // Members of the Cognito group `admin` only (others get 403, the signed out the sign-in redirect).
+///     .layer(RequireAuthLayer::only_under(["/admin"]).require_group("admin"))
 ///     .layer(AmplifyLayer::new(runner).refresh_eagerly().sign_in_path("/api/auth/sign-in"));
 /// # Ok(()) }
 /// ```

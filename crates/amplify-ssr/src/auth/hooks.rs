@@ -1,20 +1,4 @@
 //! [`AuthHooks`]: callbacks on sign-in, sign-out, refresh and refresh failure, for audit logs and metrics.
-//!
-//! Register them with [`ServerRunnerBuilder::auth_hooks`](crate::ServerRunnerBuilder::auth_hooks). Each event
-//! is reported **once**, by the request it happened in, **after** that request's cookies were decided: a hook
-//! sees what happened and cannot change it (it gets no context, only non-secret facts: username, `sub`, the
-//! kind of context, a Cognito error code). In particular:
-//!
-//! - **sign-in**: every path that writes a new session (password sign-in, a completed challenge, the
-//!   managed-login callback) reports it where the session is stored;
-//! - **refresh**: concurrent requests carrying the same refresh token share one Cognito call (see
-//!   [`crate::auth`]); the call is reported once, by the first request that stores its result, not once per
-//!   waiting request. A refused refresh is reported once per Cognito call likewise;
-//! - **sign-out**: [`sign_out`](crate::sign_out) and the managed-login sign-out callback report it once the
-//!   session cookies are cleared, when the request carried a session.
-//!
-//! Hooks run synchronously on the request's task: keep them quick (hand the event to a channel for slow work).
-//! A hook that panics is caught and logged; the request goes on as if it had returned.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -48,8 +32,24 @@ pub struct RefreshFailure {
     pub session_ended: bool,
 }
 
-/// Callbacks on the session's life events. Every method has an empty default: implement those you need. See the
-/// [module docs](self) for when each runs.
+/// Callbacks on the session's life events, for audit logs and metrics. Every method has an empty default:
+/// implement those you need.
+///
+/// Register them with [`ServerRunnerBuilder::auth_hooks`](crate::ServerRunnerBuilder::auth_hooks). Each event
+/// is reported **once**, by the request it happened in, **after** that request's cookies were decided: a hook
+/// sees what happened and cannot change it (it gets no context, only non-secret facts: username, `sub`, the
+/// kind of context, a Cognito error code). In particular:
+///
+/// - **sign-in**: every path that writes a new session (password sign-in, a completed challenge, the
+///   managed-login callback) reports it where the session is stored;
+/// - **refresh**: concurrent requests carrying the same refresh token share one Cognito call (see
+///   [`crate::auth`]); the call is reported once, by the first request that stores its result, not once per
+///   waiting request. A refused refresh is reported once per Cognito call likewise;
+/// - **sign-out**: [`sign_out`](crate::sign_out) and the managed-login sign-out callback report it once the
+///   session cookies are cleared, when the request carried a session.
+///
+/// Hooks run synchronously on the request's task: keep them quick (hand the event to a channel for slow work).
+/// A hook that panics is caught and logged; the request goes on as if it had returned.
 ///
 /// ```
 /// use std::sync::atomic::{AtomicUsize, Ordering};

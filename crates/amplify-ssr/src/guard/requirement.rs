@@ -46,7 +46,7 @@ impl<'a> SessionClaims<'a> {
         self.id
     }
 
-    /// The user's groups: the access token's `cognito:groups` (see the [module docs](self)). A claim that is
+    /// The user's groups: the access token's `cognito:groups` (see [`Requirement`] for why). A claim that is
     /// not a list of strings counts as no group.
     pub fn groups(&self) -> impl Iterator<Item = &'a str> + 'a {
         let list = match self.access.get(GROUPS_CLAIM) {
@@ -65,7 +65,16 @@ impl<'a> SessionClaims<'a> {
 
 type Predicate = dyn Fn(&SessionClaims<'_>) -> bool + Send + Sync;
 
-/// What a signed-in user must have to pass a guard: see the [module docs](self). Cheap to clone.
+/// What a signed-in user must have to pass a guard, finer than "signed in": a Cognito group, or a predicate
+/// over the session's verified claims. Cheap to clone.
+///
+/// Groups are read from the **access token's** `cognito:groups` claim. Cognito writes the same groups into both
+/// tokens, but the access token is the one every session has: the id token is missing without the `openid`
+/// scope, and in the JS-readable cookie mode one too large for a cookie is not stored (see
+/// [`crate::cookies`]). It is also the token Cognito and AppSync authorize with, so a page guard and the API it
+/// calls agree. A predicate ([`Requirement::claims`]) sees both tokens' verified claims and may read either.
+/// Claims are only ever read from tokens that passed verification (signature, issuer, client, expiry,
+/// revocation), never from raw cookies.
 ///
 /// ```
 /// use amplify_ssr::guard::Requirement;
