@@ -285,6 +285,19 @@ mod tests {
     }
 
     #[test]
+    fn chunks_split_over_several_cookie_headers_join() {
+        let mut headers = http::HeaderMap::new();
+        for part in [format!("a=1; {NAME}.0=ab"), format!("{NAME}.1=cd; b=2")] {
+            headers.append(http::header::COOKIE, part.parse().unwrap());
+        }
+        let cookies = RequestCookies::from_headers(&headers);
+        assert!(cookies.may_have_chunks());
+        assert_eq!(join_chunks(&cookies, NAME), Some(Ok("abcd".to_owned())));
+        let plain = RequestCookies::parse("a=1; b.idToken=x");
+        assert!(!plain.may_have_chunks());
+    }
+
+    #[test]
     fn only_token_cookies_are_chunkable_and_recognised() {
         assert!(is_chunkable(NAME));
         assert!(!is_chunkable(

@@ -42,6 +42,9 @@ pub struct RequestCookies {
     index: OnceLock<Option<PairIndex>>,
     /// Every decoded pair, in header order, duplicates included: built on first need.
     decoded: OnceLock<Vec<Pair>>,
+    /// Whether a name looks like a chunk of a split cookie, when the pairs are not indexed (several headers,
+    /// many pairs): found once per request.
+    chunked: OnceLock<bool>,
 }
 
 /// The `Cookie` header(s) as received: one header without a copy (the usual case), or text.
@@ -212,6 +215,7 @@ impl RequestCookies {
             headers,
             index: OnceLock::new(),
             decoded: OnceLock::new(),
+            chunked: OnceLock::new(),
         }
     }
 
@@ -222,6 +226,7 @@ impl RequestCookies {
             headers: Headers::Text(vec![cookie_header.into()]),
             index: OnceLock::new(),
             decoded: OnceLock::new(),
+            chunked: OnceLock::new(),
         }
     }
 
@@ -339,7 +344,9 @@ impl RequestCookies {
         {
             return index.chunked;
         }
-        self.raw_pairs().any(|pair| looks_like_chunk(pair.name))
+        *self
+            .chunked
+            .get_or_init(|| self.raw_pairs().any(|pair| looks_like_chunk(pair.name)))
     }
 
     /// The header texts, in order.
