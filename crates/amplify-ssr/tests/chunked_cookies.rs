@@ -217,3 +217,48 @@ async fn the_js_readable_mode_keeps_one_cookie_and_knows_the_user_by_the_access_
     assert_eq!(user.username, "big4");
     assert!(!user.user_id.is_empty());
 }
+
+#[tokio::test]
+async fn a_refused_refresh_and_a_sign_in_as_someone_else_clear_every_chunk() {
+    let local = Backend::start().await;
+    let username = big_user(&local, "big5");
+    let jar = signed_in_jar(&server_auth(&local), &username).await;
+    let chunks = names(&jar, "Token.");
+    assert!(chunks.len() >= 2, "{chunks:?}");
+    let cleared = |lines: &[String]| {
+        chunks.iter().all(|name| {
+            lines
+                .iter()
+                .any(|l| l.starts_with(&format!("{name}=;")) && l.contains("Max-Age=0"))
+        })
+    };
+
+    // Cognito refuses the refresh token: the session ends and every chunk goes.
+    let (endpoint, _) = common::failing_endpoint(
+        StatusCode::BAD_REQUEST,
+        r#"{"__type":"NotAuthorizedException","message":"Refresh Token has been revoked"}"#,
+    )
+    .await;
+    let refusing = local
+        .builder()
+        .http_only_cookies(false)
+        .user_pool_endpoint(&endpoint)
+        .build()
+        .unwrap();
+    let ctx = jar.context(&refusing);
+    let session = fetch_auth_session(&ctx, FetchAuthSessionOptions::force_refresh())
+        .await
+        .unwrap();
+    assert!(!session.is_signed_in());
+    let written = lines(&ctx.set_cookie_headers());
+    assert!(cleared(&written), "{written:#?}");
+
+    // Another user signs in in the same browser: the previous user's chunks go.
+    let other = local.user("small");
+    let ctx = jar.context(&server_auth(&local));
+    amplify_ssr::sign_in(&ctx, amplify_ssr::SignInInput::new(&other, PASSWORD))
+        .await
+        .unwrap();
+    let written = lines(&ctx.set_cookie_headers());
+    assert!(cleared(&written), "{written:#?}");
+}
