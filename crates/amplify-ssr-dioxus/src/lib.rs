@@ -37,7 +37,7 @@ mod server;
 
 pub use error::AmplifyFnError;
 #[cfg(feature = "server")]
-pub use server::{application, refuse_cross_site, require_user, server_context};
+pub use server::{application, refuse_cross_site, require_user, require_user_with, server_context};
 
 /// The core crate, for the runner, the layers and the Data and Storage clients.
 #[cfg(feature = "server")]

@@ -6,7 +6,9 @@ mod common;
 
 use amplify_ssr::ServerRunner;
 use amplify_ssr::axum::AmplifyLayer;
-use amplify_ssr_dioxus::{AmplifyFnError, refuse_cross_site, require_user, server_context};
+use amplify_ssr_dioxus::{
+    AmplifyFnError, refuse_cross_site, require_user, require_user_with, server_context,
+};
 use axum::Router;
 use axum::body::Body;
 use axum::routing::post;
@@ -95,6 +97,30 @@ async fn require_user_tells_signed_out_from_unavailable() {
             .map(|v| v.to_str().unwrap()),
         Some("1")
     );
+}
+
+#[tokio::test]
+async fn require_user_with_a_group_forbids_outsiders() {
+    let backend = Backend::start().await;
+    let runner = backend.runner();
+    let admins = amplify_ssr::guard::Requirement::group("admin");
+
+    let signed_out = require_user_with(&runner.context(&HeaderMap::new()), &admins)
+        .await
+        .unwrap_err();
+    assert_eq!(signed_out, AmplifyFnError::SignedOut);
+
+    let outsider = backend.signed_in_cookies_in("olga", &["users"]).await;
+    let forbidden = require_user_with(&runner.context(&outsider), &admins)
+        .await
+        .unwrap_err();
+    assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+
+    let member = backend.signed_in_cookies_in("mia", &["admin"]).await;
+    let user = require_user_with(&runner.context(&member), &admins)
+        .await
+        .unwrap();
+    assert_eq!(user.username, "mia");
 }
 
 /// A server-function-like route behind the middleware, inside the AmplifyLayer of an app at `origin`.

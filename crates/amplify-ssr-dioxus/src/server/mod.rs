@@ -6,4 +6,4 @@ mod session;
 
 pub use application::application;
 pub use same_origin::refuse_cross_site;
-pub use session::{require_user, server_context};
+pub use session::{require_user, require_user_with, server_context};

@@ -1,6 +1,6 @@
 //! The request's [`ServerContext`] and its signed-in user, inside server functions and server-side rendering.
 
-use amplify_ssr::guard::Denied;
+use amplify_ssr::guard::{Access, Denied, FORBIDDEN_BODY, Requirement, check_requirement};
 use amplify_ssr::{AuthUser, ServerContext};
 use dioxus::fullstack::FullstackContext;
 use http::HeaderValue;
@@ -36,6 +36,40 @@ pub fn server_context() -> Result<ServerContext, AmplifyFnError> {
 /// [`AmplifyFnError::SignedOut`] or [`AmplifyFnError::Unavailable`].
 pub async fn require_user(ctx: &ServerContext) -> Result<AuthUser, AmplifyFnError> {
     Ok(amplify_ssr::guard::require_user(ctx).await?)
+}
+
+/// [`require_user`] that also requires `requirement` (a Cognito group, a predicate over the verified claims; see
+/// [`Requirement`]): a signed-in user who lacks it gets [`AmplifyFnError::Failed`] with status `403` and a short
+/// message, the same answer route protection gives.
+///
+/// ```no_run
+/// use amplify_ssr::guard::Requirement;
+/// use amplify_ssr_dioxus::{AmplifyFnError, require_user_with, server_context};
+///
+/// async fn delete_everything() -> Result<(), AmplifyFnError> {
+///     let ctx = server_context()?;
+///     let admin = require_user_with(&ctx, &Requirement::group("admin")).await?;
+///     tracing::info!(user = %admin.username, "deleting everything");
+///     Ok(())
+/// }
+/// ```
+///
+/// # Errors
+///
+/// [`AmplifyFnError::SignedOut`], [`AmplifyFnError::Unavailable`], or the `403` failure.
+pub async fn require_user_with(
+    ctx: &ServerContext,
+    requirement: &Requirement,
+) -> Result<AuthUser, AmplifyFnError> {
+    match check_requirement(ctx, requirement).await {
+        Access::Forbidden => Err(AmplifyFnError::rejected(
+            http::StatusCode::FORBIDDEN,
+            FORBIDDEN_BODY.trim_end(),
+        )),
+        Access::Unavailable(e) => Err(Denied::Unavailable(e).into()),
+        // Allowed: the user, from the session just checked (signed out meanwhile is signed out).
+        _ => require_user(ctx).await,
+    }
 }
 
 /// A signed-out request is [`AmplifyFnError::SignedOut`]; a session that could not be checked is

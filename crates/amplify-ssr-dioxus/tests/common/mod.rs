@@ -32,9 +32,17 @@ impl Backend {
 
     /// The request headers (`Cookie`) of a signed-in session of `username`, a new user.
     pub async fn signed_in_cookies(&self, username: &str) -> HeaderMap {
+        self.signed_in_cookies_in(username, &[]).await
+    }
+
+    /// [`signed_in_cookies`](Self::signed_in_cookies) of a new user in the Cognito `groups`.
+    pub async fn signed_in_cookies_in(&self, username: &str, groups: &[&str]) -> HeaderMap {
         self.backend
             .create_user(username, PASSWORD, &[("email", "someone@example.com")])
             .unwrap();
+        for group in groups {
+            self.backend.add_user_to_group(username, group).unwrap();
+        }
         let ctx = self.runner().context(&HeaderMap::new());
         let outcome = amplify_ssr::sign_in(&ctx, SignInInput::new(username, PASSWORD))
             .await
