@@ -3,7 +3,7 @@
 //! extensions; leptos_axum provides the request's [`Parts`] as Leptos context to the render and to server
 //! functions, and [`server_context`] takes it from there.
 
-use amplify_ssr::guard::{self, Denied, SignInPath};
+use amplify_ssr::guard::{self, Access, Denied, Requirement, SignInPath};
 use amplify_ssr::{AuthUser, ServerContext};
 use http::header::{ACCEPT, CACHE_CONTROL, LOCATION, REFERER, RETRY_AFTER};
 use http::request::Parts;
@@ -89,6 +89,38 @@ pub async fn require_user() -> Result<AuthUser, AuthFnError> {
     guard::require_user(&ctx)
         .await
         .map_err(|denied| deny(&denied))
+}
+
+/// [`require_user`] that also requires `requirement` (a Cognito group, a predicate over the verified claims;
+/// see [`Requirement`]): a signed-in user who lacks it gets [`AuthFnError::Forbidden`] with status `403` (on a
+/// server function's own response, as [`require_user`] sets its statuses).
+///
+/// # Errors
+///
+/// [`AuthFnError::Forbidden`], and those of [`require_user`].
+pub async fn require_user_with(requirement: &Requirement) -> Result<AuthUser, AuthFnError> {
+    let ctx = server_context()?;
+    match guard::check_requirement(&ctx, requirement).await {
+        Access::Forbidden => Err(forbid()),
+        Access::Unavailable(e) => Err(deny(&Denied::Unavailable(e))),
+        // Allowed: the user, from the session just checked (signed out meanwhile is signed out).
+        _ => guard::require_user(&ctx)
+            .await
+            .map_err(|denied| deny(&denied)),
+    }
+}
+
+/// [`AuthFnError::Forbidden`], with `403` set on a server function's own response (not while a page renders,
+/// and not for a plain form post, whose redirect back to the form leptos_axum makes).
+fn forbid() -> AuthFnError {
+    if let (Some(parts), Some(response)) =
+        (use_context::<Parts>(), use_context::<ResponseOptions>())
+        && !rendering_a_page()
+        && !accepts_html(&parts)
+    {
+        response.set_status(http::StatusCode::FORBIDDEN);
+    }
+    AuthFnError::Forbidden
 }
 
 /// The error for `denied`, with the status (or, for a plain form, the redirect) set on the response.

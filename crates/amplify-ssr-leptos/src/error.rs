@@ -26,6 +26,10 @@ pub enum AuthFnError {
     /// keep the page and try again.
     #[error("the session could not be checked right now; try again in a moment")]
     Unavailable,
+    /// Signed in, but without the group or claim the server function requires (answered with `403`): see
+    /// [`require_user_with`](crate#features).
+    #[error("your account may not do this")]
+    Forbidden,
     /// The server is not set up for Amplify sessions here (no `AmplifyLayer` around the route): a
     /// deployment error, logged on the server with the fix.
     #[error("the server is not set up for sessions on this route")]
@@ -73,6 +77,7 @@ mod tests {
         for error in [
             AuthFnError::SignedOut,
             AuthFnError::Unavailable,
+            AuthFnError::Forbidden,
             AuthFnError::NotConfigured,
             AuthFnError::CrossSite,
             AuthFnError::failed("the list is full"),

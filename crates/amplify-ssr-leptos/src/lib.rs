@@ -68,7 +68,7 @@ mod router;
 mod same_origin;
 
 #[cfg(feature = "ssr")]
-pub use context::{require_user, server_context};
+pub use context::{require_user, require_user_with, server_context};
 #[cfg(feature = "ssr")]
 pub use router::{AUTH_ROUTES_PREFIX, Amplify, AmplifyRouterExt, DEFAULT_SIGN_IN_PATH};
 #[cfg(feature = "ssr")]

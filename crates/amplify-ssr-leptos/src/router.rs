@@ -65,8 +65,8 @@ impl Amplify {
 
     /// Protects these prefixes like [`protect`](Self::protect), and also requires `requirement` of the signed-in
     /// user (a Cognito group, a predicate over the verified claims): one who lacks it gets `403` with a short
-    /// plain-text body, a signed-out one the redirect to sign-in. Server functions check it themselves:
-    /// [`check_requirement`](amplify_ssr::guard::check_requirement) with [`server_context`](crate::server_context).
+    /// plain-text body, a signed-out one the redirect to sign-in. Server functions check it themselves with
+    /// [`require_user_with`](crate::require_user_with).
     ///
     /// `Amplify::new(runner).protect_with(["/admin"], Requirement::group("admin"))`
     pub fn protect_with<I, P>(mut self, prefixes: I, requirement: Requirement) -> Self

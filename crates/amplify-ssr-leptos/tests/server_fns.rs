@@ -3,7 +3,7 @@
 
 use amplify_local::{LocalBackend, LocalOptions};
 use amplify_ssr::{AmplifyConfig, ServerRunner, SignInInput, SignInOutcome};
-use amplify_ssr_leptos::{Amplify, AmplifyRouterExt, AuthFnError, require_user};
+use amplify_ssr_leptos::{Amplify, AmplifyRouterExt, AuthFnError, require_user, require_user_with};
 use axum::Router;
 use axum::body::Body;
 use axum::routing::post;
@@ -20,6 +20,13 @@ const ORIGIN: &str = "http://app.test";
 #[server]
 async fn whoami_required() -> Result<String, AuthFnError> {
     Ok(require_user().await?.username)
+}
+
+/// The signed-in user's name, for members of the group `admin` only.
+#[server]
+async fn admin_only() -> Result<String, AuthFnError> {
+    let admins = amplify_ssr::guard::Requirement::group("admin");
+    Ok(require_user_with(&admins).await?.username)
 }
 
 struct Local {
@@ -284,4 +291,42 @@ async fn a_prefix_protected_with_a_group_forbids_outsiders_and_serves_members() 
         StatusCode::FORBIDDEN
     );
     assert_eq!(get(Some(&member)).await.unwrap().status(), StatusCode::OK);
+}
+
+/// `require_user_with`: a server function for a group answers a signed-in outsider `403` `Forbidden`.
+#[tokio::test]
+async fn a_server_function_for_a_group_forbids_outsiders() {
+    let local = Local::start().await;
+    let outsider = local.session("olga2").await;
+    local
+        .backend
+        .create_user("mia2", PASSWORD, &[("email", "mia@example.com")])
+        .unwrap();
+    local.backend.add_user_to_group("mia2", "admin").unwrap();
+    let ctx = local.runner().context(&HeaderMap::new());
+    amplify_ssr::sign_in(&ctx, SignInInput::new("mia2", PASSWORD))
+        .await
+        .unwrap();
+    let member = cookie_header(&ctx.set_cookie_headers());
+
+    let app = Router::new()
+        .route(AdminOnly::PATH, post(leptos_axum::handle_server_fns))
+        .amplify(Amplify::new(local.runner()));
+    let call = |cookies: Option<String>| {
+        let mut request = Request::post(AdminOnly::PATH)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .header("sec-fetch-site", "same-origin");
+        if let Some(cookies) = cookies {
+            request = request.header(header::COOKIE, cookies);
+        }
+        app.clone().oneshot(request.body(Body::empty()).unwrap())
+    };
+    let response = call(None).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let response = call(Some(outsider)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(error_of(response).await, AuthFnError::Forbidden);
+    let response = call(Some(member)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
 }
