@@ -30,6 +30,7 @@
 //!   expire.
 
 pub(crate) mod cached_session;
+mod challenge_cookie;
 mod copies;
 mod expiring_set;
 pub mod identity;
@@ -47,6 +48,7 @@ pub(crate) mod tokens;
 pub(crate) mod verified;
 
 pub use crate::cognito::AuthFlow;
+pub use challenge_cookie::NoSignInReason;
 pub use identity::{
     AwsCredentials, DEFAULT_CREDENTIALS_CACHE_CAPACITY, DEFAULT_CREDENTIALS_REFRESH_MARGIN,
     IdentityCredentials, fetch_identity_credentials,
