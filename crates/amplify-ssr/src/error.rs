@@ -85,11 +85,11 @@ pub enum AuthError {
         reason: String,
     },
 
-    /// [`sign_in`](crate::sign_in) was asked for a flow it does not run: it runs `USER_SRP_AUTH` and
-    /// `USER_PASSWORD_AUTH`. Nothing was sent to Cognito and no cookie was written.
+    /// [`sign_in`](crate::sign_in) was asked for a flow it does not run: it runs `USER_SRP_AUTH`,
+    /// `USER_PASSWORD_AUTH` and `CUSTOM_AUTH`. Nothing was sent to Cognito and no cookie was written.
     #[error(
-        "sign_in runs the USER_SRP_AUTH and USER_PASSWORD_AUTH flows, not {}; choose one of them with \
-         SignInInput::with_auth_flow",
+        "sign_in runs the USER_SRP_AUTH, USER_PASSWORD_AUTH and CUSTOM_AUTH flows, not {}; choose one of them \
+         with SignInInput::with_auth_flow",
         .0.as_str()
     )]
     UnsupportedSignInFlow(AuthFlow),

@@ -31,6 +31,7 @@
 
 pub(crate) mod cached_session;
 mod challenge_cookie;
+mod confirm_sign_in;
 mod copies;
 mod expiring_set;
 pub mod identity;
@@ -38,6 +39,7 @@ pub(crate) mod refresh;
 pub(crate) mod refresh_limits;
 pub(crate) mod revocations;
 pub mod routes;
+mod next_step;
 pub(crate) mod runtime;
 mod session;
 mod sign_in;
@@ -59,8 +61,7 @@ pub use session::{
     AuthSession, AuthTokens, AuthUser, FetchAuthSessionOptions, fetch_auth_session,
     fetch_user_attributes, get_current_user,
 };
-pub use sign_in::{
-    ChallengeName, SignInChallenge, SignInInput, SignInOutcome, SignOutOptions, SignOutReport,
-    sign_in, sign_out,
-};
+pub use confirm_sign_in::{ConfirmSignInInput, confirm_sign_in};
+pub use next_step::{MfaType, SignInNextStep, SignInOutcome, TotpSetupDetails};
+pub use sign_in::{SignInInput, SignOutOptions, SignOutReport, sign_in, sign_out};
 pub use tokens::SignInDetails;
