@@ -127,7 +127,9 @@ pub enum AuthError {
     },
 
     /// Cognito answered `VerifySoftwareToken` with `Status: ERROR`: the code does not match the new secret.
-    #[error("the authenticator app code was not accepted; check the device's clock and try the next code")]
+    #[error(
+        "the authenticator app code was not accepted; check the device's clock and try the next code"
+    )]
     TotpVerificationFailed,
 
     /// Cognito Identity answered with success but without what the call returns: no `IdentityId` from `GetId`

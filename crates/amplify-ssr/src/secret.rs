@@ -239,11 +239,13 @@ mod tests {
 
     #[test]
     fn cookie_keys_are_read_from_base64_with_clear_errors() {
-        let key = CookieEncryptionKey::from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n")
-            .expect("standard base64 of 32 bytes");
+        let key =
+            CookieEncryptionKey::from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n")
+                .expect("standard base64 of 32 bytes");
         assert_eq!(key.bytes()[31], 31);
-        let url_safe = CookieEncryptionKey::from_base64("__________________________________________4")
-            .expect("url-safe, unpadded");
+        let url_safe =
+            CookieEncryptionKey::from_base64("__________________________________________4")
+                .expect("url-safe, unpadded");
         assert_eq!(url_safe.bytes()[0], 255);
         assert_eq!(
             CookieEncryptionKey::from_base64("c2hvcnQ="),

@@ -24,13 +24,13 @@ use std::time::SystemTime;
 use tracing::Instrument;
 
 use super::challenge_cookie::{self, PendingSignIn};
-use super::next_step::{Mapped, MfaType, SignInNextStep, SignInOutcome, TotpSetupDetails, map_challenge};
+use super::next_step::{
+    Mapped, MfaType, SignInNextStep, SignInOutcome, TotpSetupDetails, map_challenge,
+};
 use super::runtime::AuthRuntime;
 use super::session::user_of;
 use super::tokens::{self, SignInDetails};
-use crate::cognito::{
-    InitiateAuthResponse, RespondToAuthChallengeRequest, SoftwareTokenAuth,
-};
+use crate::cognito::{InitiateAuthResponse, RespondToAuthChallengeRequest, SoftwareTokenAuth};
 use crate::context::{ContextKind, ServerContext};
 use crate::error::AuthError;
 use crate::secret::{ChallengeResponse, CognitoSession, ConfirmationCode};
@@ -65,7 +65,11 @@ impl ConfirmSignInInput {
 
     /// Adds (or replaces) a user attribute sent with a new password.
     #[must_use]
-    pub fn with_user_attribute(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn with_user_attribute(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
         self.user_attributes.insert(name.into(), value.into());
         self
     }
@@ -168,7 +172,10 @@ fn step_name(pending: &PendingSignIn) -> &'static str {
 }
 
 fn offered(pending: &PendingSignIn, t: MfaType) -> bool {
-    pending.mfa_types.iter().any(|name| name == t.challenge_name())
+    pending
+        .mfa_types
+        .iter()
+        .any(|name| name == t.challenge_name())
 }
 
 async fn answer(
@@ -208,12 +215,7 @@ async fn answer(
         "SELECT_MFA_TYPE" => {
             let chosen = MfaType::parse(answer)
                 .filter(|t| offered(pending, *t))
-                .ok_or_else(|| {
-                    invalid(format!(
-                        "expected one of {}",
-                        offered_names(pending)
-                    ))
-                })?;
+                .ok_or_else(|| invalid(format!("expected one of {}", offered_names(pending))))?;
             request.with_response("ANSWER", chosen.challenge_name())
         }
         "MFA_SETUP" => return answer_mfa_setup(ctx, runtime, pending, input, request).await,
@@ -250,9 +252,9 @@ async fn answer_mfa_setup(
     let only = |t: MfaType| pending.mfa_types.len() == 1 && offered(pending, t);
     match answer {
         "TOTP" | "EMAIL" if pending.mfa_types.len() > 1 => {
-            let chosen = MfaType::parse(answer).filter(|t| offered(pending, *t)).ok_or_else(|| {
-                invalid("that MFA type cannot be set up here")
-            })?;
+            let chosen = MfaType::parse(answer)
+                .filter(|t| offered(pending, *t))
+                .ok_or_else(|| invalid("that MFA type cannot be set up here"))?;
             let mut next = pending.clone();
             next.mfa_types = vec![chosen.challenge_name().to_owned()];
             if chosen == MfaType::Totp {
@@ -263,7 +265,10 @@ async fn answer_mfa_setup(
                 SignInNextStep::ContinueSignInWithEmailSetup,
             ))
         }
-        code if only(MfaType::Totp) && !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit()) => {
+        code if only(MfaType::Totp)
+            && !code.is_empty()
+            && code.bytes().all(|b| b.is_ascii_digit()) =>
+        {
             let session = pending
                 .session
                 .clone()
@@ -281,7 +286,10 @@ async fn answer_mfa_setup(
                 return Err(AuthError::TotpVerificationFailed);
             }
             let mut request = request;
-            request.session = verified.session.map(CognitoSession::into_secret).or(pending.session.clone());
+            request.session = verified
+                .session
+                .map(CognitoSession::into_secret)
+                .or(pending.session.clone());
             let response = runtime.cognito.respond_to_auth_challenge(&request).await?;
             advance(ctx, runtime, pending.context(), response).await
         }

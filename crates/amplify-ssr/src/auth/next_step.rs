@@ -219,7 +219,8 @@ impl SignInOutcome {
     /// aws-amplify's `nextStep.signInStep`: `DONE` once signed in.
     #[must_use]
     pub fn sign_in_step(&self) -> &'static str {
-        self.next_step().map_or("DONE", SignInNextStep::sign_in_step)
+        self.next_step()
+            .map_or("DONE", SignInNextStep::sign_in_step)
     }
 }
 
@@ -250,10 +251,11 @@ fn mfa_types(params: &BTreeMap<String, String>, name: &str) -> Vec<MfaType> {
 }
 
 fn delivery(params: &BTreeMap<String, String>) -> CodeDeliveryDetails {
-    let mut details = CodeDeliveryDetails::default();
-    details.destination = params.get("CODE_DELIVERY_DESTINATION").cloned();
-    details.delivery_medium = params.get("CODE_DELIVERY_DELIVERY_MEDIUM").cloned();
-    details
+    CodeDeliveryDetails {
+        destination: params.get("CODE_DELIVERY_DESTINATION").cloned(),
+        delivery_medium: params.get("CODE_DELIVERY_DELIVERY_MEDIUM").cloned(),
+        ..CodeDeliveryDetails::default()
+    }
 }
 
 /// The next step for Cognito's challenge `name` with its parameters.
@@ -346,11 +348,17 @@ mod tests {
         let (next, _) = step(
             "NEW_PASSWORD_REQUIRED",
             &[
-                ("requiredAttributes", r#"["userAttributes.name","phone_number"]"#),
+                (
+                    "requiredAttributes",
+                    r#"["userAttributes.name","phone_number"]"#,
+                ),
                 ("userAttributes", r#"{"email":"kim@example.com"}"#),
             ],
         );
-        assert_eq!(next.sign_in_step(), "CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED");
+        assert_eq!(
+            next.sign_in_step(),
+            "CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED"
+        );
         let SignInNextStep::ConfirmSignInWithNewPasswordRequired { missing_attributes } = next
         else {
             unreachable!()
@@ -378,8 +386,14 @@ mod tests {
             else {
                 unreachable!()
             };
-            assert_eq!(code_delivery_details.destination.as_deref(), Some("+*******1234"));
-            assert_eq!(code_delivery_details.delivery_medium.as_deref(), Some("SMS"));
+            assert_eq!(
+                code_delivery_details.destination.as_deref(),
+                Some("+*******1234")
+            );
+            assert_eq!(
+                code_delivery_details.delivery_medium.as_deref(),
+                Some("SMS")
+            );
         }
         let (next, _) = step(
             "EMAIL_OTP",
@@ -397,12 +411,18 @@ mod tests {
     fn mfa_selection_offers_the_types_cognito_lists() {
         let (next, remembered) = step(
             "SELECT_MFA_TYPE",
-            &[("MFAS_CAN_CHOOSE", r#"["SMS_MFA","SOFTWARE_TOKEN_MFA","EMAIL_OTP"]"#)],
+            &[(
+                "MFAS_CAN_CHOOSE",
+                r#"["SMS_MFA","SOFTWARE_TOKEN_MFA","EMAIL_OTP"]"#,
+            )],
         );
         assert_eq!(next.sign_in_step(), "CONTINUE_SIGN_IN_WITH_MFA_SELECTION");
         assert_eq!(remembered, [MfaType::Sms, MfaType::Totp, MfaType::Email]);
         assert!(matches!(
-            map_challenge("SELECT_MFA_TYPE", &params(&[("MFAS_CAN_CHOOSE", "not json")])),
+            map_challenge(
+                "SELECT_MFA_TYPE",
+                &params(&[("MFAS_CAN_CHOOSE", "not json")])
+            ),
             Err(AuthError::UnsupportedChallenge(_))
         ));
     }
@@ -431,10 +451,16 @@ mod tests {
             "MFA_SETUP",
             &[("MFAS_CAN_SETUP", r#"["SOFTWARE_TOKEN_MFA","EMAIL_OTP"]"#)],
         );
-        assert_eq!(next.sign_in_step(), "CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION");
+        assert_eq!(
+            next.sign_in_step(),
+            "CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION"
+        );
         assert_eq!(remembered, [MfaType::Totp, MfaType::Email]);
         assert!(matches!(
-            map_challenge("MFA_SETUP", &params(&[("MFAS_CAN_SETUP", r#"["SMS_MFA"]"#)])),
+            map_challenge(
+                "MFA_SETUP",
+                &params(&[("MFAS_CAN_SETUP", r#"["SMS_MFA"]"#)])
+            ),
             Err(AuthError::UnsupportedChallenge(_))
         ));
     }
@@ -449,7 +475,10 @@ mod tests {
         assert_eq!(additional_info["question"], "2+2?");
         for name in ["DEVICE_SRP_AUTH", "WEB_AUTHN", "PASSWORD_VERIFIER", ""] {
             assert!(
-                matches!(map_challenge(name, &BTreeMap::new()), Err(AuthError::UnsupportedChallenge(_))),
+                matches!(
+                    map_challenge(name, &BTreeMap::new()),
+                    Err(AuthError::UnsupportedChallenge(_))
+                ),
                 "{name}"
             );
         }

@@ -202,8 +202,11 @@ impl CognitoClient {
             "ConfirmationCode": code.secret(),
             "Password": new_password.secret(),
         });
-        self.call_ignoring_answer("ConfirmForgotPassword", &with_metadata(body, client_metadata))
-            .await
+        self.call_ignoring_answer(
+            "ConfirmForgotPassword",
+            &with_metadata(body, client_metadata),
+        )
+        .await
     }
 
     /// `ChangePassword`: the signed-in user changes their password.
@@ -244,7 +247,10 @@ impl CognitoClient {
         let body = json!({ "AccessToken": access_token.secret(), "UserAttributes": list });
         let wire: WireDeliveryList = self
             .transport
-            .call("UpdateUserAttributes", &with_metadata(body, client_metadata))
+            .call(
+                "UpdateUserAttributes",
+                &with_metadata(body, client_metadata),
+            )
             .await?;
         Ok(wire.code_delivery_details_list.unwrap_or_default())
     }
@@ -265,7 +271,8 @@ impl CognitoClient {
             "AttributeName": attribute_name,
             "Code": code.secret(),
         });
-        self.call_ignoring_answer("VerifyUserAttribute", &body).await
+        self.call_ignoring_answer("VerifyUserAttribute", &body)
+            .await
     }
 
     /// `GetUserAttributeVerificationCode`: sends a verification code for an attribute.
@@ -313,13 +320,12 @@ impl CognitoClient {
         let mut body = json!({});
         auth.insert_into(&mut body);
         let wire: WireAssociate = self.transport.call(OP, &body).await?;
-        let secret_code = wire
-            .secret_code
-            .filter(|code| !code.is_empty())
-            .ok_or(CognitoError::InvalidResponse {
+        let secret_code = wire.secret_code.filter(|code| !code.is_empty()).ok_or(
+            CognitoError::InvalidResponse {
                 operation: OP,
                 detail: "no SecretCode in the response".to_owned(),
-            })?;
+            },
+        )?;
         Ok(AssociateSoftwareTokenResponse {
             secret_code: TotpSecret::new(secret_code),
             session: wire.session.map(CognitoSession::new),
