@@ -434,3 +434,6 @@ pub(crate) async fn advance(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
