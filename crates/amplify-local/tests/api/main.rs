@@ -7,6 +7,7 @@ mod attributes;
 mod cli;
 mod graphql;
 mod graphql_limits;
+mod groups;
 mod guessing;
 mod helpers;
 mod identity;
