@@ -4,7 +4,10 @@
 
 mod common;
 
-use amplify_ssr::auth::{ConfirmSignInInput, NoSignInReason, SignInNextStep};
+use amplify_local::{MfaFactor, MfaMode};
+use amplify_ssr::auth::{
+    ConfirmSignInInput, MfaPreference, MfaType, NoSignInReason, SignInNextStep,
+};
 use amplify_ssr::{AuthError, ServerRunner, SignInInput, SignInOutcome};
 use common::totp::{totp, totp_raw};
 use common::{Backend, Jar, PASSWORD, signed_in_jar};
@@ -260,4 +263,310 @@ async fn an_unconfirmed_user_gets_the_confirm_sign_up_step() {
         "{outcome:?}"
     );
     assert!(jar.cookies.is_empty(), "{:?}", jar.cookies);
+}
+
+async fn mfa_backend(mode: MfaMode, factors: &[MfaFactor]) -> Backend {
+    let factors = factors.to_vec();
+    Backend::start_with(move |options| {
+        options.mfa = mode;
+        options.mfa_factors = factors;
+    })
+    .await
+}
+
+/// The code an authenticator app shows now, by the backend's clock.
+fn app_code(local: &Backend, secret: &str) -> String {
+    totp(secret, local.backend.clock().now())
+}
+
+fn with_phone(local: &Backend, username: &str) -> String {
+    local
+        .backend
+        .create_user(
+            username,
+            PASSWORD,
+            &[
+                ("email", &format!("{username}@example.com")),
+                ("phone_number", "+15555550123"),
+            ],
+        )
+        .expect("create user");
+    username.to_owned()
+}
+
+#[tokio::test]
+async fn required_totp_is_set_up_during_sign_in_and_asked_for_afterwards() {
+    let local = mfa_backend(MfaMode::Required, &[MfaFactor::Totp]).await;
+    let runner = local.runner();
+    let username = local.user("tia");
+    let mut jar = Jar::default();
+    let outcome = sign_in(&runner, &mut jar, SignInInput::new(&username, PASSWORD)).await;
+    let Some(SignInNextStep::ContinueSignInWithTotpSetup { totp_setup_details }) =
+        outcome.next_step()
+    else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(totp_setup_details.username, username);
+    let secret = totp_setup_details.shared_secret.secret().to_owned();
+    let uri = totp_setup_details.setup_uri("Demo App");
+    assert!(
+        uri.starts_with("otpauth://totp/Demo%20App:tia?secret=")
+            && uri.ends_with("&issuer=Demo%20App"),
+        "{uri}"
+    );
+
+    // A wrong code is refused and can be corrected.
+    let right = app_code(&local, &secret);
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let refused = confirm(&runner, &mut jar, ConfirmSignInInput::new(wrong))
+        .await
+        .expect_err("wrong code");
+    assert!(
+        matches!(
+            refused.name(),
+            "CodeMismatchException" | "EnableSoftwareTokenMFAException"
+        ) || matches!(refused, AuthError::TotpVerificationFailed),
+        "{refused:?}"
+    );
+    assert!(jar.cookies.contains_key(STEP_COOKIE));
+
+    let outcome = confirm(
+        &runner,
+        &mut jar,
+        ConfirmSignInInput::new(app_code(&local, &secret)).with_friendly_device_name("phone"),
+    )
+    .await
+    .expect("TOTP set up");
+    assert!(outcome.is_signed_in(), "{outcome:?}");
+    assert!(!jar.cookies.contains_key(STEP_COOKIE));
+    assert_eq!(
+        current_username(&runner, &jar).await.as_deref(),
+        Some("tia")
+    );
+    assert_eq!(
+        local.backend.totp_secret("tia").as_deref(),
+        Some(secret.as_str())
+    );
+
+    // The next sign-in asks for the app's code; a code works once, so the next one is 30 seconds later.
+    local
+        .backend
+        .advance_clock(std::time::Duration::from_secs(30));
+    let mut next = Jar::default();
+    let outcome = sign_in(&runner, &mut next, SignInInput::new(&username, PASSWORD)).await;
+    assert!(
+        matches!(
+            outcome.next_step(),
+            Some(SignInNextStep::ConfirmSignInWithTotpCode)
+        ),
+        "{outcome:?}"
+    );
+    let outcome = confirm(
+        &runner,
+        &mut next,
+        ConfirmSignInInput::new(app_code(&local, &secret)),
+    )
+    .await
+    .unwrap();
+    assert!(outcome.is_signed_in(), "{outcome:?}");
+    let prefs = amplify_ssr::auth::fetch_mfa_preference(&next.context(&runner))
+        .await
+        .unwrap();
+    assert!(prefs.enabled.contains(&MfaType::Totp), "{prefs:?}");
+}
+
+#[tokio::test]
+async fn email_mfa_is_set_up_with_the_address_then_a_code() {
+    let local = mfa_backend(MfaMode::Required, &[MfaFactor::Email]).await;
+    let runner = local.runner();
+    let username = local.user("eve");
+    let mut jar = Jar::default();
+    let outcome = sign_in(&runner, &mut jar, SignInInput::new(&username, PASSWORD)).await;
+    assert_eq!(outcome.sign_in_step(), "CONTINUE_SIGN_IN_WITH_EMAIL_SETUP");
+    let outcome = confirm(
+        &runner,
+        &mut jar,
+        ConfirmSignInInput::new("eve@example.com"),
+    )
+    .await
+    .expect("email set up");
+    let Some(SignInNextStep::ConfirmSignInWithEmailCode {
+        code_delivery_details,
+    }) = outcome.next_step()
+    else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(
+        code_delivery_details.delivery_medium.as_deref(),
+        Some("EMAIL")
+    );
+    let code = local.backend.mfa_code(&username).expect("an email code");
+    let outcome = confirm(&runner, &mut jar, ConfirmSignInInput::new(code))
+        .await
+        .unwrap();
+    assert!(outcome.is_signed_in(), "{outcome:?}");
+    assert_eq!(
+        current_username(&runner, &jar).await.as_deref(),
+        Some("eve")
+    );
+}
+
+#[tokio::test]
+async fn a_choice_of_setups_leads_to_the_one_chosen() {
+    let local = mfa_backend(MfaMode::Required, &[MfaFactor::Totp, MfaFactor::Email]).await;
+    let runner = local.runner();
+    let username = local.user("sam");
+    let mut jar = Jar::default();
+    let outcome = sign_in(&runner, &mut jar, SignInInput::new(&username, PASSWORD)).await;
+    let Some(SignInNextStep::ContinueSignInWithMfaSetupSelection { allowed_mfa_types }) =
+        outcome.next_step()
+    else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(allowed_mfa_types, &[MfaType::Totp, MfaType::Email]);
+    let outcome = confirm(&runner, &mut jar, ConfirmSignInInput::new("TOTP"))
+        .await
+        .unwrap();
+    let Some(SignInNextStep::ContinueSignInWithTotpSetup { totp_setup_details }) =
+        outcome.next_step()
+    else {
+        panic!("{outcome:?}")
+    };
+    let code = app_code(&local, totp_setup_details.shared_secret.secret());
+    let outcome = confirm(&runner, &mut jar, ConfirmSignInInput::new(code))
+        .await
+        .unwrap();
+    assert!(outcome.is_signed_in(), "{outcome:?}");
+}
+
+#[tokio::test]
+async fn an_sms_code_completes_the_sign_in_and_a_wrong_one_can_be_corrected() {
+    let local = mfa_backend(MfaMode::Required, &[MfaFactor::Sms]).await;
+    let runner = local.runner();
+    let username = with_phone(&local, "sol");
+    let mut jar = Jar::default();
+    let outcome = sign_in(&runner, &mut jar, SignInInput::new(&username, PASSWORD)).await;
+    let Some(SignInNextStep::ConfirmSignInWithSmsCode {
+        code_delivery_details,
+    }) = outcome.next_step()
+    else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(
+        code_delivery_details.delivery_medium.as_deref(),
+        Some("SMS")
+    );
+    let code = local.backend.mfa_code(&username).expect("an SMS code");
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let refused = confirm(&runner, &mut jar, ConfirmSignInInput::new(wrong))
+        .await
+        .expect_err("wrong code");
+    assert_eq!(refused.name(), "CodeMismatchException");
+    assert!(jar.cookies.contains_key(STEP_COOKIE), "the step is kept");
+    let outcome = confirm(&runner, &mut jar, ConfirmSignInInput::new(code))
+        .await
+        .unwrap();
+    assert!(outcome.is_signed_in(), "{outcome:?}");
+    assert!(!jar.cookies.contains_key(STEP_COOKIE));
+}
+
+#[tokio::test]
+async fn a_user_with_several_factors_selects_one() {
+    let local = mfa_backend(MfaMode::Optional, &[MfaFactor::Sms, MfaFactor::Email]).await;
+    let runner = local.runner();
+    let username = with_phone(&local, "val");
+    // Signed in without MFA (none enabled yet), the user enables SMS and email, preferring neither.
+    let jar = signed_in_jar(&runner, &username).await;
+    amplify_ssr::auth::update_mfa_preference(
+        &jar.context(&runner),
+        amplify_ssr::auth::UpdateMfaPreferenceInput::default()
+            .sms(MfaPreference::Enabled)
+            .email(MfaPreference::Enabled),
+    )
+    .await
+    .expect("preferences saved");
+    let prefs = amplify_ssr::auth::fetch_mfa_preference(&jar.context(&runner))
+        .await
+        .unwrap();
+    assert_eq!(prefs.enabled, [MfaType::Sms, MfaType::Email]);
+    assert_eq!(prefs.preferred, None);
+
+    let mut jar = Jar::default();
+    let outcome = sign_in(&runner, &mut jar, SignInInput::new(&username, PASSWORD)).await;
+    let Some(SignInNextStep::ContinueSignInWithMfaSelection { allowed_mfa_types }) =
+        outcome.next_step()
+    else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(allowed_mfa_types, &[MfaType::Sms, MfaType::Email]);
+    let refused = confirm(&runner, &mut jar, ConfirmSignInInput::new("TOTP"))
+        .await
+        .expect_err("not offered");
+    assert!(matches!(
+        refused,
+        AuthError::InvalidChallengeResponse { .. }
+    ));
+    let outcome = confirm(&runner, &mut jar, ConfirmSignInInput::new("EMAIL"))
+        .await
+        .unwrap();
+    assert_eq!(outcome.sign_in_step(), "CONFIRM_SIGN_IN_WITH_EMAIL_CODE");
+    let code = local.backend.mfa_code(&username).expect("an email code");
+    let outcome = confirm(&runner, &mut jar, ConfirmSignInInput::new(code))
+        .await
+        .unwrap();
+    assert!(outcome.is_signed_in(), "{outcome:?}");
+
+    // With a preference, the preferred factor is asked for directly.
+    amplify_ssr::auth::update_mfa_preference(
+        &jar.context(&runner),
+        amplify_ssr::auth::UpdateMfaPreferenceInput::default().sms(MfaPreference::Preferred),
+    )
+    .await
+    .unwrap();
+    let prefs = amplify_ssr::auth::fetch_mfa_preference(&jar.context(&runner))
+        .await
+        .unwrap();
+    assert_eq!(prefs.preferred, Some(MfaType::Sms));
+    let mut again = Jar::default();
+    let outcome = sign_in(&runner, &mut again, SignInInput::new(&username, PASSWORD)).await;
+    assert_eq!(outcome.sign_in_step(), "CONFIRM_SIGN_IN_WITH_SMS_CODE");
+}
+
+#[tokio::test]
+async fn a_custom_challenge_is_answered_with_confirm_sign_in() {
+    let local = Backend::start().await;
+    let runner = local.runner();
+    let username = local.user("cal");
+    let mut jar = Jar::default();
+    let outcome = sign_in(&runner, &mut jar, SignInInput::custom_auth(&username)).await;
+    let Some(SignInNextStep::ConfirmSignInWithCustomChallenge { additional_info }) =
+        outcome.next_step()
+    else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(
+        additional_info.get("USERNAME").map(String::as_str),
+        Some("cal")
+    );
+    let code = local
+        .backend
+        .mfa_code(&username)
+        .expect("the custom challenge's code");
+    let outcome = confirm(&runner, &mut jar, ConfirmSignInInput::new(code))
+        .await
+        .unwrap();
+    assert!(
+        matches!(&outcome, SignInOutcome::SignedIn(user) if user.username == "cal"),
+        "{outcome:?}"
+    );
+    let ctx = jar.context(&runner);
+    let session = amplify_ssr::fetch_auth_session(&ctx, Default::default())
+        .await
+        .unwrap();
+    let details = session.tokens.unwrap().sign_in_details.unwrap();
+    assert_eq!(details.auth_flow_type.as_deref(), Some("CUSTOM_AUTH"));
 }
