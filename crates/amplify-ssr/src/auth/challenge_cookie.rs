@@ -242,6 +242,8 @@ pub(crate) fn save(
     step: &PendingSignIn,
 ) -> Result<(), crate::AuthError> {
     let (name, attributes) = context_cookie(ctx);
+    // A response that carries a sign-in step is one browser's: no cache may store it.
+    ctx.note_session_read();
     let value = sealer.seal(step, client_id, &name).ok_or_else(|| {
         crate::AuthError::UnexpectedResponse("the sign-in step could not be sealed".into())
     })?;
@@ -257,6 +259,7 @@ pub(crate) fn load(
     now: SystemTime,
 ) -> Result<PendingSignIn, NoSignInReason> {
     let (name, _) = context_cookie(ctx);
+    ctx.note_session_read();
     let mut values = ctx.cookie_copies(&name);
     values.retain(|value| !value.is_empty());
     values.dedup();

@@ -33,10 +33,10 @@ use super::tokens::{self, SignInDetails};
 use crate::cognito::{InitiateAuthResponse, RespondToAuthChallengeRequest, SoftwareTokenAuth};
 use crate::context::{ContextKind, ServerContext};
 use crate::error::AuthError;
-use crate::secret::{ChallengeResponse, CognitoSession, ConfirmationCode};
+use crate::secret::{ChallengeResponse, CognitoSession, ConfirmationCode, RedactedValues};
 
-/// Input of [`confirm_sign_in`].
-#[derive(Clone, Debug)]
+/// Input of [`confirm_sign_in`]. `Debug` hides the answer and the client metadata values.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ConfirmSignInInput {
     /// The answer: a code, a new password, an MFA type (`SMS`, `TOTP`, `EMAIL`), an email address (email MFA
@@ -49,6 +49,20 @@ pub struct ConfirmSignInInput {
     pub friendly_device_name: Option<String>,
     /// `ClientMetadata` for the pool's Lambda triggers.
     pub client_metadata: Option<BTreeMap<String, String>>,
+}
+
+impl std::fmt::Debug for ConfirmSignInInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfirmSignInInput")
+            .field("challenge_response", &self.challenge_response)
+            .field("user_attributes", &self.user_attributes)
+            .field("friendly_device_name", &self.friendly_device_name)
+            .field(
+                "client_metadata",
+                &self.client_metadata.as_ref().map(RedactedValues),
+            )
+            .finish()
+    }
 }
 
 impl ConfirmSignInInput {

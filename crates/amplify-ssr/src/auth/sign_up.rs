@@ -12,7 +12,7 @@ use tracing::Instrument;
 use crate::cognito::{CodeDeliveryDetails, ConfirmSignUpRequest, SignUpRequest};
 use crate::context::ServerContext;
 use crate::error::AuthError;
-use crate::secret::{ConfirmationCode, Password};
+use crate::secret::{ConfirmationCode, Password, RedactedValues};
 
 use super::runtime::AuthRuntime;
 
@@ -33,8 +33,8 @@ pub(crate) fn require(
     Ok(())
 }
 
-/// Input of [`sign_up`].
-#[derive(Clone, Debug)]
+/// Input of [`sign_up`]. `Debug` hides the password and the client metadata values.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SignUpInput {
     /// The username (or, in a pool that signs in with email, the address).
@@ -45,6 +45,20 @@ pub struct SignUpInput {
     pub user_attributes: BTreeMap<String, String>,
     /// `ClientMetadata` for the pool's Lambda triggers.
     pub client_metadata: Option<BTreeMap<String, String>>,
+}
+
+impl std::fmt::Debug for SignUpInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignUpInput")
+            .field("username", &self.username)
+            .field("password", &self.password)
+            .field("user_attributes", &self.user_attributes)
+            .field(
+                "client_metadata",
+                &self.client_metadata.as_ref().map(RedactedValues),
+            )
+            .finish()
+    }
 }
 
 impl SignUpInput {
@@ -154,8 +168,8 @@ pub async fn sign_up(ctx: &ServerContext, input: SignUpInput) -> Result<SignUpOu
     })
 }
 
-/// Input of [`confirm_sign_up`].
-#[derive(Clone, Debug)]
+/// Input of [`confirm_sign_up`]. `Debug` hides the secrets and the client metadata values.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ConfirmSignUpInput {
     /// The username given to [`sign_up`].
@@ -164,6 +178,19 @@ pub struct ConfirmSignUpInput {
     pub confirmation_code: ConfirmationCode,
     /// `ClientMetadata` for the pool's Lambda triggers.
     pub client_metadata: Option<BTreeMap<String, String>>,
+}
+
+impl std::fmt::Debug for ConfirmSignUpInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfirmSignUpInput")
+            .field("username", &self.username)
+            .field("confirmation_code", &self.confirmation_code)
+            .field(
+                "client_metadata",
+                &self.client_metadata.as_ref().map(RedactedValues),
+            )
+            .finish()
+    }
 }
 
 impl ConfirmSignUpInput {
@@ -282,8 +309,8 @@ pub async fn reset_password(
     })
 }
 
-/// Input of [`confirm_reset_password`].
-#[derive(Clone, Debug)]
+/// Input of [`confirm_reset_password`]. `Debug` hides the secrets and the client metadata values.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ConfirmResetPasswordInput {
     /// The username given to [`reset_password`].
@@ -294,6 +321,20 @@ pub struct ConfirmResetPasswordInput {
     pub new_password: Password,
     /// `ClientMetadata` for the pool's Lambda triggers.
     pub client_metadata: Option<BTreeMap<String, String>>,
+}
+
+impl std::fmt::Debug for ConfirmResetPasswordInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfirmResetPasswordInput")
+            .field("username", &self.username)
+            .field("confirmation_code", &self.confirmation_code)
+            .field("new_password", &self.new_password)
+            .field(
+                "client_metadata",
+                &self.client_metadata.as_ref().map(RedactedValues),
+            )
+            .finish()
+    }
 }
 
 impl ConfirmResetPasswordInput {

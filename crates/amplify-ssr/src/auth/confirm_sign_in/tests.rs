@@ -562,3 +562,46 @@ async fn custom_auth_sends_the_username_alone_then_the_answer() {
         json!({"USERNAME": "kim-internal", "ANSWER": "4"})
     );
 }
+
+#[test]
+fn inputs_print_no_answers_passwords_or_metadata_values() {
+    let input = ConfirmSignInInput::new("654321")
+        .with_client_metadata([("invite".to_owned(), "meta-secret".to_owned())].into());
+    let printed = format!("{input:?}");
+    assert!(
+        !printed.contains("654321") && !printed.contains("meta-secret"),
+        "{printed}"
+    );
+    let sign_up = crate::auth::SignUpInput::new("kim", "pw-secret")
+        .with_client_metadata([("k".to_owned(), "meta-secret".to_owned())].into());
+    let printed = format!("{sign_up:?}");
+    assert!(
+        !printed.contains("pw-secret") && !printed.contains("meta-secret"),
+        "{printed}"
+    );
+    let reset = crate::auth::ConfirmResetPasswordInput::new("kim", "112233", "pw-secret");
+    let printed = format!("{reset:?}");
+    assert!(
+        !printed.contains("112233") && !printed.contains("pw-secret"),
+        "{printed}"
+    );
+}
+
+#[tokio::test]
+async fn a_response_carrying_a_step_is_never_cached() {
+    let server = TestServer::start(|_, _| challenge("SOFTWARE_TOKEN_MFA", "s1", &json!({}))).await;
+    let runner = runner(&server, 1);
+    let ctx = runner.context(&HeaderMap::new());
+    sign_in(
+        &ctx,
+        SignInInput::new("kim", "pw").with_auth_flow(AuthFlow::UserPasswordAuth),
+    )
+    .await
+    .unwrap();
+    let mut response = http::Response::new(());
+    ctx.apply_to_response(&mut response);
+    assert_eq!(
+        response.headers()[http::header::CACHE_CONTROL],
+        "private, no-store"
+    );
+}
