@@ -570,3 +570,27 @@ async fn a_custom_challenge_is_answered_with_confirm_sign_in() {
     let details = session.tokens.unwrap().sign_in_details.unwrap();
     assert_eq!(details.auth_flow_type.as_deref(), Some("CUSTOM_AUTH"));
 }
+
+#[tokio::test]
+async fn a_step_answered_after_cognitos_session_expired_ends_the_sign_in() {
+    let local = mfa_backend(MfaMode::Required, &[MfaFactor::Sms]).await;
+    let runner = local.runner();
+    let username = with_phone(&local, "ida");
+    let mut jar = Jar::default();
+    let outcome = sign_in(&runner, &mut jar, SignInInput::new(&username, PASSWORD)).await;
+    assert_eq!(outcome.sign_in_step(), "CONFIRM_SIGN_IN_WITH_SMS_CODE");
+    let code = local.backend.mfa_code(&username).expect("an SMS code");
+    // Cognito's Session lasts 3 minutes (by the backend's injectable clock).
+    local
+        .backend
+        .advance_clock(std::time::Duration::from_secs(181));
+    let expired = confirm(&runner, &mut jar, ConfirmSignInInput::new(code))
+        .await
+        .expect_err("the session has expired");
+    assert_eq!(expired.name(), "NotAuthorizedException", "{expired}");
+    assert!(
+        !jar.cookies.contains_key(STEP_COOKIE),
+        "the sign-in is over"
+    );
+    assert!(jar.ending_with(".accessToken").is_none());
+}
