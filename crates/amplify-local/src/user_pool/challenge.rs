@@ -137,9 +137,6 @@ fn new_password(state: &AppState, request: &RespondRequest) -> Result<Value, Api
         Some(username),
         &["NEW_PASSWORD_REQUIRED"],
     )?;
-    // A weak password uses the session up, as in Cognito.
-    super::flow::consume(state, &key)?;
-    check_password(new_password)?;
     let Some(mut user) = state.store.user(&pending.username)? else {
         return Err(invalid_session());
     };
@@ -159,6 +156,9 @@ fn new_password(state: &AppState, request: &RespondRequest) -> Result<Value, Api
             ),
         ));
     }
+    // A weak password uses the session up, as in Cognito.
+    super::flow::consume(state, &key)?;
+    check_password(new_password)?;
     let material = password_material(state.pool_name(), &user.username, new_password)?;
     user.password_hash = material.hash;
     user.srp_salt = material.srp_salt;

@@ -1,6 +1,7 @@
 //! Integration tests: the backend runs in-process on a free port with a
 //! temporary data directory, and is called over HTTP with reqwest.
 
+mod account;
 mod admin;
 mod admin_access;
 mod attributes;
@@ -11,6 +12,7 @@ mod groups;
 mod guessing;
 mod helpers;
 mod identity;
+mod mfa;
 mod oauth_flow;
 mod oauth_helpers;
 mod oauth_pages;
