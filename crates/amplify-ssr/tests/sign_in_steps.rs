@@ -594,3 +594,53 @@ async fn a_step_answered_after_cognitos_session_expired_ends_the_sign_in() {
     );
     assert!(jar.ending_with(".accessToken").is_none());
 }
+
+#[tokio::test]
+async fn missing_required_attributes_are_named_and_sent_with_the_new_password() {
+    let local = Backend::start().await;
+    let runner = local.runner();
+    let response = local
+        .admin(
+            "AdminCreateUser",
+            &json!({
+                "UserPoolId": local.backend.user_pool_id(),
+                "Username": "noa",
+                "TemporaryPassword": "Temp-passw0rd!",
+                "MessageAction": "SUPPRESS",
+            }),
+        )
+        .await;
+    assert!(
+        response.status().is_success(),
+        "{:?}",
+        response.text().await
+    );
+    let mut jar = Jar::default();
+    let outcome = sign_in(&runner, &mut jar, SignInInput::new("noa", "Temp-passw0rd!")).await;
+    let Some(SignInNextStep::ConfirmSignInWithNewPasswordRequired { missing_attributes }) =
+        outcome.next_step()
+    else {
+        panic!("{outcome:?}")
+    };
+    assert!(
+        missing_attributes.iter().any(|a| a == "email"),
+        "{missing_attributes:?}"
+    );
+    let mut input = ConfirmSignInInput::new("New-passw0rd!");
+    for name in missing_attributes {
+        input = input.with_user_attribute(
+            name,
+            if name == "email" {
+                "noa@example.com"
+            } else {
+                "Noa"
+            },
+        );
+    }
+    let outcome = confirm(&runner, &mut jar, input).await.expect("completed");
+    assert!(outcome.is_signed_in(), "{outcome:?}");
+    let attributes = amplify_ssr::fetch_user_attributes(&jar.context(&runner))
+        .await
+        .unwrap();
+    assert_eq!(attributes["email"], "noa@example.com");
+}
