@@ -10,6 +10,11 @@ Usage: boto3_cognito.py SUBCOMMAND [ARGS...]
     get-user ACCESS_TOKEN               GetUser
     admin-get-user USERNAME             AdminGetUser (SigV4-signed with ADMIN_KEY / ADMIN_SECRET)
     verify ACCESS_TOKEN ID_TOKEN        PyJWT + PyJWKClient: RS256 signature, iss, aud/client_id, token_use
+    call OPERATION JSON                 any user-pool operation by its boto3 name (e.g. respond_to_auth_challenge)
+                                        with JSON keyword arguments; "$CLIENT" and "$POOL" values are replaced
+                                        by the client and pool ids
+    totp SECRET UNIX_TIME               the RFC 6238 code (SHA-1, 6 digits, 30 s) of a base32 secret at a time,
+                                        computed here, independently of amplify-local
 
 Environment: ENDPOINT (user-pool endpoint URL), REGION (default us-east-1), CLIENT, POOL,
 JWKS_URL and ISSUER (for verify), ADMIN_KEY and ADMIN_SECRET (the credentials boto3 signs with;
@@ -95,6 +100,29 @@ def admin_get_user(username):
     return without_metadata(client().admin_get_user(UserPoolId=env("POOL"), Username=username))
 
 
+def call(operation, arguments):
+    """Calls a boto3 cognito-idp method: boto3 validates and serializes the request itself."""
+    kwargs = json.loads(arguments)
+    substitutes = {"$CLIENT": env("CLIENT"), "$POOL": env("POOL")}
+    kwargs = {k: substitutes.get(v, v) if isinstance(v, str) else v for k, v in kwargs.items()}
+    return without_metadata(getattr(client(), operation)(**kwargs))
+
+
+def totp(secret, unix_time):
+    import base64
+    import hashlib
+    import hmac
+    import struct
+
+    cleaned = secret.replace(" ", "").upper()
+    key = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
+    counter = struct.pack(">Q", int(unix_time) // 30)
+    mac = hmac.new(key, counter, hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    value = struct.unpack(">I", mac[offset : offset + 4])[0] & 0x7FFFFFFF
+    return {"code": f"{value % 1000000:06d}"}
+
+
 class VerificationError(Exception):
     pass
 
@@ -140,6 +168,8 @@ COMMANDS = {
     "get-user": (get_user, 1),
     "admin-get-user": (admin_get_user, 1),
     "verify": (verify, 2),
+    "call": (call, 2),
+    "totp": (totp, 2),
 }
 
 

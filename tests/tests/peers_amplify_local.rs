@@ -408,3 +408,392 @@ async fn aws_amplify_sign_out_deletes_the_cookies_and_revokes_the_refresh_token(
 
     backend.shutdown().await;
 }
+
+/// The backend's clock, in Unix seconds (TOTP codes are computed for it).
+fn backend_secs(backend: &TestBackend) -> String {
+    backend
+        .backend
+        .clock()
+        .now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs()
+        .to_string()
+}
+
+fn text(value: &Value) -> String {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("expected a string, got {value}"))
+        .to_owned()
+}
+
+/// Calls a cognito-idp operation through boto3 (its own validation and serialization).
+async fn boto3_call(
+    operation: &str,
+    arguments: Value,
+    env: &amplify_integration_tests::PeerEnv,
+) -> Value {
+    boto3(&["call", operation, &arguments.to_string()], env.clone()).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boto3_groups_reach_the_tokens() {
+    let backend = TestBackend::start().await;
+    let env = backend.boto3_env();
+    backend.create_user("gail", PASSWORD, &[("email", "gail@example.com")]);
+    for (group, precedence) in [("readers", 10), ("admins", 1)] {
+        let created = boto3_call(
+            "create_group",
+            json!({ "UserPoolId": "$POOL", "GroupName": group, "Precedence": precedence }),
+            &env,
+        )
+        .await;
+        assert_no_peer_error(&created);
+        let added = boto3_call(
+            "admin_add_user_to_group",
+            json!({ "UserPoolId": "$POOL", "Username": "gail", "GroupName": group }),
+            &env,
+        )
+        .await;
+        assert_no_peer_error(&added);
+    }
+    let again = boto3_call(
+        "create_group",
+        json!({ "UserPoolId": "$POOL", "GroupName": "admins" }),
+        &env,
+    )
+    .await;
+    assert_peer_error(&again, "GroupExistsException");
+    let listed = boto3_call(
+        "admin_list_groups_for_user",
+        json!({ "UserPoolId": "$POOL", "Username": "gail" }),
+        &env,
+    )
+    .await;
+    assert_no_peer_error(&listed);
+    assert_eq!(
+        listed["Groups"].as_array().map(Vec::len),
+        Some(2),
+        "{listed:#}"
+    );
+
+    let signed_in = boto3(&["sign-in", "gail", PASSWORD], env.clone()).await;
+    let result = &signed_in["AuthenticationResult"];
+    let verified = boto3(
+        &[
+            "verify",
+            &text(&result["AccessToken"]),
+            &text(&result["IdToken"]),
+        ],
+        env.clone(),
+    )
+    .await;
+    assert_no_peer_error(&verified);
+    assert_eq!(
+        verified["id"]["claims"]["cognito:groups"],
+        json!(["admins", "readers"]),
+        "{verified:#}"
+    );
+    assert_eq!(
+        verified["access"]["claims"]["cognito:groups"],
+        json!(["admins", "readers"])
+    );
+    backend.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boto3_admin_created_user_totp_and_password_reset() {
+    let backend = TestBackend::start_with(|o| o.with_mfa(amplify_local::MfaMode::Optional)).await;
+    backend.backend.freeze_clock();
+    let env = backend.boto3_env();
+
+    // An admin-created user must choose a password at first sign-in.
+    let created = boto3_call(
+        "admin_create_user",
+        json!({
+            "UserPoolId": "$POOL",
+            "Username": "nina",
+            "TemporaryPassword": "Temp-Pass-1!",
+            "MessageAction": "SUPPRESS",
+            "UserAttributes": [
+                { "Name": "email", "Value": "nina@example.com" },
+                { "Name": "email_verified", "Value": "true" },
+            ],
+        }),
+        &env,
+    )
+    .await;
+    assert_no_peer_error(&created);
+    assert_eq!(
+        created["User"]["UserStatus"],
+        json!("FORCE_CHANGE_PASSWORD")
+    );
+    let challenge = boto3(&["sign-in", "nina", "Temp-Pass-1!"], env.clone()).await;
+    assert_eq!(
+        challenge["ChallengeName"],
+        json!("NEW_PASSWORD_REQUIRED"),
+        "{challenge:#}"
+    );
+    let respond = |name: &str, session: &Value, responses: Value| {
+        json!({
+            "ClientId": "$CLIENT",
+            "ChallengeName": name,
+            "Session": session,
+            "ChallengeResponses": responses,
+        })
+    };
+    let done = boto3_call(
+        "respond_to_auth_challenge",
+        respond(
+            "NEW_PASSWORD_REQUIRED",
+            &challenge["Session"],
+            json!({ "USERNAME": "nina", "NEW_PASSWORD": PASSWORD }),
+        ),
+        &env,
+    )
+    .await;
+    assert_no_peer_error(&done);
+    let access = text(&done["AuthenticationResult"]["AccessToken"]);
+
+    // TOTP set up while signed in, codes computed by Python.
+    let associated = boto3_call(
+        "associate_software_token",
+        json!({ "AccessToken": access }),
+        &env,
+    )
+    .await;
+    let secret = text(&associated["SecretCode"]);
+    let code = boto3(&["totp", &secret, &backend_secs(&backend)], env.clone()).await;
+    let verified = boto3_call(
+        "verify_software_token",
+        json!({ "AccessToken": access, "UserCode": code["code"] }),
+        &env,
+    )
+    .await;
+    assert_eq!(verified["Status"], json!("SUCCESS"), "{verified:#}");
+    let preferred = boto3_call(
+        "set_user_mfa_preference",
+        json!({
+            "AccessToken": access,
+            "SoftwareTokenMfaSettings": { "Enabled": true, "PreferredMfa": true },
+        }),
+        &env,
+    )
+    .await;
+    assert_no_peer_error(&preferred);
+    let user = boto3(&["get-user", &access], env.clone()).await;
+    assert_eq!(
+        user["PreferredMfaSetting"],
+        json!("SOFTWARE_TOKEN_MFA"),
+        "{user:#}"
+    );
+
+    let challenge = boto3(&["sign-in", "nina", PASSWORD], env.clone()).await;
+    assert_eq!(
+        challenge["ChallengeName"],
+        json!("SOFTWARE_TOKEN_MFA"),
+        "{challenge:#}"
+    );
+    // The verifying code does not work twice; the next step's does.
+    let reused = boto3_call(
+        "respond_to_auth_challenge",
+        respond(
+            "SOFTWARE_TOKEN_MFA",
+            &challenge["Session"],
+            json!({ "USERNAME": "nina", "SOFTWARE_TOKEN_MFA_CODE": code["code"] }),
+        ),
+        &env,
+    )
+    .await;
+    assert_peer_error(&reused, "CodeMismatchException");
+    backend.backend.advance_clock(Duration::from_secs(30));
+    let code = boto3(&["totp", &secret, &backend_secs(&backend)], env.clone()).await;
+    let done = boto3_call(
+        "respond_to_auth_challenge",
+        respond(
+            "SOFTWARE_TOKEN_MFA",
+            &challenge["Session"],
+            json!({ "USERNAME": "nina", "SOFTWARE_TOKEN_MFA_CODE": code["code"] }),
+        ),
+        &env,
+    )
+    .await;
+    assert!(
+        done["AuthenticationResult"]["IdToken"].is_string(),
+        "{done:#}"
+    );
+
+    // Password reset with the code amplify-local shows.
+    let forgot = boto3_call(
+        "forgot_password",
+        json!({ "ClientId": "$CLIENT", "Username": "nina" }),
+        &env,
+    )
+    .await;
+    assert_eq!(
+        forgot["CodeDeliveryDetails"]["DeliveryMedium"],
+        json!("EMAIL"),
+        "{forgot:#}"
+    );
+    let code = backend
+        .backend
+        .password_reset_code("nina")
+        .expect("a reset code");
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let confirm = |code: &str| {
+        json!({
+            "ClientId": "$CLIENT",
+            "Username": "nina",
+            "ConfirmationCode": code,
+            "Password": WRONG_PASSWORD,
+        })
+    };
+    let mismatch = boto3_call("confirm_forgot_password", confirm(wrong), &env).await;
+    assert_peer_error(&mismatch, "CodeMismatchException");
+    let reset = boto3_call("confirm_forgot_password", confirm(&code), &env).await;
+    assert_no_peer_error(&reset);
+    let old = boto3(&["sign-in", "nina", PASSWORD], env.clone()).await;
+    assert_peer_error(&old, "NotAuthorizedException");
+    let new = boto3(&["sign-in", "nina", WRONG_PASSWORD], env.clone()).await;
+    assert_eq!(new["ChallengeName"], json!("SOFTWARE_TOKEN_MFA"), "{new:#}");
+    backend.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boto3_email_and_sms_codes_and_mfa_setup() {
+    let backend = TestBackend::start_with(|o| {
+        o.with_mfa(amplify_local::MfaMode::Required)
+            .with_mfa_factors([
+                amplify_local::MfaFactor::Totp,
+                amplify_local::MfaFactor::Email,
+            ])
+    })
+    .await;
+    let env = backend.boto3_env();
+    backend.create_user("omar", PASSWORD, &[("email", "omar@example.com")]);
+    let setup = boto3(&["sign-in", "omar", PASSWORD], env.clone()).await;
+    assert_eq!(setup["ChallengeName"], json!("MFA_SETUP"), "{setup:#}");
+    assert_eq!(
+        setup["ChallengeParameters"]["MFAS_CAN_SETUP"],
+        json!("[\"SOFTWARE_TOKEN_MFA\",\"EMAIL_OTP\"]")
+    );
+    let otp = boto3_call(
+        "respond_to_auth_challenge",
+        json!({
+            "ClientId": "$CLIENT",
+            "ChallengeName": "MFA_SETUP",
+            "Session": setup["Session"],
+            "ChallengeResponses": { "USERNAME": "omar", "EMAIL": "omar@example.com" },
+        }),
+        &env,
+    )
+    .await;
+    assert_eq!(otp["ChallengeName"], json!("EMAIL_OTP"), "{otp:#}");
+    assert_eq!(
+        otp["ChallengeParameters"]["CODE_DELIVERY_DELIVERY_MEDIUM"],
+        json!("EMAIL")
+    );
+    let code = backend.backend.mfa_code("omar").expect("an email code");
+    let done = boto3_call(
+        "respond_to_auth_challenge",
+        json!({
+            "ClientId": "$CLIENT",
+            "ChallengeName": "EMAIL_OTP",
+            "Session": otp["Session"],
+            "ChallengeResponses": { "USERNAME": "omar", "EMAIL_OTP_CODE": code },
+        }),
+        &env,
+    )
+    .await;
+    assert!(
+        done["AuthenticationResult"]["AccessToken"].is_string(),
+        "{done:#}"
+    );
+    let user = boto3_call(
+        "admin_get_user",
+        json!({ "UserPoolId": "$POOL", "Username": "omar" }),
+        &env,
+    )
+    .await;
+    assert_eq!(user["UserMFASettingList"], json!(["EMAIL_OTP"]), "{user:#}");
+    backend.shutdown().await;
+}
+
+/// Runs `interop/js/totp_sign_in.mjs` in a mode, with TOTP codes for the backend's time.
+async fn amplify_totp(backend: &TestBackend, mode: &str, username: &str, secret: &str) -> Value {
+    let time = backend_secs(backend);
+    let out = run_node(
+        "totp_sign_in.mjs",
+        backend.amplify_env_with(&[
+            ("MODE", mode),
+            ("USERNAME", username),
+            ("PASSWORD", PASSWORD),
+            ("TOTP_TIME", &time),
+            ("SECRET", secret),
+        ]),
+    )
+    .await;
+    assert!(out["error"].is_null(), "{mode}: {out:#}");
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aws_amplify_sets_up_totp_at_sign_in_and_confirms_sign_in_with_it() {
+    let backend = TestBackend::start_with(|o| {
+        o.with_mfa(amplify_local::MfaMode::Required)
+            .with_mfa_factors([amplify_local::MfaFactor::Totp])
+    })
+    .await;
+    backend.backend.freeze_clock();
+    backend.create_user("tess", PASSWORD, &[("email", "tess@example.com")]);
+
+    let setup = amplify_totp(&backend, "setup-at-sign-in", "tess", "").await;
+    assert_eq!(
+        setup["steps"],
+        json!(["CONTINUE_SIGN_IN_WITH_TOTP_SETUP", "DONE"]),
+        "{setup:#}"
+    );
+    assert_eq!(setup["isSignedIn"], json!(true));
+    let secret = text(&setup["secret"]);
+    assert_eq!(
+        backend.backend.totp_secret("tess").as_deref(),
+        Some(secret.as_str())
+    );
+    assert!(
+        text(&setup["setupUri"]).starts_with("otpauth://totp/amplify-local:tess?secret="),
+        "{setup:#}"
+    );
+
+    // The next sign-in asks for a code of a later step (codes are single-use).
+    backend.backend.advance_clock(Duration::from_secs(30));
+    let signed_in = amplify_totp(&backend, "sign-in-with-totp", "tess", &secret).await;
+    assert_eq!(
+        signed_in["steps"],
+        json!(["CONFIRM_SIGN_IN_WITH_TOTP_CODE", "DONE"]),
+        "{signed_in:#}"
+    );
+    assert_eq!(signed_in["currentUser"]["username"], json!("tess"));
+    backend.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aws_amplify_sets_up_totp_while_signed_in() {
+    let backend = TestBackend::start_with(|o| o.with_mfa(amplify_local::MfaMode::Optional)).await;
+    backend.backend.freeze_clock();
+    backend.create_user("toby", PASSWORD, &[("email", "toby@example.com")]);
+    let setup = amplify_totp(&backend, "setup-signed-in", "toby", "").await;
+    assert_eq!(setup["steps"], json!(["DONE"]), "{setup:#}");
+    assert_eq!(setup["preference"]["preferred"], json!("TOTP"), "{setup:#}");
+    assert_eq!(setup["preference"]["enabled"], json!(["TOTP"]), "{setup:#}");
+    let secret = text(&setup["secret"]);
+
+    backend.backend.advance_clock(Duration::from_secs(30));
+    let signed_in = amplify_totp(&backend, "sign-in-with-totp", "toby", &secret).await;
+    assert_eq!(
+        signed_in["steps"],
+        json!(["CONFIRM_SIGN_IN_WITH_TOTP_CODE", "DONE"]),
+        "{signed_in:#}"
+    );
+    backend.shutdown().await;
+}

@@ -25,6 +25,10 @@ pub(crate) enum ErrorCode {
     RefreshTokenReuse,
     UnsupportedTokenType,
     LimitExceeded,
+    /// VerifySoftwareToken with a wrong code.
+    EnableSoftwareTokenMfa,
+    /// CreateGroup with a name in use.
+    GroupExists,
     /// No `Authorization` on an operation that needs a signed request.
     MissingAuthenticationToken,
     /// A malformed SigV4 `Authorization` header.
@@ -56,6 +60,8 @@ impl ErrorCode {
             Self::RefreshTokenReuse => "RefreshTokenReuseException",
             Self::UnsupportedTokenType => "UnsupportedTokenTypeException",
             Self::LimitExceeded => "LimitExceededException",
+            Self::GroupExists => "GroupExistsException",
+            Self::EnableSoftwareTokenMfa => "EnableSoftwareTokenMFAException",
             Self::MissingAuthenticationToken => "MissingAuthenticationTokenException",
             Self::IncompleteSignature => "IncompleteSignatureException",
             Self::InvalidSignature => "InvalidSignatureException",

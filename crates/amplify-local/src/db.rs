@@ -9,6 +9,14 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::LocalError;
 
+mod challenges;
+mod groups;
+mod mfa;
+
+pub(crate) use challenges::ChallengeRecord;
+pub(crate) use groups::GroupRecord;
+pub(crate) use mfa::MfaRecord;
+
 /// File name of the database inside the data directory.
 const DB_FILE: &str = "amplify-local.sqlite3";
 
@@ -228,14 +236,6 @@ pub(crate) struct SrpChallengeRecord {
     pub(crate) expires_at: i64,
 }
 
-/// A pending challenge session (NEW_PASSWORD_REQUIRED).
-#[derive(Debug, Clone)]
-pub(crate) struct SessionRecord {
-    pub(crate) username: String,
-    pub(crate) challenge: String,
-    pub(crate) expires_at: i64,
-}
-
 /// The database handle.
 pub(crate) struct Store {
     conn: Mutex<Connection>,
@@ -258,6 +258,9 @@ impl Store {
         conn.busy_timeout(Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(groups::SCHEMA)?;
+        conn.execute_batch(mfa::SCHEMA)?;
+        conn.execute_batch(challenges::SCHEMA)?;
         Ok(Self {
             conn: Mutex::new(conn),
         })
@@ -598,56 +601,6 @@ impl Store {
         conn.execute(
             "DELETE FROM srp_challenges WHERE block_hash = ?1",
             [block_hash],
-        )?;
-        Ok(record)
-    }
-
-    // ---- challenge sessions ----
-
-    /// Stores a challenge session by hash.
-    pub(crate) fn insert_session(
-        &self,
-        session_hash: &str,
-        record: &SessionRecord,
-        now: i64,
-    ) -> Result<(), LocalError> {
-        let conn = self.conn();
-        conn.execute("DELETE FROM auth_sessions WHERE expires_at < ?1", [now])?;
-        conn.execute(
-            "INSERT INTO auth_sessions (session_hash, username, challenge, expires_at)
-             VALUES (?1, ?2, ?3, ?4)",
-            params![
-                session_hash,
-                record.username,
-                record.challenge,
-                record.expires_at
-            ],
-        )?;
-        Ok(())
-    }
-
-    /// Removes and returns a challenge session.
-    pub(crate) fn take_session(
-        &self,
-        session_hash: &str,
-    ) -> Result<Option<SessionRecord>, LocalError> {
-        let conn = self.conn();
-        let record = conn
-            .query_row(
-                "SELECT username, challenge, expires_at FROM auth_sessions WHERE session_hash = ?1",
-                [session_hash],
-                |row| {
-                    Ok(SessionRecord {
-                        username: row.get(0)?,
-                        challenge: row.get(1)?,
-                        expires_at: row.get(2)?,
-                    })
-                },
-            )
-            .optional()?;
-        conn.execute(
-            "DELETE FROM auth_sessions WHERE session_hash = ?1",
-            [session_hash],
         )?;
         Ok(record)
     }

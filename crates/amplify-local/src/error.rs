@@ -42,6 +42,13 @@ pub enum LocalError {
     /// A user with this username already exists.
     #[error("a user named {0:?} already exists")]
     UsernameExists(String),
+    /// No user has this username.
+    #[error("no user named {0:?}")]
+    UnknownUser(String),
+    /// A group name is empty, too long or has characters outside Cognito's
+    /// pattern.
+    #[error("invalid group name: {0}")]
+    InvalidGroupName(String),
     /// The username is empty, too long or has characters outside Cognito's
     /// pattern.
     #[error("invalid username: {0}")]

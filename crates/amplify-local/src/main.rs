@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use amplify_local::{
-    AdminCredentials, IssuerMode, LocalBackend, LocalOptions, ServerLimits, StorageRules,
-    add_user_to_data_dir,
+    AdminCredentials, IssuerMode, LocalBackend, LocalOptions, MfaFactor, MfaMode, ServerLimits,
+    StorageRules, add_user_to_data_dir,
 };
 use clap::{Args, Parser, Subcommand};
 
@@ -86,6 +86,12 @@ struct ServeArgs {
     /// sign-up may then set. Repeatable.
     #[arg(long = "custom-attribute", value_name = "NAME")]
     custom_attributes: Vec<String>,
+    /// Whether sign-in asks for a second factor: off, optional or required.
+    #[arg(long, default_value = "off", value_parser = parse_mfa_mode)]
+    mfa: MfaMode,
+    /// The MFA factors users may use, comma-separated (sms, totp, email).
+    #[arg(long = "mfa-factors", value_delimiter = ',', default_value = "sms,totp,email", value_parser = parse_mfa_factor)]
+    mfa_factors: Vec<MfaFactor>,
     /// Also enable a confidential app client (with a secret); its id and
     /// secret are printed at start-up.
     #[arg(long)]
@@ -198,6 +204,18 @@ struct AddUserArgs {
     attributes: Vec<(String, String)>,
 }
 
+fn parse_mfa_mode(value: &str) -> Result<MfaMode, String> {
+    value
+        .parse()
+        .map_err(|e: amplify_local::LocalError| e.to_string())
+}
+
+fn parse_mfa_factor(value: &str) -> Result<MfaFactor, String> {
+    value
+        .parse()
+        .map_err(|e: amplify_local::LocalError| e.to_string())
+}
+
 fn parse_attribute(value: &str) -> Result<(String, String), String> {
     match value.split_once('=') {
         Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
@@ -280,6 +298,9 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         for name in &args.custom_attributes {
             options = options.with_custom_attribute(name.clone());
         }
+        options = options
+            .with_mfa(args.mfa)
+            .with_mfa_factors(args.mfa_factors.iter().copied());
         options = args.apply_limits(options);
         let backend = LocalBackend::start(options)
             .await

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::http_server::ServerLimits;
-use crate::{Clock, LocalError, StorageRules};
+use crate::{Clock, LocalError, MfaFactor, MfaMode, StorageRules};
 
 /// The AWS access key that admin operations (`AdminCreateUser`, …) must be
 /// signed with, when pinned ([`LocalOptions::admin_credentials`]). Its
@@ -164,6 +164,11 @@ pub struct LocalOptions {
     /// follows the system clock). Tests freeze and move it instead of
     /// sleeping; see [`Clock`].
     pub clock: Clock,
+    /// Whether sign-in asks for a second factor (default [`MfaMode::Off`]).
+    pub mfa: MfaMode,
+    /// The factors users may use when [`LocalOptions::mfa`] is not off
+    /// (default: SMS, TOTP and email).
+    pub mfa_factors: Vec<MfaFactor>,
 }
 
 impl LocalOptions {
@@ -198,6 +203,8 @@ impl LocalOptions {
             allowed_hosts: Vec::new(),
             custom_attributes: Vec::new(),
             clock: Clock::default(),
+            mfa: MfaMode::Off,
+            mfa_factors: MfaFactor::ALL.to_vec(),
         }
     }
 
@@ -343,5 +350,25 @@ impl LocalOptions {
     pub fn with_custom_attribute(mut self, name: impl Into<String>) -> Self {
         self.custom_attributes.push(name.into());
         self
+    }
+
+    /// Sets the pool's MFA mode.
+    pub fn with_mfa(mut self, mode: MfaMode) -> Self {
+        self.mfa = mode;
+        self
+    }
+
+    /// Sets which factors users may use (duplicates are ignored).
+    pub fn with_mfa_factors(mut self, factors: impl IntoIterator<Item = MfaFactor>) -> Self {
+        let mut factors: Vec<MfaFactor> = factors.into_iter().collect();
+        factors.sort_unstable();
+        factors.dedup();
+        self.mfa_factors = factors;
+        self
+    }
+
+    /// Whether users may use `factor` (MFA is on and the factor enabled).
+    pub(crate) fn mfa_allows(&self, factor: MfaFactor) -> bool {
+        self.mfa != MfaMode::Off && self.mfa_factors.contains(&factor)
     }
 }

@@ -27,8 +27,8 @@ pub(crate) fn outputs(state: &AppState) -> Value {
             "user_verification_types": ["email"],
             "identity_pool_id": state.identity_pool_id(),
             "unauthenticated_identities_enabled": state.options().allow_guest_access,
-            "mfa_configuration": "NONE",
-            "mfa_methods": [],
+            "mfa_configuration": state.options().mfa.outputs_name(),
+            "mfa_methods": mfa_methods(state),
             "oauth": {
                 "identity_providers": ["GOOGLE", "FACEBOOK", "SIGN_IN_WITH_APPLE", "LOGIN_WITH_AMAZON"],
                 "domain": base.trim_start_matches("http://").trim_start_matches("https://"),
@@ -63,4 +63,14 @@ pub(crate) fn outputs(state: &AppState) -> Value {
             },
         },
     })
+}
+
+/// `auth.mfa_methods`: the enabled factors, none when MFA is off.
+fn mfa_methods(state: &AppState) -> Vec<&'static str> {
+    let options = state.options();
+    crate::MfaFactor::ALL
+        .into_iter()
+        .filter(|factor| options.mfa_allows(*factor))
+        .map(crate::MfaFactor::outputs_name)
+        .collect()
 }

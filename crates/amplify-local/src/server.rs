@@ -370,6 +370,34 @@ impl LocalBackend {
         )
     }
 
+    /// Adds an existing user to a group, creating the group (no precedence,
+    /// no role) if it does not exist yet; the user's next tokens carry it in
+    /// `cognito:groups`. Adding a member twice changes nothing.
+    pub fn add_user_to_group(&self, username: &str, group: &str) -> Result<(), LocalError> {
+        let state = &self.state;
+        user_pool::check_group_name(group)
+            .map_err(|refused| LocalError::InvalidGroupName(refused.message))?;
+        if state.store.user(username)?.is_none() {
+            return Err(LocalError::UnknownUser(username.to_owned()));
+        }
+        if state.store.group(group)?.is_none() {
+            let now = state.now();
+            // A group created meanwhile by someone else is as good.
+            let _ = user_pool::create_group(
+                state,
+                &crate::db::GroupRecord {
+                    name: group.to_owned(),
+                    description: None,
+                    precedence: None,
+                    role_arn: None,
+                    created_at: now,
+                    updated_at: now,
+                },
+            );
+        }
+        state.store.add_member(group, username)
+    }
+
     /// The latest `SignUp` confirmation code of a user, if one is pending.
     pub fn confirmation_code(&self, username: &str) -> Option<String> {
         self.state
@@ -378,6 +406,48 @@ impl LocalBackend {
             .ok()
             .flatten()
             .and_then(|user| user.confirmation_code)
+    }
+
+    /// The code of a user's newest pending sign-in challenge: an SMS_MFA
+    /// or EMAIL_OTP code, or the built-in CUSTOM_CHALLENGE's. Nothing is
+    /// sent; the code is also logged and shown on the managed-login page.
+    pub fn mfa_code(&self, username: &str) -> Option<String> {
+        self.state
+            .store
+            .latest_challenge_code(username, self.state.now())
+            .ok()
+            .flatten()
+    }
+
+    /// The pending password-reset code of a user (ForgotPassword).
+    pub fn password_reset_code(&self, username: &str) -> Option<String> {
+        self.state
+            .store
+            .user_code(username, user_pool::RESET_PURPOSE)
+            .ok()
+            .flatten()
+            .map(|record| record.code)
+    }
+
+    /// The pending verification code of a user's `email` or `phone_number`
+    /// (UpdateUserAttributes, GetUserAttributeVerificationCode).
+    pub fn attribute_verification_code(&self, username: &str, attribute: &str) -> Option<String> {
+        self.state
+            .store
+            .user_code(username, &user_pool::verification_purpose(attribute))
+            .ok()
+            .flatten()
+            .map(|record| record.code)
+    }
+
+    /// A user's TOTP secret (base32), once verified; with
+    /// [`crate::totp_code`] a test answers SOFTWARE_TOKEN_MFA challenges.
+    pub fn totp_secret(&self, username: &str) -> Option<String> {
+        self.state
+            .store
+            .mfa(username)
+            .ok()
+            .and_then(|mfa| mfa.totp_secret)
     }
 
     /// How many requests named `X-Amz-Target: …<operation>`.

@@ -76,18 +76,29 @@ impl Grant {
     }
 }
 
-/// `cognito:groups` of a user: federated users are in `<poolId>_<provider>`.
-fn groups(state: &AppState, user: &UserRecord) -> Vec<String> {
-    let Some(identities) = user.attribute("identities") else {
-        return Vec::new();
-    };
-    let Ok(Value::Array(list)) = serde_json::from_str::<Value>(identities) else {
-        return Vec::new();
-    };
-    list.iter()
-        .filter_map(|identity| identity.get("providerName").and_then(Value::as_str))
-        .map(|provider| format!("{}_{provider}", state.user_pool_id))
-        .collect()
+/// The group claims of a user: `cognito:groups` in Cognito's order (by
+/// precedence, groups without one last), then the federated groups
+/// `<poolId>_<provider>`; and the groups' role ARNs, the preferred one being
+/// that of the first group with a role.
+struct GroupClaims {
+    names: Vec<String>,
+    roles: Vec<String>,
+}
+
+fn group_claims(state: &AppState, user: &UserRecord) -> Result<GroupClaims, ApiError> {
+    let stored = state.store.groups_of(&user.username)?;
+    let roles = stored.iter().filter_map(|g| g.role_arn.clone()).collect();
+    let mut names: Vec<String> = stored.into_iter().map(|g| g.name).collect();
+    if let Some(identities) = user.attribute("identities")
+        && let Ok(Value::Array(list)) = serde_json::from_str::<Value>(identities)
+    {
+        names.extend(
+            list.iter()
+                .filter_map(|identity| identity.get("providerName").and_then(Value::as_str))
+                .map(|provider| format!("{}_{provider}", state.user_pool_id)),
+        );
+    }
+    Ok(GroupClaims { names, roles })
 }
 
 /// Issued access and id tokens.
@@ -116,7 +127,10 @@ pub(crate) fn issue_for(
     let iat = state.now();
     let ttl = state.options.access_token_ttl.as_secs().max(1);
     let exp = iat.saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX));
-    let groups = groups(state, user);
+    let GroupClaims {
+        names: groups,
+        roles,
+    } = group_claims(state, user)?;
     let mut access_claims = Map::new();
     access_claims.insert("sub".into(), json!(user.sub));
     if !groups.is_empty() {
@@ -145,6 +159,10 @@ pub(crate) fn issue_for(
     id_claims.insert("sub".into(), json!(user.sub));
     if !groups.is_empty() {
         id_claims.insert("cognito:groups".into(), json!(groups));
+    }
+    if let Some(preferred) = roles.first() {
+        id_claims.insert("cognito:preferred_role".into(), json!(preferred));
+        id_claims.insert("cognito:roles".into(), json!(roles));
     }
     for (name, value) in &user.attributes {
         if RESERVED.contains(&name.as_str()) {

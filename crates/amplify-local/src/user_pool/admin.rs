@@ -44,7 +44,8 @@ pub(super) struct AdminUserRequest {
     username: String,
 }
 
-fn user_json(user: &UserRecord) -> Value {
+/// A `UserType` as the admin and list operations answer it.
+pub(super) fn user_json(user: &UserRecord) -> Value {
     json!({
         "Username": user.username,
         "Attributes": attributes_json(user),
@@ -165,12 +166,14 @@ pub(super) fn admin_get_user(
 ) -> Result<Value, ApiError> {
     check_pool(state, &request.user_pool_id)?;
     let user = existing_user(state, &request.username)?;
-    Ok(json!({
+    let mut body = json!({
         "Username": user.username,
         "UserAttributes": attributes_json(&user),
         "UserCreateDate": epoch(user.created_at),
         "UserLastModifiedDate": epoch(user.updated_at),
         "Enabled": user.enabled,
         "UserStatus": user.status.as_str(),
-    }))
+    });
+    super::mfa_preference::add_mfa_fields(state, &user, &mut body)?;
+    Ok(body)
 }

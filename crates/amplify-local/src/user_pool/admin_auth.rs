@@ -20,9 +20,20 @@ use crate::state::AppState;
 /// The signing name of the user-pool service.
 const SERVICE: &str = "cognito-idp";
 
-/// Whether an operation is an admin operation.
+/// Operations without the `Admin` prefix that Cognito still authorizes with
+/// IAM (a signed request) only.
+const SIGNED_ONLY: [&str; 6] = [
+    "CreateGroup",
+    "GetGroup",
+    "UpdateGroup",
+    "DeleteGroup",
+    "ListGroups",
+    "ListUsersInGroup",
+];
+
+/// Whether an operation is an admin operation (needs a signed request).
 pub(super) fn is_admin(operation: &str) -> bool {
-    operation.starts_with("Admin")
+    operation.starts_with("Admin") || SIGNED_ONLY.contains(&operation)
 }
 
 fn refusal(error: SignatureError) -> ApiError {

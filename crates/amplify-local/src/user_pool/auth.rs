@@ -10,10 +10,9 @@ use super::common::check_client;
 use super::refresh::refresh_tokens;
 use crate::api_error::{ApiError, ErrorCode};
 use crate::attempts::{Attempt, Guess};
-use crate::db::{SessionRecord, SrpChallengeRecord, UserRecord, UserStatus};
+use crate::db::{SrpChallengeRecord, UserRecord, UserStatus};
 use crate::ids;
 use crate::state::AppState;
-use crate::tokens::sign_in_result;
 
 /// Pending SRP exchanges and challenge sessions expire after 5 minutes.
 pub(super) const CHALLENGE_TTL_SECS: i64 = 300;
@@ -27,7 +26,10 @@ pub(super) struct InitiateAuthRequest {
     auth_parameters: HashMap<String, String>,
 }
 
-fn parameter<'a>(parameters: &'a HashMap<String, String>, name: &str) -> Result<&'a str, ApiError> {
+pub(super) fn parameter<'a>(
+    parameters: &'a HashMap<String, String>,
+    name: &str,
+) -> Result<&'a str, ApiError> {
     parameters
         .get(name)
         .map(String::as_str)
@@ -51,6 +53,7 @@ pub(super) fn initiate_auth(
             };
             after_password_proof(state, user)
         }
+        "CUSTOM_AUTH" => super::custom_auth::start(state, parameters),
         "USER_SRP_AUTH" => {
             let username = parameter(parameters, "USERNAME")?;
             let srp_a = parameter(parameters, "SRP_A")?;
@@ -111,7 +114,7 @@ pub(super) fn after_password_proof(state: &AppState, user: UserRecord) -> Result
             "User is not confirmed.",
         )),
         UserStatus::ForceChangePassword => new_password_challenge(state, &user),
-        UserStatus::Confirmed => sign_in_result(state, &user),
+        UserStatus::Confirmed => super::flow::after_first_factor(state, &user),
         UserStatus::ExternalProvider => Err(ApiError::bad_credentials()),
     }
 }
@@ -131,33 +134,39 @@ pub(super) fn srp_verifier_of(
     Ok((verifier, user))
 }
 
+/// The attributes the pool requires (`email`) that a user lacks, as
+/// NEW_PASSWORD_REQUIRED names them (`userAttributes.email`).
+pub(super) fn missing_required(user: &UserRecord) -> Vec<String> {
+    ["email"]
+        .into_iter()
+        .filter(|name| user.attribute(name).is_none_or(str::is_empty))
+        .map(|name| format!("userAttributes.{name}"))
+        .collect()
+}
+
 fn new_password_challenge(state: &AppState, user: &UserRecord) -> Result<Value, ApiError> {
-    let session = ids::opaque_token(96).map_err(|e| ApiError::internal(&e))?;
-    let now = state.now();
-    state.store.insert_session(
-        &ids::sha256_hex(&session),
-        &SessionRecord {
-            username: user.username.clone(),
-            challenge: "NEW_PASSWORD_REQUIRED".to_owned(),
-            expires_at: now + CHALLENGE_TTL_SECS,
-        },
-        now,
-    )?;
+    let session = super::flow::new_session(state, &user.username, "NEW_PASSWORD_REQUIRED", None)?;
     let attributes: serde_json::Map<String, Value> = user
         .attributes
         .iter()
         .filter(|(name, _)| name != "sub")
         .map(|(name, value)| (name.clone(), json!(value)))
         .collect();
-    Ok(json!({
-        "ChallengeName": "NEW_PASSWORD_REQUIRED",
-        "Session": session,
-        "ChallengeParameters": {
-            "USER_ID_FOR_SRP": user.username,
-            "requiredAttributes": "[]",
-            "userAttributes": Value::Object(attributes).to_string(),
-        },
-    }))
+    Ok(super::flow::challenge_json(
+        "NEW_PASSWORD_REQUIRED",
+        &session,
+        user,
+        [
+            (
+                "requiredAttributes",
+                json!(json!(missing_required(user)).to_string()),
+            ),
+            (
+                "userAttributes",
+                json!(Value::Object(attributes).to_string()),
+            ),
+        ],
+    ))
 }
 
 /// Starts an SRP exchange. For an unknown user, a decoy challenge is issued

@@ -1,4 +1,6 @@
-//! RespondToAuthChallenge: PASSWORD_VERIFIER and NEW_PASSWORD_REQUIRED.
+//! RespondToAuthChallenge: PASSWORD_VERIFIER and NEW_PASSWORD_REQUIRED here;
+//! the second factor in [`super::mfa_answers`], CUSTOM_CHALLENGE in
+//! [`super::custom_auth`].
 
 use std::collections::HashMap;
 
@@ -9,12 +11,14 @@ use serde_json::Value;
 use super::attributes::{self, Writer};
 use super::auth::{after_password_proof, srp_verifier_of};
 use super::common::{check_client, check_password};
+use super::flow::invalid_session;
+use super::mfa_answers;
+use crate::MfaFactor;
 use crate::api_error::{ApiError, ErrorCode};
 use crate::attempts::{Attempt, Guess};
 use crate::db::UserStatus;
 use crate::ids;
 use crate::state::AppState;
-use crate::tokens::sign_in_result;
 use crate::users::password_material;
 
 #[derive(Debug, Deserialize)]
@@ -45,10 +49,25 @@ pub(super) fn respond_to_auth_challenge(
     match request.challenge_name.as_str() {
         "PASSWORD_VERIFIER" => password_verifier(state, &request.challenge_responses),
         "NEW_PASSWORD_REQUIRED" => new_password(state, &request),
+        "SMS_MFA" | "EMAIL_OTP" | "SOFTWARE_TOKEN_MFA" => {
+            let factor = MfaFactor::from_challenge_name(&request.challenge_name)
+                .ok_or_else(|| ApiError::internal(&"factor of a factor challenge"))?;
+            mfa_answers::factor_code(state, factor, &answer(&request))
+        }
+        "SELECT_MFA_TYPE" => mfa_answers::select_mfa_type(state, &answer(&request)),
+        "MFA_SETUP" => mfa_answers::mfa_setup(state, &answer(&request)),
+        "CUSTOM_CHALLENGE" => super::custom_auth::answer(state, &answer(&request)),
         other => Err(ApiError::new(
             ErrorCode::InvalidParameter,
             format!("Unsupported ChallengeName {other}"),
         )),
+    }
+}
+
+fn answer(request: &RespondRequest) -> mfa_answers::Answer<'_> {
+    mfa_answers::Answer {
+        responses: &request.challenge_responses,
+        session: request.session.as_deref(),
     }
 }
 
@@ -101,11 +120,6 @@ fn new_password(state: &AppState, request: &RespondRequest) -> Result<Value, Api
     let responses = &request.challenge_responses;
     let username = response(responses, "USERNAME")?;
     let new_password = response(responses, "NEW_PASSWORD")?;
-    let session = request
-        .session
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| ApiError::missing("Session"))?;
     // Checked before the session is used up, so a typo costs nothing.
     let new_attributes: Vec<(&str, &str)> = responses
         .iter()
@@ -117,28 +131,34 @@ fn new_password(state: &AppState, request: &RespondRequest) -> Result<Value, Api
     for (name, value) in &new_attributes {
         attributes::check(state, name, value, Writer::User)?;
     }
-    let invalid_session = || {
-        ApiError::new(
-            ErrorCode::NotAuthorized,
-            "Invalid session for the user, session is expired.",
-        )
-    };
-    let Some(pending) = state.store.take_session(&ids::sha256_hex(session))? else {
-        return Err(invalid_session());
-    };
-    if pending.expires_at < state.now()
-        || pending.username != username
-        || pending.challenge != "NEW_PASSWORD_REQUIRED"
-    {
-        return Err(invalid_session());
-    }
-    check_password(new_password)?;
-    let Some(mut user) = state.store.user(username)? else {
+    let (key, pending) = super::flow::open_session(
+        state,
+        request.session.as_deref(),
+        Some(username),
+        &["NEW_PASSWORD_REQUIRED"],
+    )?;
+    let Some(mut user) = state.store.user(&pending.username)? else {
         return Err(invalid_session());
     };
     if user.status != UserStatus::ForceChangePassword {
         return Err(invalid_session());
     }
+    let missing: Vec<String> = super::auth::missing_required(&user)
+        .into_iter()
+        .filter(|name| !responses.contains_key(name))
+        .collect();
+    if let Some(name) = missing.first() {
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!(
+                "Invalid attributes given, {} is missing",
+                name.trim_start_matches("userAttributes.")
+            ),
+        ));
+    }
+    // A weak password uses the session up, as in Cognito.
+    super::flow::consume(state, &key)?;
+    check_password(new_password)?;
     let material = password_material(state.pool_name(), &user.username, new_password)?;
     user.password_hash = material.hash;
     user.srp_salt = material.srp_salt;
@@ -149,5 +169,5 @@ fn new_password(state: &AppState, request: &RespondRequest) -> Result<Value, Api
     }
     user.updated_at = state.now();
     state.store.update_user(&user)?;
-    sign_in_result(state, &user)
+    super::flow::after_first_factor(state, &user)
 }

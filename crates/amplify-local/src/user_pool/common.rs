@@ -96,3 +96,48 @@ pub(super) fn existing_user(state: &AppState, username: &str) -> Result<UserReco
 pub(super) fn epoch(seconds: i64) -> Value {
     json!(seconds)
 }
+
+/// Masks an email address like Cognito (`a***@e***`).
+pub(super) fn mask_email(email: &str) -> String {
+    let (local, domain) = email.split_once('@').unwrap_or((email, ""));
+    let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+    format!("{}***@{}***", first(local), first(domain))
+}
+
+/// Masks a phone number like Cognito (`+*******1234`).
+pub(super) fn mask_phone(phone: &str) -> String {
+    let digits: Vec<char> = phone.chars().collect();
+    let keep = digits.len().min(4);
+    let tail: String = digits[digits.len() - keep..].iter().collect();
+    format!(
+        "+{}{tail}",
+        "*".repeat(digits.len().saturating_sub(keep + 1))
+    )
+}
+
+/// Where a code for an attribute "goes": Cognito's `CodeDeliveryDetails`.
+pub(super) fn delivery(user: &UserRecord, attribute: &str) -> Value {
+    let value = user.attribute(attribute).unwrap_or_default();
+    if attribute == "phone_number" {
+        json!({ "Destination": mask_phone(value), "DeliveryMedium": "SMS", "AttributeName": attribute })
+    } else {
+        json!({ "Destination": mask_email(value), "DeliveryMedium": "EMAIL", "AttributeName": attribute })
+    }
+}
+
+/// A new 6-digit code, or an internal error.
+pub(super) fn new_code() -> Result<String, ApiError> {
+    crate::ids::confirmation_code().map_err(|e| ApiError::internal(&e))
+}
+
+/// Compares codes in constant time.
+pub(super) fn same_code(expected: &str, given: &str) -> bool {
+    aws_lc_rs::constant_time::verify_slices_are_equal(expected.as_bytes(), given.as_bytes()).is_ok()
+}
+
+/// A required request parameter (present and non-empty).
+pub(super) fn required<'a>(value: Option<&'a str>, name: &str) -> Result<&'a str, ApiError> {
+    value
+        .filter(|value| !value.is_empty())
+        .ok_or_else(|| ApiError::missing(name))
+}

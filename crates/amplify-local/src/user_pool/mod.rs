@@ -1,20 +1,32 @@
 //! The Cognito user-pool JSON 1.1 API on `POST /`.
 
+mod account;
 mod admin;
 mod admin_auth;
 mod attributes;
 mod auth;
 mod challenge;
 mod common;
+mod custom_auth;
+mod flow;
+mod forgot_password;
+mod groups;
+mod mfa_answers;
+mod mfa_preference;
 mod refresh;
 mod session;
 mod sign_up;
+mod software_token;
+mod user_attributes;
 
 pub(crate) use attributes::AttributeRefusal;
 pub(crate) use attributes::check_declared as check_declared_attribute;
 pub(crate) use auth::user_with_password;
+pub(crate) use forgot_password::PURPOSE as RESET_PURPOSE;
+pub(crate) use groups::{check_group_name, create as create_group};
 pub(crate) use refresh::{refresh_for_client, revoke_for_client};
 pub(crate) use sign_up::{SignUpError, confirm_with_code, register};
+pub(crate) use user_attributes::purpose as verification_purpose;
 
 use std::sync::Arc;
 
@@ -33,7 +45,7 @@ pub(crate) const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 
 /// The operations a browser client (aws-amplify) calls: the only ones CORS
 /// opens to the app origins. Admin operations are never among them.
-pub(crate) const BROWSER_OPERATIONS: [&str; 9] = [
+pub(crate) const BROWSER_OPERATIONS: [&str; 20] = [
     "SignUp",
     "ConfirmSignUp",
     "ResendConfirmationCode",
@@ -43,6 +55,17 @@ pub(crate) const BROWSER_OPERATIONS: [&str; 9] = [
     "RevokeToken",
     "GetUser",
     "GlobalSignOut",
+    "ForgotPassword",
+    "ConfirmForgotPassword",
+    "ChangePassword",
+    "DeleteUser",
+    "UpdateUserAttributes",
+    "GetUserAttributeVerificationCode",
+    "VerifyUserAttribute",
+    "DeleteUserAttributes",
+    "AssociateSoftwareToken",
+    "VerifySoftwareToken",
+    "SetUserMFAPreference",
 ];
 
 /// Handles one JSON 1.1 request of either service on `POST /`: the
@@ -152,6 +175,33 @@ fn dispatch(state: &AppState, operation: &str, body: &[u8]) -> Result<Value, Api
         "RevokeToken" => run(state, body, refresh::revoke_token),
         "GetUser" => run(state, body, session::get_user),
         "GlobalSignOut" => run(state, body, session::global_sign_out),
+        "ForgotPassword" => run(state, body, forgot_password::forgot_password),
+        "ConfirmForgotPassword" => run(state, body, forgot_password::confirm_forgot_password),
+        "ChangePassword" => run(state, body, account::change_password),
+        "DeleteUser" => run(state, body, account::delete_user),
+        "UpdateUserAttributes" => run(state, body, user_attributes::update_user_attributes),
+        "GetUserAttributeVerificationCode" => run(
+            state,
+            body,
+            user_attributes::get_user_attribute_verification_code,
+        ),
+        "VerifyUserAttribute" => run(state, body, user_attributes::verify_user_attribute),
+        "DeleteUserAttributes" => run(state, body, user_attributes::delete_user_attributes),
+        "AssociateSoftwareToken" => run(state, body, software_token::associate_software_token),
+        "VerifySoftwareToken" => run(state, body, software_token::verify_software_token),
+        "SetUserMFAPreference" => run(state, body, mfa_preference::set_user_mfa_preference),
+        "AdminSetUserMFAPreference" => {
+            run(state, body, mfa_preference::admin_set_user_mfa_preference)
+        }
+        "CreateGroup" => run(state, body, groups::create_group),
+        "GetGroup" => run(state, body, groups::get_group),
+        "UpdateGroup" => run(state, body, groups::update_group),
+        "DeleteGroup" => run(state, body, groups::delete_group),
+        "ListGroups" => run(state, body, groups::list_groups),
+        "AdminAddUserToGroup" => run(state, body, groups::admin_add_user_to_group),
+        "AdminRemoveUserFromGroup" => run(state, body, groups::admin_remove_user_from_group),
+        "AdminListGroupsForUser" => run(state, body, groups::admin_list_groups_for_user),
+        "ListUsersInGroup" => run(state, body, groups::list_users_in_group),
         other => Err(ApiError::new(
             ErrorCode::UnknownOperation,
             format!("Unknown operation {other}"),

@@ -19,7 +19,7 @@ pub(super) struct AccessTokenRequest {
 /// their own account: as in Cognito, it needs the
 /// `aws.cognito.signin.user.admin` scope, which the user-pool API's tokens
 /// always have and managed-login tokens have only when it was requested.
-fn user_access(state: &AppState, access_token: &str) -> Result<AccessClaims, ApiError> {
+pub(super) fn user_access(state: &AppState, access_token: &str) -> Result<AccessClaims, ApiError> {
     let claims = verify_access_token(state, access_token)?;
     if !claims.scope.split(' ').any(|scope| scope == API_SCOPE) {
         return Err(ApiError::new(
@@ -39,10 +39,12 @@ pub(super) fn get_user(state: &AppState, request: AccessTokenRequest) -> Result<
             "User does not exist.",
         ));
     };
-    Ok(json!({
+    let mut body = json!({
         "Username": user.username,
         "UserAttributes": attributes_json(&user),
-    }))
+    });
+    super::mfa_preference::add_mfa_fields(state, &user, &mut body)?;
+    Ok(body)
 }
 
 /// `GlobalSignOut`: revokes all of the user's refresh tokens and the access

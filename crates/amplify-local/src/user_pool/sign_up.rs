@@ -40,19 +40,8 @@ pub(super) struct ResendRequest {
     username: String,
 }
 
-/// Masks an email address like Cognito (`a***@e***`).
-fn mask_email(email: &str) -> String {
-    let (local, domain) = email.split_once('@').unwrap_or((email, ""));
-    let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
-    format!("{}***@{}***", first(local), first(domain))
-}
-
 fn code_delivery(user: &UserRecord) -> Value {
-    json!({
-        "Destination": mask_email(user.attribute("email").unwrap_or_default()),
-        "DeliveryMedium": "EMAIL",
-        "AttributeName": "email",
-    })
+    super::common::delivery(user, "email")
 }
 
 /// Gives the user a fresh code and logs it (this is how a developer reads it).
@@ -195,7 +184,7 @@ pub(crate) fn confirm_with_code(
     if !user
         .confirmation_code
         .as_deref()
-        .is_some_and(|expected| same_code(expected, code))
+        .is_some_and(|expected| super::common::same_code(expected, code))
     {
         return Err(mismatch());
     }
@@ -210,11 +199,6 @@ pub(crate) fn confirm_with_code(
     user.confirm(true, state.now());
     state.store.update_user(&user)?;
     Ok(user)
-}
-
-/// Compares codes in constant time.
-fn same_code(expected: &str, given: &str) -> bool {
-    aws_lc_rs::constant_time::verify_slices_are_equal(expected.as_bytes(), given.as_bytes()).is_ok()
 }
 
 /// `ResendConfirmationCode`.

@@ -1,15 +1,18 @@
 //! Integration tests: the backend runs in-process on a free port with a
 //! temporary data directory, and is called over HTTP with reqwest.
 
+mod account;
 mod admin;
 mod admin_access;
 mod attributes;
 mod cli;
 mod graphql;
 mod graphql_limits;
+mod groups;
 mod guessing;
 mod helpers;
 mod identity;
+mod mfa;
 mod oauth_flow;
 mod oauth_helpers;
 mod oauth_pages;

@@ -1,0 +1,156 @@
+//! AssociateSoftwareToken and VerifySoftwareToken: setting up TOTP, either
+//! while signed in (`AccessToken`) or during sign-in (`Session` of an
+//! MFA_SETUP challenge).
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::flow::{self, SETUP_DONE};
+use super::mfa_answers::totp_matches;
+use super::session::user_access;
+use crate::MfaFactor;
+use crate::api_error::{ApiError, ErrorCode};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct AssociateRequest {
+    #[serde(default)]
+    access_token: Option<String>,
+    #[serde(default)]
+    session: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct VerifyRequest {
+    #[serde(default)]
+    access_token: Option<String>,
+    #[serde(default)]
+    session: Option<String>,
+    user_code: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    friendly_device_name: Option<String>,
+}
+
+/// Whose token is being set up: a signed-in user, or the user of an
+/// MFA_SETUP session (whose session is used up and replaced).
+enum Setter {
+    Signed(String),
+    Session(String),
+}
+
+fn setter(
+    state: &AppState,
+    access_token: Option<&str>,
+    session: Option<&str>,
+) -> Result<Setter, ApiError> {
+    match (access_token.filter(|t| !t.is_empty()), session) {
+        (Some(token), _) => Ok(Setter::Signed(user_access(state, token)?.username)),
+        (None, Some(session)) => {
+            let (key, pending) = flow::open_session(state, Some(session), None, &["MFA_SETUP"])?;
+            flow::consume(state, &key)?;
+            Ok(Setter::Session(pending.username))
+        }
+        (None, None) => Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            "Give either AccessToken (a signed-in user) or Session (an MFA_SETUP challenge)",
+        )),
+    }
+}
+
+fn not_allowed() -> ApiError {
+    ApiError::new(
+        ErrorCode::InvalidParameter,
+        "Software token MFA is not enabled for this user pool (start amplify-local with --mfa \
+         optional or required and --mfa-factors including totp)",
+    )
+}
+
+/// `AssociateSoftwareToken`: a new secret, pending until verified.
+pub(super) fn associate_software_token(
+    state: &AppState,
+    request: AssociateRequest,
+) -> Result<Value, ApiError> {
+    let setter = setter(
+        state,
+        request.access_token.as_deref(),
+        request.session.as_deref(),
+    )?;
+    let username = match &setter {
+        Setter::Signed(name) | Setter::Session(name) => name,
+    };
+    if !state.options().mfa_allows(MfaFactor::Totp) {
+        return Err(not_allowed());
+    }
+    let secret = crate::totp::new_secret().map_err(|e| ApiError::internal(&e))?;
+    let mut mfa = state.store.mfa(username)?;
+    mfa.totp_pending = Some(secret.clone());
+    state.store.save_mfa(username, &mfa)?;
+    tracing::info!(
+        username = %username,
+        uri = %crate::totp::otpauth_uri("amplify-local", username, &secret),
+        "TOTP secret associated (amplify-local shows it so that tests and developers can use it)"
+    );
+    let mut body = json!({ "SecretCode": secret });
+    if let Setter::Session(_) = setter {
+        body["Session"] = json!(flow::new_session(state, username, "MFA_SETUP", None)?);
+    }
+    Ok(body)
+}
+
+/// `VerifySoftwareToken`: the pending secret becomes the user's. During
+/// sign-in it is enabled and preferred at once; a signed-in user enables
+/// it with SetUserMFAPreference, as in Cognito.
+pub(super) fn verify_software_token(
+    state: &AppState,
+    request: VerifyRequest,
+) -> Result<Value, ApiError> {
+    let access_token = request.access_token.as_deref();
+    let session = request.session.as_deref();
+    // Read first, so that a wrong code leaves a sign-in session usable.
+    let username = match (access_token.filter(|t| !t.is_empty()), session) {
+        (Some(token), _) => user_access(state, token)?.username,
+        (None, Some(session)) => {
+            flow::open_session(state, Some(session), None, &["MFA_SETUP"])?
+                .1
+                .username
+        }
+        (None, None) => return setter(state, None, None).map(|_| json!({})),
+    };
+    let mut mfa = state.store.mfa(&username)?;
+    let Some(secret) = mfa.totp_pending.clone() else {
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            "No software token is being set up: call AssociateSoftwareToken first",
+        ));
+    };
+    if !totp_matches(state, &username, &secret, &request.user_code)? {
+        if let Some(session) = session.filter(|_| access_token.is_none()) {
+            flow::fail(state, &crate::ids::sha256_hex(session))?;
+        }
+        return Err(ApiError::new(
+            ErrorCode::EnableSoftwareTokenMfa,
+            "Code mismatch and fail enable Software Token MFA",
+        ));
+    }
+    let setter = setter(state, access_token, session)?;
+    mfa.totp_secret = Some(secret);
+    mfa.totp_pending = None;
+    if let Setter::Session(_) = setter {
+        mfa.set_enabled(MfaFactor::Totp, true);
+        mfa.preferred.get_or_insert(MfaFactor::Totp);
+    }
+    state.store.save_mfa(&username, &mfa)?;
+    let mut body = json!({ "Status": "SUCCESS" });
+    if let Setter::Session(_) = setter {
+        body["Session"] = json!(flow::new_session(
+            state,
+            &username,
+            "MFA_SETUP",
+            Some(SETUP_DONE.to_owned())
+        )?);
+    }
+    Ok(body)
+}
