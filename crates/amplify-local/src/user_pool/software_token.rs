@@ -10,9 +10,10 @@ use super::mfa_answers::totp_matches;
 use super::session::user_access;
 use crate::MfaFactor;
 use crate::api_error::{ApiError, ErrorCode};
+use crate::attempts::{Attempt, Guess};
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(super) struct AssociateRequest {
     #[serde(default)]
@@ -21,7 +22,7 @@ pub(super) struct AssociateRequest {
     session: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(super) struct VerifyRequest {
     #[serde(default)]
@@ -88,11 +89,8 @@ pub(super) fn associate_software_token(
     let mut mfa = state.store.mfa(username)?;
     mfa.totp_pending = Some(secret.clone());
     state.store.save_mfa(username, &mfa)?;
-    tracing::info!(
-        username = %username,
-        uri = %crate::totp::otpauth_uri("amplify-local", username, &secret),
-        "TOTP secret associated (amplify-local shows it so that tests and developers can use it)"
-    );
+    // The secret itself is never logged: it is in the answer only.
+    tracing::info!(username = %username, "TOTP secret associated");
     let mut body = json!({ "SecretCode": secret });
     if let Setter::Session(_) = setter {
         body["Session"] = json!(flow::new_session(state, username, "MFA_SETUP", None)?);
@@ -126,14 +124,23 @@ pub(super) fn verify_software_token(
             "No software token is being set up: call AssociateSoftwareToken first",
         ));
     };
+    // A signed-in caller's guesses count towards the lockout; a sign-in
+    // session's are limited by the session.
+    let attempt = match access_token.filter(|t| !t.is_empty()) {
+        Some(_) => Some(Attempt::start(state, Guess::Code, &username)?),
+        None => None,
+    };
     if !totp_matches(state, &username, &secret, &request.user_code)? {
-        if let Some(session) = session.filter(|_| access_token.is_none()) {
+        if let Some(session) = session.filter(|_| attempt.is_none()) {
             flow::fail(state, &crate::ids::sha256_hex(session))?;
         }
         return Err(ApiError::new(
             ErrorCode::EnableSoftwareTokenMfa,
             "Code mismatch and fail enable Software Token MFA",
         ));
+    }
+    if let Some(attempt) = attempt {
+        attempt.succeeded()?;
     }
     let setter = setter(state, access_token, session)?;
     mfa.totp_secret = Some(secret);
@@ -190,3 +197,5 @@ pub(crate) fn verify_in_sign_in(
     )?;
     Ok(body["Session"].as_str().unwrap_or_default().to_owned())
 }
+
+super::common::redacted_debug!(AssociateRequest, VerifyRequest);
