@@ -48,7 +48,8 @@ fn setter(
     session: Option<&str>,
 ) -> Result<Setter, ApiError> {
     match (access_token.filter(|t| !t.is_empty()), session) {
-        (Some(token), _) => Ok(Setter::Signed(user_access(state, token)?.username)),
+        (Some(_), Some(_)) => Err(both()),
+        (Some(token), None) => Ok(Setter::Signed(user_access(state, token)?.username)),
         (None, Some(session)) => {
             let (key, pending) = flow::open_session(state, Some(session), None, &["MFA_SETUP"])?;
             flow::consume(state, &key)?;
@@ -61,11 +62,19 @@ fn setter(
     }
 }
 
-fn not_allowed() -> ApiError {
+/// Cognito takes an access token or a session, not both.
+fn both() -> ApiError {
     ApiError::new(
         ErrorCode::InvalidParameter,
-        "Software token MFA is not enabled for this user pool (start amplify-local with --mfa \
-         optional or required and --mfa-factors including totp)",
+        "Give either AccessToken or Session, not both",
+    )
+}
+
+fn not_allowed() -> ApiError {
+    ApiError::new(
+        ErrorCode::SoftwareTokenMfaNotFound,
+        "Software Token MFA has not been enabled by the userPool. (Start amplify-local with --mfa \
+         optional or required and --mfa-factors including totp.)",
     )
 }
 
@@ -109,7 +118,8 @@ pub(super) fn verify_software_token(
     let session = request.session.as_deref();
     // Read first, so that a wrong code leaves a sign-in session usable.
     let username = match (access_token.filter(|t| !t.is_empty()), session) {
-        (Some(token), _) => user_access(state, token)?.username,
+        (Some(_), Some(_)) => return Err(both()),
+        (Some(token), None) => user_access(state, token)?.username,
         (None, Some(session)) => {
             flow::open_session(state, Some(session), None, &["MFA_SETUP"])?
                 .1
