@@ -143,11 +143,10 @@ pub(crate) async fn login(
         }
         match user.status {
             UserStatus::Unconfirmed => refuse(text.err_unconfirmed),
-            UserStatus::ForceChangePassword => refuse(text.err_force_change),
             UserStatus::ExternalProvider => refuse(text.err_credentials),
-            UserStatus::Confirmed => {
-                session::complete(&state, authorization, &user.username, state.now(), true)
-                    .unwrap_or_else(|error| internal_error_page(authorization.lang, &error))
+            // A new password and the second factor come first, when needed.
+            UserStatus::ForceChangePassword | UserStatus::Confirmed => {
+                super::challenge_pages::after_password(&state, authorization, &csrf, &user)
             }
         }
     })

@@ -1,7 +1,9 @@
 //! The managed-login pages: HTML rendering, escaping and localisation.
 //! No JavaScript and no external assets; one inline stylesheet.
 
+mod account_templates;
 mod i18n;
+mod i18n_account;
 mod templates;
 
 use axum::http::{HeaderValue, StatusCode, header};
@@ -11,6 +13,9 @@ pub(crate) use i18n::{Lang, Text};
 
 /// The name of the hidden anti-CSRF form field.
 pub(crate) const CSRF_FIELD: &str = "_csrf";
+pub(crate) use account_templates::{
+    ChallengeForm, email_setup, forgot, mfa_code, new_password, reset, select_mfa, totp_setup,
+};
 pub(crate) use templates::{ConsentPage, confirm, consent, error_page, login, signup};
 
 /// What every page needs: language, client, and the authorize parameters to

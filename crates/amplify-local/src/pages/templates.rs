@@ -22,15 +22,16 @@ button:hover,.button:hover{background:#065bab}\
 :focus-visible{outline:3px solid #0972d3;outline-offset:2px}\
 .error{margin:1rem 0 0;padding:.6rem .75rem;border-left:4px solid #d13212;background:#fdf3f1;color:#a3260f}\
 .note{color:#545b64;font-size:.9rem}\
-#forgot{display:none}#forgot:target{display:block}\
-code#confirmation-code{display:block;margin:.5rem 0;padding:.5rem;font-size:1.75rem;letter-spacing:.3rem;\
+code.shown{display:block;margin:.5rem 0;padding:.5rem;font-size:1.1rem;word-break:break-all;\
+background:#f2f3f3;border-radius:.25rem}\
+code#confirmation-code,code#mfa-code,code#reset-code{display:block;margin:.5rem 0;padding:.5rem;font-size:1.75rem;letter-spacing:.3rem;\
 text-align:center;background:#f2f3f3;border-radius:.25rem}\
 .links{margin-top:1.25rem;font-size:.9rem}.links a{color:#0972d3;display:block;margin-top:.35rem}\
 .divider{margin:1.5rem 0 0;color:#545b64;font-size:.85rem;text-align:center}\
 footer{margin-top:1.5rem;color:#687078;font-size:.75rem;text-align:center}";
 
 /// A complete document.
-fn layout(lang: Lang, title: &str, client_id: Option<&str>, body: &str) -> String {
+pub(super) fn layout(lang: Lang, title: &str, client_id: Option<&str>, body: &str) -> String {
     let client = client_id
         .map(|id| {
             format!(
@@ -50,7 +51,7 @@ fn layout(lang: Lang, title: &str, client_id: Option<&str>, body: &str) -> Strin
     )
 }
 
-fn hidden_fields(ctx: &PageContext<'_>) -> String {
+pub(super) fn hidden_fields(ctx: &PageContext<'_>) -> String {
     let csrf = format!(
         "<input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{}\">",
         escape(ctx.csrf)
@@ -69,7 +70,7 @@ fn hidden_fields(ctx: &PageContext<'_>) -> String {
         })
 }
 
-fn error_block(error: Option<&str>) -> String {
+pub(super) fn error_block(error: Option<&str>) -> String {
     error
         .map(|message| {
             format!(
@@ -89,7 +90,7 @@ fn invalid(error: Option<&str>) -> &'static str {
     }
 }
 
-fn input(
+pub(super) fn input(
     id: &str,
     label: &str,
     kind: &str,
@@ -153,8 +154,7 @@ pub(crate) fn login(
          {username}{password}{error}\
          <button id=\"sign-in\" type=\"submit\">{button}</button></form>{providers}\
          <div class=\"links\"><a id=\"signup-link\" href=\"/signup?{query}\">{no_account}</a>\
-         <a id=\"forgot-link\" href=\"#forgot\" title=\"{forgot_help}\">{forgot}</a></div>\
-         <p id=\"forgot\" class=\"note\">{forgot_help}</p>",
+         <a id=\"forgot-link\" href=\"/forgotPassword?{query}\">{forgot}</a></div>",
         hidden = hidden_fields(ctx),
         username = input("username", t.username, "text", username, "username", error),
         password = input(
@@ -170,7 +170,6 @@ pub(crate) fn login(
         query = escape(ctx.query),
         no_account = escape(t.no_account),
         forgot = escape(t.forgot_password),
-        forgot_help = escape(t.forgot_unsupported),
     );
     layout(ctx.lang, t.sign_in_title, Some(ctx.client_id), &body)
 }

@@ -136,7 +136,7 @@ pub(super) fn srp_verifier_of(
 
 /// The attributes the pool requires (`email`) that a user lacks, as
 /// NEW_PASSWORD_REQUIRED names them (`userAttributes.email`).
-pub(super) fn missing_required(user: &UserRecord) -> Vec<String> {
+pub(crate) fn missing_required(user: &UserRecord) -> Vec<String> {
     ["email"]
         .into_iter()
         .filter(|name| user.attribute(name).is_none_or(str::is_empty))
@@ -144,7 +144,11 @@ pub(super) fn missing_required(user: &UserRecord) -> Vec<String> {
         .collect()
 }
 
-fn new_password_challenge(state: &AppState, user: &UserRecord) -> Result<Value, ApiError> {
+/// The NEW_PASSWORD_REQUIRED challenge of a user with a temporary password.
+pub(crate) fn new_password_challenge(
+    state: &AppState,
+    user: &UserRecord,
+) -> Result<Value, ApiError> {
     let session = super::flow::new_session(state, &user.username, "NEW_PASSWORD_REQUIRED", None)?;
     let attributes: serde_json::Map<String, Value> = user
         .attributes

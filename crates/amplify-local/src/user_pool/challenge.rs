@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::attributes::{self, Writer};
 use super::auth::{after_password_proof, srp_verifier_of};
 use super::common::{check_client, check_password};
-use super::flow::invalid_session;
+use super::flow::{Next, invalid_session};
 use super::mfa_answers;
 use crate::MfaFactor;
 use crate::api_error::{ApiError, ErrorCode};
@@ -48,15 +48,35 @@ pub(super) fn respond_to_auth_challenge(
     check_client(state, &request.client_id)?;
     match request.challenge_name.as_str() {
         "PASSWORD_VERIFIER" => password_verifier(state, &request.challenge_responses),
-        "NEW_PASSWORD_REQUIRED" => new_password(state, &request),
-        "SMS_MFA" | "EMAIL_OTP" | "SOFTWARE_TOKEN_MFA" => {
-            let factor = MfaFactor::from_challenge_name(&request.challenge_name)
-                .ok_or_else(|| ApiError::internal(&"factor of a factor challenge"))?;
-            mfa_answers::factor_code(state, factor, &answer(&request))
-        }
-        "SELECT_MFA_TYPE" => mfa_answers::select_mfa_type(state, &answer(&request)),
-        "MFA_SETUP" => mfa_answers::mfa_setup(state, &answer(&request)),
         "CUSTOM_CHALLENGE" => super::custom_auth::answer(state, &answer(&request)),
+        name => answer_challenge(
+            state,
+            name,
+            request.session.as_deref(),
+            &request.challenge_responses,
+        )?
+        .into_json(state),
+    }
+}
+
+/// Answers a challenge that follows the password (NEW_PASSWORD_REQUIRED and
+/// the second factor): the JSON API's and managed login's shared step.
+pub(crate) fn answer_challenge(
+    state: &AppState,
+    name: &str,
+    session: Option<&str>,
+    responses: &HashMap<String, String>,
+) -> Result<Next, ApiError> {
+    let answer = mfa_answers::Answer { responses, session };
+    match name {
+        "NEW_PASSWORD_REQUIRED" => new_password(state, responses, session),
+        "SMS_MFA" | "EMAIL_OTP" | "SOFTWARE_TOKEN_MFA" => {
+            let factor = MfaFactor::from_challenge_name(name)
+                .ok_or_else(|| ApiError::internal(&"factor of a factor challenge"))?;
+            mfa_answers::factor_code(state, factor, &answer)
+        }
+        "SELECT_MFA_TYPE" => mfa_answers::select_mfa_type(state, &answer),
+        "MFA_SETUP" => mfa_answers::mfa_setup(state, &answer),
         other => Err(ApiError::new(
             ErrorCode::InvalidParameter,
             format!("Unsupported ChallengeName {other}"),
@@ -116,8 +136,11 @@ fn password_verifier(
     after_password_proof(state, user)
 }
 
-fn new_password(state: &AppState, request: &RespondRequest) -> Result<Value, ApiError> {
-    let responses = &request.challenge_responses;
+fn new_password(
+    state: &AppState,
+    responses: &HashMap<String, String>,
+    session: Option<&str>,
+) -> Result<Next, ApiError> {
     let username = response(responses, "USERNAME")?;
     let new_password = response(responses, "NEW_PASSWORD")?;
     // Checked before the session is used up, so a typo costs nothing.
@@ -131,12 +154,8 @@ fn new_password(state: &AppState, request: &RespondRequest) -> Result<Value, Api
     for (name, value) in &new_attributes {
         attributes::check(state, name, value, Writer::User)?;
     }
-    let (key, pending) = super::flow::open_session(
-        state,
-        request.session.as_deref(),
-        Some(username),
-        &["NEW_PASSWORD_REQUIRED"],
-    )?;
+    let (key, pending) =
+        super::flow::open_session(state, session, Some(username), &["NEW_PASSWORD_REQUIRED"])?;
     let Some(mut user) = state.store.user(&pending.username)? else {
         return Err(invalid_session());
     };
@@ -169,5 +188,5 @@ fn new_password(state: &AppState, request: &RespondRequest) -> Result<Value, Api
     }
     user.updated_at = state.now();
     state.store.update_user(&user)?;
-    super::flow::after_first_factor(state, &user)
+    super::flow::next_after_first_factor(state, &user)
 }

@@ -141,10 +141,39 @@ fn setup_factors(state: &AppState) -> Vec<&'static str> {
         .collect()
 }
 
-/// The answer after the first factor: tokens, or the next challenge.
+/// What comes next in a sign-in: it is done (the JSON API issues tokens,
+/// managed login redirects with a code), or a challenge is asked.
+#[derive(Debug)]
+pub(crate) enum Next {
+    /// The user is signed in.
+    SignedIn(Box<UserRecord>),
+    /// A challenge: `ChallengeName`, `Session`, `ChallengeParameters`.
+    Challenge(Value),
+}
+
+impl Next {
+    /// The JSON API's answer.
+    pub(super) fn into_json(self, state: &AppState) -> Result<Value, ApiError> {
+        match self {
+            Self::SignedIn(user) => sign_in_result(state, &user),
+            Self::Challenge(body) => Ok(body),
+        }
+    }
+}
+
+/// The JSON answer after the first factor: tokens, or the next challenge.
 pub(super) fn after_first_factor(state: &AppState, user: &UserRecord) -> Result<Value, ApiError> {
+    next_after_first_factor(state, user)?.into_json(state)
+}
+
+/// What follows the first factor.
+pub(crate) fn next_after_first_factor(
+    state: &AppState,
+    user: &UserRecord,
+) -> Result<Next, ApiError> {
+    let done = || Ok(Next::SignedIn(Box::new(user.clone())));
     if state.options().mfa == MfaMode::Off {
-        return sign_in_result(state, user);
+        return done();
     }
     let mfa = state.store.mfa(&user.username)?;
     let factors = usable_factors(state, user, &mfa);
@@ -152,30 +181,41 @@ pub(super) fn after_first_factor(state: &AppState, user: &UserRecord) -> Result<
         [] if state.options().mfa == MfaMode::Required => {
             let can_setup = setup_factors(state);
             let session = new_session(state, &user.username, "MFA_SETUP", None)?;
-            return Ok(challenge_json(
+            return Ok(Next::Challenge(challenge_json(
                 "MFA_SETUP",
                 &session,
                 user,
                 [("MFAS_CAN_SETUP", json!(json!(can_setup).to_string()))],
-            ));
+            )));
         }
-        [] => return sign_in_result(state, user),
+        [] => return done(),
         [only] => *only,
         several => match mfa.preferred.filter(|p| several.contains(p)) {
             Some(preferred) => preferred,
             None => {
                 let names: Vec<&str> = several.iter().map(|f| f.challenge_name()).collect();
                 let session = new_session(state, &user.username, "SELECT_MFA_TYPE", None)?;
-                return Ok(challenge_json(
+                return Ok(Next::Challenge(challenge_json(
                     "SELECT_MFA_TYPE",
                     &session,
                     user,
                     [("MFAS_CAN_CHOOSE", json!(json!(names).to_string()))],
-                ));
+                )));
             }
         },
     };
-    factor_challenge(state, user, chosen)
+    factor_challenge(state, user, chosen).map(Next::Challenge)
+}
+
+/// The code a live session expects (SMS, email), for the managed-login
+/// page that shows it.
+pub(crate) fn session_code(state: &AppState, session: &str) -> Result<Option<String>, ApiError> {
+    Ok(state
+        .store
+        .challenge(&ids::sha256_hex(session))?
+        .filter(|record| record.expires_at >= state.now())
+        .and_then(|record| record.code)
+        .filter(|code| code.bytes().all(|b| b.is_ascii_digit())))
 }
 
 /// Issues the challenge of one factor (with a fresh code for SMS and email,

@@ -3,16 +3,13 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
-
 use super::attributes::{self, Writer};
 use super::common::{required, same_code};
-use super::flow::{self, SETUP_DONE, code_mismatch, invalid_session};
+use super::flow::{self, Next, SETUP_DONE, code_mismatch, invalid_session};
 use crate::MfaFactor;
 use crate::api_error::{ApiError, ErrorCode};
 use crate::db::UserRecord;
 use crate::state::AppState;
-use crate::tokens::sign_in_result;
 
 /// The responses and `Session` of one answer.
 pub(super) struct Answer<'a> {
@@ -53,7 +50,7 @@ pub(super) fn factor_code(
     state: &AppState,
     factor: MfaFactor,
     answer: &Answer<'_>,
-) -> Result<Value, ApiError> {
+) -> Result<Next, ApiError> {
     let username = answer.get("USERNAME")?;
     let field = match factor {
         MfaFactor::Sms => "SMS_MFA_CODE",
@@ -83,11 +80,11 @@ pub(super) fn factor_code(
         return Err(code_mismatch());
     }
     flow::consume(state, &key)?;
-    sign_in_result(state, &user)
+    Ok(Next::SignedIn(Box::new(user)))
 }
 
 /// `SELECT_MFA_TYPE`: the chosen factor's challenge, with a new session.
-pub(super) fn select_mfa_type(state: &AppState, answer: &Answer<'_>) -> Result<Value, ApiError> {
+pub(super) fn select_mfa_type(state: &AppState, answer: &Answer<'_>) -> Result<Next, ApiError> {
     let username = answer.get("USERNAME")?;
     let choice = answer.get("ANSWER")?;
     let (key, pending) =
@@ -109,19 +106,19 @@ pub(super) fn select_mfa_type(state: &AppState, answer: &Answer<'_>) -> Result<V
         ));
     };
     flow::consume(state, &key)?;
-    flow::factor_challenge(state, &user, factor)
+    flow::factor_challenge(state, &user, factor).map(Next::Challenge)
 }
 
 /// `MFA_SETUP`: after VerifySoftwareToken (with this session), tokens; with
 /// an `EMAIL` response, email MFA is set up and an EMAIL_OTP challenge
 /// follows.
-pub(super) fn mfa_setup(state: &AppState, answer: &Answer<'_>) -> Result<Value, ApiError> {
+pub(super) fn mfa_setup(state: &AppState, answer: &Answer<'_>) -> Result<Next, ApiError> {
     let username = answer.get("USERNAME")?;
     let (key, pending) = flow::open_session(state, answer.session, Some(username), &["MFA_SETUP"])?;
     let mut user = session_user(state, &pending.username)?;
     if pending.code.as_deref() == Some(SETUP_DONE) {
         flow::consume(state, &key)?;
-        return sign_in_result(state, &user);
+        return Ok(Next::SignedIn(Box::new(user)));
     }
     let Some(email) = answer
         .responses
@@ -150,5 +147,5 @@ pub(super) fn mfa_setup(state: &AppState, answer: &Answer<'_>) -> Result<Value, 
     mfa.set_enabled(MfaFactor::Email, true);
     mfa.preferred.get_or_insert(MfaFactor::Email);
     state.store.save_mfa(&user.username, &mfa)?;
-    flow::factor_challenge(state, &user, MfaFactor::Email)
+    flow::factor_challenge(state, &user, MfaFactor::Email).map(Next::Challenge)
 }

@@ -22,10 +22,14 @@ mod user_attributes;
 pub(crate) use attributes::AttributeRefusal;
 pub(crate) use attributes::check_declared as check_declared_attribute;
 pub(crate) use auth::user_with_password;
-pub(crate) use forgot_password::PURPOSE as RESET_PURPOSE;
+pub(crate) use auth::{missing_required, new_password_challenge};
+pub(crate) use challenge::answer_challenge;
+pub(crate) use flow::{Next, next_after_first_factor, session_code};
+pub(crate) use forgot_password::{PURPOSE as RESET_PURPOSE, finish_reset, start_reset};
 pub(crate) use groups::{check_group_name, create as create_group};
 pub(crate) use refresh::{refresh_for_client, revoke_for_client};
 pub(crate) use sign_up::{SignUpError, confirm_with_code, register};
+pub(crate) use software_token::{associate_in_sign_in, verify_in_sign_in};
 pub(crate) use user_attributes::purpose as verification_purpose;
 
 use std::sync::Arc;

@@ -13,6 +13,7 @@ mod guessing;
 mod helpers;
 mod identity;
 mod mfa;
+mod oauth_challenges;
 mod oauth_flow;
 mod oauth_helpers;
 mod oauth_pages;
