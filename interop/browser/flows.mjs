@@ -10,10 +10,13 @@
 // Optional: CHROMIUM (default /usr/bin/chromium), USERNAME / PASSWORD (the account the
 // sign-in flows use), CLIENT_ID (the app client; sign-out flow), NEW_USERNAME / NEW_EMAIL / NEW_PASSWORD (sign-up), GOOGLE_EMAIL /
 // GOOGLE_NAME (federated consent), STEP_TIMEOUT_MS (each wait; default 20000),
-// FLOW_TIMEOUT_MS (the whole flow; default 90000).
+// FLOW_TIMEOUT_MS (the whole flow; default 90000). forgot-password: NEW_PASSWORD. admin-created-user:
+// TEMPORARY_PASSWORD, NEW_PASSWORD, NEW_EMAIL. totp-sign-in (amplify-local's pages alone, no demo:
+// DEMO_URL may be the backend's URL): AUTHORIZE_URL, CALLBACK_URL, TOTP_SECRET.
 //
 // Prints ONE JSON object on stdout (see harness.mjs, which runs the browser and the report).
 
+import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 
 import {
@@ -44,6 +47,9 @@ const FLOWS = {
   'back-after-sign-in': backAfterSignIn,
   'confirm-sign-out': confirmSignOut,
   'admin-page': adminPage,
+  'forgot-password': forgotPassword,
+  'admin-created-user': adminCreatedUser,
+  'totp-sign-in': totpSignIn,
 };
 
 const SESSION_COOKIE_PREFIX = 'CognitoIdentityServiceProvider.';
@@ -396,3 +402,93 @@ async function confirmSignOut() {
 }
 
 await runFlow(FLOWS, { demoUrl, backendUrl });
+
+/** Forgot your password? from the login page: code shown, new password, then sign-in with it. */
+async function forgotPassword() {
+  const newPassword = env('NEW_PASSWORD');
+  await startSignIn();
+  await page.locator('#forgot-link').click();
+  await waitFor('#forgot-form');
+  await step('forgot-page');
+  result.forgotPageUrl = page.url();
+  await page.locator('#username').fill(username);
+  await page.locator('#send-code').click();
+  await waitFor('#reset-form');
+  await step('reset-page');
+  result.displayedCode = await text('#reset-code');
+  if (!result.displayedCode) throw new Error('the reset page shows no #reset-code');
+  await page.locator('#code').fill(result.displayedCode);
+  await page.locator('#new-password').fill(newPassword);
+  await step('reset-filled');
+  await page.locator('#reset').click();
+  await waitFor('#login-form');
+  await step('login-after-reset');
+  result.notice = await text('#notice');
+  await submitLogin('/dashboard', username, newPassword);
+  result.signedInUser = await signedInUser();
+  await step('dashboard');
+  result.sessionCookies = cookieSummary(await cookies(SESSION_COOKIE_PREFIX));
+}
+
+/** First sign-in of an admin-created user: the temporary password, then the new-password page. */
+async function adminCreatedUser() {
+  await startSignIn();
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill(env('TEMPORARY_PASSWORD'));
+  await page.locator('#sign-in').click();
+  await waitFor('#new-password-form');
+  await step('new-password-page');
+  result.newPasswordPageUrl = page.url();
+  await page.locator('#new-password').fill(env('NEW_PASSWORD'));
+  if (await page.locator('#email').count()) await page.locator('#email').fill(env('NEW_EMAIL'));
+  await step('new-password-filled');
+  await page.locator('#submit').click();
+  await page.waitForURL(onDemo('/dashboard'), { timeout: stepTimeout, waitUntil: 'load' });
+  result.signedInUser = await signedInUser();
+  await step('dashboard');
+  result.sessionCookies = cookieSummary(await cookies(SESSION_COOKIE_PREFIX));
+}
+
+/** The RFC 6238 code of a base32 secret now, as an authenticator app computes it. */
+function totpNow(secret) {
+  const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const key = [];
+  for (const char of secret.replace(/[\s=]/g, '').toUpperCase()) {
+    value = (value << 5) | BASE32.indexOf(char);
+    bits += 5;
+    if (bits >= 8) {
+      key.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
+  const mac = createHmac('sha1', Buffer.from(key)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+/** amplify-local's login page, then its TOTP code page; ends on the app's callback with a code. */
+async function totpSignIn() {
+  const callback = env('CALLBACK_URL');
+  await page.goto(env('AUTHORIZE_URL'));
+  await waitFor('#login-form');
+  await step('login-page');
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill(password);
+  await page.locator('#sign-in').click();
+  await waitFor('#mfa-form');
+  await step('totp-page');
+  result.totpPageUrl = page.url();
+  result.shownCode = await page.locator('#mfa-code').count();
+  await page.locator('#code').fill(totpNow(env('TOTP_SECRET')));
+  await step('totp-filled');
+  // No app listens behind the callback: the request the browser makes to it is what counts.
+  const redirected = page.waitForRequest((request) => request.url().startsWith(callback), {
+    timeout: stepTimeout,
+  });
+  await page.locator('#verify').click();
+  result.callbackUrl = (await redirected).url();
+}

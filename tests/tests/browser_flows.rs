@@ -783,3 +783,181 @@ async fn the_admin_page_is_403_for_a_signed_in_user_outside_the_group() {
     );
     demo.shutdown().await;
 }
+
+/// 12. "Forgot your password?" on amplify-local's login page: the reset page shows the code, the new
+/// password works, the old one no longer does.
+#[tokio::test(flavor = "multi_thread")]
+async fn forgot_password_resets_the_password_and_signs_in() {
+    let demo = Demo::start().await;
+    let username = "e2e-forgetful";
+    demo.backend()
+        .create_user(
+            username,
+            "Old-passw0rd!",
+            &[
+                ("email", "forgetful@example.com"),
+                ("email_verified", "true"),
+            ],
+        )
+        .expect("create the user");
+    let run = demo
+        .run(
+            "forgot-password",
+            &[("USERNAME", username), ("NEW_PASSWORD", "New-passw0rd!")],
+            Expect::NoErrors,
+        )
+        .await;
+    let backend_url = demo.backend().base_url();
+    assert!(
+        run.str("forgotPageUrl")
+            .is_some_and(|u| u.starts_with(&format!("{backend_url}/forgotPassword"))),
+        "{}",
+        run.details()
+    );
+    assert!(
+        run.str("displayedCode")
+            .is_some_and(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit())),
+        "the reset page shows no code\n{}",
+        run.details()
+    );
+    assert!(
+        run.str("notice").is_some_and(|n| n.contains("reset")),
+        "{}",
+        run.details()
+    );
+    assert_str(&run, "finalUrl", &format!("{}/dashboard", demo.url()));
+    assert_str(&run, "signedInUser", username);
+    assert_session_cookies(&run, "sessionCookies", &demo.client_id());
+    assert_eq!(demo.backend().password_reset_code(username), None);
+    demo.shutdown().await;
+}
+
+/// 13. The first sign-in of an admin-created user (temporary password) goes through the
+/// new-password page to the dashboard.
+#[tokio::test(flavor = "multi_thread")]
+async fn admin_created_user_sets_a_password_at_first_sign_in() {
+    let demo = Demo::start().await;
+    let username = "e2e-invited";
+    demo.backend()
+        .create_user_with_temporary_password(username, "Temp-passw0rd!", &[])
+        .expect("create the user");
+    let run = demo
+        .run(
+            "admin-created-user",
+            &[
+                ("USERNAME", username),
+                ("TEMPORARY_PASSWORD", "Temp-passw0rd!"),
+                ("NEW_PASSWORD", "Chosen-passw0rd!"),
+                ("NEW_EMAIL", "invited@example.com"),
+            ],
+            Expect::NoErrors,
+        )
+        .await;
+    assert!(
+        run.str("newPasswordPageUrl")
+            .is_some_and(|u| u.starts_with(&demo.backend().base_url())),
+        "{}",
+        run.details()
+    );
+    assert_str(&run, "finalUrl", &format!("{}/dashboard", demo.url()));
+    assert_str(&run, "signedInUser", username);
+    assert_session_cookies(&run, "sessionCookies", &demo.client_id());
+    demo.shutdown().await;
+}
+
+/// 14. Sign-in with TOTP on amplify-local's login page (a pool with optional MFA, so amplify-local
+/// alone: the app's callback is answered by the browser script), the code computed from the
+/// secret as an authenticator app would.
+#[tokio::test(flavor = "multi_thread")]
+async fn totp_sign_in_on_the_login_page_returns_a_code() {
+    let data_dir = tempfile::Builder::new()
+        .prefix("amplify-e2e-")
+        .tempdir()
+        .expect("create a temporary data directory");
+    let backend = amplify_local::LocalBackend::start(
+        amplify_local::LocalOptions::new(data_dir.path())
+            .with_mfa(amplify_local::MfaMode::Optional),
+    )
+    .await
+    .expect("start amplify-local");
+    backend
+        .create_user(DEMO_USERNAME, DEMO_PASSWORD, &[("email", DEMO_USERNAME)])
+        .expect("create the user");
+    let secret = backend.set_up_totp(DEMO_USERNAME).expect("TOTP");
+    let callback = backend.callback_urls()[0].clone();
+    let authorize = format!(
+        "{}/oauth2/authorize?response_type=code&client_id={}&redirect_uri={}&scope=openid&state=e2e-totp\
+         &code_challenge_method=S256&code_challenge={PKCE_CHALLENGE}",
+        backend.base_url(),
+        backend.client_id(),
+        url_encode(&callback),
+    );
+    let env: PeerEnv = [
+        ("DEMO_URL", backend.base_url()),
+        ("BACKEND_URL", backend.base_url()),
+        ("USERNAME", DEMO_USERNAME.to_owned()),
+        ("PASSWORD", DEMO_PASSWORD.to_owned()),
+        ("AUTHORIZE_URL", authorize),
+        ("CALLBACK_URL", callback.clone()),
+        ("TOTP_SECRET", secret),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let run = run_browser_flow("totp-sign-in", env).await;
+    eprintln!("{}", run.details());
+    assert_no_peer_error(&run.output);
+    assert_eq!(
+        run.output["shownCode"],
+        0,
+        "TOTP codes are not shown\n{}",
+        run.details()
+    );
+    let landed = run.str("callbackUrl").unwrap_or_default();
+    assert!(
+        landed.starts_with(&callback)
+            && landed.contains("code=")
+            && landed.contains("state=e2e-totp"),
+        "the sign-in should end on the callback with a code: {landed}\n{}",
+        run.details()
+    );
+    // The code is good for tokens.
+    let code = landed
+        .split(['?', '&'])
+        .find_map(|pair| pair.strip_prefix("code="))
+        .expect("a code");
+    let tokens: Value = reqwest::Client::new()
+        .post(format!("{}/oauth2/token", backend.base_url()))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", backend.client_id()),
+            ("code", code),
+            ("redirect_uri", &callback),
+            ("code_verifier", PKCE_VERIFIER),
+        ])
+        .send()
+        .await
+        .expect("token request")
+        .json()
+        .await
+        .expect("token JSON");
+    assert!(tokens["id_token"].is_string(), "{tokens}");
+    backend.shutdown().await;
+}
+
+/// A PKCE verifier and its S256 challenge.
+const PKCE_VERIFIER: &str = "e2e-totp-verifier-0123456789-abcdefghijklmnopqrstuvwxyz";
+const PKCE_CHALLENGE: &str = "_aYhmZ5udt_w5BjOjd7PPRk72Psgum9M1b0P0ygHM0w";
+
+/// Percent-encodes a query value.
+fn url_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}

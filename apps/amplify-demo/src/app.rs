@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use amplify_ssr::auth::routes::AuthRoutes;
-use amplify_ssr::auth::{ChallengeName, SignInOutcome};
+use amplify_ssr::auth::{SignInNextStep, SignInOutcome};
 use amplify_ssr::axum::{
     AmplifyLayer, CurrentUser, RequireAuthLayer, SameOrigin, SignedInPage, auth_router,
 };
@@ -359,9 +359,9 @@ async fn sign_in_submit(
         Ok(SignInOutcome::SignedIn(_)) => {
             Redirect::to(&destination(form.redirect_to.as_deref())).into_response()
         }
-        Ok(SignInOutcome::ChallengeRequired(challenge)) => {
-            let message = match challenge.name {
-                ChallengeName::NewPasswordRequired => {
+        Ok(SignInOutcome::NextStep(step)) => {
+            let message = match step {
+                SignInNextStep::ConfirmSignInWithNewPasswordRequired { .. } => {
                     "This account must set a new password before it can sign in (an administrator created it with \
                      a temporary password)."
                 }

@@ -25,6 +25,8 @@ pub(crate) enum ErrorCode {
     RefreshTokenReuse,
     UnsupportedTokenType,
     LimitExceeded,
+    /// TOTP set-up in a pool without software token MFA.
+    SoftwareTokenMfaNotFound,
     /// VerifySoftwareToken with a wrong code.
     EnableSoftwareTokenMfa,
     /// CreateGroup with a name in use.
@@ -62,6 +64,7 @@ impl ErrorCode {
             Self::LimitExceeded => "LimitExceededException",
             Self::GroupExists => "GroupExistsException",
             Self::EnableSoftwareTokenMfa => "EnableSoftwareTokenMFAException",
+            Self::SoftwareTokenMfaNotFound => "SoftwareTokenMFANotFoundException",
             Self::MissingAuthenticationToken => "MissingAuthenticationTokenException",
             Self::IncompleteSignature => "IncompleteSignatureException",
             Self::InvalidSignature => "InvalidSignatureException",

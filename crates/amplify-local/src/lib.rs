@@ -4,6 +4,11 @@
 //! itself. State lives in SQLite inside a data directory, so users, keys and
 //! refresh tokens survive restarts.
 //!
+//! Sign-in can ask for more than a password, as Cognito's does: MFA
+//! ([`LocalOptions::with_mfa`]: TOTP per RFC 6238, SMS and email codes that
+//! are logged and shown instead of sent), a new password for admin-created
+//! users, password reset, and groups in the tokens (`cognito:groups`).
+//!
 //! It also serves Cognito's managed login and its OAuth 2.0 / OpenID Connect
 //! endpoints (`/oauth2/authorize`, `/login`, `/signup`, `/oauth2/token`,
 //! `/oauth2/revoke`, `/oauth2/userInfo`, `/logout`), with simulated social

@@ -376,6 +376,20 @@ mod tests {
     }
 
     #[test]
+    fn mfa_flags_parse_and_refuse_unknown_values() {
+        let args = serve_args(&[]).expect("defaults");
+        assert_eq!(args.mfa, MfaMode::Off);
+        assert_eq!(args.mfa_factors, MfaFactor::ALL.to_vec());
+        let args = serve_args(&["--mfa", "required", "--mfa-factors", "totp,EMAIL"]).expect("mfa");
+        assert_eq!(args.mfa, MfaMode::Required);
+        assert_eq!(args.mfa_factors, [MfaFactor::Totp, MfaFactor::Email]);
+        for flags in [["--mfa", "sometimes"], ["--mfa-factors", "sms,voice"]] {
+            let error = serve_args(&flags).expect_err("refused");
+            assert!(error.to_string().contains(flags[0]), "{error}");
+        }
+    }
+
+    #[test]
     fn limit_flags_set_the_options() {
         let args = serve_args(&[
             "--header-read-timeout",

@@ -29,6 +29,7 @@ pub(crate) fn outputs(state: &AppState) -> Value {
             "unauthenticated_identities_enabled": state.options().allow_guest_access,
             "mfa_configuration": state.options().mfa.outputs_name(),
             "mfa_methods": mfa_methods(state),
+            "groups": groups(state),
             "oauth": {
                 "identity_providers": ["GOOGLE", "FACEBOOK", "SIGN_IN_WITH_APPLE", "LOGIN_WITH_AMAZON"],
                 "domain": base.trim_start_matches("http://").trim_start_matches("https://"),
@@ -72,5 +73,27 @@ fn mfa_methods(state: &AppState) -> Vec<&'static str> {
         .into_iter()
         .filter(|factor| options.mfa_allows(*factor))
         .map(crate::MfaFactor::outputs_name)
+        .collect()
+}
+
+/// `auth.groups` as Gen 2 writes them (`[{"NAME": {"precedence": N}}]`):
+/// the groups that exist when the document is made.
+fn groups(state: &AppState) -> Vec<Value> {
+    let groups = state
+        .store
+        .list_groups(None, u32::MAX)
+        .unwrap_or_else(|error| {
+            tracing::warn!(%error, "cannot list the groups for amplify_outputs.json");
+            Vec::new()
+        });
+    groups
+        .into_iter()
+        .map(|group| {
+            let properties = match group.precedence {
+                Some(precedence) => json!({ "precedence": precedence }),
+                None => json!({}),
+            };
+            json!({ group.name: properties })
+        })
         .collect()
 }

@@ -398,6 +398,47 @@ impl LocalBackend {
         state.store.add_member(group, username)
     }
 
+    /// Creates a user as `AdminCreateUser` with a `TemporaryPassword` does:
+    /// status `FORCE_CHANGE_PASSWORD`, so that the first sign-in asks for a
+    /// new password (`NEW_PASSWORD_REQUIRED`, or managed login's
+    /// new-password page).
+    pub fn create_user_with_temporary_password(
+        &self,
+        username: &str,
+        temporary_password: &str,
+        attributes: &[(&str, &str)],
+    ) -> Result<LocalUser, LocalError> {
+        users::create_user_with_status(
+            &self.state.store,
+            self.state.pool_name(),
+            (username, temporary_password),
+            attributes,
+            crate::db::UserStatus::ForceChangePassword,
+            self.state.now(),
+        )
+    }
+
+    /// Gives a user a verified TOTP secret, enabled and preferred (as
+    /// AssociateSoftwareToken, VerifySoftwareToken and SetUserMFAPreference
+    /// would), and returns it (base32). With [`LocalOptions::mfa`] not off,
+    /// the user's sign-ins then ask for a code ([`crate::totp_code`]).
+    ///
+    /// [`LocalOptions::mfa`]: crate::LocalOptions::mfa
+    pub fn set_up_totp(&self, username: &str) -> Result<String, LocalError> {
+        if self.state.store.user(username)?.is_none() {
+            return Err(LocalError::UnknownUser(username.to_owned()));
+        }
+        let secret =
+            crate::totp::new_secret().map_err(|e| LocalError::PasswordMaterial(e.to_string()))?;
+        let mut mfa = self.state.store.mfa(username)?;
+        mfa.totp_secret = Some(secret.clone());
+        mfa.totp_pending = None;
+        mfa.set_enabled(crate::MfaFactor::Totp, true);
+        mfa.preferred = Some(crate::MfaFactor::Totp);
+        self.state.store.save_mfa(username, &mfa)?;
+        Ok(secret)
+    }
+
     /// The latest `SignUp` confirmation code of a user, if one is pending.
     pub fn confirmation_code(&self, username: &str) -> Option<String> {
         self.state

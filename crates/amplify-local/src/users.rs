@@ -176,20 +176,32 @@ pub(crate) fn create_confirmed_user(
     attributes: &[(&str, &str)],
     now: i64,
 ) -> Result<LocalUser, LocalError> {
+    create_user_with_status(
+        store,
+        pool_name,
+        (username, password_text),
+        attributes,
+        UserStatus::Confirmed,
+        now,
+    )
+}
+
+/// Creates a user with a password and a status, created at `now`.
+pub(crate) fn create_user_with_status(
+    store: &Store,
+    pool_name: &str,
+    (username, password_text): (&str, &str),
+    attributes: &[(&str, &str)],
+    status: UserStatus,
+    now: i64,
+) -> Result<LocalUser, LocalError> {
     check_username(username).map_err(|reason| LocalError::InvalidUsername(reason.to_string()))?;
     password::check_policy(password_text).map_err(LocalError::InvalidPassword)?;
     let attributes: Vec<(String, String)> = attributes
         .iter()
         .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
         .collect();
-    let user = new_user(
-        pool_name,
-        username,
-        password_text,
-        &attributes,
-        UserStatus::Confirmed,
-        now,
-    )?;
+    let user = new_user(pool_name, username, password_text, &attributes, status, now)?;
     if !store.insert_user(&user)? {
         return Err(LocalError::UsernameExists(username.to_owned()));
     }

@@ -25,6 +25,15 @@ static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 const REQUESTS: usize = 10_000;
 
+/// Requests per case: [`REQUESTS`], or `ALLOCATIONS_REQUESTS` (two runs with different counts, under callgrind,
+/// give one request's instructions without the warm-up's).
+fn requests_per_case() -> usize {
+    std::env::var("ALLOCATIONS_REQUESTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(REQUESTS)
+}
+
 fn main() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -67,7 +76,7 @@ fn main() {
                 .status()
                 .as_u16();
         }
-        let batch = requests(REQUESTS);
+        let batch = requests(requests_per_case());
         let region = Region::new(GLOBAL);
         for request in batch {
             let response = rt
@@ -76,7 +85,10 @@ fn main() {
             drop(response);
         }
         let stats = region.change();
-        (stats.allocations as f64 / REQUESTS as f64, status)
+        (
+            stats.allocations as f64 / requests_per_case() as f64,
+            status,
+        )
     };
 
     let cases = [
@@ -108,10 +120,20 @@ fn main() {
         ),
         ("protected route, no cookies (redirect)", &guarded, false),
     ];
-    let (bare_allocs, _) = count(&bare, false);
+    // `ALLOCATIONS_ONLY=<part of a case's name>` serves only that case (and not the check alone): run under
+    // `valgrind --tool=callgrind`, two such runs give the instructions one case costs more than another.
+    let only = std::env::var("ALLOCATIONS_ONLY").ok();
+    let (bare_allocs, _) = if only.is_none() {
+        count(&bare, false)
+    } else {
+        (0.0, 0)
+    };
     println!("| case | status | allocations per request | over the bare route |");
     println!("|---|---:|---:|---:|");
     for (name, router, with_cookie) in cases {
+        if only.as_deref().is_some_and(|only| !name.contains(only)) {
+            continue;
+        }
         let (allocs, status) = count(router, with_cookie);
         println!(
             "| {name} | {status} | {allocs:.1} | {:+.1} |",
@@ -119,6 +141,9 @@ fn main() {
         );
     }
 
+    if only.is_some() {
+        return;
+    }
     // The check alone, without axum: a context, then the cached session check.
     let mut headers = HeaderMap::new();
     headers.insert(header::COOKIE, cookie());

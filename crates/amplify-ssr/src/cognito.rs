@@ -29,6 +29,7 @@
 //! status and error code. Request and response bodies, tokens and passwords are never logged, and error messages
 //! taken from responses are truncated and scrubbed of anything that looks like a JWT.
 
+mod account;
 mod error;
 mod identity;
 mod transport;
@@ -46,6 +47,9 @@ use serde_json::json;
 use url::Url;
 
 pub use crate::outbound::RetryPolicy;
+pub use account::{
+    AssociateSoftwareTokenResponse, MfaSetting, SoftwareTokenAuth, VerifySoftwareTokenResponse,
+};
 pub use error::CognitoError;
 pub use identity::{GetCredentialsForIdentityResponse, IdentityClient, logins_key};
 pub use transport::DEFAULT_ATTEMPT_TIMEOUT;

@@ -85,14 +85,52 @@ pub enum AuthError {
         reason: String,
     },
 
-    /// [`sign_in`](crate::sign_in) was asked for a flow it does not run: it runs `USER_SRP_AUTH` and
-    /// `USER_PASSWORD_AUTH`. Nothing was sent to Cognito and no cookie was written.
+    /// [`sign_in`](crate::sign_in) was asked for a flow it does not run: it runs `USER_SRP_AUTH`,
+    /// `USER_PASSWORD_AUTH` and `CUSTOM_AUTH`. Nothing was sent to Cognito and no cookie was written.
     #[error(
-        "sign_in runs the USER_SRP_AUTH and USER_PASSWORD_AUTH flows, not {}; choose one of them with \
-         SignInInput::with_auth_flow",
+        "sign_in runs the USER_SRP_AUTH, USER_PASSWORD_AUTH and CUSTOM_AUTH flows, not {}; choose one of them \
+         with SignInInput::with_auth_flow",
         .0.as_str()
     )]
     UnsupportedSignInFlow(AuthFlow),
+
+    /// [`confirm_sign_in`](crate::confirm_sign_in) found no sign-in to continue: the sign-in step cookie is
+    /// missing, expired (after 3 minutes, as Cognito's `Session`), altered, sealed with another key or for
+    /// another app client, or the request carried disagreeing copies of it. Start again with
+    /// [`sign_in`](crate::sign_in). The session cookies are unchanged.
+    #[error("no sign-in in progress ({0}); call sign_in again")]
+    NoSignInInProgress(crate::auth::NoSignInReason),
+
+    /// The answer to a sign-in step cannot be used for the step in progress (e.g. an MFA type that was not
+    /// offered, or an MFA setup answer that is neither `TOTP`, `EMAIL`, a code nor an email address). Nothing was
+    /// sent to Cognito; the step is still in progress.
+    #[error("invalid answer to the sign-in step {step}: {problem}")]
+    InvalidChallengeResponse {
+        /// The step being answered (upstream's `signInStep` name).
+        step: &'static str,
+        /// What is wrong with the answer, and what is expected.
+        problem: String,
+    },
+
+    /// Cognito asked for a sign-in challenge the library cannot continue (e.g. `DEVICE_SRP_AUTH`, `WEB_AUTHN`), or
+    /// for MFA set-up with no method this library can set up. The sign-in was abandoned.
+    #[error("the sign-in challenge {0} is not supported by the server-side sign-in")]
+    UnsupportedChallenge(String),
+
+    /// A required input is empty (a username, a code, a password). Nothing was sent to Cognito.
+    #[error("{field} is empty; pass a value")]
+    EmptyInput {
+        /// aws-amplify's validation error name, e.g. `EmptyChallengeResponse`.
+        code: &'static str,
+        /// Which input.
+        field: &'static str,
+    },
+
+    /// Cognito answered `VerifySoftwareToken` with `Status: ERROR`: the code does not match the new secret.
+    #[error(
+        "the authenticator app code was not accepted; check the device's clock and try the next code"
+    )]
+    TotpVerificationFailed,
 
     /// Cognito Identity answered with success but without what the call returns: no `IdentityId` from `GetId`
     /// (`GetIdResponseException`), or no access key id or secret key from `GetCredentialsForIdentity`
@@ -126,6 +164,11 @@ impl AuthError {
             Self::NoCredentials { .. } => "NoCredentials",
             Self::UnsupportedSignInFlow(_) => "UnsupportedAuthFlow",
             Self::InvalidIdentityResponse { code, .. } => code,
+            Self::NoSignInInProgress(_)
+            | Self::InvalidChallengeResponse { .. }
+            | Self::UnsupportedChallenge(_) => "SignInException",
+            Self::EmptyInput { code, .. } => code,
+            Self::TotpVerificationFailed => "EnableSoftwareTokenMFAException",
         }
     }
 

@@ -38,8 +38,9 @@ pub mod axum;
 
 pub use auth::routes::{AuthRoutes, AuthRoutesError, AuthRoutesOptions};
 pub use auth::{
-    AuthFlow, AuthSession, AuthUser, FetchAuthSessionOptions, SignInInput, SignInOutcome,
-    SignOutOptions, fetch_auth_session, fetch_user_attributes, get_current_user, sign_in, sign_out,
+    AuthFlow, AuthSession, AuthUser, ConfirmSignInInput, FetchAuthSessionOptions, SignInInput,
+    SignInNextStep, SignInOutcome, SignOutOptions, confirm_sign_in, fetch_auth_session,
+    fetch_user_attributes, get_current_user, sign_in, sign_out,
 };
 pub use auth::{AwsCredentials, IdentityCredentials, fetch_identity_credentials};
 pub use config::{AmplifyConfig, AppOrigin};

@@ -132,6 +132,99 @@ secret_type!(
     AwsSessionToken
 );
 
+secret_type!(
+    /// Cognito's `Session`: the opaque value that links one step of a sign-in to the next. Whoever holds it can
+    /// answer the pending challenge, so between requests it is only kept sealed (see [`crate::auth`]'s
+    /// sign-in steps).
+    CognitoSession
+);
+secret_type!(
+    /// The user's answer to a sign-in step: an MFA code, a new password, an MFA type, a custom answer.
+    ChallengeResponse
+);
+secret_type!(
+    /// A one-time code: sign-up confirmation, password reset, attribute verification, TOTP.
+    ConfirmationCode
+);
+secret_type!(
+    /// The shared secret of an authenticator app (TOTP), base32 as Cognito's `SecretCode`.
+    TotpSecret
+);
+
+/// The 32-byte AES-256-GCM key that seals the sign-in step cookie (see
+/// [`ServerRunnerBuilder::cookie_encryption_key`](crate::ServerRunnerBuilder::cookie_encryption_key)).
+///
+/// Its `Debug` is redacted and it has no accessor: the bytes only ever reach the cipher.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CookieEncryptionKey([u8; 32]);
+
+/// Why a [`CookieEncryptionKey`] could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidCookieKey {
+    /// The text is not standard or URL-safe base64.
+    #[error("the cookie encryption key is not base64; generate one with `openssl rand -base64 32`")]
+    NotBase64,
+    /// The decoded key does not have 32 bytes.
+    #[error(
+        "the cookie encryption key decodes to {0} bytes, AES-256-GCM needs exactly 32; generate one with \
+         `openssl rand -base64 32`"
+    )]
+    WrongLength(usize),
+}
+
+impl CookieEncryptionKey {
+    /// A key from its 32 raw bytes.
+    #[must_use]
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// A key from base64 (standard or URL-safe, padding optional), e.g. the output of
+    /// `openssl rand -base64 32`. Surrounding whitespace is ignored.
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidCookieKey`] when the text is not base64 or does not decode to 32 bytes.
+    pub fn from_base64(text: &str) -> Result<Self, InvalidCookieKey> {
+        use base64::Engine as _;
+        use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+        let text = text.trim().trim_end_matches('=');
+        let bytes = STANDARD_NO_PAD
+            .decode(text)
+            .or_else(|_| URL_SAFE_NO_PAD.decode(text))
+            .map_err(|_| InvalidCookieKey::NotBase64)?;
+        let len = bytes.len();
+        let bytes: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| InvalidCookieKey::WrongLength(len))?;
+        Ok(Self(bytes))
+    }
+
+    /// A random key from the system's generator, for this process only.
+    ///
+    /// # Errors
+    ///
+    /// When the system's random generator fails.
+    pub fn generate() -> Result<Self, aws_lc_rs::error::Unspecified> {
+        let mut bytes = [0u8; 32];
+        aws_lc_rs::rand::fill(&mut bytes)?;
+        Ok(Self(bytes))
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for CookieEncryptionKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("CookieEncryptionKey")
+            .field(&Redacted(()))
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +235,31 @@ mod tests {
         assert_eq!(format!("{t:?}"), "RefreshToken([redacted])");
         assert_eq!(t.secret(), "very-secret");
         assert_eq!(format!("{t:#?}"), "RefreshToken(\n    [redacted],\n)");
+    }
+
+    #[test]
+    fn cookie_keys_are_read_from_base64_with_clear_errors() {
+        let key =
+            CookieEncryptionKey::from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n")
+                .expect("standard base64 of 32 bytes");
+        assert_eq!(key.bytes()[31], 31);
+        let url_safe =
+            CookieEncryptionKey::from_base64("__________________________________________4")
+                .expect("url-safe, unpadded");
+        assert_eq!(url_safe.bytes()[0], 255);
+        assert_eq!(
+            CookieEncryptionKey::from_base64("c2hvcnQ="),
+            Err(InvalidCookieKey::WrongLength(5))
+        );
+        assert_eq!(
+            CookieEncryptionKey::from_base64("not base64!"),
+            Err(InvalidCookieKey::NotBase64)
+        );
+        assert_eq!(format!("{key:?}"), "CookieEncryptionKey([redacted])");
+        assert_ne!(
+            CookieEncryptionKey::generate().unwrap(),
+            CookieEncryptionKey::generate().unwrap()
+        );
     }
 
     #[test]

@@ -133,11 +133,8 @@ async fn sign_in_refuses_flows_it_does_not_run_without_asking_cognito() {
     let local = Backend::start().await;
     let username = local.user("dora");
     let runner = local.runner();
-    for flow in [
-        AuthFlow::CustomAuth,
-        AuthFlow::RefreshTokenAuth,
-        AuthFlow::UserAuth,
-    ] {
+    // CUSTOM_AUTH is run (tests/sign_in_steps.rs); these are not.
+    for flow in [AuthFlow::RefreshTokenAuth, AuthFlow::UserAuth] {
         // Had Cognito been asked, the answer would be NotAuthorizedException.
         let (ctx, error) = sign_in_with_a_wrong_password(&runner, &username, flow).await;
         assert!(
@@ -471,15 +468,24 @@ async fn sign_in_with_a_temporary_password_reports_the_challenge() {
         .await
         .unwrap();
     match outcome {
-        SignInOutcome::ChallengeRequired(challenge) => {
+        SignInOutcome::NextStep(step) => {
             assert_eq!(
-                challenge.name,
-                amplify_ssr::auth::ChallengeName::NewPasswordRequired
+                step.sign_in_step(),
+                "CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED"
             );
         }
         other => panic!("expected a challenge, got {other:?}"),
     }
-    assert!(ctx.set_cookie_headers().is_empty());
+    // Only the sealed sign-in step cookie is written, no session cookie.
+    let headers = ctx.set_cookie_headers();
+    assert_eq!(headers.len(), 1, "{headers:?}");
+    assert!(
+        headers[0]
+            .to_str()
+            .unwrap()
+            .starts_with("__Host-amplify-ssr.sign-in-step=v1."),
+        "{headers:?}"
+    );
 }
 
 #[tokio::test]

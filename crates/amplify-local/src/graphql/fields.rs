@@ -6,6 +6,8 @@
 //! item per field were most of its cost. The items themselves were read, checked against the auth rules and
 //! filtered by the list that made the page ([`super::ops`]); nothing here decides access.
 
+use std::sync::Arc;
+
 use async_graphql::dynamic::{Field, FieldFuture, FieldValue, ResolverContext, TypeRef};
 use async_graphql::{Name, Value as GqlValue};
 use serde_json::Value;
@@ -87,7 +89,7 @@ pub(super) fn connection_items(model: &str) -> Field {
         TypeRef::named_list_nn(model.to_owned()),
         |ctx: ResolverContext<'_>| {
             let parent = ctx.parent_value;
-            ready(parent.try_downcast_ref::<Page>().map(|page| {
+            ready(parent.try_downcast_ref::<Arc<Page>>().map(|page| {
                 Some(FieldValue::list(
                     page.items
                         .iter()
@@ -107,7 +109,7 @@ pub(super) fn connection_next_token() -> Field {
             let parent = ctx.parent_value;
             ready(
                 parent
-                    .try_downcast_ref::<Page>()
+                    .try_downcast_ref::<Arc<Page>>()
                     .map(|page| page.next_token.clone().map(FieldValue::value)),
             )
         },

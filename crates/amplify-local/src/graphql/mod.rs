@@ -34,6 +34,9 @@ mod item_index;
 mod list_tests;
 mod model;
 mod ops;
+mod plain_items;
+#[cfg(test)]
+mod plain_items_tests;
 mod schema;
 #[cfg(test)]
 mod write_tests;
@@ -346,7 +349,8 @@ pub(crate) async fn handle(
     ));
     let mut graphql_request = async_graphql::Request::new(query)
         .data(caller)
-        .data(Arc::clone(&budget));
+        .data(Arc::clone(&budget))
+        .data(Arc::new(plain_items::StashedPages::default()));
     if let Some(variables) = request.get("variables").filter(|v| v.is_object()) {
         graphql_request = graphql_request.variables(Variables::from_json(variables.clone()));
     }

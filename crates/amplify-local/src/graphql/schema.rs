@@ -16,6 +16,7 @@ use super::budget::Budget;
 use super::fields;
 use super::model::{AWS_SCALARS, Association, Catalog, FieldDef, FieldType, ModelDef};
 use super::ops::{Backend, Call, Item, ListQuery, OpError, Site};
+use super::plain_items::{self, PlainItems};
 use crate::LocalError;
 
 /// The deepest selection a query may have.
@@ -279,7 +280,7 @@ fn shared_types() -> (Vec<Scalar>, Vec<Enum>, Vec<InputObject>) {
 }
 
 /// Checks the AWS scalars' formats, as AppSync does.
-fn valid_scalar(name: &str, value: &GqlValue) -> bool {
+pub(super) fn valid_scalar(name: &str, value: &GqlValue) -> bool {
     if name == "AWSTimestamp" {
         return matches!(value, GqlValue::Number(n) if n.is_i64() || n.is_u64());
     }
@@ -390,7 +391,7 @@ fn relation_field(catalog: &Catalog, parent: &ModelDef, def: &FieldDef) -> Optio
                         else {
                             return Ok(None);
                         };
-                        Ok(Some(FieldValue::owned_any(page)))
+                        Ok(Some(plain_items::connection(&ctx, page)))
                     })
                 },
             );
@@ -681,7 +682,7 @@ fn model_types(catalog: &Catalog, model: &ModelDef) -> ModelTypes {
                     else {
                         return Ok(None);
                     };
-                    Ok(Some(FieldValue::owned_any(page)))
+                    Ok(Some(plain_items::connection(&ctx, page)))
                 })
             }
         });
@@ -852,6 +853,7 @@ pub(crate) fn build(backend: Arc<Backend>) -> Result<Schema, LocalError> {
     builder
         .register(query)
         .register(mutation)
+        .extension(PlainItems::new(catalog))
         .data(backend)
         // The document's shape is bounded here (AppSync stops at a depth of 75; real clients stay far below
         // these); the work it causes is bounded by the request's read and time budget (`budget`).

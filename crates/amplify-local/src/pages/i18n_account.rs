@@ -192,3 +192,54 @@ static JA: AccountText = AccountText {
     err_code: "コードが正しくありません。もう一度お試しください。",
     err_cannot_reset: "このアカウントはここでパスワードをリセットできません。確認済みのメールアドレスや電話番号がないか、まず一時パスワードでサインインする必要があります。",
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(text: &AccountText) -> [&'static str; 26] {
+        [
+            text.new_password_title,
+            text.new_password,
+            text.new_password_note,
+            text.mfa_title,
+            text.code,
+            text.totp_note,
+            text.sent_note,
+            text.setup_title,
+            text.setup_note,
+            text.secret_label,
+            text.email_setup_note,
+            text.select_title,
+            text.choice_sms,
+            text.choice_totp,
+            text.choice_email,
+            text.verify_button,
+            text.forgot_title,
+            text.forgot_note,
+            text.send_code,
+            text.reset_title,
+            text.reset_button,
+            text.reset_done,
+            text.back_to_sign_in,
+            text.err_session,
+            text.err_code,
+            text.err_cannot_reset,
+        ]
+    }
+
+    #[test]
+    fn every_language_has_its_own_text() {
+        let english = all(Lang::En.account());
+        for lang in [Lang::Fr, Lang::De, Lang::Es, Lang::Ja] {
+            let text = all(lang.account());
+            assert!(text.iter().all(|s| !s.trim().is_empty()), "{lang:?}");
+            let translated = text.iter().zip(english).filter(|(a, b)| *a != b).count();
+            // "Code", "SMS" and the like may be the same word.
+            assert!(
+                translated >= 22,
+                "{lang:?}: only {translated} strings translated"
+            );
+        }
+    }
+}

@@ -10,7 +10,7 @@ use crate::attempts::{Attempt, Guess};
 use crate::state::AppState;
 use crate::users::password_material;
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(super) struct ChangePasswordRequest {
     access_token: String,
@@ -19,7 +19,7 @@ pub(super) struct ChangePasswordRequest {
     proposed_password: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(super) struct DeleteUserRequest {
     access_token: String,
@@ -67,3 +67,5 @@ pub(super) fn delete_user(state: &AppState, request: DeleteUserRequest) -> Resul
     tracing::info!(username = %claims.username, "user deleted");
     Ok(json!({}))
 }
+
+super::common::redacted_debug!(ChangePasswordRequest, DeleteUserRequest);

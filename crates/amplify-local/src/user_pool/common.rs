@@ -1,5 +1,18 @@
 //! Checks and conversions shared by the operations.
 
+/// `Debug` for requests that carry a token, a password, a code or a
+/// `Session`: it names the type and shows nothing else.
+macro_rules! redacted_debug {
+    ($($name:ident),+ $(,)?) => {
+        $(impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(concat!(stringify!($name), " { <redacted> }"))
+            }
+        })+
+    };
+}
+pub(super) use redacted_debug;
+
 use serde::Deserialize;
 use serde_json::{Value, json};
 

@@ -28,7 +28,7 @@ pub(super) struct ForgotRequest {
     username: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(super) struct ConfirmRequest {
     client_id: String,
@@ -161,3 +161,5 @@ pub(super) fn confirm_forgot_password(
     )?;
     Ok(json!({}))
 }
+
+super::common::redacted_debug!(ConfirmRequest);

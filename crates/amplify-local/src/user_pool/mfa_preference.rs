@@ -21,7 +21,7 @@ pub(super) struct FactorSettings {
     preferred_mfa: Option<bool>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(super) struct PreferenceRequest {
     #[serde(default)]
@@ -144,3 +144,5 @@ pub(super) fn add_mfa_fields(
     }
     Ok(())
 }
+
+super::common::redacted_debug!(PreferenceRequest);

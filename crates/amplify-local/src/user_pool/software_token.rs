@@ -10,9 +10,10 @@ use super::mfa_answers::totp_matches;
 use super::session::user_access;
 use crate::MfaFactor;
 use crate::api_error::{ApiError, ErrorCode};
+use crate::attempts::{Attempt, Guess};
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(super) struct AssociateRequest {
     #[serde(default)]
@@ -21,7 +22,7 @@ pub(super) struct AssociateRequest {
     session: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(super) struct VerifyRequest {
     #[serde(default)]
@@ -47,7 +48,8 @@ fn setter(
     session: Option<&str>,
 ) -> Result<Setter, ApiError> {
     match (access_token.filter(|t| !t.is_empty()), session) {
-        (Some(token), _) => Ok(Setter::Signed(user_access(state, token)?.username)),
+        (Some(_), Some(_)) => Err(both()),
+        (Some(token), None) => Ok(Setter::Signed(user_access(state, token)?.username)),
         (None, Some(session)) => {
             let (key, pending) = flow::open_session(state, Some(session), None, &["MFA_SETUP"])?;
             flow::consume(state, &key)?;
@@ -60,11 +62,19 @@ fn setter(
     }
 }
 
-fn not_allowed() -> ApiError {
+/// Cognito takes an access token or a session, not both.
+fn both() -> ApiError {
     ApiError::new(
         ErrorCode::InvalidParameter,
-        "Software token MFA is not enabled for this user pool (start amplify-local with --mfa \
-         optional or required and --mfa-factors including totp)",
+        "Give either AccessToken or Session, not both",
+    )
+}
+
+fn not_allowed() -> ApiError {
+    ApiError::new(
+        ErrorCode::SoftwareTokenMfaNotFound,
+        "Software Token MFA has not been enabled by the userPool. (Start amplify-local with --mfa \
+         optional or required and --mfa-factors including totp.)",
     )
 }
 
@@ -88,11 +98,8 @@ pub(super) fn associate_software_token(
     let mut mfa = state.store.mfa(username)?;
     mfa.totp_pending = Some(secret.clone());
     state.store.save_mfa(username, &mfa)?;
-    tracing::info!(
-        username = %username,
-        uri = %crate::totp::otpauth_uri("amplify-local", username, &secret),
-        "TOTP secret associated (amplify-local shows it so that tests and developers can use it)"
-    );
+    // The secret itself is never logged: it is in the answer only.
+    tracing::info!(username = %username, "TOTP secret associated");
     let mut body = json!({ "SecretCode": secret });
     if let Setter::Session(_) = setter {
         body["Session"] = json!(flow::new_session(state, username, "MFA_SETUP", None)?);
@@ -111,7 +118,8 @@ pub(super) fn verify_software_token(
     let session = request.session.as_deref();
     // Read first, so that a wrong code leaves a sign-in session usable.
     let username = match (access_token.filter(|t| !t.is_empty()), session) {
-        (Some(token), _) => user_access(state, token)?.username,
+        (Some(_), Some(_)) => return Err(both()),
+        (Some(token), None) => user_access(state, token)?.username,
         (None, Some(session)) => {
             flow::open_session(state, Some(session), None, &["MFA_SETUP"])?
                 .1
@@ -126,14 +134,23 @@ pub(super) fn verify_software_token(
             "No software token is being set up: call AssociateSoftwareToken first",
         ));
     };
+    // A signed-in caller's guesses count towards the lockout; a sign-in
+    // session's are limited by the session.
+    let attempt = match access_token.filter(|t| !t.is_empty()) {
+        Some(_) => Some(Attempt::start(state, Guess::Code, &username)?),
+        None => None,
+    };
     if !totp_matches(state, &username, &secret, &request.user_code)? {
-        if let Some(session) = session.filter(|_| access_token.is_none()) {
+        if let Some(session) = session.filter(|_| attempt.is_none()) {
             flow::fail(state, &crate::ids::sha256_hex(session))?;
         }
         return Err(ApiError::new(
             ErrorCode::EnableSoftwareTokenMfa,
             "Code mismatch and fail enable Software Token MFA",
         ));
+    }
+    if let Some(attempt) = attempt {
+        attempt.succeeded()?;
     }
     let setter = setter(state, access_token, session)?;
     mfa.totp_secret = Some(secret);
@@ -190,3 +207,5 @@ pub(crate) fn verify_in_sign_in(
     )?;
     Ok(body["Session"].as_str().unwrap_or_default().to_owned())
 }
+
+super::common::redacted_debug!(AssociateRequest, VerifyRequest);

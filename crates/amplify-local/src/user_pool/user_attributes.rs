@@ -28,14 +28,14 @@ pub(crate) fn purpose(attribute: &str) -> String {
     format!("verify_{attribute}")
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(super) struct UpdateRequest {
     access_token: String,
     user_attributes: Option<Vec<AttributeType>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(super) struct CodeRequest {
     access_token: String,
@@ -44,7 +44,7 @@ pub(super) struct CodeRequest {
     code: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(super) struct DeleteRequest {
     access_token: String,
@@ -186,3 +186,5 @@ pub(super) fn delete_user_attributes(
     state.store.update_user(&user)?;
     Ok(json!({}))
 }
+
+super::common::redacted_debug!(UpdateRequest, CodeRequest, DeleteRequest);

@@ -456,6 +456,29 @@ async fn cors_is_for_app_origins_and_browser_operations_only() {
         )
         .await;
     assert_eq!(header(&answer, "access-control-allow-origin"), None);
+    // The account operations aws-amplify calls are open to the app; the
+    // signed-only group operations are not.
+    let forgot = json!({ "ClientId": h.backend.client_id(), "Username": "cy" });
+    let answer = h
+        .post_target(
+            "AWSCognitoIdentityProviderService.ForgotPassword",
+            &forgot.to_string(),
+            &from_app,
+        )
+        .await;
+    assert_eq!(
+        header(&answer, "access-control-allow-origin"),
+        Some(APP_ORIGIN)
+    );
+    let groups = json!({ "UserPoolId": h.backend.user_pool_id() });
+    let answer = h
+        .post_target(
+            "AWSCognitoIdentityProviderService.ListGroups",
+            &groups.to_string(),
+            &from_app,
+        )
+        .await;
+    assert_eq!(header(&answer, "access-control-allow-origin"), None);
 
     // GraphQL (with a JWT) and the token endpoint are for browsers; the
     // login pages are not.

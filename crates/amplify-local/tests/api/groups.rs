@@ -255,6 +255,11 @@ async fn tokens_carry_groups_in_precedence_order() {
             .unwrap_or_default(),
     );
     assert_eq!(id["cognito:groups"], json!(["roled", "beta", "alpha"]));
+    // The outputs list the groups as Gen 2 writes them.
+    assert_eq!(
+        h.backend.outputs()["auth"]["groups"],
+        json!([{ "alpha": {} }, { "beta": { "precedence": 5 } }, { "roled": { "precedence": 3 } }, { "zeta": { "precedence": 1 } }])
+    );
     h.backend.shutdown().await;
 }
 

@@ -514,7 +514,13 @@ async fn without_mfa_factors_cannot_be_enabled_and_outputs_say_none() {
     let access = text(&h.sign_in("xena").await["AccessToken"]);
     h.call("AssociateSoftwareToken", json!({ "AccessToken": access }))
         .await
-        .assert_error("InvalidParameterException");
+        .assert_error("SoftwareTokenMFANotFoundException");
+    h.call(
+        "AssociateSoftwareToken",
+        json!({ "AccessToken": access, "Session": "also" }),
+    )
+    .await
+    .assert_error("InvalidParameterException");
     h.call(
         "SetUserMFAPreference",
         json!({ "AccessToken": access, "EmailMfaSettings": { "Enabled": true } }),

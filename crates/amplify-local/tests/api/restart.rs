@@ -62,3 +62,32 @@ async fn restart_keeps_pool_users_keys_and_refresh_tokens() {
         .expect_err("duplicate");
     h.backend.shutdown().await;
 }
+
+#[tokio::test]
+async fn restart_keeps_groups_and_mfa_settings() {
+    let h = Harness::start_with(|o| o.with_mfa(amplify_local::MfaMode::Optional)).await;
+    h.user("yael");
+    h.backend.add_user_to_group("yael", "crew").expect("group");
+    let secret = h.backend.set_up_totp("yael").expect("totp");
+    let Harness { backend, dir, http } = h;
+    backend.shutdown().await;
+
+    let backend = LocalBackend::start(
+        LocalOptions::new(dir.path()).with_mfa(amplify_local::MfaMode::Optional),
+    )
+    .await
+    .expect("restart");
+    let h = Harness { backend, dir, http };
+    assert_eq!(h.backend.totp_secret("yael"), Some(secret));
+    let challenge = h.password_auth("yael", crate::helpers::PASSWORD).await.ok();
+    assert_eq!(challenge["ChallengeName"], "SOFTWARE_TOKEN_MFA");
+    let members = h
+        .admin(
+            "ListUsersInGroup",
+            serde_json::json!({ "UserPoolId": h.backend.user_pool_id(), "GroupName": "crew" }),
+        )
+        .await
+        .ok();
+    assert_eq!(members["Users"][0]["Username"], "yael");
+    h.backend.shutdown().await;
+}

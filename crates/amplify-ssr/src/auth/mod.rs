@@ -28,12 +28,35 @@
 //!   calling Cognito. The list is bounded (50 000 sessions; when full, the one expiring first is forgotten) and
 //!   **lives in this process only**: other instances, or this one after a restart, accept the tokens until they
 //!   expire.
+//!
+//! # Sign-in steps and account flows
+//!
+//! [`sign_in`] returns [`SignInOutcome::SignedIn`] or the [`SignInNextStep`] Cognito asks for (aws-amplify's
+//! `nextStep.signInStep`): a new password, an SMS, email or authenticator-app code, a choice of MFA method, MFA
+//! set-up (TOTP through `AssociateSoftwareToken` / `VerifySoftwareToken`, or email), a custom challenge; or, in
+//! place of upstream's exceptions, `CONFIRM_SIGN_UP` and `RESET_PASSWORD`. [`confirm_sign_in`] answers a step,
+//! on a later request, and returns the same outcome. Between requests Cognito's `Session` lives in one
+//! short-lived cookie, encrypted and authenticated (AES-256-GCM) with the runner's cookie encryption key and
+//! bound to the app client ([`ServerRunnerBuilder::cookie_encryption_key`](crate::ServerRunnerBuilder::cookie_encryption_key));
+//! see `challenge_cookie` in the sources for its format. A step cookie that is missing, expired, altered or
+//! sealed elsewhere is [`AuthError::NoSignInInProgress`](crate::AuthError::NoSignInInProgress).
+//!
+//! The account flows have upstream's names: [`sign_up`], [`confirm_sign_up`], [`resend_sign_up_code`],
+//! [`reset_password`], [`confirm_reset_password`] (no session needed), and, for the signed-in user,
+//! [`update_password`], [`update_user_attributes`] (with [`confirm_user_attribute`] and
+//! [`send_user_attribute_verification_code`]), [`delete_user`] (which ends the session), [`set_up_totp`],
+//! [`verify_totp_setup`], [`update_mfa_preference`] and [`fetch_mfa_preference`].
 
+mod account;
 pub(crate) mod cached_session;
+mod challenge_cookie;
+mod confirm_sign_in;
 mod copies;
 mod expiring_set;
 pub(crate) mod hooks;
 pub mod identity;
+mod mfa;
+mod next_step;
 pub(crate) mod refresh;
 pub(crate) mod refresh_limits;
 pub(crate) mod revocations;
@@ -42,25 +65,40 @@ pub(crate) mod runtime;
 mod session;
 mod sign_in;
 mod sign_out_here;
+mod sign_up;
 pub(crate) mod single_flight;
 mod token_user;
 pub(crate) mod tokens;
 pub(crate) mod verified;
 
 pub use crate::cognito::AuthFlow;
+pub use account::{
+    UpdateAttributeNextStep, UpdatePasswordInput, UpdateUserAttributeOutcome,
+    confirm_user_attribute, delete_user, send_user_attribute_verification_code, update_password,
+    update_user_attributes,
+};
+pub use challenge_cookie::NoSignInReason;
+pub use confirm_sign_in::{ConfirmSignInInput, confirm_sign_in};
 pub use hooks::{AuthEvent, AuthHooks, RefreshFailure};
 pub use identity::{
     AwsCredentials, DEFAULT_CREDENTIALS_CACHE_CAPACITY, DEFAULT_CREDENTIALS_REFRESH_MARGIN,
     IdentityCredentials, fetch_identity_credentials,
 };
+pub use mfa::{
+    MfaPreference, MfaPreferences, UpdateMfaPreferenceInput, VerifyTotpSetupInput,
+    fetch_mfa_preference, set_up_totp, update_mfa_preference, verify_totp_setup,
+};
+pub use next_step::{MfaType, SignInNextStep, SignInOutcome, TotpSetupDetails};
 pub use refresh_limits::{DEFAULT_REFRESH_CONCURRENCY, DEFAULT_REFRESH_TIMEOUT};
 pub use routes::{AppOrigin, AuthRoutes, AuthRoutesError, AuthRoutesOptions};
 pub use session::{
     AuthSession, AuthTokens, AuthUser, FetchAuthSessionOptions, fetch_auth_session,
     fetch_user_attributes, get_current_user,
 };
-pub use sign_in::{
-    ChallengeName, SignInChallenge, SignInInput, SignInOutcome, SignOutOptions, SignOutReport,
-    sign_in, sign_out,
+pub use sign_in::{SignInInput, SignOutOptions, SignOutReport, sign_in, sign_out};
+pub use sign_up::{
+    ConfirmResetPasswordInput, ConfirmSignUpInput, ResetPasswordNextStep, ResetPasswordOutcome,
+    SignUpInput, SignUpNextStep, SignUpOutcome, confirm_reset_password, confirm_sign_up,
+    resend_sign_up_code, reset_password, sign_up,
 };
 pub use tokens::SignInDetails;

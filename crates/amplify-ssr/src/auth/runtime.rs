@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::challenge_cookie::StepSealer;
 use super::hooks::HookSlot;
 use super::identity::{IdentityOptions, IdentityRuntime};
 use super::refresh::RefreshCoordinator;
@@ -13,6 +14,7 @@ use crate::cognito::{CognitoClient, IdentityClient};
 use crate::config::{AmplifyConfig, AuthConfig, ConfigError};
 use crate::cookies::{AuthCookieNames, identity_id_key};
 use crate::jwt::{JwksCache, TokenVerifier};
+use crate::secret::CookieEncryptionKey;
 
 /// How many verified tokens the runner remembers (a bounded map keyed by a hash of the token).
 const VERIFIED_TOKEN_CACHE_CAPACITY: usize = 10_000;
@@ -24,6 +26,8 @@ pub(crate) struct AuthOptions {
     pub(crate) identity: IdentityOptions,
     pub(crate) refresh: RefreshOptions,
     pub(crate) hooks: HookSlot,
+    /// The key that seals the sign-in step cookie; `None` draws a random one (see [`super::challenge_cookie`]).
+    pub(crate) cookie_key: Option<CookieEncryptionKey>,
 }
 
 /// The parts of the runner that exist only when the configuration has a user pool.
@@ -43,6 +47,8 @@ pub(crate) struct AuthRuntime {
     identity_cookie: Option<String>,
     /// The application's callbacks on sign-in, sign-out and refresh.
     pub(crate) hooks: HookSlot,
+    /// Seals the sign-in step cookie (see [`super::challenge_cookie`]).
+    pub(crate) step_sealer: StepSealer,
 }
 
 impl AuthRuntime {
@@ -75,7 +81,17 @@ impl AuthRuntime {
             )),
             None => None,
         };
+        let step_sealer = match &options.cookie_key {
+            Some(key) => StepSealer::new(key),
+            None => StepSealer::new(&CookieEncryptionKey::generate().map_err(|_| {
+                ConfigError::NotConfigured {
+                    what: "a random cookie encryption key (the system's random generator failed)".to_owned(),
+                    fix: "set ServerRunnerBuilder::cookie_encryption_key or AMPLIFY_SSR_COOKIE_SECRET".to_owned(),
+                }
+            })?),
+        };
         Ok(Self {
+            step_sealer,
             config: auth.clone(),
             verifier,
             cognito,

@@ -5,15 +5,14 @@
 //! response, in either cookie mode. `USER_SRP_AUTH` is the default flow, so the password never leaves the server;
 //! `USER_PASSWORD_AUTH` is available for app clients that only allow it.
 
-use std::collections::BTreeMap;
-use std::time::SystemTime;
-
 use amplify_srp::{PasswordVerifierChallenge, SrpClient, cognito_timestamp};
 use tracing::Instrument;
 
-use crate::auth::session::{AuthUser, user_of};
+use crate::auth::challenge_cookie;
+use crate::auth::confirm_sign_in::{SignInContext, advance};
+use crate::auth::next_step::{SignInNextStep, SignInOutcome};
+use crate::auth::runtime::AuthRuntime;
 use crate::auth::sign_out_here::{RevokeRefreshToken, end_session};
-use crate::auth::tokens::{self, SignInDetails};
 use crate::cognito::{
     AuthFlow, CognitoClient, CognitoError, InitiateAuthRequest, InitiateAuthResponse,
     RespondToAuthChallengeRequest,
@@ -30,7 +29,8 @@ pub struct SignInInput {
     pub username: String,
     /// The password.
     pub password: Password,
-    /// The auth flow: [`AuthFlow::UserSrpAuth`] (the default) or [`AuthFlow::UserPasswordAuth`].
+    /// The auth flow: [`AuthFlow::UserSrpAuth`] (the default), [`AuthFlow::UserPasswordAuth`] or
+    /// [`AuthFlow::CustomAuth`].
     pub auth_flow: AuthFlow,
 }
 
@@ -51,78 +51,50 @@ impl SignInInput {
         self.auth_flow = flow;
         self
     }
-}
 
-/// A challenge Cognito requires before it issues tokens, which [`sign_in`] does not complete by itself.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ChallengeName {
-    /// The user must choose a new password (created by an administrator with a temporary one).
-    NewPasswordRequired,
-    /// A code sent by SMS.
-    SmsMfa,
-    /// A code from an authenticator app.
-    SoftwareTokenMfa,
-    /// A code sent by email.
-    EmailOtp,
-    /// The user must pick an MFA method.
-    SelectMfaType,
-    /// The user must set up MFA.
-    MfaSetup,
-    /// A custom auth challenge (Lambda triggers).
-    CustomChallenge,
-    /// Any other challenge, by Cognito's name.
-    Other(String),
-}
-
-impl ChallengeName {
-    fn parse(name: &str) -> Self {
-        match name {
-            "NEW_PASSWORD_REQUIRED" => Self::NewPasswordRequired,
-            "SMS_MFA" => Self::SmsMfa,
-            "SOFTWARE_TOKEN_MFA" => Self::SoftwareTokenMfa,
-            "EMAIL_OTP" => Self::EmailOtp,
-            "SELECT_MFA_TYPE" => Self::SelectMfaType,
-            "MFA_SETUP" => Self::MfaSetup,
-            "CUSTOM_CHALLENGE" => Self::CustomChallenge,
-            other => Self::Other(other.to_owned()),
+    /// A custom-auth sign-in (`CUSTOM_AUTH`, the pool's Lambda challenges) with no password; add one with
+    /// [`with_password`](Self::with_password) to prove it with SRP first (upstream's `CUSTOM_WITH_SRP`).
+    #[must_use]
+    pub fn custom_auth(username: impl Into<String>) -> Self {
+        Self {
+            username: username.into(),
+            password: Password::new(String::new()),
+            auth_flow: AuthFlow::CustomAuth,
         }
+    }
+
+    /// Sets the password.
+    #[must_use]
+    pub fn with_password(mut self, password: impl Into<String>) -> Self {
+        self.password = Password::new(password);
+        self
     }
 }
 
-/// A sign-in step the user still has to complete.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct SignInChallenge {
-    /// The challenge.
-    pub name: ChallengeName,
-    /// Cognito's challenge parameters (e.g. `CODE_DELIVERY_DESTINATION`, `requiredAttributes`).
-    pub parameters: BTreeMap<String, String>,
-}
-
-/// The result of [`sign_in`].
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum SignInOutcome {
-    /// Signed in; the session cookies have been written to the context.
-    SignedIn(AuthUser),
-    /// Cognito requires another step (MFA, a new password, ...). No cookies were written.
-    ChallengeRequired(SignInChallenge),
-}
-
-/// Signs a user in from the server with a username and password, and writes the session cookies.
+/// Signs a user in from the server, and writes the session cookies, or the sealed sign-in step cookie when
+/// Cognito asks for another step (MFA, a new password, MFA set-up, a custom challenge): answer it with
+/// [`confirm_sign_in`](crate::confirm_sign_in). See [`SignInOutcome`] and [`crate::auth`]'s sign-in steps.
 ///
-/// Any session of another user found in the request's cookies is cleared first, so stale tokens do not pile up
-/// in the browser.
+/// Any session of another user found in the request's cookies is cleared when the sign-in completes, so stale
+/// tokens do not pile up in the browser. As upstream, `UserNotConfirmedException` and
+/// `PasswordResetRequiredException` are not errors but the steps [`SignInNextStep::ConfirmSignUp`] and
+/// [`SignInNextStep::ResetPassword`].
 ///
 /// # Errors
 ///
-/// Cognito's errors, by name: `NotAuthorizedException` (wrong username or password), `UserNotConfirmedException`,
-/// `PasswordResetRequiredException`, ...; [`AuthError::CookiesNotWritable`] in a static or read-only context;
-/// [`AuthError::UnsupportedSignInFlow`] for a flow other than SRP or password, before any call to Cognito.
+/// Cognito's errors, by name: `NotAuthorizedException` (wrong username or password), `UserNotFoundException`,
+/// ...; [`AuthError::CookiesNotWritable`] in a static or read-only context; [`AuthError::EmptyInput`] for an
+/// empty username; [`AuthError::UnsupportedSignInFlow`] for a flow other than SRP, password or custom auth, and
+/// [`AuthError::UnsupportedChallenge`] for a challenge the library cannot continue.
 pub async fn sign_in(ctx: &ServerContext, input: SignInInput) -> Result<SignInOutcome, AuthError> {
     if ctx.kind() != ContextKind::RequestResponse {
         return Err(AuthError::CookiesNotWritable(ctx.kind()));
+    }
+    if input.username.trim().is_empty() {
+        return Err(AuthError::EmptyInput {
+            code: "EmptySignInUsername",
+            field: "username",
+        });
     }
     let span = tracing::info_span!("amplify_ssr.sign_in", flow = input.auth_flow.as_str());
     async {
@@ -130,36 +102,85 @@ pub async fn sign_in(ctx: &ServerContext, input: SignInInput) -> Result<SignInOu
             .runner()
             .auth_runtime()
             .map_err(AuthError::UserPoolNotConfigured)?;
-        let client_id = runtime.config.user_pool_client_id.as_str();
-        let response = match input.auth_flow {
-            AuthFlow::UserPasswordAuth => {
-                runtime
-                    .cognito
-                    .initiate_auth(&InitiateAuthRequest::user_password(
-                        client_id,
-                        &input.username,
-                        &input.password,
-                    ))
-                    .await?
+        // A sign-in started anew abandons the one in progress.
+        challenge_cookie::clear(ctx);
+        let response = match start(ctx, runtime, &input).await {
+            Ok(response) => response,
+            Err(AuthError::Cognito(e)) => {
+                return match e.code() {
+                    Some("UserNotConfirmedException") => {
+                        Ok(SignInOutcome::NextStep(SignInNextStep::ConfirmSignUp))
+                    }
+                    Some("PasswordResetRequiredException") => {
+                        Ok(SignInOutcome::NextStep(SignInNextStep::ResetPassword))
+                    }
+                    _ => Err(AuthError::Cognito(e)),
+                };
             }
-            AuthFlow::UserSrpAuth => {
-                let srp = SrpClient::new();
-                let challenge = runtime
-                    .cognito
-                    .initiate_auth(
-                        &InitiateAuthRequest::new(AuthFlow::UserSrpAuth, client_id)
-                            .with_parameter("USERNAME", input.username.as_str())
-                            .with_parameter("SRP_A", srp.public_a_hex()),
-                    )
-                    .await?;
-                answer_password_verifier(ctx, &srp, &input, challenge).await?
-            }
-            other => return Err(AuthError::UnsupportedSignInFlow(other)),
+            Err(other) => return Err(other),
         };
-        finish(ctx, &input, response)
+        let context = SignInContext {
+            username: input.username.clone(),
+            login_id: input.username.clone(),
+            flow: input.auth_flow.as_str().to_owned(),
+        };
+        advance(ctx, runtime, context, response).await
     }
     .instrument(span)
     .await
+}
+
+/// The first call(s) of a sign-in: `InitiateAuth`, and the SRP password proof when the flow uses SRP.
+async fn start(
+    ctx: &ServerContext,
+    runtime: &AuthRuntime,
+    input: &SignInInput,
+) -> Result<InitiateAuthResponse, AuthError> {
+    let client_id = runtime.config.user_pool_client_id.as_str();
+    match input.auth_flow {
+        AuthFlow::UserPasswordAuth => Ok(runtime
+            .cognito
+            .initiate_auth(&InitiateAuthRequest::user_password(
+                client_id,
+                &input.username,
+                &input.password,
+            ))
+            .await?),
+        AuthFlow::UserSrpAuth => {
+            let srp = SrpClient::new();
+            let challenge = runtime
+                .cognito
+                .initiate_auth(
+                    &InitiateAuthRequest::new(AuthFlow::UserSrpAuth, client_id)
+                        .with_parameter("USERNAME", input.username.as_str())
+                        .with_parameter("SRP_A", srp.public_a_hex()),
+                )
+                .await?;
+            answer_password_verifier(ctx, &srp, input, challenge).await
+        }
+        // Without a password: the custom challenges alone. With one: SRP first (upstream's CUSTOM_WITH_SRP).
+        AuthFlow::CustomAuth if input.password.secret().is_empty() => Ok(runtime
+            .cognito
+            .initiate_auth(
+                &InitiateAuthRequest::new(AuthFlow::CustomAuth, client_id)
+                    .with_parameter("USERNAME", input.username.as_str()),
+            )
+            .await?),
+        AuthFlow::CustomAuth => {
+            let srp = SrpClient::new();
+            let challenge = runtime
+                .cognito
+                .initiate_auth(
+                    &InitiateAuthRequest::new(AuthFlow::CustomAuth, client_id)
+                        .with_parameter("USERNAME", input.username.as_str())
+                        .with_parameter("SRP_A", srp.public_a_hex())
+                        .with_parameter("CHALLENGE_NAME", "SRP_A"),
+                )
+                .await?;
+            answer_password_verifier(ctx, &srp, input, challenge).await
+        }
+        other => Err(AuthError::UnsupportedSignInFlow(other)),
+    }
 }
 
 async fn answer_password_verifier(
@@ -217,38 +238,13 @@ async fn answer_password_verifier(
     .with_response("PASSWORD_CLAIM_SECRET_BLOCK", secret_block)
     .with_response("PASSWORD_CLAIM_SIGNATURE", signature)
     .with_response("TIMESTAMP", timestamp.as_str());
-    Ok(runtime.cognito.respond_to_auth_challenge(&request).await?)
-}
-
-fn finish(
-    ctx: &ServerContext,
-    input: &SignInInput,
-    response: InitiateAuthResponse,
-) -> Result<SignInOutcome, AuthError> {
-    let runtime = ctx
-        .runner()
-        .auth_runtime()
-        .map_err(AuthError::UserPoolNotConfigured)?;
-    let client_id = runtime.config.user_pool_client_id.as_str();
-    let Some(result) = response.authentication_result else {
-        let Some(name) = response.challenge_name else {
-            return Err(AuthError::UnexpectedResponse(
-                "Cognito answered the sign-in with neither tokens nor a challenge".into(),
-            ));
-        };
-        return Ok(SignInOutcome::ChallengeRequired(SignInChallenge {
-            name: ChallengeName::parse(&name),
-            parameters: response.challenge_parameters.into_iter().collect(),
-        }));
-    };
-    let details = SignInDetails {
-        login_id: Some(input.username.clone()),
-        auth_flow_type: Some(input.auth_flow.as_str().to_owned()),
-    };
-    let session =
-        tokens::session_from_result(&result, None, None, Some(details), SystemTime::now())?;
-    tokens::replace(ctx, client_id, &session);
-    Ok(SignInOutcome::SignedIn(user_of(&session)?))
+    let mut next = runtime.cognito.respond_to_auth_challenge(&request).await?;
+    // Later steps answer with the name Cognito gave here (the user's, not an alias they typed), as upstream.
+    if next.challenge_name.is_some() && !next.challenge_parameters.contains_key("USERNAME") {
+        next.challenge_parameters
+            .insert("USERNAME".to_owned(), username.to_owned());
+    }
+    Ok(next)
 }
 
 /// Options for [`sign_out`].

@@ -125,24 +125,28 @@ struct PairIndex {
 
 #[derive(Clone, Copy, Default)]
 struct PairSpan {
-    name: (u32, u32),
-    value: (u32, u32),
+    name: (u16, u16),
+    value: (u16, u16),
     name_escaped: bool,
 }
 
 impl PairIndex {
     const CAPACITY: usize = 32;
 
-    /// The index of `header`'s pairs; `None` when there are more than fit (lookups then scan).
+    /// The index of `header`'s pairs; `None` when there are more than fit, or the header is longer than 64 KiB
+    /// (lookups then scan). Offsets are 16 bits so that the index stays small: it is built and kept inline.
     fn build(header: &[u8]) -> Option<Self> {
-        let offset = |part: &[u8]| -> Option<(u32, u32)> {
+        let offset = |part: &[u8]| -> Option<(u16, u16)> {
             // `part` is a subslice of `header`, so its address tells where it starts.
             let start = (part.as_ptr() as usize).checked_sub(header.as_ptr() as usize)?;
             Some((
-                u32::try_from(start).ok()?,
-                u32::try_from(start + part.len()).ok()?,
+                u16::try_from(start).ok()?,
+                u16::try_from(start + part.len()).ok()?,
             ))
         };
+        if u16::try_from(header.len()).is_err() {
+            return None;
+        }
         let mut index = Self {
             spans: [PairSpan::default(); Self::CAPACITY],
             len: 0,
@@ -161,13 +165,27 @@ impl PairIndex {
         Some(index)
     }
 
-    fn pairs<'h>(&'h self, header: &'h [u8]) -> impl Iterator<Item = RawPair<'h>> + 'h {
-        let range = |(start, end): (u32, u32)| &header[start as usize..end as usize];
-        self.spans[..self.len].iter().map(move |span| RawPair {
-            name: range(span.name),
-            value: range(span.value),
-            name_escaped: span.name_escaped,
-        })
+    /// The pairs, in order; with `name_len`, only those whose name may be that long once decoded (an escaped
+    /// name is always a candidate), which a lookup tells from the span alone, without touching the header.
+    fn pairs<'h>(
+        &'h self,
+        header: &'h [u8],
+        name_len: Option<usize>,
+    ) -> impl Iterator<Item = RawPair<'h>> + 'h {
+        let range = |(start, end): (u16, u16)| &header[usize::from(start)..usize::from(end)];
+        let candidate = move |span: &&PairSpan| {
+            name_len.is_none_or(|len| {
+                span.name_escaped || usize::from(span.name.1.wrapping_sub(span.name.0)) == len
+            })
+        };
+        self.spans[..self.len]
+            .iter()
+            .filter(candidate)
+            .map(move |span| RawPair {
+                name: range(span.name),
+                value: range(span.value),
+                name_escaped: span.name_escaped,
+            })
     }
 }
 
@@ -302,10 +320,11 @@ impl RequestCookies {
         &'s self,
         raw_name: &'n str,
     ) -> impl Iterator<Item = RawPair<'s>> + use<'s, 'n> {
-        self.raw_pairs().filter(move |pair| {
-            pair.name_is(raw_name)
-                .unwrap_or_else(|| decode(&String::from_utf8_lossy(pair.name)) == raw_name)
-        })
+        self.raw_pairs_of_len(Some(raw_name.len()))
+            .filter(move |pair| {
+                pair.name_is(raw_name)
+                    .unwrap_or_else(|| decode(&String::from_utf8_lossy(pair.name)) == raw_name)
+            })
     }
 
     /// Whether the request carried a cookie whose decoded name is `raw_name` (even with an empty value).
@@ -363,12 +382,18 @@ impl RequestCookies {
     /// Every usable pair, undecoded, in header order (the same pairs, in the same order, as [`decoded`]): from
     /// the index when the request has one header with few pairs, else by scanning.
     fn raw_pairs(&self) -> impl Iterator<Item = RawPair<'_>> {
+        self.raw_pairs_of_len(None)
+    }
+
+    /// [`raw_pairs`](Self::raw_pairs), of which the index may leave out names that cannot be `name_len` bytes
+    /// long once decoded (a scan yields them all).
+    fn raw_pairs_of_len(&self, name_len: Option<usize>) -> impl Iterator<Item = RawPair<'_>> {
         let indexed = match &self.headers {
             Headers::One(value) => self
                 .index
                 .get_or_init(|| PairIndex::build(value.as_bytes()))
                 .as_ref()
-                .map(|index| index.pairs(value.as_bytes())),
+                .map(|index| index.pairs(value.as_bytes(), name_len)),
             Headers::None | Headers::Text(_) => None,
         };
         match indexed {

@@ -10,6 +10,11 @@ use crate::config::{
     AmplifyConfig, AppOrigin, ConfigError, ENV_APP_ORIGIN, EndpointOverrides, parse_endpoint,
 };
 use crate::cookies::{CookieMode, CookieOptions, SameSite};
+use crate::secret::CookieEncryptionKey;
+
+/// The environment variable holding the sign-in step cookie's key: base64 of 32 bytes (see
+/// [`ServerRunnerBuilder::cookie_encryption_key`]).
+pub const ENV_COOKIE_SECRET: &str = "AMPLIFY_SSR_COOKIE_SECRET";
 
 /// Builds a [`ServerRunner`]. Obtain one with [`ServerRunner::builder`].
 #[derive(Debug)]
@@ -175,6 +180,20 @@ impl ServerRunnerBuilder {
         self
     }
 
+    /// The AES-256-GCM key that seals the sign-in step cookie, which carries Cognito's `Session` between
+    /// [`sign_in`](crate::sign_in) and [`confirm_sign_in`](crate::confirm_sign_in) (see
+    /// [`crate::auth`]'s sign-in steps). Wins over the `AMPLIFY_SSR_COOKIE_SECRET` environment variable (base64 of
+    /// 32 bytes, e.g. `openssl rand -base64 32`), which is read when the builder reads the environment.
+    ///
+    /// Without either, each process draws a random key: fine for one instance, but **instances behind a load
+    /// balancer need the same key**, or a step started on one cannot be continued on another (the user gets
+    /// [`AuthError::NoSignInInProgress`](crate::AuthError::NoSignInInProgress) and signs in again). Only the
+    /// sign-in in progress depends on it, never the session cookies.
+    pub fn cookie_encryption_key(mut self, key: CookieEncryptionKey) -> Self {
+        self.auth.cookie_key = Some(key);
+        self
+    }
+
     /// Overrides the Cognito user-pool API endpoint (e.g. `http://127.0.0.1:4000/`).
     pub fn user_pool_endpoint(self, url: &str) -> Self {
         self.endpoint("user_pool_endpoint", url, |endpoints, url| {
@@ -251,6 +270,13 @@ impl ServerRunnerBuilder {
             self.config.apply_env()?;
         }
         self.config.endpoints.override_with(self.endpoints);
+        if self.auth.cookie_key.is_none()
+            && self.read_env
+            && let Ok(text) = std::env::var(ENV_COOKIE_SECRET)
+            && !text.trim().is_empty()
+        {
+            self.auth.cookie_key = Some(cookie_key_from_env(&text)?);
+        }
         let app_origin = match self.app_origin.as_deref() {
             Some(text) => Some(AppOrigin::from_setting(
                 "ServerRunnerBuilder::app_origin",
@@ -342,6 +368,22 @@ fn check_insecure_cookies(
     Ok(())
 }
 
+/// The cookie encryption key in `AMPLIFY_SSR_COOKIE_SECRET`, or an error that names the variable and the fix
+/// (never the value).
+pub(super) fn cookie_key_from_env(text: &str) -> Result<CookieEncryptionKey, ConfigError> {
+    CookieEncryptionKey::from_base64(text).map_err(|e| ConfigError::Invalid {
+        path: ENV_COOKIE_SECRET.to_owned(),
+        expected: "base64 of 32 random bytes".to_owned(),
+        found: match e {
+            crate::secret::InvalidCookieKey::WrongLength(n) => format!("{n} bytes"),
+            _ => "text that is not base64".to_owned(),
+        },
+        fix:
+            "generate one with `openssl rand -base64 32`, or unset it for a per-process random key"
+                .to_owned(),
+    })
+}
+
 fn default_http_client() -> Result<reqwest::Client, ConfigError> {
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(5))
@@ -349,4 +391,35 @@ fn default_http_client() -> Result<reqwest::Client, ConfigError> {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| ConfigError::http_client(e.to_string()))
+}
+
+#[cfg(test)]
+mod cookie_key_tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_cookie_secret_names_the_variable_and_the_fix_not_the_value() {
+        let error = cookie_key_from_env("c2VjcmV0LXRvby1zaG9ydA==").expect_err("too short");
+        let message = error.to_string();
+        assert!(message.contains(ENV_COOKIE_SECRET), "{message}");
+        assert!(message.contains("openssl rand -base64 32"), "{message}");
+        assert!(message.contains("found 16 bytes"), "{message}");
+        assert!(!message.contains("c2VjcmV0"), "{message}");
+        assert!(cookie_key_from_env("%%%").is_err());
+        assert!(cookie_key_from_env(" AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8= ").is_ok());
+    }
+
+    #[test]
+    fn a_runner_without_a_key_draws_its_own() {
+        let config = AmplifyConfig::from_json(
+            r#"{"version":"1.4","auth":{"aws_region":"us-east-1",
+                "user_pool_id":"us-east-1_Pool","user_pool_client_id":"client1"}}"#,
+        )
+        .expect("config");
+        let runner = ServerRunner::builder(config)
+            .ignore_env()
+            .build()
+            .expect("runner");
+        assert!(runner.auth().is_some());
+    }
 }

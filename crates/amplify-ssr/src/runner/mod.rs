@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use http::HeaderMap;
 
-pub use builder::ServerRunnerBuilder;
+pub use builder::{ENV_COOKIE_SECRET, ServerRunnerBuilder};
 
 use crate::auth::runtime::AuthRuntime;
 use crate::config::{AmplifyConfig, AppOrigin, ConfigError};
