@@ -119,6 +119,11 @@ struct ServeArgs {
     /// the default Todo / Announcement schema.
     #[arg(long, value_name = "FILE")]
     schema: Option<PathBuf>,
+    /// Resolves the custom query or mutation NAME with the HTTP endpoint URL:
+    /// it is POSTed AppSync's Lambda event (arguments, identity, source,
+    /// request headers) and answers the result as JSON. Repeatable.
+    #[arg(long = "function", value_name = "NAME=URL", value_parser = parse_function)]
+    functions: Vec<(String, url::Url)>,
     /// Seconds a client may take to send a request's line and headers; also
     /// how long an idle keep-alive connection stays open. A slower client's
     /// connection is closed.
@@ -286,6 +291,9 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         if let Some(path) = &args.schema {
             options = options.with_schema_file(path.clone());
         }
+        for (name, url) in &args.functions {
+            options = options.with_function(name.clone(), url.clone());
+        }
         for name in &args.oidc_providers {
             options = options.with_oidc_provider(name.clone());
         }
@@ -450,4 +458,19 @@ mod tests {
         };
         assert_eq!(args.max_connections, 8);
     }
+}
+
+/// `NAME=URL` of `--function`.
+fn parse_function(value: &str) -> Result<(String, url::Url), String> {
+    let (name, url) = value.split_once('=').ok_or_else(|| {
+        format!("expected NAME=URL (e.g. summary=http://127.0.0.1:3001/summary), got {value:?}")
+    })?;
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(format!("{name:?} is not a GraphQL field name"));
+    }
+    let url = url::Url::parse(url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("{url} is not an http(s) URL"));
+    }
+    Ok((name.to_owned(), url))
 }

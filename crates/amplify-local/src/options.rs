@@ -133,6 +133,10 @@ pub struct LocalOptions {
     /// `None` (the default) serves the built-in `Todo` / `Announcement`
     /// schema, with seed data.
     pub schema_file: Option<PathBuf>,
+    /// The functions resolving the schema's custom queries and mutations: operation name and the URL of an
+    /// HTTP endpoint that takes AppSync's Lambda event (`POST`, JSON) and answers the result as JSON
+    /// (`--function NAME=URL`). A custom operation without one answers a `Lambda:Unhandled` error.
+    pub functions: Vec<(String, url::Url)>,
     /// Lifetime of a newly issued GraphQL API key (default 7 days, as
     /// Amplify's). An expired key is refused, and replaced at the next start.
     pub api_key_ttl: Duration,
@@ -195,6 +199,7 @@ impl LocalOptions {
             s3_port: 0,
             storage_rules: None,
             schema_file: None,
+            functions: Vec::new(),
             api_key_ttl: Duration::from_secs(7 * 24 * 3600),
             graphql_time_budget: Duration::from_secs(10),
             graphql_row_budget: 50_000,
@@ -293,6 +298,14 @@ impl LocalOptions {
     /// Replaces the default storage access rules.
     pub fn with_storage_rules(mut self, rules: StorageRules) -> Self {
         self.storage_rules = Some(rules);
+        self
+    }
+
+    /// Resolves the custom query or mutation `operation` with the HTTP endpoint `url` (see
+    /// [`LocalOptions::functions`]).
+    #[must_use]
+    pub fn with_function(mut self, operation: impl Into<String>, url: url::Url) -> Self {
+        self.functions.push((operation.into(), url));
         self
     }
 

@@ -98,6 +98,7 @@ impl LocalBackend {
         let confidential = options.confidential_client;
         let providers = options.oidc_providers.clone();
         let schema_file = options.schema_file.clone();
+        let functions = options.functions.clone();
         let api_key_ttl = i64::try_from(options.api_key_ttl.as_secs().max(1)).unwrap_or(i64::MAX);
         let clock = options.clock.clone();
         let graphql_clock = clock.clone();
@@ -132,6 +133,7 @@ impl LocalBackend {
                 schema_file.as_deref(),
                 api_key_ttl,
                 &graphql_clock,
+                &functions,
             )?;
             Ok::<_, LocalError>((
                 store,

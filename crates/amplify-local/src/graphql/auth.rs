@@ -300,14 +300,20 @@ fn owner_values(
 /// `list`, `update`, `delete`). A model without rules is open to user-pool
 /// callers only (the API's default mode).
 pub(crate) fn grant(model: &ModelDef, caller: &Caller, operation: &str) -> Grant {
-    if model.rules.is_empty() {
+    grant_by_rules(&model.rules, caller, operation)
+}
+
+/// What `rules` grant `caller` for `operation`; no rules at all: user-pool callers only (the API's default
+/// mode). Custom operations use this too (their owner rules grant nothing: there is no item to own).
+pub(crate) fn grant_by_rules(rules: &[AuthRule], caller: &Caller, operation: &str) -> Grant {
+    if rules.is_empty() {
         return match caller {
             Caller::UserPool { .. } => Grant::All,
             _ => Grant::Denied,
         };
     }
     let mut checks = Vec::new();
-    for rule in model.rules.iter().filter(|r| r.covers(operation)) {
+    for rule in rules.iter().filter(|r| r.covers(operation)) {
         let provider = rule.provider.as_str();
         match (rule.allow.as_str(), provider, caller) {
             ("public", "apiKey", Caller::ApiKey)

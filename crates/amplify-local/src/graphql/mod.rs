@@ -23,6 +23,7 @@
 
 mod auth;
 mod budget;
+mod custom;
 mod depth;
 mod fields;
 mod filter;
@@ -149,6 +150,7 @@ impl GraphqlApi {
         schema_file: Option<&Path>,
         api_key_ttl_secs: i64,
         clock: &Clock,
+        functions: &[(String, url::Url)],
     ) -> Result<Self, LocalError> {
         let introspection = match schema_file {
             Some(path) => read_schema_file(path)?,
@@ -162,7 +164,9 @@ impl GraphqlApi {
         }
         let (api_key, api_key_expires_at) =
             load_api_key(store, api_key_ttl_secs, clock.now_secs())?;
-        let schema = schema::build(Arc::clone(&backend))?;
+        let functions = custom::Functions::new(functions)?;
+        functions.check(&backend.catalog.custom)?;
+        let schema = schema::build(Arc::clone(&backend), Arc::new(functions))?;
         Ok(Self {
             schema,
             backend,
@@ -347,7 +351,17 @@ pub(crate) async fn handle(
         options.graphql_row_budget,
         options.graphql_time_budget,
     ));
-    let mut graphql_request = async_graphql::Request::new(query)
+    let mut graphql_request = async_graphql::Request::new(query);
+    if !state.graphql.backend.catalog.custom.is_empty() {
+        // Only a custom operation's event needs them.
+        graphql_request = graphql_request.data(Arc::new(custom::RequestInfo::new(
+            &headers,
+            &caller,
+            &state.issuer,
+            &state.identity_pool_id,
+        )));
+    }
+    let mut graphql_request = graphql_request
         .data(caller)
         .data(Arc::clone(&budget))
         .data(Arc::new(plain_items::StashedPages::default()));

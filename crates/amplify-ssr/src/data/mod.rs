@@ -47,8 +47,16 @@
 //! `errors` array (keeping AppSync's `errorType`, `path`, ...). Model operations, as upstream, **return** those
 //! errors next to the (partial) data in [`ModelResult::errors`] / [`ModelListResult::errors`]; only auth-mode,
 //! transport and input errors are `Err`.
+//!
+//! # Custom queries and mutations
+//!
+//! The `queries` and `mutations` of `model_introspection` are called through [`DataClient::query`] /
+//! [`DataClient::mutation`] ([`CustomOperationClient::call`]) with a JSON object of arguments (checked against
+//! the declared ones before any request), [`ModelOptions`] for the auth mode, selection set and headers, and the
+//! same error handling as model operations.
 
 mod client;
+mod custom;
 mod document;
 mod error;
 pub mod introspection;
@@ -57,6 +65,7 @@ mod sign;
 mod variables;
 
 pub use client::{DataClient, GraphqlRequest, GraphqlResponse};
+pub use custom::CustomOperationClient;
 pub use document::ModelOperation;
 pub use error::{DataError, GraphqlError};
 pub use introspection::Introspection;
