@@ -61,6 +61,7 @@ mod document;
 mod error;
 pub mod introspection;
 mod model;
+mod related;
 mod sign;
 mod variables;
 
