@@ -484,3 +484,35 @@ fn custom_operations_get_argument_structs_and_typed_methods() {
     assert!(code.contains("pub enum TypedDataError {"), "{code}");
     assert!(!code.contains("TypedModels"), "{code}");
 }
+
+#[test]
+fn relationship_fields_get_typed_loaders() {
+    let code = reference();
+    let project = item(&code, "impl ProjectClient {");
+    assert!(
+        project.contains("    pub async fn load_tickets("),
+        "{project}"
+    );
+    assert!(project.contains("        item: &Project,"), "{project}");
+    assert!(
+        project.contains("TypedListResult<Ticket>, TypedDataError>"),
+        "{project}"
+    );
+    assert!(
+        project.contains(".load_many(ctx, &item, \"tickets\", options)"),
+        "{project}"
+    );
+    let ticket = item(&code, "impl TicketClient {");
+    assert!(
+        ticket.contains("    pub async fn load_project("),
+        "{ticket}"
+    );
+    assert!(
+        ticket.contains("TypedResult<Project>, TypedDataError>"),
+        "{ticket}"
+    );
+    assert!(
+        ticket.contains(".load_one(ctx, &item, \"project\", options)"),
+        "{ticket}"
+    );
+}

@@ -109,6 +109,8 @@ pub(super) struct ModelNames {
     pub(super) indexes: Vec<KeyQueryNames>,
     /// For `list_by_key`, when the model has a custom primary key.
     pub(super) primary: Option<KeyQueryNames>,
+    /// Relationship loaders: GraphQL field name → method (`load_comments`).
+    pub(super) loaders: Vec<(String, String)>,
 }
 
 /// Names of a query by partition key and sort-key condition.
@@ -237,6 +239,25 @@ impl Names {
                     },
                 )?);
             }
+            let loaders = m
+                .fields
+                .iter()
+                .filter(|f| {
+                    matches!(
+                        f.field_type,
+                        amplify_model_introspection::FieldType::Model(_)
+                    ) && f.association.is_some()
+                })
+                .map(|f| {
+                    (
+                        f.name.clone(),
+                        methods.claim(format!(
+                            "load_{}",
+                            snake_case(&f.name).trim_start_matches("r#")
+                        )),
+                    )
+                })
+                .collect();
             let primary = if m.primary_key.is_custom {
                 Some(key_query(
                     &mut types,
@@ -263,6 +284,7 @@ impl Names {
                 accessor: accessors.claim(snake_case(&m.name)),
                 fields,
                 indexes,
+                loaders,
             });
         }
         let mut methods = Scope::with_reserved(OPERATION_METHODS);
