@@ -13,6 +13,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
+pub mod cache;
 pub mod cognito;
 pub mod config;
 pub mod context;
