@@ -124,6 +124,12 @@ struct ServeArgs {
     /// request headers) and answers the result as JSON. Repeatable.
     #[arg(long = "function", value_name = "NAME=URL", value_parser = parse_function)]
     functions: Vec<(String, url::Url)>,
+    /// Mounts the REST API NAME at /rest/NAME/ behind an API-Gateway-like
+    /// front (SigV4 with identity-pool credentials, or a user-pool token),
+    /// forwarding to URL; written to the outputs file as custom.API.NAME.
+    /// Repeatable.
+    #[arg(long = "rest-api", value_name = "NAME=URL", value_parser = parse_function)]
+    rest_apis: Vec<(String, url::Url)>,
     /// Seconds a client may take to send a request's line and headers; also
     /// how long an idle keep-alive connection stays open. A slower client's
     /// connection is closed.
@@ -294,6 +300,9 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         for (name, url) in &args.functions {
             options = options.with_function(name.clone(), url.clone());
         }
+        for (name, url) in &args.rest_apis {
+            options = options.with_rest_api(name.clone(), url.clone());
+        }
         for name in &args.oidc_providers {
             options = options.with_oidc_provider(name.clone());
         }
@@ -460,13 +469,13 @@ mod tests {
     }
 }
 
-/// `NAME=URL` of `--function`.
+/// `NAME=URL` of `--function` and `--rest-api`.
 fn parse_function(value: &str) -> Result<(String, url::Url), String> {
     let (name, url) = value.split_once('=').ok_or_else(|| {
         format!("expected NAME=URL (e.g. summary=http://127.0.0.1:3001/summary), got {value:?}")
     })?;
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(format!("{name:?} is not a GraphQL field name"));
+        return Err(format!("{name:?} is not a name (letters, digits and `_`)"));
     }
     let url = url::Url::parse(url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
     if !matches!(url.scheme(), "http" | "https") {

@@ -137,6 +137,10 @@ pub struct LocalOptions {
     /// HTTP endpoint that takes AppSync's Lambda event (`POST`, JSON) and answers the result as JSON
     /// (`--function NAME=URL`). A custom operation without one answers a `Lambda:Unhandled` error.
     pub functions: Vec<(String, url::Url)>,
+    /// REST APIs served under `/rest/NAME/` behind an API-Gateway-like front that checks SigV4 (service
+    /// `execute-api`) or a user-pool token, then forwards to the URL (`--rest-api NAME=URL`). Written to the
+    /// outputs file as `custom.API.NAME`.
+    pub rest_apis: Vec<(String, url::Url)>,
     /// Lifetime of a newly issued GraphQL API key (default 7 days, as
     /// Amplify's). An expired key is refused, and replaced at the next start.
     pub api_key_ttl: Duration,
@@ -200,6 +204,7 @@ impl LocalOptions {
             storage_rules: None,
             schema_file: None,
             functions: Vec::new(),
+            rest_apis: Vec::new(),
             api_key_ttl: Duration::from_secs(7 * 24 * 3600),
             graphql_time_budget: Duration::from_secs(10),
             graphql_row_budget: 50_000,
@@ -306,6 +311,14 @@ impl LocalOptions {
     #[must_use]
     pub fn with_function(mut self, operation: impl Into<String>, url: url::Url) -> Self {
         self.functions.push((operation.into(), url));
+        self
+    }
+
+    /// Mounts the REST API `name` (forwarding to `upstream`) under `/rest/NAME/` (see
+    /// [`LocalOptions::rest_apis`]).
+    #[must_use]
+    pub fn with_rest_api(mut self, name: impl Into<String>, upstream: url::Url) -> Self {
+        self.rest_apis.push((name.into(), upstream));
         self
     }
 

@@ -26,6 +26,9 @@ pub mod guard;
 pub mod jwt;
 pub mod outbound;
 pub mod redirect;
+#[cfg(feature = "rest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rest")))]
+pub mod rest;
 mod runner;
 pub mod same_origin;
 pub mod secret;

@@ -168,6 +168,40 @@ fn user_pool(state: &AppState, token: &str) -> Result<Caller, Refusal> {
 }
 
 fn iam(state: &AppState, request: (&Method, &Uri, &HeaderMap, &[u8])) -> Result<Caller, Refusal> {
+    iam_for(state, request, "appsync")
+}
+
+/// Who calls a REST API behind amplify-local's API-Gateway-like front: SigV4 (service `execute-api`) with
+/// identity-pool credentials, or a user-pool ID or access token in `Authorization`.
+pub(crate) fn authenticate_rest(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Caller, Refusal> {
+    let Some(authorization) = headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.trim().is_empty())
+    else {
+        return Err(unauthorized("Unauthorized"));
+    };
+    if authorization.starts_with("AWS4-HMAC-SHA256") {
+        return iam_for(state, (method, uri, headers, body), "execute-api");
+    }
+    let token = authorization
+        .strip_prefix("Bearer ")
+        .unwrap_or(authorization)
+        .trim();
+    user_pool(state, token).map_err(|_| unauthorized("Unauthorized"))
+}
+
+fn iam_for(
+    state: &AppState,
+    request: (&Method, &Uri, &HeaderMap, &[u8]),
+    service: &str,
+) -> Result<Caller, Refusal> {
     let headers = request.2;
     let signature_refusal = |error: SignatureError| match error {
         SignatureError::Malformed(message) | SignatureError::WrongScope(message) => {
@@ -199,7 +233,7 @@ fn iam(state: &AppState, request: (&Method, &Uri, &HeaderMap, &[u8])) -> Result<
         &signed,
         &credentials.secret_key,
         sigv4::Scope {
-            service: "appsync",
+            service,
             region: state.region(),
         },
         request,

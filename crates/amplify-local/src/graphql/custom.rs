@@ -170,7 +170,7 @@ impl RequestInfo {
 }
 
 /// The event's `identity`, as AppSync writes it for each auth mode (`null` for the API key).
-fn identity(caller: &Caller, issuer: &str, pool_id: &str) -> Value {
+pub(crate) fn identity(caller: &Caller, issuer: &str, pool_id: &str) -> Value {
     match caller {
         Caller::ApiKey => Value::Null,
         Caller::UserPool {

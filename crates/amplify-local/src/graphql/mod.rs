@@ -54,7 +54,9 @@ use rusqlite::params;
 use serde_json::{Value, json};
 
 use self::auth::{Caller, Refusal};
+pub(crate) use self::auth::{Refusal as RestRefusal, authenticate_rest};
 use self::budget::Budget;
+pub(crate) use self::custom::identity as caller_identity;
 use self::model::Catalog;
 use self::ops::Backend;
 use crate::db::Store;
