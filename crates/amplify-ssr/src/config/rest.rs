@@ -82,3 +82,43 @@ pub(super) fn parse_legacy(root: &Fields<'_>) -> Result<Vec<RestApiConfig>, Conf
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::config::{AmplifyConfig, ConfigError};
+
+    #[test]
+    fn gen2_custom_api_and_gen1_cloud_logic() {
+        let gen2 = AmplifyConfig::from_value(&json!({
+            "version": "1.4",
+            "custom": {"API": {"myRestApi": {
+                "endpoint": "https://abc.execute-api.eu-west-1.amazonaws.com/prod/",
+                "region": "eu-west-1", "apiName": "myRestApi",
+            }}},
+        }))
+        .unwrap();
+        assert_eq!(gen2.rest_apis.len(), 1);
+        assert_eq!(gen2.rest_apis[0].name, "myRestApi");
+        assert_eq!(gen2.rest_apis[0].region.as_deref(), Some("eu-west-1"));
+
+        let gen1 = AmplifyConfig::from_value(&json!({
+            "aws_project_region": "us-east-1",
+            "aws_cloud_logic_custom": [{"name": "legacy", "endpoint": "https://x.execute-api.us-east-1.amazonaws.com/dev", "region": "us-east-1"}],
+        }))
+        .unwrap();
+        assert_eq!(gen1.rest_apis[0].name, "legacy");
+        assert_eq!(gen1.rest_apis[0].endpoint.path(), "/dev");
+
+        let error = AmplifyConfig::from_value(&json!({
+            "version": "1.4",
+            "custom": {"API": {"bad": {"endpoint": "not a url"}}},
+        }))
+        .unwrap_err();
+        assert!(
+            matches!(&error, ConfigError::Invalid { path, .. } if path == "custom.API.bad.endpoint"),
+            "{error}"
+        );
+    }
+}
