@@ -169,6 +169,9 @@ pub struct Field {
     pub is_read_only: bool,
     /// The relationship, for model-typed fields.
     pub association: Option<Association>,
+    /// Field-level rules (the field's `auth` attributes), in order; empty when the field has none (the model's
+    /// rules then decide alone).
+    pub auth_rules: Vec<AuthRule>,
 }
 
 impl Field {

@@ -148,6 +148,7 @@ fn typed(key: &str, f: &Map<String, Value>) -> Field {
         is_array_nullable: flag(f, "isArrayNullable").unwrap_or(true),
         is_read_only: flag(f, "isReadOnly").unwrap_or(false),
         association: None,
+        auth_rules: Vec::new(),
     }
 }
 
@@ -191,8 +192,13 @@ fn fields(parent: &Map<String, Value>, at: &str) -> Result<Vec<Field>> {
                 })
             }
         };
+        let field_attributes = match member(f, "attributes") {
+            Some(Value::Array(items)) => items.as_slice(),
+            _ => &[],
+        };
         out.push(Field {
             association,
+            auth_rules: auth_rules(field_attributes),
             ..typed(key, f)
         });
     }

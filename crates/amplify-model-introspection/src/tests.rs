@@ -177,3 +177,25 @@ fn custom_operations_are_read_with_their_arguments_and_rules() {
         "/queries/q/arguments/a/type: refers to an undefined type Enum(\"E\")"
     );
 }
+
+#[test]
+fn field_level_rules_are_read() {
+    let schema = Introspection::parse(&json!({
+        "models": {"A": {"fields": {
+            "id": id(),
+            "secret": {"name": "secret", "type": "String", "attributes": [
+                {"type": "auth", "properties": {"rules": [{"allow": "owner", "operations": ["read"]}]}}
+            ]},
+        }}},
+    }))
+    .unwrap();
+    let model = schema.model("A").unwrap();
+    assert!(model.field("id").unwrap().auth_rules.is_empty());
+    let rules = &model.field("secret").unwrap().auth_rules;
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0].allow, "owner");
+    assert_eq!(
+        rules[0].operations.as_deref(),
+        Some(&["read".to_owned()][..])
+    );
+}

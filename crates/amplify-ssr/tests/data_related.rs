@@ -175,6 +175,26 @@ async fn has_many_pages_belongs_to_under_its_own_rules_and_one_request_selection
             .any(|e| e.error_type.as_deref() == Some("Unauthorized")),
         "{refused:?}"
     );
+    // The same through a nested selection: the comment is bob's, its post is not.
+    let nested = comments
+        .get(
+            &bob,
+            json!({"id": bobs["id"]}),
+            ModelOptions::new().selection_set(["id", "text", "post.title"]),
+        )
+        .await
+        .unwrap();
+    let nested_item = nested.data.expect("bob's comment");
+    assert_eq!(nested_item["text"], "bob was here");
+    assert!(nested_item["post"].is_null(), "{nested_item}");
+    assert!(
+        nested
+            .errors
+            .iter()
+            .any(|e| e.error_type.as_deref() == Some("Unauthorized")),
+        "{:?}",
+        nested.errors
+    );
     // An empty foreign key has no related item, without a request.
     let orphan = comments
         .load_one(

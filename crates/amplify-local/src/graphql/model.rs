@@ -60,6 +60,8 @@ pub(crate) struct FieldDef {
     pub(crate) is_required: bool,
     pub(crate) is_read_only: bool,
     pub(crate) association: Option<Association>,
+    /// Field-level rules: when present, reading, creating or updating this field also needs their grant.
+    pub(crate) rules: Vec<AuthRule>,
 }
 
 impl FieldDef {
@@ -304,6 +306,7 @@ impl FieldDef {
             is_required: field.is_required,
             is_read_only: field.is_read_only,
             association,
+            rules: field.auth_rules.iter().map(AuthRule::from_parsed).collect(),
         }
     }
 }
@@ -345,6 +348,7 @@ impl ModelDef {
                     is_required: false,
                     is_read_only: true,
                     association: None,
+                    rules: Vec::new(),
                 });
             }
         }
@@ -365,6 +369,7 @@ impl ModelDef {
                     is_required: false,
                     is_read_only: false,
                     association: None,
+                    rules: Vec::new(),
                 });
             }
         }

@@ -517,10 +517,12 @@ fn model_types(catalog: &Catalog, model: &ModelDef) -> ModelTypes {
     for field in &model.fields {
         if field.is_stored() {
             let required = field.is_required || keys.contains(&field.name);
-            object = object.field(fields::stored_field(
-                field,
-                wrap(output_base(&field.ty), field.is_array, required),
-            ));
+            let ty = wrap(output_base(&field.ty), field.is_array, required);
+            object = object.field(if field.rules.is_empty() {
+                fields::stored_field(field, ty)
+            } else {
+                super::field_rules::guarded_field(&model.name, field, ty)
+            });
         } else if let Some(relation) = relation_field(catalog, model, field) {
             object = object.field(relation);
         }
