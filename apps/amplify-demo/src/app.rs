@@ -70,14 +70,20 @@ impl AppState {
 }
 
 /// Starts amplify-local in `data_dir` (on `port` when free, so the token issuer stays stable across restarts, else
-/// on any free port), registers the app's origins for managed login, and makes sure the demo user exists.
+/// on any free port), registers the app's origins for managed login and the app's `summary` function (at
+/// `app_url`), and makes sure the demo user exists.
 pub async fn start_embedded_backend(
     data_dir: &Path,
     port: u16,
     app_origins: Vec<String>,
+    app_url: &str,
 ) -> Result<(AmplifyConfig, amplify_local::LocalBackend), Box<dyn std::error::Error>> {
-    let mut options =
-        amplify_local::LocalOptions::new(data_dir.to_path_buf()).with_app_origins(app_origins);
+    // The `summary` custom query, resolved by the app's own `/functions/summary`.
+    let summary_function = format!("{app_url}/functions/summary").parse()?;
+    let mut options = amplify_local::LocalOptions::new(data_dir.to_path_buf())
+        .with_app_origins(app_origins)
+        .with_custom_operations(crate::summary::custom_operations())
+        .with_function("summary", summary_function);
     options.port = port;
     let backend = match amplify_local::LocalBackend::start(options.clone()).await {
         Ok(backend) => backend,
@@ -162,6 +168,12 @@ pub fn router(
         // No icon: answer without a body instead of a 404 in every browser log.
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/apis/get-current-user", get(get_current_user_api))
+        // Called by amplify-local (no cookies): it authorises the caller first, and the function reads with the
+        // caller's own token.
+        .route(
+            "/functions/summary",
+            axum::routing::post(crate::summary::summary_function),
+        )
         .with_state(state);
     if let Some(routes) = auth_routes {
         app = app.nest("/api/auth", auth_router(routes));

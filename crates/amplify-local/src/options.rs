@@ -141,6 +141,9 @@ pub struct LocalOptions {
     /// `execute-api`) or a user-pool token, then forwards to the URL (`--rest-api NAME=URL`). Written to the
     /// outputs file as `custom.API.NAME`.
     pub rest_apis: Vec<(String, url::Url)>,
+    /// Custom types and operations added to the served schema (the default one or `schema_file`'s): an object
+    /// with `nonModels`, `queries` and/or `mutations`, each merged entry by entry. Default: none.
+    pub custom_operations: Option<serde_json::Value>,
     /// Lifetime of a newly issued GraphQL API key (default 7 days, as
     /// Amplify's). An expired key is refused, and replaced at the next start.
     pub api_key_ttl: Duration,
@@ -205,6 +208,7 @@ impl LocalOptions {
             schema_file: None,
             functions: Vec::new(),
             rest_apis: Vec::new(),
+            custom_operations: None,
             api_key_ttl: Duration::from_secs(7 * 24 * 3600),
             graphql_time_budget: Duration::from_secs(10),
             graphql_row_budget: 50_000,
@@ -311,6 +315,13 @@ impl LocalOptions {
     #[must_use]
     pub fn with_function(mut self, operation: impl Into<String>, url: url::Url) -> Self {
         self.functions.push((operation.into(), url));
+        self
+    }
+
+    /// Adds custom types and operations to the served schema (see [`LocalOptions::custom_operations`]).
+    #[must_use]
+    pub fn with_custom_operations(mut self, additions: serde_json::Value) -> Self {
+        self.custom_operations = Some(additions);
         self
     }
 

@@ -101,6 +101,7 @@ impl LocalBackend {
         let providers = options.oidc_providers.clone();
         let schema_file = options.schema_file.clone();
         let functions = options.functions.clone();
+        let additions = options.custom_operations.clone();
         let rest_apis = crate::rest_api::RestApis::new(&options.rest_apis)?;
         let api_key_ttl = i64::try_from(options.api_key_ttl.as_secs().max(1)).unwrap_or(i64::MAX);
         let clock = options.clock.clone();
@@ -137,6 +138,7 @@ impl LocalBackend {
                 api_key_ttl,
                 &graphql_clock,
                 &functions,
+                additions.as_ref(),
             )?;
             Ok::<_, LocalError>((
                 store,

@@ -154,7 +154,7 @@ fn custom_operations_are_read_with_their_arguments_and_rules() {
         summary.returns.field_type,
         FieldType::NonModel("Summary".into())
     );
-    assert_eq!(summary.argument("prefix").unwrap().is_required, true);
+    assert!(summary.argument("prefix").unwrap().is_required);
     assert_eq!(summary.auth_rules.len(), 2);
     assert_eq!(summary.auth_rules[0].provider, "userPools");
     let bump = schema
