@@ -380,6 +380,21 @@ async fn wait_for_shutdown_signal() {
     }
 }
 
+/// `NAME=URL` of `--function` and `--rest-api`.
+fn parse_function(value: &str) -> Result<(String, url::Url), String> {
+    let (name, url) = value.split_once('=').ok_or_else(|| {
+        format!("expected NAME=URL (e.g. summary=http://127.0.0.1:3001/summary), got {value:?}")
+    })?;
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(format!("{name:?} is not a name (letters, digits and `_`)"));
+    }
+    let url = url::Url::parse(url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("{url} is not an http(s) URL"));
+    }
+    Ok((name.to_owned(), url))
+}
+
 #[cfg(test)]
 mod tests {
     use clap::Parser as _;
@@ -467,19 +482,4 @@ mod tests {
         };
         assert_eq!(args.max_connections, 8);
     }
-}
-
-/// `NAME=URL` of `--function` and `--rest-api`.
-fn parse_function(value: &str) -> Result<(String, url::Url), String> {
-    let (name, url) = value.split_once('=').ok_or_else(|| {
-        format!("expected NAME=URL (e.g. summary=http://127.0.0.1:3001/summary), got {value:?}")
-    })?;
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(format!("{name:?} is not a name (letters, digits and `_`)"));
-    }
-    let url = url::Url::parse(url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("{url} is not an http(s) URL"));
-    }
-    Ok((name.to_owned(), url))
 }
