@@ -51,6 +51,10 @@ pub(crate) struct AppState {
     pub(crate) data: Option<amplify_ssr::data::DataClient>,
     hints: Option<Arc<DemoHints>>,
     pub(crate) managed_login: bool,
+    /// The gallery's presigned URLs: public files signed with guest credentials, the same for every visitor, so
+    /// one signing serves them all until shortly before the URL expires.
+    pub(crate) gallery_urls:
+        amplify_ssr::cache::ExpiringCache<String, String, amplify_ssr::storage::StorageError>,
 }
 
 impl AppState {
@@ -127,6 +131,10 @@ pub fn router(
         data,
         hints: hints.map(Arc::new),
         managed_login: auth_routes.is_some(),
+        gallery_urls: amplify_ssr::cache::ExpiringCache::new(
+            crate::files::GALLERY_URL_CACHE_SIZE,
+            crate::files::GALLERY_URL_REFRESH_BEFORE,
+        ),
     };
     let sign_in_path = if auth_routes.is_some() {
         "/api/auth/sign-in"

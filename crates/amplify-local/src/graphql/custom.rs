@@ -17,7 +17,7 @@ use super::auth::{Caller, Grant, grant_by_rules};
 use super::fields::to_gql;
 use super::model::{CustomOpDef, FieldDef, FieldType};
 use super::ops::{Item, OpError};
-use super::schema::{gql_error, input_base, output_base, wrap};
+use super::schema::{gql_error, input_base, output_base, soft, wrap};
 use crate::LocalError;
 
 /// The largest answer a function may give (Lambda's synchronous response limit).
@@ -213,7 +213,11 @@ pub(super) fn field(op: &CustomOpDef) -> Field {
     let shared = Arc::new(op.clone());
     let mut field = Field::new(op.name.clone(), ty, move |ctx: ResolverContext<'_>| {
         let op = Arc::clone(&shared);
-        FieldFuture::new(async move { resolve(&ctx, &op).await })
+        // As for model fields: the error is recorded with the field's path, and the field is null.
+        FieldFuture::new(async move {
+            let result = resolve(&ctx, &op).await;
+            Ok(soft(&ctx, result).flatten())
+        })
     });
     for argument in &op.arguments {
         field = field.argument(InputValue::new(

@@ -28,10 +28,10 @@ pub(super) fn guarded_field(model: &str, def: &FieldDef, ty: TypeRef) -> Field {
             .data_opt::<Caller>()
             .is_some_and(|caller| grant_by_rules(&rules, caller, "get").allows(item));
         if !allowed {
+            // Recorded with the field's path, as AppSync reports it; the field is null.
             let error = gql_error(OpError::unauthorized(&name, &model));
-            return FieldFuture::new(async move {
-                Err::<Option<async_graphql::dynamic::FieldValue<'_>>, _>(error)
-            });
+            ctx.add_error(ctx.set_error_path(error.into_server_error(ctx.item.pos)));
+            return FieldFuture::Value(None);
         }
         FieldFuture::Value(stored_value(item, &name, &kind, is_array))
     })

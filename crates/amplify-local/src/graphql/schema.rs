@@ -108,7 +108,7 @@ where
 
 /// Records a field's error (with its path, as AppSync reports it) and
 /// lets the field resolve to null, keeping the rest of the data.
-fn soft<T>(ctx: &ResolverContext<'_>, result: async_graphql::Result<T>) -> Option<T> {
+pub(super) fn soft<T>(ctx: &ResolverContext<'_>, result: async_graphql::Result<T>) -> Option<T> {
     match result {
         Ok(value) => Some(value),
         Err(error) => {
