@@ -6,6 +6,7 @@
     doc = "\n\n[`axum`]: crate#features\n[`axum::AmplifyLayer`]: crate#features\n[`axum::RequireAuthLayer`]: crate#features"
 )]
 #![cfg_attr(not(feature = "storage"), doc = "\n\n[`storage`]: crate#features")]
+#![cfg_attr(not(feature = "rest"), doc = "\n\n[`rest`]: crate#features")]
 #![cfg_attr(
     not(feature = "data"),
     doc = "\n\n[`data`]: crate#features\n[`DataClient`]: crate#features"
