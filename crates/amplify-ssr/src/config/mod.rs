@@ -126,7 +126,7 @@ pub struct AmplifyConfig {
     pub storage: Option<StorageConfig>,
     /// Endpoint overrides (see the [module docs](self)).
     pub endpoints: EndpointOverrides,
-    /// REST APIs (`custom.API`, or Gen 1 `aws_cloud_logic_custom`), for [`crate::rest`].
+    /// REST APIs (`custom.API`, or Gen 1 `aws_cloud_logic_custom`), for the `rest` module.
     pub rest_apis: Vec<RestApiConfig>,
 }
 
