@@ -408,6 +408,28 @@ mod tests {
     }
 
     #[test]
+    fn function_and_rest_api_flags_take_a_name_and_an_http_url() {
+        let args = serve_args(&[
+            "--function",
+            "summary=http://127.0.0.1:3001/summary",
+            "--rest-api",
+            "items=http://127.0.0.1:3002/base",
+        ])
+        .expect("parses");
+        assert_eq!(args.functions[0].0, "summary");
+        assert_eq!(args.rest_apis[0].1.as_str(), "http://127.0.0.1:3002/base");
+        for bad in [
+            "summary",
+            "=http://x",
+            "a b=http://x",
+            "s=ftp://x",
+            "s=not a url",
+        ] {
+            assert!(serve_args(&["--function", bad]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn mfa_flags_parse_and_refuse_unknown_values() {
         let args = serve_args(&[]).expect("defaults");
         assert_eq!(args.mfa, MfaMode::Off);

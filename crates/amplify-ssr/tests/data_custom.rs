@@ -371,3 +371,19 @@ async fn a_mutation_for_signed_in_iam_callers_returns_the_functions_errors() {
     }
     assert_eq!(fixture.calls(), before);
 }
+
+#[tokio::test]
+async fn a_function_for_an_operation_the_schema_lacks_is_refused_at_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let options = amplify_local::LocalOptions::new(dir.path().to_path_buf())
+        .with_function("sumary", "http://127.0.0.1:9/fn".parse().expect("url"));
+    let error = amplify_local::LocalBackend::start(options)
+        .await
+        .expect_err("a typo in --function is caught");
+    assert!(
+        error
+            .to_string()
+            .contains("no custom query or mutation `sumary`"),
+        "{error}"
+    );
+}
