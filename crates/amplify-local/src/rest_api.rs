@@ -114,6 +114,17 @@ pub(crate) async fn handle(
         .find(|(k, _)| k == "path")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
+    // The path stays below the mount (the extractor has decoded `%2e%2e` already).
+    if rest_of_path
+        .split('/')
+        .any(|segment| segment == "." || segment == "..")
+    {
+        return message(
+            StatusCode::BAD_REQUEST,
+            "BadRequestException",
+            "Invalid request path",
+        );
+    }
     let Some(upstream) = state
         .rest_apis
         .upstreams
