@@ -54,6 +54,12 @@
 //! [`DataClient::mutation`] ([`CustomOperationClient::call`]) with a JSON object of arguments (checked against
 //! the declared ones before any request), [`ModelOptions`] for the auth mode, selection set and headers, and the
 //! same error handling as model operations.
+//!
+//! # Relationships
+//!
+//! [`ModelClient::load_many`] (a page of a `hasMany`; [`ModelClient::load_many_pages`] for every page) and
+//! [`ModelClient::load_one`] (`belongsTo`, `hasOne`) load a relationship of an item on demand, as the JS client's
+//! lazy loaders do; each is a read of the related model under its own rules.
 
 mod client;
 mod custom;
