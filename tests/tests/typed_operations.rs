@@ -121,4 +121,71 @@ async fn typed_custom_operations_reach_the_local_function_under_their_rules() {
         1,
         "refused calls never reach the function"
     );
+
+    // Signed in: summary through the user pool, shout through the user's IAM credentials.
+    backend.create_user("alice", PASSWORD, &[("email", "alice@example.com")]);
+    let alice = signed_in(&runner, "alice").await;
+    let summary = ops
+        .summary(
+            &alice,
+            &SummaryQueryArgs {
+                prefix: "x".to_owned(),
+                limit: Some(3),
+            },
+            ModelOptions::new().auth_mode(AuthMode::UserPool),
+        )
+        .await
+        .expect("summary");
+    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    let summary: Summary = summary.data.expect("a summary");
+    assert_eq!(summary.open, 3);
+    let shouted = ops
+        .shout(
+            &alice,
+            &ShoutMutationArgs {
+                text: "quiet".to_owned(),
+            },
+            ModelOptions::new().auth_mode(AuthMode::Iam),
+        )
+        .await
+        .expect("shout");
+    assert_eq!(
+        shouted.data.as_deref(),
+        Some("QUIET"),
+        "{:?}",
+        shouted.errors
+    );
+    let events = events.lock().expect("events");
+    assert_eq!(events.len(), 3);
+    assert_eq!(events[1]["identity"]["username"], "alice");
+    assert_eq!(
+        events[2]["identity"]["cognitoIdentityAuthType"],
+        "authenticated"
+    );
+}
+
+const PASSWORD: &str = "Correct-Horse-9!";
+
+/// A context signed in as `username` (the cookies a sign-in wrote).
+async fn signed_in(
+    runner: &amplify_ssr::ServerRunner,
+    username: &str,
+) -> amplify_ssr::ServerContext {
+    let ctx = runner.context(&http::HeaderMap::new());
+    let outcome = amplify_ssr::sign_in(&ctx, amplify_ssr::SignInInput::new(username, PASSWORD))
+        .await
+        .expect("sign in");
+    assert!(
+        matches!(outcome, amplify_ssr::SignInOutcome::SignedIn(_)),
+        "{outcome:?}"
+    );
+    let cookie = ctx
+        .set_cookie_headers()
+        .iter()
+        .filter_map(|h| h.to_str().ok()?.split(';').next().map(str::to_owned))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut headers = http::HeaderMap::new();
+    headers.insert(http::header::COOKIE, cookie.parse().expect("cookie header"));
+    runner.context(&headers)
 }
