@@ -236,6 +236,30 @@ async fn forged_signatures_and_tokens_are_refused_before_the_upstream() {
         let body: Value = answer.json().await.unwrap();
         assert!(body["message"].is_string(), "{body}");
     }
+    // A path that climbs out of the mount, however it is spelled (sent raw: an HTTP client would normalise it).
+    let address = backend
+        .backend
+        .base_url()
+        .trim_start_matches("http://")
+        .to_owned();
+    for (path, status) in [
+        ("/rest/items/%2e%2e/secret", "400"),
+        ("/rest/items/a/%2E%2E/%2e%2e/secret", "400"),
+        // The same request below the mount gets as far as authentication.
+        ("/rest/items/a/secret", "401"),
+    ] {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status}")),
+            "{path}: {answer}"
+        );
+    }
     assert!(
         seen.lock().unwrap().is_empty(),
         "the upstream heard nothing"

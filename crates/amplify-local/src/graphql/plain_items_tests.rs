@@ -263,9 +263,11 @@ async fn fields_with_their_own_rules_go_the_general_way_which_enforces_them() {
     let errors = fast["errors"].as_array().expect("errors");
     assert_eq!(errors.len(), items.len(), "one refusal per item: {fast}");
     assert!(
-        errors
-            .iter()
-            .all(|e| e["message"] == "Not Authorized to access assignee on type Ticket"),
+        errors.iter().all(
+            |e| e["message"] == "Not Authorized to access assignee on type Ticket"
+                && e["path"][0] == "listTickets"
+                && e["path"][3] == "assignee"
+        ),
         "{fast}"
     );
 
