@@ -7,7 +7,9 @@
 //!   operations), which only has to compile;
 //! * `$OUT_DIR/hygiene_models.rs` from `fixtures/amplify_outputs_placeholder_hygiene.json`: models
 //!   named `Result`, `Option`, `String`, `Vec`, `Box`, `Error`, `Value`, `Client` and `Self_` (one
-//!   without `primaryKeyInfo`), in an outputs file whose other sections are placeholders.
+//!   without `primaryKeyInfo`), in an outputs file whose other sections are placeholders;
+//! * `$OUT_DIR/custom_operations.rs` from `fixtures/custom_operations.json` (amplify-local's default models
+//!   plus custom queries and a mutation) for `tests/typed_operations.rs`.
 
 fn main() {
     for (input, output) in [
@@ -20,6 +22,7 @@ fn main() {
             "fixtures/amplify_outputs_placeholder_hygiene.json",
             "hygiene_models.rs",
         ),
+        ("fixtures/custom_operations.json", "custom_operations.rs"),
     ] {
         if let Err(error) = amplify_ssr_codegen::write_models(input, output) {
             panic!("generating typed models from {input}: {error}");

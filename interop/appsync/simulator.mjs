@@ -3,7 +3,9 @@
 //
 //   node interop/appsync/simulator.mjs CONFIG.json
 //
-// CONFIG.json: {"sdl": "<amplify-local's schema SDL>", "modelIntrospection": {...}, "apiKey": "da2-..."}.
+// CONFIG.json: {"sdl": "<amplify-local's schema SDL>", "modelIntrospection": {...}, "apiKey": "da2-...",
+// "customAnswers": {"<custom operation>": <its value>, ...}} (the last optional: custom queries and mutations of the
+// introspection answer that value once their `authorization` rules let the caller through).
 // The SDL gets AppSync's auth directives from the models' auth rules (a provider that may read a model gets its
 // directive on the model's type, connection type and query fields; one that may write it on the mutations), as
 // Amplify's transformer does. The resolvers are in-process JavaScript behind an AWS_LAMBDA data source with VTL
@@ -48,6 +50,7 @@ const configPath = process.argv[2];
 if (!configPath) fail('usage: node simulator.mjs CONFIG.json');
 const config = JSON.parse(readFileSync(configPath, 'utf8'));
 const { sdl, modelIntrospection, apiKey } = config;
+const customAnswers = config.customAnswers || {};
 if (typeof sdl !== 'string' || !modelIntrospection || !modelIntrospection.models || typeof apiKey !== 'string') {
   fail('CONFIG.json needs sdl, modelIntrospection and apiKey');
 }
@@ -108,6 +111,30 @@ for (const model of models) {
     fieldDirectives.set(`Mutation.${op}${model.name}`, write);
     resolverFields.push(['Mutation', `${op}${model.name}`, model.name, op]);
   }
+}
+
+// Custom queries and mutations: their `authorization` rules (amplify-local's extension; none: user pools) give
+// the directives of the field and of a custom return type.
+const customOps = [
+  ...Object.values(modelIntrospection.queries || {}).map((op) => ['Query', op]),
+  ...Object.values(modelIntrospection.mutations || {}).map((op) => ['Mutation', op]),
+].map(([typeName, op]) => ({
+  typeName,
+  name: op.name,
+  returns: op.type && op.type.nonModel,
+  rules: (op.authorization || [{ allow: 'private', provider: 'userPools' }]).map((rule) => ({
+    ...rule,
+    provider: rule.provider || DEFAULT_PROVIDER[rule.allow] || 'userPools',
+  })),
+}));
+for (const op of customOps) {
+  const providers = [...new Set(op.rules.map((r) => r.provider))].filter((p) => DIRECTIVE[p]);
+  fieldDirectives.set(`${op.typeName}.${op.name}`, providers);
+  if (op.returns) {
+    const known = typeDirectives.get(op.returns) || [];
+    typeDirectives.set(op.returns, [...new Set([...known, ...providers])]);
+  }
+  resolverFields.push([op.typeName, op.name, op.name, 'custom']);
 }
 
 const stripped = visit(parse(sdl), {
@@ -200,7 +227,24 @@ const ok = (value) => ({ ok: value === undefined ? null : value });
 const unauthorized = { unauthorized: true };
 const conditional = { error: { type: 'DynamoDB:ConditionalCheckFailedException', message: 'The conditional request failed' } };
 
+const customAllowed = (op, identity) => {
+  const provider = providerOf(identity);
+  return op.rules.some((rule) => {
+    if (rule.provider !== provider) return false;
+    if (rule.allow === 'groups') {
+      const groups = (identity && identity.claims && identity.claims['cognito:groups']) || [];
+      return (rule.groups || []).some((g) => groups.includes(g));
+    }
+    return rule.allow !== 'owner';
+  });
+};
+
 const invoke = async ({ model: name, op, args, identity }) => {
+  if (op === 'custom') {
+    const custom = customOps.find((o) => o.name === name);
+    if (!customAllowed(custom, identity)) return unauthorized;
+    return ok(customAnswers[name]);
+  }
   const model = models.find((m) => m.name === name);
   const table = tables.get(name);
   const granted = grant(model, identity, op);

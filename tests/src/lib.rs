@@ -647,6 +647,15 @@ impl AppSyncSimulator {
     /// Panics (failing the test, never skipping it) when the npm package is not installed, or when
     /// the simulator does not print its URL within [`APPSYNC_SIMULATOR_START_TIMEOUT`].
     pub async fn start(backend: &amplify_local::LocalBackend) -> Self {
+        Self::start_with_answers(backend, Value::Null).await
+    }
+
+    /// Like [`Self::start`]; the schema's custom queries and mutations answer `custom_answers[name]` (an object
+    /// by operation name) to the callers their rules let through.
+    pub async fn start_with_answers(
+        backend: &amplify_local::LocalBackend,
+        custom_answers: Value,
+    ) -> Self {
         use tokio::io::{AsyncBufReadExt as _, AsyncRead, BufReader};
 
         let marker = interop_dir()
@@ -668,6 +677,7 @@ impl AppSyncSimulator {
             "sdl": backend.graphql_schema_sdl(),
             "modelIntrospection": outputs["data"]["model_introspection"],
             "apiKey": backend.api_key(),
+            "customAnswers": custom_answers,
         });
         let mut file = tempfile::Builder::new()
             .prefix("appsync-simulator-")

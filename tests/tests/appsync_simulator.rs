@@ -617,3 +617,146 @@ async fn model_client_documents_get_the_same_response_shapes_from_amplify_local_
         &simulator.output(),
     );
 }
+
+/// What each custom operation of `fixtures/custom_operations.json` answers, on both servers.
+fn custom_answers() -> Value {
+    json!({
+        "summary": {"open": 2, "caller": "alice"},
+        "echo": "hello",
+        "shout": "LOUD",
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_operations_get_the_same_response_shapes_from_amplify_local_and_the_appsync_simulator()
+ {
+    // amplify-local forwards to a function that answers what the simulator's resolvers answer.
+    let app = axum::Router::new().route(
+        "/fn",
+        axum::routing::post(|axum::Json(event): axum::Json<Value>| async move {
+            let name = event["fieldName"].as_str().unwrap_or_default().to_owned();
+            axum::Json(custom_answers()[name.as_str()].clone())
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/fn", listener.local_addr().expect("address"))
+        .parse::<url::Url>()
+        .expect("url");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let schema = format!(
+        "{}/fixtures/custom_operations.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let backend = TestBackend::start_with(|o| {
+        ["summary", "echo", "shout"].into_iter().fold(
+            o.with_issuer(IssuerMode::Aws).with_schema_file(&schema),
+            |o, name| o.with_function(name, url.clone()),
+        )
+    })
+    .await;
+    let simulator = AppSyncSimulator::start_with_answers(&backend.backend, custom_answers()).await;
+    backend.create_user("alice", PASSWORD, &[("email", "someone@example.com")]);
+    let outputs = backend.outputs().clone();
+    let sign_in_runner =
+        ServerRunner::builder(AmplifyConfig::from_value(&outputs).expect("config"))
+            .ignore_env()
+            .build()
+            .expect("runner");
+    let alice = signed_in(&sign_in_runner, "alice").await;
+
+    let mut results: Vec<Vec<(&'static str, Value)>> = Vec::new();
+    for url in [backend.backend.graphql_url(), simulator.url().to_owned()] {
+        let mut peer_outputs = outputs.clone();
+        peer_outputs["data"]["url"] = json!(url);
+        let runner =
+            ServerRunner::builder(AmplifyConfig::from_value(&peer_outputs).expect("config"))
+                .ignore_env()
+                .build()
+                .expect("runner");
+        let client = DataClient::new(&runner).expect("data");
+        let (user, guest) = (runner.context(&alice), runner.context(&HeaderMap::new()));
+        let summary = client.query("summary").expect("summary");
+        let echo = client.query("echo").expect("echo");
+        let shout = client.mutation("shout").expect("shout");
+        let options = |mode| ModelOptions::new().auth_mode(mode);
+        let outcome =
+            |result: Result<amplify_ssr::data::ModelResult<Value>, DataError>| match result {
+                Ok(result) => json!({
+                    "data": shape(&result.data),
+                    "errors": result.errors.iter().map(error_shape).collect::<Vec<_>>(),
+                }),
+                Err(error) => json!({"error": error.name()}),
+            };
+        let mut steps = Vec::new();
+        steps.push((
+            "summary as a signed-in user",
+            outcome(
+                summary
+                    .call(&user, json!({"prefix": "by "}), options(AuthMode::UserPool))
+                    .await,
+            ),
+        ));
+        steps.push((
+            "summary with a custom selection set",
+            outcome(
+                summary
+                    .call(
+                        &user,
+                        json!({"prefix": ""}),
+                        options(AuthMode::UserPool).selection_set(["open"]),
+                    )
+                    .await,
+            ),
+        ));
+        steps.push((
+            "summary with the API key (Unauthorized)",
+            outcome(
+                summary
+                    .call(&guest, json!({"prefix": ""}), options(AuthMode::ApiKey))
+                    .await,
+            ),
+        ));
+        steps.push((
+            "echo with the API key",
+            outcome(
+                echo.call(&guest, json!({"text": "hi"}), options(AuthMode::ApiKey))
+                    .await,
+            ),
+        ));
+        steps.push((
+            "echo as a signed-in user (Unauthorized)",
+            outcome(
+                echo.call(&user, json!({"text": "hi"}), options(AuthMode::UserPool))
+                    .await,
+            ),
+        ));
+        steps.push((
+            "shout as a signed-in user (Unauthorized)",
+            outcome(
+                shout
+                    .call(&user, json!({"text": "x"}), options(AuthMode::UserPool))
+                    .await,
+            ),
+        ));
+        results.push(steps);
+    }
+    let log = simulator.output();
+    for (peer, steps) in [("amplify-local", &results[0]), ("simulator", &results[1])] {
+        assert_eq!(
+            steps[0].1["data"],
+            json!({"open": "number", "caller": "string"}),
+            "{peer}: {steps:?}\n{log}"
+        );
+        assert_eq!(steps[3].1["data"], "string", "{peer}: {steps:?}");
+        for refused in [2, 4, 5] {
+            assert_eq!(
+                steps[refused].1["errors"][0]["errorType"], "Unauthorized",
+                "{peer}: {}: {steps:?}\n{log}",
+                steps[refused].0
+            );
+        }
+    }
+    compare("custom operations", &results[0], &results[1], &log);
+}

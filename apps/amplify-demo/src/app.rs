@@ -51,6 +51,10 @@ pub(crate) struct AppState {
     pub(crate) data: Option<amplify_ssr::data::DataClient>,
     hints: Option<Arc<DemoHints>>,
     pub(crate) managed_login: bool,
+    /// The gallery's presigned URLs: public files signed with guest credentials, the same for every visitor, so
+    /// one signing serves them all until shortly before the URL expires.
+    pub(crate) gallery_urls:
+        amplify_ssr::cache::ExpiringCache<String, String, amplify_ssr::storage::StorageError>,
 }
 
 impl AppState {
@@ -70,14 +74,20 @@ impl AppState {
 }
 
 /// Starts amplify-local in `data_dir` (on `port` when free, so the token issuer stays stable across restarts, else
-/// on any free port), registers the app's origins for managed login, and makes sure the demo user exists.
+/// on any free port), registers the app's origins for managed login and the app's `summary` function (at
+/// `app_url`), and makes sure the demo user exists.
 pub async fn start_embedded_backend(
     data_dir: &Path,
     port: u16,
     app_origins: Vec<String>,
+    app_url: &str,
 ) -> Result<(AmplifyConfig, amplify_local::LocalBackend), Box<dyn std::error::Error>> {
-    let mut options =
-        amplify_local::LocalOptions::new(data_dir.to_path_buf()).with_app_origins(app_origins);
+    // The `summary` custom query, resolved by the app's own `/functions/summary`.
+    let summary_function = format!("{app_url}/functions/summary").parse()?;
+    let mut options = amplify_local::LocalOptions::new(data_dir.to_path_buf())
+        .with_app_origins(app_origins)
+        .with_custom_operations(crate::summary::custom_operations())
+        .with_function("summary", summary_function);
     options.port = port;
     let backend = match amplify_local::LocalBackend::start(options.clone()).await {
         Ok(backend) => backend,
@@ -121,6 +131,10 @@ pub fn router(
         data,
         hints: hints.map(Arc::new),
         managed_login: auth_routes.is_some(),
+        gallery_urls: amplify_ssr::cache::ExpiringCache::new(
+            crate::files::GALLERY_URL_CACHE_SIZE,
+            crate::files::GALLERY_URL_REFRESH_BEFORE,
+        ),
     };
     let sign_in_path = if auth_routes.is_some() {
         "/api/auth/sign-in"
@@ -167,6 +181,12 @@ pub fn router(
         // No icon: answer without a body instead of a 404 in every browser log.
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/apis/get-current-user", get(get_current_user_api))
+        // Called by amplify-local (no cookies): it authorises the caller first, and the function reads with the
+        // caller's own token.
+        .route(
+            "/functions/summary",
+            axum::routing::post(crate::summary::summary_function),
+        )
         .with_state(state);
     if let Some(routes) = auth_routes {
         app = app.nest("/api/auth", auth_router(routes));

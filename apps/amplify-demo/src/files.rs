@@ -19,6 +19,12 @@ use serde::{Deserialize, Serialize};
 use crate::app::AppState;
 use crate::html::{Nav, escape, page};
 
+/// How many gallery URLs are kept.
+pub(crate) const GALLERY_URL_CACHE_SIZE: usize = 1_000;
+/// How long before a gallery URL expires a fresh one is signed (the page must outlive its own render).
+pub(crate) const GALLERY_URL_REFRESH_BEFORE: std::time::Duration =
+    std::time::Duration::from_secs(120);
+
 /// How long the browser may use an upload URL.
 const UPLOAD_URL_LIFETIME: std::time::Duration = std::time::Duration::from_secs(300);
 
@@ -282,14 +288,24 @@ pub(crate) async fn gallery(State(state): State<AppState>) -> Response {
             body.push_str("<ul id=\"gallery\" class=\"gallery\">");
             for item in list.items {
                 let name = item.path.strip_prefix("public/").unwrap_or(&item.path);
-                match get_url(
-                    &ctx,
-                    GetUrlInput::new(StorageTarget::path(item.path.clone())),
-                )
-                .await
-                {
+                let (signing_ctx, path) = (ctx.clone(), item.path.clone());
+                // Guest-signed URLs of public files: the same for every visitor, so they may be shared.
+                let signed = state
+                    .gallery_urls
+                    .get_or_compute(item.path.clone(), move || async move {
+                        let signed =
+                            get_url(&signing_ctx, GetUrlInput::new(StorageTarget::path(path)))
+                                .await?;
+                        let lifetime = signed
+                            .expires_at
+                            .duration_since(std::time::SystemTime::now())
+                            .unwrap_or_default();
+                        Ok((signed.url.to_string(), lifetime))
+                    })
+                    .await;
+                match signed {
                     Ok(url) => {
-                        let url = escape(url.url.as_str());
+                        let url = escape(&url);
                         let name = escape(name);
                         if is_image(&name) {
                             let _ = write!(

@@ -5,6 +5,7 @@ mod files;
 mod html;
 mod models;
 pub mod server;
+pub mod summary;
 mod todos;
 
 pub use server::{DemoOptions, RunningDemo, start};

@@ -97,7 +97,7 @@ pub async fn start(options: DemoOptions) -> Result<RunningDemo, Box<dyn std::err
                 origins.push(format!("http://localhost:{port}"));
             }
             let (config, backend) =
-                app::start_embedded_backend(&options.data_dir, options.backend_port, origins)
+                app::start_embedded_backend(&options.data_dir, options.backend_port, origins, &url)
                     .await?;
             (config, Some(backend))
         }

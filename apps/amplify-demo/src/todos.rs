@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::html::{escape, page};
-use crate::models::{CreateTodoInput, Todo, TypedModels, UpdateTodoInput};
+use crate::models::{CreateTodoInput, CustomOperations, Todo, TypedModels, UpdateTodoInput};
 
 fn no_data_api() -> Response {
     (
@@ -39,7 +39,26 @@ pub(crate) async fn todos_page(ctx: ServerContext, State(state): State<AppState>
         Err(error) => return failure("listing your todos", error),
     };
     todos.sort_by(|a, b| a.created_at.cmp(&b.created_at));
-    let mut body = String::from(
+    // The `summary` custom query (a function counts them); a backend without it just shows no summary.
+    let summary = match CustomOperations::new(data.clone())
+        .summary(&ctx, ModelOptions::new())
+        .await
+    {
+        Ok(result) => result.data,
+        Err(error) => {
+            tracing::debug!(%error, "no todo summary");
+            None
+        }
+    };
+    let mut body = String::new();
+    if let Some(summary) = summary {
+        let _ = write!(
+            body,
+            r#"<p id="todo-summary">{} open of {} (the <code>summary</code> custom query)</p>"#,
+            summary.open, summary.total
+        );
+    }
+    body.push_str(
         r#"<p>Stored in Amplify Data (AppSync) with an owner rule: only you can see or change these.</p>
 <form method="post" action="/todos" id="new-todo-form"><label for="content">New todo</label>
 <input id="content" name="content" required maxlength="500"><button type="submit">Add</button></form>"#,

@@ -612,6 +612,10 @@ async fn todos_are_per_user_through_the_typed_client() {
         .await
         .unwrap();
     assert!(page.contains(r#"id="no-todos""#), "{page}");
+    assert!(
+        page.contains("0 open of 0"),
+        "the summary custom query: {page}"
+    );
     for content in ["buy milk", "write <tests>"] {
         let created = alice
             .post(format!("{}/todos", demo.url))
@@ -635,6 +639,7 @@ async fn todos_are_per_user_through_the_typed_client() {
     );
     let ids = hidden_ids(&page);
     assert_eq!(ids.len(), 4, "a toggle and a delete form per todo: {page}");
+    assert!(page.contains("2 open of 2"), "{page}");
 
     // Bob sees none of them and can change none of them.
     let bobs = bob
@@ -648,6 +653,10 @@ async fn todos_are_per_user_through_the_typed_client() {
     assert!(
         !bobs.contains("buy milk") && bobs.contains(r#"id="no-todos""#),
         "{bobs}"
+    );
+    assert!(
+        bobs.contains("0 open of 0"),
+        "bob's summary counts his own: {bobs}"
     );
     let refused = bob
         .post(format!("{}/todos/toggle", demo.url))
@@ -681,6 +690,7 @@ async fn todos_are_per_user_through_the_typed_client() {
         .await
         .unwrap();
     assert_eq!(page.matches(r#"class="todo done""#).count(), 1, "{page}");
+    assert!(page.contains("1 open of 2"), "{page}");
     let deleted = alice
         .post(format!("{}/todos/delete", demo.url))
         .form(&[("id", ids[0].as_str())])
@@ -716,13 +726,28 @@ async fn announcements_are_public_through_the_api_key() {
 }
 
 #[test]
-fn the_typed_models_are_generated_from_amplify_locals_default_schema() {
+fn the_typed_models_are_generated_from_the_schema_the_embedded_backend_serves() {
     let file: serde_json::Value =
         serde_json::from_str(include_str!("../amplify_models.json")).expect("amplify_models.json");
+    // amplify-local's default schema, plus the demo's `summary` query.
+    let mut served = amplify_local::default_model_introspection();
+    for (group, entries) in amplify_demo::summary::custom_operations()
+        .as_object()
+        .expect("an object")
+    {
+        let target = served[group.as_str()]
+            .as_object_mut()
+            .map(std::mem::take)
+            .unwrap_or_default();
+        let mut merged = target;
+        for (name, entry) in entries.as_object().expect("entries") {
+            merged.insert(name.clone(), entry.clone());
+        }
+        served[group.as_str()] = serde_json::Value::Object(merged);
+    }
     assert_eq!(
-        file["data"]["model_introspection"],
-        amplify_local::default_model_introspection(),
+        file["data"]["model_introspection"], served,
         "apps/amplify-demo/amplify_models.json is out of date: copy data.model_introspection from a fresh \
-         amplify-local outputs file"
+         amplify-demo's embedded amplify-local outputs file"
     );
 }

@@ -61,6 +61,7 @@ mod options;
 mod outputs;
 mod pages;
 mod password;
+mod rest_api;
 mod s3;
 mod server;
 mod sigv4;

@@ -119,6 +119,17 @@ struct ServeArgs {
     /// the default Todo / Announcement schema.
     #[arg(long, value_name = "FILE")]
     schema: Option<PathBuf>,
+    /// Resolves the custom query or mutation NAME with the HTTP endpoint URL:
+    /// it is POSTed AppSync's Lambda event (arguments, identity, source,
+    /// request headers) and answers the result as JSON. Repeatable.
+    #[arg(long = "function", value_name = "NAME=URL", value_parser = parse_function)]
+    functions: Vec<(String, url::Url)>,
+    /// Mounts the REST API NAME at /rest/NAME/ behind an API-Gateway-like
+    /// front (SigV4 with identity-pool credentials, or a user-pool token),
+    /// forwarding to URL; written to the outputs file as custom.API.NAME.
+    /// Repeatable.
+    #[arg(long = "rest-api", value_name = "NAME=URL", value_parser = parse_function)]
+    rest_apis: Vec<(String, url::Url)>,
     /// Seconds a client may take to send a request's line and headers; also
     /// how long an idle keep-alive connection stays open. A slower client's
     /// connection is closed.
@@ -286,6 +297,12 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         if let Some(path) = &args.schema {
             options = options.with_schema_file(path.clone());
         }
+        for (name, url) in &args.functions {
+            options = options.with_function(name.clone(), url.clone());
+        }
+        for (name, url) in &args.rest_apis {
+            options = options.with_rest_api(name.clone(), url.clone());
+        }
         for name in &args.oidc_providers {
             options = options.with_oidc_provider(name.clone());
         }
@@ -363,6 +380,21 @@ async fn wait_for_shutdown_signal() {
     }
 }
 
+/// `NAME=URL` of `--function` and `--rest-api`.
+fn parse_function(value: &str) -> Result<(String, url::Url), String> {
+    let (name, url) = value.split_once('=').ok_or_else(|| {
+        format!("expected NAME=URL (e.g. summary=http://127.0.0.1:3001/summary), got {value:?}")
+    })?;
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(format!("{name:?} is not a name (letters, digits and `_`)"));
+    }
+    let url = url::Url::parse(url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("{url} is not an http(s) URL"));
+    }
+    Ok((name.to_owned(), url))
+}
+
 #[cfg(test)]
 mod tests {
     use clap::Parser as _;
@@ -373,6 +405,28 @@ mod tests {
         let cli =
             Cli::try_parse_from(std::iter::once("amplify-local").chain(flags.iter().copied()))?;
         Ok(cli.serve)
+    }
+
+    #[test]
+    fn function_and_rest_api_flags_take_a_name_and_an_http_url() {
+        let args = serve_args(&[
+            "--function",
+            "summary=http://127.0.0.1:3001/summary",
+            "--rest-api",
+            "items=http://127.0.0.1:3002/base",
+        ])
+        .expect("parses");
+        assert_eq!(args.functions[0].0, "summary");
+        assert_eq!(args.rest_apis[0].1.as_str(), "http://127.0.0.1:3002/base");
+        for bad in [
+            "summary",
+            "=http://x",
+            "a b=http://x",
+            "s=ftp://x",
+            "s=not a url",
+        ] {
+            assert!(serve_args(&["--function", bad]).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -133,6 +133,17 @@ pub struct LocalOptions {
     /// `None` (the default) serves the built-in `Todo` / `Announcement`
     /// schema, with seed data.
     pub schema_file: Option<PathBuf>,
+    /// The functions resolving the schema's custom queries and mutations: operation name and the URL of an
+    /// HTTP endpoint that takes AppSync's Lambda event (`POST`, JSON) and answers the result as JSON
+    /// (`--function NAME=URL`). A custom operation without one answers a `Lambda:Unhandled` error.
+    pub functions: Vec<(String, url::Url)>,
+    /// REST APIs served under `/rest/NAME/` behind an API-Gateway-like front that checks SigV4 (service
+    /// `execute-api`) or a user-pool token, then forwards to the URL (`--rest-api NAME=URL`). Written to the
+    /// outputs file as `custom.API.NAME`.
+    pub rest_apis: Vec<(String, url::Url)>,
+    /// Custom types and operations added to the served schema (the default one or `schema_file`'s): an object
+    /// with `nonModels`, `queries` and/or `mutations`, each merged entry by entry. Default: none.
+    pub custom_operations: Option<serde_json::Value>,
     /// Lifetime of a newly issued GraphQL API key (default 7 days, as
     /// Amplify's). An expired key is refused, and replaced at the next start.
     pub api_key_ttl: Duration,
@@ -195,6 +206,9 @@ impl LocalOptions {
             s3_port: 0,
             storage_rules: None,
             schema_file: None,
+            functions: Vec::new(),
+            rest_apis: Vec::new(),
+            custom_operations: None,
             api_key_ttl: Duration::from_secs(7 * 24 * 3600),
             graphql_time_budget: Duration::from_secs(10),
             graphql_row_budget: 50_000,
@@ -293,6 +307,29 @@ impl LocalOptions {
     /// Replaces the default storage access rules.
     pub fn with_storage_rules(mut self, rules: StorageRules) -> Self {
         self.storage_rules = Some(rules);
+        self
+    }
+
+    /// Resolves the custom query or mutation `operation` with the HTTP endpoint `url` (see
+    /// [`LocalOptions::functions`]).
+    #[must_use]
+    pub fn with_function(mut self, operation: impl Into<String>, url: url::Url) -> Self {
+        self.functions.push((operation.into(), url));
+        self
+    }
+
+    /// Adds custom types and operations to the served schema (see [`LocalOptions::custom_operations`]).
+    #[must_use]
+    pub fn with_custom_operations(mut self, additions: serde_json::Value) -> Self {
+        self.custom_operations = Some(additions);
+        self
+    }
+
+    /// Mounts the REST API `name` (forwarding to `upstream`) under `/rest/NAME/` (see
+    /// [`LocalOptions::rest_apis`]).
+    #[must_use]
+    pub fn with_rest_api(mut self, name: impl Into<String>, upstream: url::Url) -> Self {
+        self.rest_apis.push((name.into(), upstream));
         self
     }
 

@@ -9,7 +9,7 @@ use crate::state::AppState;
 pub(crate) fn outputs(state: &AppState) -> Value {
     let base = state.base_url();
     let storage = &state.storage;
-    json!({
+    let mut outputs = json!({
         "version": "1.4",
         "auth": {
             "aws_region": state.region(),
@@ -63,7 +63,14 @@ pub(crate) fn outputs(state: &AppState) -> Value {
                 },
             },
         },
-    })
+    });
+    if !state.rest_apis.is_empty()
+        && let Some(custom) = outputs.get_mut("custom").and_then(Value::as_object_mut)
+    {
+        // Where Gen 2 apps write REST APIs (`backend.addOutput({ custom: { API: … } })`).
+        custom.insert("API".to_owned(), state.rest_apis.outputs(state));
+    }
+    outputs
 }
 
 /// `auth.mfa_methods`: the enabled factors, none when MFA is off.

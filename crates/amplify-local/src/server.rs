@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -41,6 +41,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .merge(oauth::routes())
         .route("/graphql", post(graphql::handle))
+        .route("/rest/{api}", any(crate::rest_api::handle))
+        .route("/rest/{api}/{*path}", any(crate::rest_api::handle))
         .route("/{pool_id}/.well-known/jwks.json", get(well_known::jwks))
         .route(
             "/{pool_id}/.well-known/openid-configuration",
@@ -98,6 +100,9 @@ impl LocalBackend {
         let confidential = options.confidential_client;
         let providers = options.oidc_providers.clone();
         let schema_file = options.schema_file.clone();
+        let functions = options.functions.clone();
+        let additions = options.custom_operations.clone();
+        let rest_apis = crate::rest_api::RestApis::new(&options.rest_apis)?;
         let api_key_ttl = i64::try_from(options.api_key_ttl.as_secs().max(1)).unwrap_or(i64::MAX);
         let clock = options.clock.clone();
         let graphql_clock = clock.clone();
@@ -132,6 +137,8 @@ impl LocalBackend {
                 schema_file.as_deref(),
                 api_key_ttl,
                 &graphql_clock,
+                &functions,
+                additions.as_ref(),
             )?;
             Ok::<_, LocalError>((
                 store,
@@ -190,6 +197,7 @@ impl LocalBackend {
             identity_pool_id,
             storage,
             graphql,
+            rest_apis,
             counters: Mutex::new(HashMap::new()),
             clock,
             decoys,

@@ -28,6 +28,8 @@ pub struct AppState {
     pub(crate) identity_pool_id: String,
     pub(crate) storage: crate::s3::Storage,
     pub(crate) graphql: crate::graphql::GraphqlApi,
+    /// The REST APIs mounted under `/rest/` (`--rest-api`).
+    pub(crate) rest_apis: crate::rest_api::RestApis,
     pub(crate) counters: Mutex<HashMap<String, u64>>,
     /// The backend's one clock ([`AppState::now`], [`crate::clock`]).
     pub(crate) clock: Clock,

@@ -53,6 +53,57 @@ pub struct Introspection {
     pub non_models: Vec<NonModel>,
     /// The enums.
     pub enums: Vec<EnumType>,
+    /// The custom queries (`queries`), in file order.
+    pub queries: Vec<CustomOperation>,
+    /// The custom mutations (`mutations`), in file order.
+    pub mutations: Vec<CustomOperation>,
+}
+
+/// Whether a custom operation is a query or a mutation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OperationKind {
+    /// A `queries` entry.
+    Query,
+    /// A `mutations` entry.
+    Mutation,
+}
+
+impl OperationKind {
+    /// `query` or `mutation`, as a GraphQL document names the operation type.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Query => "query",
+            Self::Mutation => "mutation",
+        }
+    }
+}
+
+/// A custom query or mutation (`queries` / `mutations` entry): a field of `Query` or `Mutation` with typed
+/// arguments, resolved by a function.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CustomOperation {
+    /// Query or mutation.
+    pub kind: OperationKind,
+    /// The field name (`summary`).
+    pub name: String,
+    /// The return type, with `is_array` / `is_required` as for a field (`association` is always `None`).
+    pub returns: Field,
+    /// The arguments, in file order (`association` is always `None`).
+    pub arguments: Vec<Field>,
+    /// The rules of an `authorization` member: **not written by Amplify** (its introspection carries no rules
+    /// for custom operations); amplify-local reads them so that it can authorise an operation as AppSync would.
+    /// Empty when absent.
+    pub auth_rules: Vec<AuthRule>,
+}
+
+impl CustomOperation {
+    /// The argument called `name`.
+    #[must_use]
+    pub fn argument(&self, name: &str) -> Option<&Field> {
+        self.arguments.iter().find(|a| a.name == name)
+    }
 }
 
 /// One `@model` type.
@@ -118,6 +169,9 @@ pub struct Field {
     pub is_read_only: bool,
     /// The relationship, for model-typed fields.
     pub association: Option<Association>,
+    /// Field-level rules (the field's `auth` attributes), in order; empty when the field has none (the model's
+    /// rules then decide alone).
+    pub auth_rules: Vec<AuthRule>,
 }
 
 impl Field {
@@ -322,6 +376,17 @@ impl Introspection {
         self.enums.iter().find(|e| e.name == name)
     }
 
+    /// The custom query (`Query`) or mutation called `name`.
+    #[must_use]
+    pub fn custom_operation(&self, kind: OperationKind, name: &str) -> Option<&CustomOperation> {
+        match kind {
+            OperationKind::Query => &self.queries,
+            OperationKind::Mutation => &self.mutations,
+        }
+        .iter()
+        .find(|op| op.name == name)
+    }
+
     /// Checks that every field has a type this crate understands, and that every enum, custom type and model a
     /// field names is defined. Readers that need the whole type of every field (code generation, a GraphQL
     /// server) call this; the model client does not (it leaves such fields out of selection sets).
@@ -330,18 +395,35 @@ impl Introspection {
     ///
     /// [`IntrospectionError`] at the first field whose type is unknown or undefined.
     pub fn check_types(&self) -> Result<(), IntrospectionError> {
-        let owners = self
-            .models
-            .iter()
-            .map(|m| (format!("/models/{}", m.name), &m.fields))
-            .chain(
-                self.non_models
-                    .iter()
-                    .map(|n| (format!("/nonModels/{}", n.name), &n.fields)),
-            );
-        for (at, fields) in owners {
-            for field in fields {
-                let at = format!("{at}/fields/{}/type", field.name);
+        let mut located: Vec<(String, &Field)> = Vec::new();
+        for model in &self.models {
+            for field in &model.fields {
+                located.push((
+                    format!("/models/{}/fields/{}/type", model.name, field.name),
+                    field,
+                ));
+            }
+        }
+        for non_model in &self.non_models {
+            for field in &non_model.fields {
+                located.push((
+                    format!("/nonModels/{}/fields/{}/type", non_model.name, field.name),
+                    field,
+                ));
+            }
+        }
+        for op in self.queries.iter().chain(&self.mutations) {
+            let at = match op.kind {
+                OperationKind::Query => format!("/queries/{}", op.name),
+                OperationKind::Mutation => format!("/mutations/{}", op.name),
+            };
+            located.push((format!("{at}/type"), &op.returns));
+            for argument in &op.arguments {
+                located.push((format!("{at}/arguments/{}/type", argument.name), argument));
+            }
+        }
+        for (at, field) in located {
+            {
                 let defined = match &field.field_type {
                     FieldType::Scalar(_) => true,
                     FieldType::Enum(name) => self.enum_type(name).is_some(),

@@ -3,8 +3,8 @@
 use serde_json::{Map, Value};
 
 use crate::{
-    Association, AuthRule, DisabledOperations, EnumType, Field, FieldType, Introspection,
-    IntrospectionError, Model, NonModel, PrimaryKey, SecondaryIndex,
+    Association, AuthRule, CustomOperation, DisabledOperations, EnumType, Field, FieldType,
+    Introspection, IntrospectionError, Model, NonModel, OperationKind, PrimaryKey, SecondaryIndex,
 };
 
 type Result<T> = std::result::Result<T, IntrospectionError>;
@@ -83,11 +83,73 @@ pub(crate) fn introspection(value: &Value) -> Result<Introspection> {
             values: strings(o, "values", &at)?,
         });
     }
+    let mut queries = Vec::new();
+    for (key, v) in entries(root, "queries", "")? {
+        queries.push(custom_operation(OperationKind::Query, key, v)?);
+    }
+    let mut mutations = Vec::new();
+    for (key, v) in entries(root, "mutations", "")? {
+        mutations.push(custom_operation(OperationKind::Mutation, key, v)?);
+    }
     Ok(Introspection {
         models,
         non_models,
         enums,
+        queries,
+        mutations,
     })
+}
+
+/// A `queries` / `mutations` entry: `{name, type, isArray, isRequired, isArrayNullable?, arguments?}`, and
+/// amplify-local's `authorization` rules.
+fn custom_operation(kind: OperationKind, key: &str, value: &Value) -> Result<CustomOperation> {
+    let group = match kind {
+        OperationKind::Query => "queries",
+        OperationKind::Mutation => "mutations",
+    };
+    let at = format!("/{group}/{key}");
+    let o = object(value, &at)?;
+    let name = text(o, "name").unwrap_or(key).to_owned();
+    let mut arguments = Vec::new();
+    for (arg_key, arg) in entries(o, "arguments", &at)? {
+        let arg_at = format!("{at}/arguments/{arg_key}");
+        arguments.push(typed(arg_key, object(arg, &arg_at)?));
+    }
+    let auth_rules = match member(o, "authorization") {
+        None => Vec::new(),
+        Some(Value::Array(rules)) => rules
+            .iter()
+            .filter_map(Value::as_object)
+            .map(auth_rule)
+            .collect(),
+        Some(_) => {
+            return Err(IntrospectionError::new(
+                format!("{at}/authorization"),
+                "expected an array of rules",
+            ));
+        }
+    };
+    Ok(CustomOperation {
+        kind,
+        returns: typed(&name, o),
+        name,
+        arguments,
+        auth_rules,
+    })
+}
+
+/// The type members of a field, argument or operation, without an association.
+fn typed(key: &str, f: &Map<String, Value>) -> Field {
+    Field {
+        name: text(f, "name").unwrap_or(key).to_owned(),
+        field_type: field_type(f.get("type")),
+        is_array: flag(f, "isArray").unwrap_or(false),
+        is_required: flag(f, "isRequired").unwrap_or(false),
+        is_array_nullable: flag(f, "isArrayNullable").unwrap_or(true),
+        is_read_only: flag(f, "isReadOnly").unwrap_or(false),
+        association: None,
+        auth_rules: Vec::new(),
+    }
 }
 
 fn field_type(value: Option<&Value>) -> FieldType {
@@ -130,14 +192,14 @@ fn fields(parent: &Map<String, Value>, at: &str) -> Result<Vec<Field>> {
                 })
             }
         };
+        let field_attributes = match member(f, "attributes") {
+            Some(Value::Array(items)) => items.as_slice(),
+            _ => &[],
+        };
         out.push(Field {
-            name: text(f, "name").unwrap_or(key).to_owned(),
-            field_type: field_type(f.get("type")),
-            is_array: flag(f, "isArray").unwrap_or(false),
-            is_required: flag(f, "isRequired").unwrap_or(false),
-            is_array_nullable: flag(f, "isArrayNullable").unwrap_or(true),
-            is_read_only: flag(f, "isReadOnly").unwrap_or(false),
             association,
+            auth_rules: auth_rules(field_attributes),
+            ..typed(key, f)
         });
     }
     Ok(out)

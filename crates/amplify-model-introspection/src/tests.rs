@@ -1,6 +1,6 @@
 use serde_json::{Value, json};
 
-use crate::{FieldType, Introspection, PrimaryKey};
+use crate::{FieldType, Introspection, OperationKind, PrimaryKey};
 
 fn id() -> Value {
     json!({"name": "id", "type": "ID", "isArray": false, "isRequired": true})
@@ -130,5 +130,72 @@ fn check_types_finds_undefined_references() {
     assert_eq!(
         schema.check_types().unwrap_err().to_string(),
         "/models/A/fields/loc/type: refers to an undefined type NonModel(\"Loc\")"
+    );
+}
+
+#[test]
+fn custom_operations_are_read_with_their_arguments_and_rules() {
+    let schema = Introspection::parse(&json!({
+        "models": {},
+        "nonModels": {"Summary": {"name": "Summary", "fields": {"open": {"name": "open", "type": "Int"}}}},
+        "queries": {"summary": {
+            "name": "summary", "isArray": false, "isRequired": false, "type": {"nonModel": "Summary"},
+            "arguments": {"prefix": {"name": "prefix", "type": "String", "isArray": false, "isRequired": true}},
+            "authorization": [{"allow": "private"}, {"allow": "public", "provider": "apiKey"}],
+        }},
+        "mutations": {"bump": {"name": "bump", "type": "Int", "isArray": true, "isRequired": true}},
+    }))
+    .unwrap();
+    schema.check_types().unwrap();
+    let summary = schema
+        .custom_operation(OperationKind::Query, "summary")
+        .unwrap();
+    assert_eq!(
+        summary.returns.field_type,
+        FieldType::NonModel("Summary".into())
+    );
+    assert!(summary.argument("prefix").unwrap().is_required);
+    assert_eq!(summary.auth_rules.len(), 2);
+    assert_eq!(summary.auth_rules[0].provider, "userPools");
+    let bump = schema
+        .custom_operation(OperationKind::Mutation, "bump")
+        .unwrap();
+    assert!(bump.returns.is_array && bump.arguments.is_empty() && bump.auth_rules.is_empty());
+    assert!(
+        schema
+            .custom_operation(OperationKind::Query, "bump")
+            .is_none()
+    );
+
+    let undefined = Introspection::parse(&json!({
+        "models": {},
+        "queries": {"q": {"name": "q", "type": "Int", "arguments": {"a": {"name": "a", "type": {"enum": "E"}}}}},
+    }))
+    .unwrap();
+    assert_eq!(
+        undefined.check_types().unwrap_err().to_string(),
+        "/queries/q/arguments/a/type: refers to an undefined type Enum(\"E\")"
+    );
+}
+
+#[test]
+fn field_level_rules_are_read() {
+    let schema = Introspection::parse(&json!({
+        "models": {"A": {"fields": {
+            "id": id(),
+            "secret": {"name": "secret", "type": "String", "attributes": [
+                {"type": "auth", "properties": {"rules": [{"allow": "owner", "operations": ["read"]}]}}
+            ]},
+        }}},
+    }))
+    .unwrap();
+    let model = schema.model("A").unwrap();
+    assert!(model.field("id").unwrap().auth_rules.is_empty());
+    let rules = &model.field("secret").unwrap().auth_rules;
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0].allow, "owner");
+    assert_eq!(
+        rules[0].operations.as_deref(),
+        Some(&["read".to_owned()][..])
     );
 }

@@ -4,7 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use amplify_model_introspection::{EnumType, Field, FieldType, Introspection, Model, NonModel};
+use amplify_model_introspection::{
+    CustomOperation, EnumType, Field, FieldType, Introspection, Model, NonModel,
+};
 use serde_json::Value;
 
 use crate::CodegenError;
@@ -24,6 +26,8 @@ pub(crate) struct Schema {
     pub(crate) models: Vec<Model>,
     pub(crate) non_models: Vec<NonModel>,
     pub(crate) enums: Vec<EnumType>,
+    /// Custom queries, then custom mutations, each sorted by name.
+    pub(crate) operations: Vec<CustomOperation>,
 }
 
 fn invalid(at: &str, what: impl std::fmt::Display) -> CodegenError {
@@ -42,8 +46,13 @@ impl Schema {
             mut models,
             mut non_models,
             mut enums,
+            mut queries,
+            mut mutations,
             ..
         } = parsed;
+        queries.sort_by(|a, b| a.name.cmp(&b.name));
+        mutations.sort_by(|a, b| a.name.cmp(&b.name));
+        let operations: Vec<CustomOperation> = queries.into_iter().chain(mutations).collect();
         for model in &mut models {
             model.fields.sort_by(|a, b| a.name.cmp(&b.name));
         }
@@ -60,6 +69,7 @@ impl Schema {
             models,
             non_models,
             enums,
+            operations,
         })
     }
 

@@ -430,3 +430,89 @@ fn placeholder_outputs_generate_models_keyed_by_id_without_primary_key_info() {
         "`into` is Into::into"
     );
 }
+
+#[test]
+fn custom_operations_get_argument_structs_and_typed_methods() {
+    let arg = |name: &str, ty: Value, required: bool| json!({"name": name, "type": ty, "isArray": false, "isRequired": required});
+    let mut document = model(json!({"id": id()}), json!({}));
+    document["nonModels"]["Summary"] = json!({"name": "Summary", "fields": {
+        "open": {"name": "open", "type": "Int", "isArray": false, "isRequired": true}
+    }});
+    document["queries"] = json!({
+        "summary": {"name": "summary", "type": {"nonModel": "Summary"}, "isArray": false, "isRequired": false,
+            "arguments": {"ownerName": arg("ownerName", json!("String"), true), "limit": arg("limit", json!("Int"), false)}},
+        "things": {"name": "things", "type": {"model": "Thing"}, "isArray": true, "isRequired": true},
+    });
+    document["mutations"] = json!({
+        "summary": {"name": "summary", "type": "Boolean", "isArray": false, "isRequired": false},
+    });
+    let code = generate(&document).unwrap();
+    let args = item(&code, "pub struct SummaryQueryArgs {");
+    assert!(
+        args.contains("    pub owner_name: ::std::string::String,"),
+        "{args}"
+    );
+    assert!(
+        args.contains("    pub limit: ::core::option::Option<i64>,"),
+        "{args}"
+    );
+    let ops = item(&code, "pub struct CustomOperations {");
+    assert!(
+        ops.contains("inner: ::amplify_ssr::data::DataClient"),
+        "{ops}"
+    );
+    assert!(code.contains("        args: &SummaryQueryArgs,"), "{code}");
+    assert!(code.contains("TypedResult<Summary>"), "{code}");
+    assert!(
+        code.contains("TypedResult<::std::vec::Vec<Thing>>"),
+        "{code}"
+    );
+    // A mutation named like a query gets the next free method name, and takes no arguments struct.
+    assert!(code.contains("    pub async fn summary_2("), "{code}");
+    assert!(code.contains("self.inner.mutation(\"summary\")"), "{code}");
+    assert!(!code.contains("SummaryMutationArgs"), "{code}");
+
+    // Without models, the operations still get their support items.
+    let mut model_less = document.clone();
+    model_less["models"] = json!({});
+    model_less["queries"]
+        .as_object_mut()
+        .unwrap()
+        .remove("things");
+    let code = generate(&model_less).unwrap();
+    assert!(code.contains("pub struct CustomOperations {"), "{code}");
+    assert!(code.contains("pub enum TypedDataError {"), "{code}");
+    assert!(!code.contains("TypedModels"), "{code}");
+}
+
+#[test]
+fn relationship_fields_get_typed_loaders() {
+    let code = reference();
+    let project = item(&code, "impl ProjectClient {");
+    assert!(
+        project.contains("    pub async fn load_tickets("),
+        "{project}"
+    );
+    assert!(project.contains("        item: &Project,"), "{project}");
+    assert!(
+        project.contains("TypedListResult<Ticket>, TypedDataError>"),
+        "{project}"
+    );
+    assert!(
+        project.contains(".load_many(ctx, &item, \"tickets\", options)"),
+        "{project}"
+    );
+    let ticket = item(&code, "impl TicketClient {");
+    assert!(
+        ticket.contains("    pub async fn load_project("),
+        "{ticket}"
+    );
+    assert!(
+        ticket.contains("TypedResult<Project>, TypedDataError>"),
+        "{ticket}"
+    );
+    assert!(
+        ticket.contains(".load_one(ctx, &item, \"project\", options)"),
+        "{ticket}"
+    );
+}

@@ -6,6 +6,7 @@
     doc = "\n\n[`axum`]: crate#features\n[`axum::AmplifyLayer`]: crate#features\n[`axum::RequireAuthLayer`]: crate#features"
 )]
 #![cfg_attr(not(feature = "storage"), doc = "\n\n[`storage`]: crate#features")]
+#![cfg_attr(not(feature = "rest"), doc = "\n\n[`rest`]: crate#features")]
 #![cfg_attr(
     not(feature = "data"),
     doc = "\n\n[`data`]: crate#features\n[`DataClient`]: crate#features"
@@ -13,6 +14,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
+pub mod cache;
 pub mod cognito;
 pub mod config;
 pub mod context;
@@ -25,6 +27,9 @@ pub mod guard;
 pub mod jwt;
 pub mod outbound;
 pub mod redirect;
+#[cfg(feature = "rest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rest")))]
+pub mod rest;
 mod runner;
 pub mod same_origin;
 pub mod secret;

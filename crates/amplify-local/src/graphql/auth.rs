@@ -168,6 +168,40 @@ fn user_pool(state: &AppState, token: &str) -> Result<Caller, Refusal> {
 }
 
 fn iam(state: &AppState, request: (&Method, &Uri, &HeaderMap, &[u8])) -> Result<Caller, Refusal> {
+    iam_for(state, request, "appsync")
+}
+
+/// Who calls a REST API behind amplify-local's API-Gateway-like front: SigV4 (service `execute-api`) with
+/// identity-pool credentials, or a user-pool ID or access token in `Authorization`.
+pub(crate) fn authenticate_rest(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Caller, Refusal> {
+    let Some(authorization) = headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.trim().is_empty())
+    else {
+        return Err(unauthorized("Unauthorized"));
+    };
+    if authorization.starts_with("AWS4-HMAC-SHA256") {
+        return iam_for(state, (method, uri, headers, body), "execute-api");
+    }
+    let token = authorization
+        .strip_prefix("Bearer ")
+        .unwrap_or(authorization)
+        .trim();
+    user_pool(state, token).map_err(|_| unauthorized("Unauthorized"))
+}
+
+fn iam_for(
+    state: &AppState,
+    request: (&Method, &Uri, &HeaderMap, &[u8]),
+    service: &str,
+) -> Result<Caller, Refusal> {
     let headers = request.2;
     let signature_refusal = |error: SignatureError| match error {
         SignatureError::Malformed(message) | SignatureError::WrongScope(message) => {
@@ -199,7 +233,7 @@ fn iam(state: &AppState, request: (&Method, &Uri, &HeaderMap, &[u8])) -> Result<
         &signed,
         &credentials.secret_key,
         sigv4::Scope {
-            service: "appsync",
+            service,
             region: state.region(),
         },
         request,
@@ -300,14 +334,20 @@ fn owner_values(
 /// `list`, `update`, `delete`). A model without rules is open to user-pool
 /// callers only (the API's default mode).
 pub(crate) fn grant(model: &ModelDef, caller: &Caller, operation: &str) -> Grant {
-    if model.rules.is_empty() {
+    grant_by_rules(&model.rules, caller, operation)
+}
+
+/// What `rules` grant `caller` for `operation`; no rules at all: user-pool callers only (the API's default
+/// mode). Custom operations use this too (their owner rules grant nothing: there is no item to own).
+pub(crate) fn grant_by_rules(rules: &[AuthRule], caller: &Caller, operation: &str) -> Grant {
+    if rules.is_empty() {
         return match caller {
             Caller::UserPool { .. } => Grant::All,
             _ => Grant::Denied,
         };
     }
     let mut checks = Vec::new();
-    for rule in model.rules.iter().filter(|r| r.covers(operation)) {
+    for rule in rules.iter().filter(|r| r.covers(operation)) {
         let provider = rule.provider.as_str();
         match (rule.allow.as_str(), provider, caller) {
             ("public", "apiKey", Caller::ApiKey)

@@ -42,7 +42,7 @@ pub(super) fn to_gql(value: &Value) -> GqlValue {
 }
 
 /// The value of a stored field of `parent`: custom-type values are borrowed for their own fields to read.
-fn stored_value<'a>(
+pub(super) fn stored_value<'a>(
     parent: &'a Item,
     name: &str,
     kind: &FieldType,

@@ -23,7 +23,9 @@
 
 mod auth;
 mod budget;
+mod custom;
 mod depth;
+mod field_rules;
 mod fields;
 mod filter;
 #[cfg(feature = "fuzzing")]
@@ -53,7 +55,9 @@ use rusqlite::params;
 use serde_json::{Value, json};
 
 use self::auth::{Caller, Refusal};
+pub(crate) use self::auth::{Refusal as RestRefusal, authenticate_rest};
 use self::budget::Budget;
+pub(crate) use self::custom::identity as caller_identity;
 use self::model::Catalog;
 use self::ops::Backend;
 use crate::db::Store;
@@ -104,6 +108,37 @@ fn read_schema_file(path: &Path) -> Result<Value, LocalError> {
     Ok(introspection.clone())
 }
 
+/// Adds the `nonModels`, `queries` and `mutations` entries of `additions` to `introspection`.
+fn merge_additions(introspection: &mut Value, additions: &Value) -> Result<(), LocalError> {
+    let bad = |what: &str| LocalError::InvalidSchema(format!("custom operations: {what}"));
+    let additions = additions
+        .as_object()
+        .ok_or_else(|| bad("expected an object with nonModels, queries or mutations"))?;
+    for (group, entries) in additions {
+        if !matches!(group.as_str(), "nonModels" | "queries" | "mutations") {
+            return Err(bad(&format!("unexpected member `{group}`")));
+        }
+        let entries = entries
+            .as_object()
+            .ok_or_else(|| bad(&format!("`{group}` must be an object")))?;
+        let target = introspection
+            .as_object_mut()
+            .ok_or_else(|| bad("the schema is not an object"))?
+            .entry(group.clone())
+            .or_insert_with(|| json!({}));
+        if target.is_null() {
+            *target = json!({});
+        }
+        let target = target
+            .as_object_mut()
+            .ok_or_else(|| bad(&format!("the schema's `{group}` is not an object")))?;
+        for (name, entry) in entries {
+            target.insert(name.clone(), entry.clone());
+        }
+    }
+    Ok(())
+}
+
 /// Loads the API key, creating one (`da2-` + 26 characters) on first start
 /// or when the stored one has expired.
 fn load_api_key(store: &Store, ttl_secs: i64, now: i64) -> Result<(String, i64), LocalError> {
@@ -149,11 +184,16 @@ impl GraphqlApi {
         schema_file: Option<&Path>,
         api_key_ttl_secs: i64,
         clock: &Clock,
+        functions: &[(String, url::Url)],
+        additions: Option<&Value>,
     ) -> Result<Self, LocalError> {
-        let introspection = match schema_file {
+        let mut introspection = match schema_file {
             Some(path) => read_schema_file(path)?,
             None => model::default_introspection(),
         };
+        if let Some(additions) = additions {
+            merge_additions(&mut introspection, additions)?;
+        }
         let catalog = Catalog::parse(&introspection)?;
         let backend = Arc::new(Backend::open(data_dir, catalog, clock.clone())?);
         if schema_file.is_none() && store.meta(SEEDED_META)?.is_none() {
@@ -162,7 +202,9 @@ impl GraphqlApi {
         }
         let (api_key, api_key_expires_at) =
             load_api_key(store, api_key_ttl_secs, clock.now_secs())?;
-        let schema = schema::build(Arc::clone(&backend))?;
+        let functions = custom::Functions::new(functions)?;
+        functions.check(&backend.catalog.custom)?;
+        let schema = schema::build(Arc::clone(&backend), Arc::new(functions))?;
         Ok(Self {
             schema,
             backend,
@@ -347,7 +389,17 @@ pub(crate) async fn handle(
         options.graphql_row_budget,
         options.graphql_time_budget,
     ));
-    let mut graphql_request = async_graphql::Request::new(query)
+    let mut graphql_request = async_graphql::Request::new(query);
+    if !state.graphql.backend.catalog.custom.is_empty() {
+        // Only a custom operation's event needs them.
+        graphql_request = graphql_request.data(Arc::new(custom::RequestInfo::new(
+            &headers,
+            &caller,
+            &state.issuer,
+            &state.identity_pool_id,
+        )));
+    }
+    let mut graphql_request = graphql_request
         .data(caller)
         .data(Arc::clone(&budget))
         .data(Arc::new(plain_items::StashedPages::default()));

@@ -60,6 +60,8 @@ pub(crate) struct FieldDef {
     pub(crate) is_required: bool,
     pub(crate) is_read_only: bool,
     pub(crate) association: Option<Association>,
+    /// Field-level rules: when present, reading, creating or updating this field also needs their grant.
+    pub(crate) rules: Vec<AuthRule>,
 }
 
 impl FieldDef {
@@ -171,7 +173,22 @@ pub(crate) struct Catalog {
     pub(crate) models: Vec<ModelDef>,
     pub(crate) enums: BTreeMap<String, Vec<String>>,
     pub(crate) non_models: BTreeMap<String, Vec<FieldDef>>,
+    /// Custom queries and mutations, resolved by the developer's functions.
+    pub(crate) custom: Vec<CustomOpDef>,
     pub(crate) introspection: Value,
+}
+
+/// A custom query or mutation.
+#[derive(Debug, Clone)]
+pub(crate) struct CustomOpDef {
+    /// `Query` or `Mutation`.
+    pub(crate) parent: &'static str,
+    pub(crate) name: String,
+    /// The return type (its name is the operation's).
+    pub(crate) returns: FieldDef,
+    pub(crate) arguments: Vec<FieldDef>,
+    /// Its `authorization` rules (none: user-pool callers only, as for a model without rules).
+    pub(crate) rules: Vec<AuthRule>,
 }
 
 impl Catalog {
@@ -217,10 +234,39 @@ impl Catalog {
                 }
             }
         }
+        let custom: Vec<CustomOpDef> = schema
+            .queries
+            .iter()
+            .chain(&schema.mutations)
+            .map(CustomOpDef::from_parsed)
+            .collect();
+        for op in &custom {
+            for field in std::iter::once(&op.returns).chain(&op.arguments) {
+                if let FieldType::Scalar(s) = &field.ty
+                    && !is_scalar(s)
+                {
+                    return Err(bad(format!(
+                        "custom operation {}.{} has an unknown type {s:?} ({})",
+                        op.parent, op.name, field.name
+                    )));
+                }
+            }
+            if op
+                .arguments
+                .iter()
+                .any(|a| matches!(a.ty, FieldType::Model(_)))
+            {
+                return Err(bad(format!(
+                    "custom operation {}.{}: an argument cannot be a model",
+                    op.parent, op.name
+                )));
+            }
+        }
         Ok(Self {
             models,
             enums,
             non_models,
+            custom,
             introspection: introspection.clone(),
         })
     }
@@ -260,6 +306,30 @@ impl FieldDef {
             is_required: field.is_required,
             is_read_only: field.is_read_only,
             association,
+            rules: field.auth_rules.iter().map(AuthRule::from_parsed).collect(),
+        }
+    }
+}
+
+impl CustomOpDef {
+    fn from_parsed(op: &parsed::CustomOperation) -> Self {
+        Self {
+            parent: match op.kind {
+                parsed::OperationKind::Query => "Query",
+                parsed::OperationKind::Mutation => "Mutation",
+            },
+            name: op.name.clone(),
+            returns: FieldDef::from_parsed(&op.returns),
+            arguments: op.arguments.iter().map(FieldDef::from_parsed).collect(),
+            // Operation lists mean nothing for a custom operation: each rule covers the call.
+            rules: op
+                .auth_rules
+                .iter()
+                .map(|rule| AuthRule {
+                    operations: None,
+                    ..AuthRule::from_parsed(rule)
+                })
+                .collect(),
         }
     }
 }
@@ -278,6 +348,7 @@ impl ModelDef {
                     is_required: false,
                     is_read_only: true,
                     association: None,
+                    rules: Vec::new(),
                 });
             }
         }
@@ -298,6 +369,7 @@ impl ModelDef {
                     is_required: false,
                     is_read_only: false,
                     association: None,
+                    rules: Vec::new(),
                 });
             }
         }

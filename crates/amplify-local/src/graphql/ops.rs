@@ -550,7 +550,7 @@ impl Backend {
                 }
             }
         }
-        if !grant.allows(&item) {
+        if !grant.allows(&item) || !fields_allowed(model, &call, "create", &item, item.keys()) {
             return Err(call.unauthorized());
         }
         if condition.is_some_and(|c| !matches(c, &Item::new())) {
@@ -642,7 +642,8 @@ impl Backend {
                 }
             }
             item.insert("updatedAt".to_owned(), Value::String(self.now_datetime()));
-            if !grant.allows(&item) {
+            if !grant.allows(&item) || !fields_allowed(model, &call, "update", &item, input.keys())
+            {
                 return Err(call.unauthorized());
             }
             transaction.execute(
@@ -780,4 +781,18 @@ pub(super) fn decode_token(token: &str) -> Result<Vec<Value>, OpError> {
         Ok(Value::Array(order)) if !order.is_empty() => Ok(order),
         _ => Err(invalid()),
     }
+}
+
+/// Whether the field-level rules of every written field (`written`) grant `operation` on `item`.
+fn fields_allowed<'a>(
+    model: &ModelDef,
+    call: &Call<'_>,
+    operation: &str,
+    item: &Item,
+    written: impl Iterator<Item = &'a String>,
+) -> bool {
+    written
+        .filter_map(|name| model.field(name))
+        .filter(|field| !field.rules.is_empty())
+        .all(|field| super::auth::grant_by_rules(&field.rules, call.caller, operation).allows(item))
 }

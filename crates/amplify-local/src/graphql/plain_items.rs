@@ -136,7 +136,8 @@ fn model_fields(model: &ModelDef, enums: &HashMap<&String, Arc<BTreeSet<String>>
     let fields = model
         .fields
         .iter()
-        .filter(|field| field.is_stored())
+        // A field with its own rules goes the general way, which checks them for each item.
+        .filter(|field| field.is_stored() && field.rules.is_empty())
         .filter_map(|field| {
             let kind = match &field.ty {
                 FieldType::Scalar(name) if name == "AWSJSON" => Kind::Json,

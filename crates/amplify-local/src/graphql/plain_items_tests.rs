@@ -46,8 +46,12 @@ struct Fixture {
 /// Valid items of every kind, then stored values the schema refuses (written straight to the store, as an older
 /// schema or a hand edit could leave them).
 fn fixture(odd: &[Value]) -> Fixture {
+    fixture_of(&introspection(), odd)
+}
+
+fn fixture_of(introspection: &Value, odd: &[Value]) -> Fixture {
     let dir = tempfile::tempdir().expect("dir");
-    let backend = open(dir.path(), &introspection());
+    let backend = open(dir.path(), introspection);
     for project in ["p1", "p2"] {
         seed(
             &backend,
@@ -89,7 +93,8 @@ fn fixture(odd: &[Value]) -> Fixture {
             ticket("p2", 10 + n as i64, extra.clone()),
         );
     }
-    let schema = super::schema::build(Arc::new(backend)).expect("schema");
+    let functions = super::custom::Functions::new(&[]).expect("functions");
+    let schema = super::schema::build(Arc::new(backend), Arc::new(functions)).expect("schema");
     Fixture { schema, _dir: dir }
 }
 
@@ -223,4 +228,51 @@ async fn items_the_general_way_refuses_are_answered_by_it() {
         let (_, _, served) = both_ways(&fixture, "{ listTickets { items { seq } } }").await;
         assert_eq!(served, 1, "{odd}");
     }
+}
+
+#[tokio::test]
+async fn fields_with_their_own_rules_go_the_general_way_which_enforces_them() {
+    // `type` readable with the API key, `assignee` only by the Admin group.
+    let mut introspection = introspection();
+    let fields = &mut introspection["models"]["Ticket"]["fields"];
+    fields["type"]["attributes"] = json!([{"type": "auth", "properties": {"rules": [
+        {"allow": "public", "provider": "apiKey", "operations": ["read"]}
+    ]}}]);
+    fields["assignee"]["attributes"] = json!([{"type": "auth", "properties": {"rules": [
+        {"allow": "groups", "groups": ["Admin"], "provider": "userPools", "operations": ["read"]}
+    ]}}]);
+    let fixture = fixture_of(&introspection, &[]);
+
+    let (fast, _, served) = both_ways(&fixture, "{ listTickets { items { seq type } } }").await;
+    assert_eq!(served, 0, "{fast}");
+    assert!(fast.get("errors").is_none(), "{fast}");
+    let items = fast["data"]["listTickets"]["items"]
+        .as_array()
+        .expect("items");
+    assert!(items.iter().any(|item| item["type"] == "bug"), "{fast}");
+
+    let (fast, _, served) = both_ways(&fixture, "{ listTickets { items { seq assignee } } }").await;
+    assert_eq!(served, 0, "{fast}");
+    let items = fast["data"]["listTickets"]["items"]
+        .as_array()
+        .expect("items");
+    assert!(
+        items.iter().all(|item| item["assignee"].is_null()),
+        "{fast}"
+    );
+    let errors = fast["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), items.len(), "one refusal per item: {fast}");
+    assert!(
+        errors.iter().all(
+            |e| e["message"] == "Not Authorized to access assignee on type Ticket"
+                && e["path"][0] == "listTickets"
+                && e["path"][3] == "assignee"
+        ),
+        "{fast}"
+    );
+
+    // Fields without rules still take the pass.
+    let (_, _, served) =
+        both_ways(&fixture, "{ listTickets { items { seq title status } } }").await;
+    assert_eq!(served, 1);
 }

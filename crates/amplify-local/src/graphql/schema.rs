@@ -108,7 +108,7 @@ where
 
 /// Records a field's error (with its path, as AppSync reports it) and
 /// lets the field resolve to null, keeping the rest of the data.
-fn soft<T>(ctx: &ResolverContext<'_>, result: async_graphql::Result<T>) -> Option<T> {
+pub(super) fn soft<T>(ctx: &ResolverContext<'_>, result: async_graphql::Result<T>) -> Option<T> {
     match result {
         Ok(value) => Some(value),
         Err(error) => {
@@ -153,7 +153,7 @@ fn key_condition_input(scalar: &str) -> &'static str {
     }
 }
 
-fn wrap(base: String, is_array: bool, required: bool) -> TypeRef {
+pub(super) fn wrap(base: String, is_array: bool, required: bool) -> TypeRef {
     match (is_array, required) {
         (true, true) => TypeRef::named_list_nn(base),
         (true, false) => TypeRef::named_list(base),
@@ -179,7 +179,7 @@ fn composite_argument(sort_keys: &[String]) -> String {
         .collect()
 }
 
-fn output_base(ty: &FieldType) -> String {
+pub(super) fn output_base(ty: &FieldType) -> String {
     match ty {
         FieldType::Scalar(s)
         | FieldType::Enum(s)
@@ -188,7 +188,7 @@ fn output_base(ty: &FieldType) -> String {
     }
 }
 
-fn input_base(ty: &FieldType) -> String {
+pub(super) fn input_base(ty: &FieldType) -> String {
     match ty {
         FieldType::Scalar(s) | FieldType::Enum(s) => s.clone(),
         FieldType::NonModel(n) => format!("{n}Input"),
@@ -517,10 +517,12 @@ fn model_types(catalog: &Catalog, model: &ModelDef) -> ModelTypes {
     for field in &model.fields {
         if field.is_stored() {
             let required = field.is_required || keys.contains(&field.name);
-            object = object.field(fields::stored_field(
-                field,
-                wrap(output_base(&field.ty), field.is_array, required),
-            ));
+            let ty = wrap(output_base(&field.ty), field.is_array, required);
+            object = object.field(if field.rules.is_empty() {
+                fields::stored_field(field, ty)
+            } else {
+                super::field_rules::guarded_field(&model.name, field, ty)
+            });
         } else if let Some(relation) = relation_field(catalog, model, field) {
             object = object.field(relation);
         }
@@ -795,7 +797,10 @@ fn model_types(catalog: &Catalog, model: &ModelDef) -> ModelTypes {
 
 /// Builds the executable schema; resolvers find the [`Backend`] and the
 /// request's [`Caller`] in the context data.
-pub(crate) fn build(backend: Arc<Backend>) -> Result<Schema, LocalError> {
+pub(crate) fn build(
+    backend: Arc<Backend>,
+    functions: Arc<super::custom::Functions>,
+) -> Result<Schema, LocalError> {
     let catalog = &backend.catalog;
     let (scalars, enums, inputs) = shared_types();
     let mut query = Object::new("Query");
@@ -850,11 +855,20 @@ pub(crate) fn build(backend: Arc<Backend>) -> Result<Schema, LocalError> {
             mutation = mutation.field(field);
         }
     }
+    for op in &catalog.custom {
+        let field = super::custom::field(op);
+        if op.parent == "Query" {
+            query = query.field(field);
+        } else {
+            mutation = mutation.field(field);
+        }
+    }
     builder
         .register(query)
         .register(mutation)
         .extension(PlainItems::new(catalog))
         .data(backend)
+        .data(functions)
         // The document's shape is bounded here (AppSync stops at a depth of 75; real clients stay far below
         // these); the work it causes is bounded by the request's read and time budget (`budget`).
         .limit_depth(MAX_QUERY_DEPTH)

@@ -188,3 +188,42 @@ fn racing_updates_of_different_fields_keep_both() {
         }
     }
 }
+
+#[test]
+fn field_level_rules_guard_creates_and_updates() {
+    // The default Todo, with `done` writable only by the Admin group.
+    let mut introspection = default_introspection();
+    introspection["models"]["Todo"]["fields"]["done"]["attributes"] = json!([
+        {"type": "auth", "properties": {"rules": [
+            {"allow": "groups", "groups": ["Admin"], "provider": "userPools", "operations": ["create", "update", "read"]}
+        ]}}
+    ]);
+    let dir = tempfile::tempdir().expect("dir");
+    let backend = open(dir.path(), &introspection);
+    let alice = Caller::test_user("alice");
+    let admin = Caller::UserPool {
+        username: "alice".to_owned(),
+        sub: "sub-alice".to_owned(),
+        groups: vec!["Admin".to_owned()],
+        claims: serde_json::Map::new(),
+    };
+    let create = |caller: &Caller, input: Value| {
+        run(&backend, caller, "Todo", |backend, model, call| {
+            backend.create(model, call, object(input), None)
+        })
+    };
+    let refused = create(&alice, json!({"content": "a", "done": true})).unwrap_err();
+    assert_eq!(refused.error_type, "Unauthorized");
+    let item = create(&alice, json!({"content": "a"})).expect("without the guarded field");
+    let id = item["id"].clone();
+    let update = |caller: &Caller, input: Value| {
+        run(&backend, caller, "Todo", |backend, model, call| {
+            backend.update(model, call, object(input), None)
+        })
+    };
+    let refused = update(&alice, json!({"id": id, "done": true})).unwrap_err();
+    assert_eq!(refused.error_type, "Unauthorized");
+    update(&alice, json!({"id": id, "content": "b"})).expect("other fields stay writable");
+    let updated = update(&admin, json!({"id": id, "done": true})).expect("the group may");
+    assert_eq!(updated["done"], true);
+}

@@ -123,7 +123,80 @@ pub(super) fn emit(o: &mut Out, ctx: &Ctx<'_>, m: &Model, names: &ModelNames) {
         )
         .emit(o, ctx, m, names);
     }
+    emit_loaders(o, ctx, m, names);
     o.line("}");
+}
+
+/// One loader per relationship field: `hasMany` → a page of the related items, `hasOne` / `belongsTo` →
+/// the related item.
+fn emit_loaders(o: &mut Out, ctx: &Ctx<'_>, m: &Model, names: &ModelNames) {
+    for (field_name, method) in &names.loaders {
+        let Some(field) = m.field(field_name) else {
+            continue;
+        };
+        let (amplify_model_introspection::FieldType::Model(related), Some(association)) =
+            (&field.field_type, &field.association)
+        else {
+            continue;
+        };
+        let Some(related_ty) = ctx
+            .schema
+            .models
+            .iter()
+            .zip(&ctx.names.models)
+            .find(|(r, _)| &r.name == related)
+            .map(|(_, n)| n.ty.clone())
+        else {
+            continue;
+        };
+        let many = association.connection_type == "HAS_MANY";
+        let field_lit = lit(field_name);
+        let related_lit = lit(related);
+        o.blank();
+        o.doc(
+            "    ",
+            format!(
+                "Loads the `{}` relationship of `item` ({}), under `{}`'s own auth rules.",
+                doc_text(field_name),
+                if many {
+                    "one page of a hasMany"
+                } else {
+                    "a hasOne or belongsTo"
+                },
+                doc_text(related)
+            ),
+        );
+        o.line(format!("    pub async fn {method}("));
+        o.line("        &self,");
+        o.line(format!("        ctx: &{CTX},"));
+        o.line(format!("        item: &{},", names.ty));
+        if many {
+            o.line(format!("        options: {DATA}::ListOptions,"));
+            o.line(format!(
+                "    ) -> {RESULT}<TypedListResult<{related_ty}>, TypedDataError> {{"
+            ));
+            o.line("        let item = __amplify_encode(item)?;");
+            o.line(format!(
+                "        let result = self.client()?.load_many(ctx, &item, {field_lit}, options).await?;"
+            ));
+            o.line(format!(
+                "        __amplify_decode_list({related_lit}, result)"
+            ));
+        } else {
+            o.line(format!("        options: {DATA}::ModelOptions,"));
+            o.line(format!(
+                "    ) -> {RESULT}<TypedResult<{related_ty}>, TypedDataError> {{"
+            ));
+            o.line("        let item = __amplify_encode(item)?;");
+            o.line(format!(
+                "        let result = self.client()?.load_one(ctx, &item, {field_lit}, options).await?;"
+            ));
+            o.line(format!(
+                "        __amplify_decode_one({related_lit}, result)"
+            ));
+        }
+        o.line("    }");
+    }
 }
 
 /// The single-item operations the schema enables.

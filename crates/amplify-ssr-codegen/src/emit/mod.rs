@@ -17,6 +17,7 @@ mod inputs;
 mod key_query;
 mod model;
 mod names;
+mod operations;
 mod out;
 mod support;
 mod types;
@@ -74,7 +75,7 @@ pub(crate) fn generate(schema: &Schema) -> Result<String, CodegenError> {
     for n in &schema.non_models {
         custom_type::emit(&mut out, &ctx, n);
     }
-    if schema.models.is_empty() {
+    if schema.models.is_empty() && schema.operations.is_empty() {
         return Ok(out.finish());
     }
     support::emit(&mut out, schema);
@@ -83,7 +84,12 @@ pub(crate) fn generate(schema: &Schema) -> Result<String, CodegenError> {
         inputs::emit(&mut out, &ctx, m, names);
         client::emit(&mut out, &ctx, m, names);
     }
-    accessors::emit(&mut out, &ctx);
+    if !schema.models.is_empty() {
+        accessors::emit(&mut out, &ctx);
+    }
+    if !schema.operations.is_empty() {
+        operations::emit(&mut out, &ctx);
+    }
     Ok(out.finish())
 }
 

@@ -16,7 +16,11 @@ const SUPPORT_TYPES: &[&str] = &[
     "KeyCondition",
     "TypedDataError",
     "TypedModels",
+    "CustomOperations",
 ];
+
+/// Method names of `CustomOperations` that operation methods must not take.
+const OPERATION_METHODS: &[&str] = &["new", "untyped", "clone", "fmt"];
 
 /// Method names of a `<Model>Client` that index query methods must not take.
 const CLIENT_METHODS: &[&str] = &[
@@ -49,6 +53,11 @@ pub(crate) const DATA_CLIENT_METHODS: &[&str] = &[
     "default_auth_mode",
     "model",
     "model_names",
+    "query",
+    "mutation",
+    "custom_operation",
+    "query_names",
+    "mutation_names",
     "graphql",
     "shared",
     "clone",
@@ -73,6 +82,18 @@ pub(super) struct Names {
     pub(super) non_model_fields: BTreeMap<String, BTreeMap<String, String>>,
     /// One per model, in schema order.
     pub(super) models: Vec<ModelNames>,
+    /// One per custom operation, in schema order.
+    pub(super) operations: Vec<OperationNames>,
+}
+
+/// Names of a custom operation's method and its arguments.
+pub(super) struct OperationNames {
+    /// The `CustomOperations` method.
+    pub(super) method: String,
+    /// The arguments struct, when the operation takes arguments.
+    pub(super) args: Option<String>,
+    /// GraphQL argument name → Rust field name.
+    pub(super) fields: BTreeMap<String, String>,
 }
 
 /// Names of everything generated for one model.
@@ -88,6 +109,8 @@ pub(super) struct ModelNames {
     pub(super) indexes: Vec<KeyQueryNames>,
     /// For `list_by_key`, when the model has a custom primary key.
     pub(super) primary: Option<KeyQueryNames>,
+    /// Relationship loaders: GraphQL field name → method (`load_comments`).
+    pub(super) loaders: Vec<(String, String)>,
 }
 
 /// Names of a query by partition key and sort-key condition.
@@ -216,6 +239,25 @@ impl Names {
                     },
                 )?);
             }
+            let loaders = m
+                .fields
+                .iter()
+                .filter(|f| {
+                    matches!(
+                        f.field_type,
+                        amplify_model_introspection::FieldType::Model(_)
+                    ) && f.association.is_some()
+                })
+                .map(|f| {
+                    (
+                        f.name.clone(),
+                        methods.claim(format!(
+                            "load_{}",
+                            snake_case(&f.name).trim_start_matches("r#")
+                        )),
+                    )
+                })
+                .collect();
             let primary = if m.primary_key.is_custom {
                 Some(key_query(
                     &mut types,
@@ -242,6 +284,31 @@ impl Names {
                 accessor: accessors.claim(snake_case(&m.name)),
                 fields,
                 indexes,
+                loaders,
+            });
+        }
+        let mut methods = Scope::with_reserved(OPERATION_METHODS);
+        let mut operations = Vec::new();
+        for op in &schema.operations {
+            let kind = op.kind.as_str();
+            let args = if op.arguments.is_empty() {
+                None
+            } else {
+                let base = upper_camel_case(&op.name);
+                let base = base.trim_end_matches('_');
+                let suffix = match op.kind {
+                    amplify_model_introspection::OperationKind::Query => "QueryArgs",
+                    amplify_model_introspection::OperationKind::Mutation => "MutationArgs",
+                };
+                Some(types.take(
+                    format!("{base}{suffix}"),
+                    format!("the arguments of custom {kind} `{}`", op.name),
+                )?)
+            };
+            operations.push(OperationNames {
+                method: methods.claim(snake_case(&op.name)),
+                args,
+                fields: field_scope(op.arguments.iter().map(|a| a.name.as_str())),
             });
         }
         Ok(Self {
@@ -249,6 +316,7 @@ impl Names {
             non_models,
             non_model_fields,
             models,
+            operations,
         })
     }
 }

@@ -24,6 +24,7 @@ pub(super) fn parse(root: &Fields<'_>) -> Result<AmplifyConfig, ConfigError> {
         data: parse_data(root)?,
         storage: parse_storage(root)?,
         endpoints: endpoints::parse_extension(root)?,
+        rest_apis: super::rest::parse_legacy(root)?,
     })
 }
 

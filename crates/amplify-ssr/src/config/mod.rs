@@ -87,6 +87,7 @@ mod error;
 mod json;
 mod legacy;
 mod outputs;
+mod rest;
 mod storage;
 #[cfg(test)]
 mod tests;
@@ -107,6 +108,7 @@ pub use endpoints::{
     ENV_TOKEN_ISSUER, ENV_USER_POOL_ENDPOINT, EndpointOverrides, aws_dns_suffix,
 };
 pub use error::ConfigError;
+pub use rest::RestApiConfig;
 pub use storage::{BucketConfig, PathRules, StorageConfig};
 
 pub(crate) use endpoints::parse_endpoint;
@@ -124,6 +126,8 @@ pub struct AmplifyConfig {
     pub storage: Option<StorageConfig>,
     /// Endpoint overrides (see the [module docs](self)).
     pub endpoints: EndpointOverrides,
+    /// REST APIs (`custom.API`, or Gen 1 `aws_cloud_logic_custom`), for the `rest` module.
+    pub rest_apis: Vec<RestApiConfig>,
 }
 
 impl AmplifyConfig {

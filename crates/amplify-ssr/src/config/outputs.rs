@@ -1,7 +1,7 @@
 //! Gen 2 `amplify_outputs.json` (schema version "1").
 
 use super::json::Fields;
-use super::{AmplifyConfig, ConfigError, auth, data, endpoints, storage};
+use super::{AmplifyConfig, ConfigError, auth, data, endpoints, rest, storage};
 
 /// Parses a Gen 2 document whose `version` was already checked.
 pub(super) fn parse(root: &Fields<'_>) -> Result<AmplifyConfig, ConfigError> {
@@ -20,5 +20,6 @@ pub(super) fn parse(root: &Fields<'_>) -> Result<AmplifyConfig, ConfigError> {
             .map(|block| storage::parse_outputs(&block))
             .transpose()?,
         endpoints: endpoints::parse_extension(root)?,
+        rest_apis: rest::parse_outputs(root)?,
     })
 }

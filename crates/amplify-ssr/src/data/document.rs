@@ -95,6 +95,52 @@ pub(crate) fn selection_set(
     Ok(print(&selection))
 }
 
+/// The printed selection set of a custom operation's return type: `None` for scalars and enums (no selection),
+/// the default or custom selection of a model or custom type.
+pub(crate) fn return_selection_set(
+    schema: &Introspection,
+    returns: &FieldType,
+    custom: Option<&[String]>,
+) -> Result<Option<String>, DataError> {
+    let budget = &mut Budget::new();
+    let container = match returns {
+        FieldType::Model(name) => Container::Model(
+            schema
+                .model(name)
+                .ok_or_else(|| DataError::UnknownModel(name.clone()))?,
+        ),
+        FieldType::NonModel(name) => {
+            Container::NonModel(schema.non_model(name).ok_or_else(|| {
+                DataError::InvalidIntrospection(format!("no custom type named `{name}`"))
+            })?)
+        }
+        _ if custom.is_some_and(|paths| !paths.is_empty()) => {
+            return Err(DataError::InvalidSelectionSet(
+                "the operation returns a scalar: it takes no selection set".to_owned(),
+            ));
+        }
+        _ => return Ok(None),
+    };
+    let selection = match (custom, container) {
+        (None, Container::Model(model)) => default_model_selection(schema, model, budget)?,
+        (None, Container::NonModel(non_model)) => {
+            non_model_selection(schema, &non_model.name, &mut Vec::new(), budget)?
+                .unwrap_or_default()
+        }
+        (Some(paths), container) => {
+            let mut selection = Selection::new();
+            for path in paths {
+                merge(
+                    &mut selection,
+                    path_selection(schema, container, path, budget)?,
+                );
+            }
+            selection
+        }
+    };
+    Ok(Some(print(&selection)))
+}
+
 /// The field name of an operation (`createTodo`, `listTodos`, the index query field).
 pub(crate) fn field_name(model: &Model, operation: &ModelOperation) -> String {
     match operation {

@@ -183,6 +183,19 @@ pub enum DataError {
         operation: &'static str,
     },
 
+    /// A relationship loader was asked for a field that is not a relationship of the expected kind.
+    #[error("{model}.{field} is not a {expected} relationship: {problem}")]
+    NotARelationship {
+        /// The model.
+        model: String,
+        /// The field asked for.
+        field: String,
+        /// `hasMany`, or `hasOne or belongsTo`.
+        expected: &'static str,
+        /// What is wrong (no such field, another kind, a key value missing from the item).
+        problem: String,
+    },
+
     /// A custom selection set names something the model does not have.
     #[error("{0}")]
     InvalidSelectionSet(String),
@@ -235,6 +248,7 @@ impl DataError {
             Self::UnknownModel(_) => "UnknownModel",
             Self::UnknownIndex { .. } => "UnknownIndex",
             Self::OperationDisabled { .. } => "OperationDisabled",
+            Self::NotARelationship { .. } => "NotARelationship",
             Self::InvalidSelectionSet(_) => "InvalidSelectionSet",
             Self::InvalidInput(_) => "InvalidInput",
             Self::InvalidIntrospection(_) => "InvalidIntrospection",

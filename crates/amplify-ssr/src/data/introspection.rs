@@ -7,8 +7,8 @@
 //! library does not understand is kept as [`FieldType::Other`] and left out of selection sets.
 
 pub use amplify_model_introspection::{
-    Association, AuthRule, DisabledOperations, EnumType, Field, FieldType, Introspection,
-    IntrospectionError, Model, NonModel, PrimaryKey, SecondaryIndex,
+    Association, AuthRule, CustomOperation, DisabledOperations, EnumType, Field, FieldType,
+    Introspection, IntrospectionError, Model, NonModel, OperationKind, PrimaryKey, SecondaryIndex,
 };
 
 use super::error::DataError;

@@ -47,16 +47,32 @@
 //! `errors` array (keeping AppSync's `errorType`, `path`, ...). Model operations, as upstream, **return** those
 //! errors next to the (partial) data in [`ModelResult::errors`] / [`ModelListResult::errors`]; only auth-mode,
 //! transport and input errors are `Err`.
+//!
+//! # Custom queries and mutations
+//!
+//! The `queries` and `mutations` of `model_introspection` are called through [`DataClient::query`] /
+//! [`DataClient::mutation`] ([`CustomOperationClient::call`]) with a JSON object of arguments (checked against
+//! the declared ones before any request), [`ModelOptions`] for the auth mode, selection set and headers, and the
+//! same error handling as model operations.
+//!
+//! # Relationships
+//!
+//! [`ModelClient::load_many`] (a page of a `hasMany`; [`ModelClient::load_many_pages`] for every page) and
+//! [`ModelClient::load_one`] (`belongsTo`, `hasOne`) load a relationship of an item on demand, as the JS client's
+//! lazy loaders do; each is a read of the related model under its own rules.
 
 mod client;
+mod custom;
 mod document;
 mod error;
 pub mod introspection;
 mod model;
+mod related;
 mod sign;
 mod variables;
 
 pub use client::{DataClient, GraphqlRequest, GraphqlResponse};
+pub use custom::CustomOperationClient;
 pub use document::ModelOperation;
 pub use error::{DataError, GraphqlError};
 pub use introspection::Introspection;

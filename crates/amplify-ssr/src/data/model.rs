@@ -221,6 +221,11 @@ impl ModelClient {
         Self { client, index }
     }
 
+    /// The data client this model client calls through.
+    pub(crate) fn data_client(&self) -> &DataClient {
+        &self.client
+    }
+
     fn schema(&self) -> &Introspection {
         // A ModelClient exists only for a client that has a schema.
         self.client

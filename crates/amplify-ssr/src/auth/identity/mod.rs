@@ -97,7 +97,7 @@ pub struct AwsCredentials {
 
 impl AwsCredentials {
     /// These credentials as the `aws-sigv4` signer takes them (for the Storage and Data signers).
-    #[cfg(any(feature = "storage", feature = "data"))]
+    #[cfg(any(feature = "storage", feature = "data", feature = "rest"))]
     pub(crate) fn signing_credentials(&self) -> aws_credential_types::Credentials {
         aws_credential_types::Credentials::new(
             self.access_key_id.clone(),
@@ -272,7 +272,7 @@ fn identity_runtime(ctx: &ServerContext) -> Result<(&AuthRuntime, &IdentityRunti
 
 /// How the Storage and Data clients read a failed [`fetch_identity_credentials`]: no credentials to be had, or
 /// another failure to report as it is.
-#[cfg(any(feature = "storage", feature = "data"))]
+#[cfg(any(feature = "storage", feature = "data", feature = "rest"))]
 #[derive(Debug)]
 pub(crate) enum CredentialsFailure {
     /// No credentials: no identity pool, guest access off, or a session without a valid id token (Amplify's
@@ -285,7 +285,7 @@ pub(crate) enum CredentialsFailure {
     Other(AuthError),
 }
 
-#[cfg(any(feature = "storage", feature = "data"))]
+#[cfg(any(feature = "storage", feature = "data", feature = "rest"))]
 impl From<AuthError> for CredentialsFailure {
     fn from(error: AuthError) -> Self {
         match error {

@@ -1,0 +1,172 @@
+//! The custom queries and mutations: an arguments struct per operation that takes arguments, and
+//! `CustomOperations`, with one typed method per operation.
+
+use amplify_model_introspection::{CustomOperation, Field, FieldType};
+
+use super::names::OperationNames;
+use super::out::{Out, doc_text, lit};
+use super::types::Presence;
+use super::{CTX, Ctx, DATA, DERIVE_DATA, OPTION, RESULT, VEC};
+
+/// The private helper that decodes an operation's value (written once).
+const DECODE_VALUE: &str = r#"
+fn __amplify_decode_value<T: ::serde::de::DeserializeOwned>(
+    operation: &'static str,
+    result: ::amplify_ssr::data::ModelResult<::serde_json::Value>,
+) -> ::core::result::Result<TypedResult<T>, TypedDataError> {
+    let data = match result.data {
+        ::serde_json::Value::Null => None,
+        value => match ::serde_json::from_value(value) {
+            Ok(value) => Some(value),
+            Err(source) => {
+                return Err(TypedDataError::Decode {
+                    model: operation,
+                    source,
+                    errors: result.errors,
+                });
+            }
+        },
+    };
+    Ok(TypedResult {
+        data,
+        errors: result.errors,
+        extensions: result.extensions,
+    })
+}
+"#;
+
+pub(super) fn emit(o: &mut Out, ctx: &Ctx<'_>) {
+    let operations = ctx.schema.operations.iter().zip(&ctx.names.operations);
+    o.raw(DECODE_VALUE);
+    for (op, names) in operations.clone() {
+        if let Some(args) = &names.args {
+            emit_args(o, ctx, op, names, args);
+        }
+    }
+    o.blank();
+    o.doc(
+        "",
+        "Typed custom queries and mutations (`client.queries.*` / `client.mutations.*` upstream).",
+    );
+    o.doc("", "");
+    o.doc(
+        "",
+        "Build it from a `DataClient`; AppSync's errors come back next to the data, as for models.",
+    );
+    o.line("#[derive(Clone, Debug)]");
+    o.line("pub struct CustomOperations {");
+    o.line(format!("    inner: {DATA}::DataClient,"));
+    o.line("}");
+    o.blank();
+    o.line("impl CustomOperations {");
+    o.doc("    ", "The typed operations of `client`.");
+    o.line(format!(
+        "    pub fn new(client: {DATA}::DataClient) -> Self {{"
+    ));
+    o.line("        Self { inner: client }");
+    o.line("    }");
+    o.blank();
+    o.doc("    ", "The untyped client.");
+    o.line(format!(
+        "    pub fn untyped(&self) -> &{DATA}::DataClient {{"
+    ));
+    o.line("        &self.inner");
+    o.line("    }");
+    for (op, names) in operations {
+        emit_method(o, ctx, op, names);
+    }
+    o.line("}");
+}
+
+fn emit_args(o: &mut Out, ctx: &Ctx<'_>, op: &CustomOperation, names: &OperationNames, args: &str) {
+    o.blank();
+    o.doc(
+        "",
+        format!(
+            "The arguments of the custom {} `{}`.",
+            op.kind.as_str(),
+            doc_text(&op.name)
+        ),
+    );
+    o.line(DERIVE_DATA);
+    o.line(format!("pub struct {args} {{"));
+    for argument in &op.arguments {
+        let presence = if argument.value_required() {
+            Presence::Required
+        } else {
+            Presence::Optional
+        };
+        ctx.emit_field(
+            o,
+            argument,
+            &names.fields[&argument.name],
+            None,
+            presence,
+            ".",
+        );
+    }
+    o.line("}");
+}
+
+/// The Rust type of the operation's value (inside `TypedResult`'s `Option`).
+fn value_type(ctx: &Ctx<'_>, returns: &Field) -> String {
+    let base = match &returns.field_type {
+        FieldType::Model(name) => ctx
+            .schema
+            .models
+            .iter()
+            .zip(&ctx.names.models)
+            .find(|(m, _)| &m.name == name)
+            .map(|(_, names)| names.ty.clone())
+            .unwrap_or_else(|| "::serde_json::Value".to_owned()),
+        _ => ctx.base_type(returns, None),
+    };
+    if !returns.is_array {
+        base
+    } else if returns.is_required {
+        format!("{VEC}<{base}>")
+    } else {
+        format!("{VEC}<{OPTION}<{base}>>")
+    }
+}
+
+fn emit_method(o: &mut Out, ctx: &Ctx<'_>, op: &CustomOperation, names: &OperationNames) {
+    let kind = op.kind.as_str();
+    let ty = value_type(ctx, &op.returns);
+    let name_lit = lit(&op.name);
+    o.blank();
+    o.doc(
+        "    ",
+        format!(
+            "Calls the custom {kind} `{}`; `data` is `None` when it answers `null`.",
+            doc_text(&op.name)
+        ),
+    );
+    o.line(format!("    pub async fn {}(", names.method));
+    o.line("        &self,");
+    o.line(format!("        ctx: &{CTX},"));
+    if let Some(args) = &names.args {
+        o.line(format!("        args: &{args},"));
+    }
+    o.line(format!("        options: {DATA}::ModelOptions,"));
+    o.line(format!(
+        "    ) -> {RESULT}<TypedResult<{ty}>, TypedDataError> {{"
+    ));
+    let getter = match op.kind {
+        amplify_model_introspection::OperationKind::Query => "query",
+        amplify_model_introspection::OperationKind::Mutation => "mutation",
+    };
+    o.line(format!(
+        "        let operation = self.inner.{getter}({name_lit}).ok_or(TypedDataError::OperationNotConfigured({name_lit}))?;"
+    ));
+    if names.args.is_some() {
+        o.line("        let args = __amplify_encode(args)?;");
+    } else {
+        o.line("        let args = ::serde_json::Value::Null;");
+    }
+    o.line("        let result = operation.call(ctx, args, options).await?;");
+    o.line(format!(
+        "        __amplify_decode_value({name_lit}, result)"
+    ));
+    o.line("    }");
+}
