@@ -1,6 +1,6 @@
 //! The `summary` custom query: how many of the signed-in user's todos are open. amplify-local serves it
 //! ([`custom_operations`] is added to its default schema) and forwards each call, once its rule (signed-in users)
-//! has let it through, to [`summary_function`]: the demo's stand-in for the Lambda function a Gen 2 backend would
+//! has let it through, to `summary_function`: the demo's stand-in for the Lambda function a Gen 2 backend would
 //! run, reached at `POST /functions/summary` with AppSync's Lambda event.
 
 use axum::Json;
