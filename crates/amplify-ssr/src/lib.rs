@@ -27,7 +27,9 @@ pub mod outbound;
 pub mod redirect;
 mod runner;
 pub mod same_origin;
+mod sealing;
 pub mod secret;
+pub mod store;
 #[cfg(feature = "storage")]
 #[cfg_attr(docsrs, doc(cfg(feature = "storage")))]
 pub mod storage;

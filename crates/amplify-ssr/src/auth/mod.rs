@@ -63,6 +63,7 @@ pub(crate) mod revocations;
 pub mod routes;
 pub(crate) mod runtime;
 mod session;
+pub(crate) mod shared;
 mod sign_in;
 mod sign_out_here;
 mod sign_up;

@@ -1,0 +1,248 @@
+//! The runner's side of a [`SharedStore`](crate::store::SharedStore): the refresh single flight across
+//! instances, the shared revocations, and the failure rules around both.
+//!
+//! # Refresh across instances
+//!
+//! Within a process, requests carrying one refresh token already share one refresh ([`super::refresh`]); the
+//! process's one refresh then goes through here:
+//!
+//! 1. A result stored by another instance (sealed, keyed by the SHA-256 of the refresh token, kept for the reuse
+//!    window) is used as is: same tokens, no Cognito call, no `on_refresh` hook (the instance that refreshed
+//!    called it).
+//! 2. Otherwise the instance takes the lease (`SET NX PX`, a random owner token, as long as the refresh deadline
+//!    plus a second), refreshes, stores the sealed result, and releases the lease (only if it still owns it).
+//! 3. An instance that finds the lease held polls for the result with backoff (5 ms doubling to 50 ms). When the
+//!    lease goes away without a result (its holder died or failed), it takes the lease itself.
+//!
+//! **Failure rules.** Every store call is bounded by the store's timeout. A failed or slow call, a lease still
+//! held after twice its lifetime, or a result that does not open, makes this process refresh on its own (the
+//! per-process single flight still holds): at most one refresh per process, as without a store. The first
+//! failure of an incident is logged at `warn`, later ones at `debug`, and the return of the store at `info`.
+//!
+//! # Why the key is the cookie key
+//!
+//! Stored results are sealed with the runner's cookie encryption key (`AMPLIFY_SSR_COOKIE_SECRET`), under their
+//! own label and bound to their store key: every instance already needs that key (a sign-in step started on
+//! one must open on another), and a second secret to distribute would add nothing, since a holder of the cookie
+//! key can already read sign-in steps. A store is refused without an explicit key: a random per-process key
+//! would seal results no other instance can open.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use super::revocations::RevokedSessions;
+use crate::cognito::AuthenticationResult;
+use crate::sealing::Sealer;
+use crate::secret::{AccessToken, CookieEncryptionKey, IdToken, RefreshToken};
+use crate::store::{Revocation, SharedStore, StoreError, StoreFuture, hex};
+
+/// The associated-data label of stored refresh results.
+const REFRESH_LABEL: &str = "amplify-ssr shared refresh v1";
+
+/// First and longest pause between two polls for another instance's result.
+const FIRST_POLL: Duration = Duration::from_millis(5);
+const MAX_POLL: Duration = Duration::from_millis(50);
+
+/// A runner's shared store, with the key that seals its entries.
+pub(crate) struct SharedRuntime {
+    store: Arc<dyn SharedStore>,
+    sealer: Sealer,
+    timeout: Duration,
+    /// Set while the store is failing (one warning per incident).
+    degraded: AtomicBool,
+}
+
+impl std::fmt::Debug for SharedRuntime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedRuntime")
+            .field("store", &self.store)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a shared refresh produced.
+pub(crate) enum SharedRefresh<E> {
+    /// Another instance refreshed: its result.
+    Stored(AuthenticationResult),
+    /// This instance called Cognito (alone, or because the store failed).
+    Called(Result<AuthenticationResult, E>),
+}
+
+/// A refresh result as stored (sealed): the tokens and their lifetime.
+#[derive(Serialize, Deserialize)]
+struct StoredResult {
+    access: String,
+    id: Option<String>,
+    refresh: Option<String>,
+    expires_in: Option<i64>,
+    token_type: Option<String>,
+}
+
+impl SharedRuntime {
+    pub(crate) fn new(store: Arc<dyn SharedStore>, key: &CookieEncryptionKey) -> Self {
+        let timeout = store.timeout();
+        Self {
+            store,
+            sealer: Sealer::new(key),
+            timeout,
+            degraded: AtomicBool::new(false),
+        }
+    }
+
+    /// Feeds the store's revocations into `revoked` (for as long as it lives).
+    pub(crate) fn watch_revocations(&self, revoked: &Arc<RevokedSessions>) {
+        let revoked: Weak<RevokedSessions> = Arc::downgrade(revoked);
+        self.store.watch_revocations(Arc::new(move |revocation| {
+            let Some(revoked) = revoked.upgrade() else {
+                return false;
+            };
+            revoked.insert_shared(revocation);
+            true
+        }));
+    }
+
+    /// Runs one store call within the timeout; `None` (logged once per incident) when it fails.
+    async fn call<T>(&self, what: &'static str, call: StoreFuture<'_, T>) -> Option<T> {
+        let outcome = match tokio::time::timeout(self.timeout, call).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(StoreError::TimedOut(self.timeout)),
+        };
+        match outcome {
+            Ok(value) => {
+                if self.degraded.swap(false, Ordering::AcqRel) {
+                    tracing::info!("the shared store answers again; sharing resumes");
+                }
+                Some(value)
+            }
+            Err(error) => {
+                if self.degraded.swap(true, Ordering::AcqRel) {
+                    tracing::debug!(%error, what, "shared store call failed");
+                } else {
+                    tracing::warn!(
+                        %error,
+                        what,
+                        "the shared store failed; refreshes fall back to one per instance, and sign-outs \
+                         reach the other instances when it returns"
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    /// Tells every instance that a session is signed out.
+    pub(crate) async fn publish_revocation(&self, revocation: Revocation) {
+        self.call("publish_revocation", self.store.publish_revocation(revocation))
+            .await;
+    }
+
+    /// Forgets the result stored for a refresh token (sign-out).
+    pub(crate) async fn forget_refresh(&self, token_key: &[u8; 32]) {
+        let key = result_key(token_key);
+        self.call("delete", self.store.delete(&key)).await;
+    }
+
+    /// Refreshes once across the instances (see the [module docs](self)): `call` is Cognito, `lease` how long
+    /// the lease lasts (the refresh deadline and a margin).
+    pub(crate) async fn refresh<E, F>(
+        &self,
+        token_key: &[u8; 32],
+        lease: Duration,
+        call: F,
+    ) -> SharedRefresh<E>
+    where
+        F: AsyncFnOnce() -> Result<AuthenticationResult, E>,
+    {
+        let result_key = result_key(token_key);
+        let lease_key = format!("refresh:lease:{}", hex(token_key));
+        let Some(owner) = owner_token() else {
+            return SharedRefresh::Called(call().await);
+        };
+        let give_up = Instant::now() + lease * 2;
+        let mut pause = FIRST_POLL;
+        loop {
+            match self.call("get", self.store.get(&result_key)).await {
+                Some(Some(sealed)) => match self.open(sealed, &result_key) {
+                    Some(result) => return SharedRefresh::Stored(result),
+                    None => {
+                        tracing::warn!(
+                            "a stored refresh result does not open (another key?); ignored, refreshing here"
+                        );
+                        return SharedRefresh::Called(call().await);
+                    }
+                },
+                Some(None) => {}
+                None => return SharedRefresh::Called(call().await),
+            }
+            match self
+                .call("lease", self.store.try_lease(&lease_key, &owner, lease))
+                .await
+            {
+                Some(true) => {
+                    let outcome = call().await;
+                    if let Ok(result) = &outcome
+                        && let Some(sealed) = self.seal(result, &result_key)
+                    {
+                        self.call(
+                            "put",
+                            self.store.put(&result_key, sealed, super::refresh::REUSE_WINDOW),
+                        )
+                        .await;
+                    }
+                    self.call("release", self.store.release_lease(&lease_key, &owner))
+                        .await;
+                    return SharedRefresh::Called(outcome);
+                }
+                Some(false) if Instant::now() < give_up => {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(MAX_POLL);
+                }
+                Some(false) => {
+                    tracing::warn!(
+                        "another instance held the refresh lease past its lifetime; refreshing here"
+                    );
+                    return SharedRefresh::Called(call().await);
+                }
+                None => return SharedRefresh::Called(call().await),
+            }
+        }
+    }
+
+    fn seal(&self, result: &AuthenticationResult, key: &str) -> Option<Vec<u8>> {
+        let stored = StoredResult {
+            access: result.access_token.secret().to_owned(),
+            id: result.id_token.as_ref().map(|t| t.secret().to_owned()),
+            refresh: result.refresh_token.as_ref().map(|t| t.secret().to_owned()),
+            expires_in: result.expires_in,
+            token_type: result.token_type.clone(),
+        };
+        let plain = serde_json::to_vec(&stored).ok()?;
+        self.sealer.seal(plain, REFRESH_LABEL, &[key])
+    }
+
+    fn open(&self, mut sealed: Vec<u8>, key: &str) -> Option<AuthenticationResult> {
+        let plain = self.sealer.open(&mut sealed, REFRESH_LABEL, &[key])?;
+        let stored: StoredResult = serde_json::from_slice(plain).ok()?;
+        let mut result = AuthenticationResult::new(AccessToken::new(stored.access));
+        result.id_token = stored.id.map(IdToken::new);
+        result.refresh_token = stored.refresh.map(RefreshToken::new);
+        result.expires_in = stored.expires_in;
+        result.token_type = stored.token_type;
+        Some(result)
+    }
+}
+
+fn result_key(token_key: &[u8; 32]) -> String {
+    format!("refresh:result:{}", hex(token_key))
+}
+
+/// A random lease owner (128 bits).
+fn owner_token() -> Option<String> {
+    let mut bytes = [0u8; 16];
+    aws_lc_rs::rand::fill(&mut bytes).ok()?;
+    Some(hex(&bytes))
+}
