@@ -29,10 +29,10 @@ mod runner;
 pub mod same_origin;
 mod sealing;
 pub mod secret;
-pub mod store;
 #[cfg(feature = "storage")]
 #[cfg_attr(docsrs, doc(cfg(feature = "storage")))]
 pub mod storage;
+pub mod store;
 
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]

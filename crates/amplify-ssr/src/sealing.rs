@@ -81,7 +81,9 @@ mod tests {
     #[test]
     fn a_sealed_value_opens_only_with_its_key_label_and_parts() {
         let sealer = Sealer::new(&CookieEncryptionKey::from_bytes([1; 32]));
-        let sealed = sealer.seal(b"secret".to_vec(), "label", &["a", "b"]).unwrap();
+        let sealed = sealer
+            .seal(b"secret".to_vec(), "label", &["a", "b"])
+            .unwrap();
         assert!(!sealed.windows(6).any(|w| w == b"secret"));
         assert_eq!(
             sealer.open(&mut sealed.clone(), "label", &["a", "b"]),

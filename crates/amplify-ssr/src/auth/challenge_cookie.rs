@@ -148,7 +148,9 @@ impl StepSealer {
         cookie_name: &str,
     ) -> Option<String> {
         let data = serde_json::to_vec(step).ok()?;
-        let sealed = self.sealer.seal(data, AAD_LABEL, &[client_id, cookie_name])?;
+        let sealed = self
+            .sealer
+            .seal(data, AAD_LABEL, &[client_id, cookie_name])?;
         Some(format!("{VERSION}{}", URL_SAFE_NO_PAD.encode(sealed)))
     }
 

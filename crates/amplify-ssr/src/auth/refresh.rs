@@ -89,7 +89,9 @@ type SharedOutcome = Result<Shared<AuthenticationResult>, Shared<CognitoError>>;
 pub(crate) struct RefreshCoordinator {
     /// Results by refresh token; beside them, under the same lock, the refresh tokens revoked by this process
     /// (sign-out), refused for the reuse window.
-    flights: SingleFlight<Shared<AuthenticationResult>, Shared<CognitoError>, RefreshTombstones>,
+    /// A refusal that ends the session (e.g. `RefreshTokenReuseException`) is kept like a success, for the reuse
+    /// window: the token will not work again, and asking again would only add calls (and hook reports).
+    flights: SingleFlight<SharedOutcome, Shared<CognitoError>, RefreshTombstones>,
     /// Set once the server answered that it lacks `GetTokensFromRefreshToken`; later refreshes go straight to
     /// `InitiateAuth REFRESH_TOKEN_AUTH`.
     use_initiate_auth: Arc<AtomicBool>,
@@ -160,19 +162,27 @@ impl RefreshCoordinator {
                             ))
                             .await
                     };
-                    let Some(shared) = shared else {
-                        return call().await.map(Shared::new).map_err(Shared::new);
-                    };
-                    let lease = limits.timeout() + LEASE_MARGIN;
-                    match shared.refresh(&key, lease, call).await {
-                        SharedRefresh::Stored(result) => Ok(Shared::reported(result)),
-                        SharedRefresh::Called(outcome) => {
-                            outcome.map(Shared::new).map_err(Shared::new)
+                    let outcome = match shared {
+                        None => call().await,
+                        Some(shared) => {
+                            let lease = limits.timeout() + LEASE_MARGIN;
+                            match shared.refresh(&key, lease, call).await {
+                                SharedRefresh::Stored(result) => {
+                                    return Ok(Ok(Shared::reported(result)));
+                                }
+                                SharedRefresh::Called(outcome) => outcome,
+                            }
                         }
+                    };
+                    match outcome {
+                        Ok(result) => Ok(Ok(Shared::new(result))),
+                        Err(error) if ends_session(&error) => Ok(Err(Shared::new(error))),
+                        Err(error) => Err(Shared::new(error)),
                     }
                 },
             )
             .await
+            .and_then(|kept| kept)
     }
 
     /// Refuses `refresh_token` for the reuse window and forgets any result cached for it. Called at sign-out, so
@@ -187,6 +197,13 @@ impl RefreshCoordinator {
             shared.forget_refresh(&key).await;
         }
     }
+}
+
+/// Whether Cognito's answer ends the session (the refresh token will not work again).
+fn ends_session(error: &CognitoError) -> bool {
+    error
+        .code()
+        .is_some_and(|code| SESSION_ENDING_CODES.contains(&code))
 }
 
 fn revoked_error() -> CognitoError {

@@ -94,7 +94,6 @@ impl RefreshLimits {
         self.timeout
     }
 
-
     /// Runs `call` when a turn is free (tokio's semaphore queues waiters in order), and gives up on it, dropping
     /// whatever it was waiting for, once the deadline has passed since this function was called.
     pub(crate) async fn run<T>(

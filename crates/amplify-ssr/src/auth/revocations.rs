@@ -83,7 +83,8 @@ impl RevokedSessions {
     /// Refuses a session another instance signed out (from the shared store).
     pub(crate) fn insert_shared(&self, revocation: Revocation) {
         let now = unix_seconds(SystemTime::now());
-        self.lock().insert(revocation.session, revocation.until, now);
+        self.lock()
+            .insert(revocation.session, revocation.until, now);
     }
 
     /// Whether the token belongs to a session signed out here.

@@ -103,7 +103,8 @@ impl AuthRuntime {
         };
         if shared.is_some() && tokio::runtime::Handle::try_current().is_err() {
             return Err(ConfigError::NotConfigured {
-                what: "a tokio runtime (the shared store watches revocations in the background)".to_owned(),
+                what: "a tokio runtime (the shared store watches revocations in the background)"
+                    .to_owned(),
                 fix: "build the runner inside the application's tokio runtime".to_owned(),
             });
         }

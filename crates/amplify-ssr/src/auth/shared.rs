@@ -136,8 +136,11 @@ impl SharedRuntime {
 
     /// Tells every instance that a session is signed out.
     pub(crate) async fn publish_revocation(&self, revocation: Revocation) {
-        self.call("publish_revocation", self.store.publish_revocation(revocation))
-            .await;
+        self.call(
+            "publish_revocation",
+            self.store.publish_revocation(revocation),
+        )
+        .await;
     }
 
     /// Forgets the result stored for a refresh token (sign-out).
@@ -189,7 +192,8 @@ impl SharedRuntime {
                     {
                         self.call(
                             "put",
-                            self.store.put(&result_key, sealed, super::refresh::REUSE_WINDOW),
+                            self.store
+                                .put(&result_key, sealed, super::refresh::REUSE_WINDOW),
                         )
                         .await;
                     }

@@ -81,7 +81,9 @@ pub enum StoreError {
     #[error("the shared store did not answer within {0:?}")]
     TimedOut(Duration),
     /// The store's URL cannot be used.
-    #[error("invalid shared store URL: {0}; use redis://[user:password@]host:port[/db] or rediss:// for TLS")]
+    #[error(
+        "invalid shared store URL: {0}; use redis://[user:password@]host:port[/db] or rediss:// for TLS"
+    )]
     InvalidUrl(String),
 }
 
@@ -95,7 +97,12 @@ pub trait SharedStore: Send + Sync + fmt::Debug + 'static {
     /// Removes `key`.
     fn delete<'a>(&'a self, key: &'a str) -> StoreFuture<'a, ()>;
     /// Takes the lease `key` for `owner` for `ttl` if nobody holds it; `true` when taken.
-    fn try_lease<'a>(&'a self, key: &'a str, owner: &'a str, ttl: Duration) -> StoreFuture<'a, bool>;
+    fn try_lease<'a>(
+        &'a self,
+        key: &'a str,
+        owner: &'a str,
+        ttl: Duration,
+    ) -> StoreFuture<'a, bool>;
     /// Releases the lease `key` if `owner` still holds it (a lease that expired and was taken over is left alone).
     fn release_lease<'a>(&'a self, key: &'a str, owner: &'a str) -> StoreFuture<'a, ()>;
     /// Records `revocation` for every instance, until it expires, and tells the instances watching.
@@ -180,12 +187,17 @@ impl MemoryStore {
     }
 
     fn lock(&self) -> MutexGuard<'_, MemoryState> {
-        self.inner.entries.lock().unwrap_or_else(PoisonError::into_inner)
+        self.inner
+            .entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn check(&self) -> Result<(), StoreError> {
         if self.inner.unavailable.load(Ordering::SeqCst) {
-            Err(StoreError::Unavailable("the memory store is switched off".to_owned()))
+            Err(StoreError::Unavailable(
+                "the memory store is switched off".to_owned(),
+            ))
         } else {
             Ok(())
         }
@@ -230,15 +242,21 @@ impl SharedStore for MemoryStore {
         })
     }
 
-    fn try_lease<'a>(&'a self, key: &'a str, owner: &'a str, ttl: Duration) -> StoreFuture<'a, bool> {
+    fn try_lease<'a>(
+        &'a self,
+        key: &'a str,
+        owner: &'a str,
+        ttl: Duration,
+    ) -> StoreFuture<'a, bool> {
         Box::pin(async move {
             self.check()?;
             if self.live(key).is_some() {
                 return Ok(false);
             }
-            self.lock()
-                .values
-                .insert(key.to_owned(), (owner.as_bytes().to_vec(), Instant::now() + ttl));
+            self.lock().values.insert(
+                key.to_owned(),
+                (owner.as_bytes().to_vec(), Instant::now() + ttl),
+            );
             Ok(true)
         })
     }
@@ -247,7 +265,11 @@ impl SharedStore for MemoryStore {
         Box::pin(async move {
             self.check()?;
             let mut state = self.lock();
-            if state.values.get(key).is_some_and(|(held, _)| held == owner.as_bytes()) {
+            if state
+                .values
+                .get(key)
+                .is_some_and(|(held, _)| held == owner.as_bytes())
+            {
                 state.values.remove(key);
             }
             Ok(())

@@ -189,7 +189,12 @@ impl SharedStore for RedisStore {
         })
     }
 
-    fn try_lease<'a>(&'a self, key: &'a str, owner: &'a str, ttl: Duration) -> StoreFuture<'a, bool> {
+    fn try_lease<'a>(
+        &'a self,
+        key: &'a str,
+        owner: &'a str,
+        ttl: Duration,
+    ) -> StoreFuture<'a, bool> {
         let key = self.key(key);
         Box::pin(async move {
             self.run(async move |mut c| {
@@ -341,7 +346,10 @@ mod tests {
     fn revocation_messages_parse_strictly() {
         let session = [0xab; 32];
         let text = format!("{}:1700", hex(&session));
-        assert_eq!(parse_revocation(&text), Some(Revocation::new(session, 1700)));
+        assert_eq!(
+            parse_revocation(&text),
+            Some(Revocation::new(session, 1700))
+        );
         assert_eq!(parse_revocation("ab:1700"), None);
         assert_eq!(parse_revocation(&format!("{}:x", hex(&session))), None);
         assert_eq!(parse_revocation(&"é".repeat(32)), None);
