@@ -392,11 +392,14 @@ async fn without_a_shared_store_each_instance_refreshes_at_most_once() {
     let before = fleet.refreshes();
     let answers = storm(&fleet.proxy, &expired, 300).await;
     let refreshes = fleet.refreshes() - before;
-    assert!(
-        (1..=3).contains(&refreshes),
-        "{refreshes} refreshes for three instances"
-    );
+    // One refresh per instance (each got requests): one wins, and Cognito refuses the other two as reuses of a
+    // rotated token, so their requests lose the session. Rotation without grace needs the shared store.
+    assert_eq!(refreshes, 3, "one refresh per instance");
     assert!(answers.iter().any(|(status, _)| *status == StatusCode::OK));
+    assert!(
+        answers.iter().any(|(status, _)| *status != StatusCode::OK),
+        "the instances that lost the race sign their requests out"
+    );
     for demo in fleet.demos {
         demo.shutdown().await;
     }
