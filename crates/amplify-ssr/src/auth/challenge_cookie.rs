@@ -249,6 +249,7 @@ pub(crate) fn clear(ctx: &ServerContext) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_lc_rs::aead::NONCE_LEN;
 
     const CLIENT: &str = "client-1";
     const NAME: &str = "__Host-amplify-ssr.sign-in-step";
