@@ -78,15 +78,6 @@ impl AuthRuntime {
         )
         .with_verified_cache(VERIFIED_TOKEN_CACHE_CAPACITY);
         let cognito = CognitoClient::new(http.clone(), config.user_pool_endpoint()?);
-        let identity = match &auth.identity_pool_id {
-            Some(pool_id) => Some(IdentityRuntime::new(
-                IdentityClient::new(http.clone(), config.identity_pool_endpoint()?),
-                pool_id.clone(),
-                auth.allow_guest_access,
-                &options.identity,
-            )),
-            None => None,
-        };
         let shared = match (&options.store, &options.cookie_key) {
             (None, _) => None,
             (Some(store), Some(key)) => Some(Arc::new(SharedRuntime::new(Arc::clone(store), key))),
@@ -108,6 +99,16 @@ impl AuthRuntime {
                 fix: "build the runner inside the application's tokio runtime".to_owned(),
             });
         }
+        let identity = match &auth.identity_pool_id {
+            Some(pool_id) => Some(IdentityRuntime::new(
+                IdentityClient::new(http.clone(), config.identity_pool_endpoint()?),
+                pool_id.clone(),
+                auth.allow_guest_access,
+                &options.identity,
+                shared.clone(),
+            )),
+            None => None,
+        };
         let revoked_sessions = Arc::new(RevokedSessions::default());
         if let Some(shared) = &shared {
             shared.watch_revocations(&revoked_sessions);

@@ -31,6 +31,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::revocations::RevokedSessions;
@@ -38,9 +39,6 @@ use crate::cognito::AuthenticationResult;
 use crate::sealing::Sealer;
 use crate::secret::{AccessToken, CookieEncryptionKey, IdToken, RefreshToken};
 use crate::store::{Revocation, SharedStore, StoreError, StoreFuture, hex};
-
-/// The associated-data label of stored refresh results.
-const REFRESH_LABEL: &str = "amplify-ssr shared refresh v1";
 
 /// First and longest pause between two polls for another instance's result.
 const FIRST_POLL: Duration = Duration::from_millis(5);
@@ -64,12 +62,12 @@ impl std::fmt::Debug for SharedRuntime {
     }
 }
 
-/// What a shared refresh produced.
-pub(crate) enum SharedRefresh<E> {
-    /// Another instance refreshed: its result.
-    Stored(AuthenticationResult),
+/// What a shared computation produced.
+pub(crate) enum SharedRefresh<T, E> {
+    /// Another instance computed it: its result.
+    Stored(T),
     /// This instance called Cognito (alone, or because the store failed).
-    Called(Result<AuthenticationResult, E>),
+    Called(Result<T, E>),
 }
 
 /// A refresh result as stored (sealed): the tokens and their lifetime.
@@ -156,12 +154,43 @@ impl SharedRuntime {
         token_key: &[u8; 32],
         lease: Duration,
         call: F,
-    ) -> SharedRefresh<E>
+    ) -> SharedRefresh<AuthenticationResult, E>
     where
         F: AsyncFnOnce() -> Result<AuthenticationResult, E>,
     {
-        let result_key = result_key(token_key);
-        let lease_key = format!("refresh:lease:{}", hex(token_key));
+        let outcome = self
+            .once(
+                "refresh",
+                token_key,
+                lease,
+                |_: &StoredResult| Some(super::refresh::REUSE_WINDOW),
+                async || call().await.map(|result| StoredResult::from(&result)),
+            )
+            .await;
+        match outcome {
+            SharedRefresh::Stored(stored) => SharedRefresh::Stored(stored.into()),
+            SharedRefresh::Called(outcome) => SharedRefresh::Called(outcome.map(Into::into)),
+        }
+    }
+
+    /// Computes `call` once across the instances for the secret hashed to `secret_key`, under `purpose`: a
+    /// sealed result another instance stored, or this instance's own call under the lease (its result stored
+    /// for as long as `keep` says). Falls back to `call` whenever the store fails (see the [module docs](self)).
+    pub(crate) async fn once<T, E, F>(
+        &self,
+        purpose: &'static str,
+        secret_key: &[u8; 32],
+        lease: Duration,
+        keep: impl Fn(&T) -> Option<Duration>,
+        call: F,
+    ) -> SharedRefresh<T, E>
+    where
+        T: Serialize + DeserializeOwned,
+        F: AsyncFnOnce() -> Result<T, E>,
+    {
+        let result_key = format!("{purpose}:result:{}", hex(secret_key));
+        let lease_key = format!("{purpose}:lease:{}", hex(secret_key));
+        let label = format!("amplify-ssr shared {purpose} v1");
         let Some(owner) = owner_token() else {
             return SharedRefresh::Called(call().await);
         };
@@ -169,11 +198,12 @@ impl SharedRuntime {
         let mut pause = FIRST_POLL;
         loop {
             match self.call("get", self.store.get(&result_key)).await {
-                Some(Some(sealed)) => match self.open(sealed, &result_key) {
+                Some(Some(sealed)) => match self.open(sealed, &label, &result_key) {
                     Some(result) => return SharedRefresh::Stored(result),
                     None => {
                         tracing::warn!(
-                            "a stored refresh result does not open (another key?); ignored, refreshing here"
+                            purpose,
+                            "a stored result does not open (another key?); ignored, computing here"
                         );
                         return SharedRefresh::Called(call().await);
                     }
@@ -188,14 +218,11 @@ impl SharedRuntime {
                 Some(true) => {
                     let outcome = call().await;
                     if let Ok(result) = &outcome
-                        && let Some(sealed) = self.seal(result, &result_key)
+                        && let Some(ttl) = keep(result).filter(|ttl| !ttl.is_zero())
+                        && let Some(sealed) = self.seal(result, &label, &result_key)
                     {
-                        self.call(
-                            "put",
-                            self.store
-                                .put(&result_key, sealed, super::refresh::REUSE_WINDOW),
-                        )
-                        .await;
+                        self.call("put", self.store.put(&result_key, sealed, ttl))
+                            .await;
                     }
                     self.call("release", self.store.release_lease(&lease_key, &owner))
                         .await;
@@ -207,7 +234,8 @@ impl SharedRuntime {
                 }
                 Some(false) => {
                     tracing::warn!(
-                        "another instance held the refresh lease past its lifetime; refreshing here"
+                        purpose,
+                        "another instance held the lease past its lifetime; computing here"
                     );
                     return SharedRefresh::Called(call().await);
                 }
@@ -216,27 +244,37 @@ impl SharedRuntime {
         }
     }
 
-    fn seal(&self, result: &AuthenticationResult, key: &str) -> Option<Vec<u8>> {
-        let stored = StoredResult {
+    fn seal<T: Serialize>(&self, value: &T, label: &str, key: &str) -> Option<Vec<u8>> {
+        let plain = serde_json::to_vec(value).ok()?;
+        self.sealer.seal(plain, label, &[key])
+    }
+
+    fn open<T: DeserializeOwned>(&self, mut sealed: Vec<u8>, label: &str, key: &str) -> Option<T> {
+        let plain = self.sealer.open(&mut sealed, label, &[key])?;
+        serde_json::from_slice(plain).ok()
+    }
+}
+
+impl From<&AuthenticationResult> for StoredResult {
+    fn from(result: &AuthenticationResult) -> Self {
+        Self {
             access: result.access_token.secret().to_owned(),
             id: result.id_token.as_ref().map(|t| t.secret().to_owned()),
             refresh: result.refresh_token.as_ref().map(|t| t.secret().to_owned()),
             expires_in: result.expires_in,
             token_type: result.token_type.clone(),
-        };
-        let plain = serde_json::to_vec(&stored).ok()?;
-        self.sealer.seal(plain, REFRESH_LABEL, &[key])
+        }
     }
+}
 
-    fn open(&self, mut sealed: Vec<u8>, key: &str) -> Option<AuthenticationResult> {
-        let plain = self.sealer.open(&mut sealed, REFRESH_LABEL, &[key])?;
-        let stored: StoredResult = serde_json::from_slice(plain).ok()?;
+impl From<StoredResult> for AuthenticationResult {
+    fn from(stored: StoredResult) -> Self {
         let mut result = AuthenticationResult::new(AccessToken::new(stored.access));
         result.id_token = stored.id.map(IdToken::new);
         result.refresh_token = stored.refresh.map(RefreshToken::new);
         result.expires_in = stored.expires_in;
         result.token_type = stored.token_type;
-        Some(result)
+        result
     }
 }
 

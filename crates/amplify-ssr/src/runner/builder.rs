@@ -94,6 +94,15 @@ impl ServerRunnerBuilder {
         self
     }
 
+    /// With a shared store ([`store`](Self::store) or [`redis_url`](Self::redis_url)), also share signed-in
+    /// users' identity-pool credentials: one `GetCredentialsForIdentity` per session across the instances, stored
+    /// sealed until the refresh margin before they expire. Off by default: credentials are cheap to fetch, and
+    /// some deployments prefer them never to leave the process.
+    pub fn share_identity_credentials(mut self, share: bool) -> Self {
+        self.auth.identity.shared = share;
+        self
+    }
+
     /// Do not read the `AMPLIFY_SSR_*` environment variables.
     pub fn ignore_env(mut self) -> Self {
         self.read_env = false;
