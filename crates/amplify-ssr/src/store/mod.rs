@@ -1,5 +1,5 @@
 //! What several instances of an application share: the [`SharedStore`] interface, an in-memory
-//! [`MemoryStore`], and [`RedisStore`] (feature `redis`) for instances behind a load balancer.
+//! [`MemoryStore`], and `RedisStore` (feature `redis`) for instances behind a load balancer.
 //!
 //! Without a store, a runner keeps everything in its own process: one refresh per refresh token **per
 //! process**, sign-outs refused by **this process**, identity credentials fetched by **each process**. With a

@@ -1,13 +1,7 @@
 //! [`RedisStore`]: the [`SharedStore`] on Redis or Valkey, through the `redis` crate's tokio connection manager
 //! (one multiplexed connection that reconnects by itself) and one pub/sub connection for revocations.
 //!
-//! * Values: `SET key value PX ttl`; leases: `SET key owner NX PX ttl`, released by a Lua script that deletes the
-//!   key only while it still holds the owner's random token.
-//! * Revocations: a sorted set `<prefix>revoked` (member: hex session hash, score: until) and a channel of the
-//!   same name. Publishing adds to the set, trims what has expired and publishes `hex:until` in one transaction.
-//!   A watcher subscribes first and then loads the set, so nothing published in between is missed; when the
-//!   subscription drops it reconnects with backoff and loads the set again.
-//! * Every operation is bounded by the store's timeout (also set as the connection and response timeouts).
+//! How it uses Redis: see [`RedisStore`].
 
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -29,8 +23,16 @@ const RELEASE: &str = r"if redis.call('GET', KEYS[1]) == ARGV[1] then return red
 /// The longest pause between two reconnection attempts of the revocation watcher.
 const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(2);
 
-/// A [`SharedStore`] on Redis or Valkey (see the [module docs](self)). `redis://` and `rediss://` (TLS, with the
-/// `redis-tls` feature) URLs, with `user:password@` for auth and `/db` for the database.
+/// A [`SharedStore`] on Redis or Valkey. `redis://` and `rediss://` (TLS, with the `redis-tls` feature) URLs, with
+/// `user:password@` for auth and `/db` for the database.
+///
+/// * Values: `SET key value PX ttl`; leases: `SET key owner NX PX ttl`, released by a Lua script that deletes the
+///   key only while it still holds the owner's random token.
+/// * Revocations: a sorted set `<prefix>revoked` (member: hex session hash, score: until) and a channel of the
+///   same name. Publishing adds to the set, trims what has expired and publishes `hex:until` in one transaction.
+///   A watcher subscribes first and then loads the set, so nothing published in between is missed; when the
+///   subscription drops it reconnects with backoff and loads the set again.
+/// * Every operation is bounded by the store's timeout (also set as the connection and response timeouts).
 pub struct RedisStore {
     client: redis::Client,
     prefix: String,
