@@ -93,17 +93,25 @@ fn session(ctx: &ServerContext, now: SystemTime) -> Option<Option<CachedSession<
     let names = &runtime.cookie_names;
     let key_username = one_value(cookies.values(names.last_auth_user_key()))?
         .unwrap_or(Cow::Borrowed(FALLBACK_USERNAME));
+    // Whether to look for chunks of split cookies: known from the cookie index, false for the usual request.
+    let chunked_request = cookies.may_have_chunks();
     // Tokens are only looked up in the cache, so they are read as bytes (no UTF-8 check, no copy).
     let token = |slot| {
         names.with_user_key(&key_username, slot, |key| {
-            // Chunks of a split cookie (none in the usual request, found without a scan) are one more copy;
-            // chunks that do not join leave the decision to the full path.
-            let chunked = match join_chunks(cookies, key) {
-                None => None,
-                Some(Ok(joined)) => Some(Cow::Owned(joined.into_bytes())),
-                Some(Err(_)) => return None,
-            };
-            one_value(cookies.values_raw(key).chain(chunked))
+            let found = one_value(cookies.values_raw(key))?;
+            if !chunked_request {
+                return Some(found);
+            }
+            // Chunks of a split cookie are one more copy; chunks that do not join leave the decision to the
+            // full path.
+            match (join_chunks(cookies, key), found) {
+                (None, found) => Some(found),
+                (Some(Err(_)), _) => None,
+                (Some(Ok(joined)), None) => Some(Some(Cow::Owned(joined.into_bytes()))),
+                (Some(Ok(joined)), Some(found)) => {
+                    (*found == *joined.as_bytes()).then_some(Some(found))
+                }
+            }
         })
     };
     let verified = |raw: &[u8], expected| {

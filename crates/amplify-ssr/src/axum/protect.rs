@@ -49,7 +49,15 @@ use crate::guard::{
 #[derive(Clone, Debug, Default)]
 #[must_use]
 pub struct RequireAuthLayer {
-    paths: Option<Arc<ProtectedPaths>>,
+    /// `None` for the plain layer, so that cloning it per request (as axum's routes do) costs what it did
+    /// before requirements existed.
+    rules: Option<Arc<Rules>>,
+}
+
+/// What a [`RequireAuthLayer`] checks beyond "signed in", and where.
+#[derive(Clone, Debug, Default)]
+struct Rules {
+    paths: Option<ProtectedPaths>,
     requirement: Option<Requirement>,
 }
 
@@ -69,15 +77,23 @@ impl RequireAuthLayer {
         P: Into<String>,
     {
         Self {
-            paths: Some(Arc::new(ProtectedPaths::new(prefixes))),
-            requirement: None,
+            rules: Some(Arc::new(Rules {
+                paths: Some(ProtectedPaths::new(prefixes)),
+                requirement: None,
+            })),
         }
     }
 
     /// Also requires `requirement` of a signed-in user (replacing any set before): `403` when it is not met.
     pub fn require(mut self, requirement: Requirement) -> Self {
-        self.requirement = Some(requirement);
+        let mut rules = self.rules.as_deref().cloned().unwrap_or_default();
+        rules.requirement = Some(requirement);
+        self.rules = Some(Arc::new(rules));
         self
+    }
+
+    fn requirement(&self) -> Option<&Requirement> {
+        self.rules.as_deref()?.requirement.as_ref()
     }
 
     /// Also requires membership of the Cognito group `group` (the access token's `cognito:groups`).
@@ -94,7 +110,10 @@ impl RequireAuthLayer {
     }
 
     fn protects(&self, path: &str) -> bool {
-        self.paths.as_deref().is_none_or(|paths| paths.covers(path))
+        self.rules
+            .as_deref()
+            .and_then(|rules| rules.paths.as_ref())
+            .is_none_or(|paths| paths.covers(path))
     }
 }
 
@@ -137,7 +156,7 @@ where
             return RequireAuthFuture::ready(MissingAmplifyLayer.into_response());
         };
         // Most requests are decided from the caches at once, without a boxed future.
-        let cached = match &self.layer.requirement {
+        let cached = match self.layer.requirement() {
             None => check_access_cached(ctx),
             Some(requirement) => check_requirement_cached(ctx, requirement),
         };
@@ -153,7 +172,7 @@ where
             _ => {}
         }
         let ctx = ctx.clone();
-        let requirement = self.layer.requirement.clone();
+        let requirement = self.layer.requirement().cloned();
         // The clone that was polled ready serves this request; a fresh clone stays for the next one.
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);

@@ -437,6 +437,9 @@ impl ServerContext {
             return Vec::new();
         }
         let writes = self.writes();
+        if writes.order.is_empty() {
+            return Vec::new();
+        }
         let mut lines = Vec::with_capacity(writes.order.len());
         for name in &writes.order {
             if writes.unsent.contains(name) {
