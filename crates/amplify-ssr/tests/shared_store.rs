@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use amplify_ssr::auth::{AuthEvent, AuthHooks};
 use amplify_ssr::secret::CookieEncryptionKey;
-use amplify_ssr::store::MemoryStore;
+use std::time::Duration;
+
+use amplify_ssr::store::{MemoryStore, Revocation, RevocationSink, SharedStore, StoreFuture};
 use amplify_ssr::{
     FetchAuthSessionOptions, ServerRunner, SignOutOptions, fetch_auth_session,
     fetch_identity_credentials, sign_out,
@@ -259,4 +261,90 @@ fn a_store_needs_a_cookie_key_and_a_runtime() {
             .expect_err("no feature");
         assert!(error.to_string().contains("`redis` feature"), "{error}");
     }
+}
+
+/// A store that counts the calls requests make (the revocation watch, started once per runner, is not one).
+#[derive(Debug, Default)]
+struct Counting {
+    inner: MemoryStore,
+    calls: AtomicUsize,
+}
+
+impl Counting {
+    fn count(&self) {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl SharedStore for Counting {
+    fn get<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<Vec<u8>>> {
+        self.count();
+        self.inner.get(key)
+    }
+    fn put<'a>(&'a self, key: &'a str, value: Vec<u8>, ttl: Duration) -> StoreFuture<'a, ()> {
+        self.count();
+        self.inner.put(key, value, ttl)
+    }
+    fn delete<'a>(&'a self, key: &'a str) -> StoreFuture<'a, ()> {
+        self.count();
+        self.inner.delete(key)
+    }
+    fn try_lease<'a>(
+        &'a self,
+        key: &'a str,
+        owner: &'a str,
+        ttl: Duration,
+    ) -> StoreFuture<'a, bool> {
+        self.count();
+        self.inner.try_lease(key, owner, ttl)
+    }
+    fn release_lease<'a>(&'a self, key: &'a str, owner: &'a str) -> StoreFuture<'a, ()> {
+        self.count();
+        self.inner.release_lease(key, owner)
+    }
+    fn publish_revocation(&self, revocation: Revocation) -> StoreFuture<'_, ()> {
+        self.count();
+        self.inner.publish_revocation(revocation)
+    }
+    fn watch_revocations(&self, sink: RevocationSink) {
+        self.inner.watch_revocations(sink);
+    }
+}
+
+#[tokio::test]
+async fn requests_with_a_valid_session_never_call_the_store() {
+    let local = Backend::start().await;
+    let store = Arc::new(Counting::default());
+    let runner = local
+        .builder()
+        .store(store.clone())
+        .cookie_encryption_key(key(7))
+        .build()
+        .unwrap();
+    let jar = signed_in_jar(&runner, &local.user("hal")).await;
+    for _ in 0..50 {
+        let ctx = jar.context(&runner);
+        assert!(
+            fetch_auth_session(&ctx, FetchAuthSessionOptions::default())
+                .await
+                .unwrap()
+                .is_signed_in()
+        );
+        // Verified once: the cached check answers without awaiting anything.
+        assert!(matches!(
+            amplify_ssr::guard::check_access_cached(&jar.context(&runner)),
+            Some(amplify_ssr::guard::Access::Allowed)
+        ));
+    }
+    assert_eq!(store.calls.load(Ordering::SeqCst), 0);
+    // A refresh is what reaches the store.
+    let mut expired = jar.clone();
+    expired.set_ending_with(".clockDrift", TWO_HOURS_MS);
+    fetch_auth_session(
+        &expired.context(&runner),
+        FetchAuthSessionOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert!(store.calls.load(Ordering::SeqCst) > 0);
 }
