@@ -57,7 +57,9 @@ pub(crate) async fn signed_in() -> SignedIn {
     if std::env::var_os("BENCH_SHARED_STORE").is_some() {
         builder = builder
             .store(std::sync::Arc::new(amplify_ssr::store::MemoryStore::new()))
-            .cookie_encryption_key(amplify_ssr::secret::CookieEncryptionKey::from_bytes([7; 32]));
+            .cookie_encryption_key(amplify_ssr::secret::CookieEncryptionKey::from_bytes(
+                [7; 32],
+            ));
     }
     let runner = builder.build().expect("runner");
     let ctx = runner.context(&HeaderMap::new());

@@ -284,8 +284,16 @@ impl SharedStore for MemoryStore {
                 state.revocations.push(revocation);
                 state.sinks.clone()
             };
-            for sink in sinks {
-                sink(revocation);
+            let gone: Vec<usize> = sinks
+                .iter()
+                .enumerate()
+                .filter_map(|(n, sink)| (!sink(revocation)).then_some(n))
+                .collect();
+            if !gone.is_empty() {
+                // Runners that were dropped: forget their sinks.
+                self.lock()
+                    .sinks
+                    .retain(|sink| !gone.iter().any(|n| Arc::ptr_eq(sink, &sinks[*n])));
             }
             Ok(())
         })

@@ -33,6 +33,8 @@ const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(2);
 ///   A watcher subscribes first and then loads the set, so nothing published in between is missed; when the
 ///   subscription drops it reconnects with backoff and loads the set again.
 /// * Every operation is bounded by the store's timeout (also set as the connection and response timeouts).
+/// * The watcher stops at the first revocation after its runner was dropped (runners usually live as long as
+///   the process).
 pub struct RedisStore {
     client: redis::Client,
     prefix: String,
