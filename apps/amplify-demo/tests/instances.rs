@@ -114,6 +114,9 @@ impl Fleet {
             options.port = 0;
             options.outputs = Some(outputs.clone());
             options.redis_url = redis.map(RedisServer::url);
+            // Generous: a loaded test machine must not turn a slow answer into the fall-back (a stopped server
+            // refuses connections at once, so the outage below is not slowed by it).
+            options.store_timeout = Some(Duration::from_secs(5));
             options.cookie_key = Some(key.clone());
             demos.push(amplify_demo::start(options).await.unwrap());
         }

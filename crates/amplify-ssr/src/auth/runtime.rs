@@ -111,6 +111,7 @@ impl AuthRuntime {
         };
         let revoked_sessions = Arc::new(RevokedSessions::default());
         if let Some(shared) = &shared {
+            shared.connect_in_background();
             shared.watch_revocations(&revoked_sessions);
         }
         let step_sealer = match &options.cookie_key {

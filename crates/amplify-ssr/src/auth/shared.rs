@@ -91,6 +91,16 @@ impl SharedRuntime {
         }
     }
 
+    /// Connects to the store in the background, so the first refresh does not pay for the connection.
+    pub(crate) fn connect_in_background(&self) {
+        let store = Arc::clone(&self.store);
+        tokio::spawn(async move {
+            if let Err(error) = store.connect().await {
+                tracing::warn!(%error, "the shared store cannot be reached yet; refreshes stay per instance until it can");
+            }
+        });
+    }
+
     /// Feeds the store's revocations into `revoked` (for as long as it lives).
     pub(crate) fn watch_revocations(&self, revoked: &Arc<RevokedSessions>) {
         let revoked: Weak<RevokedSessions> = Arc::downgrade(revoked);

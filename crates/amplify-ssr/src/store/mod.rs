@@ -111,6 +111,11 @@ pub trait SharedStore: Send + Sync + fmt::Debug + 'static {
     /// each reconnection, until `sink` returns `false`. Called once per runner; runs in the background (needs a
     /// tokio runtime).
     fn watch_revocations(&self, sink: RevocationSink);
+    /// Connects ahead of the first request that needs the store (called once, in the background, when the
+    /// runner is built); a failure here is only logged. Nothing to do by default.
+    fn connect(&self) -> StoreFuture<'_, ()> {
+        Box::pin(async { Ok(()) })
+    }
     /// How long one operation may take before the library gives up on it and falls back to this process alone.
     fn timeout(&self) -> Duration {
         DEFAULT_TIMEOUT

@@ -255,6 +255,19 @@ impl SharedStore for RedisStore {
         })
     }
 
+    fn connect(&self) -> StoreFuture<'_, ()> {
+        Box::pin(async move {
+            tokio::time::timeout(self.timeout, self.connection())
+                .await
+                .map_err(|_| StoreError::TimedOut(self.timeout))?
+                .map(drop)
+        })
+    }
+
+    fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     fn watch_revocations(&self, sink: RevocationSink) {
         let client = self.client.clone();
         let set = self.revoked_key();
