@@ -10,7 +10,8 @@
 //!    window) is used as is: same tokens, no Cognito call, no `on_refresh` hook (the instance that refreshed
 //!    called it).
 //! 2. Otherwise the instance takes the lease (`SET NX PX`, a random owner token, as long as the refresh deadline
-//!    plus a second), refreshes, stores the sealed result, and releases the lease (only if it still owns it).
+//!    plus a second), looks for a result once more (the previous holder may have finished between the first look
+//!    and the lease), refreshes, stores the sealed result, and only then releases the lease (if it still owns it).
 //! 3. An instance that finds the lease held polls for the result with backoff (5 ms doubling to 50 ms). When the
 //!    lease goes away without a result (its holder died or failed), it takes the lease itself.
 //!
@@ -226,6 +227,15 @@ impl SharedRuntime {
                 .await
             {
                 Some(true) => {
+                    // The holder before us stores its result before it releases the lease: a lease taken between
+                    // our first look and now may follow a finished computation, so look again.
+                    if let Some(Some(sealed)) = self.call("get", self.store.get(&result_key)).await
+                        && let Some(result) = self.open(sealed, &label, &result_key)
+                    {
+                        self.call("release", self.store.release_lease(&lease_key, &owner))
+                            .await;
+                        return SharedRefresh::Stored(result);
+                    }
                     let outcome = call().await;
                     if let Ok(result) = &outcome
                         && let Some(ttl) = keep(result).filter(|ttl| !ttl.is_zero())
