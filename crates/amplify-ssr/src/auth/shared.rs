@@ -308,3 +308,124 @@ fn owner_token() -> Option<String> {
     aws_lc_rs::rand::fill(&mut bytes).ok()?;
     Some(hex(&bytes))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+
+    use tokio::sync::oneshot;
+
+    use super::*;
+    use crate::store::MemoryStore;
+
+    const LEASE: Duration = Duration::from_secs(10);
+
+    fn runtime(store: &MemoryStore, key: u8) -> SharedRuntime {
+        SharedRuntime::new(
+            Arc::new(store.clone()),
+            &CookieEncryptionKey::from_bytes([key; 32]),
+        )
+    }
+
+    fn keep(_: &u32) -> Option<Duration> {
+        Some(Duration::from_secs(30))
+    }
+
+    fn value(outcome: SharedRefresh<u32, ()>) -> (bool, u32) {
+        match outcome {
+            SharedRefresh::Stored(v) => (true, v),
+            SharedRefresh::Called(v) => (false, v.expect("computed")),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_second_instance_waits_for_the_first_and_gets_its_result() {
+        let store = MemoryStore::new();
+        let (a, b) = (runtime(&store, 1), runtime(&store, 1));
+        let (release, released) = oneshot::channel::<()>();
+        let calls = AtomicUsize::new(0);
+        let first = a.once("t", &[9; 32], LEASE, keep, async || {
+            calls.fetch_add(1, Ordering::SeqCst);
+            released.await.map_err(drop)?;
+            Ok::<_, ()>(7)
+        });
+        let second = async {
+            // Starts once the first holds the lease.
+            while store
+                .get(&format!("t:lease:{}", hex(&[9; 32])))
+                .await
+                .unwrap()
+                .is_none()
+            {
+                tokio::task::yield_now().await;
+            }
+            let second = b.once("t", &[9; 32], LEASE, keep, async || {
+                calls.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, ()>(8)
+            });
+            let (outcome, ()) = tokio::join!(second, async {
+                release.send(()).expect("the first waits");
+            });
+            outcome
+        };
+        let (first, second) = tokio::join!(first, second);
+        assert_eq!(value(first), (false, 7));
+        assert_eq!(
+            value(second),
+            (true, 7),
+            "the stored result, not a second call"
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_lease_whose_holder_died_is_taken_over_when_it_expires() {
+        let store = MemoryStore::new();
+        let lease_key = format!("t:lease:{}", hex(&[3; 32]));
+        assert!(
+            store
+                .try_lease(&lease_key, "dead", Duration::from_millis(1))
+                .await
+                .unwrap()
+        );
+        let outcome = runtime(&store, 1)
+            .once("t", &[3; 32], LEASE, keep, async || Ok::<_, ()>(5))
+            .await;
+        assert_eq!(value(outcome), (false, 5));
+    }
+
+    #[tokio::test]
+    async fn a_result_sealed_with_another_key_or_for_another_secret_is_not_used() {
+        let store = MemoryStore::new();
+        let stored = runtime(&store, 1)
+            .once("t", &[4; 32], LEASE, keep, async || Ok::<_, ()>(1))
+            .await;
+        assert_eq!(value(stored), (false, 1));
+        let other_key = runtime(&store, 2)
+            .once("t", &[4; 32], LEASE, keep, async || Ok::<_, ()>(2))
+            .await;
+        assert_eq!(value(other_key), (false, 2), "does not open: computed here");
+        // A sealed value moved under another secret's key does not open either (bound to its key).
+        let moved = store
+            .get(&format!("t:result:{}", hex(&[4; 32])))
+            .await
+            .unwrap()
+            .unwrap();
+        let other = format!("t:result:{}", hex(&[5; 32]));
+        store.put(&other, moved, LEASE).await.unwrap();
+        let outcome = runtime(&store, 1)
+            .once("t", &[5; 32], LEASE, keep, async || Ok::<_, ()>(3))
+            .await;
+        assert_eq!(value(outcome), (false, 3));
+    }
+
+    #[tokio::test]
+    async fn an_unavailable_store_means_computing_here() {
+        let store = MemoryStore::new();
+        store.set_available(false);
+        let outcome = runtime(&store, 1)
+            .once("t", &[6; 32], LEASE, keep, async || Ok::<_, ()>(4))
+            .await;
+        assert_eq!(value(outcome), (false, 4));
+    }
+}
