@@ -20,6 +20,13 @@ pub const ENV_COOKIE_SECRET: &str = "AMPLIFY_SSR_COOKIE_SECRET";
 /// (see [`ServerRunnerBuilder::redis_url`]).
 pub const ENV_REDIS_URL: &str = "AMPLIFY_SSR_REDIS_URL";
 
+/// The environment variable holding the Redis store's key prefix (see [`ServerRunnerBuilder::store_key_prefix`]).
+pub const ENV_REDIS_PREFIX: &str = "AMPLIFY_SSR_REDIS_PREFIX";
+
+/// The environment variable holding the Redis store's timeout in milliseconds (see
+/// [`ServerRunnerBuilder::store_timeout`]).
+pub const ENV_REDIS_TIMEOUT_MS: &str = "AMPLIFY_SSR_REDIS_TIMEOUT_MS";
+
 /// Builds a [`ServerRunner`]. Obtain one with [`ServerRunner::builder`].
 #[derive(Debug)]
 #[must_use = "a builder does nothing until `build` is called"]
@@ -82,13 +89,14 @@ impl ServerRunnerBuilder {
     }
 
     /// The prefix of every key the Redis store writes (default `amplify-ssr:`); applications sharing one server
-    /// need different prefixes.
+    /// need different prefixes. Wins over `AMPLIFY_SSR_REDIS_PREFIX`.
     pub fn store_key_prefix(mut self, prefix: &str) -> Self {
         self.store_prefix = Some(prefix.to_owned());
         self
     }
 
-    /// How long one call to the Redis store may take (default 250 ms) before the runner goes on without it.
+    /// How long one call to the Redis store may take (default 250 ms) before the runner goes on without it. Wins
+    /// over `AMPLIFY_SSR_REDIS_TIMEOUT_MS`.
     pub fn store_timeout(mut self, timeout: Duration) -> Self {
         self.store_timeout = Some(timeout);
         self
@@ -337,6 +345,19 @@ impl ServerRunnerBuilder {
                     .map(|url| (url, ENV_REDIS_URL)),
                 None => None,
             };
+            if self.read_env {
+                if self.store_prefix.is_none() {
+                    self.store_prefix = std::env::var(ENV_REDIS_PREFIX)
+                        .ok()
+                        .filter(|prefix| !prefix.trim().is_empty());
+                }
+                if self.store_timeout.is_none()
+                    && let Ok(text) = std::env::var(ENV_REDIS_TIMEOUT_MS)
+                    && !text.trim().is_empty()
+                {
+                    self.store_timeout = Some(timeout_from_env(&text)?);
+                }
+            }
             if let Some((url, origin)) = url {
                 self.auth.store = Some(redis_store(
                     url.trim(),
@@ -393,6 +414,20 @@ impl ServerRunnerBuilder {
                 app_origin,
             }),
         })
+    }
+}
+
+/// The store timeout in `AMPLIFY_SSR_REDIS_TIMEOUT_MS`: whole milliseconds, at least 1.
+fn timeout_from_env(text: &str) -> Result<Duration, ConfigError> {
+    match text.trim().parse::<u64>() {
+        Ok(ms) if ms > 0 => Ok(Duration::from_millis(ms)),
+        _ => Err(ConfigError::NotConfigured {
+            what: format!(
+                "a valid {ENV_REDIS_TIMEOUT_MS} (`{}` is not a number of milliseconds above 0)",
+                text.trim()
+            ),
+            fix: format!("set {ENV_REDIS_TIMEOUT_MS} to whole milliseconds, e.g. 250, or unset it"),
+        }),
     }
 }
 
@@ -500,6 +535,18 @@ fn default_http_client() -> Result<reqwest::Client, ConfigError> {
 #[cfg(test)]
 mod cookie_key_tests {
     use super::*;
+
+    #[test]
+    fn redis_timeouts_from_the_environment_are_whole_milliseconds() {
+        assert_eq!(
+            timeout_from_env(" 250 ").unwrap(),
+            Duration::from_millis(250)
+        );
+        for bad in ["0", "-1", "1.5", "soon"] {
+            let error = timeout_from_env(bad).expect_err(bad).to_string();
+            assert!(error.contains(ENV_REDIS_TIMEOUT_MS), "{error}");
+        }
+    }
 
     #[test]
     fn a_bad_cookie_secret_names_the_variable_and_the_fix_not_the_value() {
