@@ -2,6 +2,9 @@
 //!
 //! `cargo run --release -p amplify-demo` starts an embedded amplify-local (data in `.amplify-local/`) and serves
 //! the app on <http://127.0.0.1:3000>. `--outputs FILE` points it at another backend instead.
+//!
+//! Several instances behind a load balancer: start one amplify-local, then each instance with `--outputs` (its
+//! `amplify_outputs.json`), its own `--port`, the same `AMPLIFY_SSR_COOKIE_SECRET` and the same `--redis-url`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -37,6 +40,10 @@ struct Cli {
     /// Connections served at once; more wait until one closes (default 512).
     #[arg(long, value_name = "N")]
     max_connections: Option<usize>,
+    /// A Redis (or Valkey) server shared by several demo instances (refreshes and sign-outs are shared); they
+    /// also need one AMPLIFY_SSR_COOKIE_SECRET and one backend (`--outputs`).
+    #[arg(long, value_name = "URL", env = "AMPLIFY_SSR_REDIS_URL")]
+    redis_url: Option<String>,
 }
 
 #[tokio::main]
@@ -57,6 +64,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     options.port = cli.port;
     options.origin = cli.origin;
     options.outputs = cli.outputs;
+    options.redis_url = cli.redis_url;
     if let Some(seconds) = cli.header_read_timeout {
         options.server_limits.header_read_timeout = Duration::from_secs(seconds.max(1));
     }

@@ -27,6 +27,14 @@ pub struct DemoOptions {
     pub backend_port: u16,
     /// Header-read timeout, request deadline, connection cap and listen backlog of the app's server.
     pub server_limits: ServerLimits,
+    /// A Redis (or Valkey) server shared with the demo's other instances (refreshes, sign-outs); without it,
+    /// `AMPLIFY_SSR_REDIS_URL` is read.
+    pub redis_url: Option<String>,
+    /// How long one Redis call may take (the library's default, 250 ms, without it).
+    pub store_timeout: Option<std::time::Duration>,
+    /// The cookie encryption key shared by the instances; without it, `AMPLIFY_SSR_COOKIE_SECRET` is read (and a
+    /// random key drawn when that is unset too).
+    pub cookie_key: Option<amplify_ssr::secret::CookieEncryptionKey>,
 }
 
 impl DemoOptions {
@@ -40,6 +48,9 @@ impl DemoOptions {
             data_dir: data_dir.into(),
             backend_port: 4000,
             server_limits: ServerLimits::default(),
+            redis_url: None,
+            store_timeout: None,
+            cookie_key: None,
         }
     }
 }
@@ -102,7 +113,17 @@ pub async fn start(options: DemoOptions) -> Result<RunningDemo, Box<dyn std::err
             (config, Some(backend))
         }
     };
-    let runner = ServerRunner::builder(config).app_origin(&origin).build()?;
+    let mut builder = ServerRunner::builder(config).app_origin(&origin);
+    if let Some(url) = &options.redis_url {
+        builder = builder.redis_url(url);
+    }
+    if let Some(timeout) = options.store_timeout {
+        builder = builder.store_timeout(timeout);
+    }
+    if let Some(key) = &options.cookie_key {
+        builder = builder.cookie_encryption_key(key.clone());
+    }
+    let runner = builder.build()?;
     let auth_routes = match AuthRoutes::new(
         runner.clone(),
         AuthRoutesOptions::default()

@@ -462,12 +462,13 @@ impl Store {
     }
 
     /// Marks a refresh token as rotated away at `now` (first time only).
-    pub(crate) fn mark_replaced(&self, token_hash: &str, now: i64) -> Result<(), LocalError> {
-        self.conn().execute(
+    /// Returns whether this call marked it (`false`: another refresh rotated it first).
+    pub(crate) fn mark_replaced(&self, token_hash: &str, now: i64) -> Result<bool, LocalError> {
+        let changed = self.conn().execute(
             "UPDATE refresh_tokens SET replaced_at = ?2 WHERE token_hash = ?1 AND replaced_at IS NULL",
             params![token_hash, now],
         )?;
-        Ok(())
+        Ok(changed == 1)
     }
 
     /// Revokes every refresh token of a sign-in (same `origin_jti`).

@@ -32,10 +32,12 @@ pub mod redirect;
 pub mod rest;
 mod runner;
 pub mod same_origin;
+mod sealing;
 pub mod secret;
 #[cfg(feature = "storage")]
 #[cfg_attr(docsrs, doc(cfg(feature = "storage")))]
 pub mod storage;
+pub mod store;
 
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]

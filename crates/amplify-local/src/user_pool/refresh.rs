@@ -87,15 +87,18 @@ pub(crate) fn refresh_for_client(
     if record.client_id != client_id {
         return Err(invalid_refresh_token());
     }
-    if let Some(replaced_at) = record.replaced_at {
-        let grace =
-            i64::try_from(state.options.refresh_token_grace_period.as_secs()).unwrap_or(i64::MAX);
-        if now >= replaced_at.saturating_add(grace) {
-            return Err(ApiError::new(
-                ErrorCode::RefreshTokenReuse,
-                "The refresh token has already been rotated and can no longer be used.",
-            ));
-        }
+    let grace =
+        i64::try_from(state.options.refresh_token_grace_period.as_secs()).unwrap_or(i64::MAX);
+    let reused = || {
+        ApiError::new(
+            ErrorCode::RefreshTokenReuse,
+            "The refresh token has already been rotated and can no longer be used.",
+        )
+    };
+    if let Some(replaced_at) = record.replaced_at
+        && now >= replaced_at.saturating_add(grace)
+    {
+        return Err(reused());
     }
     let Some(user) = state.store.user(&record.username)? else {
         return Err(ApiError::new(
@@ -123,11 +126,19 @@ pub(crate) fn refresh_for_client(
             ..Grant::api(state)
         },
     };
+    // With rotation, the token is claimed before anything is issued: of two refreshes racing with one token,
+    // the one that marks it second is refused as a reuse (without a grace period), as Cognito does.
+    if rotate && !state.store.mark_replaced(&token_hash, now)? && grace == 0 {
+        return Err(reused());
+    }
     let tokens = issue_for(state, &user, &sign_in, &grant)?;
     let refresh_token = if rotate {
-        let fresh = new_refresh_token_for(state, client_id, &user.username, &sign_in)?;
-        state.store.mark_replaced(&token_hash, now)?;
-        Some(fresh)
+        Some(new_refresh_token_for(
+            state,
+            client_id,
+            &user.username,
+            &sign_in,
+        )?)
     } else {
         None
     };

@@ -92,6 +92,29 @@ async fn refresh_with_rotation() {
     h.backend.shutdown().await;
 }
 
+/// Many refreshes racing with one token, rotation on and no grace period: exactly one gets new tokens, every
+/// other is refused as a reuse (the token is claimed before anything is issued), as Cognito does.
+#[tokio::test]
+async fn concurrent_refreshes_of_one_rotated_token_succeed_once() {
+    let h = Harness::start_with(|o| o.with_rotate_refresh_tokens(true)).await;
+    h.user("ravi");
+    let token = h.sign_in("ravi").await["RefreshToken"]
+        .as_str()
+        .expect("refresh")
+        .to_owned();
+    let answers = futures_util::future::join_all((0..16).map(|_| h.refresh(&token))).await;
+    let mut succeeded = 0;
+    for answer in answers {
+        if answer.status == 200 {
+            succeeded += 1;
+        } else {
+            answer.assert_error("RefreshTokenReuseException");
+        }
+    }
+    assert_eq!(succeeded, 1);
+    h.backend.shutdown().await;
+}
+
 #[tokio::test]
 async fn rotation_grace_period_lets_the_old_token_work_briefly() {
     let h = Harness::start_with(|o| {

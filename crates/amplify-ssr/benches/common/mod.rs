@@ -51,10 +51,17 @@ pub(crate) async fn signed_in() -> SignedIn {
         )
         .expect("user");
     let config = AmplifyConfig::from_value(&backend.outputs()).expect("config");
-    let runner = ServerRunner::builder(config)
-        .ignore_env()
-        .build()
-        .expect("runner");
+    let mut builder = ServerRunner::builder(config).ignore_env();
+    // `BENCH_SHARED_STORE=1`: the same runner with a shared store, to show requests with a valid session do not
+    // touch it (the figures are the same).
+    if std::env::var_os("BENCH_SHARED_STORE").is_some() {
+        builder = builder
+            .store(std::sync::Arc::new(amplify_ssr::store::MemoryStore::new()))
+            .cookie_encryption_key(amplify_ssr::secret::CookieEncryptionKey::from_bytes(
+                [7; 32],
+            ));
+    }
+    let runner = builder.build().expect("runner");
     let ctx = runner.context(&HeaderMap::new());
     amplify_ssr::sign_in(&ctx, SignInInput::new("bench", "Bench-passw0rd!"))
         .await

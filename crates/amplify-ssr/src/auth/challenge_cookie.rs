@@ -24,13 +24,13 @@
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_lc_rs::aead::{AES_256_GCM, Aad, NONCE_LEN, Nonce, RandomizedNonceKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::context::ServerContext;
 use crate::cookies::{CookieAttributes, SameSite};
+use crate::sealing::Sealer;
 use crate::secret::{CookieEncryptionKey, Redacted};
 
 /// How long a sign-in step may wait for its answer: Cognito's `Session` lasts 3 minutes.
@@ -126,54 +126,31 @@ impl PendingSignIn {
     }
 }
 
-/// Seals and opens sign-in steps with the runner's cookie encryption key.
+/// Seals and opens sign-in steps with the runner's cookie encryption key ([`crate::sealing`]).
+#[derive(Debug)]
 pub(crate) struct StepSealer {
-    key: RandomizedNonceKey,
-}
-
-impl fmt::Debug for StepSealer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StepSealer").finish_non_exhaustive()
-    }
-}
-
-/// The associated data: the label, the app client id and the cookie name, each length-prefixed.
-fn associated_data(client_id: &str, cookie_name: &str) -> Vec<u8> {
-    let mut aad = Vec::with_capacity(AAD_LABEL.len() + client_id.len() + cookie_name.len() + 24);
-    for part in [AAD_LABEL, client_id, cookie_name] {
-        aad.extend_from_slice(&(part.len() as u64).to_be_bytes());
-        aad.extend_from_slice(part.as_bytes());
-    }
-    aad
+    sealer: Sealer,
 }
 
 impl StepSealer {
     pub(crate) fn new(key: &CookieEncryptionKey) -> Self {
         Self {
-            // A 32-byte key is always a valid AES-256 key.
-            key: RandomizedNonceKey::new(&AES_256_GCM, key.bytes())
-                .unwrap_or_else(|_| unreachable!("32 bytes is an AES-256 key")),
+            sealer: Sealer::new(key),
         }
     }
 
-    /// The cookie value for `step`: `v1.` and the URL-safe base64 of nonce, ciphertext and tag.
+    /// The cookie value for `step`: `v1.` and the URL-safe base64 of nonce, ciphertext and tag, bound to the app
+    /// client and the cookie name.
     pub(crate) fn seal(
         &self,
         step: &PendingSignIn,
         client_id: &str,
         cookie_name: &str,
     ) -> Option<String> {
-        let mut data = serde_json::to_vec(step).ok()?;
-        let nonce = self
-            .key
-            .seal_in_place_append_tag(
-                Aad::from(associated_data(client_id, cookie_name)),
-                &mut data,
-            )
-            .ok()?;
-        let mut sealed = Vec::with_capacity(NONCE_LEN + data.len());
-        sealed.extend_from_slice(nonce.as_ref());
-        sealed.extend_from_slice(&data);
+        let data = serde_json::to_vec(step).ok()?;
+        let sealed = self
+            .sealer
+            .seal(data, AAD_LABEL, &[client_id, cookie_name])?;
         Some(format!("{VERSION}{}", URL_SAFE_NO_PAD.encode(sealed)))
     }
 
@@ -189,19 +166,10 @@ impl StepSealer {
         let mut sealed = URL_SAFE_NO_PAD
             .decode(encoded)
             .map_err(|_| NoSignInReason::Invalid)?;
-        if sealed.len() < NONCE_LEN + AES_256_GCM.tag_len() {
-            return Err(NoSignInReason::Invalid);
-        }
-        let (nonce, ciphertext) = sealed.split_at_mut(NONCE_LEN);
-        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| NoSignInReason::Invalid)?;
         let plain = self
-            .key
-            .open_in_place(
-                nonce,
-                Aad::from(associated_data(client_id, cookie_name)),
-                ciphertext,
-            )
-            .map_err(|_| NoSignInReason::Invalid)?;
+            .sealer
+            .open(&mut sealed, AAD_LABEL, &[client_id, cookie_name])
+            .ok_or(NoSignInReason::Invalid)?;
         let step: PendingSignIn =
             serde_json::from_slice(plain).map_err(|_| NoSignInReason::Invalid)?;
         if unix_seconds(now) >= step.expires_at {
@@ -281,6 +249,7 @@ pub(crate) fn clear(ctx: &ServerContext) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_lc_rs::aead::NONCE_LEN;
 
     const CLIENT: &str = "client-1";
     const NAME: &str = "__Host-amplify-ssr.sign-in-step";

@@ -26,8 +26,10 @@
 //!   session (Cognito's `origin_jti`, carried by its access and id tokens and kept across refreshes; the token's
 //!   `jti` when absent) until its tokens expire, and this runner refuses those tokens from then on, without
 //!   calling Cognito. The list is bounded (50 000 sessions; when full, the one expiring first is forgotten) and
-//!   **lives in this process only**: other instances, or this one after a restart, accept the tokens until they
-//!   expire.
+//!   **lives in this process**: without a shared store, other instances, or this one after a restart, accept
+//!   the tokens until they expire. With one ([`crate::store`], e.g. Redis), a sign-out is published to every
+//!   instance's list (and loaded by an instance that starts or reconnects); requests still read only the
+//!   in-process list.
 //!
 //! # Sign-in steps and account flows
 //!
@@ -63,6 +65,7 @@ pub(crate) mod revocations;
 pub mod routes;
 pub(crate) mod runtime;
 mod session;
+pub(crate) mod shared;
 mod sign_in;
 mod sign_out_here;
 mod sign_up;

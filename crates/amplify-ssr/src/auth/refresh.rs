@@ -5,6 +5,9 @@
 //! token, which breaks sessions when Cognito rotates refresh tokens. Here, requests that carry the same refresh
 //! token share **one** Cognito call per process, and a successful result is remembered for a short while so
 //! that requests arriving just after it (the browser has not stored the new cookies yet) reuse it too.
+//!
+//! With a shared store ([`crate::store`]), the process's one refresh is shared across instances too: see
+//! [`super::shared`].
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,6 +18,7 @@ use tracing::Instrument;
 use crate::auth::hooks::{self, AuthEvent, RefreshFailure};
 use crate::auth::refresh_limits::RefreshLimits;
 use crate::auth::revocations::RefreshTombstones;
+use crate::auth::shared::{SharedRefresh, SharedRuntime};
 use crate::auth::single_flight::{Key, SingleFlight};
 use crate::auth::tokens::{self, StoredSession};
 use crate::cognito::{AuthenticationResult, CognitoClient, CognitoError};
@@ -24,7 +28,10 @@ use crate::secret::{RefreshToken, hash_key};
 
 /// How long a successful refresh result is reused for requests that still carry the old refresh token, and how
 /// long a revoked refresh token is refused without asking Cognito.
-const REUSE_WINDOW: Duration = Duration::from_secs(30);
+pub(crate) const REUSE_WINDOW: Duration = Duration::from_secs(30);
+
+/// How much longer than the refresh deadline a refresh lease lasts in a shared store.
+const LEASE_MARGIN: Duration = Duration::from_secs(1);
 
 /// Cognito error codes after which the session cannot be refreshed any more, so its cookies are cleared.
 const SESSION_ENDING_CODES: &[&str] = &[
@@ -54,6 +61,14 @@ impl<T> Shared<T> {
         }
     }
 
+    /// A value already reported elsewhere (another instance refreshed and called its hook).
+    fn reported(value: T) -> Self {
+        Self {
+            value,
+            reported: Arc::new(AtomicBool::new(true)),
+        }
+    }
+
     /// True for the first caller only.
     fn first_report(&self) -> bool {
         !self.reported.swap(true, Ordering::AcqRel)
@@ -74,15 +89,19 @@ type SharedOutcome = Result<Shared<AuthenticationResult>, Shared<CognitoError>>;
 pub(crate) struct RefreshCoordinator {
     /// Results by refresh token; beside them, under the same lock, the refresh tokens revoked by this process
     /// (sign-out), refused for the reuse window.
-    flights: SingleFlight<Shared<AuthenticationResult>, Shared<CognitoError>, RefreshTombstones>,
+    /// A refusal that ends the session (e.g. `RefreshTokenReuseException`) is kept like a success, for the reuse
+    /// window: the token will not work again, and asking again would only add calls (and hook reports).
+    flights: SingleFlight<SharedOutcome, Shared<CognitoError>, RefreshTombstones>,
     /// Set once the server answered that it lacks `GetTokensFromRefreshToken`; later refreshes go straight to
     /// `InitiateAuth REFRESH_TOKEN_AUTH`.
     use_initiate_auth: Arc<AtomicBool>,
     limits: RefreshLimits,
+    /// The store that shares refreshes with other instances, if any.
+    shared: Option<Arc<SharedRuntime>>,
 }
 
 impl RefreshCoordinator {
-    pub(crate) fn new(limits: RefreshLimits) -> Self {
+    pub(crate) fn new(limits: RefreshLimits, shared: Option<Arc<SharedRuntime>>) -> Self {
         Self {
             flights: SingleFlight::new(
                 usize::MAX,
@@ -97,6 +116,7 @@ impl RefreshCoordinator {
             ),
             use_initiate_auth: Arc::default(),
             limits,
+            shared,
         }
     }
 
@@ -113,6 +133,7 @@ impl RefreshCoordinator {
         let key = token_key(refresh_token);
         let use_initiate_auth = Arc::clone(&self.use_initiate_auth);
         let limits = self.limits.clone();
+        let shared = self.shared.clone();
         let cognito = cognito.clone();
         let (client_id, refresh_token) = (client_id.to_owned(), refresh_token.clone());
         let device_key = device_key.map(str::to_owned);
@@ -130,31 +151,59 @@ impl RefreshCoordinator {
                 move || async move {
                     // Failures are shared with the callers that were waiting, but not remembered: a later
                     // request may retry (after a transient failure) or see the same rejection from Cognito.
-                    limits
-                        .run(call_cognito(
-                            &cognito,
-                            &use_initiate_auth,
-                            &client_id,
-                            &refresh_token,
-                            device_key.as_deref(),
-                        ))
-                        .await
-                        .map(Shared::new)
-                        .map_err(Shared::new)
+                    let call = async || {
+                        limits
+                            .run(call_cognito(
+                                &cognito,
+                                &use_initiate_auth,
+                                &client_id,
+                                &refresh_token,
+                                device_key.as_deref(),
+                            ))
+                            .await
+                    };
+                    let outcome = match shared {
+                        None => call().await,
+                        Some(shared) => {
+                            let lease = limits.timeout() + LEASE_MARGIN;
+                            match shared.refresh(&key, lease, call).await {
+                                SharedRefresh::Stored(result) => {
+                                    return Ok(Ok(Shared::reported(result)));
+                                }
+                                SharedRefresh::Called(outcome) => outcome,
+                            }
+                        }
+                    };
+                    match outcome {
+                        Ok(result) => Ok(Ok(Shared::new(result))),
+                        Err(error) if ends_session(&error) => Ok(Err(Shared::new(error))),
+                        Err(error) => Err(Shared::new(error)),
+                    }
                 },
             )
             .await
+            .and_then(|kept| kept)
     }
 
     /// Refuses `refresh_token` for the reuse window and forgets any result cached for it. Called at sign-out, so
     /// old cookies replayed right after it cannot obtain tokens from the cache.
-    pub(crate) fn revoke(&self, refresh_token: &RefreshToken) {
+    pub(crate) async fn revoke(&self, refresh_token: &RefreshToken) {
         let key = token_key(refresh_token);
         self.flights.forget(&key, |revoked| {
             let now = Instant::now();
             revoked.insert(key, now + REUSE_WINDOW, now);
         });
+        if let Some(shared) = &self.shared {
+            shared.forget_refresh(&key).await;
+        }
     }
+}
+
+/// Whether Cognito's answer ends the session (the refresh token will not work again).
+fn ends_session(error: &CognitoError) -> bool {
+    error
+        .code()
+        .is_some_and(|code| SESSION_ENDING_CODES.contains(&code))
 }
 
 fn revoked_error() -> CognitoError {

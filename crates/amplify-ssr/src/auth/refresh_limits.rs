@@ -89,6 +89,11 @@ impl RefreshLimits {
         }
     }
 
+    /// The deadline of one refresh call.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     /// Runs `call` when a turn is free (tokio's semaphore queues waiters in order), and gives up on it, dropping
     /// whatever it was waiting for, once the deadline has passed since this function was called.
     pub(crate) async fn run<T>(

@@ -13,7 +13,9 @@
 //!
 //! **In this process only.** Other instances of the application (behind the same load balancer, or after a
 //! restart) do not see these revocations: they accept the tokens until they expire (the access-token lifetime,
-//! 1 hour by default). Sharing the list through a store is left to a later change.
+//! 1 hour by default), unless the runner has a shared store ([`crate::store`]): then a sign-out is published to
+//! the store, and every instance adds it to its own list from a subscription (and loads the store's live list
+//! when it starts or reconnects). Requests only ever read the in-process list.
 //!
 //! # Bounds
 //!
@@ -31,6 +33,7 @@ use super::expiring_set::ExpiringSet;
 use super::tokens::unix_millis;
 use crate::jwt::Claims;
 use crate::secret::hash_key;
+use crate::store::Revocation;
 
 /// How many signed-out sessions a runner remembers.
 pub(crate) const REVOKED_SESSIONS_CAPACITY: usize = 50_000;
@@ -64,15 +67,24 @@ impl RevokedSessions {
 
     /// Refuses the session of a verified token (access or id) until the token's `exp` plus the clock skew.
     /// A token with neither `origin_jti` nor `jti`, or without `exp`, cannot be remembered.
-    pub(crate) fn revoke(&self, claims: &Claims, now: SystemTime) {
+    /// Returns the revocation to share with other instances.
+    pub(crate) fn revoke(&self, claims: &Claims, now: SystemTime) -> Option<Revocation> {
         let (Some(key), Some(exp)) = (session_key(claims), claims.exp()) else {
             tracing::debug!(
                 "a signed-out token has no origin_jti, jti or exp; it cannot be refused here"
             );
-            return;
+            return None;
         };
+        let until = exp.saturating_add(CLOCK_SKEW_SECS);
+        self.lock().insert(key, until, unix_seconds(now));
+        Some(Revocation::new(key, until))
+    }
+
+    /// Refuses a session another instance signed out (from the shared store).
+    pub(crate) fn insert_shared(&self, revocation: Revocation) {
+        let now = unix_seconds(SystemTime::now());
         self.lock()
-            .insert(key, exp.saturating_add(CLOCK_SKEW_SECS), unix_seconds(now));
+            .insert(revocation.session, revocation.until, now);
     }
 
     /// Whether the token belongs to a session signed out here.

@@ -10,11 +10,13 @@ use super::identity::{IdentityOptions, IdentityRuntime};
 use super::refresh::RefreshCoordinator;
 use super::refresh_limits::{RefreshLimits, RefreshOptions};
 use super::revocations::RevokedSessions;
+use super::shared::SharedRuntime;
 use crate::cognito::{CognitoClient, IdentityClient};
 use crate::config::{AmplifyConfig, AuthConfig, ConfigError};
 use crate::cookies::{AuthCookieNames, identity_id_key};
 use crate::jwt::{JwksCache, TokenVerifier};
 use crate::secret::CookieEncryptionKey;
+use crate::store::SharedStore;
 
 /// How many verified tokens the runner remembers (a bounded map keyed by a hash of the token).
 const VERIFIED_TOKEN_CACHE_CAPACITY: usize = 10_000;
@@ -28,6 +30,8 @@ pub(crate) struct AuthOptions {
     pub(crate) hooks: HookSlot,
     /// The key that seals the sign-in step cookie; `None` draws a random one (see [`super::challenge_cookie`]).
     pub(crate) cookie_key: Option<CookieEncryptionKey>,
+    /// The store shared with other instances (see [`crate::store`]).
+    pub(crate) store: Option<Arc<dyn SharedStore>>,
 }
 
 /// The parts of the runner that exist only when the configuration has a user pool.
@@ -38,7 +42,9 @@ pub(crate) struct AuthRuntime {
     pub(crate) cognito: CognitoClient,
     pub(crate) refresher: RefreshCoordinator,
     /// Sessions signed out through this runner, refused until their tokens expire.
-    pub(crate) revoked_sessions: RevokedSessions,
+    pub(crate) revoked_sessions: Arc<RevokedSessions>,
+    /// The store shared with other instances, if any (see [`super::shared`]).
+    pub(crate) shared: Option<Arc<SharedRuntime>>,
     /// Identity-pool credentials and their cache; `None` without `auth.identity_pool_id`.
     pub(crate) identity: Option<IdentityRuntime>,
     /// The user-pool cookie keys of this app client.
@@ -72,15 +78,42 @@ impl AuthRuntime {
         )
         .with_verified_cache(VERIFIED_TOKEN_CACHE_CAPACITY);
         let cognito = CognitoClient::new(http.clone(), config.user_pool_endpoint()?);
+        let shared = match (&options.store, &options.cookie_key) {
+            (None, _) => None,
+            (Some(store), Some(key)) => Some(Arc::new(SharedRuntime::new(Arc::clone(store), key))),
+            (Some(_), None) => {
+                return Err(ConfigError::NotConfigured {
+                    what: "a cookie encryption key shared by every instance (a shared store seals its entries \
+                           with it)"
+                        .to_owned(),
+                    fix: "set AMPLIFY_SSR_COOKIE_SECRET (`openssl rand -base64 32`) to the same value on every \
+                          instance, or call ServerRunnerBuilder::cookie_encryption_key"
+                        .to_owned(),
+                });
+            }
+        };
+        if shared.is_some() && tokio::runtime::Handle::try_current().is_err() {
+            return Err(ConfigError::NotConfigured {
+                what: "a tokio runtime (the shared store watches revocations in the background)"
+                    .to_owned(),
+                fix: "build the runner inside the application's tokio runtime".to_owned(),
+            });
+        }
         let identity = match &auth.identity_pool_id {
             Some(pool_id) => Some(IdentityRuntime::new(
                 IdentityClient::new(http.clone(), config.identity_pool_endpoint()?),
                 pool_id.clone(),
                 auth.allow_guest_access,
                 &options.identity,
+                shared.clone(),
             )),
             None => None,
         };
+        let revoked_sessions = Arc::new(RevokedSessions::default());
+        if let Some(shared) = &shared {
+            shared.connect_in_background();
+            shared.watch_revocations(&revoked_sessions);
+        }
         let step_sealer = match &options.cookie_key {
             Some(key) => StepSealer::new(key),
             None => StepSealer::new(&CookieEncryptionKey::generate().map_err(|_| {
@@ -95,8 +128,9 @@ impl AuthRuntime {
             config: auth.clone(),
             verifier,
             cognito,
-            refresher: RefreshCoordinator::new(RefreshLimits::new(options.refresh)),
-            revoked_sessions: RevokedSessions::default(),
+            refresher: RefreshCoordinator::new(RefreshLimits::new(options.refresh), shared.clone()),
+            revoked_sessions,
+            shared,
             identity,
             cookie_names: AuthCookieNames::new(&auth.user_pool_client_id),
             identity_cookie: auth.identity_pool_id.as_deref().map(identity_id_key),

@@ -140,7 +140,7 @@ pub(crate) async fn end_session(ctx: &ServerContext, runtime: &AuthRuntime) -> F
             seen.push(raw.clone());
             let token = RefreshToken::new(raw);
             // Old cookies replayed right after sign-out must not get tokens from the refresh cache.
-            runtime.refresher.revoke(&token);
+            runtime.refresher.revoke(&token).await;
             if own {
                 found.own_refresh_tokens.push(token);
             } else if found.other_refresh_tokens.len() < MAX_COPIES {
@@ -234,7 +234,13 @@ async fn revoke_here(
         .verify(&runtime.verifier, raw, token_use, now)
         .await
     {
-        Ok(verified) => runtime.revoked_sessions.revoke(&verified.claims, now),
+        Ok(verified) => {
+            if let Some(revocation) = runtime.revoked_sessions.revoke(&verified.claims, now)
+                && let Some(shared) = &runtime.shared
+            {
+                shared.publish_revocation(revocation).await;
+            }
+        }
         Err(e) if e.is_transient() => tracing::warn!(
             error = %e,
             "the signing keys are unavailable; this session's tokens stay valid here until they expire"

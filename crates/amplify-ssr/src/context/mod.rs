@@ -62,7 +62,10 @@ use crate::cookies::{
 use crate::guard::SignInPath;
 
 pub use crate::config::ENV_APP_ORIGIN;
-pub use crate::runner::{ENV_COOKIE_SECRET, ServerRunner, ServerRunnerBuilder};
+pub use crate::runner::{
+    ENV_COOKIE_SECRET, ENV_REDIS_PREFIX, ENV_REDIS_TIMEOUT_MS, ENV_REDIS_URL, ServerRunner,
+    ServerRunnerBuilder,
+};
 
 /// Which kind of request a [`ServerContext`] serves. See the [module docs](self).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

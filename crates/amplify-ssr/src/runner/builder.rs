@@ -16,6 +16,17 @@ use crate::secret::CookieEncryptionKey;
 /// [`ServerRunnerBuilder::cookie_encryption_key`]).
 pub const ENV_COOKIE_SECRET: &str = "AMPLIFY_SSR_COOKIE_SECRET";
 
+/// The environment variable holding the URL of a Redis (or Valkey) server shared by the application's instances
+/// (see [`ServerRunnerBuilder::redis_url`]).
+pub const ENV_REDIS_URL: &str = "AMPLIFY_SSR_REDIS_URL";
+
+/// The environment variable holding the Redis store's key prefix (see [`ServerRunnerBuilder::store_key_prefix`]).
+pub const ENV_REDIS_PREFIX: &str = "AMPLIFY_SSR_REDIS_PREFIX";
+
+/// The environment variable holding the Redis store's timeout in milliseconds (see
+/// [`ServerRunnerBuilder::store_timeout`]).
+pub const ENV_REDIS_TIMEOUT_MS: &str = "AMPLIFY_SSR_REDIS_TIMEOUT_MS";
+
 /// Builds a [`ServerRunner`]. Obtain one with [`ServerRunner::builder`].
 #[derive(Debug)]
 #[must_use = "a builder does nothing until `build` is called"]
@@ -33,6 +44,10 @@ pub struct ServerRunnerBuilder {
     endpoint_errors: Vec<ConfigError>,
     app_origin: Option<String>,
     auth: AuthOptions,
+    /// The Redis URL, key prefix and timeout of the shared store (built in `build`).
+    redis_url: Option<String>,
+    store_prefix: Option<String>,
+    store_timeout: Option<Duration>,
 }
 
 impl ServerRunnerBuilder {
@@ -49,7 +64,51 @@ impl ServerRunnerBuilder {
             endpoint_errors: Vec::new(),
             app_origin: None,
             auth: AuthOptions::default(),
+            redis_url: None,
+            store_prefix: None,
+            store_timeout: None,
         }
+    }
+
+    /// Shares refreshes and sign-outs with the application's other instances through `store` (see
+    /// [`crate::store`]). Wins over [`redis_url`](Self::redis_url) and `AMPLIFY_SSR_REDIS_URL`. Needs a cookie
+    /// encryption key shared by every instance ([`cookie_encryption_key`](Self::cookie_encryption_key) or
+    /// `AMPLIFY_SSR_COOKIE_SECRET`): the store's entries are sealed with it.
+    pub fn store(mut self, store: Arc<dyn crate::store::SharedStore>) -> Self {
+        self.auth.store = Some(store);
+        self
+    }
+
+    /// Shares refreshes and sign-outs with the application's other instances through the Redis (or Valkey)
+    /// server at `url`: `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS (feature `redis-tls`).
+    /// Wins over the `AMPLIFY_SSR_REDIS_URL` environment variable. Needs the `redis` feature (`build` says so
+    /// otherwise) and a shared cookie encryption key (see [`store`](Self::store)).
+    pub fn redis_url(mut self, url: &str) -> Self {
+        self.redis_url = Some(url.to_owned());
+        self
+    }
+
+    /// The prefix of every key the Redis store writes (default `amplify-ssr:`); applications sharing one server
+    /// need different prefixes. Wins over `AMPLIFY_SSR_REDIS_PREFIX`.
+    pub fn store_key_prefix(mut self, prefix: &str) -> Self {
+        self.store_prefix = Some(prefix.to_owned());
+        self
+    }
+
+    /// How long one call to the Redis store may take (default 250 ms) before the runner goes on without it. Wins
+    /// over `AMPLIFY_SSR_REDIS_TIMEOUT_MS`.
+    pub fn store_timeout(mut self, timeout: Duration) -> Self {
+        self.store_timeout = Some(timeout);
+        self
+    }
+
+    /// With a shared store ([`store`](Self::store) or [`redis_url`](Self::redis_url)), also share signed-in
+    /// users' identity-pool credentials: one `GetCredentialsForIdentity` per session across the instances, stored
+    /// sealed until the refresh margin before they expire. Off by default: credentials are cheap to fetch, and
+    /// some deployments prefer them never to leave the process.
+    pub fn share_identity_credentials(mut self, share: bool) -> Self {
+        self.auth.identity.shared = share;
+        self
     }
 
     /// Do not read the `AMPLIFY_SSR_*` environment variables.
@@ -277,6 +336,37 @@ impl ServerRunnerBuilder {
         {
             self.auth.cookie_key = Some(cookie_key_from_env(&text)?);
         }
+        if self.auth.store.is_none() {
+            let url = match self.redis_url.take() {
+                Some(url) => Some((url, "ServerRunnerBuilder::redis_url")),
+                None if self.read_env => std::env::var(ENV_REDIS_URL)
+                    .ok()
+                    .filter(|url| !url.trim().is_empty())
+                    .map(|url| (url, ENV_REDIS_URL)),
+                None => None,
+            };
+            if self.read_env {
+                if self.store_prefix.is_none() {
+                    self.store_prefix = std::env::var(ENV_REDIS_PREFIX)
+                        .ok()
+                        .filter(|prefix| !prefix.trim().is_empty());
+                }
+                if self.store_timeout.is_none()
+                    && let Ok(text) = std::env::var(ENV_REDIS_TIMEOUT_MS)
+                    && !text.trim().is_empty()
+                {
+                    self.store_timeout = Some(timeout_from_env(&text)?);
+                }
+            }
+            if let Some((url, origin)) = url {
+                self.auth.store = Some(redis_store(
+                    url.trim(),
+                    origin,
+                    self.store_prefix.as_deref(),
+                    self.store_timeout,
+                )?);
+            }
+        }
         let app_origin = match self.app_origin.as_deref() {
             Some(text) => Some(AppOrigin::from_setting(
                 "ServerRunnerBuilder::app_origin",
@@ -325,6 +415,55 @@ impl ServerRunnerBuilder {
             }),
         })
     }
+}
+
+/// The store timeout in `AMPLIFY_SSR_REDIS_TIMEOUT_MS`: whole milliseconds, at least 1.
+fn timeout_from_env(text: &str) -> Result<Duration, ConfigError> {
+    match text.trim().parse::<u64>() {
+        Ok(ms) if ms > 0 => Ok(Duration::from_millis(ms)),
+        _ => Err(ConfigError::NotConfigured {
+            what: format!(
+                "a valid {ENV_REDIS_TIMEOUT_MS} (`{}` is not a number of milliseconds above 0)",
+                text.trim()
+            ),
+            fix: format!("set {ENV_REDIS_TIMEOUT_MS} to whole milliseconds, e.g. 250, or unset it"),
+        }),
+    }
+}
+
+/// The Redis store at `url` (read from `origin`).
+#[cfg(feature = "redis")]
+fn redis_store(
+    url: &str,
+    origin: &str,
+    prefix: Option<&str>,
+    timeout: Option<Duration>,
+) -> Result<Arc<dyn crate::store::SharedStore>, ConfigError> {
+    let mut store = crate::store::RedisStore::open(url).map_err(|e| ConfigError::NotConfigured {
+        what: format!("a valid Redis URL in {origin} ({e})"),
+        fix: "use redis://[user:password@]host:port[/db], or rediss:// for TLS (feature `redis-tls`)".to_owned(),
+    })?;
+    if let Some(prefix) = prefix {
+        store = store.with_prefix(prefix);
+    }
+    if let Some(timeout) = timeout {
+        store = store.with_timeout(timeout);
+    }
+    Ok(Arc::new(store))
+}
+
+/// Without the `redis` feature, a Redis URL is a configuration error (rather than silently unshared instances).
+#[cfg(not(feature = "redis"))]
+fn redis_store(
+    _url: &str,
+    origin: &str,
+    _prefix: Option<&str>,
+    _timeout: Option<Duration>,
+) -> Result<Arc<dyn crate::store::SharedStore>, ConfigError> {
+    Err(ConfigError::NotConfigured {
+        what: format!("the Redis store named by {origin}"),
+        fix: "enable amplify-ssr's `redis` feature (and `redis-tls` for rediss:// URLs)".to_owned(),
+    })
 }
 
 /// Refuses [`ServerRunnerBuilder::insecure_cookies_for_local_http`] together with a setting that asks for
@@ -396,6 +535,18 @@ fn default_http_client() -> Result<reqwest::Client, ConfigError> {
 #[cfg(test)]
 mod cookie_key_tests {
     use super::*;
+
+    #[test]
+    fn redis_timeouts_from_the_environment_are_whole_milliseconds() {
+        assert_eq!(
+            timeout_from_env(" 250 ").unwrap(),
+            Duration::from_millis(250)
+        );
+        for bad in ["0", "-1", "1.5", "soon"] {
+            let error = timeout_from_env(bad).expect_err(bad).to_string();
+            assert!(error.contains(ENV_REDIS_TIMEOUT_MS), "{error}");
+        }
+    }
 
     #[test]
     fn a_bad_cookie_secret_names_the_variable_and_the_fix_not_the_value() {

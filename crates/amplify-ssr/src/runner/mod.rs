@@ -15,7 +15,9 @@ use std::sync::Arc;
 
 use http::HeaderMap;
 
-pub use builder::{ENV_COOKIE_SECRET, ServerRunnerBuilder};
+pub use builder::{
+    ENV_COOKIE_SECRET, ENV_REDIS_PREFIX, ENV_REDIS_TIMEOUT_MS, ENV_REDIS_URL, ServerRunnerBuilder,
+};
 
 use crate::auth::runtime::AuthRuntime;
 use crate::config::{AmplifyConfig, AppOrigin, ConfigError};

@@ -58,12 +58,16 @@
 
 mod cache;
 
-use std::time::{Duration, SystemTime};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
 
 use tracing::Instrument as _;
 
 use crate::auth::refresh::get_tokens;
 use crate::auth::runtime::AuthRuntime;
+use crate::auth::shared::{SharedRefresh, SharedRuntime};
 use crate::auth::tokens::StoredSession;
 use crate::cognito::{CognitoError, IdentityClient, logins_key};
 use crate::context::{ContextKind, ServerContext};
@@ -177,6 +181,8 @@ pub(crate) struct IdentityOptions {
     pub(crate) cache_capacity: usize,
     pub(crate) refresh_margin: Duration,
     pub(crate) http_only_guest_cookie: bool,
+    /// Whether signed-in users' credentials are shared through the runner's store.
+    pub(crate) shared: bool,
 }
 
 impl Default for IdentityOptions {
@@ -185,6 +191,7 @@ impl Default for IdentityOptions {
             cache_capacity: DEFAULT_CREDENTIALS_CACHE_CAPACITY,
             refresh_margin: DEFAULT_CREDENTIALS_REFRESH_MARGIN,
             http_only_guest_cookie: false,
+            shared: false,
         }
     }
 }
@@ -199,6 +206,70 @@ pub(crate) struct IdentityRuntime {
     cache: CredentialsCache,
     /// The guest identity of static contexts (no request, no cookie): one `GetId` per process.
     static_guest: tokio::sync::Mutex<Option<String>>,
+    /// The store that shares signed-in users' credentials with other instances, when the deployment asks for it.
+    shared: Option<Arc<SharedRuntime>>,
+    /// How long before their expiry credentials are fetched anew.
+    margin: Duration,
+}
+
+/// How long one instance may hold the lease on fetching a user's credentials for the fleet.
+const SHARED_CREDENTIALS_LEASE: Duration = Duration::from_secs(10);
+
+/// Credentials as stored for the other instances (sealed).
+#[derive(Serialize, Deserialize)]
+struct StoredCredentials {
+    identity_id: String,
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: Option<String>,
+    /// Unix milliseconds.
+    expiration: Option<u64>,
+}
+
+impl StoredCredentials {
+    /// How long the other instances may use them: until `margin` before they expire (not at all without an
+    /// expiry, which Cognito always sends).
+    fn keep(&self, margin: Duration) -> Option<Duration> {
+        let expiration = UNIX_EPOCH + Duration::from_millis(self.expiration?);
+        expiration
+            .checked_sub(margin)?
+            .duration_since(SystemTime::now())
+            .ok()
+    }
+}
+
+impl From<&Fetched> for StoredCredentials {
+    fn from(fetched: &Fetched) -> Self {
+        let credentials = &fetched.credentials;
+        Self {
+            identity_id: fetched.identity_id.clone(),
+            access_key_id: credentials.access_key_id.clone(),
+            secret_access_key: credentials.secret_access_key.secret().to_owned(),
+            session_token: credentials
+                .session_token
+                .as_ref()
+                .map(|token| token.secret().to_owned()),
+            expiration: credentials
+                .expiration
+                .and_then(|at| u64::try_from(at.duration_since(UNIX_EPOCH).ok()?.as_millis()).ok()),
+        }
+    }
+}
+
+impl From<StoredCredentials> for Fetched {
+    fn from(stored: StoredCredentials) -> Self {
+        Self {
+            identity_id: stored.identity_id,
+            credentials: AwsCredentials {
+                access_key_id: stored.access_key_id,
+                secret_access_key: AwsSecretAccessKey::new(stored.secret_access_key),
+                session_token: stored.session_token.map(AwsSessionToken::new),
+                expiration: stored
+                    .expiration
+                    .map(|ms| UNIX_EPOCH + Duration::from_millis(ms)),
+            },
+        }
+    }
 }
 
 impl IdentityRuntime {
@@ -207,6 +278,7 @@ impl IdentityRuntime {
         pool_id: String,
         allow_guest: bool,
         options: &IdentityOptions,
+        shared: Option<Arc<SharedRuntime>>,
     ) -> Self {
         Self {
             client,
@@ -215,6 +287,8 @@ impl IdentityRuntime {
             http_only_guest_cookie: options.http_only_guest_cookie,
             cache: CredentialsCache::new(options.cache_capacity, options.refresh_margin),
             static_guest: tokio::sync::Mutex::new(None),
+            shared: shared.filter(|_| options.shared),
+            margin: options.refresh_margin,
         }
     }
 }
@@ -386,35 +460,60 @@ async fn authenticated(
         identity.pool_id.clone(),
     );
     let token = id_token.clone();
+    // A forced fetch wants new credentials, not another instance's.
+    let shared = identity.shared.clone().filter(|_| !force_refresh);
+    let margin = identity.margin;
     let fetched = identity
         .cache
         .get_or_fetch(key, force_refresh, move || async move {
-            let logins = Some((login.as_str(), &token));
-            let remembered = cache.identity_for(&user);
-            let identity_id = match &remembered {
-                Some(id) => id.clone(),
-                None => client.get_id(&pool, logins).await?,
+            let fetch = async move || {
+                let logins = Some((login.as_str(), &token));
+                let remembered = cache.identity_for(&user);
+                let identity_id = match &remembered {
+                    Some(id) => id.clone(),
+                    None => client.get_id(&pool, logins).await?,
+                };
+                let answer = match client
+                    .get_credentials_for_identity(&identity_id, logins)
+                    .await
+                {
+                    // The remembered identity is gone (deleted from the pool): ask again.
+                    Err(e) if remembered.is_some() && identity_gone(&e) => {
+                        cache.forget_identity(&user);
+                        let fresh = client.get_id(&pool, logins).await?;
+                        let answer = client.get_credentials_for_identity(&fresh, logins).await?;
+                        (fresh, answer)
+                    }
+                    other => (identity_id, other?),
+                };
+                let (asked, answer) = answer;
+                let identity_id = answer.identity_id.unwrap_or(asked);
+                cache.remember_identity(user, &identity_id);
+                Ok(Fetched {
+                    identity_id,
+                    credentials: answer.credentials,
+                })
             };
-            let answer = match client
-                .get_credentials_for_identity(&identity_id, logins)
-                .await
-            {
-                // The remembered identity is gone (deleted from the pool): ask again.
-                Err(e) if remembered.is_some() && identity_gone(&e) => {
-                    cache.forget_identity(&user);
-                    let fresh = client.get_id(&pool, logins).await?;
-                    let answer = client.get_credentials_for_identity(&fresh, logins).await?;
-                    (fresh, answer)
-                }
-                other => (identity_id, other?),
+            let Some(shared) = shared else {
+                return fetch().await;
             };
-            let (asked, answer) = answer;
-            let identity_id = answer.identity_id.unwrap_or(asked);
-            cache.remember_identity(user, &identity_id);
-            Ok(Fetched {
-                identity_id,
-                credentials: answer.credentials,
-            })
+            let outcome = shared
+                .once(
+                    "credentials",
+                    &key,
+                    SHARED_CREDENTIALS_LEASE,
+                    |stored: &StoredCredentials| stored.keep(margin),
+                    async || {
+                        fetch()
+                            .await
+                            .map(|fetched| StoredCredentials::from(&fetched))
+                    },
+                )
+                .await;
+            match outcome {
+                SharedRefresh::Stored(stored) => Ok(stored.into()),
+                SharedRefresh::Called(outcome) => outcome.map(Into::into),
+            }
         })
         .await
         .map_err(|e| identity_error(e, true))?;
