@@ -4,14 +4,11 @@
 
 use std::time::SystemTime;
 
-use aws_sigv4::http_request::{
-    SignableBody, SignableRequest, SignatureLocation, SigningParams, SigningSettings, sign,
-};
-use aws_sigv4::sign::v4;
 use url::Url;
 
 use super::error::DataError;
 use crate::auth::AwsCredentials;
+use crate::outbound::sigv4_headers::{HeaderSigning, sign_headers};
 
 /// The SigV4 service name of AppSync.
 pub(crate) const SERVICE: &str = "appsync";
@@ -26,31 +23,13 @@ pub(crate) fn sign_request(
     region: &str,
     time: SystemTime,
 ) -> Result<Vec<(&'static str, String)>, DataError> {
-    let identity = credentials.signing_credentials().into();
-    let mut settings = SigningSettings::default();
-    settings.signature_location = SignatureLocation::Headers;
-    let params: SigningParams<'_> = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(region)
-        .name(SERVICE)
-        .time(time)
-        .settings(settings)
-        .build()
-        .map_err(|e| DataError::Signing(e.to_string()))?
-        .into();
-    let request = SignableRequest::new(
-        "POST",
-        url.as_str(),
-        headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        SignableBody::Bytes(body),
-    )
-    .map_err(|e| DataError::Signing(e.to_string()))?;
-    let (instructions, _signature) = sign(request, &params)
-        .map_err(|e| DataError::Signing(e.to_string()))?
-        .into_parts();
-    let (added, _) = instructions.into_parts();
-    Ok(added
-        .into_iter()
-        .map(|header| (header.name(), header.value().to_owned()))
-        .collect())
+    let request = HeaderSigning {
+        method: "POST",
+        url,
+        headers,
+        body,
+        service: SERVICE,
+        region,
+    };
+    sign_headers(&request, credentials, time).map_err(DataError::Signing)
 }

@@ -9,6 +9,8 @@
 mod body;
 mod error;
 mod retry;
+#[cfg(any(feature = "data", feature = "rest"))]
+pub(crate) mod sigv4_headers;
 
 pub use error::TransportError;
 pub use retry::RetryPolicy;
