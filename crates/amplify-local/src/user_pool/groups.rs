@@ -263,20 +263,25 @@ fn with_next(mut body: Value, limit: u32, count: usize, last: Option<&str>) -> V
     body
 }
 
+/// A page of groups, with the `NextToken` of the page after it when it is full.
+fn groups_page(state: &AppState, groups: &[GroupRecord], limit: u32) -> Value {
+    let body = json!({
+        "Groups": groups.iter().map(|g| group_json(state, g)).collect::<Vec<_>>(),
+    });
+    with_next(
+        body,
+        limit,
+        groups.len(),
+        groups.last().map(|g| g.name.as_str()),
+    )
+}
+
 /// `ListGroups`.
 pub(super) fn list_groups(state: &AppState, request: ListRequest) -> Result<Value, ApiError> {
     check_pool(state, &request.user_pool_id)?;
     let (limit, after) = page(&request)?;
     let groups = state.store.list_groups(after.as_deref(), limit)?;
-    let body = json!({
-        "Groups": groups.iter().map(|g| group_json(state, g)).collect::<Vec<_>>(),
-    });
-    Ok(with_next(
-        body,
-        limit,
-        groups.len(),
-        groups.last().map(|g| g.name.as_str()),
-    ))
+    Ok(groups_page(state, &groups, limit))
 }
 
 /// `AdminListGroupsForUser`: the user's groups, by name.
@@ -298,15 +303,7 @@ pub(super) fn admin_list_groups_for_user(
         .filter(|g| after.as_deref().is_none_or(|after| g.name.as_str() > after))
         .take(usize::try_from(limit).unwrap_or(usize::MAX))
         .collect();
-    let body = json!({
-        "Groups": groups.iter().map(|g| group_json(state, g)).collect::<Vec<_>>(),
-    });
-    Ok(with_next(
-        body,
-        limit,
-        groups.len(),
-        groups.last().map(|g| g.name.as_str()),
-    ))
+    Ok(groups_page(state, &groups, limit))
 }
 
 /// `ListUsersInGroup`.
