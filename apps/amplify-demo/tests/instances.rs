@@ -6,7 +6,6 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -22,69 +21,10 @@ const REFRESH_OPERATION: &str = "GetTokensFromRefreshToken";
 /// How long a condition that depends on propagation or reconnection may take before the test fails.
 const PATIENCE: Duration = Duration::from_secs(30);
 
-/// A `redis-server` on a free port, stopped by PID when dropped.
-struct RedisServer {
-    child: Option<Child>,
-    port: u16,
-    dir: tempfile::TempDir,
-}
+#[path = "../../../crates/amplify-ssr/tests/common/redis_server.rs"]
+mod redis_server;
 
-impl RedisServer {
-    fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut server = Self {
-            child: None,
-            port,
-            dir: tempfile::tempdir().unwrap(),
-        };
-        server.spawn();
-        server
-    }
-
-    fn spawn(&mut self) {
-        let binary =
-            std::env::var("AMPLIFY_IT_REDIS_SERVER").unwrap_or_else(|_| "redis-server".to_owned());
-        let child = Command::new(&binary)
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .arg("--dir")
-            .arg(self.dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start `{binary}` ({e}); install Debian's redis-server (scripts/test does)"));
-        self.child = Some(child);
-        let deadline = Instant::now() + PATIENCE;
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "redis-server did not listen on {}",
-                self.port
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
+use redis_server::RedisServer;
 
 struct Fleet {
     backend: LocalBackend,

@@ -4,7 +4,6 @@
 
 #![cfg(feature = "redis")]
 
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -12,73 +11,17 @@ use amplify_ssr::store::{RedisStore, Revocation, SharedStore};
 
 const PATIENCE: Duration = Duration::from_secs(30);
 
-struct Server {
-    child: Option<Child>,
-    port: u16,
-    dir: tempfile::TempDir,
-}
+#[path = "common/redis_server.rs"]
+mod redis_server;
 
-impl Server {
-    fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut server = Self {
-            child: None,
-            port,
-            dir: tempfile::tempdir().unwrap(),
-        };
-        server.spawn();
-        server
-    }
+use redis_server::RedisServer as Server;
 
-    fn spawn(&mut self) {
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &self.port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .arg("--dir")
-            .arg(self.dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server (Debian's package; scripts/test installs it)");
-        self.child = Some(child);
-        let deadline = Instant::now() + PATIENCE;
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    fn store(&self, prefix: &str) -> RedisStore {
-        RedisStore::open(&format!("redis://127.0.0.1:{}/", self.port))
-            .unwrap()
-            .with_prefix(prefix)
-            .with_timeout(Duration::from_secs(2))
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
-    }
+/// A store of `server`, under `prefix`.
+fn store_of(server: &Server, prefix: &str) -> RedisStore {
+    RedisStore::open(&server.url())
+        .unwrap()
+        .with_prefix(prefix)
+        .with_timeout(Duration::from_secs(2))
 }
 
 async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
@@ -92,8 +35,8 @@ async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
 #[tokio::test]
 async fn leases_values_and_prefixes() {
     let server = Server::start();
-    let store = server.store("app-a:");
-    let other_app = server.store("app-b:");
+    let store = store_of(&server, "app-a:");
+    let other_app = store_of(&server, "app-b:");
     let hour = Duration::from_secs(3600);
 
     assert!(store.try_lease("lease", "owner-1", hour).await.unwrap());
@@ -139,7 +82,7 @@ async fn leases_values_and_prefixes() {
 #[tokio::test]
 async fn revocations_reach_watchers_now_later_and_after_a_restart() {
     let mut server = Server::start();
-    let store = server.store("rev:");
+    let store = store_of(&server, "rev:");
     let seen = Arc::new(Mutex::new(Vec::<Revocation>::new()));
     let sink = {
         let seen = Arc::clone(&seen);
@@ -155,7 +98,7 @@ async fn revocations_reach_watchers_now_later_and_after_a_restart() {
     eventually("the watcher hears a revocation", || {
         let seen = seen.lock().unwrap().contains(&first);
         if !seen {
-            let store = server.store("rev:");
+            let store = store_of(&server, "rev:");
             tokio::spawn(async move {
                 let _ = store.publish_revocation(first).await;
             });
@@ -177,7 +120,7 @@ async fn revocations_reach_watchers_now_later_and_after_a_restart() {
             true
         })
     };
-    server.store("rev:").watch_revocations(late_sink);
+    store_of(&server, "rev:").watch_revocations(late_sink);
     eventually("a late watcher loads the list", || {
         late.lock().unwrap().contains(&first)
     })
@@ -191,7 +134,7 @@ async fn revocations_reach_watchers_now_later_and_after_a_restart() {
     eventually("the watcher hears a revocation after the restart", || {
         let heard = seen.lock().unwrap().contains(&after);
         if !heard {
-            let store = server.store("rev:");
+            let store = store_of(&server, "rev:");
             tokio::spawn(async move {
                 let _ = store.publish_revocation(after).await;
             });
