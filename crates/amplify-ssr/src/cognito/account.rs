@@ -10,9 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{CodeDeliveryDetails, CognitoClient, CognitoError};
-use crate::secret::{
-    AccessToken, CognitoSession, ConfirmationCode, Password, TotpSecret, redacted_opt,
-};
+use crate::secret::{AccessToken, CognitoSession, ConfirmationCode, Password, TotpSecret};
 
 /// What authorises a software-token (TOTP) set-up call: the signed-in user's access token, or the `Session` of
 /// a sign-in at its `MFA_SETUP` step.
@@ -35,7 +33,7 @@ impl SoftwareTokenAuth<'_> {
 }
 
 /// The answer to `AssociateSoftwareToken`. `Debug` hides the secret and the session.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AssociateSoftwareTokenResponse {
     /// `SecretCode`: the base32 shared secret to put in the authenticator app.
@@ -44,32 +42,14 @@ pub struct AssociateSoftwareTokenResponse {
     pub session: Option<CognitoSession>,
 }
 
-impl std::fmt::Debug for AssociateSoftwareTokenResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AssociateSoftwareTokenResponse")
-            .field("secret_code", &self.secret_code)
-            .field("session", &redacted_opt(self.session.as_ref()))
-            .finish()
-    }
-}
-
-/// The answer to `VerifySoftwareToken`. `Debug` hides the session.
-#[derive(Clone)]
+/// The answer to `VerifySoftwareToken`. `Debug` hides the session (its type's does).
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct VerifySoftwareTokenResponse {
     /// `Status`: `SUCCESS` or `ERROR`.
     pub status: Option<String>,
     /// `Session`: the sign-in's next session, when the call was made with one.
     pub session: Option<CognitoSession>,
-}
-
-impl std::fmt::Debug for VerifySoftwareTokenResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("VerifySoftwareTokenResponse")
-            .field("status", &self.status)
-            .field("session", &redacted_opt(self.session.as_ref()))
-            .finish()
-    }
 }
 
 /// One MFA method's setting in `SetUserMFAPreference` (`SMSMfaSettings`, `SoftwareTokenMfaSettings`,
