@@ -66,18 +66,23 @@ pub(crate) async fn summary_function(
             .json(&body)
             .send()
             .await;
-        let page: Value = match answer {
-            Ok(answer) => answer.json().await.unwrap_or(Value::Null),
+        let page: Option<Value> = match answer {
+            Ok(answer) => answer.json().await.ok(),
             Err(error) => {
                 tracing::warn!(%error, "the summary function could not read the todos");
-                return (
-                    StatusCode::BAD_GATEWAY,
-                    Json(json!({"errorType": "Unavailable", "errorMessage": "the todos could not be read"})),
-                )
-                    .into_response();
+                None
             }
         };
-        let connection = &page["data"]["listTodos"];
+        // A page that isn't a clean list (an error, a refused token, a body that isn't GraphQL) fails the call:
+        // a count of zero would be a wrong answer, not an empty list.
+        let Some(connection) = page
+            .as_ref()
+            .filter(|page| page.get("errors").is_none_or(Value::is_null))
+            .and_then(|page| page.pointer("/data/listTodos"))
+            .filter(|connection| connection["items"].is_array())
+        else {
+            return unavailable("the todos could not be read");
+        };
         for item in connection["items"].as_array().into_iter().flatten() {
             total += 1;
             if item["done"] != true {
@@ -86,8 +91,17 @@ pub(crate) async fn summary_function(
         }
         next = connection["nextToken"].clone();
         if next.is_null() {
-            break;
+            return Json(json!({"open": open, "total": total})).into_response();
         }
     }
-    Json(json!({"open": open, "total": total})).into_response()
+    unavailable("too many todos to count")
+}
+
+/// The function's failure, as a Lambda reports one (AppSync turns it into the field's error).
+fn unavailable(message: &str) -> Response {
+    (
+        StatusCode::BAD_GATEWAY,
+        Json(json!({"errorType": "Unavailable", "errorMessage": message})),
+    )
+        .into_response()
 }

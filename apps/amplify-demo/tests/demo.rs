@@ -751,3 +751,23 @@ fn the_typed_models_are_generated_from_the_schema_the_embedded_backend_serves() 
          amplify-demo's embedded amplify-local outputs file"
     );
 }
+
+#[tokio::test]
+async fn the_summary_function_fails_rather_than_counting_what_it_cannot_read() {
+    let demo = start_demo().await;
+    let client = reqwest::Client::new();
+    // An event whose caller token AppSync refuses: the function answers an error, never `{"open":0,"total":0}`.
+    let answer = client
+        .post(format!("{}/functions/summary", demo.url))
+        .json(&serde_json::json!({
+            "arguments": {},
+            "request": {"headers": {"authorization": "eyJhbGciOiJSUzI1NiJ9.e30.forged"}},
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::BAD_GATEWAY);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(body["errorType"], "Unavailable", "{body}");
+    assert!(body.get("open").is_none(), "{body}");
+}

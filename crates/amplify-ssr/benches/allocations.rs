@@ -76,7 +76,8 @@ fn main() {
                 .status()
                 .as_u16();
         }
-        let batch = requests(requests_per_case());
+        let per_case = requests_per_case();
+        let batch = requests(per_case);
         let region = Region::new(GLOBAL);
         for request in batch {
             let response = rt
@@ -85,10 +86,7 @@ fn main() {
             drop(response);
         }
         let stats = region.change();
-        (
-            stats.allocations as f64 / requests_per_case() as f64,
-            status,
-        )
+        (stats.allocations as f64 / per_case as f64, status)
     };
 
     let cases = [
@@ -123,11 +121,8 @@ fn main() {
     // `ALLOCATIONS_ONLY=<part of a case's name>` serves only that case (and not the check alone): run under
     // `valgrind --tool=callgrind`, two such runs give the instructions one case costs more than another.
     let only = std::env::var("ALLOCATIONS_ONLY").ok();
-    let (bare_allocs, _) = if only.is_none() {
-        count(&bare, false)
-    } else {
-        (0.0, 0)
-    };
+    // Without the bare route's count (a single case was asked for) the last column has nothing to compare with.
+    let bare_allocs = only.is_none().then(|| count(&bare, false).0);
     println!("| case | status | allocations per request | over the bare route |");
     println!("|---|---:|---:|---:|");
     for (name, router, with_cookie) in cases {
@@ -135,10 +130,9 @@ fn main() {
             continue;
         }
         let (allocs, status) = count(router, with_cookie);
-        println!(
-            "| {name} | {status} | {allocs:.1} | {:+.1} |",
-            allocs - bare_allocs
-        );
+        let over =
+            bare_allocs.map_or_else(|| "n/a".to_owned(), |bare| format!("{:+.1}", allocs - bare));
+        println!("| {name} | {status} | {allocs:.1} | {over} |");
     }
 
     if only.is_some() {

@@ -4,7 +4,7 @@
 //! each URL once per lifetime instead of once per visitor.
 //!
 //! ```no_run
-//! # async fn demo(ctx: amplify_ssr::ServerContext)
+//! # async fn demo(runner: amplify_ssr::ServerRunner)
 //! # -> Result<(), std::sync::Arc<amplify_ssr::storage::StorageError>> {
 //! use std::time::{Duration, SystemTime};
 //! use amplify_ssr::cache::ExpiringCache;
@@ -12,9 +12,10 @@
 //!
 //! // Once, next to the runner: at most 1,000 URLs, refreshed a minute before they expire.
 //! let urls: ExpiringCache<String, String, _> = ExpiringCache::new(1_000, Duration::from_secs(60));
-//! // Per request: a public picture, the same URL for every visitor.
+//! // Per request: a public picture, the same URL for every visitor, so it is signed with guest credentials (a
+//! // static context), never with the visitor's own.
 //! let path = "public/gallery/cat.jpg".to_owned();
-//! let (signing_ctx, signed_path) = (ctx.clone(), path.clone());
+//! let (signing_ctx, signed_path) = (runner.static_context(), path.clone());
 //! let url = urls
 //!     .get_or_compute(path, move || async move {
 //!         let input = GetUrlInput::new(StoragePath::from(signed_path));

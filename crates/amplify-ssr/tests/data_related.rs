@@ -4,7 +4,7 @@
 
 mod common;
 
-use amplify_ssr::data::{DataClient, ListOptions, ModelOptions};
+use amplify_ssr::data::{DataClient, DataError, ListOptions, ModelOptions};
 use futures_util::StreamExt as _;
 use serde_json::{Value, json};
 
@@ -206,6 +206,14 @@ async fn has_many_pages_belongs_to_under_its_own_rules_and_one_request_selection
         .await
         .unwrap();
     assert!(orphan.data.is_none() && orphan.errors.is_empty());
+    // A foreign key left out of the selection can't tell: an error, not "no post".
+    let unselected = comments
+        .load_one(&alice, &json!({"id": "x"}), "post", ModelOptions::new())
+        .await;
+    assert!(
+        matches!(unselected, Err(DataError::NotARelationship { .. })),
+        "{unselected:?}"
+    );
 
     // Related items in the same request through a custom selection set.
     let with_comments = posts

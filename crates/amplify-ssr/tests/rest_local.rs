@@ -10,6 +10,8 @@ use amplify_ssr::rest::{RestAuth, RestClient, RestError, RestRequest};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::IntoResponse;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 /// What the upstream saw, per request.
@@ -218,7 +220,20 @@ async fn forged_signatures_and_tokens_are_refused_before_the_upstream() {
             .expect("id token cookie")
             .to_owned();
         let mut parts: Vec<String> = id.split('.').map(str::to_owned).collect();
-        parts[1] = parts[1].chars().rev().collect();
+        let mut claims: Value = serde_json::from_slice(
+            &URL_SAFE_NO_PAD
+                .decode(&parts[1])
+                .expect("base64url payload"),
+        )
+        .expect("JSON claims");
+        for claim in ["cognito:username", "username"] {
+            if claims.get(claim).is_some() {
+                claims[claim] = Value::from("bob");
+            }
+        }
+        claims["sub"] = Value::from("forged-sub");
+        parts[1] = URL_SAFE_NO_PAD.encode(claims.to_string());
+        // Well-formed: only the signature (alice's, over other bytes) gives it away.
         parts.join(".")
     };
     for (authorization, status) in [

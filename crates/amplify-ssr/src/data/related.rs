@@ -86,7 +86,7 @@ impl ModelClient {
     ///
     /// # Errors
     ///
-    /// [`DataError::NotARelationship`] when `field` is not such a field; otherwise as [`get`](Self::get).
+    /// [`DataError::NotARelationship`] when `field` is not such a field or `item` lacks its foreign key (left out of the selection); otherwise as [`get`](Self::get).
     pub async fn load_one(
         &self,
         ctx: &ServerContext,
@@ -261,7 +261,7 @@ fn points_back(
 }
 
 /// `get` of the related item named by this item's `targetNames` (the related primary key, then its sort keys);
-/// `None` when the foreign key is empty.
+/// `None` when the foreign key is empty (null); an error when the item lacks it.
 fn get_by_targets(
     related: &Model,
     target_names: &[String],
@@ -279,7 +279,13 @@ fn get_by_targets(
     let mut key = Map::new();
     for (target, related_key) in target_names.iter().zip(keys) {
         match item.get(target) {
-            None | Some(Value::Null) => return Ok(None),
+            // An empty foreign key: no related item. An absent one: the selection left it out, which can't tell.
+            Some(Value::Null) => return Ok(None),
+            None => {
+                return Err(format!(
+                    "the item has no `{target}` (select it to load relationships)"
+                ));
+            }
             Some(value) => {
                 key.insert(related_key.to_owned(), value.clone());
             }

@@ -25,8 +25,16 @@ pub enum RestError {
         status: u16,
         /// The response headers.
         headers: http::HeaderMap,
-        /// The body (at most 64 MiB).
+        /// The body (its first 64 MiB when it is longer).
         body: Vec<u8>,
+    },
+    /// A successful answer whose body is longer than the client reads (64 MiB).
+    #[error("the REST API's answer (HTTP {status}) is longer than {limit} bytes")]
+    ResponseTooLarge {
+        /// The status code.
+        status: u16,
+        /// The most the client reads.
+        limit: usize,
     },
 
     /// IAM mode without identity-pool credentials (no identity pool, or signed out with guest access off).

@@ -425,10 +425,12 @@ impl RestClient {
             let read = read_bounded(&mut response, MAX_RESPONSE_BYTES)
                 .await
                 .map_err(RestError::Transport)?;
-            if read.truncated {
-                return Err(RestError::InvalidInput(format!(
-                    "the answer is larger than {MAX_RESPONSE_BYTES} bytes"
-                )));
+            // An error keeps its status and the start of its body; a success can't be handed out in part.
+            if read.truncated && status.is_success() {
+                return Err(RestError::ResponseTooLarge {
+                    status: status.as_u16(),
+                    limit: MAX_RESPONSE_BYTES,
+                });
             }
             read.bytes.to_vec()
         };
@@ -470,6 +472,18 @@ fn url_of(endpoint: &Url, path: &str, query: &[(String, String)]) -> Result<Url,
     };
     let mut url = Url::parse(&joined)
         .map_err(|e| RestError::InvalidInput(format!("the path {path:?}: {e}")))?;
+    // The URL parser resolves more than literal dot segments (`%2e%2e`, `.%2e`, `\` as `/`, tabs and newlines
+    // dropped), so the parsed URL itself is what is checked: same origin, and under the endpoint's path.
+    let base_path = endpoint.path().trim_end_matches('/');
+    let below = url
+        .path()
+        .strip_prefix(base_path)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    if url.origin() != endpoint.origin() || !below {
+        return Err(RestError::InvalidInput(format!(
+            "the path {path:?} resolves outside the API's endpoint: it must stay below it"
+        )));
+    }
     if !query.is_empty() {
         url.query_pairs_mut().extend_pairs(query);
     }
@@ -495,7 +509,20 @@ mod tests {
             url.as_str(),
             "https://abc.execute-api.eu-west-1.amazonaws.com/prod/items/a%20b?q=x%26y"
         );
-        for bad in ["../admin", "/items/../../x", "a?b=c", "a#b"] {
+        for bad in [
+            "../admin",
+            "/items/../../x",
+            "a?b=c",
+            "a#b",
+            // Spellings the URL parser also resolves as `..`.
+            "/items/%2e%2e/%2e%2e/admin",
+            "/%2E%2E/admin",
+            ".%2e/admin",
+            "%2e./admin",
+            "..\\..\\admin",
+            ".\n./admin",
+            ".\t./admin",
+        ] {
             assert!(
                 matches!(url_of(&endpoint, bad, &[]), Err(RestError::InvalidInput(_))),
                 "{bad}"
