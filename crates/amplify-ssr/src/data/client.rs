@@ -526,7 +526,6 @@ impl DataClient {
         call_span: &tracing::Span,
     ) -> Result<Attempt, DataError> {
         let url = &self.shared.endpoint;
-        let mut builder = ctx.runner().http_client().post(url.clone());
         let mut all = headers.to_vec();
         if let Some(credentials) = credentials {
             let signed = sign_request(
@@ -539,19 +538,9 @@ impl DataClient {
             )?;
             all.extend(signed.into_iter().map(|(k, v)| (k.to_owned(), v)));
         }
-        for (name, value) in &all {
-            let name = http::HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| DataError::InvalidHeader(format!("`{name}` is not a header name")))?;
-            let mut value = http::HeaderValue::from_str(value)
-                .map_err(|_| DataError::InvalidHeader(format!("the value of `{name}`")))?;
-            if matches!(
-                name.as_str(),
-                "authorization" | "x-api-key" | "x-amz-security-token"
-            ) {
-                value.set_sensitive(true);
-            }
-            builder = builder.header(name, value);
-        }
+        let builder =
+            crate::outbound::with_headers(ctx.runner().http_client().post(url.clone()), &all)
+                .map_err(DataError::InvalidHeader)?;
         let mut response = match builder.body(body.to_vec()).send().await {
             Ok(response) => response,
             Err(error) => {

@@ -8,6 +8,8 @@
 
 mod body;
 mod error;
+#[cfg(any(feature = "data", feature = "rest"))]
+mod headers;
 mod retry;
 #[cfg(any(feature = "data", feature = "rest"))]
 pub(crate) mod sigv4_headers;
@@ -16,4 +18,6 @@ pub use error::TransportError;
 pub use retry::RetryPolicy;
 
 pub(crate) use body::read_bounded;
+#[cfg(any(feature = "data", feature = "rest"))]
+pub(crate) use headers::with_headers;
 pub(crate) use retry::Verdict;

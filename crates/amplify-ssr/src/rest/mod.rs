@@ -396,21 +396,11 @@ impl RestClient {
                 set_header(&mut headers, name, &value);
             }
         }
-        let mut builder = ctx.runner().http_client().request(method.clone(), url);
-        for (name, value) in &headers {
-            let name = http::HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| RestError::InvalidInput(format!("`{name}` is not a header name")))?;
-            let mut value = http::HeaderValue::from_str(value).map_err(|_| {
-                RestError::InvalidInput(format!("the value of header `{name}` is not valid"))
-            })?;
-            if matches!(
-                name.as_str(),
-                "authorization" | "x-amz-security-token" | "x-api-key"
-            ) {
-                value.set_sensitive(true);
-            }
-            builder = builder.header(name, value);
-        }
+        let builder = crate::outbound::with_headers(
+            ctx.runner().http_client().request(method.clone(), url),
+            &headers,
+        )
+        .map_err(RestError::InvalidInput)?;
         let mut response = builder
             .body(body)
             .send()
