@@ -77,6 +77,15 @@ impl OperationKind {
             Self::Mutation => "mutation",
         }
     }
+
+    /// `queries` or `mutations`, as `model_introspection` names the group.
+    #[must_use]
+    pub fn group(self) -> &'static str {
+        match self {
+            Self::Query => "queries",
+            Self::Mutation => "mutations",
+        }
+    }
 }
 
 /// A custom query or mutation (`queries` / `mutations` entry): a field of `Query` or `Mutation` with typed
@@ -379,12 +388,16 @@ impl Introspection {
     /// The custom query (`Query`) or mutation called `name`.
     #[must_use]
     pub fn custom_operation(&self, kind: OperationKind, name: &str) -> Option<&CustomOperation> {
+        self.operations(kind).iter().find(|op| op.name == name)
+    }
+
+    /// The custom queries or the custom mutations, in file order.
+    #[must_use]
+    pub fn operations(&self, kind: OperationKind) -> &[CustomOperation] {
         match kind {
             OperationKind::Query => &self.queries,
             OperationKind::Mutation => &self.mutations,
         }
-        .iter()
-        .find(|op| op.name == name)
     }
 
     /// Checks that every field has a type this crate understands, and that every enum, custom type and model a
@@ -413,35 +426,30 @@ impl Introspection {
             }
         }
         for op in self.queries.iter().chain(&self.mutations) {
-            let at = match op.kind {
-                OperationKind::Query => format!("/queries/{}", op.name),
-                OperationKind::Mutation => format!("/mutations/{}", op.name),
-            };
+            let at = format!("/{}/{}", op.kind.group(), op.name);
             located.push((format!("{at}/type"), &op.returns));
             for argument in &op.arguments {
                 located.push((format!("{at}/arguments/{}/type", argument.name), argument));
             }
         }
         for (at, field) in located {
-            {
-                let defined = match &field.field_type {
-                    FieldType::Scalar(_) => true,
-                    FieldType::Enum(name) => self.enum_type(name).is_some(),
-                    FieldType::NonModel(name) => self.non_model(name).is_some(),
-                    FieldType::Model(name) => self.model(name).is_some(),
-                    FieldType::Other(_) => {
-                        return Err(IntrospectionError::new(
-                            at,
-                            "expected a scalar name or an object with `model`, `nonModel` or `enum`",
-                        ));
-                    }
-                };
-                if !defined {
+            let defined = match &field.field_type {
+                FieldType::Scalar(_) => true,
+                FieldType::Enum(name) => self.enum_type(name).is_some(),
+                FieldType::NonModel(name) => self.non_model(name).is_some(),
+                FieldType::Model(name) => self.model(name).is_some(),
+                FieldType::Other(_) => {
                     return Err(IntrospectionError::new(
                         at,
-                        format_args!("refers to an undefined type {:?}", field.field_type),
+                        "expected a scalar name or an object with `model`, `nonModel` or `enum`",
                     ));
                 }
+            };
+            if !defined {
+                return Err(IntrospectionError::new(
+                    at,
+                    format_args!("refers to an undefined type {:?}", field.field_type),
+                ));
             }
         }
         Ok(())

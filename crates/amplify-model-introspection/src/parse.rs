@@ -103,11 +103,7 @@ pub(crate) fn introspection(value: &Value) -> Result<Introspection> {
 /// A `queries` / `mutations` entry: `{name, type, isArray, isRequired, isArrayNullable?, arguments?}`, and
 /// amplify-local's `authorization` rules.
 fn custom_operation(kind: OperationKind, key: &str, value: &Value) -> Result<CustomOperation> {
-    let group = match kind {
-        OperationKind::Query => "queries",
-        OperationKind::Mutation => "mutations",
-    };
-    let at = format!("/{group}/{key}");
+    let at = format!("/{}/{key}", kind.group());
     let o = object(value, &at)?;
     let name = text(o, "name").unwrap_or(key).to_owned();
     let mut arguments = Vec::new();

@@ -152,10 +152,8 @@ fn emit_method(o: &mut Out, ctx: &Ctx<'_>, op: &CustomOperation, names: &Operati
     o.line(format!(
         "    ) -> {RESULT}<TypedResult<{ty}>, TypedDataError> {{"
     ));
-    let getter = match op.kind {
-        amplify_model_introspection::OperationKind::Query => "query",
-        amplify_model_introspection::OperationKind::Mutation => "mutation",
-    };
+    // `DataClient::query` / `DataClient::mutation`.
+    let getter = op.kind.as_str();
     o.line(format!(
         "        let operation = self.inner.{getter}({name_lit}).ok_or(TypedDataError::OperationNotConfigured({name_lit}))?;"
     ));

@@ -42,7 +42,8 @@ impl DataClient {
         name: &str,
     ) -> Option<CustomOperationClient> {
         let schema = self.introspection()?;
-        let index = operations(schema, kind)
+        let index = schema
+            .operations(kind)
             .iter()
             .position(|op| op.name == name)?;
         Some(CustomOperationClient {
@@ -67,13 +68,6 @@ impl DataClient {
     }
 }
 
-fn operations(schema: &Introspection, kind: OperationKind) -> &[CustomOperation] {
-    match kind {
-        OperationKind::Query => &schema.queries,
-        OperationKind::Mutation => &schema.mutations,
-    }
-}
-
 impl CustomOperationClient {
     fn schema(&self) -> &Introspection {
         // A CustomOperationClient exists only for a client that has a schema.
@@ -85,7 +79,7 @@ impl CustomOperationClient {
     /// The operation's introspection.
     #[must_use]
     pub fn definition(&self) -> &CustomOperation {
-        &operations(self.schema(), self.kind)[self.index]
+        &self.schema().operations(self.kind)[self.index]
     }
 
     /// The operation's field name (`summary`).
