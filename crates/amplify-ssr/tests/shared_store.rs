@@ -85,7 +85,7 @@ async fn storm(runners: &[ServerRunner], jar: &Jar, count: usize) -> Vec<Option<
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn runners_sharing_a_store_refresh_once_and_report_once() {
     let local = Backend::start_with(|o| o.rotate_refresh_tokens = true).await;
     let store = MemoryStore::new();
@@ -159,7 +159,7 @@ fn runners_from(local: &Backend, store: &MemoryStore) -> ServerRunner {
         .unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_failing_store_falls_back_to_one_refresh_per_runner_and_keeps_valid_sessions() {
     let local = Backend::start().await;
     let store = MemoryStore::new();

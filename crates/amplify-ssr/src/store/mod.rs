@@ -255,13 +255,15 @@ impl SharedStore for MemoryStore {
     ) -> StoreFuture<'a, bool> {
         Box::pin(async move {
             self.check()?;
-            if self.live(key).is_some() {
+            // Checked and taken under one guard: two runners cannot both take it.
+            let mut state = self.lock();
+            let now = Instant::now();
+            if state.values.get(key).is_some_and(|(_, until)| now < *until) {
                 return Ok(false);
             }
-            self.lock().values.insert(
-                key.to_owned(),
-                (owner.as_bytes().to_vec(), Instant::now() + ttl),
-            );
+            state
+                .values
+                .insert(key.to_owned(), (owner.as_bytes().to_vec(), now + ttl));
             Ok(true)
         })
     }
@@ -312,6 +314,35 @@ impl SharedStore for MemoryStore {
         };
         for revocation in live {
             sink(revocation);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn one_lease_taker_wins_among_concurrent_ones() {
+        let store = MemoryStore::new();
+        for round in 0..200 {
+            let key = format!("lease:{round}");
+            let takers: Vec<_> = (0..8)
+                .map(|n| {
+                    let (store, key) = (store.clone(), key.clone());
+                    tokio::spawn(async move {
+                        store
+                            .try_lease(&key, &n.to_string(), Duration::from_secs(60))
+                            .await
+                            .unwrap()
+                    })
+                })
+                .collect();
+            let mut won = 0;
+            for taker in takers {
+                won += usize::from(taker.await.unwrap());
+            }
+            assert_eq!(won, 1, "round {round}");
         }
     }
 }
