@@ -30,7 +30,8 @@ use crate::secret::{RefreshToken, hash_key};
 /// long a revoked refresh token is refused without asking Cognito.
 pub(crate) const REUSE_WINDOW: Duration = Duration::from_secs(30);
 
-/// How much longer than the refresh deadline a refresh lease lasts in a shared store.
+/// How much longer than the refresh deadline and two store calls (storing the result, releasing the lease) a
+/// refresh lease lasts in a shared store.
 const LEASE_MARGIN: Duration = Duration::from_secs(1);
 
 /// Cognito error codes after which the session cannot be refreshed any more, so its cookies are cleared.
@@ -165,8 +166,8 @@ impl RefreshCoordinator {
                     let outcome = match shared {
                         None => call().await,
                         Some(shared) => {
-                            let lease = limits.timeout() + LEASE_MARGIN;
-                            match shared.refresh(&key, lease, call).await {
+                            let lease = limits.timeout() + shared.timeout() * 2 + LEASE_MARGIN;
+                            match shared.refresh(&key, lease, force, call).await {
                                 SharedRefresh::Stored(result) => {
                                     return Ok(Ok(Shared::reported(result)));
                                 }

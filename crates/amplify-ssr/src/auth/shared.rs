@@ -10,7 +10,7 @@
 //!    window) is used as is: same tokens, no Cognito call, no `on_refresh` hook (the instance that refreshed
 //!    called it).
 //! 2. Otherwise the instance takes the lease (`SET NX PX`, a random owner token, as long as the refresh deadline
-//!    plus a second), looks for a result once more (the previous holder may have finished between the first look
+//!    plus twice the store timeout plus a second), looks for a result once more (the previous holder may have finished between the first look
 //!    and the lease), refreshes, stores the sealed result, and only then releases the lease (if it still owns it).
 //! 3. An instance that finds the lease held polls for the result with backoff (5 ms doubling to 50 ms). When the
 //!    lease goes away without a result (its holder died or failed), it takes the lease itself.
@@ -158,12 +158,19 @@ impl SharedRuntime {
         self.call("delete", self.store.delete(&key)).await;
     }
 
+    /// How long one store call may take.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     /// Refreshes once across the instances (see the [module docs](self)): `call` is Cognito, `lease` how long
-    /// the lease lasts (the refresh deadline and a margin).
+    /// the lease lasts (the refresh deadline and a margin). With `force`, a result another instance stored is
+    /// not used (the lease is still taken, so one refresh runs at a time).
     pub(crate) async fn refresh<E, F>(
         &self,
         token_key: &[u8; 32],
         lease: Duration,
+        force: bool,
         call: F,
     ) -> SharedRefresh<AuthenticationResult, E>
     where
@@ -174,6 +181,7 @@ impl SharedRuntime {
                 "refresh",
                 token_key,
                 lease,
+                force,
                 |_: &StoredResult| Some(super::refresh::REUSE_WINDOW),
                 async || call().await.map(|result| StoredResult::from(&result)),
             )
@@ -187,11 +195,13 @@ impl SharedRuntime {
     /// Computes `call` once across the instances for the secret hashed to `secret_key`, under `purpose`: a
     /// sealed result another instance stored, or this instance's own call under the lease (its result stored
     /// for as long as `keep` says). Falls back to `call` whenever the store fails (see the [module docs](self)).
+    /// With `force`, stored results are not read (this instance computes under the lease and stores its result).
     pub(crate) async fn once<T, E, F>(
         &self,
         purpose: &'static str,
         secret_key: &[u8; 32],
         lease: Duration,
+        force: bool,
         keep: impl Fn(&T) -> Option<Duration>,
         call: F,
     ) -> SharedRefresh<T, E>
@@ -208,7 +218,12 @@ impl SharedRuntime {
         let give_up = Instant::now() + lease * 2;
         let mut pause = FIRST_POLL;
         loop {
-            match self.call("get", self.store.get(&result_key)).await {
+            let look = if force {
+                Some(None)
+            } else {
+                self.call("get", self.store.get(&result_key)).await
+            };
+            match look {
                 Some(Some(sealed)) => match self.open(sealed, &label, &result_key) {
                     Some(result) => return SharedRefresh::Stored(result),
                     None => {
@@ -229,7 +244,8 @@ impl SharedRuntime {
                 Some(true) => {
                     // The holder before us stores its result before it releases the lease: a lease taken between
                     // our first look and now may follow a finished computation, so look again.
-                    if let Some(Some(sealed)) = self.call("get", self.store.get(&result_key)).await
+                    if !force
+                        && let Some(Some(sealed)) = self.call("get", self.store.get(&result_key)).await
                         && let Some(result) = self.open(sealed, &label, &result_key)
                     {
                         self.call("release", self.store.release_lease(&lease_key, &owner))
@@ -344,7 +360,7 @@ mod tests {
         let (a, b) = (runtime(&store, 1), runtime(&store, 1));
         let (release, released) = oneshot::channel::<()>();
         let calls = AtomicUsize::new(0);
-        let first = a.once("t", &[9; 32], LEASE, keep, async || {
+        let first = a.once("t", &[9; 32], LEASE, false, keep, async || {
             calls.fetch_add(1, Ordering::SeqCst);
             released.await.map_err(drop)?;
             Ok::<_, ()>(7)
@@ -359,7 +375,7 @@ mod tests {
             {
                 tokio::task::yield_now().await;
             }
-            let second = b.once("t", &[9; 32], LEASE, keep, async || {
+            let second = b.once("t", &[9; 32], LEASE, false, keep, async || {
                 calls.fetch_add(1, Ordering::SeqCst);
                 Ok::<_, ()>(8)
             });
@@ -389,7 +405,7 @@ mod tests {
                 .unwrap()
         );
         let outcome = runtime(&store, 1)
-            .once("t", &[3; 32], LEASE, keep, async || Ok::<_, ()>(5))
+            .once("t", &[3; 32], LEASE, false, keep, async || Ok::<_, ()>(5))
             .await;
         assert_eq!(value(outcome), (false, 5));
     }
@@ -398,11 +414,11 @@ mod tests {
     async fn a_result_sealed_with_another_key_or_for_another_secret_is_not_used() {
         let store = MemoryStore::new();
         let stored = runtime(&store, 1)
-            .once("t", &[4; 32], LEASE, keep, async || Ok::<_, ()>(1))
+            .once("t", &[4; 32], LEASE, false, keep, async || Ok::<_, ()>(1))
             .await;
         assert_eq!(value(stored), (false, 1));
         let other_key = runtime(&store, 2)
-            .once("t", &[4; 32], LEASE, keep, async || Ok::<_, ()>(2))
+            .once("t", &[4; 32], LEASE, false, keep, async || Ok::<_, ()>(2))
             .await;
         assert_eq!(value(other_key), (false, 2), "does not open: computed here");
         // A sealed value moved under another secret's key does not open either (bound to its key).
@@ -414,9 +430,30 @@ mod tests {
         let other = format!("t:result:{}", hex(&[5; 32]));
         store.put(&other, moved, LEASE).await.unwrap();
         let outcome = runtime(&store, 1)
-            .once("t", &[5; 32], LEASE, keep, async || Ok::<_, ()>(3))
+            .once("t", &[5; 32], LEASE, false, keep, async || Ok::<_, ()>(3))
             .await;
         assert_eq!(value(outcome), (false, 3));
+    }
+
+    #[tokio::test]
+    async fn a_forced_computation_does_not_use_a_stored_result() {
+        let store = MemoryStore::new();
+        let first = runtime(&store, 1)
+            .once("t", &[8; 32], LEASE, false, keep, async || Ok::<_, ()>(1))
+            .await;
+        assert_eq!(value(first), (false, 1));
+        let reused = runtime(&store, 1)
+            .once("t", &[8; 32], LEASE, false, keep, async || Ok::<_, ()>(2))
+            .await;
+        assert_eq!(value(reused), (true, 1), "not forced: the stored result");
+        let forced = runtime(&store, 1)
+            .once("t", &[8; 32], LEASE, true, keep, async || Ok::<_, ()>(3))
+            .await;
+        assert_eq!(value(forced), (false, 3), "forced: computed here");
+        let after = runtime(&store, 1)
+            .once("t", &[8; 32], LEASE, false, keep, async || Ok::<_, ()>(4))
+            .await;
+        assert_eq!(value(after), (true, 3), "the forced result is stored");
     }
 
     #[tokio::test]
@@ -424,7 +461,7 @@ mod tests {
         let store = MemoryStore::new();
         store.set_available(false);
         let outcome = runtime(&store, 1)
-            .once("t", &[6; 32], LEASE, keep, async || Ok::<_, ()>(4))
+            .once("t", &[6; 32], LEASE, false, keep, async || Ok::<_, ()>(4))
             .await;
         assert_eq!(value(outcome), (false, 4));
     }

@@ -502,6 +502,7 @@ async fn authenticated(
                     "credentials",
                     &key,
                     SHARED_CREDENTIALS_LEASE,
+                    false,
                     |stored: &StoredCredentials| stored.keep(margin),
                     async || {
                         fetch()
