@@ -18,8 +18,10 @@
 //! * Verified tokens stay per process (cheap, nothing to share).
 //!
 //! Store keys are the store's prefix, a purpose, and the hex SHA-256 of the secret they stand for: no token is
-//! ever a key, and every stored value is sealed. An entry that does not open is ignored (and logged), never
-//! trusted.
+//! ever a key. Stored results (refreshes, identity credentials) are sealed: an entry that does not open is
+//! ignored (and logged), never trusted. Lease owners and revocations are not sealed: a revocation is a session
+//! hash and an expiry, and an instance keeps one it hears of for at most 24 hours, whatever expiry the store
+//! gives.
 
 use std::collections::HashMap;
 use std::fmt;
