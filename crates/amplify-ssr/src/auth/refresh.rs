@@ -186,17 +186,16 @@ impl RefreshCoordinator {
             .and_then(|kept| kept)
     }
 
-    /// Refuses `refresh_token` for the reuse window and forgets any result cached for it. Called at sign-out, so
-    /// old cookies replayed right after it cannot obtain tokens from the cache.
-    pub(crate) async fn revoke(&self, refresh_token: &RefreshToken) {
+    /// Refuses `refresh_token` for the reuse window and forgets any result cached for it in this process. Called
+    /// at sign-out, so old cookies replayed right after it cannot obtain tokens from the cache. Returns the
+    /// token's key, whose stored result the sign-out forgets in the shared store too.
+    pub(crate) fn revoke(&self, refresh_token: &RefreshToken) -> [u8; 32] {
         let key = token_key(refresh_token);
         self.flights.forget(&key, |revoked| {
             let now = Instant::now();
             revoked.insert(key, now + REUSE_WINDOW, now);
         });
-        if let Some(shared) = &self.shared {
-            shared.forget_refresh(&key).await;
-        }
+        key
     }
 }
 

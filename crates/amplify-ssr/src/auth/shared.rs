@@ -28,9 +28,10 @@
 //! key can already read sign-in steps. A store is refused without an explicit key: a random per-process key
 //! would seal results no other instance can open.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Weak};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -45,6 +46,13 @@ use crate::store::{Revocation, SharedStore, StoreError, StoreFuture, hex};
 const FIRST_POLL: Duration = Duration::from_millis(5);
 const MAX_POLL: Duration = Duration::from_millis(50);
 
+/// How many revocations whose publication failed are kept to publish again when the store returns.
+pub(crate) const MAX_UNPUBLISHED: usize = 1_000;
+
+/// First and longest pause between two attempts to publish the revocations the store missed.
+const FIRST_RETRY: Duration = Duration::from_millis(50);
+const MAX_RETRY: Duration = Duration::from_secs(5);
+
 /// A runner's shared store, with the key that seals its entries.
 pub(crate) struct SharedRuntime {
     store: Arc<dyn SharedStore>,
@@ -52,6 +60,54 @@ pub(crate) struct SharedRuntime {
     timeout: Duration,
     /// Set while the store is failing (one warning per incident).
     degraded: AtomicBool,
+    /// Revocations the store missed (it failed when they were published), oldest first, at most
+    /// [`MAX_UNPUBLISHED`]: published again, in the background, until the store takes them.
+    unpublished: Mutex<VecDeque<Revocation>>,
+    /// Set while a background task is publishing `unpublished`.
+    retrying: AtomicBool,
+}
+
+/// What a sign-out tells the store, sent in one background task so that the response never waits on the store:
+/// the sessions to revoke (once each) and the stored results to forget.
+#[derive(Debug, Default)]
+pub(crate) struct SignOutNotice {
+    revocations: Vec<Revocation>,
+    refresh_results: Vec<[u8; 32]>,
+    credential_results: Vec<[u8; 32]>,
+}
+
+impl SignOutNotice {
+    /// Revokes a session once, however many of its tokens (access, id, copies) name it, until the latest expiry.
+    pub(crate) fn revoke(&mut self, revocation: Revocation) {
+        match self
+            .revocations
+            .iter_mut()
+            .find(|known| known.session == revocation.session)
+        {
+            Some(known) => known.until = known.until.max(revocation.until),
+            None => self.revocations.push(revocation),
+        }
+    }
+
+    /// Forgets the result stored for the refresh token hashed to `key`.
+    pub(crate) fn forget_refresh(&mut self, key: [u8; 32]) {
+        if !self.refresh_results.contains(&key) {
+            self.refresh_results.push(key);
+        }
+    }
+
+    /// Forgets the identity credentials stored for the id token hashed to `key`.
+    pub(crate) fn forget_credentials(&mut self, key: [u8; 32]) {
+        if !self.credential_results.contains(&key) {
+            self.credential_results.push(key);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.revocations.is_empty()
+            && self.refresh_results.is_empty()
+            && self.credential_results.is_empty()
+    }
 }
 
 impl std::fmt::Debug for SharedRuntime {
@@ -89,6 +145,8 @@ impl SharedRuntime {
             sealer: Sealer::new(key),
             timeout,
             degraded: AtomicBool::new(false),
+            unpublished: Mutex::default(),
+            retrying: AtomicBool::new(false),
         }
     }
 
@@ -143,19 +201,110 @@ impl SharedRuntime {
         }
     }
 
-    /// Tells every instance that a session is signed out.
-    pub(crate) async fn publish_revocation(&self, revocation: Revocation) {
-        self.call(
-            "publish_revocation",
-            self.store.publish_revocation(revocation),
-        )
-        .await;
+    /// Sends what a sign-out tells the store in one background task (the in-process list is already updated):
+    /// the revocations, published to every instance (those the store misses are kept and published again when
+    /// it returns), and the stored refresh results and identity credentials, deleted. Returns the task.
+    pub(crate) fn sign_out(self: &Arc<Self>, notice: SignOutNotice) -> tokio::task::JoinHandle<()> {
+        let this = Arc::clone(self);
+        tokio::spawn(async move {
+            if notice.is_empty() {
+                return;
+            }
+            for revocation in notice.revocations {
+                if this
+                    .call(
+                        "publish_revocation",
+                        this.store.publish_revocation(revocation),
+                    )
+                    .await
+                    .is_none()
+                {
+                    this.keep_unpublished(revocation);
+                }
+            }
+            for (purpose, secrets) in [
+                ("refresh", &notice.refresh_results),
+                ("credentials", &notice.credential_results),
+            ] {
+                for secret in secrets {
+                    let (result, _) = keys(purpose, secret);
+                    this.call("delete", this.store.delete(&result)).await;
+                }
+            }
+        })
     }
 
-    /// Forgets the result stored for a refresh token (sign-out).
-    pub(crate) async fn forget_refresh(&self, token_key: &[u8; 32]) {
-        let key = result_key(token_key);
-        self.call("delete", self.store.delete(&key)).await;
+    /// Keeps a revocation the store missed, and makes sure a background task publishes it when the store returns.
+    fn keep_unpublished(self: &Arc<Self>, revocation: Revocation) {
+        {
+            let mut unpublished = self.unpublished();
+            let now = unix_seconds(SystemTime::now());
+            unpublished.retain(|kept| kept.until > now && kept.session != revocation.session);
+            if unpublished.len() >= MAX_UNPUBLISHED {
+                tracing::warn!(
+                    "too many sign-outs wait for the shared store; the oldest will not reach the other instances"
+                );
+                unpublished.pop_front();
+            }
+            unpublished.push_back(revocation);
+        }
+        if self.retrying.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let runtime = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut pause = FIRST_RETRY;
+            loop {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(MAX_RETRY);
+                // The runner was dropped: nobody left to publish for.
+                let Some(this) = runtime.upgrade() else {
+                    return;
+                };
+                if this.publish_unpublished().await {
+                    this.retrying.store(false, Ordering::Release);
+                    // One kept between the last look and the flag's reset would wait for the next sign-out.
+                    if this.unpublished().is_empty() || this.retrying.swap(true, Ordering::AcqRel) {
+                        return;
+                    }
+                }
+            }
+        });
+    }
+
+    /// Publishes the revocations the store missed; `true` when none is left.
+    async fn publish_unpublished(&self) -> bool {
+        loop {
+            let next = {
+                let mut unpublished = self.unpublished();
+                let now = unix_seconds(SystemTime::now());
+                unpublished.retain(|kept| kept.until > now);
+                unpublished.front().copied()
+            };
+            let Some(revocation) = next else {
+                return true;
+            };
+            if self
+                .call(
+                    "publish_revocation",
+                    self.store.publish_revocation(revocation),
+                )
+                .await
+                .is_none()
+            {
+                return false;
+            }
+            let mut unpublished = self.unpublished();
+            if unpublished.front() == Some(&revocation) {
+                unpublished.pop_front();
+            }
+        }
+    }
+
+    fn unpublished(&self) -> std::sync::MutexGuard<'_, VecDeque<Revocation>> {
+        self.unpublished
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// How long one store call may take.
@@ -209,8 +358,7 @@ impl SharedRuntime {
         T: Serialize + DeserializeOwned,
         F: AsyncFnOnce() -> Result<T, E>,
     {
-        let result_key = format!("{purpose}:result:{}", hex(secret_key));
-        let lease_key = format!("{purpose}:lease:{}", hex(secret_key));
+        let (result_key, lease_key) = keys(purpose, secret_key);
         let label = format!("amplify-ssr shared {purpose} v1");
         let Some(owner) = owner_token() else {
             return SharedRefresh::Called(call().await);
@@ -314,8 +462,19 @@ impl From<StoredResult> for AuthenticationResult {
     }
 }
 
-fn result_key(token_key: &[u8; 32]) -> String {
-    format!("refresh:result:{}", hex(token_key))
+/// The store keys of a computation for the secret hashed to `secret_key` under `purpose`: its result and its
+/// lease.
+fn keys(purpose: &str, secret_key: &[u8; 32]) -> (String, String) {
+    let secret = hex(secret_key);
+    (
+        format!("{purpose}:result:{secret}"),
+        format!("{purpose}:lease:{secret}"),
+    )
+}
+
+fn unix_seconds(now: SystemTime) -> i64 {
+    now.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// A random lease owner (128 bits).
