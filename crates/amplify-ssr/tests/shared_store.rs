@@ -396,6 +396,17 @@ fn a_store_needs_a_cookie_key_and_a_runtime() {
         .build()
         .expect_err("no runtime");
     assert!(error.to_string().contains("tokio runtime"), "{error}");
+    let error = runtime
+        .block_on(async {
+            local
+                .builder()
+                .store(Arc::new(MemoryStore::new()))
+                .cookie_encryption_key(key(1))
+                .store_timeout(Duration::ZERO)
+                .build()
+        })
+        .expect_err("a zero store timeout");
+    assert!(error.to_string().contains("above 0"), "{error}");
     #[cfg(not(feature = "redis"))]
     {
         let error = local

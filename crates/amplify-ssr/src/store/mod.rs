@@ -14,7 +14,14 @@
 //!   timeout makes the refresh fall back to the per-process single flight, with one warning per incident.
 //! * **Revocations shared.** A sign-out publishes the session's id (a hash of `origin_jti`) and its expiry; every
 //!   instance adds it to its in-process list from a subscription, and loads the live list when it (re)connects.
-//!   Requests never ask the store: the in-process list is all they read.
+//!   Requests never ask the store: the in-process list is all they read, and a sign-out sends its store calls
+//!   in a background task. A revocation the store missed is kept (at most 1,000) and published again until the
+//!   store takes it.
+//! * **Identity credentials shared, on request**
+//!   ([`share_identity_credentials`](crate::ServerRunnerBuilder::share_identity_credentials)): signed-in users'
+//!   identity-pool credentials are fetched once across the instances under a lease, like a refresh, and stored
+//!   sealed until the refresh margin before they expire. A sign-out deletes them, with the session's stored
+//!   refresh result, in the background task that publishes its revocation.
 //! * Verified tokens stay per process (cheap, nothing to share).
 //!
 //! Store keys are the store's prefix, a purpose, and the hex SHA-256 of the secret they stand for: no token is
