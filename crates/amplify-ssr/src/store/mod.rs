@@ -147,8 +147,18 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// How many live revocations a [`MemoryStore`] keeps (as many as a runner's list).
+const MEMORY_REVOCATIONS: usize = 50_000;
+
+fn unix_seconds() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX))
+}
+
 /// A store in this process's memory: shares between runners of one process (tests, several apps in one
-/// binary), not between processes. It can be switched [unavailable](Self::set_available) to exercise the
+/// binary), not between processes. Expired values are swept on every write, and expired revocations on every
+/// publication (at most 50,000 live ones are kept). It can be switched [unavailable](Self::set_available) to exercise the
 /// failure rules.
 #[derive(Clone, Default)]
 pub struct MemoryStore {
@@ -241,9 +251,11 @@ impl SharedStore for MemoryStore {
     fn put<'a>(&'a self, key: &'a str, value: Vec<u8>, ttl: Duration) -> StoreFuture<'a, ()> {
         Box::pin(async move {
             self.check()?;
-            self.lock()
-                .values
-                .insert(key.to_owned(), (value, Instant::now() + ttl));
+            let now = Instant::now();
+            let mut state = self.lock();
+            // Expired values (results, leases) go on every write: memory follows the live entries.
+            state.values.retain(|_, (_, until)| now < *until);
+            state.values.insert(key.to_owned(), (value, now + ttl));
             Ok(())
         })
     }
@@ -297,6 +309,22 @@ impl SharedStore for MemoryStore {
             self.check()?;
             let sinks = {
                 let mut state = self.lock();
+                let now = unix_seconds();
+                state.revocations.retain(|kept| {
+                    kept.until > now && kept.session != revocation.session
+                });
+                if state.revocations.len() >= MEMORY_REVOCATIONS {
+                    // Full of live entries: the one that expires first goes.
+                    if let Some(first) = state
+                        .revocations
+                        .iter()
+                        .enumerate()
+                        .min_by_key(|(_, kept)| kept.until)
+                        .map(|(n, _)| n)
+                    {
+                        state.revocations.swap_remove(first);
+                    }
+                }
                 state.revocations.push(revocation);
                 state.sinks.clone()
             };
@@ -353,5 +381,40 @@ mod tests {
             }
             assert_eq!(won, 1, "round {round}");
         }
+    }
+
+    #[tokio::test]
+    async fn expired_values_and_revocations_are_swept() {
+        let store = MemoryStore::new();
+        for n in 0..100 {
+            store
+                .put(&format!("gone:{n}"), vec![0; 64], Duration::ZERO)
+                .await
+                .unwrap();
+        }
+        store
+            .put("live", vec![1], Duration::from_secs(60))
+            .await
+            .unwrap();
+        assert_eq!(store.lock().values.len(), 1, "only the live value is left");
+
+        let now = unix_seconds();
+        for n in 0..100u8 {
+            store
+                .publish_revocation(Revocation::new([n; 32], now - 1))
+                .await
+                .unwrap();
+        }
+        store
+            .publish_revocation(Revocation::new([200; 32], now + 60))
+            .await
+            .unwrap();
+        assert_eq!(store.lock().revocations.len(), 1, "only the live revocation");
+        // The same session published twice is kept once.
+        store
+            .publish_revocation(Revocation::new([200; 32], now + 60))
+            .await
+            .unwrap();
+        assert_eq!(store.lock().revocations.len(), 1);
     }
 }
