@@ -199,7 +199,10 @@ async fn a_sign_out_while_the_store_is_down_reaches_the_others_when_it_returns()
         .await;
     }
     let late = runners_from(&local, &store);
-    assert!(!signed_in(&access_only.context(&late)).await, "and the store kept it");
+    assert!(
+        !signed_in(&access_only.context(&late)).await,
+        "and the store kept it"
+    );
 }
 
 #[tokio::test]
@@ -222,7 +225,10 @@ async fn a_sign_out_publishes_its_session_once_and_forgets_its_shared_credential
         .await
         .unwrap();
     eventually("the shared credentials are deleted", async || {
-        store.deleted().iter().any(|k| k.starts_with("credentials:result:"))
+        store
+            .deleted()
+            .iter()
+            .any(|k| k.starts_with("credentials:result:"))
     })
     .await;
     let credentials = store

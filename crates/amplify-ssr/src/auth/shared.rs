@@ -393,7 +393,8 @@ impl SharedRuntime {
                     // The holder before us stores its result before it releases the lease: a lease taken between
                     // our first look and now may follow a finished computation, so look again.
                     if !force
-                        && let Some(Some(sealed)) = self.call("get", self.store.get(&result_key)).await
+                        && let Some(Some(sealed)) =
+                            self.call("get", self.store.get(&result_key)).await
                         && let Some(result) = self.open(sealed, &label, &result_key)
                     {
                         self.call("release", self.store.release_lease(&lease_key, &owner))
@@ -474,7 +475,9 @@ fn keys(purpose: &str, secret_key: &[u8; 32]) -> (String, String) {
 
 fn unix_seconds(now: SystemTime) -> i64 {
     now.duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX))
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
+        })
 }
 
 /// A random lease owner (128 bits).

@@ -153,7 +153,9 @@ const MEMORY_REVOCATIONS: usize = 50_000;
 fn unix_seconds() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX))
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
+        })
 }
 
 /// A store in this process's memory: shares between runners of one process (tests, several apps in one
@@ -310,9 +312,9 @@ impl SharedStore for MemoryStore {
             let sinks = {
                 let mut state = self.lock();
                 let now = unix_seconds();
-                state.revocations.retain(|kept| {
-                    kept.until > now && kept.session != revocation.session
-                });
+                state
+                    .revocations
+                    .retain(|kept| kept.until > now && kept.session != revocation.session);
                 if state.revocations.len() >= MEMORY_REVOCATIONS {
                     // Full of live entries: the one that expires first goes.
                     if let Some(first) = state
@@ -409,7 +411,11 @@ mod tests {
             .publish_revocation(Revocation::new([200; 32], now + 60))
             .await
             .unwrap();
-        assert_eq!(store.lock().revocations.len(), 1, "only the live revocation");
+        assert_eq!(
+            store.lock().revocations.len(),
+            1,
+            "only the live revocation"
+        );
         // The same session published twice is kept once.
         store
             .publish_revocation(Revocation::new([200; 32], now + 60))
