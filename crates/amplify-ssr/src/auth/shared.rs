@@ -20,6 +20,14 @@
 //! per-process single flight still holds): at most one refresh per process, as without a store. The first
 //! failure of an incident is logged at `warn`, later ones at `debug`, and the return of the store at `info`.
 //!
+//! # Sign-outs
+//!
+//! A sign-out updates this process's lists first, then sends its store calls in one background task
+//! ([`SharedRuntime::sign_out`]): each session's revocation once, and deletions of the session's stored refresh
+//! results and shared identity credentials. A revocation the store misses is kept (at most [`MAX_UNPUBLISHED`],
+//! the oldest dropped first) and published again by a background task (every 50 ms doubling to 5 s) until the
+//! store takes it, it expires, or the runner is dropped.
+//!
 //! # Why the key is the cookie key
 //!
 //! Stored results are sealed with the runner's cookie encryption key (`AMPLIFY_SSR_COOKIE_SECRET`), under their
@@ -203,13 +211,13 @@ impl SharedRuntime {
 
     /// Sends what a sign-out tells the store in one background task (the in-process list is already updated):
     /// the revocations, published to every instance (those the store misses are kept and published again when
-    /// it returns), and the stored refresh results and identity credentials, deleted. Returns the task.
-    pub(crate) fn sign_out(self: &Arc<Self>, notice: SignOutNotice) -> tokio::task::JoinHandle<()> {
+    /// it returns), and the stored refresh results and identity credentials, deleted.
+    pub(crate) fn sign_out(self: &Arc<Self>, notice: SignOutNotice) {
+        if notice.is_empty() {
+            return;
+        }
         let this = Arc::clone(self);
         tokio::spawn(async move {
-            if notice.is_empty() {
-                return;
-            }
             for revocation in notice.revocations {
                 if this
                     .call(
@@ -231,7 +239,7 @@ impl SharedRuntime {
                     this.call("delete", this.store.delete(&result)).await;
                 }
             }
-        })
+        });
     }
 
     /// Keeps a revocation the store missed, and makes sure a background task publishes it when the store returns.

@@ -158,7 +158,7 @@ pub(crate) async fn end_session(ctx: &ServerContext, runtime: &AuthRuntime) -> F
     }
     if let Some(shared) = &runtime.shared {
         // The in-process lists are up to date: the response does not wait on the store.
-        drop(shared.sign_out(notice));
+        shared.sign_out(notice);
     }
     if found.any {
         let event = match &owner.claims {
