@@ -34,6 +34,26 @@ pub(crate) const REUSE_WINDOW: Duration = Duration::from_secs(30);
 /// refresh lease lasts in a shared store.
 const LEASE_MARGIN: Duration = Duration::from_secs(1);
 
+/// How long a refresh lease lasts in a shared store: the refresh deadline, two store calls after Cognito answers
+/// (storing the result, releasing the lease), and a margin. A lease any shorter could expire while its holder
+/// still stores the result, and let a second instance refresh the same token.
+fn lease_lifetime(refresh_deadline: Duration, store_timeout: Duration) -> Duration {
+    refresh_deadline + store_timeout * 2 + LEASE_MARGIN
+}
+
+#[cfg(test)]
+mod lease_tests {
+    use super::*;
+
+    #[test]
+    fn a_lease_outlasts_the_refresh_and_two_store_calls() {
+        assert_eq!(
+            lease_lifetime(Duration::from_secs(10), Duration::from_millis(250)),
+            Duration::from_millis(11_500)
+        );
+    }
+}
+
 /// Cognito error codes after which the session cannot be refreshed any more, so its cookies are cleared.
 const SESSION_ENDING_CODES: &[&str] = &[
     "NotAuthorizedException",
@@ -166,7 +186,7 @@ impl RefreshCoordinator {
                     let outcome = match shared {
                         None => call().await,
                         Some(shared) => {
-                            let lease = limits.timeout() + shared.timeout() * 2 + LEASE_MARGIN;
+                            let lease = lease_lifetime(limits.timeout(), shared.timeout());
                             match shared.refresh(&key, lease, force, call).await {
                                 SharedRefresh::Stored(result) => {
                                     return Ok(Ok(Shared::reported(result)));
