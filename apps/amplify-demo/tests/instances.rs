@@ -273,7 +273,28 @@ async fn three_instances_share_refreshes_and_sign_outs_through_redis_and_survive
 
     // Redis stops: a valid session keeps working everywhere, and refreshes still happen, one per instance at most.
     let valid = one_new_session(&storm(&fleet.proxy, &fleet.expired_session().await, 30).await);
+    // A session signed out while Redis is down (verified by every instance first).
+    let doomed = one_new_session(&storm(&fleet.proxy, &fleet.expired_session().await, 30).await);
+    for demo in &fleet.demos {
+        assert_eq!(
+            status_with(&demo.url, &without_refresh(&doomed)).await,
+            StatusCode::OK
+        );
+    }
     redis.stop();
+    let signed_out = client()
+        .post(format!("{}/sign-out", fleet.demos[0].url))
+        .header("sec-fetch-site", "same-origin")
+        .header(COOKIE, cookie_header(&doomed))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_out.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        status_with(&fleet.demos[0].url, &without_refresh(&doomed)).await,
+        StatusCode::UNAUTHORIZED,
+        "the instance that saw the sign-out refuses it at once"
+    );
     for demo in &fleet.demos {
         assert_eq!(
             status_with(&demo.url, &without_refresh(&valid)).await,
@@ -306,6 +327,16 @@ async fn three_instances_share_refreshes_and_sign_outs_through_redis_and_survive
             && answers.iter().all(|(status, _)| *status == StatusCode::OK)
     })
     .await;
+    // The sign-out made during the outage reaches the other instances now that Redis is back.
+    for demo in &fleet.demos {
+        eventually(
+            "every instance refuses the session signed out during the outage",
+            async || {
+                status_with(&demo.url, &without_refresh(&doomed)).await == StatusCode::UNAUTHORIZED
+            },
+        )
+        .await;
+    }
     let signed_out = client()
         .post(format!("{}/sign-out", fleet.demos[2].url))
         .header("sec-fetch-site", "same-origin")

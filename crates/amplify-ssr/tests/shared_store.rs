@@ -5,12 +5,12 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use amplify_ssr::auth::{AuthEvent, AuthHooks};
 use amplify_ssr::secret::CookieEncryptionKey;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use amplify_ssr::store::{MemoryStore, Revocation, RevocationSink, SharedStore, StoreFuture};
 use amplify_ssr::{
@@ -55,6 +55,21 @@ fn runners(
         .collect()
 }
 
+/// Waits until `condition` holds (sign-outs reach the store in the background), for at most 10 s.
+async fn eventually(what: &str, mut condition: impl AsyncFnMut() -> bool) {
+    let give_up = Instant::now() + Duration::from_secs(10);
+    while !condition().await {
+        assert!(Instant::now() < give_up, "{what}: not within 10 s");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+async fn signed_in(ctx: &amplify_ssr::ServerContext) -> bool {
+    fetch_auth_session(ctx, FetchAuthSessionOptions::default())
+        .await
+        .is_ok_and(|s| s.is_signed_in())
+}
+
 async fn expired(local: &Backend, runner: &ServerRunner, name: &str) -> Jar {
     let username = local.user(name);
     let mut jar = signed_in_jar(runner, &username).await;
@@ -85,7 +100,7 @@ async fn storm(runners: &[ServerRunner], jar: &Jar, count: usize) -> Vec<Option<
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn runners_sharing_a_store_refresh_once_and_report_once() {
     let local = Backend::start_with(|o| o.rotate_refresh_tokens = true).await;
     let store = MemoryStore::new();
@@ -135,19 +150,154 @@ async fn a_sign_out_on_one_runner_is_refused_by_the_others() {
     sign_out(&jar.context(&runners[1]), SignOutOptions::default())
         .await
         .unwrap();
+    assert!(
+        !signed_in(&access_only.context(&runners[1])).await,
+        "the runner that signed out refuses it at once"
+    );
     for runner in &runners {
-        let ctx = access_only.context(runner);
-        let session = fetch_auth_session(&ctx, FetchAuthSessionOptions::default()).await;
-        assert!(
-            !session.is_ok_and(|s| s.is_signed_in()),
-            "every runner refuses the signed-out session"
-        );
+        // The store is told in the background, after the response.
+        eventually("every runner refuses the signed-out session", async || {
+            !signed_in(&access_only.context(runner)).await
+        })
+        .await;
     }
     // A runner that starts later loads the list.
     let late = runners_from(&local, &store);
     let ctx = access_only.context(&late);
     let session = fetch_auth_session(&ctx, FetchAuthSessionOptions::default()).await;
     assert!(!session.is_ok_and(|s| s.is_signed_in()));
+}
+
+#[tokio::test]
+async fn a_sign_out_while_the_store_is_down_reaches_the_others_when_it_returns() {
+    let local = Backend::start().await;
+    let store = MemoryStore::new();
+    let runners = runners(&local, &store, [7, 7, 7], &RefreshCount::default());
+    let jar = signed_in_jar(&runners[0], &local.user("ike")).await;
+    let mut access_only = jar.clone();
+    access_only
+        .cookies
+        .retain(|name, _| !name.ends_with(".refreshToken"));
+    for runner in &runners {
+        // Verified once: later reads go by the runner's own list, not Cognito.
+        assert!(signed_in(&access_only.context(runner)).await);
+    }
+    store.set_available(false);
+    sign_out(&jar.context(&runners[1]), SignOutOptions::default())
+        .await
+        .unwrap();
+    assert!(!signed_in(&access_only.context(&runners[1])).await);
+    assert!(
+        signed_in(&access_only.context(&runners[0])).await,
+        "the store is down: the others have not heard of it"
+    );
+    store.set_available(true);
+    for runner in &runners {
+        eventually("the sign-out reaches every runner", async || {
+            !signed_in(&access_only.context(runner)).await
+        })
+        .await;
+    }
+    let late = runners_from(&local, &store);
+    assert!(
+        !signed_in(&access_only.context(&late)).await,
+        "and the store kept it"
+    );
+}
+
+#[tokio::test]
+async fn a_sign_out_publishes_its_session_once_and_forgets_its_shared_credentials() {
+    let local = Backend::start().await;
+    let store = Arc::new(Counting::default());
+    let runner = local
+        .builder()
+        .store(store.clone())
+        .cookie_encryption_key(key(7))
+        .share_identity_credentials(true)
+        .build()
+        .unwrap();
+    let jar = signed_in_jar(&runner, &local.user("jo")).await;
+    fetch_identity_credentials(&jar.context(&runner), false)
+        .await
+        .unwrap();
+    let stored = store.inner.clone();
+    sign_out(&jar.context(&runner), SignOutOptions::default())
+        .await
+        .unwrap();
+    eventually("the shared credentials are deleted", async || {
+        store
+            .deleted()
+            .iter()
+            .any(|k| k.starts_with("credentials:result:"))
+    })
+    .await;
+    let credentials = store
+        .deleted()
+        .into_iter()
+        .find(|k| k.starts_with("credentials:result:"))
+        .unwrap();
+    assert_eq!(stored.get(&credentials).await.unwrap(), None);
+    assert_eq!(
+        store.publishes.load(Ordering::SeqCst),
+        1,
+        "the access and id tokens name one session"
+    );
+}
+
+/// A store whose calls never complete (a Redis that stopped answering), with a short timeout.
+#[derive(Debug)]
+struct Stuck;
+
+impl Stuck {
+    fn never<'a, T: Send + 'a>() -> StoreFuture<'a, T> {
+        Box::pin(std::future::pending())
+    }
+}
+
+impl SharedStore for Stuck {
+    fn get<'a>(&'a self, _: &'a str) -> StoreFuture<'a, Option<Vec<u8>>> {
+        Self::never()
+    }
+    fn put<'a>(&'a self, _: &'a str, _: Vec<u8>, _: Duration) -> StoreFuture<'a, ()> {
+        Self::never()
+    }
+    fn delete<'a>(&'a self, _: &'a str) -> StoreFuture<'a, ()> {
+        Self::never()
+    }
+    fn try_lease<'a>(&'a self, _: &'a str, _: &'a str, _: Duration) -> StoreFuture<'a, bool> {
+        Self::never()
+    }
+    fn release_lease<'a>(&'a self, _: &'a str, _: &'a str) -> StoreFuture<'a, ()> {
+        Self::never()
+    }
+    fn publish_revocation(&self, _: Revocation) -> StoreFuture<'_, ()> {
+        Self::never()
+    }
+    fn watch_revocations(&self, _: RevocationSink) {}
+    fn connect(&self) -> StoreFuture<'_, ()> {
+        Self::never()
+    }
+    fn timeout(&self) -> Duration {
+        Duration::from_millis(20)
+    }
+}
+
+#[tokio::test]
+async fn a_store_that_never_answers_delays_neither_refresh_nor_sign_out_past_its_timeout() {
+    let local = Backend::start().await;
+    let runner = local
+        .builder()
+        .store(Arc::new(Stuck))
+        .cookie_encryption_key(key(7))
+        .build()
+        .unwrap();
+    let jar = expired(&local, &runner, "kim").await;
+    let tokens = storm(std::slice::from_ref(&runner), &jar, 1).await;
+    assert!(tokens[0].is_some(), "refreshed here after the timeout");
+    assert_eq!(local.backend.operation_count(REFRESH), 1);
+    let ctx = jar.context(&runner);
+    sign_out(&ctx, SignOutOptions::default()).await.unwrap();
+    assert!(!signed_in(&jar.context(&runner)).await);
 }
 
 fn runners_from(local: &Backend, store: &MemoryStore) -> ServerRunner {
@@ -159,7 +309,7 @@ fn runners_from(local: &Backend, store: &MemoryStore) -> ServerRunner {
         .unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_failing_store_falls_back_to_one_refresh_per_runner_and_keeps_valid_sessions() {
     let local = Backend::start().await;
     let store = MemoryStore::new();
@@ -252,6 +402,17 @@ fn a_store_needs_a_cookie_key_and_a_runtime() {
         .build()
         .expect_err("no runtime");
     assert!(error.to_string().contains("tokio runtime"), "{error}");
+    let error = runtime
+        .block_on(async {
+            local
+                .builder()
+                .store(Arc::new(MemoryStore::new()))
+                .cookie_encryption_key(key(1))
+                .store_timeout(Duration::ZERO)
+                .build()
+        })
+        .expect_err("a zero store timeout");
+    assert!(error.to_string().contains("above 0"), "{error}");
     #[cfg(not(feature = "redis"))]
     {
         let error = local
@@ -268,11 +429,17 @@ fn a_store_needs_a_cookie_key_and_a_runtime() {
 struct Counting {
     inner: MemoryStore,
     calls: AtomicUsize,
+    publishes: AtomicUsize,
+    deleted: Mutex<Vec<String>>,
 }
 
 impl Counting {
     fn count(&self) {
         self.calls.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn deleted(&self) -> Vec<String> {
+        self.deleted.lock().unwrap().clone()
     }
 }
 
@@ -287,6 +454,7 @@ impl SharedStore for Counting {
     }
     fn delete<'a>(&'a self, key: &'a str) -> StoreFuture<'a, ()> {
         self.count();
+        self.deleted.lock().unwrap().push(key.to_owned());
         self.inner.delete(key)
     }
     fn try_lease<'a>(
@@ -304,6 +472,7 @@ impl SharedStore for Counting {
     }
     fn publish_revocation(&self, revocation: Revocation) -> StoreFuture<'_, ()> {
         self.count();
+        self.publishes.fetch_add(1, Ordering::SeqCst);
         self.inner.publish_revocation(revocation)
     }
     fn watch_revocations(&self, sink: RevocationSink) {

@@ -30,8 +30,29 @@ use crate::secret::{RefreshToken, hash_key};
 /// long a revoked refresh token is refused without asking Cognito.
 pub(crate) const REUSE_WINDOW: Duration = Duration::from_secs(30);
 
-/// How much longer than the refresh deadline a refresh lease lasts in a shared store.
+/// How much longer than the refresh deadline and two store calls (storing the result, releasing the lease) a
+/// refresh lease lasts in a shared store.
 const LEASE_MARGIN: Duration = Duration::from_secs(1);
+
+/// How long a refresh lease lasts in a shared store: the refresh deadline, two store calls after Cognito answers
+/// (storing the result, releasing the lease), and a margin. A lease any shorter could expire while its holder
+/// still stores the result, and let a second instance refresh the same token.
+fn lease_lifetime(refresh_deadline: Duration, store_timeout: Duration) -> Duration {
+    refresh_deadline + store_timeout * 2 + LEASE_MARGIN
+}
+
+#[cfg(test)]
+mod lease_tests {
+    use super::*;
+
+    #[test]
+    fn a_lease_outlasts_the_refresh_and_two_store_calls() {
+        assert_eq!(
+            lease_lifetime(Duration::from_secs(10), Duration::from_millis(250)),
+            Duration::from_millis(11_500)
+        );
+    }
+}
 
 /// Cognito error codes after which the session cannot be refreshed any more, so its cookies are cleared.
 const SESSION_ENDING_CODES: &[&str] = &[
@@ -165,8 +186,8 @@ impl RefreshCoordinator {
                     let outcome = match shared {
                         None => call().await,
                         Some(shared) => {
-                            let lease = limits.timeout() + LEASE_MARGIN;
-                            match shared.refresh(&key, lease, call).await {
+                            let lease = lease_lifetime(limits.timeout(), shared.timeout());
+                            match shared.refresh(&key, lease, force, call).await {
                                 SharedRefresh::Stored(result) => {
                                     return Ok(Ok(Shared::reported(result)));
                                 }
@@ -185,17 +206,16 @@ impl RefreshCoordinator {
             .and_then(|kept| kept)
     }
 
-    /// Refuses `refresh_token` for the reuse window and forgets any result cached for it. Called at sign-out, so
-    /// old cookies replayed right after it cannot obtain tokens from the cache.
-    pub(crate) async fn revoke(&self, refresh_token: &RefreshToken) {
+    /// Refuses `refresh_token` for the reuse window and forgets any result cached for it in this process. Called
+    /// at sign-out, so old cookies replayed right after it cannot obtain tokens from the cache. Returns the
+    /// token's key, whose stored result the sign-out forgets in the shared store too.
+    pub(crate) fn revoke(&self, refresh_token: &RefreshToken) -> [u8; 32] {
         let key = token_key(refresh_token);
         self.flights.forget(&key, |revoked| {
             let now = Instant::now();
             revoked.insert(key, now + REUSE_WINDOW, now);
         });
-        if let Some(shared) = &self.shared {
-            shared.forget_refresh(&key).await;
-        }
+        key
     }
 }
 

@@ -45,6 +45,10 @@ pub(crate) const REFRESH_TOMBSTONES_CAPACITY: usize = 10_000;
 /// so this is only a margin for the clock being read at slightly different moments.
 pub(crate) const CLOCK_SKEW_SECS: i64 = 60;
 
+/// The longest a revocation heard from the shared store is kept: 24 hours, Cognito's longest access and id token
+/// lifetime.
+pub(crate) const MAX_SHARED_REVOCATION_SECS: i64 = 24 * 60 * 60;
+
 /// Sessions signed out through this runner, refused until their tokens expire (see the [module docs](self)).
 #[derive(Debug)]
 pub(crate) struct RevokedSessions {
@@ -80,11 +84,19 @@ impl RevokedSessions {
         Some(Revocation::new(key, until))
     }
 
-    /// Refuses a session another instance signed out (from the shared store).
+    /// Refuses a session another instance signed out (from the shared store), for at most
+    /// [`MAX_SHARED_REVOCATION_SECS`]: `until` comes from the store, so a far-future value written there by
+    /// anyone who can write to it does not stay in the list for ever.
     pub(crate) fn insert_shared(&self, revocation: Revocation) {
-        let now = unix_seconds(SystemTime::now());
-        self.lock()
-            .insert(revocation.session, revocation.until, now);
+        self.insert_shared_at(revocation, SystemTime::now());
+    }
+
+    fn insert_shared_at(&self, revocation: Revocation, now: SystemTime) {
+        let now = unix_seconds(now);
+        let until = revocation
+            .until
+            .min(now.saturating_add(MAX_SHARED_REVOCATION_SECS));
+        self.lock().insert(revocation.session, until, now);
     }
 
     /// Whether the token belongs to a session signed out here.
@@ -212,6 +224,25 @@ mod tests {
         }
         assert_eq!(revoked.len(), 100);
         assert!(revoked.is_revoked(&Claims::from_json(json!({"origin_jti": "o9999"})), at(0)));
+    }
+
+    #[test]
+    fn a_shared_revocation_is_kept_at_most_a_day() {
+        let revoked = RevokedSessions::default();
+        let claims = Claims::from_json(json!({"origin_jti": "o1", "exp": 1_000}));
+        let session = session_key(&claims).unwrap();
+        revoked.insert_shared_at(Revocation::new(session, i64::MAX), at(0));
+        let day = MAX_SHARED_REVOCATION_SECS as u64;
+        assert!(revoked.is_revoked(&claims, at(day - 1)));
+        assert!(
+            !revoked.is_revoked(&claims, at(day)),
+            "a far-future expiry from the store is clamped"
+        );
+        // An ordinary expiry is kept as is.
+        let other = Claims::from_json(json!({"origin_jti": "o2", "exp": 1_000}));
+        revoked.insert_shared_at(Revocation::new(session_key(&other).unwrap(), 500), at(0));
+        assert!(revoked.is_revoked(&other, at(499)));
+        assert!(!revoked.is_revoked(&other, at(500)));
     }
 
     /// Far more sign-outs with made-up refresh tokens than the cap, all within one reuse window: the tombstones

@@ -10,7 +10,7 @@
 //!    window) is used as is: same tokens, no Cognito call, no `on_refresh` hook (the instance that refreshed
 //!    called it).
 //! 2. Otherwise the instance takes the lease (`SET NX PX`, a random owner token, as long as the refresh deadline
-//!    plus a second), looks for a result once more (the previous holder may have finished between the first look
+//!    plus twice the store timeout plus a second), looks for a result once more (the previous holder may have finished between the first look
 //!    and the lease), refreshes, stores the sealed result, and only then releases the lease (if it still owns it).
 //! 3. An instance that finds the lease held polls for the result with backoff (5 ms doubling to 50 ms). When the
 //!    lease goes away without a result (its holder died or failed), it takes the lease itself.
@@ -20,6 +20,14 @@
 //! per-process single flight still holds): at most one refresh per process, as without a store. The first
 //! failure of an incident is logged at `warn`, later ones at `debug`, and the return of the store at `info`.
 //!
+//! # Sign-outs
+//!
+//! A sign-out updates this process's lists first, then sends its store calls in one background task
+//! ([`SharedRuntime::sign_out`]): each session's revocation once, and deletions of the session's stored refresh
+//! results and shared identity credentials. A revocation the store misses is kept (at most [`MAX_UNPUBLISHED`],
+//! the oldest dropped first) and published again by a background task (every 50 ms doubling to 5 s) until the
+//! store takes it, it expires, or the runner is dropped.
+//!
 //! # Why the key is the cookie key
 //!
 //! Stored results are sealed with the runner's cookie encryption key (`AMPLIFY_SSR_COOKIE_SECRET`), under their
@@ -28,9 +36,10 @@
 //! key can already read sign-in steps. A store is refused without an explicit key: a random per-process key
 //! would seal results no other instance can open.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Weak};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -45,6 +54,13 @@ use crate::store::{Revocation, SharedStore, StoreError, StoreFuture, hex};
 const FIRST_POLL: Duration = Duration::from_millis(5);
 const MAX_POLL: Duration = Duration::from_millis(50);
 
+/// How many revocations whose publication failed are kept to publish again when the store returns.
+pub(crate) const MAX_UNPUBLISHED: usize = 1_000;
+
+/// First and longest pause between two attempts to publish the revocations the store missed.
+const FIRST_RETRY: Duration = Duration::from_millis(50);
+const MAX_RETRY: Duration = Duration::from_secs(5);
+
 /// A runner's shared store, with the key that seals its entries.
 pub(crate) struct SharedRuntime {
     store: Arc<dyn SharedStore>,
@@ -52,6 +68,54 @@ pub(crate) struct SharedRuntime {
     timeout: Duration,
     /// Set while the store is failing (one warning per incident).
     degraded: AtomicBool,
+    /// Revocations the store missed (it failed when they were published), oldest first, at most
+    /// [`MAX_UNPUBLISHED`]: published again, in the background, until the store takes them.
+    unpublished: Mutex<VecDeque<Revocation>>,
+    /// Set while a background task is publishing `unpublished`.
+    retrying: AtomicBool,
+}
+
+/// What a sign-out tells the store, sent in one background task so that the response never waits on the store:
+/// the sessions to revoke (once each) and the stored results to forget.
+#[derive(Debug, Default)]
+pub(crate) struct SignOutNotice {
+    revocations: Vec<Revocation>,
+    refresh_results: Vec<[u8; 32]>,
+    credential_results: Vec<[u8; 32]>,
+}
+
+impl SignOutNotice {
+    /// Revokes a session once, however many of its tokens (access, id, copies) name it, until the latest expiry.
+    pub(crate) fn revoke(&mut self, revocation: Revocation) {
+        match self
+            .revocations
+            .iter_mut()
+            .find(|known| known.session == revocation.session)
+        {
+            Some(known) => known.until = known.until.max(revocation.until),
+            None => self.revocations.push(revocation),
+        }
+    }
+
+    /// Forgets the result stored for the refresh token hashed to `key`.
+    pub(crate) fn forget_refresh(&mut self, key: [u8; 32]) {
+        if !self.refresh_results.contains(&key) {
+            self.refresh_results.push(key);
+        }
+    }
+
+    /// Forgets the identity credentials stored for the id token hashed to `key`.
+    pub(crate) fn forget_credentials(&mut self, key: [u8; 32]) {
+        if !self.credential_results.contains(&key) {
+            self.credential_results.push(key);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.revocations.is_empty()
+            && self.refresh_results.is_empty()
+            && self.credential_results.is_empty()
+    }
 }
 
 impl std::fmt::Debug for SharedRuntime {
@@ -89,6 +153,8 @@ impl SharedRuntime {
             sealer: Sealer::new(key),
             timeout,
             degraded: AtomicBool::new(false),
+            unpublished: Mutex::default(),
+            retrying: AtomicBool::new(false),
         }
     }
 
@@ -143,27 +209,125 @@ impl SharedRuntime {
         }
     }
 
-    /// Tells every instance that a session is signed out.
-    pub(crate) async fn publish_revocation(&self, revocation: Revocation) {
-        self.call(
-            "publish_revocation",
-            self.store.publish_revocation(revocation),
-        )
-        .await;
+    /// Sends what a sign-out tells the store in one background task (the in-process list is already updated):
+    /// the revocations, published to every instance (those the store misses are kept and published again when
+    /// it returns), and the stored refresh results and identity credentials, deleted.
+    pub(crate) fn sign_out(self: &Arc<Self>, notice: SignOutNotice) {
+        if notice.is_empty() {
+            return;
+        }
+        let this = Arc::clone(self);
+        tokio::spawn(async move {
+            for revocation in notice.revocations {
+                if this
+                    .call(
+                        "publish_revocation",
+                        this.store.publish_revocation(revocation),
+                    )
+                    .await
+                    .is_none()
+                {
+                    this.keep_unpublished(revocation);
+                }
+            }
+            for (purpose, secrets) in [
+                ("refresh", &notice.refresh_results),
+                ("credentials", &notice.credential_results),
+            ] {
+                for secret in secrets {
+                    let (result, _) = keys(purpose, secret);
+                    this.call("delete", this.store.delete(&result)).await;
+                }
+            }
+        });
     }
 
-    /// Forgets the result stored for a refresh token (sign-out).
-    pub(crate) async fn forget_refresh(&self, token_key: &[u8; 32]) {
-        let key = result_key(token_key);
-        self.call("delete", self.store.delete(&key)).await;
+    /// Keeps a revocation the store missed, and makes sure a background task publishes it when the store returns.
+    fn keep_unpublished(self: &Arc<Self>, revocation: Revocation) {
+        {
+            let mut unpublished = self.unpublished();
+            let now = unix_seconds(SystemTime::now());
+            unpublished.retain(|kept| kept.until > now && kept.session != revocation.session);
+            if unpublished.len() >= MAX_UNPUBLISHED {
+                tracing::warn!(
+                    "too many sign-outs wait for the shared store; the oldest will not reach the other instances"
+                );
+                unpublished.pop_front();
+            }
+            unpublished.push_back(revocation);
+        }
+        if self.retrying.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let runtime = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut pause = FIRST_RETRY;
+            loop {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(MAX_RETRY);
+                // The runner was dropped: nobody left to publish for.
+                let Some(this) = runtime.upgrade() else {
+                    return;
+                };
+                if this.publish_unpublished().await {
+                    this.retrying.store(false, Ordering::Release);
+                    // One kept between the last look and the flag's reset would wait for the next sign-out.
+                    if this.unpublished().is_empty() || this.retrying.swap(true, Ordering::AcqRel) {
+                        return;
+                    }
+                }
+            }
+        });
+    }
+
+    /// Publishes the revocations the store missed; `true` when none is left.
+    async fn publish_unpublished(&self) -> bool {
+        loop {
+            let next = {
+                let mut unpublished = self.unpublished();
+                let now = unix_seconds(SystemTime::now());
+                unpublished.retain(|kept| kept.until > now);
+                unpublished.front().copied()
+            };
+            let Some(revocation) = next else {
+                return true;
+            };
+            if self
+                .call(
+                    "publish_revocation",
+                    self.store.publish_revocation(revocation),
+                )
+                .await
+                .is_none()
+            {
+                return false;
+            }
+            let mut unpublished = self.unpublished();
+            if unpublished.front() == Some(&revocation) {
+                unpublished.pop_front();
+            }
+        }
+    }
+
+    fn unpublished(&self) -> std::sync::MutexGuard<'_, VecDeque<Revocation>> {
+        self.unpublished
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// How long one store call may take.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// Refreshes once across the instances (see the [module docs](self)): `call` is Cognito, `lease` how long
-    /// the lease lasts (the refresh deadline and a margin).
+    /// the lease lasts (the refresh deadline and a margin). With `force`, a result another instance stored is
+    /// not used (the lease is still taken, so one refresh runs at a time).
     pub(crate) async fn refresh<E, F>(
         &self,
         token_key: &[u8; 32],
         lease: Duration,
+        force: bool,
         call: F,
     ) -> SharedRefresh<AuthenticationResult, E>
     where
@@ -174,6 +338,7 @@ impl SharedRuntime {
                 "refresh",
                 token_key,
                 lease,
+                force,
                 |_: &StoredResult| Some(super::refresh::REUSE_WINDOW),
                 async || call().await.map(|result| StoredResult::from(&result)),
             )
@@ -187,11 +352,13 @@ impl SharedRuntime {
     /// Computes `call` once across the instances for the secret hashed to `secret_key`, under `purpose`: a
     /// sealed result another instance stored, or this instance's own call under the lease (its result stored
     /// for as long as `keep` says). Falls back to `call` whenever the store fails (see the [module docs](self)).
+    /// With `force`, stored results are not read (this instance computes under the lease and stores its result).
     pub(crate) async fn once<T, E, F>(
         &self,
         purpose: &'static str,
         secret_key: &[u8; 32],
         lease: Duration,
+        force: bool,
         keep: impl Fn(&T) -> Option<Duration>,
         call: F,
     ) -> SharedRefresh<T, E>
@@ -199,8 +366,7 @@ impl SharedRuntime {
         T: Serialize + DeserializeOwned,
         F: AsyncFnOnce() -> Result<T, E>,
     {
-        let result_key = format!("{purpose}:result:{}", hex(secret_key));
-        let lease_key = format!("{purpose}:lease:{}", hex(secret_key));
+        let (result_key, lease_key) = keys(purpose, secret_key);
         let label = format!("amplify-ssr shared {purpose} v1");
         let Some(owner) = owner_token() else {
             return SharedRefresh::Called(call().await);
@@ -208,7 +374,12 @@ impl SharedRuntime {
         let give_up = Instant::now() + lease * 2;
         let mut pause = FIRST_POLL;
         loop {
-            match self.call("get", self.store.get(&result_key)).await {
+            let look = if force {
+                Some(None)
+            } else {
+                self.call("get", self.store.get(&result_key)).await
+            };
+            match look {
                 Some(Some(sealed)) => match self.open(sealed, &label, &result_key) {
                     Some(result) => return SharedRefresh::Stored(result),
                     None => {
@@ -229,7 +400,9 @@ impl SharedRuntime {
                 Some(true) => {
                     // The holder before us stores its result before it releases the lease: a lease taken between
                     // our first look and now may follow a finished computation, so look again.
-                    if let Some(Some(sealed)) = self.call("get", self.store.get(&result_key)).await
+                    if !force
+                        && let Some(Some(sealed)) =
+                            self.call("get", self.store.get(&result_key)).await
                         && let Some(result) = self.open(sealed, &label, &result_key)
                     {
                         self.call("release", self.store.release_lease(&lease_key, &owner))
@@ -298,8 +471,21 @@ impl From<StoredResult> for AuthenticationResult {
     }
 }
 
-fn result_key(token_key: &[u8; 32]) -> String {
-    format!("refresh:result:{}", hex(token_key))
+/// The store keys of a computation for the secret hashed to `secret_key` under `purpose`: its result and its
+/// lease.
+fn keys(purpose: &str, secret_key: &[u8; 32]) -> (String, String) {
+    let secret = hex(secret_key);
+    (
+        format!("{purpose}:result:{secret}"),
+        format!("{purpose}:lease:{secret}"),
+    )
+}
+
+fn unix_seconds(now: SystemTime) -> i64 {
+    now.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
+        })
 }
 
 /// A random lease owner (128 bits).
@@ -344,7 +530,7 @@ mod tests {
         let (a, b) = (runtime(&store, 1), runtime(&store, 1));
         let (release, released) = oneshot::channel::<()>();
         let calls = AtomicUsize::new(0);
-        let first = a.once("t", &[9; 32], LEASE, keep, async || {
+        let first = a.once("t", &[9; 32], LEASE, false, keep, async || {
             calls.fetch_add(1, Ordering::SeqCst);
             released.await.map_err(drop)?;
             Ok::<_, ()>(7)
@@ -359,7 +545,7 @@ mod tests {
             {
                 tokio::task::yield_now().await;
             }
-            let second = b.once("t", &[9; 32], LEASE, keep, async || {
+            let second = b.once("t", &[9; 32], LEASE, false, keep, async || {
                 calls.fetch_add(1, Ordering::SeqCst);
                 Ok::<_, ()>(8)
             });
@@ -389,7 +575,7 @@ mod tests {
                 .unwrap()
         );
         let outcome = runtime(&store, 1)
-            .once("t", &[3; 32], LEASE, keep, async || Ok::<_, ()>(5))
+            .once("t", &[3; 32], LEASE, false, keep, async || Ok::<_, ()>(5))
             .await;
         assert_eq!(value(outcome), (false, 5));
     }
@@ -398,11 +584,11 @@ mod tests {
     async fn a_result_sealed_with_another_key_or_for_another_secret_is_not_used() {
         let store = MemoryStore::new();
         let stored = runtime(&store, 1)
-            .once("t", &[4; 32], LEASE, keep, async || Ok::<_, ()>(1))
+            .once("t", &[4; 32], LEASE, false, keep, async || Ok::<_, ()>(1))
             .await;
         assert_eq!(value(stored), (false, 1));
         let other_key = runtime(&store, 2)
-            .once("t", &[4; 32], LEASE, keep, async || Ok::<_, ()>(2))
+            .once("t", &[4; 32], LEASE, false, keep, async || Ok::<_, ()>(2))
             .await;
         assert_eq!(value(other_key), (false, 2), "does not open: computed here");
         // A sealed value moved under another secret's key does not open either (bound to its key).
@@ -414,9 +600,30 @@ mod tests {
         let other = format!("t:result:{}", hex(&[5; 32]));
         store.put(&other, moved, LEASE).await.unwrap();
         let outcome = runtime(&store, 1)
-            .once("t", &[5; 32], LEASE, keep, async || Ok::<_, ()>(3))
+            .once("t", &[5; 32], LEASE, false, keep, async || Ok::<_, ()>(3))
             .await;
         assert_eq!(value(outcome), (false, 3));
+    }
+
+    #[tokio::test]
+    async fn a_forced_computation_does_not_use_a_stored_result() {
+        let store = MemoryStore::new();
+        let first = runtime(&store, 1)
+            .once("t", &[8; 32], LEASE, false, keep, async || Ok::<_, ()>(1))
+            .await;
+        assert_eq!(value(first), (false, 1));
+        let reused = runtime(&store, 1)
+            .once("t", &[8; 32], LEASE, false, keep, async || Ok::<_, ()>(2))
+            .await;
+        assert_eq!(value(reused), (true, 1), "not forced: the stored result");
+        let forced = runtime(&store, 1)
+            .once("t", &[8; 32], LEASE, true, keep, async || Ok::<_, ()>(3))
+            .await;
+        assert_eq!(value(forced), (false, 3), "forced: computed here");
+        let after = runtime(&store, 1)
+            .once("t", &[8; 32], LEASE, false, keep, async || Ok::<_, ()>(4))
+            .await;
+        assert_eq!(value(after), (true, 3), "the forced result is stored");
     }
 
     #[tokio::test]
@@ -424,7 +631,7 @@ mod tests {
         let store = MemoryStore::new();
         store.set_available(false);
         let outcome = runtime(&store, 1)
-            .once("t", &[6; 32], LEASE, keep, async || Ok::<_, ()>(4))
+            .once("t", &[6; 32], LEASE, false, keep, async || Ok::<_, ()>(4))
             .await;
         assert_eq!(value(outcome), (false, 4));
     }

@@ -22,12 +22,14 @@ use std::time::SystemTime;
 use super::copies::{self, Choice, MAX_COPIES};
 use super::hooks::{self, AuthEvent};
 use super::identity::forget_session_credentials;
+use super::shared::SignOutNotice;
 use super::tokens;
 use crate::auth::runtime::AuthRuntime;
 use crate::context::ServerContext;
 use crate::cookies::{AuthCookieNames, FALLBACK_USERNAME, TokenSlot};
 use crate::jwt::{Claims, TokenUse};
 use crate::secret::{AccessToken, RefreshToken};
+use crate::store::Revocation;
 
 /// The tokens a sign-out found, for revocation with Cognito.
 #[derive(Debug, Default)]
@@ -117,6 +119,8 @@ pub(crate) async fn end_session(ctx: &ServerContext, runtime: &AuthRuntime) -> F
         ..FoundTokens::default()
     };
     let mut seen = Vec::new();
+    // What the shared store is told, once per session, in one background task after the loop.
+    let mut notice = SignOutNotice::default();
     for username in &usernames {
         for (slot, token_use) in [
             (TokenSlot::AccessToken, TokenUse::Access),
@@ -124,7 +128,9 @@ pub(crate) async fn end_session(ctx: &ServerContext, runtime: &AuthRuntime) -> F
         ] {
             for raw in copies::copies(ctx, &names.user_key(username, slot)).values {
                 found.any |= slot == TokenSlot::AccessToken;
-                revoke_here(ctx, runtime, &raw, token_use, now).await;
+                if let Some(revocation) = revoke_here(ctx, runtime, &raw, token_use, now).await {
+                    notice.revoke(revocation);
+                }
             }
         }
         let own = owner.usernames.contains(username);
@@ -140,15 +146,19 @@ pub(crate) async fn end_session(ctx: &ServerContext, runtime: &AuthRuntime) -> F
             seen.push(raw.clone());
             let token = RefreshToken::new(raw);
             // Old cookies replayed right after sign-out must not get tokens from the refresh cache.
-            runtime.refresher.revoke(&token).await;
+            notice.forget_refresh(runtime.refresher.revoke(&token));
             if own {
                 found.own_refresh_tokens.push(token);
             } else if found.other_refresh_tokens.len() < MAX_COPIES {
                 found.other_refresh_tokens.push(token);
             }
         }
-        forget_session_credentials(ctx, runtime, username);
+        forget_session_credentials(ctx, runtime, username, &mut notice);
         tokens::clear(ctx, client_id, username);
+    }
+    if let Some(shared) = &runtime.shared {
+        // The in-process lists are up to date: the response does not wait on the store.
+        shared.sign_out(notice);
     }
     if found.any {
         let event = match &owner.claims {
@@ -221,32 +231,30 @@ async fn owner(
     }
 }
 
-/// Remembers the session of a token copy as signed out here, when it verifies.
+/// Remembers the session of a token copy as signed out here, when it verifies; returns the revocation to share.
 async fn revoke_here(
     ctx: &ServerContext,
     runtime: &AuthRuntime,
     raw: &str,
     token_use: TokenUse,
     now: SystemTime,
-) {
+) -> Option<Revocation> {
     match ctx
         .verified_tokens()
         .verify(&runtime.verifier, raw, token_use, now)
         .await
     {
-        Ok(verified) => {
-            if let Some(revocation) = runtime.revoked_sessions.revoke(&verified.claims, now)
-                && let Some(shared) = &runtime.shared
-            {
-                shared.publish_revocation(revocation).await;
-            }
+        Ok(verified) => runtime.revoked_sessions.revoke(&verified.claims, now),
+        Err(e) if e.is_transient() => {
+            tracing::warn!(
+                error = %e,
+                "the signing keys are unavailable; this session's tokens stay valid here until they expire"
+            );
+            None
         }
-        Err(e) if e.is_transient() => tracing::warn!(
-            error = %e,
-            "the signing keys are unavailable; this session's tokens stay valid here until they expire"
-        ),
         Err(e) => {
-            tracing::debug!(error = %e, token = %token_use, "a signed-out token failed verification")
+            tracing::debug!(error = %e, token = %token_use, "a signed-out token failed verification");
+            None
         }
     }
 }

@@ -96,7 +96,7 @@ impl ServerRunnerBuilder {
     }
 
     /// How long one call to the Redis store may take (default 250 ms) before the runner goes on without it. Wins
-    /// over `AMPLIFY_SSR_REDIS_TIMEOUT_MS`.
+    /// over `AMPLIFY_SSR_REDIS_TIMEOUT_MS`. Zero is refused by [`build`](Self::build).
     pub fn store_timeout(mut self, timeout: Duration) -> Self {
         self.store_timeout = Some(timeout);
         self
@@ -325,6 +325,13 @@ impl ServerRunnerBuilder {
             return Err(error);
         }
         self.auth.refresh.validate()?;
+        if self.store_timeout == Some(Duration::ZERO) {
+            // As from AMPLIFY_SSR_REDIS_TIMEOUT_MS: a zero timeout would fail every store call.
+            return Err(ConfigError::NotConfigured {
+                what: "a store timeout above 0 (ServerRunnerBuilder::store_timeout)".to_owned(),
+                fix: "pass a duration above 0, e.g. 250 ms, or leave the default".to_owned(),
+            });
+        }
         if self.read_env {
             self.config.apply_env()?;
         }

@@ -31,16 +31,8 @@ impl Payload {
     /// The SHA-256 of `body`.
     pub(crate) fn of(body: &[u8]) -> Self {
         let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, body);
-        Self::Sha256(hex(digest.as_ref()))
+        Self::Sha256(crate::store::hex(digest.as_ref()))
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(64), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
 }
 
 fn settings(location: SignatureLocation, expires_in: Option<Duration>) -> SigningSettings {

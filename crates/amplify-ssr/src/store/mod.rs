@@ -14,12 +14,21 @@
 //!   timeout makes the refresh fall back to the per-process single flight, with one warning per incident.
 //! * **Revocations shared.** A sign-out publishes the session's id (a hash of `origin_jti`) and its expiry; every
 //!   instance adds it to its in-process list from a subscription, and loads the live list when it (re)connects.
-//!   Requests never ask the store: the in-process list is all they read.
+//!   Requests never ask the store: the in-process list is all they read, and a sign-out sends its store calls
+//!   in a background task. A revocation the store missed is kept (at most 1,000) and published again until the
+//!   store takes it.
+//! * **Identity credentials shared, on request**
+//!   ([`share_identity_credentials`](crate::ServerRunnerBuilder::share_identity_credentials)): signed-in users'
+//!   identity-pool credentials are fetched once across the instances under a lease, like a refresh, and stored
+//!   sealed until the refresh margin before they expire. A sign-out deletes them, with the session's stored
+//!   refresh result, in the background task that publishes its revocation.
 //! * Verified tokens stay per process (cheap, nothing to share).
 //!
 //! Store keys are the store's prefix, a purpose, and the hex SHA-256 of the secret they stand for: no token is
-//! ever a key, and every stored value is sealed. An entry that does not open is ignored (and logged), never
-//! trusted.
+//! ever a key. Stored results (refreshes, identity credentials) are sealed: an entry that does not open is
+//! ignored (and logged), never trusted. Lease owners and revocations are not sealed: a revocation is a session
+//! hash and an expiry, and an instance keeps one it hears of for at most 24 hours, whatever expiry the store
+//! gives.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -138,8 +147,20 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// How many live revocations a [`MemoryStore`] keeps (as many as a runner's list).
+const MEMORY_REVOCATIONS: usize = 50_000;
+
+fn unix_seconds() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
+        })
+}
+
 /// A store in this process's memory: shares between runners of one process (tests, several apps in one
-/// binary), not between processes. It can be switched [unavailable](Self::set_available) to exercise the
+/// binary), not between processes. Expired values are swept on every write, and expired revocations on every
+/// publication (at most 50,000 live ones are kept). It can be switched [unavailable](Self::set_available) to exercise the
 /// failure rules.
 #[derive(Clone, Default)]
 pub struct MemoryStore {
@@ -232,9 +253,11 @@ impl SharedStore for MemoryStore {
     fn put<'a>(&'a self, key: &'a str, value: Vec<u8>, ttl: Duration) -> StoreFuture<'a, ()> {
         Box::pin(async move {
             self.check()?;
-            self.lock()
-                .values
-                .insert(key.to_owned(), (value, Instant::now() + ttl));
+            let now = Instant::now();
+            let mut state = self.lock();
+            // Expired values (results, leases) go on every write: memory follows the live entries.
+            state.values.retain(|_, (_, until)| now < *until);
+            state.values.insert(key.to_owned(), (value, now + ttl));
             Ok(())
         })
     }
@@ -255,13 +278,15 @@ impl SharedStore for MemoryStore {
     ) -> StoreFuture<'a, bool> {
         Box::pin(async move {
             self.check()?;
-            if self.live(key).is_some() {
+            // Checked and taken under one guard: two runners cannot both take it.
+            let mut state = self.lock();
+            let now = Instant::now();
+            if state.values.get(key).is_some_and(|(_, until)| now < *until) {
                 return Ok(false);
             }
-            self.lock().values.insert(
-                key.to_owned(),
-                (owner.as_bytes().to_vec(), Instant::now() + ttl),
-            );
+            state
+                .values
+                .insert(key.to_owned(), (owner.as_bytes().to_vec(), now + ttl));
             Ok(true)
         })
     }
@@ -286,6 +311,22 @@ impl SharedStore for MemoryStore {
             self.check()?;
             let sinks = {
                 let mut state = self.lock();
+                let now = unix_seconds();
+                state
+                    .revocations
+                    .retain(|kept| kept.until > now && kept.session != revocation.session);
+                if state.revocations.len() >= MEMORY_REVOCATIONS {
+                    // Full of live entries: the one that expires first goes.
+                    if let Some(first) = state
+                        .revocations
+                        .iter()
+                        .enumerate()
+                        .min_by_key(|(_, kept)| kept.until)
+                        .map(|(n, _)| n)
+                    {
+                        state.revocations.swap_remove(first);
+                    }
+                }
                 state.revocations.push(revocation);
                 state.sinks.clone()
             };
@@ -313,5 +354,73 @@ impl SharedStore for MemoryStore {
         for revocation in live {
             sink(revocation);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn one_lease_taker_wins_among_concurrent_ones() {
+        let store = MemoryStore::new();
+        for round in 0..200 {
+            let key = format!("lease:{round}");
+            let takers: Vec<_> = (0..8)
+                .map(|n| {
+                    let (store, key) = (store.clone(), key.clone());
+                    tokio::spawn(async move {
+                        store
+                            .try_lease(&key, &n.to_string(), Duration::from_secs(60))
+                            .await
+                            .unwrap()
+                    })
+                })
+                .collect();
+            let mut won = 0;
+            for taker in takers {
+                won += usize::from(taker.await.unwrap());
+            }
+            assert_eq!(won, 1, "round {round}");
+        }
+    }
+
+    #[tokio::test]
+    async fn expired_values_and_revocations_are_swept() {
+        let store = MemoryStore::new();
+        for n in 0..100 {
+            store
+                .put(&format!("gone:{n}"), vec![0; 64], Duration::ZERO)
+                .await
+                .unwrap();
+        }
+        store
+            .put("live", vec![1], Duration::from_secs(60))
+            .await
+            .unwrap();
+        assert_eq!(store.lock().values.len(), 1, "only the live value is left");
+
+        let now = unix_seconds();
+        for n in 0..100u8 {
+            store
+                .publish_revocation(Revocation::new([n; 32], now - 1))
+                .await
+                .unwrap();
+        }
+        store
+            .publish_revocation(Revocation::new([200; 32], now + 60))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.lock().revocations.len(),
+            1,
+            "only the live revocation"
+        );
+        // The same session published twice is kept once.
+        store
+            .publish_revocation(Revocation::new([200; 32], now + 60))
+            .await
+            .unwrap();
+        assert_eq!(store.lock().revocations.len(), 1);
     }
 }

@@ -67,7 +67,7 @@ use tracing::Instrument as _;
 
 use crate::auth::refresh::get_tokens;
 use crate::auth::runtime::AuthRuntime;
-use crate::auth::shared::{SharedRefresh, SharedRuntime};
+use crate::auth::shared::{SharedRefresh, SharedRuntime, SignOutNotice};
 use crate::auth::tokens::StoredSession;
 use crate::cognito::{CognitoError, IdentityClient, logins_key};
 use crate::context::{ContextKind, ServerContext};
@@ -502,6 +502,7 @@ async fn authenticated(
                     "credentials",
                     &key,
                     SHARED_CREDENTIALS_LEASE,
+                    false,
                     |stored: &StoredCredentials| stored.keep(margin),
                     async || {
                         fetch()
@@ -682,11 +683,12 @@ fn guest_cookie_sent(ctx: &ServerContext, identity: &IdentityRuntime) -> bool {
 }
 
 /// Drops the cached credentials of the session being signed out (called by [`sign_out`](crate::sign_out)), for
-/// every copy of its id-token cookie.
+/// every copy of its id-token cookie; when they are shared, `notice` forgets them in the store too.
 pub(crate) fn forget_session_credentials(
     ctx: &ServerContext,
     runtime: &AuthRuntime,
     username: &str,
+    notice: &mut SignOutNotice,
 ) {
     let Some(identity) = &runtime.identity else {
         return;
@@ -694,9 +696,11 @@ pub(crate) fn forget_session_credentials(
     let names = AuthCookieNames::new(&runtime.config.user_pool_client_id);
     for raw in ctx.cookie_copies(&names.user_key(username, TokenSlot::IdToken)) {
         if !raw.is_empty() {
-            identity
-                .cache
-                .forget(&credentials_key(&identity.pool_id, &IdToken::new(raw)));
+            let key = credentials_key(&identity.pool_id, &IdToken::new(raw));
+            identity.cache.forget(&key);
+            if identity.shared.is_some() {
+                notice.forget_credentials(key);
+            }
         }
     }
 }
