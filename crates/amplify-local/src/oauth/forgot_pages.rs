@@ -2,8 +2,12 @@
 //! (the username) and `POST /confirmForgotPassword` (the code and the new
 //! password). They run ForgotPassword's and ConfirmForgotPassword's logic
 //! ([`crate::user_pool::start_reset`], [`crate::user_pool::finish_reset`]),
-//! with the same codes and attempt limits; the code is shown on the page
-//! (nothing is sent), as sign-up codes are.
+//! with the same codes and attempt limits. Unlike a sign-up code, a reset
+//! code is never shown on a page: anyone may ask to reset any username, so
+//! the code is only logged (and readable with
+//! [`crate::LocalBackend::password_reset_code`]). The pages look the same for
+//! an unknown username, a user who cannot reset (disabled, no verified
+//! address, temporary password) and one who can.
 
 use std::sync::Arc;
 
@@ -61,15 +65,8 @@ fn reset_form(
     username: &str,
     error: Option<&str>,
 ) -> Response {
-    let code = state
-        .store
-        .user_code(username, user_pool::RESET_PURPOSE)
-        .ok()
-        .flatten()
-        .filter(|record| record.expires_at >= state.now())
-        .map(|record| record.code);
     page(state, authorization, csrf, error, |ctx| {
-        pages::reset(ctx, username, code.as_deref(), error)
+        pages::reset(ctx, username, error)
     })
 }
 
@@ -123,14 +120,16 @@ pub(crate) async fn forgot(
         }
         match user_pool::start_reset(&state, username) {
             Ok(_) => reset_form(&state, authorization, &csrf, username, None),
+            // Told apart only in the log: the page is the one an unknown
+            // username gets.
             Err(error)
                 if matches!(
                     error.code,
                     ErrorCode::NotAuthorized | ErrorCode::InvalidParameter
                 ) =>
             {
-                let message = authorization.lang.account().err_cannot_reset;
-                forgot_form(&state, authorization, &csrf, username, Some(message))
+                tracing::info!(username, reason = %error.message, "managed login: password reset refused");
+                reset_form(&state, authorization, &csrf, username, None)
             }
             Err(error) => internal_error_page(authorization.lang, &error.message),
         }

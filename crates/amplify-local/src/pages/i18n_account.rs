@@ -26,13 +26,14 @@ pub(crate) struct AccountText {
     pub(crate) forgot_title: &'static str,
     pub(crate) forgot_note: &'static str,
     pub(crate) send_code: &'static str,
+    /// On the reset page: where the code is (it is never shown on a page).
+    pub(crate) reset_note: &'static str,
     pub(crate) reset_title: &'static str,
     pub(crate) reset_button: &'static str,
     pub(crate) reset_done: &'static str,
     pub(crate) back_to_sign_in: &'static str,
     pub(crate) err_session: &'static str,
     pub(crate) err_code: &'static str,
-    pub(crate) err_cannot_reset: &'static str,
 }
 
 impl Lang {
@@ -68,13 +69,13 @@ static EN: AccountText = AccountText {
     forgot_title: "Reset your password",
     forgot_note: "Enter your username: a code to reset your password will be sent to you.",
     send_code: "Send code",
+    reset_note: "amplify-local does not send email or SMS: if the account can reset its password, the code is in amplify-local's log.",
     reset_title: "Choose a new password",
     reset_button: "Reset password",
     reset_done: "Your password was reset. Sign in with your new password.",
     back_to_sign_in: "Back to sign in",
     err_session: "This sign-in took too long or was already used. Please sign in again.",
     err_code: "The code is wrong. Please try again.",
-    err_cannot_reset: "This account cannot reset its password here: it has no verified email or phone number, or it must first sign in with its temporary password.",
 };
 
 static FR: AccountText = AccountText {
@@ -97,13 +98,13 @@ static FR: AccountText = AccountText {
     forgot_title: "Réinitialiser votre mot de passe",
     forgot_note: "Saisissez votre nom d'utilisateur : un code de réinitialisation vous sera envoyé.",
     send_code: "Envoyer le code",
+    reset_note: "amplify-local n'envoie ni e-mail ni SMS : si le compte peut réinitialiser son mot de passe, le code figure dans le journal d'amplify-local.",
     reset_title: "Choisir un nouveau mot de passe",
     reset_button: "Réinitialiser le mot de passe",
     reset_done: "Votre mot de passe a été réinitialisé. Connectez-vous avec le nouveau.",
     back_to_sign_in: "Retour à la connexion",
     err_session: "Cette connexion a pris trop de temps ou a déjà été utilisée. Veuillez vous reconnecter.",
     err_code: "Le code est incorrect. Veuillez réessayer.",
-    err_cannot_reset: "Ce compte ne peut pas réinitialiser son mot de passe ici : il n'a ni e-mail ni numéro de téléphone vérifié, ou doit d'abord se connecter avec son mot de passe temporaire.",
 };
 
 static DE: AccountText = AccountText {
@@ -126,13 +127,13 @@ static DE: AccountText = AccountText {
     forgot_title: "Passwort zurücksetzen",
     forgot_note: "Geben Sie Ihren Benutzernamen ein: Sie erhalten einen Code zum Zurücksetzen Ihres Passworts.",
     send_code: "Code senden",
+    reset_note: "amplify-local sendet keine E-Mails oder SMS: Wenn das Konto sein Passwort zurücksetzen kann, steht der Code im Protokoll von amplify-local.",
     reset_title: "Neues Passwort wählen",
     reset_button: "Passwort zurücksetzen",
     reset_done: "Ihr Passwort wurde zurückgesetzt. Melden Sie sich mit dem neuen Passwort an.",
     back_to_sign_in: "Zurück zur Anmeldung",
     err_session: "Diese Anmeldung hat zu lange gedauert oder wurde bereits verwendet. Bitte melden Sie sich erneut an.",
     err_code: "Der Code ist falsch. Bitte versuchen Sie es erneut.",
-    err_cannot_reset: "Dieses Konto kann sein Passwort hier nicht zurücksetzen: Es hat keine bestätigte E-Mail-Adresse oder Telefonnummer, oder es muss sich zuerst mit seinem vorläufigen Passwort anmelden.",
 };
 
 static ES: AccountText = AccountText {
@@ -155,13 +156,13 @@ static ES: AccountText = AccountText {
     forgot_title: "Restablecer su contraseña",
     forgot_note: "Introduzca su nombre de usuario: recibirá un código para restablecer su contraseña.",
     send_code: "Enviar código",
+    reset_note: "amplify-local no envía correos ni SMS: si la cuenta puede restablecer su contraseña, el código está en el registro de amplify-local.",
     reset_title: "Elegir una contraseña nueva",
     reset_button: "Restablecer contraseña",
     reset_done: "Se restableció su contraseña. Inicie sesión con la nueva.",
     back_to_sign_in: "Volver a iniciar sesión",
     err_session: "Este inicio de sesión tardó demasiado o ya se usó. Inicie sesión de nuevo.",
     err_code: "El código no es correcto. Inténtelo de nuevo.",
-    err_cannot_reset: "Esta cuenta no puede restablecer su contraseña aquí: no tiene un correo o teléfono verificado, o primero debe iniciar sesión con su contraseña temporal.",
 };
 
 static JA: AccountText = AccountText {
@@ -184,13 +185,13 @@ static JA: AccountText = AccountText {
     forgot_title: "パスワードのリセット",
     forgot_note: "ユーザー名を入力してください。パスワードをリセットするためのコードが送信されます。",
     send_code: "コードを送信",
+    reset_note: "amplify-local はメールや SMS を送信しません。アカウントがパスワードをリセットできる場合、コードは amplify-local のログに出力されます。",
     reset_title: "新しいパスワードを選択",
     reset_button: "パスワードをリセット",
     reset_done: "パスワードをリセットしました。新しいパスワードでサインインしてください。",
     back_to_sign_in: "サインインに戻る",
     err_session: "このサインインは時間がかかりすぎたか、すでに使用されています。もう一度サインインしてください。",
     err_code: "コードが正しくありません。もう一度お試しください。",
-    err_cannot_reset: "このアカウントはここでパスワードをリセットできません。確認済みのメールアドレスや電話番号がないか、まず一時パスワードでサインインする必要があります。",
 };
 
 #[cfg(test)]
@@ -224,7 +225,7 @@ mod tests {
             text.back_to_sign_in,
             text.err_session,
             text.err_code,
-            text.err_cannot_reset,
+            text.reset_note,
         ]
     }
 
