@@ -214,7 +214,20 @@ fn answer_post(state: &AppState, post: &FormPost, csrf: &Csrf) -> Response {
     let account = authorization.lang.account();
     let name = post.field("challenge");
     let session = post.field("session");
-    let username = post.field("username");
+    // The user is the session's: a form naming anyone else is refused, so
+    // that no page shows another user's pending secret or attributes.
+    let username = match user_pool::session_username(state, session) {
+        Ok(owner) if owner == post.field("username") => owner,
+        Ok(_) => {
+            let refusal = ApiError::new(
+                ErrorCode::NotAuthorized,
+                "Invalid session for the user, session is expired.",
+            );
+            return api_failure(state, authorization, csrf, &refusal);
+        }
+        Err(error) => return api_failure(state, authorization, csrf, &error),
+    };
+    let username = username.as_str();
     let code = post.field("code").trim();
     // Shown again on a wrong answer, with the same session.
     let parameters = match (name, state.store.user(username)) {

@@ -90,6 +90,21 @@ pub(super) fn open_session(
     Ok((key, record))
 }
 
+/// The user of a live session, whatever its challenge: managed login's
+/// challenge pages take the username from here, never from the form.
+pub(crate) fn session_username(state: &AppState, session: &str) -> Result<String, ApiError> {
+    let all = [
+        "NEW_PASSWORD_REQUIRED",
+        "SMS_MFA",
+        "EMAIL_OTP",
+        "SOFTWARE_TOKEN_MFA",
+        "SELECT_MFA_TYPE",
+        "MFA_SETUP",
+        "CUSTOM_CHALLENGE",
+    ];
+    Ok(open_session(state, Some(session), None, &all)?.1.username)
+}
+
 /// Counts a wrong answer; the session is dropped at the limit.
 pub(super) fn fail(state: &AppState, key: &str) -> Result<(), ApiError> {
     if state.store.fail_challenge(key)? >= MAX_FAILURES {

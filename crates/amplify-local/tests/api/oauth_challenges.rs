@@ -124,6 +124,59 @@ async fn totp_is_set_up_and_then_asked_on_the_login_page() {
 }
 
 #[tokio::test]
+async fn a_challenge_page_answers_only_for_its_sessions_user() {
+    let h = Harness::start_with(|o| {
+        o.with_mfa(MfaMode::Required)
+            .with_mfa_factors([MfaFactor::Totp])
+    })
+    .await;
+    h.user("lena");
+    h.user("mallory");
+    let p = pkce();
+    let params = authorize_params(h.backend.client_id(), &p, &[]);
+    let setup_of = |name: &'static str| {
+        let h = &h;
+        let p = &p;
+        let params = &params;
+        async move {
+            let browser = Browser::new(h);
+            browser.get(&authorize_path(h, p, &[])).await;
+            let setup = browser
+                .post(
+                    "/login",
+                    &form(params, &[("username", name), ("password", PASSWORD)]),
+                )
+                .await;
+            assert!(setup.has_id("mfa-setup-form"), "{}", setup.body);
+            (browser, setup)
+        }
+    };
+    let (_lena, lena_setup) = setup_of("lena").await;
+    let lena_secret = lena_setup.text_of("totp-secret");
+    let (mallory, setup) = setup_of("mallory").await;
+    // Mallory's own session, naming Lena: refused, and Lena's secret unseen.
+    let (session, challenge, _) = challenge_fields(&setup);
+    let forged = mallory
+        .post(
+            "/login/challenge",
+            &form(
+                &params,
+                &[
+                    ("session", session.as_str()),
+                    ("challenge", challenge.as_str()),
+                    ("username", "lena"),
+                    ("code", "12345"),
+                ],
+            ),
+        )
+        .await;
+    assert!(!forged.body.contains(&lena_secret), "{}", forged.body);
+    assert!(forged.has_id("login-form"), "{}", forged.body);
+    assert!(forged.has_id("error"));
+    h.backend.shutdown().await;
+}
+
+#[tokio::test]
 async fn email_and_sms_codes_are_shown_after_choosing_a_factor() {
     let h = Harness::start_with(|o| o.with_mfa(MfaMode::Optional)).await;
     h.backend
