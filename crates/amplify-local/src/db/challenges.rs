@@ -129,6 +129,25 @@ impl Store {
         )? == 1)
     }
 
+    /// Counts an answer as a failure before it is checked, so that parallel
+    /// answers cannot all get past `max`; returns the failures so far, or
+    /// `None` when the session is gone or has used up its `max` tries.
+    pub(crate) fn claim_challenge_try(
+        &self,
+        session_hash: &str,
+        max: u32,
+    ) -> Result<Option<u32>, LocalError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "UPDATE challenge_sessions SET failures = failures + 1
+                 WHERE session_hash = ?1 AND failures < ?2 RETURNING failures",
+                rusqlite::params![session_hash, max],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
     /// Counts a wrong answer; returns the failures so far.
     pub(crate) fn fail_challenge(&self, session_hash: &str) -> Result<u32, LocalError> {
         Ok(self

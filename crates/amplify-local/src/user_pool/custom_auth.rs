@@ -16,6 +16,7 @@ use super::common::{delivery, new_code, same_code};
 use super::flow::{self, MAX_FAILURES};
 use super::mfa_answers::Answer;
 use crate::api_error::{ApiError, ErrorCode};
+use crate::attempts::{Attempt, Guess};
 use crate::db::{ChallengeRecord, UserStatus};
 use crate::ids;
 use crate::state::AppState;
@@ -95,14 +96,23 @@ pub(super) fn answer(state: &AppState, answer: &Answer<'_>) -> Result<Value, Api
     let username = parameter(answer.responses, "USERNAME")?;
     let given = parameter(answer.responses, "ANSWER")?;
     let (key, pending) = flow::open_session(state, answer.session, Some(username), &[CHALLENGE])?;
-    flow::consume(state, &key)?;
+    // CUSTOM_AUTH asks no password: without a count per user, new sessions
+    // would give unlimited tries at the code.
+    let attempt = Attempt::start(state, Guess::Code, &pending.username)?;
+    if let Err(error) = flow::consume(state, &key) {
+        attempt.withdraw()?;
+        return Err(error);
+    }
     let user = state
         .store
         .user(&pending.username)?
         .filter(|user| user.enabled && user.status == UserStatus::Confirmed);
     let expected = pending.code.unwrap_or_default();
     match user {
-        Some(user) if same_code(&expected, given) => sign_in_result(state, &user),
+        Some(user) if same_code(&expected, given) => {
+            attempt.succeeded()?;
+            sign_in_result(state, &user)
+        }
         _ if pending.failures + 1 < MAX_FAILURES => {
             challenge(state, &pending.username, expected, pending.failures + 1)
         }

@@ -113,6 +113,27 @@ pub(super) fn fail(state: &AppState, key: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Counts an answer as a wrong one before it is checked; returns the
+/// failures so far. A session past [`MAX_FAILURES`] is dropped and refused.
+pub(super) fn claim_try(state: &AppState, key: &str) -> Result<u32, ApiError> {
+    match state.store.claim_challenge_try(key, MAX_FAILURES)? {
+        Some(failures) => Ok(failures),
+        None => {
+            state.store.delete_challenge(key)?;
+            Err(invalid_session())
+        }
+    }
+}
+
+/// After a wrong answer counted by [`claim_try`]: the session is dropped
+/// at the limit.
+pub(super) fn after_wrong(state: &AppState, key: &str, failures: u32) -> Result<(), ApiError> {
+    if failures >= MAX_FAILURES {
+        state.store.delete_challenge(key)?;
+    }
+    Ok(())
+}
+
 /// Uses a session up; a session answered twice at once works once.
 pub(super) fn consume(state: &AppState, key: &str) -> Result<(), ApiError> {
     if state.store.delete_challenge(key)? {

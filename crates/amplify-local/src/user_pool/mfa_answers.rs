@@ -8,6 +8,7 @@ use super::common::{required, same_code};
 use super::flow::{self, Next, SETUP_DONE, code_mismatch, invalid_session};
 use crate::MfaFactor;
 use crate::api_error::{ApiError, ErrorCode};
+use crate::attempts::{Attempt, Guess};
 use crate::db::UserRecord;
 use crate::state::AppState;
 
@@ -65,6 +66,17 @@ pub(super) fn factor_code(
         &[factor.challenge_name()],
     )?;
     let user = session_user(state, &pending.username)?;
+    // Counted before the answer is checked, per user (across sessions) and
+    // per session, so that neither new sessions nor parallel answers add
+    // tries.
+    let attempt = Attempt::start(state, Guess::Code, &user.username)?;
+    let failures = match flow::claim_try(state, &key) {
+        Ok(failures) => failures,
+        Err(error) => {
+            attempt.withdraw()?;
+            return Err(error);
+        }
+    };
     let right = match factor {
         MfaFactor::Totp => match state.store.mfa(&user.username)?.totp_secret {
             Some(secret) => totp_matches(state, &user.username, &secret, code)?,
@@ -76,10 +88,11 @@ pub(super) fn factor_code(
             .is_some_and(|expected| same_code(expected, code)),
     };
     if !right {
-        flow::fail(state, &key)?;
+        flow::after_wrong(state, &key, failures)?;
         return Err(code_mismatch());
     }
     flow::consume(state, &key)?;
+    attempt.succeeded()?;
     Ok(Next::SignedIn(Box::new(user)))
 }
 
