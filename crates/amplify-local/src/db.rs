@@ -260,7 +260,7 @@ impl Store {
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(groups::SCHEMA)?;
         conn.execute_batch(mfa::SCHEMA)?;
-        conn.execute_batch(challenges::SCHEMA)?;
+        challenges::create(&conn)?;
         Ok(Self {
             conn: Mutex::new(conn),
         })

@@ -7,12 +7,13 @@ use rusqlite::{OptionalExtension, params};
 use super::Store;
 use crate::LocalError;
 
-pub(super) const SCHEMA: &str = "
+const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS challenge_sessions (
     session_hash TEXT PRIMARY KEY,
     username     TEXT NOT NULL,
     challenge    TEXT NOT NULL,
     code         TEXT,
+    setup_email  TEXT,
     failures     INTEGER NOT NULL DEFAULT 0,
     created_at   INTEGER NOT NULL,
     expires_at   INTEGER NOT NULL
@@ -36,6 +37,9 @@ pub(crate) struct ChallengeRecord {
     pub(crate) challenge: String,
     /// The expected code (SMS, email, custom challenge) or a state marker.
     pub(crate) code: Option<String>,
+    /// During an email MFA set-up (EMAIL_OTP after MFA_SETUP): the address
+    /// the code went to, which becomes the user's only when it is answered.
+    pub(crate) setup_email: Option<String>,
     pub(crate) failures: u32,
     pub(crate) expires_at: i64,
 }
@@ -66,6 +70,21 @@ impl std::fmt::Debug for CodeRecord {
     }
 }
 
+/// Creates the tables. Challenge sessions live three minutes, so a table
+/// from an older version (without a column this one needs) is dropped, which
+/// only ends the sign-ins in progress.
+pub(super) fn create(conn: &rusqlite::Connection) -> Result<(), LocalError> {
+    let columns: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('challenge_sessions')")?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    if !columns.is_empty() && !columns.iter().any(|name| name == "setup_email") {
+        conn.execute_batch("DROP TABLE challenge_sessions;")?;
+    }
+    conn.execute_batch(SCHEMA)?;
+    Ok(())
+}
+
 impl Store {
     /// Stores a challenge session by the hash of its value.
     pub(crate) fn insert_challenge(
@@ -81,13 +100,15 @@ impl Store {
         )?;
         conn.execute(
             "INSERT INTO challenge_sessions
-                (session_hash, username, challenge, code, failures, created_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                (session_hash, username, challenge, code, setup_email, failures, created_at,
+                 expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 session_hash,
                 record.username,
                 record.challenge,
                 record.code,
+                record.setup_email,
                 record.failures,
                 now,
                 record.expires_at
@@ -104,7 +125,7 @@ impl Store {
         Ok(self
             .conn()
             .query_row(
-                "SELECT username, challenge, code, failures, expires_at
+                "SELECT username, challenge, code, setup_email, failures, expires_at
                  FROM challenge_sessions WHERE session_hash = ?1",
                 [session_hash],
                 |row| {
@@ -112,8 +133,9 @@ impl Store {
                         username: row.get(0)?,
                         challenge: row.get(1)?,
                         code: row.get(2)?,
-                        failures: row.get(3)?,
-                        expires_at: row.get(4)?,
+                        setup_email: row.get(3)?,
+                        failures: row.get(4)?,
+                        expires_at: row.get(5)?,
                     })
                 },
             )

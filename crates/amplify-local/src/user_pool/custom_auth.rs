@@ -38,6 +38,7 @@ fn challenge(
             username: username.to_owned(),
             challenge: CHALLENGE.to_owned(),
             code: Some(code),
+            setup_email: None,
             failures,
             expires_at: now + flow::SESSION_TTL_SECS,
         },

@@ -9,7 +9,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::common::{delivery, new_code};
+use super::common::{delivery, mask_email, new_code};
 use crate::api_error::{ApiError, ErrorCode};
 use crate::db::{ChallengeRecord, MfaRecord, UserRecord};
 use crate::ids;
@@ -47,6 +47,16 @@ pub(super) fn new_session(
     challenge: &str,
     code: Option<String>,
 ) -> Result<String, ApiError> {
+    insert_session(state, username, challenge, code, None)
+}
+
+fn insert_session(
+    state: &AppState,
+    username: &str,
+    challenge: &str,
+    code: Option<String>,
+    setup_email: Option<String>,
+) -> Result<String, ApiError> {
     let session = ids::opaque_token(96).map_err(|e| ApiError::internal(&e))?;
     let now = state.now();
     state.store.insert_challenge(
@@ -55,6 +65,7 @@ pub(super) fn new_session(
             username: username.to_owned(),
             challenge: challenge.to_owned(),
             code,
+            setup_email,
             failures: 0,
             expires_at: now + SESSION_TTL_SECS,
         },
@@ -286,6 +297,36 @@ pub(super) fn factor_challenge(
                 sent["DeliveryMedium"].clone(),
             ),
             ("CODE_DELIVERY_DESTINATION", sent["Destination"].clone()),
+        ],
+    ))
+}
+
+/// The EMAIL_OTP challenge of an email MFA set-up: the code goes to
+/// `email`, which the session keeps; the user is changed only when the code
+/// is answered.
+pub(super) fn email_setup_challenge(
+    state: &AppState,
+    user: &UserRecord,
+    email: &str,
+) -> Result<Value, ApiError> {
+    let name = MfaFactor::Email.challenge_name();
+    let code = new_code()?;
+    tracing::info!(username = %user.username, challenge = name, code = %code,
+        "email MFA set-up code (amplify-local does not send email)");
+    let session = insert_session(
+        state,
+        &user.username,
+        name,
+        Some(code),
+        Some(email.to_owned()),
+    )?;
+    Ok(challenge_json(
+        name,
+        &session,
+        user,
+        [
+            ("CODE_DELIVERY_DELIVERY_MEDIUM", json!("EMAIL")),
+            ("CODE_DELIVERY_DESTINATION", json!(mask_email(email))),
         ],
     ))
 }

@@ -93,6 +93,10 @@ pub(super) fn factor_code(
     }
     flow::consume(state, &key)?;
     attempt.succeeded()?;
+    let mut user = user;
+    if let Some(email) = pending.setup_email.as_deref() {
+        finish_email_setup(state, &mut user, email)?;
+    }
     Ok(Next::SignedIn(Box::new(user)))
 }
 
@@ -128,7 +132,7 @@ pub(super) fn select_mfa_type(state: &AppState, answer: &Answer<'_>) -> Result<N
 pub(super) fn mfa_setup(state: &AppState, answer: &Answer<'_>) -> Result<Next, ApiError> {
     let username = answer.get("USERNAME")?;
     let (key, pending) = flow::open_session(state, answer.session, Some(username), &["MFA_SETUP"])?;
-    let mut user = session_user(state, &pending.username)?;
+    let user = session_user(state, &pending.username)?;
     if pending.code.as_deref() == Some(SETUP_DONE) {
         flow::consume(state, &key)?;
         return Ok(Next::SignedIn(Box::new(user)));
@@ -153,12 +157,23 @@ pub(super) fn mfa_setup(state: &AppState, answer: &Answer<'_>) -> Result<Next, A
     }
     attributes::check(state, "email", email, Writer::User)?;
     flow::consume(state, &key)?;
+    flow::email_setup_challenge(state, &user, email).map(Next::Challenge)
+}
+
+/// The right EMAIL_OTP code of an email MFA set-up: the address it went to
+/// becomes the user's (verified), and email MFA is enabled.
+fn finish_email_setup(
+    state: &AppState,
+    user: &mut UserRecord,
+    email: &str,
+) -> Result<(), ApiError> {
     user.set_attribute("email", email);
+    user.set_attribute("email_verified", "true");
     user.updated_at = state.now();
-    state.store.update_user(&user)?;
+    state.store.update_user(user)?;
     let mut mfa = state.store.mfa(&user.username)?;
     mfa.set_enabled(MfaFactor::Email, true);
     mfa.preferred.get_or_insert(MfaFactor::Email);
     state.store.save_mfa(&user.username, &mfa)?;
-    flow::factor_challenge(state, &user, MfaFactor::Email).map(Next::Challenge)
+    Ok(())
 }

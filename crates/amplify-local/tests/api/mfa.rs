@@ -658,3 +658,82 @@ async fn a_burst_of_answers_on_one_session_gets_at_most_three_tries() {
     assert!((1..=3).contains(&tried), "{tried} answers were checked");
     h.backend.shutdown().await;
 }
+
+#[tokio::test]
+async fn email_mfa_set_up_changes_the_user_only_when_the_code_is_answered() {
+    let h = Harness::start_with(|o| {
+        o.with_mfa(MfaMode::Required)
+            .with_mfa_factors([MfaFactor::Email])
+    })
+    .await;
+    h.backend
+        .create_user("val", PASSWORD, &[("email", "val@example.com")])
+        .expect("user");
+    let attributes = || async {
+        let user = h
+            .admin(
+                "AdminGetUser",
+                json!({ "UserPoolId": h.backend.user_pool_id(), "Username": "val" }),
+            )
+            .await
+            .ok();
+        user["UserAttributes"]
+            .as_array()
+            .expect("attributes")
+            .iter()
+            .map(|a| (text(&a["Name"]), text(&a["Value"])))
+            .filter(|(name, _)| name.starts_with("email"))
+            .collect::<Vec<_>>()
+    };
+    let before = attributes().await;
+    let hr = &h;
+    let set_up = |email: &'static str| async move {
+        let h = hr;
+        let setup = h.password_auth("val", PASSWORD).await.ok();
+        assert_eq!(setup["ChallengeName"], "MFA_SETUP", "{setup}");
+        respond(
+            &h,
+            "MFA_SETUP",
+            &text(&setup["Session"]),
+            json!({ "USERNAME": "val", "EMAIL": email }),
+        )
+        .await
+        .ok()
+    };
+    // Abandoned, or answered wrongly: nothing changes, set-up is asked again.
+    let otp = set_up("mallory@example.org").await;
+    let code = h.backend.mfa_code("val").expect("code");
+    respond(
+        &h,
+        "EMAIL_OTP",
+        &text(&otp["Session"]),
+        json!({ "USERNAME": "val", "EMAIL_OTP_CODE": if code == "000000" { "111111" } else { "000000" } }),
+    )
+    .await
+    .assert_error("CodeMismatchException");
+    assert_eq!(attributes().await, before);
+    // Answered: the address is the user's, verified.
+    let otp = set_up("val@example.org").await;
+    let code = h.backend.mfa_code("val").expect("code");
+    let done = respond(
+        &h,
+        "EMAIL_OTP",
+        &text(&otp["Session"]),
+        json!({ "USERNAME": "val", "EMAIL_OTP_CODE": code }),
+    )
+    .await
+    .ok();
+    assert!(done["AuthenticationResult"]["AccessToken"].is_string());
+    let after = attributes().await;
+    assert!(
+        after.contains(&("email".to_owned(), "val@example.org".to_owned())),
+        "{after:?}"
+    );
+    assert!(
+        after.contains(&("email_verified".to_owned(), "true".to_owned())),
+        "{after:?}"
+    );
+    let next = h.password_auth("val", PASSWORD).await.ok();
+    assert_eq!(next["ChallengeName"], "EMAIL_OTP");
+    h.backend.shutdown().await;
+}
