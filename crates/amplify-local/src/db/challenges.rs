@@ -14,6 +14,7 @@ CREATE TABLE IF NOT EXISTS challenge_sessions (
     challenge    TEXT NOT NULL,
     code         TEXT,
     setup_email  TEXT,
+    client_id    TEXT NOT NULL DEFAULT '',
     failures     INTEGER NOT NULL DEFAULT 0,
     created_at   INTEGER NOT NULL,
     expires_at   INTEGER NOT NULL
@@ -40,6 +41,8 @@ pub(crate) struct ChallengeRecord {
     /// During an email MFA set-up (EMAIL_OTP after MFA_SETUP): the address
     /// the code went to, which becomes the user's only when it is answered.
     pub(crate) setup_email: Option<String>,
+    /// The app client the sign-in started with: only it may answer.
+    pub(crate) client_id: String,
     pub(crate) failures: u32,
     pub(crate) expires_at: i64,
 }
@@ -78,7 +81,10 @@ pub(super) fn create(conn: &rusqlite::Connection) -> Result<(), LocalError> {
         .prepare("SELECT name FROM pragma_table_info('challenge_sessions')")?
         .query_map([], |row| row.get(0))?
         .collect::<Result<_, _>>()?;
-    if !columns.is_empty() && !columns.iter().any(|name| name == "setup_email") {
+    let current = ["setup_email", "client_id"]
+        .iter()
+        .all(|needed| columns.iter().any(|name| name == needed));
+    if !columns.is_empty() && !current {
         conn.execute_batch("DROP TABLE challenge_sessions;")?;
     }
     conn.execute_batch(SCHEMA)?;
@@ -100,15 +106,16 @@ impl Store {
         )?;
         conn.execute(
             "INSERT INTO challenge_sessions
-                (session_hash, username, challenge, code, setup_email, failures, created_at,
-                 expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                (session_hash, username, challenge, code, setup_email, client_id, failures,
+                 created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 session_hash,
                 record.username,
                 record.challenge,
                 record.code,
                 record.setup_email,
+                record.client_id,
                 record.failures,
                 now,
                 record.expires_at
@@ -125,7 +132,7 @@ impl Store {
         Ok(self
             .conn()
             .query_row(
-                "SELECT username, challenge, code, setup_email, failures, expires_at
+                "SELECT username, challenge, code, setup_email, client_id, failures, expires_at
                  FROM challenge_sessions WHERE session_hash = ?1",
                 [session_hash],
                 |row| {
@@ -134,8 +141,9 @@ impl Store {
                         challenge: row.get(1)?,
                         code: row.get(2)?,
                         setup_email: row.get(3)?,
-                        failures: row.get(4)?,
-                        expires_at: row.get(5)?,
+                        client_id: row.get(4)?,
+                        failures: row.get(5)?,
+                        expires_at: row.get(6)?,
                     })
                 },
             )

@@ -158,9 +158,10 @@ pub(crate) fn after_password(
     user: &UserRecord,
 ) -> Response {
     let next = if user.status == crate::db::UserStatus::ForceChangePassword {
-        user_pool::new_password_challenge(state, user).map(Next::Challenge)
+        user_pool::new_password_challenge(state, &authorization.client_id, user)
+            .map(Next::Challenge)
     } else {
-        user_pool::next_after_first_factor(state, user)
+        user_pool::next_after_first_factor(state, &authorization.client_id, user)
     };
     match next {
         Ok(next) => next_step(state, authorization, csrf, next),
@@ -302,7 +303,13 @@ fn answer_post(state: &AppState, post: &FormPost, csrf: &Csrf) -> Response {
             );
         }
     }
-    match user_pool::answer_challenge(state, name, Some(&session), &responses) {
+    match user_pool::answer_challenge(
+        state,
+        &authorization.client_id,
+        name,
+        Some(&session),
+        &responses,
+    ) {
         Ok(next) => next_step(state, authorization, csrf, next),
         Err(error) if error.code == ErrorCode::CodeMismatch => again(account.err_code),
         Err(error) if error.code == ErrorCode::InvalidParameter => again(&error.message),

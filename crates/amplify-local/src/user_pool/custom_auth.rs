@@ -26,6 +26,7 @@ const CHALLENGE: &str = "CUSTOM_CHALLENGE";
 
 fn challenge(
     state: &AppState,
+    client_id: &str,
     username: &str,
     code: String,
     failures: u32,
@@ -39,6 +40,7 @@ fn challenge(
             challenge: CHALLENGE.to_owned(),
             code: Some(code),
             setup_email: None,
+            client_id: client_id.to_owned(),
             failures,
             expires_at: now + flow::SESSION_TTL_SECS,
         },
@@ -66,6 +68,7 @@ fn challenge(
 /// no answer passes, so the flow tells nothing about who exists.
 pub(super) fn start(
     state: &AppState,
+    client_id: &str,
     parameters: &HashMap<String, String>,
 ) -> Result<Value, ApiError> {
     let username = parameter(parameters, "USERNAME")?;
@@ -89,14 +92,20 @@ pub(super) fn start(
         }
         _ => {}
     }
-    challenge(state, username, code, 0)
+    challenge(state, client_id, username, code, 0)
 }
 
 /// `RespondToAuthChallenge` with `CUSTOM_CHALLENGE`.
 pub(super) fn answer(state: &AppState, answer: &Answer<'_>) -> Result<Value, ApiError> {
     let username = parameter(answer.responses, "USERNAME")?;
     let given = parameter(answer.responses, "ANSWER")?;
-    let (key, pending) = flow::open_session(state, answer.session, Some(username), &[CHALLENGE])?;
+    let (key, pending) = flow::open_session(
+        state,
+        answer.session,
+        Some(username),
+        &[CHALLENGE],
+        Some(answer.client_id),
+    )?;
     // CUSTOM_AUTH asks no password: without a count per user, new sessions
     // would give unlimited tries at the code.
     let attempt = Attempt::start(state, Guess::Code, &pending.username)?;
@@ -114,9 +123,13 @@ pub(super) fn answer(state: &AppState, answer: &Answer<'_>) -> Result<Value, Api
             attempt.succeeded()?;
             sign_in_result(state, &user)
         }
-        _ if pending.failures + 1 < MAX_FAILURES => {
-            challenge(state, &pending.username, expected, pending.failures + 1)
-        }
+        _ if pending.failures + 1 < MAX_FAILURES => challenge(
+            state,
+            &pending.client_id,
+            &pending.username,
+            expected,
+            pending.failures + 1,
+        ),
         _ => Err(ApiError::bad_credentials()),
     }
 }

@@ -43,15 +43,17 @@ pub(super) fn code_mismatch() -> ApiError {
 /// Starts a challenge session; returns the `Session` value.
 pub(super) fn new_session(
     state: &AppState,
+    client_id: &str,
     username: &str,
     challenge: &str,
     code: Option<String>,
 ) -> Result<String, ApiError> {
-    insert_session(state, username, challenge, code, None)
+    insert_session(state, client_id, username, challenge, code, None)
 }
 
 fn insert_session(
     state: &AppState,
+    client_id: &str,
     username: &str,
     challenge: &str,
     code: Option<String>,
@@ -66,6 +68,7 @@ fn insert_session(
             challenge: challenge.to_owned(),
             code,
             setup_email,
+            client_id: client_id.to_owned(),
             failures: 0,
             expires_at: now + SESSION_TTL_SECS,
         },
@@ -75,12 +78,15 @@ fn insert_session(
 }
 
 /// A live session of `challenge`, and its key. `username`, when given, must
-/// be the session's (Cognito checks the answer's USERNAME).
+/// be the session's (Cognito checks the answer's USERNAME); so must
+/// `client_id`, the app client answering (a session started with one client
+/// is not answered with another).
 pub(super) fn open_session(
     state: &AppState,
     session: Option<&str>,
     username: Option<&str>,
     challenge: &[&str],
+    client_id: Option<&str>,
 ) -> Result<(String, ChallengeRecord), ApiError> {
     let session = session
         .filter(|s| !s.is_empty())
@@ -95,6 +101,7 @@ pub(super) fn open_session(
     }
     if !challenge.contains(&record.challenge.as_str())
         || username.is_some_and(|name| name != record.username)
+        || client_id.is_some_and(|client| client != record.client_id)
     {
         return Err(invalid_session());
     }
@@ -113,7 +120,9 @@ pub(crate) fn session_username(state: &AppState, session: &str) -> Result<String
         "MFA_SETUP",
         "CUSTOM_CHALLENGE",
     ];
-    Ok(open_session(state, Some(session), None, &all)?.1.username)
+    Ok(open_session(state, Some(session), None, &all, None)?
+        .1
+        .username)
 }
 
 /// Counts a wrong answer; the session is dropped at the limit.
@@ -209,13 +218,18 @@ impl Next {
 }
 
 /// The JSON answer after the first factor: tokens, or the next challenge.
-pub(super) fn after_first_factor(state: &AppState, user: &UserRecord) -> Result<Value, ApiError> {
-    next_after_first_factor(state, user)?.into_json(state)
+pub(super) fn after_first_factor(
+    state: &AppState,
+    client_id: &str,
+    user: &UserRecord,
+) -> Result<Value, ApiError> {
+    next_after_first_factor(state, client_id, user)?.into_json(state)
 }
 
 /// What follows the first factor.
 pub(crate) fn next_after_first_factor(
     state: &AppState,
+    client_id: &str,
     user: &UserRecord,
 ) -> Result<Next, ApiError> {
     let done = || Ok(Next::SignedIn(Box::new(user.clone())));
@@ -227,7 +241,7 @@ pub(crate) fn next_after_first_factor(
     let chosen = match factors.as_slice() {
         [] if state.options().mfa == MfaMode::Required => {
             let can_setup = setup_factors(state);
-            let session = new_session(state, &user.username, "MFA_SETUP", None)?;
+            let session = new_session(state, client_id, &user.username, "MFA_SETUP", None)?;
             return Ok(Next::Challenge(challenge_json(
                 "MFA_SETUP",
                 &session,
@@ -241,7 +255,8 @@ pub(crate) fn next_after_first_factor(
             Some(preferred) => preferred,
             None => {
                 let names: Vec<&str> = several.iter().map(|f| f.challenge_name()).collect();
-                let session = new_session(state, &user.username, "SELECT_MFA_TYPE", None)?;
+                let session =
+                    new_session(state, client_id, &user.username, "SELECT_MFA_TYPE", None)?;
                 return Ok(Next::Challenge(challenge_json(
                     "SELECT_MFA_TYPE",
                     &session,
@@ -251,7 +266,7 @@ pub(crate) fn next_after_first_factor(
             }
         },
     };
-    factor_challenge(state, user, chosen).map(Next::Challenge)
+    factor_challenge(state, client_id, user, chosen).map(Next::Challenge)
 }
 
 /// The code a live session expects (SMS, email), for the managed-login
@@ -269,12 +284,13 @@ pub(crate) fn session_code(state: &AppState, session: &str) -> Result<Option<Str
 /// logged: nothing is sent).
 pub(super) fn factor_challenge(
     state: &AppState,
+    client_id: &str,
     user: &UserRecord,
     factor: MfaFactor,
 ) -> Result<Value, ApiError> {
     let name = factor.challenge_name();
     if factor == MfaFactor::Totp {
-        let session = new_session(state, &user.username, name, None)?;
+        let session = new_session(state, client_id, &user.username, name, None)?;
         return Ok(challenge_json(name, &session, user, []));
     }
     let attribute = if factor == MfaFactor::Sms {
@@ -285,7 +301,7 @@ pub(super) fn factor_challenge(
     let code = new_code()?;
     tracing::info!(username = %user.username, challenge = name, code = %code,
         "sign-in code (amplify-local does not send SMS or email)");
-    let session = new_session(state, &user.username, name, Some(code))?;
+    let session = new_session(state, client_id, &user.username, name, Some(code))?;
     let sent = delivery(user, attribute);
     Ok(challenge_json(
         name,
@@ -306,6 +322,7 @@ pub(super) fn factor_challenge(
 /// is answered.
 pub(super) fn email_setup_challenge(
     state: &AppState,
+    client_id: &str,
     user: &UserRecord,
     email: &str,
 ) -> Result<Value, ApiError> {
@@ -315,6 +332,7 @@ pub(super) fn email_setup_challenge(
         "email MFA set-up code (amplify-local does not send email)");
     let session = insert_session(
         state,
+        client_id,
         &user.username,
         name,
         Some(code),

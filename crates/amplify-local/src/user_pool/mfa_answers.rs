@@ -16,6 +16,8 @@ use crate::state::AppState;
 pub(super) struct Answer<'a> {
     pub(super) responses: &'a HashMap<String, String>,
     pub(super) session: Option<&'a str>,
+    /// The app client answering.
+    pub(super) client_id: &'a str,
 }
 
 impl Answer<'_> {
@@ -64,6 +66,7 @@ pub(super) fn factor_code(
         answer.session,
         Some(username),
         &[factor.challenge_name()],
+        Some(answer.client_id),
     )?;
     let user = session_user(state, &pending.username)?;
     // Counted before the answer is checked, per user (across sessions) and
@@ -104,8 +107,13 @@ pub(super) fn factor_code(
 pub(super) fn select_mfa_type(state: &AppState, answer: &Answer<'_>) -> Result<Next, ApiError> {
     let username = answer.get("USERNAME")?;
     let choice = answer.get("ANSWER")?;
-    let (key, pending) =
-        flow::open_session(state, answer.session, Some(username), &["SELECT_MFA_TYPE"])?;
+    let (key, pending) = flow::open_session(
+        state,
+        answer.session,
+        Some(username),
+        &["SELECT_MFA_TYPE"],
+        Some(answer.client_id),
+    )?;
     let user = session_user(state, &pending.username)?;
     let mfa = state.store.mfa(&user.username)?;
     let usable = flow::usable_factors(state, &user, &mfa);
@@ -123,7 +131,7 @@ pub(super) fn select_mfa_type(state: &AppState, answer: &Answer<'_>) -> Result<N
         ));
     };
     flow::consume(state, &key)?;
-    flow::factor_challenge(state, &user, factor).map(Next::Challenge)
+    flow::factor_challenge(state, &pending.client_id, &user, factor).map(Next::Challenge)
 }
 
 /// `MFA_SETUP`: after VerifySoftwareToken (with this session), tokens; with
@@ -131,7 +139,13 @@ pub(super) fn select_mfa_type(state: &AppState, answer: &Answer<'_>) -> Result<N
 /// follows.
 pub(super) fn mfa_setup(state: &AppState, answer: &Answer<'_>) -> Result<Next, ApiError> {
     let username = answer.get("USERNAME")?;
-    let (key, pending) = flow::open_session(state, answer.session, Some(username), &["MFA_SETUP"])?;
+    let (key, pending) = flow::open_session(
+        state,
+        answer.session,
+        Some(username),
+        &["MFA_SETUP"],
+        Some(answer.client_id),
+    )?;
     let user = session_user(state, &pending.username)?;
     if pending.code.as_deref() == Some(SETUP_DONE) {
         flow::consume(state, &key)?;
@@ -157,7 +171,7 @@ pub(super) fn mfa_setup(state: &AppState, answer: &Answer<'_>) -> Result<Next, A
     }
     attributes::check(state, "email", email, Writer::User)?;
     flow::consume(state, &key)?;
-    flow::email_setup_challenge(state, &user, email).map(Next::Challenge)
+    flow::email_setup_challenge(state, &pending.client_id, &user, email).map(Next::Challenge)
 }
 
 /// The right EMAIL_OTP code of an email MFA set-up: the address it went to

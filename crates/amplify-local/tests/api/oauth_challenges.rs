@@ -172,7 +172,79 @@ async fn a_challenge_page_answers_only_for_its_sessions_user() {
         .await;
     assert!(!forged.body.contains(&lena_secret), "{}", forged.body);
     assert!(forged.has_id("login-form"), "{}", forged.body);
-    assert!(forged.has_id("error"));
+    assert_eq!(
+        forged.text_of("error"),
+        "This sign-in took too long or was already used. Please sign in again."
+    );
+    h.backend.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_session_is_answered_only_with_the_client_it_started_with() {
+    let h =
+        Harness::start_with(|o| o.with_mfa(MfaMode::Optional).with_confidential_client(true)).await;
+    h.backend
+        .create_user("cleo", PASSWORD, &[("phone_number", "+15555550123")])
+        .expect("user");
+    h.admin(
+        "AdminSetUserMFAPreference",
+        json!({
+            "UserPoolId": h.backend.user_pool_id(),
+            "Username": "cleo",
+            "SMSMfaSettings": { "Enabled": true, "PreferredMfa": true },
+        }),
+    )
+    .await
+    .ok();
+    // A session of the public client (the JSON API)…
+    let sms = h.password_auth("cleo", PASSWORD).await.ok();
+    let session = sms["Session"].as_str().expect("session").to_owned();
+    let code = h.backend.mfa_code("cleo").expect("a pending code");
+    // …answered on the confidential client's login page: refused.
+    let (id, _) = h
+        .backend
+        .confidential_client()
+        .expect("confidential client");
+    let p = pkce();
+    let params = authorize_params(&id, &p, &[]);
+    let browser = Browser::new(&h);
+    browser
+        .get(&authorize_path(&h, &p, &[]).replace(h.backend.client_id(), &id))
+        .await;
+    let answered = browser
+        .post(
+            "/login/challenge",
+            &form(
+                &params,
+                &[
+                    ("session", session.as_str()),
+                    ("challenge", "SMS_MFA"),
+                    ("username", "cleo"),
+                    ("code", code.as_str()),
+                ],
+            ),
+        )
+        .await;
+    assert!(answered.has_id("login-form"), "{}", answered.body);
+    assert_eq!(
+        answered.text_of("error"),
+        "This sign-in took too long or was already used. Please sign in again."
+    );
+    assert!(!browser.has_session());
+    // The session still works with its own client.
+    let done = h
+        .call(
+            "RespondToAuthChallenge",
+            json!({
+                "ChallengeName": "SMS_MFA",
+                "ClientId": h.backend.client_id(),
+                "Session": session,
+                "ChallengeResponses": { "USERNAME": "cleo", "SMS_MFA_CODE": code },
+            }),
+        )
+        .await
+        .ok();
+    assert!(done["AuthenticationResult"]["AccessToken"].is_string());
     h.backend.shutdown().await;
 }
 
