@@ -14,7 +14,9 @@ use crate::db::{SrpChallengeRecord, UserRecord, UserStatus};
 use crate::ids;
 use crate::state::AppState;
 
-/// Pending SRP exchanges and challenge sessions expire after 5 minutes.
+/// Pending SRP exchanges (USER_SRP_AUTH until PASSWORD_VERIFIER) expire
+/// after 5 minutes; challenge sessions expire after
+/// [`super::flow::SESSION_TTL_SECS`].
 pub(super) const CHALLENGE_TTL_SECS: i64 = 300;
 
 #[derive(Debug, Deserialize)]
