@@ -692,7 +692,7 @@ async fn email_mfa_set_up_changes_the_user_only_when_the_code_is_answered() {
         let setup = h.password_auth("val", PASSWORD).await.ok();
         assert_eq!(setup["ChallengeName"], "MFA_SETUP", "{setup}");
         respond(
-            &h,
+            h,
             "MFA_SETUP",
             &text(&setup["Session"]),
             json!({ "USERNAME": "val", "EMAIL": email }),
