@@ -2,12 +2,13 @@
 //! (the username) and `POST /confirmForgotPassword` (the code and the new
 //! password). They run ForgotPassword's and ConfirmForgotPassword's logic
 //! ([`crate::user_pool::start_reset`], [`crate::user_pool::finish_reset`]),
-//! with the same codes and attempt limits. Unlike a sign-up code, a reset
-//! code is never shown on a page: anyone may ask to reset any username, so
-//! the code is only logged (and readable with
-//! [`crate::LocalBackend::password_reset_code`]). The pages look the same for
-//! an unknown username, a user who cannot reset (disabled, no verified
-//! address, temporary password) and one who can.
+//! with the same codes and attempt limits; the code is shown on the page
+//! (nothing is sent), as sign-up codes are, but only on the answer to the
+//! `POST /forgotPassword` that made it: never on a refused or wrong answer,
+//! whatever username the form names. An unknown username, or a user who
+//! cannot reset (disabled, no verified address, temporary password), gets the
+//! same page with a decoy code that no answer matches (the reason is only
+//! logged), so the pages tell nothing about who exists.
 
 use std::sync::Arc;
 
@@ -58,15 +59,17 @@ fn forgot_form(
     })
 }
 
+/// The reset page; `shown_code` only right after the code was made.
 fn reset_form(
     state: &AppState,
     authorization: &Authorization,
     csrf: &Csrf,
     username: &str,
+    shown_code: Option<&str>,
     error: Option<&str>,
 ) -> Response {
     page(state, authorization, csrf, error, |ctx| {
-        pages::reset(ctx, username, error)
+        pages::reset(ctx, username, shown_code, error)
     })
 }
 
@@ -118,10 +121,8 @@ pub(crate) async fn forgot(
                 Some(text.err_required),
             );
         }
-        match user_pool::start_reset(&state, username) {
-            Ok(_) => reset_form(&state, authorization, &csrf, username, None),
-            // Told apart only in the log: the page is the one an unknown
-            // username gets.
+        let shown = match user_pool::start_reset(&state, username) {
+            Ok(_) => user_pool::shown_reset_code(&state, username),
             Err(error)
                 if matches!(
                     error.code,
@@ -129,8 +130,12 @@ pub(crate) async fn forgot(
                 ) =>
             {
                 tracing::info!(username, reason = %error.message, "managed login: password reset refused");
-                reset_form(&state, authorization, &csrf, username, None)
+                user_pool::decoy_reset_code()
             }
+            Err(error) => Err(error),
+        };
+        match shown {
+            Ok(code) => reset_form(&state, authorization, &csrf, username, Some(&code), None),
             Err(error) => internal_error_page(authorization.lang, &error.message),
         }
     })
@@ -151,7 +156,7 @@ pub(crate) async fn confirm(
         let authorization = &post.authorization;
         let username = post.field("username");
         let csrf = match post.check_csrf(&state, &headers, |csrf, message| {
-            reset_form(&state, authorization, csrf, username, Some(message))
+            reset_form(&state, authorization, csrf, username, None, Some(message))
         }) {
             Ok(csrf) => csrf,
             Err(refused) => return *refused,
@@ -160,7 +165,7 @@ pub(crate) async fn confirm(
         let code = post.field("code").trim();
         let password = post.field("new-password");
         let again =
-            |message: &str| reset_form(&state, authorization, &csrf, username, Some(message));
+            |message: &str| reset_form(&state, authorization, &csrf, username, None, Some(message));
         if username.is_empty() || code.is_empty() || password.is_empty() {
             return again(text.err_required);
         }

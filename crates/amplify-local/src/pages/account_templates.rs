@@ -208,12 +208,25 @@ pub(crate) fn forgot(ctx: &PageContext<'_>, username: &str, error: Option<&str>)
     layout(ctx.lang, t.forgot_title, Some(ctx.client_id), &body)
 }
 
-/// The reset page: `#reset-note` (where the code is: amplify-local never
-/// shows a reset code on a page, since anyone can ask for any username's
-/// reset), `form#reset-form`, `#code`, `#new-password`, `#reset`, `#error`.
-pub(crate) fn reset(ctx: &PageContext<'_>, username: &str, error: Option<&str>) -> String {
+/// The reset page: `code#reset-code` (the code amplify-local shows instead
+/// of sending it), `form#reset-form`, `#code`, `#new-password`, `#reset`,
+/// `#error`.
+pub(crate) fn reset(
+    ctx: &PageContext<'_>,
+    username: &str,
+    shown_code: Option<&str>,
+    error: Option<&str>,
+) -> String {
     let t = ctx.lang.account();
-    let shown = note("reset-note", t.reset_note);
+    let shown = shown_code
+        .map(|code| {
+            format!(
+                "{}<code id=\"reset-code\">{}</code>",
+                note("sent-note", t.sent_note),
+                escape(code)
+            )
+        })
+        .unwrap_or_default();
     let body = format!(
         "{shown}<form id=\"reset-form\" method=\"post\" action=\"/confirmForgotPassword\" novalidate>\
          {hidden}<input type=\"hidden\" name=\"username\" value=\"{username}\">\

@@ -26,8 +26,6 @@ pub(crate) struct AccountText {
     pub(crate) forgot_title: &'static str,
     pub(crate) forgot_note: &'static str,
     pub(crate) send_code: &'static str,
-    /// On the reset page: where the code is (it is never shown on a page).
-    pub(crate) reset_note: &'static str,
     pub(crate) reset_title: &'static str,
     pub(crate) reset_button: &'static str,
     pub(crate) reset_done: &'static str,
@@ -69,7 +67,6 @@ static EN: AccountText = AccountText {
     forgot_title: "Reset your password",
     forgot_note: "Enter your username: a code to reset your password will be sent to you.",
     send_code: "Send code",
-    reset_note: "amplify-local does not send email or SMS: if the account can reset its password, the code is in amplify-local's log.",
     reset_title: "Choose a new password",
     reset_button: "Reset password",
     reset_done: "Your password was reset. Sign in with your new password.",
@@ -98,7 +95,6 @@ static FR: AccountText = AccountText {
     forgot_title: "Réinitialiser votre mot de passe",
     forgot_note: "Saisissez votre nom d'utilisateur : un code de réinitialisation vous sera envoyé.",
     send_code: "Envoyer le code",
-    reset_note: "amplify-local n'envoie ni e-mail ni SMS : si le compte peut réinitialiser son mot de passe, le code figure dans le journal d'amplify-local.",
     reset_title: "Choisir un nouveau mot de passe",
     reset_button: "Réinitialiser le mot de passe",
     reset_done: "Votre mot de passe a été réinitialisé. Connectez-vous avec le nouveau.",
@@ -127,7 +123,6 @@ static DE: AccountText = AccountText {
     forgot_title: "Passwort zurücksetzen",
     forgot_note: "Geben Sie Ihren Benutzernamen ein: Sie erhalten einen Code zum Zurücksetzen Ihres Passworts.",
     send_code: "Code senden",
-    reset_note: "amplify-local sendet keine E-Mails oder SMS: Wenn das Konto sein Passwort zurücksetzen kann, steht der Code im Protokoll von amplify-local.",
     reset_title: "Neues Passwort wählen",
     reset_button: "Passwort zurücksetzen",
     reset_done: "Ihr Passwort wurde zurückgesetzt. Melden Sie sich mit dem neuen Passwort an.",
@@ -156,7 +151,6 @@ static ES: AccountText = AccountText {
     forgot_title: "Restablecer su contraseña",
     forgot_note: "Introduzca su nombre de usuario: recibirá un código para restablecer su contraseña.",
     send_code: "Enviar código",
-    reset_note: "amplify-local no envía correos ni SMS: si la cuenta puede restablecer su contraseña, el código está en el registro de amplify-local.",
     reset_title: "Elegir una contraseña nueva",
     reset_button: "Restablecer contraseña",
     reset_done: "Se restableció su contraseña. Inicie sesión con la nueva.",
@@ -185,7 +179,6 @@ static JA: AccountText = AccountText {
     forgot_title: "パスワードのリセット",
     forgot_note: "ユーザー名を入力してください。パスワードをリセットするためのコードが送信されます。",
     send_code: "コードを送信",
-    reset_note: "amplify-local はメールや SMS を送信しません。アカウントがパスワードをリセットできる場合、コードは amplify-local のログに出力されます。",
     reset_title: "新しいパスワードを選択",
     reset_button: "パスワードをリセット",
     reset_done: "パスワードをリセットしました。新しいパスワードでサインインしてください。",
@@ -198,7 +191,7 @@ static JA: AccountText = AccountText {
 mod tests {
     use super::*;
 
-    fn all(text: &AccountText) -> [&'static str; 26] {
+    fn all(text: &AccountText) -> [&'static str; 25] {
         [
             text.new_password_title,
             text.new_password,
@@ -225,7 +218,6 @@ mod tests {
             text.back_to_sign_in,
             text.err_session,
             text.err_code,
-            text.reset_note,
         ]
     }
 

@@ -390,17 +390,24 @@ async fn forgot_password_pages_reset_the_password() {
         .post("/forgotPassword", &form(&params, &[("username", "owen")]))
         .await;
     assert!(reset.has_id("reset-form"), "{}", reset.body);
-    // Anyone may ask for any username's reset: the code is only logged.
-    let code = h.backend.password_reset_code("owen").expect("a reset code");
-    assert!(!reset.has_id("reset-code"), "{}", reset.body);
-    assert!(!reset.body.contains(&code), "{}", reset.body);
-    // An unknown username gets the same page.
+    let code = reset.text_of("reset-code");
+    assert_eq!(Some(code.clone()), h.backend.password_reset_code("owen"));
+    // An unknown username gets the same page, with a decoy code.
     let unknown = browser
         .post("/forgotPassword", &form(&params, &[("username", "nobody")]))
         .await;
     assert_eq!(unknown.status, reset.status);
-    assert_eq!(unknown.body.replace("nobody", "owen"), reset.body);
-    // Nor does another browser's wrong answer show it.
+    let decoy = unknown.text_of("reset-code");
+    assert_eq!(decoy.len(), code.len());
+    assert_eq!(
+        unknown
+            .body
+            .replace("nobody", "owen")
+            .replace(&decoy, &code),
+        reset.body
+    );
+    // Another browser naming Owen never sees his code: not on a wrong
+    // answer, not on a refused form.
     let other = Browser::new(&h);
     other.get(&authorize_path(&h, &p, &[])).await;
     let guess = other
@@ -417,7 +424,19 @@ async fn forgot_password_pages_reset_the_password() {
         )
         .await;
     assert_eq!(guess.status, 400);
+    assert!(!guess.has_id("reset-code"), "{}", guess.body);
     assert!(!guess.body.contains(&code), "{}", guess.body);
+    let forged = other
+        .post_with(
+            "/confirmForgotPassword",
+            &form(
+                &params,
+                &[("username", "owen"), ("code", "1"), ("_csrf", "forged")],
+            ),
+            &[],
+        )
+        .await;
+    assert!(!forged.body.contains(&code), "{}", forged.body);
     let wrong_code = if code == "000000" { "111111" } else { "000000" };
     let wrong = browser
         .post(
