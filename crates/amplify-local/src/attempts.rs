@@ -25,7 +25,8 @@ const FORGET_AFTER_SECS: i64 = 3600;
 pub(crate) enum Guess {
     /// A password (sign-in).
     Password,
-    /// A confirmation code (sign-up confirmation).
+    /// A one-time code: sign-up or reset confirmation, an MFA code, a
+    /// CUSTOM_CHALLENGE answer.
     Code,
 }
 

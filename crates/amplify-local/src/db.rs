@@ -60,12 +60,8 @@ CREATE TABLE IF NOT EXISTS srp_challenges (
     srp_a      TEXT NOT NULL,
     expires_at INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS auth_sessions (
-    session_hash TEXT PRIMARY KEY,
-    username     TEXT NOT NULL,
-    challenge    TEXT NOT NULL,
-    expires_at   INTEGER NOT NULL
-);
+-- Never used (challenge sessions are in challenge_sessions): dropped from older data directories.
+DROP TABLE IF EXISTS auth_sessions;
 CREATE TABLE IF NOT EXISTS oauth_codes (
     code_hash      TEXT PRIMARY KEY,
     client_id      TEXT NOT NULL,
@@ -260,7 +256,7 @@ impl Store {
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(groups::SCHEMA)?;
         conn.execute_batch(mfa::SCHEMA)?;
-        conn.execute_batch(challenges::SCHEMA)?;
+        challenges::create(&conn)?;
         Ok(Self {
             conn: Mutex::new(conn),
         })

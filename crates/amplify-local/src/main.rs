@@ -268,7 +268,20 @@ fn add_user(args: AddUserArgs) -> Result<(), String> {
     Ok(())
 }
 
+/// Refuses a name given twice to `--function` or `--rest-api` (one would
+/// silently win over the other).
+fn refuse_duplicates(flag: &str, entries: &[(String, url::Url)]) -> Result<(), String> {
+    for (n, (name, _)) in entries.iter().enumerate() {
+        if entries[..n].iter().any(|(earlier, _)| earlier == name) {
+            return Err(format!("--{flag} {name} is given more than once"));
+        }
+    }
+    Ok(())
+}
+
 fn serve(args: ServeArgs) -> Result<(), String> {
+    refuse_duplicates("function", &args.functions)?;
+    refuse_duplicates("rest-api", &args.rest_apis)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -427,6 +440,26 @@ mod tests {
         ] {
             assert!(serve_args(&["--function", bad]).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_function_or_rest_api_name_given_twice_is_refused() {
+        let args = serve_args(&[
+            "--function",
+            "summary=http://127.0.0.1:3001/a",
+            "--function",
+            "summary=http://127.0.0.1:3001/b",
+            "--rest-api",
+            "items=http://127.0.0.1:3002/a",
+            "--rest-api",
+            "other=http://127.0.0.1:3002/b",
+        ])
+        .expect("parses");
+        assert_eq!(
+            refuse_duplicates("function", &args.functions),
+            Err("--function summary is given more than once".to_owned())
+        );
+        assert_eq!(refuse_duplicates("rest-api", &args.rest_apis), Ok(()));
     }
 
     #[test]

@@ -138,6 +138,23 @@ pub(crate) async fn handle(
             "Missing Authentication Token",
         );
     };
+    let mut target = upstream;
+    let base = target.path().trim_end_matches('/').to_owned();
+    target.set_path(&format!("{base}/{}", rest_of_path.trim_start_matches('/')));
+    // `set_path` parses again (a decoded `%2e%2e` or a `\` becomes a dot
+    // segment or a separator): the result must still be below the mount.
+    let path = target.path();
+    if !(path == base
+        || path
+            .strip_prefix(base.as_str())
+            .is_some_and(|rest| rest.starts_with('/')))
+    {
+        return message(
+            StatusCode::BAD_REQUEST,
+            "BadRequestException",
+            "Invalid request path",
+        );
+    }
     let shared = Arc::clone(&state);
     let (checked_method, checked_uri, checked_headers, checked_body) =
         (method.clone(), uri.clone(), headers.clone(), body.clone());
@@ -166,11 +183,6 @@ pub(crate) async fn handle(
     tracing::debug!(api = %api, caller = %caller.describe(), "REST request");
     let identity = caller_identity(&caller, state.issuer(), state.identity_pool_id());
 
-    let mut target = upstream;
-    {
-        let base = target.path().trim_end_matches('/').to_owned();
-        target.set_path(&format!("{base}/{}", rest_of_path.trim_start_matches('/')));
-    }
     target.set_query(uri.query());
     let mut request = state.rest_apis.http.request(method, target);
     for (name, value) in &headers {

@@ -7,12 +7,14 @@ use rusqlite::{OptionalExtension, params};
 use super::Store;
 use crate::LocalError;
 
-pub(super) const SCHEMA: &str = "
+const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS challenge_sessions (
     session_hash TEXT PRIMARY KEY,
     username     TEXT NOT NULL,
     challenge    TEXT NOT NULL,
     code         TEXT,
+    setup_email  TEXT,
+    client_id    TEXT NOT NULL DEFAULT '',
     failures     INTEGER NOT NULL DEFAULT 0,
     created_at   INTEGER NOT NULL,
     expires_at   INTEGER NOT NULL
@@ -36,6 +38,11 @@ pub(crate) struct ChallengeRecord {
     pub(crate) challenge: String,
     /// The expected code (SMS, email, custom challenge) or a state marker.
     pub(crate) code: Option<String>,
+    /// During an email MFA set-up (EMAIL_OTP after MFA_SETUP): the address
+    /// the code went to, which becomes the user's only when it is answered.
+    pub(crate) setup_email: Option<String>,
+    /// The app client the sign-in started with: only it may answer.
+    pub(crate) client_id: String,
     pub(crate) failures: u32,
     pub(crate) expires_at: i64,
 }
@@ -66,6 +73,24 @@ impl std::fmt::Debug for CodeRecord {
     }
 }
 
+/// Creates the tables. Challenge sessions live three minutes, so a table
+/// from an older version (without a column this one needs) is dropped, which
+/// only ends the sign-ins in progress.
+pub(super) fn create(conn: &rusqlite::Connection) -> Result<(), LocalError> {
+    let columns: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('challenge_sessions')")?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let current = ["setup_email", "client_id"]
+        .iter()
+        .all(|needed| columns.iter().any(|name| name == needed));
+    if !columns.is_empty() && !current {
+        conn.execute_batch("DROP TABLE challenge_sessions;")?;
+    }
+    conn.execute_batch(SCHEMA)?;
+    Ok(())
+}
+
 impl Store {
     /// Stores a challenge session by the hash of its value.
     pub(crate) fn insert_challenge(
@@ -81,13 +106,16 @@ impl Store {
         )?;
         conn.execute(
             "INSERT INTO challenge_sessions
-                (session_hash, username, challenge, code, failures, created_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                (session_hash, username, challenge, code, setup_email, client_id, failures,
+                 created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 session_hash,
                 record.username,
                 record.challenge,
                 record.code,
+                record.setup_email,
+                record.client_id,
                 record.failures,
                 now,
                 record.expires_at
@@ -104,7 +132,7 @@ impl Store {
         Ok(self
             .conn()
             .query_row(
-                "SELECT username, challenge, code, failures, expires_at
+                "SELECT username, challenge, code, setup_email, client_id, failures, expires_at
                  FROM challenge_sessions WHERE session_hash = ?1",
                 [session_hash],
                 |row| {
@@ -112,8 +140,10 @@ impl Store {
                         username: row.get(0)?,
                         challenge: row.get(1)?,
                         code: row.get(2)?,
-                        failures: row.get(3)?,
-                        expires_at: row.get(4)?,
+                        setup_email: row.get(3)?,
+                        client_id: row.get(4)?,
+                        failures: row.get(5)?,
+                        expires_at: row.get(6)?,
                     })
                 },
             )
@@ -127,6 +157,25 @@ impl Store {
             "DELETE FROM challenge_sessions WHERE session_hash = ?1",
             [session_hash],
         )? == 1)
+    }
+
+    /// Counts an answer as a failure before it is checked, so that parallel
+    /// answers cannot all get past `max`; returns the failures so far, or
+    /// `None` when the session is gone or has used up its `max` tries.
+    pub(crate) fn claim_challenge_try(
+        &self,
+        session_hash: &str,
+        max: u32,
+    ) -> Result<Option<u32>, LocalError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "UPDATE challenge_sessions SET failures = failures + 1
+                 WHERE session_hash = ?1 AND failures < ?2 RETURNING failures",
+                rusqlite::params![session_hash, max],
+                |row| row.get(0),
+            )
+            .optional()?)
     }
 
     /// Counts a wrong answer; returns the failures so far.

@@ -158,9 +158,10 @@ pub(crate) fn after_password(
     user: &UserRecord,
 ) -> Response {
     let next = if user.status == crate::db::UserStatus::ForceChangePassword {
-        user_pool::new_password_challenge(state, user).map(Next::Challenge)
+        user_pool::new_password_challenge(state, &authorization.client_id, user)
+            .map(Next::Challenge)
     } else {
-        user_pool::next_after_first_factor(state, user)
+        user_pool::next_after_first_factor(state, &authorization.client_id, user)
     };
     match next {
         Ok(next) => next_step(state, authorization, csrf, next),
@@ -214,7 +215,20 @@ fn answer_post(state: &AppState, post: &FormPost, csrf: &Csrf) -> Response {
     let account = authorization.lang.account();
     let name = post.field("challenge");
     let session = post.field("session");
-    let username = post.field("username");
+    // The user is the session's: a form naming anyone else is refused, so
+    // that no page shows another user's pending secret or attributes.
+    let username = match user_pool::session_username(state, session) {
+        Ok(owner) if owner == post.field("username") => owner,
+        Ok(_) => {
+            let refusal = ApiError::new(
+                ErrorCode::NotAuthorized,
+                "Invalid session for the user, session is expired.",
+            );
+            return api_failure(state, authorization, csrf, &refusal);
+        }
+        Err(error) => return api_failure(state, authorization, csrf, &error),
+    };
+    let username = username.as_str();
     let code = post.field("code").trim();
     // Shown again on a wrong answer, with the same session.
     let parameters = match (name, state.store.user(username)) {
@@ -289,7 +303,13 @@ fn answer_post(state: &AppState, post: &FormPost, csrf: &Csrf) -> Response {
             );
         }
     }
-    match user_pool::answer_challenge(state, name, Some(&session), &responses) {
+    match user_pool::answer_challenge(
+        state,
+        &authorization.client_id,
+        name,
+        Some(&session),
+        &responses,
+    ) {
         Ok(next) => next_step(state, authorization, csrf, next),
         Err(error) if error.code == ErrorCode::CodeMismatch => again(account.err_code),
         Err(error) if error.code == ErrorCode::InvalidParameter => again(&error.message),

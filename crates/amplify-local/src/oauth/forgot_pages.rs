@@ -3,7 +3,12 @@
 //! password). They run ForgotPassword's and ConfirmForgotPassword's logic
 //! ([`crate::user_pool::start_reset`], [`crate::user_pool::finish_reset`]),
 //! with the same codes and attempt limits; the code is shown on the page
-//! (nothing is sent), as sign-up codes are.
+//! (nothing is sent), as sign-up codes are, but only on the answer to the
+//! `POST /forgotPassword` that made it: never on a refused or wrong answer,
+//! whatever username the form names. An unknown username, or a user who
+//! cannot reset (disabled, no verified address, temporary password), gets the
+//! same page with a decoy code that no answer matches (the reason is only
+//! logged), so the pages tell nothing about who exists.
 
 use std::sync::Arc;
 
@@ -54,22 +59,17 @@ fn forgot_form(
     })
 }
 
+/// The reset page; `shown_code` only right after the code was made.
 fn reset_form(
     state: &AppState,
     authorization: &Authorization,
     csrf: &Csrf,
     username: &str,
+    shown_code: Option<&str>,
     error: Option<&str>,
 ) -> Response {
-    let code = state
-        .store
-        .user_code(username, user_pool::RESET_PURPOSE)
-        .ok()
-        .flatten()
-        .filter(|record| record.expires_at >= state.now())
-        .map(|record| record.code);
     page(state, authorization, csrf, error, |ctx| {
-        pages::reset(ctx, username, code.as_deref(), error)
+        pages::reset(ctx, username, shown_code, error)
     })
 }
 
@@ -121,17 +121,21 @@ pub(crate) async fn forgot(
                 Some(text.err_required),
             );
         }
-        match user_pool::start_reset(&state, username) {
-            Ok(_) => reset_form(&state, authorization, &csrf, username, None),
+        let shown = match user_pool::start_reset(&state, username) {
+            Ok(_) => user_pool::shown_reset_code(&state, username),
             Err(error)
                 if matches!(
                     error.code,
                     ErrorCode::NotAuthorized | ErrorCode::InvalidParameter
                 ) =>
             {
-                let message = authorization.lang.account().err_cannot_reset;
-                forgot_form(&state, authorization, &csrf, username, Some(message))
+                tracing::info!(username, reason = %error.message, "managed login: password reset refused");
+                user_pool::decoy_reset_code()
             }
+            Err(error) => Err(error),
+        };
+        match shown {
+            Ok(code) => reset_form(&state, authorization, &csrf, username, Some(&code), None),
             Err(error) => internal_error_page(authorization.lang, &error.message),
         }
     })
@@ -152,7 +156,7 @@ pub(crate) async fn confirm(
         let authorization = &post.authorization;
         let username = post.field("username");
         let csrf = match post.check_csrf(&state, &headers, |csrf, message| {
-            reset_form(&state, authorization, csrf, username, Some(message))
+            reset_form(&state, authorization, csrf, username, None, Some(message))
         }) {
             Ok(csrf) => csrf,
             Err(refused) => return *refused,
@@ -161,7 +165,7 @@ pub(crate) async fn confirm(
         let code = post.field("code").trim();
         let password = post.field("new-password");
         let again =
-            |message: &str| reset_form(&state, authorization, &csrf, username, Some(message));
+            |message: &str| reset_form(&state, authorization, &csrf, username, None, Some(message));
         if username.is_empty() || code.is_empty() || password.is_empty() {
             return again(text.err_required);
         }

@@ -32,7 +32,6 @@ pub(crate) struct AccountText {
     pub(crate) back_to_sign_in: &'static str,
     pub(crate) err_session: &'static str,
     pub(crate) err_code: &'static str,
-    pub(crate) err_cannot_reset: &'static str,
 }
 
 impl Lang {
@@ -74,7 +73,6 @@ static EN: AccountText = AccountText {
     back_to_sign_in: "Back to sign in",
     err_session: "This sign-in took too long or was already used. Please sign in again.",
     err_code: "The code is wrong. Please try again.",
-    err_cannot_reset: "This account cannot reset its password here: it has no verified email or phone number, or it must first sign in with its temporary password.",
 };
 
 static FR: AccountText = AccountText {
@@ -103,7 +101,6 @@ static FR: AccountText = AccountText {
     back_to_sign_in: "Retour à la connexion",
     err_session: "Cette connexion a pris trop de temps ou a déjà été utilisée. Veuillez vous reconnecter.",
     err_code: "Le code est incorrect. Veuillez réessayer.",
-    err_cannot_reset: "Ce compte ne peut pas réinitialiser son mot de passe ici : il n'a ni e-mail ni numéro de téléphone vérifié, ou doit d'abord se connecter avec son mot de passe temporaire.",
 };
 
 static DE: AccountText = AccountText {
@@ -132,7 +129,6 @@ static DE: AccountText = AccountText {
     back_to_sign_in: "Zurück zur Anmeldung",
     err_session: "Diese Anmeldung hat zu lange gedauert oder wurde bereits verwendet. Bitte melden Sie sich erneut an.",
     err_code: "Der Code ist falsch. Bitte versuchen Sie es erneut.",
-    err_cannot_reset: "Dieses Konto kann sein Passwort hier nicht zurücksetzen: Es hat keine bestätigte E-Mail-Adresse oder Telefonnummer, oder es muss sich zuerst mit seinem vorläufigen Passwort anmelden.",
 };
 
 static ES: AccountText = AccountText {
@@ -161,7 +157,6 @@ static ES: AccountText = AccountText {
     back_to_sign_in: "Volver a iniciar sesión",
     err_session: "Este inicio de sesión tardó demasiado o ya se usó. Inicie sesión de nuevo.",
     err_code: "El código no es correcto. Inténtelo de nuevo.",
-    err_cannot_reset: "Esta cuenta no puede restablecer su contraseña aquí: no tiene un correo o teléfono verificado, o primero debe iniciar sesión con su contraseña temporal.",
 };
 
 static JA: AccountText = AccountText {
@@ -190,14 +185,13 @@ static JA: AccountText = AccountText {
     back_to_sign_in: "サインインに戻る",
     err_session: "このサインインは時間がかかりすぎたか、すでに使用されています。もう一度サインインしてください。",
     err_code: "コードが正しくありません。もう一度お試しください。",
-    err_cannot_reset: "このアカウントはここでパスワードをリセットできません。確認済みのメールアドレスや電話番号がないか、まず一時パスワードでサインインする必要があります。",
 };
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn all(text: &AccountText) -> [&'static str; 26] {
+    fn all(text: &AccountText) -> [&'static str; 25] {
         [
             text.new_password_title,
             text.new_password,
@@ -224,7 +218,6 @@ mod tests {
             text.back_to_sign_in,
             text.err_session,
             text.err_code,
-            text.err_cannot_reset,
         ]
     }
 

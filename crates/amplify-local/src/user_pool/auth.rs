@@ -14,7 +14,9 @@ use crate::db::{SrpChallengeRecord, UserRecord, UserStatus};
 use crate::ids;
 use crate::state::AppState;
 
-/// Pending SRP exchanges and challenge sessions expire after 5 minutes.
+/// Pending SRP exchanges (USER_SRP_AUTH until PASSWORD_VERIFIER) expire
+/// after 5 minutes; challenge sessions expire after
+/// [`super::flow::SESSION_TTL_SECS`].
 pub(super) const CHALLENGE_TTL_SECS: i64 = 300;
 
 #[derive(Debug, Deserialize)]
@@ -51,9 +53,9 @@ pub(super) fn initiate_auth(
             let Some(user) = user_with_password(state, username, password)? else {
                 return Err(ApiError::bad_credentials());
             };
-            after_password_proof(state, user)
+            after_password_proof(state, &request.client_id, user)
         }
-        "CUSTOM_AUTH" => super::custom_auth::start(state, parameters),
+        "CUSTOM_AUTH" => super::custom_auth::start(state, &request.client_id, parameters),
         "USER_SRP_AUTH" => {
             let username = parameter(parameters, "USERNAME")?;
             let srp_a = parameter(parameters, "SRP_A")?;
@@ -104,7 +106,11 @@ pub(crate) fn user_with_password(
 
 /// What happens once a user has proven their password: status checks, then
 /// tokens or a NEW_PASSWORD_REQUIRED challenge.
-pub(super) fn after_password_proof(state: &AppState, user: UserRecord) -> Result<Value, ApiError> {
+pub(super) fn after_password_proof(
+    state: &AppState,
+    client_id: &str,
+    user: UserRecord,
+) -> Result<Value, ApiError> {
     if !user.enabled {
         return Err(ApiError::new(ErrorCode::NotAuthorized, "User is disabled."));
     }
@@ -113,8 +119,8 @@ pub(super) fn after_password_proof(state: &AppState, user: UserRecord) -> Result
             ErrorCode::UserNotConfirmed,
             "User is not confirmed.",
         )),
-        UserStatus::ForceChangePassword => new_password_challenge(state, &user),
-        UserStatus::Confirmed => super::flow::after_first_factor(state, &user),
+        UserStatus::ForceChangePassword => new_password_challenge(state, client_id, &user),
+        UserStatus::Confirmed => super::flow::after_first_factor(state, client_id, &user),
         UserStatus::ExternalProvider => Err(ApiError::bad_credentials()),
     }
 }
@@ -147,9 +153,16 @@ pub(crate) fn missing_required(user: &UserRecord) -> Vec<String> {
 /// The NEW_PASSWORD_REQUIRED challenge of a user with a temporary password.
 pub(crate) fn new_password_challenge(
     state: &AppState,
+    client_id: &str,
     user: &UserRecord,
 ) -> Result<Value, ApiError> {
-    let session = super::flow::new_session(state, &user.username, "NEW_PASSWORD_REQUIRED", None)?;
+    let session = super::flow::new_session(
+        state,
+        client_id,
+        &user.username,
+        "NEW_PASSWORD_REQUIRED",
+        None,
+    )?;
     let attributes: serde_json::Map<String, Value> = user
         .attributes
         .iter()

@@ -47,10 +47,13 @@ pub(super) fn respond_to_auth_challenge(
 ) -> Result<Value, ApiError> {
     check_client(state, &request.client_id)?;
     match request.challenge_name.as_str() {
-        "PASSWORD_VERIFIER" => password_verifier(state, &request.challenge_responses),
+        "PASSWORD_VERIFIER" => {
+            password_verifier(state, &request.client_id, &request.challenge_responses)
+        }
         "CUSTOM_CHALLENGE" => super::custom_auth::answer(state, &answer(&request)),
         name => answer_challenge(
             state,
+            &request.client_id,
             name,
             request.session.as_deref(),
             &request.challenge_responses,
@@ -63,13 +66,18 @@ pub(super) fn respond_to_auth_challenge(
 /// the second factor): the JSON API's and managed login's shared step.
 pub(crate) fn answer_challenge(
     state: &AppState,
+    client_id: &str,
     name: &str,
     session: Option<&str>,
     responses: &HashMap<String, String>,
 ) -> Result<Next, ApiError> {
-    let answer = mfa_answers::Answer { responses, session };
+    let answer = mfa_answers::Answer {
+        responses,
+        session,
+        client_id,
+    };
     match name {
-        "NEW_PASSWORD_REQUIRED" => new_password(state, responses, session),
+        "NEW_PASSWORD_REQUIRED" => new_password(state, client_id, responses, session),
         "SMS_MFA" | "EMAIL_OTP" | "SOFTWARE_TOKEN_MFA" => {
             let factor = MfaFactor::from_challenge_name(name)
                 .ok_or_else(|| ApiError::internal(&"factor of a factor challenge"))?;
@@ -88,11 +96,13 @@ fn answer(request: &RespondRequest) -> mfa_answers::Answer<'_> {
     mfa_answers::Answer {
         responses: &request.challenge_responses,
         session: request.session.as_deref(),
+        client_id: &request.client_id,
     }
 }
 
 fn password_verifier(
     state: &AppState,
+    client_id: &str,
     responses: &HashMap<String, String>,
 ) -> Result<Value, ApiError> {
     let username = response(responses, "USERNAME")?;
@@ -133,11 +143,12 @@ fn password_verifier(
         return Err(ApiError::bad_credentials());
     };
     attempt.succeeded()?;
-    after_password_proof(state, user)
+    after_password_proof(state, client_id, user)
 }
 
 fn new_password(
     state: &AppState,
+    client_id: &str,
     responses: &HashMap<String, String>,
     session: Option<&str>,
 ) -> Result<Next, ApiError> {
@@ -154,8 +165,13 @@ fn new_password(
     for (name, value) in &new_attributes {
         attributes::check(state, name, value, Writer::User)?;
     }
-    let (key, pending) =
-        super::flow::open_session(state, session, Some(username), &["NEW_PASSWORD_REQUIRED"])?;
+    let (key, pending) = super::flow::open_session(
+        state,
+        session,
+        Some(username),
+        &["NEW_PASSWORD_REQUIRED"],
+        Some(client_id),
+    )?;
     let Some(mut user) = state.store.user(&pending.username)? else {
         return Err(invalid_session());
     };
@@ -188,5 +204,5 @@ fn new_password(
     }
     user.updated_at = state.now();
     state.store.update_user(&user)?;
-    super::flow::next_after_first_factor(state, &user)
+    super::flow::next_after_first_factor(state, client_id, &user)
 }

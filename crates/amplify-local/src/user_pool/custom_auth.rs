@@ -16,6 +16,7 @@ use super::common::{delivery, new_code, same_code};
 use super::flow::{self, MAX_FAILURES};
 use super::mfa_answers::Answer;
 use crate::api_error::{ApiError, ErrorCode};
+use crate::attempts::{Attempt, Guess};
 use crate::db::{ChallengeRecord, UserStatus};
 use crate::ids;
 use crate::state::AppState;
@@ -25,6 +26,7 @@ const CHALLENGE: &str = "CUSTOM_CHALLENGE";
 
 fn challenge(
     state: &AppState,
+    client_id: &str,
     username: &str,
     code: String,
     failures: u32,
@@ -37,6 +39,8 @@ fn challenge(
             username: username.to_owned(),
             challenge: CHALLENGE.to_owned(),
             code: Some(code),
+            setup_email: None,
+            client_id: client_id.to_owned(),
             failures,
             expires_at: now + flow::SESSION_TTL_SECS,
         },
@@ -64,6 +68,7 @@ fn challenge(
 /// no answer passes, so the flow tells nothing about who exists.
 pub(super) fn start(
     state: &AppState,
+    client_id: &str,
     parameters: &HashMap<String, String>,
 ) -> Result<Value, ApiError> {
     let username = parameter(parameters, "USERNAME")?;
@@ -87,25 +92,44 @@ pub(super) fn start(
         }
         _ => {}
     }
-    challenge(state, username, code, 0)
+    challenge(state, client_id, username, code, 0)
 }
 
 /// `RespondToAuthChallenge` with `CUSTOM_CHALLENGE`.
 pub(super) fn answer(state: &AppState, answer: &Answer<'_>) -> Result<Value, ApiError> {
     let username = parameter(answer.responses, "USERNAME")?;
     let given = parameter(answer.responses, "ANSWER")?;
-    let (key, pending) = flow::open_session(state, answer.session, Some(username), &[CHALLENGE])?;
-    flow::consume(state, &key)?;
+    let (key, pending) = flow::open_session(
+        state,
+        answer.session,
+        Some(username),
+        &[CHALLENGE],
+        Some(answer.client_id),
+    )?;
+    // CUSTOM_AUTH asks no password: without a count per user, new sessions
+    // would give unlimited tries at the code.
+    let attempt = Attempt::start(state, Guess::Code, &pending.username)?;
+    if let Err(error) = flow::consume(state, &key) {
+        attempt.withdraw()?;
+        return Err(error);
+    }
     let user = state
         .store
         .user(&pending.username)?
         .filter(|user| user.enabled && user.status == UserStatus::Confirmed);
     let expected = pending.code.unwrap_or_default();
     match user {
-        Some(user) if same_code(&expected, given) => sign_in_result(state, &user),
-        _ if pending.failures + 1 < MAX_FAILURES => {
-            challenge(state, &pending.username, expected, pending.failures + 1)
+        Some(user) if same_code(&expected, given) => {
+            attempt.succeeded()?;
+            sign_in_result(state, &user)
         }
+        _ if pending.failures + 1 < MAX_FAILURES => challenge(
+            state,
+            &pending.client_id,
+            &pending.username,
+            expected,
+            pending.failures + 1,
+        ),
         _ => Err(ApiError::bad_credentials()),
     }
 }

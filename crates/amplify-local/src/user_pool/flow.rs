@@ -9,7 +9,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::common::{delivery, new_code};
+use super::common::{delivery, mask_email, new_code};
 use crate::api_error::{ApiError, ErrorCode};
 use crate::db::{ChallengeRecord, MfaRecord, UserRecord};
 use crate::ids;
@@ -43,9 +43,21 @@ pub(super) fn code_mismatch() -> ApiError {
 /// Starts a challenge session; returns the `Session` value.
 pub(super) fn new_session(
     state: &AppState,
+    client_id: &str,
     username: &str,
     challenge: &str,
     code: Option<String>,
+) -> Result<String, ApiError> {
+    insert_session(state, client_id, username, challenge, code, None)
+}
+
+fn insert_session(
+    state: &AppState,
+    client_id: &str,
+    username: &str,
+    challenge: &str,
+    code: Option<String>,
+    setup_email: Option<String>,
 ) -> Result<String, ApiError> {
     let session = ids::opaque_token(96).map_err(|e| ApiError::internal(&e))?;
     let now = state.now();
@@ -55,6 +67,8 @@ pub(super) fn new_session(
             username: username.to_owned(),
             challenge: challenge.to_owned(),
             code,
+            setup_email,
+            client_id: client_id.to_owned(),
             failures: 0,
             expires_at: now + SESSION_TTL_SECS,
         },
@@ -64,12 +78,15 @@ pub(super) fn new_session(
 }
 
 /// A live session of `challenge`, and its key. `username`, when given, must
-/// be the session's (Cognito checks the answer's USERNAME).
+/// be the session's (Cognito checks the answer's USERNAME); so must
+/// `client_id`, the app client answering (a session started with one client
+/// is not answered with another).
 pub(super) fn open_session(
     state: &AppState,
     session: Option<&str>,
     username: Option<&str>,
     challenge: &[&str],
+    client_id: Option<&str>,
 ) -> Result<(String, ChallengeRecord), ApiError> {
     let session = session
         .filter(|s| !s.is_empty())
@@ -84,15 +101,54 @@ pub(super) fn open_session(
     }
     if !challenge.contains(&record.challenge.as_str())
         || username.is_some_and(|name| name != record.username)
+        || client_id.is_some_and(|client| client != record.client_id)
     {
         return Err(invalid_session());
     }
     Ok((key, record))
 }
 
+/// The user of a live session, whatever its challenge: managed login's
+/// challenge pages take the username from here, never from the form.
+pub(crate) fn session_username(state: &AppState, session: &str) -> Result<String, ApiError> {
+    let all = [
+        "NEW_PASSWORD_REQUIRED",
+        "SMS_MFA",
+        "EMAIL_OTP",
+        "SOFTWARE_TOKEN_MFA",
+        "SELECT_MFA_TYPE",
+        "MFA_SETUP",
+        "CUSTOM_CHALLENGE",
+    ];
+    Ok(open_session(state, Some(session), None, &all, None)?
+        .1
+        .username)
+}
+
 /// Counts a wrong answer; the session is dropped at the limit.
 pub(super) fn fail(state: &AppState, key: &str) -> Result<(), ApiError> {
     if state.store.fail_challenge(key)? >= MAX_FAILURES {
+        state.store.delete_challenge(key)?;
+    }
+    Ok(())
+}
+
+/// Counts an answer as a wrong one before it is checked; returns the
+/// failures so far. A session past [`MAX_FAILURES`] is dropped and refused.
+pub(super) fn claim_try(state: &AppState, key: &str) -> Result<u32, ApiError> {
+    match state.store.claim_challenge_try(key, MAX_FAILURES)? {
+        Some(failures) => Ok(failures),
+        None => {
+            state.store.delete_challenge(key)?;
+            Err(invalid_session())
+        }
+    }
+}
+
+/// After a wrong answer counted by [`claim_try`]: the session is dropped
+/// at the limit.
+pub(super) fn after_wrong(state: &AppState, key: &str, failures: u32) -> Result<(), ApiError> {
+    if failures >= MAX_FAILURES {
         state.store.delete_challenge(key)?;
     }
     Ok(())
@@ -162,13 +218,18 @@ impl Next {
 }
 
 /// The JSON answer after the first factor: tokens, or the next challenge.
-pub(super) fn after_first_factor(state: &AppState, user: &UserRecord) -> Result<Value, ApiError> {
-    next_after_first_factor(state, user)?.into_json(state)
+pub(super) fn after_first_factor(
+    state: &AppState,
+    client_id: &str,
+    user: &UserRecord,
+) -> Result<Value, ApiError> {
+    next_after_first_factor(state, client_id, user)?.into_json(state)
 }
 
 /// What follows the first factor.
 pub(crate) fn next_after_first_factor(
     state: &AppState,
+    client_id: &str,
     user: &UserRecord,
 ) -> Result<Next, ApiError> {
     let done = || Ok(Next::SignedIn(Box::new(user.clone())));
@@ -180,7 +241,7 @@ pub(crate) fn next_after_first_factor(
     let chosen = match factors.as_slice() {
         [] if state.options().mfa == MfaMode::Required => {
             let can_setup = setup_factors(state);
-            let session = new_session(state, &user.username, "MFA_SETUP", None)?;
+            let session = new_session(state, client_id, &user.username, "MFA_SETUP", None)?;
             return Ok(Next::Challenge(challenge_json(
                 "MFA_SETUP",
                 &session,
@@ -194,7 +255,8 @@ pub(crate) fn next_after_first_factor(
             Some(preferred) => preferred,
             None => {
                 let names: Vec<&str> = several.iter().map(|f| f.challenge_name()).collect();
-                let session = new_session(state, &user.username, "SELECT_MFA_TYPE", None)?;
+                let session =
+                    new_session(state, client_id, &user.username, "SELECT_MFA_TYPE", None)?;
                 return Ok(Next::Challenge(challenge_json(
                     "SELECT_MFA_TYPE",
                     &session,
@@ -204,7 +266,7 @@ pub(crate) fn next_after_first_factor(
             }
         },
     };
-    factor_challenge(state, user, chosen).map(Next::Challenge)
+    factor_challenge(state, client_id, user, chosen).map(Next::Challenge)
 }
 
 /// The code a live session expects (SMS, email), for the managed-login
@@ -222,12 +284,13 @@ pub(crate) fn session_code(state: &AppState, session: &str) -> Result<Option<Str
 /// logged: nothing is sent).
 pub(super) fn factor_challenge(
     state: &AppState,
+    client_id: &str,
     user: &UserRecord,
     factor: MfaFactor,
 ) -> Result<Value, ApiError> {
     let name = factor.challenge_name();
     if factor == MfaFactor::Totp {
-        let session = new_session(state, &user.username, name, None)?;
+        let session = new_session(state, client_id, &user.username, name, None)?;
         return Ok(challenge_json(name, &session, user, []));
     }
     let attribute = if factor == MfaFactor::Sms {
@@ -238,7 +301,7 @@ pub(super) fn factor_challenge(
     let code = new_code()?;
     tracing::info!(username = %user.username, challenge = name, code = %code,
         "sign-in code (amplify-local does not send SMS or email)");
-    let session = new_session(state, &user.username, name, Some(code))?;
+    let session = new_session(state, client_id, &user.username, name, Some(code))?;
     let sent = delivery(user, attribute);
     Ok(challenge_json(
         name,
@@ -250,6 +313,38 @@ pub(super) fn factor_challenge(
                 sent["DeliveryMedium"].clone(),
             ),
             ("CODE_DELIVERY_DESTINATION", sent["Destination"].clone()),
+        ],
+    ))
+}
+
+/// The EMAIL_OTP challenge of an email MFA set-up: the code goes to
+/// `email`, which the session keeps; the user is changed only when the code
+/// is answered.
+pub(super) fn email_setup_challenge(
+    state: &AppState,
+    client_id: &str,
+    user: &UserRecord,
+    email: &str,
+) -> Result<Value, ApiError> {
+    let name = MfaFactor::Email.challenge_name();
+    let code = new_code()?;
+    tracing::info!(username = %user.username, challenge = name, code = %code,
+        "email MFA set-up code (amplify-local does not send email)");
+    let session = insert_session(
+        state,
+        client_id,
+        &user.username,
+        name,
+        Some(code),
+        Some(email.to_owned()),
+    )?;
+    Ok(challenge_json(
+        name,
+        &session,
+        user,
+        [
+            ("CODE_DELIVERY_DELIVERY_MEDIUM", json!("EMAIL")),
+            ("CODE_DELIVERY_DESTINATION", json!(mask_email(email))),
         ],
     ))
 }

@@ -88,6 +88,25 @@ pub(crate) fn start_reset(state: &AppState, username: &str) -> Result<Value, Api
     Ok(delivery(&user, attribute))
 }
 
+/// The code managed login shows right after [`start_reset`] succeeded: the
+/// user's new code, or, for an unknown username, a decoy of the same shape
+/// (no answer matches it), so that the page tells nothing about who exists.
+pub(crate) fn shown_reset_code(state: &AppState, username: &str) -> Result<String, ApiError> {
+    let stored = match state.store.user(username)? {
+        Some(user) => state.store.user_code(&user.username, PURPOSE)?,
+        None => None,
+    };
+    match stored {
+        Some(record) => Ok(record.code),
+        None => decoy_reset_code(),
+    }
+}
+
+/// A code shaped like a reset code that no answer matches (none is stored).
+pub(crate) fn decoy_reset_code() -> Result<String, ApiError> {
+    new_code()
+}
+
 /// `ForgotPassword`.
 pub(super) fn forgot_password(state: &AppState, request: ForgotRequest) -> Result<Value, ApiError> {
     check_client(state, &request.client_id)?;

@@ -8,6 +8,7 @@ use super::common::{required, same_code};
 use super::flow::{self, Next, SETUP_DONE, code_mismatch, invalid_session};
 use crate::MfaFactor;
 use crate::api_error::{ApiError, ErrorCode};
+use crate::attempts::{Attempt, Guess};
 use crate::db::UserRecord;
 use crate::state::AppState;
 
@@ -15,6 +16,8 @@ use crate::state::AppState;
 pub(super) struct Answer<'a> {
     pub(super) responses: &'a HashMap<String, String>,
     pub(super) session: Option<&'a str>,
+    /// The app client answering.
+    pub(super) client_id: &'a str,
 }
 
 impl Answer<'_> {
@@ -63,8 +66,20 @@ pub(super) fn factor_code(
         answer.session,
         Some(username),
         &[factor.challenge_name()],
+        Some(answer.client_id),
     )?;
     let user = session_user(state, &pending.username)?;
+    // Counted before the answer is checked, per user (across sessions) and
+    // per session, so that neither new sessions nor parallel answers add
+    // tries.
+    let attempt = Attempt::start(state, Guess::Code, &user.username)?;
+    let failures = match flow::claim_try(state, &key) {
+        Ok(failures) => failures,
+        Err(error) => {
+            attempt.withdraw()?;
+            return Err(error);
+        }
+    };
     let right = match factor {
         MfaFactor::Totp => match state.store.mfa(&user.username)?.totp_secret {
             Some(secret) => totp_matches(state, &user.username, &secret, code)?,
@@ -76,10 +91,15 @@ pub(super) fn factor_code(
             .is_some_and(|expected| same_code(expected, code)),
     };
     if !right {
-        flow::fail(state, &key)?;
+        flow::after_wrong(state, &key, failures)?;
         return Err(code_mismatch());
     }
     flow::consume(state, &key)?;
+    attempt.succeeded()?;
+    let mut user = user;
+    if let Some(email) = pending.setup_email.as_deref() {
+        finish_email_setup(state, &mut user, email)?;
+    }
     Ok(Next::SignedIn(Box::new(user)))
 }
 
@@ -87,8 +107,13 @@ pub(super) fn factor_code(
 pub(super) fn select_mfa_type(state: &AppState, answer: &Answer<'_>) -> Result<Next, ApiError> {
     let username = answer.get("USERNAME")?;
     let choice = answer.get("ANSWER")?;
-    let (key, pending) =
-        flow::open_session(state, answer.session, Some(username), &["SELECT_MFA_TYPE"])?;
+    let (key, pending) = flow::open_session(
+        state,
+        answer.session,
+        Some(username),
+        &["SELECT_MFA_TYPE"],
+        Some(answer.client_id),
+    )?;
     let user = session_user(state, &pending.username)?;
     let mfa = state.store.mfa(&user.username)?;
     let usable = flow::usable_factors(state, &user, &mfa);
@@ -106,7 +131,7 @@ pub(super) fn select_mfa_type(state: &AppState, answer: &Answer<'_>) -> Result<N
         ));
     };
     flow::consume(state, &key)?;
-    flow::factor_challenge(state, &user, factor).map(Next::Challenge)
+    flow::factor_challenge(state, &pending.client_id, &user, factor).map(Next::Challenge)
 }
 
 /// `MFA_SETUP`: after VerifySoftwareToken (with this session), tokens; with
@@ -114,8 +139,14 @@ pub(super) fn select_mfa_type(state: &AppState, answer: &Answer<'_>) -> Result<N
 /// follows.
 pub(super) fn mfa_setup(state: &AppState, answer: &Answer<'_>) -> Result<Next, ApiError> {
     let username = answer.get("USERNAME")?;
-    let (key, pending) = flow::open_session(state, answer.session, Some(username), &["MFA_SETUP"])?;
-    let mut user = session_user(state, &pending.username)?;
+    let (key, pending) = flow::open_session(
+        state,
+        answer.session,
+        Some(username),
+        &["MFA_SETUP"],
+        Some(answer.client_id),
+    )?;
+    let user = session_user(state, &pending.username)?;
     if pending.code.as_deref() == Some(SETUP_DONE) {
         flow::consume(state, &key)?;
         return Ok(Next::SignedIn(Box::new(user)));
@@ -140,12 +171,23 @@ pub(super) fn mfa_setup(state: &AppState, answer: &Answer<'_>) -> Result<Next, A
     }
     attributes::check(state, "email", email, Writer::User)?;
     flow::consume(state, &key)?;
+    flow::email_setup_challenge(state, &pending.client_id, &user, email).map(Next::Challenge)
+}
+
+/// The right EMAIL_OTP code of an email MFA set-up: the address it went to
+/// becomes the user's (verified), and email MFA is enabled.
+fn finish_email_setup(
+    state: &AppState,
+    user: &mut UserRecord,
+    email: &str,
+) -> Result<(), ApiError> {
     user.set_attribute("email", email);
+    user.set_attribute("email_verified", "true");
     user.updated_at = state.now();
-    state.store.update_user(&user)?;
+    state.store.update_user(user)?;
     let mut mfa = state.store.mfa(&user.username)?;
     mfa.set_enabled(MfaFactor::Email, true);
     mfa.preferred.get_or_insert(MfaFactor::Email);
     state.store.save_mfa(&user.username, &mfa)?;
-    flow::factor_challenge(state, &user, MfaFactor::Email).map(Next::Challenge)
+    Ok(())
 }

@@ -39,7 +39,8 @@ pub(super) struct VerifyRequest {
 /// MFA_SETUP session (whose session is used up and replaced).
 enum Setter {
     Signed(String),
-    Session(String),
+    /// The user and app client of an MFA_SETUP session.
+    Session(String, String),
 }
 
 fn setter(
@@ -51,9 +52,10 @@ fn setter(
         (Some(_), Some(_)) => Err(both()),
         (Some(token), None) => Ok(Setter::Signed(user_access(state, token)?.username)),
         (None, Some(session)) => {
-            let (key, pending) = flow::open_session(state, Some(session), None, &["MFA_SETUP"])?;
+            let (key, pending) =
+                flow::open_session(state, Some(session), None, &["MFA_SETUP"], None)?;
             flow::consume(state, &key)?;
-            Ok(Setter::Session(pending.username))
+            Ok(Setter::Session(pending.username, pending.client_id))
         }
         (None, None) => Err(ApiError::new(
             ErrorCode::InvalidParameter,
@@ -89,7 +91,7 @@ pub(super) fn associate_software_token(
         request.session.as_deref(),
     )?;
     let username = match &setter {
-        Setter::Signed(name) | Setter::Session(name) => name,
+        Setter::Signed(name) | Setter::Session(name, _) => name,
     };
     if !state.options().mfa_allows(MfaFactor::Totp) {
         return Err(not_allowed());
@@ -101,8 +103,14 @@ pub(super) fn associate_software_token(
     // The secret itself is never logged: it is in the answer only.
     tracing::info!(username = %username, "TOTP secret associated");
     let mut body = json!({ "SecretCode": secret });
-    if let Setter::Session(_) = setter {
-        body["Session"] = json!(flow::new_session(state, username, "MFA_SETUP", None)?);
+    if let Setter::Session(_, client_id) = &setter {
+        body["Session"] = json!(flow::new_session(
+            state,
+            client_id,
+            username,
+            "MFA_SETUP",
+            None
+        )?);
     }
     Ok(body)
 }
@@ -121,7 +129,7 @@ pub(super) fn verify_software_token(
         (Some(_), Some(_)) => return Err(both()),
         (Some(token), None) => user_access(state, token)?.username,
         (None, Some(session)) => {
-            flow::open_session(state, Some(session), None, &["MFA_SETUP"])?
+            flow::open_session(state, Some(session), None, &["MFA_SETUP"], None)?
                 .1
                 .username
         }
@@ -155,15 +163,16 @@ pub(super) fn verify_software_token(
     let setter = setter(state, access_token, session)?;
     mfa.totp_secret = Some(secret);
     mfa.totp_pending = None;
-    if let Setter::Session(_) = setter {
+    if let Setter::Session(..) = setter {
         mfa.set_enabled(MfaFactor::Totp, true);
         mfa.preferred.get_or_insert(MfaFactor::Totp);
     }
     state.store.save_mfa(&username, &mfa)?;
     let mut body = json!({ "Status": "SUCCESS" });
-    if let Setter::Session(_) = setter {
+    if let Setter::Session(_, client_id) = &setter {
         body["Session"] = json!(flow::new_session(
             state,
+            client_id,
             &username,
             "MFA_SETUP",
             Some(SETUP_DONE.to_owned())

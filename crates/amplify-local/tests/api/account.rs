@@ -350,3 +350,50 @@ async fn custom_auth_asks_the_built_in_one_time_code() {
     assert_eq!(after["ChallengeName"], "CUSTOM_CHALLENGE");
     h.backend.shutdown().await;
 }
+
+#[tokio::test]
+async fn custom_auth_codes_count_towards_the_lockout_across_sessions() {
+    let h = Harness::start().await;
+    h.backend.freeze_clock();
+    h.user("gil");
+    let client = h.backend.client_id().to_owned();
+    let start = || {
+        h.call(
+            "InitiateAuth",
+            json!({
+                "AuthFlow": "CUSTOM_AUTH",
+                "ClientId": client,
+                "AuthParameters": { "USERNAME": "gil" },
+            }),
+        )
+    };
+    let answer = |session: String, answer: String| {
+        h.call(
+            "RespondToAuthChallenge",
+            json!({
+                "ChallengeName": "CUSTOM_CHALLENGE",
+                "ClientId": client,
+                "Session": session,
+                "ChallengeResponses": { "USERNAME": "gil", "ANSWER": answer },
+            }),
+        )
+    };
+    // CUSTOM_AUTH asks no password: a new flow must not start the count over.
+    for _ in 0..5 {
+        let session = text(&start().await.ok()["Session"]);
+        let code = h.backend.mfa_code("gil").expect("a code");
+        answer(session, other_code(&code).to_owned()).await.ok();
+    }
+    let session = text(&start().await.ok()["Session"]);
+    let code = h.backend.mfa_code("gil").expect("a code");
+    answer(session, code)
+        .await
+        .assert_error("LimitExceededException");
+    // After the lockout, a right answer signs in.
+    h.backend.advance_clock(SECOND * 2);
+    let session = text(&start().await.ok()["Session"]);
+    let code = h.backend.mfa_code("gil").expect("a code");
+    let done = answer(session, code).await.ok();
+    assert!(done["AuthenticationResult"]["IdToken"].is_string());
+    h.backend.shutdown().await;
+}

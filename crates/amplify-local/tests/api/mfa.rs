@@ -566,3 +566,174 @@ async fn totp_user_signs_in_with_the_totp_code_helper() {
     h.sign_in("yuri").await;
     h.backend.shutdown().await;
 }
+
+/// A user whose sign-in asks an SMS code.
+async fn sms_user(h: &Harness, username: &str) {
+    h.backend
+        .create_user(username, PASSWORD, &[("phone_number", "+15555550123")])
+        .expect("user");
+    h.admin(
+        "AdminSetUserMFAPreference",
+        json!({
+            "UserPoolId": h.backend.user_pool_id(),
+            "Username": username,
+            "SMSMfaSettings": { "Enabled": true, "PreferredMfa": true },
+        }),
+    )
+    .await
+    .ok();
+}
+
+fn other_code(code: &str) -> &'static str {
+    if code == "000000" { "111111" } else { "000000" }
+}
+
+#[tokio::test]
+async fn wrong_mfa_codes_lock_the_user_out_across_sessions() {
+    let h = Harness::start_with(|o| o.with_mfa(MfaMode::Optional)).await;
+    h.backend.freeze_clock();
+    sms_user(&h, "sid").await;
+    // Three wrong answers use a session up; a new session does not start
+    // the count over: after five, the user is locked out.
+    for wrong in [3, 2] {
+        let sms = h.password_auth("sid", PASSWORD).await.ok();
+        let code = h.backend.mfa_code("sid").expect("a pending code");
+        for _ in 0..wrong {
+            respond(
+                &h,
+                "SMS_MFA",
+                &text(&sms["Session"]),
+                json!({ "USERNAME": "sid", "SMS_MFA_CODE": other_code(&code) }),
+            )
+            .await
+            .assert_error("CodeMismatchException");
+        }
+    }
+    let sms = h.password_auth("sid", PASSWORD).await.ok();
+    let code = h.backend.mfa_code("sid").expect("a pending code");
+    respond(
+        &h,
+        "SMS_MFA",
+        &text(&sms["Session"]),
+        json!({ "USERNAME": "sid", "SMS_MFA_CODE": code }),
+    )
+    .await
+    .assert_error("LimitExceededException");
+    // After the lockout, the right code works (and clears the count).
+    h.backend.advance_clock(SECOND * 2);
+    let done = respond(
+        &h,
+        "SMS_MFA",
+        &text(&sms["Session"]),
+        json!({ "USERNAME": "sid", "SMS_MFA_CODE": code }),
+    )
+    .await
+    .ok();
+    assert!(done["AuthenticationResult"]["AccessToken"].is_string());
+    h.backend.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_answers_on_one_session_gets_at_most_three_tries() {
+    let h = Harness::start_with(|o| o.with_mfa(MfaMode::Optional)).await;
+    h.backend.freeze_clock();
+    sms_user(&h, "bea").await;
+    let sms = h.password_auth("bea", PASSWORD).await.ok();
+    let session = text(&sms["Session"]);
+    let code = h.backend.mfa_code("bea").expect("a pending code");
+    let wrong = other_code(&code);
+    let answers = futures_util::future::join_all((0..12).map(|_| {
+        respond(
+            &h,
+            "SMS_MFA",
+            &session,
+            json!({ "USERNAME": "bea", "SMS_MFA_CODE": wrong }),
+        )
+    }))
+    .await;
+    let tried = answers
+        .iter()
+        .filter(|answer| answer.error_type() == "CodeMismatchException")
+        .count();
+    assert!((1..=3).contains(&tried), "{tried} answers were checked");
+    h.backend.shutdown().await;
+}
+
+#[tokio::test]
+async fn email_mfa_set_up_changes_the_user_only_when_the_code_is_answered() {
+    let h = Harness::start_with(|o| {
+        o.with_mfa(MfaMode::Required)
+            .with_mfa_factors([MfaFactor::Email])
+    })
+    .await;
+    h.backend
+        .create_user("val", PASSWORD, &[("email", "val@example.com")])
+        .expect("user");
+    let attributes = || async {
+        let user = h
+            .admin(
+                "AdminGetUser",
+                json!({ "UserPoolId": h.backend.user_pool_id(), "Username": "val" }),
+            )
+            .await
+            .ok();
+        user["UserAttributes"]
+            .as_array()
+            .expect("attributes")
+            .iter()
+            .map(|a| (text(&a["Name"]), text(&a["Value"])))
+            .filter(|(name, _)| name.starts_with("email"))
+            .collect::<Vec<_>>()
+    };
+    let before = attributes().await;
+    let hr = &h;
+    let set_up = |email: &'static str| async move {
+        let h = hr;
+        let setup = h.password_auth("val", PASSWORD).await.ok();
+        assert_eq!(setup["ChallengeName"], "MFA_SETUP", "{setup}");
+        respond(
+            h,
+            "MFA_SETUP",
+            &text(&setup["Session"]),
+            json!({ "USERNAME": "val", "EMAIL": email }),
+        )
+        .await
+        .ok()
+    };
+    // Abandoned, or answered wrongly: nothing changes, set-up is asked again.
+    let otp = set_up("mallory@example.org").await;
+    let code = h.backend.mfa_code("val").expect("code");
+    respond(
+        &h,
+        "EMAIL_OTP",
+        &text(&otp["Session"]),
+        json!({ "USERNAME": "val", "EMAIL_OTP_CODE": if code == "000000" { "111111" } else { "000000" } }),
+    )
+    .await
+    .assert_error("CodeMismatchException");
+    assert_eq!(attributes().await, before);
+    // Answered: the address is the user's, verified.
+    let otp = set_up("val@example.org").await;
+    let code = h.backend.mfa_code("val").expect("code");
+    let done = respond(
+        &h,
+        "EMAIL_OTP",
+        &text(&otp["Session"]),
+        json!({ "USERNAME": "val", "EMAIL_OTP_CODE": code }),
+    )
+    .await
+    .ok();
+    assert!(done["AuthenticationResult"]["AccessToken"].is_string());
+    let after = attributes().await;
+    assert!(
+        after.contains(&("email".to_owned(), "val@example.org".to_owned())),
+        "{after:?}"
+    );
+    assert!(
+        after.contains(&("email_verified".to_owned(), "true".to_owned())),
+        "{after:?}"
+    );
+    let next = h.password_auth("val", PASSWORD).await.ok();
+    assert_eq!(next["ChallengeName"], "EMAIL_OTP");
+    h.backend.shutdown().await;
+}

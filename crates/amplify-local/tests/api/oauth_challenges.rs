@@ -124,6 +124,131 @@ async fn totp_is_set_up_and_then_asked_on_the_login_page() {
 }
 
 #[tokio::test]
+async fn a_challenge_page_answers_only_for_its_sessions_user() {
+    let h = Harness::start_with(|o| {
+        o.with_mfa(MfaMode::Required)
+            .with_mfa_factors([MfaFactor::Totp])
+    })
+    .await;
+    h.user("lena");
+    h.user("mallory");
+    let p = pkce();
+    let params = authorize_params(h.backend.client_id(), &p, &[]);
+    let setup_of = |name: &'static str| {
+        let h = &h;
+        let p = &p;
+        let params = &params;
+        async move {
+            let browser = Browser::new(h);
+            browser.get(&authorize_path(h, p, &[])).await;
+            let setup = browser
+                .post(
+                    "/login",
+                    &form(params, &[("username", name), ("password", PASSWORD)]),
+                )
+                .await;
+            assert!(setup.has_id("mfa-setup-form"), "{}", setup.body);
+            (browser, setup)
+        }
+    };
+    let (_lena, lena_setup) = setup_of("lena").await;
+    let lena_secret = lena_setup.text_of("totp-secret");
+    let (mallory, setup) = setup_of("mallory").await;
+    // Mallory's own session, naming Lena: refused, and Lena's secret unseen.
+    let (session, challenge, _) = challenge_fields(&setup);
+    let forged = mallory
+        .post(
+            "/login/challenge",
+            &form(
+                &params,
+                &[
+                    ("session", session.as_str()),
+                    ("challenge", challenge.as_str()),
+                    ("username", "lena"),
+                    ("code", "12345"),
+                ],
+            ),
+        )
+        .await;
+    assert!(!forged.body.contains(&lena_secret), "{}", forged.body);
+    assert!(forged.has_id("login-form"), "{}", forged.body);
+    assert_eq!(
+        forged.text_of("error"),
+        "This sign-in took too long or was already used. Please sign in again."
+    );
+    h.backend.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_session_is_answered_only_with_the_client_it_started_with() {
+    let h =
+        Harness::start_with(|o| o.with_mfa(MfaMode::Optional).with_confidential_client(true)).await;
+    h.backend
+        .create_user("cleo", PASSWORD, &[("phone_number", "+15555550123")])
+        .expect("user");
+    h.admin(
+        "AdminSetUserMFAPreference",
+        json!({
+            "UserPoolId": h.backend.user_pool_id(),
+            "Username": "cleo",
+            "SMSMfaSettings": { "Enabled": true, "PreferredMfa": true },
+        }),
+    )
+    .await
+    .ok();
+    // A session of the public client (the JSON API)…
+    let sms = h.password_auth("cleo", PASSWORD).await.ok();
+    let session = sms["Session"].as_str().expect("session").to_owned();
+    let code = h.backend.mfa_code("cleo").expect("a pending code");
+    // …answered on the confidential client's login page: refused.
+    let (id, _) = h
+        .backend
+        .confidential_client()
+        .expect("confidential client");
+    let p = pkce();
+    let params = authorize_params(&id, &p, &[]);
+    let browser = Browser::new(&h);
+    browser
+        .get(&authorize_path(&h, &p, &[]).replace(h.backend.client_id(), &id))
+        .await;
+    let answered = browser
+        .post(
+            "/login/challenge",
+            &form(
+                &params,
+                &[
+                    ("session", session.as_str()),
+                    ("challenge", "SMS_MFA"),
+                    ("username", "cleo"),
+                    ("code", code.as_str()),
+                ],
+            ),
+        )
+        .await;
+    assert!(answered.has_id("login-form"), "{}", answered.body);
+    assert_eq!(
+        answered.text_of("error"),
+        "This sign-in took too long or was already used. Please sign in again."
+    );
+    assert!(!browser.has_session());
+    // The session still works with its own client.
+    let done = h
+        .call(
+            "RespondToAuthChallenge",
+            json!({
+                "ChallengeName": "SMS_MFA",
+                "ClientId": h.backend.client_id(),
+                "Session": session,
+                "ChallengeResponses": { "USERNAME": "cleo", "SMS_MFA_CODE": code },
+            }),
+        )
+        .await
+        .ok();
+    assert!(done["AuthenticationResult"]["AccessToken"].is_string());
+    h.backend.shutdown().await;
+}
+
+#[tokio::test]
 async fn email_and_sms_codes_are_shown_after_choosing_a_factor() {
     let h = Harness::start_with(|o| o.with_mfa(MfaMode::Optional)).await;
     h.backend
@@ -267,6 +392,51 @@ async fn forgot_password_pages_reset_the_password() {
     assert!(reset.has_id("reset-form"), "{}", reset.body);
     let code = reset.text_of("reset-code");
     assert_eq!(Some(code.clone()), h.backend.password_reset_code("owen"));
+    // An unknown username gets the same page, with a decoy code.
+    let unknown = browser
+        .post("/forgotPassword", &form(&params, &[("username", "nobody")]))
+        .await;
+    assert_eq!(unknown.status, reset.status);
+    let decoy = unknown.text_of("reset-code");
+    assert_eq!(decoy.len(), code.len());
+    assert_eq!(
+        unknown
+            .body
+            .replace("nobody", "owen")
+            .replace(&decoy, &code),
+        reset.body
+    );
+    // Another browser naming Owen never sees his code: not on a wrong
+    // answer, not on a refused form.
+    let other = Browser::new(&h);
+    other.get(&authorize_path(&h, &p, &[])).await;
+    let guess = other
+        .post(
+            "/confirmForgotPassword",
+            &form(
+                &params,
+                &[
+                    ("username", "owen"),
+                    ("code", "12345"),
+                    ("new-password", NEW_PASSWORD),
+                ],
+            ),
+        )
+        .await;
+    assert_eq!(guess.status, 400);
+    assert!(!guess.has_id("reset-code"), "{}", guess.body);
+    assert!(!guess.body.contains(&code), "{}", guess.body);
+    let forged = other
+        .post_with(
+            "/confirmForgotPassword",
+            &form(
+                &params,
+                &[("username", "owen"), ("code", "1"), ("_csrf", "forged")],
+            ),
+            &[],
+        )
+        .await;
+    assert!(!forged.body.contains(&code), "{}", forged.body);
     let wrong_code = if code == "000000" { "111111" } else { "000000" };
     let wrong = browser
         .post(
