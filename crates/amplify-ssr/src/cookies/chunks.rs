@@ -19,8 +19,12 @@
 //! Reading ([`join_chunks`]): `<name>.0` up to the first missing index, joined; it counts as one more copy of
 //! the cookie beside any unsplit copies (the copy rules of [`crate::auth`] apply). A chunk whose copies
 //! disagree, a chunk after a gap (`.0`, `.2` without `.1`), a chunk without `.0`, or more than [`MAX_CHUNKS`]
-//! make the set unusable: it contributes no copy, so without an unsplit copy the request is signed out. It never
-//! panics and never allocates for a request without chunks.
+//! make the set unusable: it contributes no copy. It never panics and never allocates for a request without
+//! chunks. What an unusable set (or one that joins to a token failing verification) means depends on the token:
+//! without a usable access token the request is signed out, and without a usable refresh token the session
+//! cannot be refreshed; without a usable id token the session goes on with the access token alone (no id
+//! claims, as in the JS-readable mode below), and the response clears the id token's chunks so the browser
+//! stops sending them.
 //!
 //! Only the server-auth mode splits. In the JS-readable mode the browser-side Amplify client reads the cookies
 //! by their exact names and cannot join chunks, so a too-large cookie stays one cookie and a warning with its
@@ -79,17 +83,8 @@ pub(crate) fn looks_like_chunk(encoded_name: &[u8]) -> bool {
 }
 
 /// The value of `raw_name` joined from the request's chunks: `None` when the request carries none,
-/// `Some(Err(_))` when they cannot be joined.
-///
-/// The scheme: a token cookie (`….accessToken`, `….idToken`, `….refreshToken`) whose `Set-Cookie` line would
-/// exceed [`MAX_SET_COOKIE_LEN`] is written, in the server-auth mode, as `<name>.0`, `<name>.1`, … (at most
-/// [`MAX_CHUNKS`]), plain slices of the value, and the unsplit name is cleared; a value that fits is written
-/// unsplit and any chunks are cleared. Auth.js and @supabase/ssr number their split cookies the same way. No
-/// count or checksum is stored: the tokens are signed JWTs, so a stale, planted or missing chunk makes the
-/// joined token fail verification (and Cognito refuses a wrong refresh token). Reading takes `.0` up to the
-/// first missing index; a chunk after a gap, a chunk without `.0`, disagreeing copies of a chunk or more than
-/// [`MAX_CHUNKS`] chunks are refused. Joined chunks are one more copy of the cookie beside any unsplit copy (the
-/// copy rules of [`crate::auth`] apply).
+/// `Some(Err(_))` when they cannot be joined. The scheme and what counts as joinable: see the
+/// [module docs](self).
 #[must_use]
 pub fn join_chunks(cookies: &RequestCookies, raw_name: &str) -> Option<Result<String, ChunkError>> {
     if !cookies.may_have_chunks() {
