@@ -3,7 +3,7 @@
 //! extensions; leptos_axum provides the request's [`Parts`] as Leptos context to the render and to server
 //! functions, and [`server_context`] takes it from there.
 
-use amplify_ssr::guard::{self, Access, Denied, Requirement, SignInPath};
+use amplify_ssr::guard::{self, Denied, Requirement, SignInPath, Unmet};
 use amplify_ssr::{AuthUser, ServerContext};
 use http::header::{ACCEPT, CACHE_CONTROL, LOCATION, REFERER, RETRY_AFTER};
 use http::request::Parts;
@@ -100,13 +100,11 @@ pub async fn require_user() -> Result<AuthUser, AuthFnError> {
 /// [`AuthFnError::Forbidden`], and those of [`require_user`].
 pub async fn require_user_with(requirement: &Requirement) -> Result<AuthUser, AuthFnError> {
     let ctx = server_context()?;
-    match guard::check_requirement(&ctx, requirement).await {
-        Access::Forbidden => Err(forbid()),
-        Access::Unavailable(e) => Err(deny(&Denied::Unavailable(e))),
-        // Allowed: the user, from the session just checked (signed out meanwhile is signed out).
-        _ => guard::require_user(&ctx)
-            .await
-            .map_err(|denied| deny(&denied)),
+    match guard::require_user_meeting(&ctx, requirement).await {
+        Ok(user) => Ok(user),
+        Err(Unmet::Denied(denied)) => Err(deny(&denied)),
+        // Unmet::Forbidden, and anything a later version adds.
+        Err(_) => Err(forbid()),
     }
 }
 

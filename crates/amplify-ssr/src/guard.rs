@@ -7,7 +7,8 @@
 //!   failure, which must not look like a sign-out. [`check_access_cached`] is its synchronous front: it answers
 //!   the usual requests (a session verified before, or none at all) from the runner's caches without waiting or
 //!   allocating, so an integration creates a future only for the rest.
-//! - [`require_user`]: the signed-in user for an API or a server function, with the same three outcomes.
+//! - [`require_user`]: the signed-in user for an API or a server function, with the same three outcomes;
+//!   [`require_user_meeting`] adds a [`Requirement`] (a fourth outcome, [`Unmet::Forbidden`]).
 //! - [`sign_in_location`]: where a signed-out visitor is sent, with the page in `redirect_to`.
 //! - [`SignInPath`]: a validated sign-in path (a same-site relative path).
 //! - [`ProtectedPaths`]: which request paths a path-based route protection covers, matched on the path as any
@@ -33,9 +34,11 @@ pub use requirement::{GROUPS_CLAIM, Requirement, SessionClaims};
 
 use crate::auth::cached_session::{self, Decision, Lookup};
 use crate::auth::refresh::get_tokens;
+use crate::auth::session::{user_from_claims, user_of};
 use crate::auth::{AuthUser, get_current_user};
 use crate::context::ServerContext;
 use crate::error::AuthError;
+use crate::jwt::Claims;
 
 /// The sign-in path used when none is configured.
 pub const DEFAULT_SIGN_IN_PATH: &str = "/sign-in";
@@ -67,18 +70,7 @@ pub const FORBIDDEN_BODY: &str = "Forbidden: your account may not see this page.
 ///
 /// [`check_access_cached`] answers the common cases without waiting; this function tries it first.
 pub async fn check_access(ctx: &ServerContext) -> Access {
-    if let Some(access) = check_access_cached(ctx) {
-        return access;
-    }
-    match get_tokens(ctx, false).await {
-        Ok(Some(_)) => Access::Allowed,
-        Ok(None) => Access::SignedOut(None),
-        Err(e) if e.is_transient() => Access::Unavailable(e),
-        Err(e) => {
-            tracing::debug!(error = %e, "protected route visited without a usable session");
-            Access::SignedOut(Some(e))
-        }
-    }
+    check(ctx, None).await
 }
 
 /// [`check_access`] when the request's cookies and the runner's caches can answer it at once: a session whose
@@ -91,60 +83,69 @@ pub async fn check_access(ctx: &ServerContext) -> Access {
 /// it answers.
 #[must_use]
 pub fn check_access_cached(ctx: &ServerContext) -> Option<Access> {
-    match cached_session::decision(ctx, SystemTime::now()) {
-        Decision::Valid => {
-            ctx.note_session_read();
-            Some(Access::Allowed)
-        }
-        Decision::NoSession => {
-            ctx.note_session_read();
-            Some(Access::SignedOut(None))
-        }
-        Decision::Undecided => None,
-    }
+    check_cached(ctx, None)
 }
 
 /// [`check_access`] with a [`Requirement`] on top: a signed-in user who does not meet it gets
 /// [`Access::Forbidden`]. Signed-out and unavailable sessions are answered as by [`check_access`]; the requirement
 /// is checked on the verified (and, if need be, refreshed) tokens.
 pub async fn check_requirement(ctx: &ServerContext, requirement: &Requirement) -> Access {
-    if let Some(access) = check_requirement_cached(ctx, requirement) {
-        return access;
-    }
-    match get_tokens(ctx, false).await {
-        Ok(Some(session)) => verdict(
-            requirement,
-            &SessionClaims::new(&session.access_claims, session.id_claims.as_ref()),
-        ),
-        Ok(None) => Access::SignedOut(None),
-        Err(e) if e.is_transient() => Access::Unavailable(e),
-        Err(e) => {
-            tracing::debug!(error = %e, "guarded route visited without a usable session");
-            Access::SignedOut(Some(e))
-        }
-    }
+    check(ctx, Some(requirement)).await
 }
 
 /// [`check_requirement`] when the caches can answer at once (as [`check_access_cached`]); `None` otherwise.
 #[must_use]
 pub fn check_requirement_cached(ctx: &ServerContext, requirement: &Requirement) -> Option<Access> {
-    match cached_session::lookup(ctx, SystemTime::now()) {
-        Lookup::Valid(session) => {
-            ctx.note_session_read();
-            Some(verdict(
-                requirement,
-                &SessionClaims::new(
-                    &session.access.claims,
-                    session.id.as_ref().map(|id| &id.claims),
-                ),
-            ))
-        }
-        Lookup::NoSession => {
-            ctx.note_session_read();
-            Some(Access::SignedOut(None))
-        }
-        Lookup::Undecided => None,
+    check_cached(ctx, Some(requirement))
+}
+
+/// [`check_requirement`], or [`check_access`] without a requirement.
+async fn check(ctx: &ServerContext, requirement: Option<&Requirement>) -> Access {
+    if let Some(access) = check_cached(ctx, requirement) {
+        return access;
     }
+    match get_tokens(ctx, false).await {
+        Ok(Some(session)) => requirement.map_or(Access::Allowed, |requirement| {
+            verdict(
+                requirement,
+                &SessionClaims::new(&session.access_claims, session.id_claims.as_ref()),
+            )
+        }),
+        Ok(None) => Access::SignedOut(None),
+        Err(e) if e.is_transient() => Access::Unavailable(e),
+        Err(e) => {
+            tracing::debug!(error = %e, "protected route visited without a usable session");
+            Access::SignedOut(Some(e))
+        }
+    }
+}
+
+/// [`check_requirement_cached`], or [`check_access_cached`] without a requirement. The early answers come from
+/// the request's one cached decision ([`cached_session::decision`]), which the eager refresh may already have
+/// made; only a requirement on a valid session looks the session up again, for its claims.
+fn check_cached(ctx: &ServerContext, requirement: Option<&Requirement>) -> Option<Access> {
+    let now = SystemTime::now();
+    let access = match cached_session::decision(ctx, now) {
+        Decision::Undecided => return None,
+        Decision::NoSession => Access::SignedOut(None),
+        Decision::Valid => match requirement {
+            None => Access::Allowed,
+            Some(requirement) => match cached_session::lookup(ctx, now) {
+                Lookup::Valid(session) => verdict(
+                    requirement,
+                    &SessionClaims::new(
+                        &session.access.claims,
+                        session.id.as_ref().map(|id| &id.claims),
+                    ),
+                ),
+                Lookup::NoSession => Access::SignedOut(None),
+                // The tokens expired since the decision: the full path decides.
+                Lookup::Undecided => return None,
+            },
+        },
+    };
+    ctx.note_session_read();
+    Some(access)
 }
 
 fn verdict(requirement: &Requirement, claims: &SessionClaims<'_>) -> Access {
@@ -198,16 +199,79 @@ impl Denied {
 ///
 /// [`Denied::SignedOut`] without a usable session, [`Denied::Unavailable`] when it could not be checked.
 pub async fn require_user(ctx: &ServerContext) -> Result<AuthUser, Denied> {
-    match get_current_user(ctx).await {
-        Ok(user) => Ok(user),
-        Err(e) if e.is_transient() => Err(Denied::Unavailable(e)),
-        Err(e) => {
-            if !e.is_unauthenticated() {
-                tracing::warn!(error = %e, "session check failed; treating the request as signed out");
-            }
-            Err(Denied::SignedOut(e))
-        }
+    get_current_user(ctx).await.map_err(denial)
+}
+
+/// The [`Denied`] for a failed session read.
+fn denial(e: AuthError) -> Denied {
+    if e.is_transient() {
+        return Denied::Unavailable(e);
     }
+    if !e.is_unauthenticated() {
+        tracing::warn!(error = %e, "session check failed; treating the request as signed out");
+    }
+    Denied::SignedOut(e)
+}
+
+/// Why [`require_user_meeting`] gives no user.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Unmet {
+    /// No usable session, or it could not be checked: as [`require_user`].
+    #[error(transparent)]
+    Denied(#[from] Denied),
+    /// Signed in, without what the [`Requirement`] asks for: answer `403` ([`FORBIDDEN_BODY`]).
+    #[error("the signed-in user does not meet the requirement")]
+    Forbidden,
+}
+
+/// [`require_user`] that also requires `requirement`: the signed-in user when they meet it, from one read of the
+/// session (the requirement is checked on the same verified, and if need be refreshed, tokens the user comes
+/// from). The framework integrations' `require_user_with` map its answer to their errors.
+///
+/// # Errors
+///
+/// [`Unmet::Denied`] as [`require_user`]; [`Unmet::Forbidden`] for a signed-in user who lacks `requirement`.
+pub async fn require_user_meeting(
+    ctx: &ServerContext,
+    requirement: &Requirement,
+) -> Result<AuthUser, Unmet> {
+    let forbidden = |access: &Claims, id: Option<&Claims>| {
+        matches!(
+            verdict(requirement, &SessionClaims::new(access, id)),
+            Access::Forbidden
+        )
+    };
+    let user = match cached_session::lookup(ctx, SystemTime::now()) {
+        Lookup::Valid(session) => {
+            ctx.note_session_read();
+            let id = session.id.as_ref().map(|id| &id.claims);
+            if forbidden(&session.access.claims, id) {
+                return Err(Unmet::Forbidden);
+            }
+            user_from_claims(
+                &session.access.claims,
+                id,
+                &session.key_username,
+                session.sign_in_details(),
+            )
+        }
+        Lookup::NoSession => {
+            ctx.note_session_read();
+            Err(AuthError::UserUnAuthenticated)
+        }
+        Lookup::Undecided => match get_tokens(ctx, false).await {
+            Ok(Some(session)) => {
+                if forbidden(&session.access_claims, session.id_claims.as_ref()) {
+                    return Err(Unmet::Forbidden);
+                }
+                user_of(&session)
+            }
+            Ok(None) => Err(AuthError::UserUnAuthenticated),
+            Err(e) => Err(e),
+        },
+    };
+    user.map_err(|e| Unmet::Denied(denial(e)))
 }
 
 /// A sign-in path: a same-site relative path such as `/sign-in` (anything else could send users to another

@@ -151,7 +151,8 @@ secret_type!(
     TotpSecret
 );
 
-/// The 32-byte AES-256-GCM key that seals the sign-in step cookie (see
+/// The 32-byte AES-256-GCM key that seals the sign-in step cookie and, with a shared store
+/// ([`crate::store`]), the refresh results and identity credentials kept there (see
 /// [`ServerRunnerBuilder::cookie_encryption_key`](crate::ServerRunnerBuilder::cookie_encryption_key)).
 ///
 /// Its `Debug` is redacted and it has no accessor: the bytes only ever reach the cipher.

@@ -12,8 +12,7 @@ use amplify_ssr::auth::{
 };
 use amplify_ssr::secret::ConfirmationCode;
 use amplify_ssr::{AuthError, SignInInput};
-use common::totp::totp;
-use common::{Backend, Jar, PASSWORD, signed_in_jar};
+use common::{Backend, Jar, PASSWORD, signed_in_jar, totp};
 use http::HeaderMap;
 
 #[tokio::test]

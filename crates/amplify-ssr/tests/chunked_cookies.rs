@@ -1,5 +1,6 @@
 //! Token cookies too large for one cookie: split into chunks in the HttpOnly server-auth mode (written, read,
-//! refreshed, cleared), a broken chunk set is signed out, and the JS-readable mode keeps one cookie.
+//! refreshed, cleared), a broken access-token chunk set is signed out, a broken id-token chunk set leaves the
+//! session without id claims and is cleared, and the JS-readable mode keeps one cookie.
 
 mod common;
 
@@ -191,10 +192,56 @@ async fn a_missing_extra_or_mismatched_chunk_is_signed_out() {
     mixed
         .cookies
         .insert(last.clone(), other_jar.cookies[&other_chunk].clone());
-    let session = fetch_auth_session(&mixed.context(&runner), FetchAuthSessionOptions::default())
+    let ctx = mixed.context(&runner);
+    let session = fetch_auth_session(&ctx, FetchAuthSessionOptions::default())
         .await
         .unwrap();
     assert!(session.tokens.unwrap().id_token_claims.is_none());
+    // The unusable chunks are cleared, and nothing else is written.
+    let written = lines(&ctx.set_cookie_headers());
+    assert_eq!(written.len(), chunks.len(), "{written:#?}");
+    for name in &chunks {
+        assert!(
+            written
+                .iter()
+                .any(|l| l.starts_with(&format!("{name}=;")) && l.contains("Max-Age=0")),
+            "{name} not cleared: {written:#?}"
+        );
+    }
+    // Without them the session is the access token's, and nothing more is written.
+    mixed.apply(&ctx.set_cookie_headers());
+    assert!(names(&mixed, ".idToken").is_empty(), "{:?}", mixed.cookies);
+    let ctx = mixed.context(&runner);
+    let session = fetch_auth_session(&ctx, FetchAuthSessionOptions::default())
+        .await
+        .unwrap();
+    assert!(session.tokens.unwrap().id_token_claims.is_none());
+    assert!(ctx.set_cookie_headers().is_empty());
+
+    // Chunks that do not join (the first one missing) are cleared in the same way.
+    let mut gap = jar.clone();
+    gap.cookies.remove(&chunks[0]);
+    let ctx = gap.context(&runner);
+    let session = fetch_auth_session(&ctx, FetchAuthSessionOptions::default())
+        .await
+        .unwrap();
+    assert!(session.tokens.unwrap().id_token_claims.is_none());
+    let written = lines(&ctx.set_cookie_headers());
+    assert_eq!(written.len(), chunks.len() - 1, "{written:#?}");
+    assert!(
+        chunks[1..].iter().all(|name| written
+            .iter()
+            .any(|l| l.starts_with(&format!("{name}=;")) && l.contains("Max-Age=0"))),
+        "{written:#?}"
+    );
+
+    // A session whose chunks join and verify writes nothing.
+    let ctx = jar.context(&runner);
+    let session = fetch_auth_session(&ctx, FetchAuthSessionOptions::default())
+        .await
+        .unwrap();
+    assert!(session.tokens.unwrap().id_token_claims.is_some());
+    assert!(ctx.set_cookie_headers().is_empty());
 }
 
 #[tokio::test]

@@ -9,8 +9,7 @@ use amplify_ssr::auth::{
     ConfirmSignInInput, MfaPreference, MfaType, NoSignInReason, SignInNextStep,
 };
 use amplify_ssr::{AuthError, ServerRunner, SignInInput, SignInOutcome};
-use common::totp::{totp, totp_raw};
-use common::{Backend, Jar, PASSWORD, signed_in_jar};
+use common::{Backend, Jar, PASSWORD, signed_in_jar, totp};
 use serde_json::json;
 
 const STEP_COOKIE: &str = "__Host-amplify-ssr.sign-in-step";
@@ -63,25 +62,6 @@ async fn create_with_temporary_password(local: &Backend, username: &str, tempora
         "{:?}",
         response.text().await
     );
-}
-
-#[test]
-fn the_totp_helper_matches_rfc_6238s_sha1_vectors() {
-    // RFC 6238, appendix B: the 20-byte ASCII key, 8 digits, T0 = 0, X = 30.
-    let key = b"12345678901234567890";
-    for (time, code) in [
-        (59, "94287082"),
-        (1_111_111_109, "07081804"),
-        (1_111_111_111, "14050471"),
-        (1_234_567_890, "89005924"),
-        (2_000_000_000, "69279037"),
-        (20_000_000_000, "65353130"),
-    ] {
-        assert_eq!(totp_raw(key, time, 8), code, "T = {time}");
-    }
-    // The same key in base32, as Cognito's SecretCode carries it, gives the 6-digit tail.
-    let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(59);
-    assert_eq!(totp("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", at), "287082");
 }
 
 #[tokio::test]
@@ -190,6 +170,41 @@ async fn a_broken_or_foreign_step_cookie_continues_nothing_and_leaves_the_sessio
         assert_eq!(error.name(), "SignInException");
         assert!(ctx.set_cookie_headers().is_empty(), "no cookie is touched");
     }
+    // Two different copies of the step cookie (one planted by a sibling host): neither is continued, and
+    // nothing is written.
+    // The other copy is a genuine step cookie of another sign-in.
+    let mut attacker = Jar::default();
+    let planted = sign_in(
+        &runner,
+        &mut attacker,
+        SignInInput::new("max", "Temp-passw0rd!"),
+    )
+    .await;
+    assert_eq!(
+        planted.sign_in_step(),
+        "CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED"
+    );
+    assert_ne!(attacker.cookies[STEP_COOKIE], sealed);
+    let mut headers = jar.headers();
+    let both = format!(
+        "{}; {STEP_COOKIE}={}",
+        headers[http::header::COOKIE].to_str().unwrap(),
+        attacker.cookies[STEP_COOKIE]
+    );
+    headers.insert(http::header::COOKIE, both.parse().unwrap());
+    let ctx = runner.context(&headers);
+    let error = amplify_ssr::confirm_sign_in(&ctx, ConfirmSignInInput::new("New-passw0rd!"))
+        .await
+        .expect_err("disputed");
+    assert!(
+        matches!(
+            error,
+            AuthError::NoSignInInProgress(NoSignInReason::Disputed)
+        ),
+        "{error}"
+    );
+    assert!(ctx.set_cookie_headers().is_empty(), "no cookie is touched");
+
     // Another instance without the shared key cannot open it either.
     let other = local
         .builder()
@@ -472,6 +487,50 @@ async fn an_sms_code_completes_the_sign_in_and_a_wrong_one_can_be_corrected() {
         .unwrap();
     assert!(outcome.is_signed_in(), "{outcome:?}");
     assert!(!jar.cookies.contains_key(STEP_COOKIE));
+}
+
+#[tokio::test]
+async fn a_step_cookie_replayed_after_its_answer_is_refused_by_cognito_and_cleared() {
+    let local = mfa_backend(MfaMode::Required, &[MfaFactor::Sms]).await;
+    let runner = local.runner();
+    let username = with_phone(&local, "ray");
+    let mut jar = Jar::default();
+    sign_in(&runner, &mut jar, SignInInput::new(&username, PASSWORD)).await;
+    // The step cookie as it was before the answer (copied by someone else, or an old response replayed).
+    let sealed = jar.cookies[STEP_COOKIE].clone();
+    let code = local.backend.mfa_code(&username).expect("an SMS code");
+    let outcome = confirm(&runner, &mut jar, ConfirmSignInInput::new(&code))
+        .await
+        .unwrap();
+    assert!(outcome.is_signed_in(), "{outcome:?}");
+
+    // Replayed alone: Cognito's session was used up by the answer.
+    let mut replayed = Jar::default();
+    replayed
+        .cookies
+        .insert(STEP_COOKIE.to_owned(), sealed.clone());
+    let ctx = replayed.context(&runner);
+    let error = amplify_ssr::confirm_sign_in(&ctx, ConfirmSignInInput::new(&code))
+        .await
+        .expect_err("the session was used");
+    assert_eq!(error.name(), "NotAuthorizedException", "{error}");
+    let written = ctx.set_cookie_headers();
+    assert_eq!(written.len(), 1, "{written:?}");
+    replayed.apply(&written);
+    assert!(replayed.cookies.is_empty(), "{:?}", replayed.cookies);
+    assert_eq!(current_username(&runner, &replayed).await, None);
+
+    // Replayed beside the session it already made: refused and cleared, and that session stays.
+    jar.cookies.insert(STEP_COOKIE.to_owned(), sealed);
+    let error = confirm(&runner, &mut jar, ConfirmSignInInput::new(&code))
+        .await
+        .expect_err("the session was used");
+    assert_eq!(error.name(), "NotAuthorizedException", "{error}");
+    assert!(!jar.cookies.contains_key(STEP_COOKIE));
+    assert_eq!(
+        current_username(&runner, &jar).await.as_deref(),
+        Some(username.as_str())
+    );
 }
 
 #[tokio::test]

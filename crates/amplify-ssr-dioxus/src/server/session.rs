@@ -1,6 +1,6 @@
 //! The request's [`ServerContext`] and its signed-in user, inside server functions and server-side rendering.
 
-use amplify_ssr::guard::{Access, Denied, FORBIDDEN_BODY, Requirement, check_requirement};
+use amplify_ssr::guard::{Denied, FORBIDDEN_BODY, Requirement, Unmet, require_user_meeting};
 use amplify_ssr::{AuthUser, ServerContext};
 use dioxus::fullstack::FullstackContext;
 use http::HeaderValue;
@@ -61,14 +61,14 @@ pub async fn require_user_with(
     ctx: &ServerContext,
     requirement: &Requirement,
 ) -> Result<AuthUser, AmplifyFnError> {
-    match check_requirement(ctx, requirement).await {
-        Access::Forbidden => Err(AmplifyFnError::rejected(
+    match require_user_meeting(ctx, requirement).await {
+        Ok(user) => Ok(user),
+        Err(Unmet::Denied(denied)) => Err(denied.into()),
+        // Unmet::Forbidden, and anything a later version adds: the route protection's 403.
+        Err(_) => Err(AmplifyFnError::rejected(
             http::StatusCode::FORBIDDEN,
             FORBIDDEN_BODY.trim_end(),
         )),
-        Access::Unavailable(e) => Err(Denied::Unavailable(e).into()),
-        // Allowed: the user, from the session just checked (signed out meanwhile is signed out).
-        _ => require_user(ctx).await,
     }
 }
 

@@ -29,6 +29,7 @@ use super::next_step::{
 };
 use super::runtime::AuthRuntime;
 use super::session::user_of;
+use super::sign_up::{require, runtime};
 use super::tokens::{self, SignInDetails};
 use crate::cognito::{InitiateAuthResponse, RespondToAuthChallengeRequest, SoftwareTokenAuth};
 use crate::context::{ContextKind, ServerContext};
@@ -120,19 +121,15 @@ pub async fn confirm_sign_in(
     if ctx.kind() != ContextKind::RequestResponse {
         return Err(AuthError::CookiesNotWritable(ctx.kind()));
     }
-    let runtime = ctx
-        .runner()
-        .auth_runtime()
-        .map_err(AuthError::UserPoolNotConfigured)?;
+    let runtime = runtime(ctx)?;
     let client_id = runtime.config.user_pool_client_id.as_str();
     let pending = challenge_cookie::load(ctx, &runtime.step_sealer, client_id, SystemTime::now())
         .map_err(AuthError::NoSignInInProgress)?;
-    if input.challenge_response.secret().trim().is_empty() {
-        return Err(AuthError::EmptyInput {
-            code: "EmptyChallengeResponse",
-            field: "challenge_response",
-        });
-    }
+    require(
+        input.challenge_response.secret(),
+        "EmptyChallengeResponse",
+        "challenge_response",
+    )?;
     let span = tracing::info_span!("amplify_ssr.confirm_sign_in", challenge = %pending.challenge);
     async {
         let result = answer(ctx, runtime, &pending, &input).await;

@@ -44,9 +44,12 @@ pub struct RefreshFailure {
 ///   managed-login callback) reports it where the session is stored;
 /// - **refresh**: concurrent requests carrying the same refresh token share one Cognito call (see
 ///   [`crate::auth`]); the call is reported once, by the first request that stores its result, not once per
-///   waiting request. A refused refresh is reported once per Cognito call likewise;
-/// - **sign-out**: [`sign_out`](crate::sign_out) and the managed-login sign-out callback report it once the
-///   session cookies are cleared, when the request carried a session.
+///   waiting request. A refused refresh is reported once per Cognito call likewise; when the request carried
+///   disagreeing copies of the refresh token and none worked, the failure is reported by the request that got
+///   a refusal first (copies refused earlier are remembered for a short while, so replaying them reports
+///   nothing more), and not at all when no copy was refused (every copy was another user's);
+/// - **sign-out**: [`sign_out`](crate::sign_out), [`delete_user`](crate::auth::delete_user) and the managed-login
+///   sign-out callback report it once the session cookies are cleared, when the request carried a session.
 ///
 /// Hooks run synchronously on the request's task: keep them quick (hand the event to a channel for slow work).
 /// A hook that panics is caught and logged; the request goes on as if it had returned.

@@ -64,7 +64,7 @@ pub(crate) mod refresh_limits;
 pub(crate) mod revocations;
 pub mod routes;
 pub(crate) mod runtime;
-mod session;
+pub(crate) mod session;
 pub(crate) mod shared;
 mod sign_in;
 mod sign_out_here;

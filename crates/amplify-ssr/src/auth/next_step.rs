@@ -242,11 +242,16 @@ fn json_list(params: &BTreeMap<String, String>, name: &str) -> Vec<String> {
 }
 
 fn mfa_types(params: &BTreeMap<String, String>, name: &str) -> Vec<MfaType> {
-    let mut types: Vec<MfaType> = json_list(params, name)
+    // Each type once, in Cognito's order (a repeat need not be adjacent).
+    let mut types: Vec<MfaType> = Vec::new();
+    for t in json_list(params, name)
         .iter()
         .filter_map(|name| MfaType::parse(name))
-        .collect();
-    types.dedup();
+    {
+        if !types.contains(&t) {
+            types.push(t);
+        }
+    }
     types
 }
 
@@ -496,6 +501,18 @@ mod tests {
             "otpauth://totp/App:kim%40example%2Ecom?secret=JBSWY3DPEHPK3PXP&issuer=App"
         );
         assert!(!format!("{details:?}").contains("JBSWY3DPEHPK3PXP"));
+    }
+
+    #[test]
+    fn repeated_mfa_types_are_listed_once_also_when_not_adjacent() {
+        let types = mfa_types(
+            &params(&[(
+                "MFAS_CAN_CHOOSE",
+                r#"["SMS_MFA","SOFTWARE_TOKEN_MFA","SMS_MFA","SOFTWARE_TOKEN_MFA"]"#,
+            )]),
+            "MFAS_CAN_CHOOSE",
+        );
+        assert_eq!(types, [MfaType::Sms, MfaType::Totp]);
     }
 
     #[test]

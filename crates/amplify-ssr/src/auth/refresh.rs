@@ -296,6 +296,9 @@ pub(crate) async fn get_tokens(
         .map_err(AuthError::UserPoolNotConfigured)?;
     let client_id = runtime.config.user_pool_client_id.as_str();
     let disputed = session.refresh_token_disputed;
+    // Whether this request was the first to get one of the refused copies' answers: it then reports the
+    // failure, so requests replaying a planted copy within the reuse window report nothing more.
+    let mut first_refusal = false;
     for (copy, refresh_token) in session.refresh_tokens.iter().enumerate() {
         let span = tracing::info_span!(
             "amplify_ssr.refresh",
@@ -366,6 +369,7 @@ pub(crate) async fn get_tokens(
                 code,
                 "Cognito refused one copy of the refresh token; trying the next"
             );
+            first_refusal |= failure;
             continue;
         }
         tokens::clear(ctx, client_id, &session.username);
@@ -385,7 +389,9 @@ pub(crate) async fn get_tokens(
         "no copy of the refresh-token cookie refreshes this session (a cookie planted by another site?); \
          signing the request out without clearing the cookies"
     );
-    report_failure(ctx, &session, None, true);
+    if first_refusal {
+        report_failure(ctx, &session, None, true);
+    }
     Ok(None)
 }
 

@@ -13,6 +13,7 @@ use crate::auth::confirm_sign_in::{SignInContext, advance};
 use crate::auth::next_step::{SignInNextStep, SignInOutcome};
 use crate::auth::runtime::AuthRuntime;
 use crate::auth::sign_out_here::{RevokeRefreshToken, end_session};
+use crate::auth::sign_up::{require, runtime};
 use crate::cognito::{
     AuthFlow, CognitoClient, CognitoError, InitiateAuthRequest, InitiateAuthResponse,
     RespondToAuthChallengeRequest,
@@ -90,18 +91,10 @@ pub async fn sign_in(ctx: &ServerContext, input: SignInInput) -> Result<SignInOu
     if ctx.kind() != ContextKind::RequestResponse {
         return Err(AuthError::CookiesNotWritable(ctx.kind()));
     }
-    if input.username.trim().is_empty() {
-        return Err(AuthError::EmptyInput {
-            code: "EmptySignInUsername",
-            field: "username",
-        });
-    }
+    require(&input.username, "EmptySignInUsername", "username")?;
     let span = tracing::info_span!("amplify_ssr.sign_in", flow = input.auth_flow.as_str());
     async {
-        let runtime = ctx
-            .runner()
-            .auth_runtime()
-            .map_err(AuthError::UserPoolNotConfigured)?;
+        let runtime = runtime(ctx)?;
         // A sign-in started anew abandons the one in progress.
         challenge_cookie::clear(ctx);
         let response = match start(ctx, runtime, &input).await {
@@ -192,10 +185,7 @@ async fn answer_password_verifier(
     if response.challenge_name.as_deref() != Some("PASSWORD_VERIFIER") {
         return Ok(response);
     }
-    let runtime = ctx
-        .runner()
-        .auth_runtime()
-        .map_err(AuthError::UserPoolNotConfigured)?;
+    let runtime = runtime(ctx)?;
     let param = |name: &str| {
         response
             .challenge_parameters
@@ -295,10 +285,7 @@ pub async fn sign_out(
     if ctx.kind() != ContextKind::RequestResponse {
         return Err(AuthError::CookiesNotWritable(ctx.kind()));
     }
-    let runtime = ctx
-        .runner()
-        .auth_runtime()
-        .map_err(AuthError::UserPoolNotConfigured)?;
+    let runtime = runtime(ctx)?;
     let client_id = runtime.config.user_pool_client_id.clone();
     let span = tracing::info_span!("amplify_ssr.sign_out", global = options.global);
     async {

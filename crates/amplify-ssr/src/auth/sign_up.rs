@@ -16,12 +16,14 @@ use crate::secret::{ConfirmationCode, Password, RedactedValues};
 
 use super::runtime::AuthRuntime;
 
+/// The runner's user-pool runtime, or [`AuthError::UserPoolNotConfigured`].
 pub(crate) fn runtime(ctx: &ServerContext) -> Result<&AuthRuntime, AuthError> {
     ctx.runner()
         .auth_runtime()
         .map_err(AuthError::UserPoolNotConfigured)
 }
 
+/// [`AuthError::EmptyInput`] with `code` and `field` when `value` is empty or only whitespace.
 pub(crate) fn require(
     value: &str,
     code: &'static str,

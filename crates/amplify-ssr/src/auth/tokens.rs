@@ -114,7 +114,9 @@ pub(crate) fn unix_millis(t: SystemTime) -> i64 {
 
 /// Reads and verifies the session. `Ok(None)` means signed out: no access token, or none that verifies (forged,
 /// another pool or client, malformed, signed out here), or copies of more than one user's (see
-/// [`super::copies`]). The cookies are never modified here.
+/// [`super::copies`]). The only write made here clears an id-token chunk set that cannot be part of the session
+/// (see [`ServerContext::clear_unusable_chunks`]): the session goes on without id claims, and the browser stops
+/// sending the broken chunks.
 pub(crate) async fn load(
     ctx: &ServerContext,
     now: SystemTime,
@@ -130,6 +132,10 @@ pub(crate) async fn load(
     let id = copies::id_token(ctx, runtime, names, &access, now).await?;
     let username = access.username.clone();
     let key = |slot| names.user_key(&username, slot);
+    ctx.clear_unusable_chunks(
+        &key(TokenSlot::IdToken),
+        id.as_ref().map(|id| id.raw.as_str()),
+    );
     let agreed = |slot| copies::unanimous(ctx, &key(slot));
 
     // Refresh tokens are opaque: every copy is kept, and a refresh tries them in turn (see `copies`).

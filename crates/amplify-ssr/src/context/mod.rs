@@ -145,6 +145,9 @@ struct Writes {
     /// Names whose writes are kept for reads in this context but never sent (the guest identity cookie in
     /// server-side-auth mode).
     unsent: HashSet<String>,
+    /// Token cookies whose request chunks cannot be part of the session, to be cleared (unless the cookie itself
+    /// is written, which clears its chunks anyway).
+    cleared_chunks: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -301,6 +304,34 @@ impl ServerContext {
             .collect()
     }
 
+    /// Clears the request's chunks of the token cookie `raw_name` (see [`crate::cookies`]) when they cannot be
+    /// part of the session: they do not join, or the token they join to is not `used`, the copy the session
+    /// uses. Otherwise the browser would send them again with every request, each of which would then take the
+    /// full path to find them unusable again. Only a request-response context writes; nothing else of the cookie
+    /// is touched.
+    pub(crate) fn clear_unusable_chunks(&self, raw_name: &str, used: Option<&str>) {
+        if self.inner.kind != ContextKind::RequestResponse || !is_chunkable(raw_name) {
+            return;
+        }
+        let usable = match join_chunks(&self.inner.request, raw_name) {
+            None => return,
+            Some(Ok(joined)) => used == Some(joined.as_str()),
+            Some(Err(_)) => false,
+        };
+        if usable {
+            return;
+        }
+        tracing::debug!(
+            cookie = raw_name,
+            "the chunks of a split cookie are not part of the session; clearing them"
+        );
+        let mut writes = self.writes();
+        if !writes.cleared_chunks.iter().any(|name| name == raw_name) {
+            writes.cleared_chunks.push(raw_name.to_owned());
+        }
+        writes.auth_changed = true;
+    }
+
     /// Sets a session cookie with the runner's token-cookie attributes.
     pub(crate) fn set_auth_cookie(&self, raw_name: &str, value: &str) {
         let attributes = self.token_attributes();
@@ -440,7 +471,7 @@ impl ServerContext {
             return Vec::new();
         }
         let writes = self.writes();
-        if writes.order.is_empty() {
+        if writes.order.is_empty() && writes.cleared_chunks.is_empty() {
             return Vec::new();
         }
         let mut lines = Vec::with_capacity(writes.order.len());
@@ -459,6 +490,17 @@ impl ServerContext {
                     self.clear_chunks(name, 0, attributes, &mut lines);
                 }
                 None => {}
+            }
+        }
+        if !writes.cleared_chunks.is_empty() {
+            let attributes = self.token_attributes();
+            // A write of the cookie itself already cleared the chunks it replaces.
+            for name in writes
+                .cleared_chunks
+                .iter()
+                .filter(|name| !writes.values.contains_key(*name))
+            {
+                self.clear_chunks(name, 0, &attributes, &mut lines);
             }
         }
         lines

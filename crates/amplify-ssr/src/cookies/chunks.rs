@@ -5,22 +5,8 @@
 //! cookie, name, value and attributes together, and browsers hold to about that), and an id token with many
 //! groups or attributes does not. Dropped silently, it makes the user look signed out.
 //!
-//! # The scheme
-//!
-//! A token cookie (`….accessToken`, `….idToken`, `….refreshToken`) whose `Set-Cookie` line would exceed
-//! [`MAX_SET_COOKIE_LEN`] is written as `<name>.0`, `<name>.1`, … (at most [`MAX_CHUNKS`]), each a plain slice
-//! of the value with the token cookie's attributes, and the unsplit name is cleared; a value that fits is
-//! written unsplit and any chunks are cleared. That is the numbering Auth.js and @supabase/ssr also use for
-//! their split session cookies (`.0`, `.1`, …): a name any cookie tooling recognises, and one that needs no
-//! escaping in js-cookie's codec. No count or checksum is stored: the tokens are JWTs whose signature covers
-//! every byte, so a stale, planted or missing chunk makes the joined token fail verification; for the opaque
-//! refresh token Cognito refuses a wrong value in the same way.
-//!
-//! Reading ([`join_chunks`]): `<name>.0` up to the first missing index, joined; it counts as one more copy of
-//! the cookie beside any unsplit copies (the copy rules of [`crate::auth`] apply). A chunk whose copies
-//! disagree, a chunk after a gap (`.0`, `.2` without `.1`), a chunk without `.0`, or more than [`MAX_CHUNKS`]
-//! make the set unusable: it contributes no copy, so without an unsplit copy the request is signed out. It never
-//! panics and never allocates for a request without chunks.
+//! The scheme and the rules for reading chunks are documented on [`join_chunks`] (this module is private; that
+//! is where the public docs are).
 //!
 //! Only the server-auth mode splits. In the JS-readable mode the browser-side Amplify client reads the cookies
 //! by their exact names and cannot join chunks, so a too-large cookie stays one cookie and a warning with its
@@ -83,13 +69,22 @@ pub(crate) fn looks_like_chunk(encoded_name: &[u8]) -> bool {
 ///
 /// The scheme: a token cookie (`….accessToken`, `….idToken`, `….refreshToken`) whose `Set-Cookie` line would
 /// exceed [`MAX_SET_COOKIE_LEN`] is written, in the server-auth mode, as `<name>.0`, `<name>.1`, … (at most
-/// [`MAX_CHUNKS`]), plain slices of the value, and the unsplit name is cleared; a value that fits is written
-/// unsplit and any chunks are cleared. Auth.js and @supabase/ssr number their split cookies the same way. No
-/// count or checksum is stored: the tokens are signed JWTs, so a stale, planted or missing chunk makes the
-/// joined token fail verification (and Cognito refuses a wrong refresh token). Reading takes `.0` up to the
-/// first missing index; a chunk after a gap, a chunk without `.0`, disagreeing copies of a chunk or more than
-/// [`MAX_CHUNKS`] chunks are refused. Joined chunks are one more copy of the cookie beside any unsplit copy (the
-/// copy rules of [`crate::auth`] apply).
+/// [`MAX_CHUNKS`]), plain slices of the value with the token cookie's attributes, and the unsplit name is
+/// cleared; a value that fits is written unsplit and any chunks are cleared. That is the numbering Auth.js and
+/// @supabase/ssr also use for their split session cookies: a name any cookie tooling recognises, and one that
+/// needs no escaping in js-cookie's codec. No count or checksum is stored: the tokens are JWTs whose signature
+/// covers every byte, so a stale, planted or missing chunk makes the joined token fail verification; for the
+/// opaque refresh token Cognito refuses a wrong value in the same way.
+///
+/// Reading: `<name>.0` up to the first missing index, joined; it counts as one more copy of the cookie beside
+/// any unsplit copies (the copy rules of [`crate::auth`] apply). A chunk whose copies disagree, a chunk after a
+/// gap (`.0`, `.2` without `.1`), a chunk without `.0`, or more than [`MAX_CHUNKS`] make the set unusable: it
+/// contributes no copy. It never panics and never allocates for a request without chunks. What an unusable set
+/// (or one that joins to a token failing verification) means depends on the token: without a usable access
+/// token the request is signed out, and without a usable refresh token the session cannot be refreshed; without
+/// a usable id token the session goes on with the access token alone (no id claims, as when the JS-readable mode
+/// drops a too-large id token), and the response clears the id token's chunks so the browser stops sending
+/// them.
 #[must_use]
 pub fn join_chunks(cookies: &RequestCookies, raw_name: &str) -> Option<Result<String, ChunkError>> {
     if !cookies.may_have_chunks() {

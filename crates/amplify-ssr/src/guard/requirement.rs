@@ -1,16 +1,8 @@
 //! [`Requirement`]: what a signed-in user must have to see a page, finer than "signed in": a Cognito group, or a
 //! predicate over the session's verified claims.
 //!
-//! # Which token the groups come from
-//!
-//! Groups are read from the **access token's** `cognito:groups` claim. Cognito writes the same groups into both
-//! tokens, but the access token is the one every session has: the id token is missing without the `openid`
-//! scope, and in the JS-readable cookie mode one too large for a cookie is not stored (see
-//! [`crate::cookies`]). It is also the token Cognito and AppSync authorize with, so a page guard and the API it
-//! calls agree. A predicate ([`Requirement::claims`]) sees both tokens' verified claims and may read either.
-//!
-//! A claim is only ever read from a token that passed verification (signature, issuer, client, expiry,
-//! revocation): the check runs after the session check, on the same verified tokens, never on raw cookies.
+//! Which token the groups come from, and that claims are only read from verified tokens: see [`Requirement`]
+//! (this module is private; that is where the public docs are).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;

@@ -3,8 +3,6 @@
 
 #![allow(dead_code, unreachable_pub)]
 
-pub mod totp;
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -270,4 +268,15 @@ pub async fn body_text(response: http::Response<axum::body::Body>) -> String {
         .await
         .unwrap();
     String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+/// The 6-digit code an authenticator app shows for Cognito's base32 `SecretCode` at `at`: amplify-local's
+/// [`amplify_local::totp_code`] (checked against RFC 6238's vectors there).
+pub fn totp(secret_base32: &str, at: std::time::SystemTime) -> String {
+    let seconds = at
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    amplify_local::totp_code(secret_base32, i64::try_from(seconds).expect("in range"))
+        .expect("the shared secret is base32")
 }
