@@ -25,6 +25,7 @@ mod auth;
 mod budget;
 mod custom;
 mod depth;
+mod field_order;
 mod field_rules;
 mod fields;
 mod filter;

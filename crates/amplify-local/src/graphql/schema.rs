@@ -867,6 +867,7 @@ pub(crate) fn build(
         .register(query)
         .register(mutation)
         .extension(PlainItems::new(catalog))
+        .extension(super::field_order::FieldOrder)
         .data(backend)
         .data(functions)
         // The document's shape is bounded here (AppSync stops at a depth of 75; real clients stay far below
