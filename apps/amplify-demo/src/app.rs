@@ -11,18 +11,20 @@ use amplify_ssr::axum::{
     AmplifyLayer, CurrentUser, RequireAuthLayer, SameOrigin, SignedInPage, auth_router,
 };
 use amplify_ssr::redirect::safe_redirect_path;
+use amplify_ssr::jwt::Claims;
 use amplify_ssr::{
     AmplifyConfig, AuthError, FetchAuthSessionOptions, ServerContext, ServerRunner, SignInInput,
-    SignOutOptions,
+    SignOutOptions, auth::AuthTokens,
 };
 use axum::extract::{Form, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 
 use crate::html::{Nav, escape, page};
+use crate::problem::Problem;
 
 /// The demo account created in the embedded backend.
 pub const DEMO_USERNAME: &str = "demo@example.com";
@@ -58,19 +60,55 @@ pub(crate) struct AppState {
 }
 
 impl AppState {
+    /// The header for the visitor `ctx` belongs to.
     pub(crate) async fn nav(&self, ctx: &ServerContext) -> Nav {
         Nav {
-            user: signed_in_username(ctx).await,
+            user: display_name(ctx).await,
             managed_login: self.managed_login,
+            section: "",
         }
     }
 
-    fn nav_for(&self, user: Option<&str>) -> Nav {
+    /// The header for a visitor known to be signed out.
+    pub(crate) fn signed_out_nav(&self) -> Nav {
         Nav {
-            user: user.map(str::to_owned),
+            user: None,
             managed_login: self.managed_login,
+            section: "",
         }
     }
+
+    /// The path of the sign-in page protected pages send visitors to.
+    fn sign_in_href(&self) -> &'static str {
+        if self.managed_login {
+            "/api/auth/sign-in?redirect_to=%2Fdashboard"
+        } else {
+            "/sign-in?redirect_to=%2Fdashboard"
+        }
+    }
+}
+
+/// The signed-in user's name as people read it: the id token's `name`, else its `email`, else the username
+/// (a federated user's username is `Google_<id>`, which means nothing to them). `None` when signed out.
+pub(crate) async fn display_name(ctx: &ServerContext) -> Option<String> {
+    let tokens = amplify_ssr::fetch_auth_tokens(ctx).await.ok()??;
+    Some(name_of(&tokens))
+}
+
+fn name_of(tokens: &AuthTokens) -> String {
+    let id = tokens.id_token_claims.as_ref();
+    let claim = |key: &str| {
+        id.and_then(|claims| claims.get(key))
+            .and_then(serde_json::Value::as_str)
+            .map(str::trim)
+            .filter(|value| !value.is_empty())
+    };
+    claim("name")
+        .or_else(|| claim("email"))
+        .or_else(|| id.and_then(Claims::cognito_username))
+        .or_else(|| tokens.access_token_claims.username())
+        .unwrap_or("Signed-in user")
+        .to_owned()
 }
 
 /// Starts amplify-local in `data_dir` (on `port` when free, so the token issuer stays stable across restarts, else
@@ -126,6 +164,7 @@ pub fn router(
             None
         }
     };
+    let csp = crate::problem::content_security_policy(&content_sources(runner.config()));
     let state = AppState {
         runner: runner.clone(),
         data,
@@ -147,6 +186,10 @@ pub fn router(
         .route(
             "/files/upload-url",
             axum::routing::post(crate::files::upload_url),
+        )
+        .route(
+            "/files/upload",
+            axum::routing::post(crate::files::upload_without_script),
         )
         .route(
             "/files/delete",
@@ -177,7 +220,13 @@ pub fn router(
         .route("/sign-out", axum::routing::post(sign_out_submit))
         .route("/auth-error", get(auth_error_page))
         .route("/gallery", get(crate::files::gallery))
-        .route("/announcements", get(crate::todos::announcements_page))
+        .route(
+            "/announcements",
+            get(crate::todos::announcements_page).post(crate::todos::create_announcement),
+        )
+        .route(crate::assets::STYLESHEET_ROUTE, get(crate::assets::stylesheet))
+        .route(crate::assets::SCRIPT_ROUTE, get(crate::assets::script))
+        .route("/readme", get(crate::assets::readme))
         // No icon: answer without a body instead of a 404 in every browser log.
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/apis/get-current-user", get(get_current_user_api))
@@ -187,48 +236,157 @@ pub fn router(
             "/functions/summary",
             axum::routing::post(crate::summary::summary_function),
         )
-        .with_state(state);
+        .fallback(crate::problem::not_found)
+        .with_state(state.clone());
     if let Some(routes) = auth_routes {
         app = app.nest("/api/auth", auth_router(routes));
     }
-    app.layer(AmplifyLayer::new(runner).sign_in_path(sign_in_path))
+    app.layer(axum::middleware::from_fn_with_state(
+        state,
+        crate::problem::error_pages,
+    ))
+    .layer(AmplifyLayer::new(runner).sign_in_path(sign_in_path))
+    .layer(axum::middleware::from_fn_with_state(
+        csp,
+        crate::problem::security_headers,
+    ))
 }
 
-async fn signed_in_username(ctx: &ServerContext) -> Option<String> {
-    amplify_ssr::get_current_user(ctx)
-        .await
-        .ok()
-        .map(|u| u.username)
+/// The origins pages load from besides the app: S3 (presigned images and uploads) and managed login (where
+/// sign-in and sign-out forms lead).
+fn content_sources(config: &AmplifyConfig) -> crate::problem::ContentSources {
+    let origin = |url: &url::Url| url.origin().ascii_serialization();
+    let storage = match config.storage_endpoint() {
+        Ok(Some(endpoint)) => vec![origin(&endpoint)],
+        // AWS's own endpoints: the bucket's virtual host, or the regional path-style host.
+        _ if config.storage.is_some() => {
+            vec!["https://*.amazonaws.com".to_owned(), "https://*.amazonaws.com.cn".to_owned()]
+        }
+        _ => Vec::new(),
+    };
+    let login = config.oauth_base_url().ok().map(|url| origin(&url));
+    crate::problem::ContentSources { storage, login }
 }
 
 async fn home(ctx: ServerContext, State(state): State<AppState>) -> Html<String> {
-    let nav = state.nav(&ctx).await;
-    let body = match &nav.user {
-        Some(name) => format!(
-            r#"<p>Welcome back, <strong>{}</strong>. Your session was read from the Amplify cookies on the server.</p>
-<p><a href="/dashboard">Open your dashboard</a></p>"#,
-            escape(name)
-        ),
-        None => r#"<p>This page is public. It is rendered on the server, which reads the visitor's Amplify session
-from the same cookies the aws-amplify JavaScript client writes.</p>
-<p>Sign in to see the protected <a href="/dashboard">dashboard</a>: through managed login (the links above,
-including a simulated Google sign-in), or with the <a href="/sign-in">password form</a>, which signs in on the
-server with SRP.</p>"#
-            .to_owned(),
-    };
+    let nav = state.nav(&ctx).await.at("/");
+    let mut body = String::from(
+        r#"<p class="lead">amplify-ssr lets a Rust web server use an Amplify Gen 2 backend on behalf of the signed-in
+user: sessions from the aws-amplify cookies, managed login, Data and Storage. Every page here is rendered on the
+server.</p>"#,
+    );
+    match &nav.user {
+        Some(name) => {
+            let _ = write!(
+                body,
+                r#"<div class="notice" id="welcome">Welcome back, <strong>{}</strong>. <a href="/dashboard">Open your dashboard</a>.</div>"#,
+                escape(name)
+            );
+        }
+        None => {
+            let _ = write!(
+                body,
+                r#"<div class="actions"><a class="button" id="home-sign-in" href="{}">Sign in</a>"#,
+                state.sign_in_href()
+            );
+            if state.managed_login {
+                body.push_str(
+                    r#"<a class="button secondary" href="/api/auth/sign-up?redirect_to=%2Fdashboard">Create an account</a>
+<a class="button secondary" href="/sign-in">Sign in with a password form</a>"#,
+                );
+            }
+            body.push_str("</div>");
+        }
+    }
+    if let Some(hints) = &state.hints {
+        let _ = write!(
+            body,
+            r#"<section class="card credentials" aria-labelledby="credentials-title"><h2 id="credentials-title">Try it with the demo account</h2>
+<p>This demo runs on <strong>amplify-local</strong> (at <code>{}</code>), an offline backend that speaks Cognito's,
+AppSync's and S3's protocols. No AWS account is needed, and nothing leaves this machine.</p>
+<dl><dt>Email</dt><dd id="demo-username">{}</dd><dt>Password</dt><dd id="demo-password">{}</dd></dl>
+<p class="hint">"Sign in with Google" is simulated: it asks for a name and creates that user. Codes that a real pool
+would email are shown on the sign-up and reset pages.</p></section>"#,
+            escape(&hints.backend_url),
+            escape(DEMO_USERNAME),
+            escape(DEMO_PASSWORD)
+        );
+    }
+    body.push_str(r#"<h2>What the demo shows</h2><div class="cards">"#);
+    for (title, text, links) in CAPABILITIES {
+        let _ = write!(body, r#"<section class="card"><h3>{title}</h3><p>{text}</p><div class="actions">"#);
+        for (index, (href, label)) in links.iter().enumerate() {
+            let class = if index == 0 { "button small" } else { "button secondary small" };
+            let _ = write!(body, r#"<a class="{class}" href="{href}">{label}</a>"#);
+        }
+        body.push_str("</div></section>");
+    }
+    body.push_str(
+        r#"</div><p>How it works, how to use it in your own app, and how to run it against AWS:
+<a href="/readme">the README</a>.</p>"#,
+    );
     Html(page("amplify-ssr demo", &nav, &body))
 }
+
+/// The home page's cards: a capability, what it does, and where to see it.
+const CAPABILITIES: [(&str, &str, &[(&str, &str)]); 6] = [
+    (
+        "Sessions from cookies",
+        "The server reads the cookies the aws-amplify JavaScript client writes, verifies the tokens against the user \
+         pool's keys, and refreshes them when they expire.",
+        &[("/dashboard", "Your dashboard")],
+    ),
+    (
+        "Managed login",
+        "Sign-in, sign-up and sign-out through Cognito's hosted pages: OAuth2 code flow with PKCE, HttpOnly cookies, \
+         a social provider, token revocation on sign-out.",
+        &[("/api/auth/sign-in?redirect_to=%2Fdashboard", "Sign in"), ("/sign-in", "Password form")],
+    ),
+    (
+        "Route protection",
+        "Signed-out visitors of a protected page go to sign-in and come back to it; the admin page also requires a \
+         Cognito group.",
+        &[("/todos", "A protected page"), ("/admin", "Admins only")],
+    ),
+    (
+        "Data",
+        "GraphQL calls to AppSync through a client typed from the schema: your own todos under an owner rule, and \
+         news anyone can read with the API key.",
+        &[("/todos", "Todos"), ("/announcements", "News")],
+    ),
+    (
+        "Storage",
+        "S3 with the identity pool's credentials: uploads go from the browser straight to S3 through presigned URLs, \
+         in a private and a public area.",
+        &[("/files", "Files")],
+    ),
+    (
+        "Static guest rendering",
+        "A page rendered without the visitor's session: guest credentials sign the image URLs, shared by every \
+         visitor until shortly before they expire.",
+        &[("/gallery", "Gallery")],
+    ),
+];
 
 /// The Cognito group whose members may see `/admin`.
 pub const ADMIN_GROUP: &str = "admin";
 
-async fn admin_page(State(state): State<AppState>, SignedInPage(user): SignedInPage) -> Response {
-    let nav = state.nav_for(Some(&user.username));
+async fn admin_page(ctx: ServerContext, State(state): State<AppState>) -> Response {
+    let nav = state.nav(&ctx).await;
     let body = format!(
-        "<p id=\"admin-note\">Only members of the <code>{ADMIN_GROUP}</code> group see this page; {} is one.</p>",
-        escape(&user.username)
+        "<div class=\"card\"><p id=\"admin-note\">Only members of the <code>{ADMIN_GROUP}</code> group see this page, and {} is one.</p></div>",
+        escape(nav.user.as_deref().unwrap_or("you"))
     );
     Html(page("Admin", &nav, &body)).into_response()
+}
+
+/// The providers named by a federated user's `identities` attribute (`[{"providerName": "Google", ...}]`).
+fn identity_providers(identities: &str) -> Vec<String> {
+    serde_json::from_str::<Vec<serde_json::Value>>(identities)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|identity| identity.get("providerName")?.as_str().map(str::to_owned))
+        .collect()
 }
 
 async fn dashboard(
@@ -236,52 +394,85 @@ async fn dashboard(
     State(state): State<AppState>,
     SignedInPage(user): SignedInPage,
 ) -> Response {
-    let nav = state.nav_for(Some(&user.username));
+    let nav = state.nav(&ctx).await.at("/dashboard");
     let attributes = match amplify_ssr::fetch_user_attributes(&ctx).await {
         Ok(attributes) => attributes,
-        Err(error) => return error_page(&error, &nav),
+        Err(error) => return error_page(&error, &nav, "/dashboard"),
     };
     let session =
         match amplify_ssr::fetch_auth_session(&ctx, FetchAuthSessionOptions::default()).await {
             Ok(session) => session,
-            Err(error) => return error_page(&error, &nav),
+            Err(error) => return error_page(&error, &nav, "/dashboard"),
         };
-    let mut body = String::from("<h2>User</h2><table>");
-    let _ = write!(
-        body,
-        "<tr><th>username</th><td>{}</td></tr><tr><th>userId</th><td><code>{}</code></td></tr>",
-        escape(&user.username),
-        escape(&user.user_id)
+    let signed_in_with = match attributes.get("identities").map(|i| identity_providers(i)) {
+        Some(providers) if !providers.is_empty() => Some(providers.join(", ")),
+        _ => user
+            .sign_in_details
+            .as_ref()
+            .and_then(|details| details.auth_flow_type.as_deref())
+            .map(|flow| match flow {
+                "USER_SRP_AUTH" => "password (SRP)".to_owned(),
+                "USER_PASSWORD_AUTH" => "password".to_owned(),
+                other => other.to_owned(),
+            }),
+    };
+    let mut body = String::from(
+        r#"<p class="lead">Everything on this page was read on the server from your session cookies.</p>
+<section class="card"><h2>Account</h2><table class="properties">"#,
     );
-    if let Some(details) = &user.sign_in_details {
-        let _ = write!(
-            body,
-            "<tr><th>signed in with</th><td>{} as {}</td></tr>",
-            escape(details.auth_flow_type.as_deref().unwrap_or("?")),
-            escape(details.login_id.as_deref().unwrap_or("?"))
-        );
+    let mut row = |name: &str, value: &str| {
+        let _ = write!(body, "<tr><th scope=\"row\">{}</th><td>{}</td></tr>", escape(name), escape(value));
+    };
+    row("Name", nav.user.as_deref().unwrap_or(""));
+    row("Username", &user.username);
+    row("User id", &user.user_id);
+    if let Some(signed_in_with) = &signed_in_with {
+        row("Signed in with", signed_in_with);
     }
-    body.push_str("</table><h2>Attributes (Cognito GetUser)</h2><table>");
+    if let Some(groups) = session
+        .tokens
+        .as_ref()
+        .and_then(|tokens| tokens.access_token_claims.get("cognito:groups"))
+        .and_then(serde_json::Value::as_array)
+    {
+        let groups: Vec<&str> = groups.iter().filter_map(serde_json::Value::as_str).collect();
+        row("Groups", &groups.join(", "));
+    }
+    body.push_str(
+        r#"</table></section><section class="card"><h2>Attributes</h2><p class="hint">From Cognito's GetUser.</p><table class="properties">"#,
+    );
     for (name, value) in &attributes {
+        // The raw identities JSON says what "Signed in with" already says.
+        if name == "identities" {
+            continue;
+        }
         let _ = write!(
             body,
-            "<tr><th>{}</th><td>{}</td></tr>",
+            "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
             escape(name),
             escape(value)
         );
     }
-    body.push_str("</table>");
+    body.push_str("</table></section>");
     if let Some(tokens) = &session.tokens {
         let exp = tokens.access_token_claims.exp().unwrap_or_default();
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
+        let minutes = (exp - now).max(0) / 60;
         let _ = write!(
             body,
-            "<h2>Session</h2><p>The access token expires in {} s; the server refreshes it when it expires and \
-             writes the new cookies back.</p>",
-            exp - now
+            "<section class=\"card\"><h2>Session</h2><p>The access token expires in {minutes} min. The server refreshes \
+             it when it expires and writes the new cookies back.</p>"
         );
+        if let Some(identity_id) = &session.identity_id {
+            let _ = write!(
+                body,
+                "<p>AWS credentials for identity <code>{}</code> come from the identity pool, for Storage.</p>",
+                escape(identity_id)
+            );
+        }
+        body.push_str("</section>");
     }
     Html(page("Dashboard", &nav, &body)).into_response()
 }
@@ -310,7 +501,7 @@ async fn sign_in_page(
     State(state): State<AppState>,
     Query(query): Query<SignInQuery>,
 ) -> Response {
-    if signed_in_username(&ctx).await.is_some() {
+    if amplify_ssr::get_current_user(&ctx).await.is_ok() {
         return Redirect::to(&destination(query.redirect_to.as_deref())).into_response();
     }
     sign_in_form(
@@ -330,42 +521,44 @@ fn sign_in_form(
     status: StatusCode,
 ) -> Response {
     let redirect_to = redirect_to.and_then(safe_redirect_path).unwrap_or("");
-    let error_html = error.map_or_else(String::new, |e| {
+    // Focus goes to the error when there is one (a screen reader reads it), else to the first field.
+    let (error_html, username_focus, invalid) = match error {
+        Some(error) => (
+            format!(
+                r#"<p class="error" id="sign-in-error" role="alert" tabindex="-1" autofocus>{}</p>"#,
+                escape(error)
+            ),
+            "",
+            r#" aria-invalid="true" aria-describedby="sign-in-error""#,
+        ),
+        None => (String::new(), " autofocus", ""),
+    };
+    let hint = if state.hints.is_some() {
         format!(
-            r#"<p class="error" id="sign-in-error" role="alert">{}</p>"#,
-            escape(e)
-        )
-    });
-    let hint = state.hints.as_ref().map_or_else(String::new, |hints| {
-        format!(
-            r#"<p class="hint">Embedded amplify-local at <code>{}</code>. Demo account: <code>{}</code> /
-<code>{}</code>. Add users with <code>amplify-local add-user</code>.</p>"#,
-            escape(&hints.backend_url),
+            r#"<p class="hint">Demo account: <code>{}</code> / <code>{}</code>.</p>"#,
             escape(DEMO_USERNAME),
             escape(DEMO_PASSWORD)
         )
-    });
+    } else {
+        String::new()
+    };
     let body = format!(
-        r#"<p>Signs in on the server with Cognito's SRP flow; the session cookies are set by the response.</p>
+        r#"<div class="card">
+<p>Signs in on the server with Cognito's SRP flow; the response sets the session cookies.</p>
 {error_html}
-<form method="post" action="/sign-in">
+<form method="post" action="/sign-in" id="sign-in-form">
 <input type="hidden" name="redirect_to" value="{redirect_to}">
-<label for="username">Username or email</label>
-<input id="username" name="username" autocomplete="username" required value="{username}"{describedby}>
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required{describedby}>
-<button type="submit">Sign in</button>
+<div class="field"><label for="username">Email or username</label>
+<input id="username" name="username" autocomplete="username" required value="{username}"{username_focus}{invalid}></div>
+<div class="field"><label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required{invalid}></div>
+<button type="submit" id="sign-in-submit">Sign in</button>
 </form>
-{hint}"#,
+{hint}</div>"#,
         redirect_to = escape(redirect_to),
         username = escape(username),
-        describedby = if error.is_some() {
-            r#" aria-describedby="sign-in-error""#
-        } else {
-            ""
-        },
     );
-    (status, Html(page("Sign in", &state.nav_for(None), &body))).into_response()
+    (status, Html(page("Sign in", &state.signed_out_nav(), &body))).into_response()
 }
 
 async fn sign_in_submit(
@@ -442,7 +635,7 @@ async fn sign_out_submit(
 ) -> Response {
     match amplify_ssr::sign_out(&ctx, SignOutOptions::default()).await {
         Ok(_) => Redirect::to("/").into_response(),
-        Err(error) => error_page(&error, &state.nav_for(None)),
+        Err(error) => error_page(&error, &state.signed_out_nav(), "/"),
     }
 }
 
@@ -450,7 +643,8 @@ async fn get_current_user_api(CurrentUser(user): CurrentUser) -> Json<amplify_ss
     Json(user)
 }
 
-fn error_page(error: &AuthError, nav: &Nav) -> Response {
+/// An auth call that failed, as a page in the layout; `retry` is the page to try again.
+fn error_page(error: &AuthError, nav: &Nav, retry: &str) -> Response {
     let status = if error.is_transient() {
         StatusCode::SERVICE_UNAVAILABLE
     } else {
@@ -458,17 +652,14 @@ fn error_page(error: &AuthError, nav: &Nav) -> Response {
     };
     // The detail stays in the log: a page never shows internal error text.
     tracing::warn!(error = %error, "request failed");
-    let body = format!(
-        "<p class=\"error\">{}: {}</p>",
-        escape(error.name()),
-        escape(error.public_message())
-    );
-    (
+    Problem {
         status,
-        [(header::CACHE_CONTROL, "no-store")],
-        Html(page("Something went wrong", nav, &body)),
-    )
-        .into_response()
+        title: "Something went wrong",
+        message: "Your account's details could not be read just now. Try again in a moment.".to_owned(),
+        detail: Some(format!("{}: {}", error.name(), error.public_message())),
+        retry: Some(retry.to_owned()),
+    }
+    .render(nav)
 }
 
 #[derive(Debug, Deserialize)]
@@ -495,8 +686,10 @@ async fn auth_error_page(
         _ => "The sign-in could not be completed.",
     };
     let mut body = format!(
-        r#"<p class="error" role="alert">{}</p><p>Error code: <code id="auth-error-code">{}</code></p>"#,
+        r#"<div class="card"><p class="error" role="alert">{}</p><div class="actions"><a class="button" href="{}">Try signing in again</a><a class="button secondary" href="/">Go to the home page</a></div>
+<details class="technical"><summary>Technical detail</summary><p>Error code: <code id="auth-error-code">{}</code></p>"#,
         escape(explanation),
+        state.sign_in_href(),
         escape(code)
     );
     if let Some(description) = &query.error_description {
@@ -506,9 +699,7 @@ async fn auth_error_page(
             escape(description)
         );
     }
-    body.push_str(
-        r#"<p><a href="/api/auth/sign-in?redirect_to=%2Fdashboard">Try signing in again</a></p>"#,
-    );
+    body.push_str("</details></div>");
     let nav = state.nav(&ctx).await;
     (
         StatusCode::BAD_REQUEST,

@@ -17,7 +17,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
-use crate::html::{Nav, escape, page};
+use crate::html::{escape, page};
+use crate::problem::Problem;
 
 /// How many gallery URLs are kept.
 pub(crate) const GALLERY_URL_CACHE_SIZE: usize = 1_000;
@@ -50,7 +51,8 @@ impl Area {
 /// A file name the demo accepts: one path segment, printable, not too long (the examples' rule).
 use amplify_examples_support::files::valid_name;
 
-async fn identity_id(ctx: &ServerContext) -> Result<String, Response> {
+/// The caller's identity id; without one (the identity pool refused or failed), a text answer for programs.
+async fn identity_id(ctx: &ServerContext) -> Result<String, (StatusCode, String)> {
     fetch_identity_credentials(ctx, false)
         .await
         .map(|c| c.identity_id)
@@ -60,16 +62,18 @@ async fn identity_id(ctx: &ServerContext) -> Result<String, Response> {
                 StatusCode::SERVICE_UNAVAILABLE,
                 format!("no AWS credentials for this session ({})", e.name()),
             )
-                .into_response()
         })
 }
 
 /// `GET /files` (protected).
 pub(crate) async fn files_page(ctx: ServerContext, State(state): State<AppState>) -> Response {
-    let nav = state.nav(&ctx).await;
+    let nav = state.nav(&ctx).await.at("/files");
     let identity_id = match identity_id(&ctx).await {
         Ok(id) => id,
-        Err(response) => return response,
+        Err((_, detail)) => {
+            return Problem::backend("Getting AWS credentials for your session", detail, "/files")
+                .render(&nav);
+        }
     };
     let mut body = String::from(UPLOAD_FORM);
     for (area, title) in [
@@ -84,16 +88,23 @@ pub(crate) async fn files_page(ctx: ServerContext, State(state): State<AppState>
                 tracing::warn!(error = %error, "listing files failed");
                 let _ = write!(
                     body,
-                    "<h2>{}</h2><p class=\"error\">Could not list the files ({}).</p>",
+                    "<section class=\"card\"><h2>{}</h2><p class=\"error\">The files could not be listed ({}). \
+                     <a href=\"/files\">Try again</a>.</p></section>",
                     escape(title),
                     escape(error.name())
                 );
                 continue;
             }
         };
-        let _ = write!(body, "<h2>{}</h2>", escape(title));
+        let _ = write!(body, "<section class=\"card\"><h2>{}</h2>", escape(title));
+        if area == Area::Public {
+            body.push_str(
+                "<p class=\"hint\">Every signed-in user may delete a public file, not only its uploader: that is \
+                 what the default <code>public/*</code> rule of an Amplify storage resource allows.</p>",
+            );
+        }
         if items.is_empty() {
-            body.push_str("<p class=\"hint\">No files yet.</p>");
+            body.push_str("<p class=\"hint\">No files yet.</p></section>");
             continue;
         }
         let id = match area {
@@ -102,13 +113,14 @@ pub(crate) async fn files_page(ctx: ServerContext, State(state): State<AppState>
         };
         let _ = write!(
             body,
-            "<table id=\"{id}\"><tr><th>name</th><th>size</th><th></th></tr>"
+            "<div class=\"table-wrap\"><table id=\"{id}\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Size</th>\
+             <th scope=\"col\"><span class=\"visually-hidden\">Actions</span></th></tr></thead><tbody>"
         );
         for item in items {
             let row = file_row(&ctx, &prefix, &item).await;
             body.push_str(&row);
         }
-        body.push_str("</table>");
+        body.push_str("</tbody></table></div></section>");
     }
     Html(page("Files", &nav, &body)).into_response()
 }
@@ -134,41 +146,57 @@ async fn file_row(ctx: &ServerContext, prefix: &str, item: &ListItem) -> String 
         ),
     };
     format!(
-        "<tr><td>{link}</td><td>{} B</td><td><form method=\"post\" action=\"/files/delete\" class=\"inline\">\
-         <input type=\"hidden\" name=\"path\" value=\"{}\"><button type=\"submit\">Delete</button></form></td></tr>",
-        item.size.unwrap_or_default(),
-        escape(&item.path)
+        "<tr><td>{link}</td><td>{}</td><td class=\"actions-cell\"><form method=\"post\" action=\"/files/delete\" class=\"plain\">\
+         <input type=\"hidden\" name=\"path\" value=\"{}\"><button type=\"submit\" class=\"danger small\">Delete\
+         <span class=\"visually-hidden\"> {}</span></button></form></td></tr>",
+        size_text(item.size.unwrap_or_default()),
+        escape(&item.path),
+        escape(name)
     )
 }
 
-/// The upload form; a small script asks the server for a presigned PUT URL and sends the file straight to S3.
-const UPLOAD_FORM: &str = r#"<h2>Upload</h2>
-<form id="upload-form">
-<label for="file">File</label>
-<input id="file" name="file" type="file" required>
-<label for="area">Where</label>
-<select id="area" name="area"><option value="private">Private (only you)</option><option value="public">Public (everyone)</option></select>
-<button type="submit">Upload</button>
+/// A size as people read it.
+fn size_text(bytes: u64) -> String {
+    match bytes {
+        0..1_000 => format!("{bytes} B"),
+        1_000..1_000_000 => format!("{:.1} kB", bytes as f64 / 1e3),
+        _ => format!("{:.1} MB", bytes as f64 / 1e6),
+    }
+}
+
+/// The upload form. The site's script sends the file straight to S3 through a presigned PUT URL; without
+/// scripts, the form posts to `/files/upload`, which explains why nothing was uploaded.
+const UPLOAD_FORM: &str = r#"<section class="card" aria-labelledby="upload-title"><h2 id="upload-title">Upload</h2>
+<noscript><p class="notice" id="upload-needs-js">Uploading needs JavaScript: the file goes from your browser straight
+to S3 through a presigned URL, and only a script can send it there. Listing, downloading and deleting work without it.</p></noscript>
+<form id="upload-form" method="post" action="/files/upload" enctype="multipart/form-data">
+<div class="field"><label for="file">File</label>
+<input id="file" name="file" type="file" required></div>
+<div class="field"><label for="area">Where</label>
+<select id="area" name="area"><option value="private">Private (only you)</option><option value="public">Public (everyone)</option></select></div>
+<button type="submit" id="upload">Upload</button>
 <p id="upload-status" class="hint" role="status"></p>
 </form>
-<script>
-document.getElementById('upload-form').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const status = document.getElementById('upload-status');
-  const file = document.getElementById('file').files[0];
-  if (!file) { status.textContent = 'Choose a file first.'; return; }
-  status.textContent = 'Uploading…';
-  const type = file.type || 'application/octet-stream';
-  const answer = await fetch('/files/upload-url', { method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: file.name, area: document.getElementById('area').value, contentType: type }) });
-  if (!answer.ok) { status.textContent = 'Upload refused: ' + await answer.text(); return; }
-  const { url, headers } = await answer.json();
-  const put = await fetch(url, { method: 'PUT', headers, body: file });
-  if (!put.ok) { status.textContent = 'Upload failed (' + put.status + ').'; return; }
-  location.reload();
-});
-</script>
-<p class="hint">The file goes straight from your browser to S3 through a presigned PUT URL; the server never sees it.</p>"#;
+<p class="hint">The server only signs a URL; it never sees the file.</p></section>"#;
+
+/// `POST /files/upload` (protected): where the upload form goes when no script took it. Nothing is uploaded;
+/// the page says why.
+pub(crate) async fn upload_without_script(
+    ctx: ServerContext,
+    State(state): State<AppState>,
+) -> Response {
+    let nav = state.nav(&ctx).await.at("/files");
+    Problem {
+        status: StatusCode::BAD_REQUEST,
+        title: "Uploading needs JavaScript",
+        message: "Nothing was uploaded. In this demo the file goes from your browser straight to S3 through a \
+                  presigned URL, which only a script can do: turn JavaScript on and try again."
+            .to_owned(),
+        detail: None,
+        retry: Some("/files".to_owned()),
+    }
+    .render(&nav)
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -200,7 +228,7 @@ pub(crate) async fn upload_url(
     }
     let identity_id = match identity_id(&ctx).await {
         Ok(id) => id,
-        Err(response) => return response,
+        Err(refusal) => return refusal.into_response(),
     };
     let path = format!("{}{}", request.area.prefix(&identity_id), request.name);
     let mut input = GetUrlInput::new(StorageTarget::path(StoragePath::from(path.clone())))
@@ -240,7 +268,7 @@ pub(crate) async fn delete_file(
 ) -> Response {
     let identity_id = match identity_id(&ctx).await {
         Ok(id) => id,
-        Err(response) => return response,
+        Err(refusal) => return refusal.into_response(),
     };
     let allowed = [Area::Private, Area::Public].iter().any(|area| {
         form.path
@@ -274,7 +302,9 @@ fn is_image(name: &str) -> bool {
 
 /// `GET /gallery`: the public area, rendered with **no request context** (as static rendering would): guest
 /// credentials from the identity pool, and presigned image URLs.
-pub(crate) async fn gallery(State(state): State<AppState>) -> Response {
+pub(crate) async fn gallery(visitor: ServerContext, State(state): State<AppState>) -> Response {
+    // The header is the visitor's; the gallery itself is rendered with no request context.
+    let nav = state.nav(&visitor).await.at("/gallery");
     let ctx = state.runner.static_context();
     let mut body = String::from(
         "<p>Rendered without the request (like a static page): the server lists <code>public/</code> and presigns \
@@ -336,16 +366,7 @@ pub(crate) async fn gallery(State(state): State<AppState>) -> Response {
             );
         }
     }
-    // The navigation is the only per-visitor part, and it is left generic on purpose.
-    Html(page(
-        "Public gallery",
-        &Nav {
-            user: None,
-            managed_login: state.managed_login,
-        },
-        &body,
-    ))
-    .into_response()
+    Html(page("Public gallery", &nav, &body)).into_response()
 }
 
 #[cfg(test)]

@@ -1,94 +1,128 @@
-//! Minimal HTML helpers: escaping and the page layout. No external assets.
+//! The site's layout: header with the navigation and the user's menu, main content, footer. The look is in one
+//! stylesheet and the behaviour in one script, both served by the app ([`crate::assets`]); pages carry no inline
+//! style or script, so their CSP can forbid both.
 
 use std::fmt::Write as _;
 
 /// Escapes text for HTML element content and double-quoted attributes (shared with the framework examples).
 pub(crate) use amplify_examples_support::html::escape;
 
-/// What the navigation bar shows.
+/// The sections of the main navigation: path and label.
+const SECTIONS: [(&str, &str); 6] = [
+    ("/", "Home"),
+    ("/dashboard", "Dashboard"),
+    ("/todos", "Todos"),
+    ("/files", "Files"),
+    ("/gallery", "Gallery"),
+    ("/announcements", "News"),
+];
+
+/// What the header shows.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Nav {
-    /// The signed-in user's name, if any.
+    /// The signed-in user, as people read it (name, else email, else username), if anyone is signed in.
     pub(crate) user: Option<String>,
     /// Whether the managed-login routes (`/api/auth/*`) are mounted.
     pub(crate) managed_login: bool,
+    /// The section the page belongs to (one of the navigation's paths), marked as the current page.
+    pub(crate) section: &'static str,
 }
 
-/// Wraps `body` (already-escaped HTML) in the site layout.
-pub(crate) fn page(title: &str, nav: &Nav, body: &str) -> String {
-    let mut links = String::from(
-        r#"<a href="/">Home</a> <a href="/dashboard">Dashboard</a> <a href="/todos">Todos</a> <a href="/files">Files</a> <a href="/gallery">Gallery</a> <a href="/announcements">News</a>"#,
-    );
+impl Nav {
+    /// The same navigation, with `section` marked current.
+    pub(crate) fn at(mut self, section: &'static str) -> Self {
+        self.section = section;
+        self
+    }
+}
+
+/// The first letter of a name, for the avatar.
+fn initial(name: &str) -> String {
+    name.chars()
+        .find(|c| c.is_alphanumeric())
+        .map_or_else(|| "?".to_owned(), |c| c.to_uppercase().collect())
+}
+
+fn account_menu(nav: &Nav) -> String {
     match (&nav.user, nav.managed_login) {
         (Some(user), managed) => {
-            let _ = write!(
-                links,
-                r#" <span class="who">Signed in as <strong id="signed-in-user">{}</strong></span>"#,
-                escape(user)
-            );
-            if managed {
-                links.push_str(r#" <a id="nav-sign-out" href="/api/auth/sign-out">Sign out</a>"#);
+            let sign_out = if managed {
+                r#"<a class="button secondary small" id="nav-sign-out" href="/api/auth/sign-out">Sign out</a>"#
             } else {
-                links.push_str(
-                    r#" <form method="post" action="/sign-out" class="inline"><button id="nav-sign-out" type="submit">Sign out</button></form>"#,
-                );
-            }
+                r#"<form method="post" action="/sign-out" class="plain"><button id="nav-sign-out" class="secondary small" type="submit">Sign out</button></form>"#
+            };
+            format!(
+                r#"<span class="who"><span class="avatar" aria-hidden="true">{initial}</span><span class="visually-hidden">Signed in as </span><strong id="signed-in-user" title="{name}">{name}</strong></span>{sign_out}"#,
+                initial = escape(&initial(user)),
+                name = escape(user),
+            )
         }
-        (None, true) => links.push_str(
-            r#" <span class="who"><a id="nav-sign-in" href="/api/auth/sign-in?redirect_to=%2Fdashboard">Sign in</a>
-<a id="nav-sign-up" href="/api/auth/sign-up?redirect_to=%2Fdashboard">Sign up</a>
-<a id="nav-sign-in-google" href="/api/auth/sign-in?provider=Google&amp;redirect_to=%2Fdashboard">Sign in with Google</a>
-<a id="nav-password-sign-in" href="/sign-in">Password sign-in</a></span>"#,
-        ),
-        (None, false) => links.push_str(
-            r#" <span class="who"><a id="nav-password-sign-in" href="/sign-in">Sign in</a></span>"#,
-        ),
+        (None, true) => r#"<a class="button small" id="nav-sign-in" href="/api/auth/sign-in?redirect_to=%2Fdashboard">Sign in</a>
+<a class="button secondary small" id="nav-sign-up" href="/api/auth/sign-up?redirect_to=%2Fdashboard">Sign up</a>
+<a class="button secondary small" id="nav-sign-in-google" href="/api/auth/sign-in?provider=Google&amp;redirect_to=%2Fdashboard">Sign in with Google</a>"#
+            .to_owned(),
+        (None, false) => {
+            r#"<a class="button small" id="nav-password-sign-in" href="/sign-in">Sign in</a>"#
+                .to_owned()
+        }
     }
-    let nav = links;
+}
+
+/// Wraps `body` (already-escaped HTML) in the site layout, under an `<h1>` of `title`.
+pub(crate) fn page(title: &str, nav: &Nav, body: &str) -> String {
+    let mut links = String::new();
+    for (path, label) in SECTIONS {
+        let current = if path == nav.section {
+            r#" aria-current="page""#
+        } else {
+            ""
+        };
+        let _ = write!(links, r#"<li><a href="{path}"{current}>{label}</a></li>"#);
+    }
     format!(
-        r#"<!doctype html>
+        r##"<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} · amplify-demo</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #1d1d1f; }}
-nav {{ display: flex; gap: 1rem; align-items: center; border-bottom: 1px solid #ddd; padding-bottom: .75rem; }}
-nav .who {{ margin-left: auto; }}
-form.inline {{ display: inline; }}
-label {{ display: block; margin-top: .75rem; font-weight: 600; }}
-input {{ font: inherit; padding: .4rem; width: 100%; max-width: 22rem; }}
-button {{ font: inherit; padding: .4rem .9rem; margin-top: .75rem; cursor: pointer; }}
-.error {{ color: #b00020; }}
-.hint {{ color: #555; font-size: .9rem; }}
-table {{ border-collapse: collapse; }}
-td, th {{ border: 1px solid #ddd; padding: .3rem .6rem; text-align: left; vertical-align: top; }}
-code, td {{ word-break: break-all; }}
-select {{ font: inherit; padding: .4rem; }}
-li.todo.done .content {{ text-decoration: line-through; color: #777; }}
-li.todo form {{ margin-left: .5rem; }}
-ul.gallery {{ list-style: none; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(10rem, 1fr)); gap: 1rem; }}
-ul.gallery img {{ width: 100%; height: 8rem; object-fit: cover; border: 1px solid #ddd; }}
-ul.gallery span {{ display: block; font-size: .9rem; }}
-</style>
+<meta name="color-scheme" content="light dark">
+<title>{title} · amplify-ssr demo</title>
+<link rel="stylesheet" href="{css}">
+<script src="{js}" defer></script>
 </head>
 <body>
-<nav>{nav}</nav>
-<main>
+<a class="skip-link" href="#main">Skip to content</a>
+<header class="site-header">
+<div class="header-inner">
+<a class="brand" href="/"><span class="mark" aria-hidden="true"></span>amplify-ssr <small>demo</small></a>
+<button type="button" class="menu-toggle secondary small" aria-expanded="false" aria-controls="site-menu" hidden>Menu</button>
+<div class="site-menu" id="site-menu">
+<nav class="site-nav" aria-label="Main"><ul>{links}</ul></nav>
+<div class="account">{account}</div>
+</div>
+</div>
+</header>
+<main id="main" tabindex="-1">
 <h1>{title}</h1>
 {body}
 </main>
+<footer class="site-footer"><div class="inner">
+<span>amplify-ssr: Amplify Auth, Data and Storage from server-rendered Rust.</span>
+<a href="/readme">Read the README</a>
+</div></footer>
 </body>
 </html>
-"#,
+"##,
         title = escape(title),
+        css = crate::assets::STYLESHEET_PATH,
+        js = crate::assets::SCRIPT_PATH,
+        account = account_menu(nav),
     )
 }
 
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::{Nav, escape, page};
 
     #[test]
     fn escapes_markup() {
@@ -96,5 +130,20 @@ mod tests {
             escape(r#"<a href="x">'&'</a>"#),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
         );
+    }
+
+    #[test]
+    fn the_layout_marks_the_current_section_and_escapes_the_user() {
+        let nav = Nav {
+            user: Some("<Ann>".to_owned()),
+            managed_login: true,
+            section: "/todos",
+        };
+        let html = page("T", &nav, "<p>x</p>");
+        assert!(html.contains(r#"<a href="/todos" aria-current="page">"#));
+        assert_eq!(html.matches("aria-current").count(), 1);
+        assert!(html.contains("&lt;Ann&gt;") && !html.contains("<Ann>"));
+        assert!(html.contains(r##"<a class="skip-link" href="#main">"##));
+        assert!(!html.contains("<style") && !html.contains("<script>"));
     }
 }

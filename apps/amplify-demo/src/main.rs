@@ -49,6 +49,8 @@ struct Cli {
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
+        // Colours only on a terminal: a log written to a file stays plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )

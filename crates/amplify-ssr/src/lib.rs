@@ -47,7 +47,7 @@ pub use auth::routes::{AuthRoutes, AuthRoutesError, AuthRoutesOptions};
 pub use auth::{
     AuthFlow, AuthSession, AuthUser, ConfirmSignInInput, FetchAuthSessionOptions, SignInInput,
     SignInNextStep, SignInOutcome, SignOutOptions, confirm_sign_in, fetch_auth_session,
-    fetch_user_attributes, get_current_user, sign_in, sign_out,
+    fetch_auth_tokens, fetch_user_attributes, get_current_user, sign_in, sign_out,
 };
 pub use auth::{AwsCredentials, IdentityCredentials, fetch_identity_credentials};
 pub use config::{AmplifyConfig, AppOrigin};

@@ -318,6 +318,20 @@ async fn tokens_only_checks_never_touch_cognito_identity() {
             .await
             .is_err()
     );
+    // The tokens and their claims, for rendering a page: no credentials either.
+    let tokens = amplify_ssr::fetch_auth_tokens(&jar.context(&runner))
+        .await
+        .unwrap()
+        .expect("signed in");
+    let id_claims = tokens.id_token_claims.expect("an id token");
+    assert_eq!(id_claims.cognito_username(), Some(username.as_str()));
+    assert_eq!(tokens.access_token_claims.username(), Some(username.as_str()));
+    assert!(
+        amplify_ssr::fetch_auth_tokens(&runner.context(&HeaderMap::new()))
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(counts(&local), (0, 0));
 }
 

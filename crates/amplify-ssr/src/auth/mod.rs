@@ -96,7 +96,7 @@ pub use refresh_limits::{DEFAULT_REFRESH_CONCURRENCY, DEFAULT_REFRESH_TIMEOUT};
 pub use routes::{AppOrigin, AuthRoutes, AuthRoutesError, AuthRoutesOptions};
 pub use session::{
     AuthSession, AuthTokens, AuthUser, FetchAuthSessionOptions, fetch_auth_session,
-    fetch_user_attributes, get_current_user,
+    fetch_auth_tokens, fetch_user_attributes, get_current_user,
 };
 pub use sign_in::{SignInInput, SignOutOptions, SignOutReport, sign_in, sign_out};
 pub use sign_up::{

@@ -1,4 +1,4 @@
-//! The session APIs: `fetch_auth_session`, `get_current_user` and `fetch_user_attributes`.
+//! The session APIs: `fetch_auth_session`, `fetch_auth_tokens`, `get_current_user` and `fetch_user_attributes`.
 
 use std::collections::BTreeMap;
 use std::time::SystemTime;
@@ -149,6 +149,20 @@ pub async fn fetch_auth_session(
     }
     .instrument(span)
     .await
+}
+
+/// Returns the signed-in user's verified tokens and their claims, refreshing them first if they have expired;
+/// `None` when signed out. Unlike [`fetch_auth_session`] it fetches no identity-pool credentials, so it never
+/// calls Cognito Identity: for reading the id token's claims (`name`, `email`, `cognito:groups`) to render a page.
+///
+/// # Errors
+///
+/// The refresh errors of [`fetch_auth_session`].
+pub async fn fetch_auth_tokens(ctx: &ServerContext) -> Result<Option<AuthTokens>, AuthError> {
+    if ctx.runner().config().auth.is_none() {
+        return Ok(None);
+    }
+    Ok(get_tokens(ctx, false).await?.map(tokens_of))
 }
 
 fn tokens_of(session: StoredSession) -> AuthTokens {
