@@ -110,7 +110,6 @@ impl Authorization {
     ) -> PageContext<'a> {
         PageContext {
             lang: self.lang,
-            client_id: &self.client_id,
             hidden: self.request.hidden(),
             query,
             providers,

@@ -2,7 +2,7 @@
 //! choice) and the password-reset pages. Element ids are stable: see each
 //! function.
 
-use super::templates::{error_block, hidden_fields, input, layout};
+use super::templates::{Field, form_fields, hidden_fields, layout};
 use super::{PageContext, escape};
 
 /// The sign-in state a challenge form carries: the `Session` of the
@@ -48,28 +48,25 @@ pub(crate) fn new_password(
     error: Option<&str>,
 ) -> String {
     let t = ctx.lang.account();
-    let email = if needs_email {
-        input("email", ctx.text().email, "email", "", "email", error)
-    } else {
-        String::new()
-    };
+    let mut fields = vec![Field::new(
+        "new-password",
+        t.new_password,
+        "password",
+        "",
+        "new-password",
+    )];
+    if needs_email {
+        fields.push(Field::new("email", ctx.text().email, "email", "", "email"));
+    }
     let body = format!(
         "{note}<form id=\"new-password-form\" method=\"post\" action=\"/login/challenge\" novalidate>\
-         {hidden}{password}{email}{error}<button id=\"submit\" type=\"submit\">{button}</button></form>",
+         {hidden}{fields}<button id=\"submit\" type=\"submit\">{button}</button></form>",
         note = note("new-password-note", t.new_password_note),
         hidden = challenge_hidden(ctx, form),
-        password = input(
-            "new-password",
-            t.new_password,
-            "password",
-            "",
-            "new-password",
-            error
-        ),
-        error = error_block(error),
+        fields = form_fields(&fields, error),
         button = escape(ctx.text().continue_button),
     );
-    layout(ctx.lang, t.new_password_title, Some(ctx.client_id), &body)
+    layout(ctx.lang, t.new_password_title, &body)
 }
 
 /// The code page of SMS_MFA, EMAIL_OTP and SOFTWARE_TOKEN_MFA:
@@ -92,14 +89,16 @@ pub(crate) fn mfa_code(
     };
     let body = format!(
         "{shown}<form id=\"mfa-form\" method=\"post\" action=\"/login/challenge\" novalidate>\
-         {hidden}{code}{error}<button id=\"verify\" type=\"submit\">{button}</button></form>{back}",
+         {hidden}{fields}<button id=\"verify\" type=\"submit\">{button}</button></form>{back}",
         hidden = challenge_hidden(ctx, form),
-        code = input("code", t.code, "text", "", "one-time-code", error),
-        error = error_block(error),
+        fields = form_fields(
+            &[Field::new("code", t.code, "text", "", "one-time-code")],
+            error
+        ),
         button = escape(t.verify_button),
         back = back_link(ctx),
     );
-    layout(ctx.lang, t.mfa_title, Some(ctx.client_id), &body)
+    layout(ctx.lang, t.mfa_title, &body)
 }
 
 /// The TOTP set-up page: `code#totp-secret`, `code#totp-uri` (the
@@ -116,18 +115,20 @@ pub(crate) fn totp_setup(
         "{note}<p class=\"note\">{secret_label}</p><code id=\"totp-secret\" class=\"shown\">{secret}</code>\
          <code id=\"totp-uri\" class=\"shown\">{uri}</code>\
          <form id=\"mfa-setup-form\" method=\"post\" action=\"/login/challenge\" novalidate>\
-         {hidden}{code}{error}<button id=\"verify\" type=\"submit\">{button}</button></form>{back}",
+         {hidden}{fields}<button id=\"verify\" type=\"submit\">{button}</button></form>{back}",
         note = note("setup-note", t.setup_note),
         secret_label = escape(t.secret_label),
         secret = escape(secret),
         uri = escape(uri),
         hidden = challenge_hidden(ctx, form),
-        code = input("code", t.code, "text", "", "one-time-code", error),
-        error = error_block(error),
+        fields = form_fields(
+            &[Field::new("code", t.code, "text", "", "one-time-code")],
+            error
+        ),
         button = escape(t.verify_button),
         back = back_link(ctx),
     );
-    layout(ctx.lang, t.setup_title, Some(ctx.client_id), &body)
+    layout(ctx.lang, t.setup_title, &body)
 }
 
 /// The email MFA set-up page: `form#mfa-setup-form`, `#email`, `#verify`.
@@ -139,15 +140,17 @@ pub(crate) fn email_setup(
     let t = ctx.lang.account();
     let body = format!(
         "{note}<form id=\"mfa-setup-form\" method=\"post\" action=\"/login/challenge\" novalidate>\
-         {hidden}{email}{error}<button id=\"verify\" type=\"submit\">{button}</button></form>{back}",
+         {hidden}{fields}<button id=\"verify\" type=\"submit\">{button}</button></form>{back}",
         note = note("setup-note", t.email_setup_note),
         hidden = challenge_hidden(ctx, form),
-        email = input("email", ctx.text().email, "email", "", "email", error),
-        error = error_block(error),
+        fields = form_fields(
+            &[Field::new("email", ctx.text().email, "email", "", "email")],
+            error
+        ),
         button = escape(ctx.text().continue_button),
         back = back_link(ctx),
     );
-    layout(ctx.lang, t.setup_title, Some(ctx.client_id), &body)
+    layout(ctx.lang, t.setup_title, &body)
 }
 
 /// The factor choice: `form#select-mfa-form` with one button per factor,
@@ -178,10 +181,10 @@ pub(crate) fn select_mfa(
         "<form id=\"select-mfa-form\" method=\"post\" action=\"/login/challenge\" novalidate>\
          {hidden}{error}{buttons}</form>{back}",
         hidden = challenge_hidden(ctx, form),
-        error = error_block(error),
+        error = form_fields(&[], error),
         back = back_link(ctx),
     );
-    layout(ctx.lang, t.select_title, Some(ctx.client_id), &body)
+    layout(ctx.lang, t.select_title, &body)
 }
 
 /// The "forgot your password" page: `form#forgot-form`, `#username`,
@@ -190,22 +193,23 @@ pub(crate) fn forgot(ctx: &PageContext<'_>, username: &str, error: Option<&str>)
     let t = ctx.lang.account();
     let body = format!(
         "{note}<form id=\"forgot-form\" method=\"post\" action=\"/forgotPassword\" novalidate>\
-         {hidden}{username}{error}<button id=\"send-code\" type=\"submit\">{button}</button></form>{back}",
+         {hidden}{fields}<button id=\"send-code\" type=\"submit\">{button}</button></form>{back}",
         note = note("forgot-note", t.forgot_note),
         hidden = hidden_fields(ctx),
-        username = input(
-            "username",
-            ctx.text().username,
-            "text",
-            username,
-            "username",
+        fields = form_fields(
+            &[Field::new(
+                "username",
+                ctx.text().username,
+                "text",
+                username,
+                "username"
+            )],
             error
         ),
-        error = error_block(error),
         button = escape(t.send_code),
         back = back_link(ctx),
     );
-    layout(ctx.lang, t.forgot_title, Some(ctx.client_id), &body)
+    layout(ctx.lang, t.forgot_title, &body)
 }
 
 /// The reset page: `code#reset-code` (the code amplify-local shows instead
@@ -230,21 +234,24 @@ pub(crate) fn reset(
     let body = format!(
         "{shown}<form id=\"reset-form\" method=\"post\" action=\"/confirmForgotPassword\" novalidate>\
          {hidden}<input type=\"hidden\" name=\"username\" value=\"{username}\">\
-         {code}{password}{error}<button id=\"reset\" type=\"submit\">{button}</button></form>{back}",
+         {fields}<button id=\"reset\" type=\"submit\">{button}</button></form>{back}",
         hidden = hidden_fields(ctx),
         username = escape(username),
-        code = input("code", t.code, "text", "", "one-time-code", error),
-        password = input(
-            "new-password",
-            t.new_password,
-            "password",
-            "",
-            "new-password",
+        fields = form_fields(
+            &[
+                Field::new("code", t.code, "text", "", "one-time-code"),
+                Field::new(
+                    "new-password",
+                    t.new_password,
+                    "password",
+                    "",
+                    "new-password"
+                ),
+            ],
             error
         ),
-        error = error_block(error),
         button = escape(t.reset_button),
         back = back_link(ctx),
     );
-    layout(ctx.lang, t.reset_title, Some(ctx.client_id), &body)
+    layout(ctx.lang, t.reset_title, &body)
 }

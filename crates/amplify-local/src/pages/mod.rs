@@ -18,12 +18,11 @@ pub(crate) use account_templates::{
 };
 pub(crate) use templates::{ConsentPage, confirm, consent, error_page, login, signup};
 
-/// What every page needs: language, client, and the authorize parameters to
-/// carry through forms and links.
+/// What every page needs: language, and the authorize parameters to carry
+/// through forms and links.
 #[derive(Debug, Clone)]
 pub(crate) struct PageContext<'a> {
     pub(crate) lang: Lang,
-    pub(crate) client_id: &'a str,
     /// The authorize parameters, as hidden form fields.
     pub(crate) hidden: &'a [(&'static str, String)],
     /// The authorize parameters without `identity_provider`, as a query

@@ -80,6 +80,7 @@ async fn totp_is_set_up_and_then_asked_on_the_login_page() {
         .await;
     assert_eq!(setup.status, 200, "{}", setup.body);
     assert!(setup.has_id("mfa-setup-form"));
+    assert_eq!(setup.autofocused(), ["code"]);
     let secret = setup.text_of("totp-secret");
     assert!(
         setup
@@ -88,6 +89,7 @@ async fn totp_is_set_up_and_then_asked_on_the_login_page() {
     );
     let wrong = answer(&browser, &params, &setup, &[("code", "12345")]).await;
     assert_eq!(wrong.status, 400);
+    wrong.assert_error_has_focus();
     assert_eq!(
         wrong.text_of("totp-secret"),
         secret,
@@ -109,6 +111,7 @@ async fn totp_is_set_up_and_then_asked_on_the_login_page() {
         .await;
     assert!(asked.has_id("mfa-form"), "{}", asked.body);
     assert!(!asked.has_id("mfa-code"), "TOTP codes are not shown");
+    assert_eq!(asked.autofocused(), ["code"]);
     h.backend.advance_clock(Duration::from_secs(30));
     let wrong = answer(&browser, &params, &asked, &[("code", "000000x")]).await;
     assert_eq!(wrong.status, 400);
@@ -116,6 +119,7 @@ async fn totp_is_set_up_and_then_asked_on_the_login_page() {
         wrong.text_of("error"),
         "The code is wrong. Please try again."
     );
+    wrong.assert_error_has_focus();
     let code = totp_code(&secret, now_secs(&h)).expect("code");
     let done = answer(&browser, &params, &wrong, &[("code", &code)]).await;
     assert!(browser.has_session());
@@ -289,6 +293,7 @@ async fn email_and_sms_codes_are_shown_after_choosing_a_factor() {
     assert!(select.body.contains("<html lang=\"fr\">"));
     let sms = answer(&browser, &params, &select, &[("answer", "SMS_MFA")]).await;
     assert!(sms.has_id("mfa-form"), "{}", sms.body);
+    assert_eq!(sms.autofocused(), ["code"]);
     let shown = sms.text_of("mfa-code");
     assert_eq!(Some(shown.clone()), h.backend.mfa_code("mona"));
     assert!(
@@ -329,6 +334,8 @@ async fn admin_created_user_chooses_a_password_on_the_login_page() {
         .await;
     assert!(page.has_id("new-password-form"), "{}", page.body);
     assert!(page.has_id("email"), "the pool requires an email");
+    assert_eq!(page.visible_inputs(), ["new-password", "email"]);
+    assert_eq!(page.autofocused(), ["new-password"]);
     // A weak password is explained, and the page still works.
     let weak = answer(
         &browser,
@@ -339,6 +346,7 @@ async fn admin_created_user_chooses_a_password_on_the_login_page() {
     .await;
     assert_eq!(weak.status, 400);
     assert!(weak.has_id("new-password-form"));
+    weak.assert_error_has_focus();
     let done = answer(
         &browser,
         &params,
@@ -386,10 +394,13 @@ async fn forgot_password_pages_reset_the_password() {
         .await;
     assert_eq!(forgot.status, 200, "{}", forgot.body);
     assert!(forgot.has_id("forgot-form"));
+    assert_eq!(forgot.autofocused(), ["username"]);
     let reset = browser
         .post("/forgotPassword", &form(&params, &[("username", "owen")]))
         .await;
     assert!(reset.has_id("reset-form"), "{}", reset.body);
+    assert_eq!(reset.autofocused(), ["code"]);
+    assert_eq!(reset.visible_inputs(), ["code", "new-password"]);
     let code = reset.text_of("reset-code");
     assert_eq!(Some(code.clone()), h.backend.password_reset_code("owen"));
     // An unknown username gets the same page, with a decoy code.
@@ -456,6 +467,7 @@ async fn forgot_password_pages_reset_the_password() {
         wrong.text_of("error"),
         "The code is wrong. Please try again."
     );
+    wrong.assert_error_has_focus();
     let done = browser
         .post(
             "/confirmForgotPassword",
@@ -471,6 +483,9 @@ async fn forgot_password_pages_reset_the_password() {
         .await;
     assert!(done.has_id("login-form"), "{}", done.body);
     assert!(done.has_id("notice"));
+    // The username is filled in: the password has focus.
+    assert_eq!(done.input_value("username"), "owen");
+    assert_eq!(done.autofocused(), ["password"]);
     h.password_auth("owen", NEW_PASSWORD).await.ok();
 
     // Without the anti-CSRF token, nothing happens.

@@ -81,7 +81,19 @@ async fn login_page_has_stable_ids_and_keeps_the_username_on_error() {
     assert!(page.body.starts_with("<!DOCTYPE html>"));
     assert!(page.body.contains("<html lang=\"en\">"));
     assert!(page.body.contains("<h1>Sign in</h1>"));
+    // The app client's id is a developer detail: in hidden fields and links
+    // only, never shown.
     assert!(page.body.contains(h.backend.client_id()));
+    assert!(
+        !page.visible_text().contains(h.backend.client_id()),
+        "{}",
+        page.visible_text()
+    );
+    assert!(!page.has_id("client-id"));
+    // A fresh page focuses the username; nothing is marked invalid.
+    assert_eq!(page.autofocused(), ["username"]);
+    assert_eq!(page.visible_inputs(), ["username", "password"]);
+    assert!(!page.body.contains("aria-invalid=\"true\""));
     for id in [
         "login-form",
         "username",
@@ -117,6 +129,8 @@ async fn login_page_has_stable_ids_and_keeps_the_username_on_error() {
     assert_eq!(page.text_of("error"), "Incorrect username or password.");
     assert_eq!(page.input_value("username"), "olga");
     assert!(page.body.contains("aria-describedby=\"error\""));
+    page.assert_error_has_focus();
+    assert!(!page.visible_text().contains(h.backend.client_id()));
     assert!(!browser.has_session());
 
     // Unknown user: same message.

@@ -96,6 +96,76 @@ impl Page {
         let content = &content[content.find('>').expect(">") + 1..];
         unescape(&content[..content.find('<').expect("<")])
     }
+
+    /// The opening tags in the body, in order (attribute values are escaped,
+    /// so they hold no `>`).
+    fn tags(&self) -> impl Iterator<Item = &str> {
+        self.body
+            .split('<')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('>').map(|(tag, _)| tag))
+    }
+
+    /// The opening tag of the element with this id (without `<` and `>`).
+    pub(crate) fn tag_of(&self, id: &str) -> &str {
+        let needle = format!(" id=\"{id}\"");
+        self.tags()
+            .find(|tag| tag.contains(&needle))
+            .unwrap_or_else(|| panic!("no #{id} in {}", self.body))
+    }
+
+    /// The ids of the elements with `autofocus`, in order (a browser focuses
+    /// the first).
+    pub(crate) fn autofocused(&self) -> Vec<String> {
+        self.tags()
+            .filter(|tag| tag.split(' ').any(|attribute| attribute == "autofocus"))
+            .map(|tag| {
+                tag.split(" id=\"")
+                    .nth(1)
+                    .and_then(|rest| rest.split('"').next())
+                    .unwrap_or("(no id)")
+                    .to_owned()
+            })
+            .collect()
+    }
+
+    /// The ids of the visible inputs (not `type="hidden"`), in order.
+    pub(crate) fn visible_inputs(&self) -> Vec<String> {
+        self.tags()
+            .filter(|tag| tag.starts_with("input ") && !tag.contains("type=\"hidden\""))
+            .filter_map(|tag| tag.split(" id=\"").nth(1)?.split('"').next())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The text a reader sees: the body's text without tags and attributes.
+    pub(crate) fn visible_text(&self) -> String {
+        let body = self.body.split_once("<body>").map_or("", |(_, b)| b);
+        let text: String = body
+            .split('<')
+            .map(|part| part.split_once('>').map_or(part, |(_, text)| text))
+            .collect();
+        unescape(&text)
+    }
+
+    /// Asserts that the page shows its error as a form with an error should:
+    /// `#error` is announced and has focus on load, comes before the inputs,
+    /// and every visible input is marked invalid and described by it.
+    #[track_caller]
+    pub(crate) fn assert_error_has_focus(&self) {
+        assert_eq!(self.autofocused(), ["error"], "{}", self.body);
+        let error = self.tag_of("error");
+        assert!(error.contains("role=\"alert\""), "{error}");
+        assert!(error.contains("tabindex=\"-1\""), "{error}");
+        let error_at = self.body.find(" id=\"error\"").expect("#error");
+        for id in self.visible_inputs() {
+            let tag = self.tag_of(&id);
+            assert!(tag.contains("aria-invalid=\"true\""), "{tag}");
+            assert!(tag.contains("aria-describedby=\"error\""), "{tag}");
+            let at = self.body.find(&format!(" id=\"{id}\"")).expect("input");
+            assert!(error_at < at, "#error comes before #{id}");
+        }
+    }
 }
 
 /// Undoes the page's HTML escaping.

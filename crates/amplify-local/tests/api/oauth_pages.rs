@@ -23,6 +23,15 @@ async fn sign_up_and_confirm_through_the_pages() {
     for id in ["signup-form", "username", "email", "password", "sign-up"] {
         assert!(page.has_id(id), "#{id}");
     }
+    // The pool's usernames are not email addresses (amplify_outputs.json says
+    // so), so the form asks for both; the username has focus.
+    assert_eq!(
+        h.backend.outputs()["auth"]["username_attributes"],
+        json!([])
+    );
+    assert_eq!(page.visible_inputs(), ["username", "email", "password"]);
+    assert_eq!(page.autofocused(), ["username"]);
+    assert!(!page.visible_text().contains(h.backend.client_id()));
 
     let mut form = form_of(&params);
     form.extend([
@@ -33,6 +42,7 @@ async fn sign_up_and_confirm_through_the_pages() {
     let page = browser.post("/signup", &form).await;
     assert_eq!(page.status, 400);
     assert!(page.text_of("error").contains("at least 8 characters"));
+    page.assert_error_has_focus();
     assert_eq!(page.input_value("username"), "lena");
     assert_eq!(page.input_value("email"), "lena@example.com");
 
@@ -47,6 +57,7 @@ async fn sign_up_and_confirm_through_the_pages() {
     for id in ["confirm-form", "confirmation-code", "code", "confirm"] {
         assert!(page.has_id(id), "#{id}");
     }
+    assert_eq!(page.autofocused(), ["code"]);
     let shown = page.text_of("confirmation-code");
     assert_eq!(Some(shown.clone()), h.backend.confirmation_code("lena"));
     assert!(page.body.contains("<code id=\"confirmation-code\">"));
@@ -71,6 +82,7 @@ async fn sign_up_and_confirm_through_the_pages() {
         page.text_of("error"),
         "Invalid verification code provided, please try again."
     );
+    page.assert_error_has_focus();
     assert_eq!(page.text_of("confirmation-code"), shown);
 
     let mut confirm = form_of(&params);
@@ -112,6 +124,20 @@ async fn simulated_google_sign_in_creates_and_reuses_a_federated_user() {
         }
         assert_eq!(page.text_of("provider"), "Google");
         assert!(page.body.contains("simulated by amplify-local"));
+        // One heading, naming the provider; said once.
+        assert_eq!(page.body.matches("<h1").count(), 1);
+        assert!(
+            page.body
+                .contains("<h1>Sign in with <span id=\"provider\">Google</span></h1>"),
+            "{}",
+            page.body
+        );
+        let text = page.visible_text();
+        assert_eq!(text.matches("Sign in with Google").count(), 1, "{text}");
+        assert_eq!(text.matches("simulated by amplify-local").count(), 1);
+        assert!(!text.contains(h.backend.client_id()));
+        // Both fields are filled in: the first has focus.
+        assert_eq!(page.autofocused(), ["email"]);
         assert_eq!(page.input_value("email"), "jane.doe@gmail.com");
         assert_eq!(page.input_value("name"), "Jane Doe");
 
@@ -166,6 +192,8 @@ async fn simulated_google_sign_in_creates_and_reuses_a_federated_user() {
     let page = browser.post("/oauth2/idpresponse", &form).await;
     assert_eq!(page.status, 400);
     assert!(page.has_id("error"));
+    page.assert_error_has_focus();
+    assert_eq!(page.body.matches("<h1").count(), 1);
     let mut form = form_of(&params);
     form.extend([("email", "john@gmail.com"), ("name", "John")]);
     let code = browser
