@@ -14,7 +14,9 @@
 
 use amplify_demo::app::{DEMO_PASSWORD, DEMO_USERNAME};
 use amplify_demo::{DemoOptions, RunningDemo};
-use amplify_integration_tests::{BrowserRun, PeerEnv, run_browser_script, screenshot_dir};
+use amplify_integration_tests::{
+    BrowserRun, PeerEnv, interop_dir, run_browser_script, screenshot_dir,
+};
 use serde_json::Value;
 
 /// The two widths, with a desktop and a phone-sized height.
@@ -293,8 +295,23 @@ fn check_axe(problems: &mut Problems, what: &str, at: &Value) {
     }
 }
 
+/// axe-core is an npm package of interop/ like playwright-core: without it the tours cannot check anything.
+fn assert_axe_installed() {
+    let marker = interop_dir()
+        .join("node_modules")
+        .join("axe-core")
+        .join("axe.min.js");
+    assert!(
+        marker.is_file(),
+        "the npm package axe-core is missing ({} not found): run scripts/test, which installs it (npm ci in \
+         interop/, from interop/package-lock.json)",
+        marker.display()
+    );
+}
+
 /// Runs a tour of `pages` (path, expected status) and checks every page at both widths.
 async fn tour(signed_in: bool, pages: &[(&str, u64)]) {
+    assert_axe_installed();
     let demo = Demo::start().await;
     let prefix = if signed_in {
         "pages-signed-in"
