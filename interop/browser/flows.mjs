@@ -86,9 +86,18 @@ async function signInFromHome() {
   await step('dashboard');
 }
 
+/** The username of who the header says is signed in (the header shows their name; the username is in
+ * `data-username`). */
 async function signedInUser() {
   await waitFor('#signed-in-user');
-  return text('#signed-in-user');
+  return usernameInHeader();
+}
+
+/** The header's username, or null when nobody is signed in. */
+async function usernameInHeader() {
+  const badge = page.locator('#signed-in-user');
+  if ((await badge.count()) === 0) return null;
+  return badge.first().getAttribute('data-username');
 }
 
 /** POSTs a refresh-token grant to amplify-local's token endpoint (from Node, not the page). */
@@ -135,6 +144,8 @@ async function adminPage() {
   await step('admin');
   result.adminH1 = await withTimeout(text('h1'), READ_TIMEOUT, null);
   result.adminText = await withTimeout(page.locator('body').innerText(), READ_TIMEOUT, null);
+  // The refusal's own text, folded under "Technical detail" on the site's error page.
+  result.adminDetail = await withTimeout(page.locator('#problem-detail').textContent(), READ_TIMEOUT, null);
 }
 
 async function signOut() {
@@ -167,7 +178,7 @@ async function recordSignedOut() {
   await waitFor('#nav-sign-in');
   await step('home-after-sign-out');
   result.signedOutUrl = page.url();
-  result.signedInUserAfter = await text('#signed-in-user');
+  result.signedInUserAfter = await usernameInHeader();
   result.sessionCookiesAfter = cookieSummary(await cookies(SESSION_COOKIE_PREFIX));
 
   // Signed out for real: the protected page asks to sign in again (no session, and no
@@ -228,6 +239,7 @@ async function google() {
   await page.locator('#continue').click();
   await page.waitForURL(onDemo('/dashboard'), { timeout: stepTimeout, waitUntil: 'load' });
   result.signedInUser = await signedInUser();
+  result.signedInName = await text('#signed-in-user');
   result.dashboardText = await text('main');
   await step('dashboard');
   result.sessionCookies = cookieSummary(await cookies(SESSION_COOKIE_PREFIX));
@@ -261,7 +273,7 @@ async function finishOnErrorPage() {
   await step('auth-error');
   result.errorCode = await text('#auth-error-code');
   result.sessionCookies = cookieSummary(await cookies(SESSION_COOKIE_PREFIX));
-  result.signedInUser = await text('#signed-in-user');
+  result.signedInUser = await usernameInHeader();
 }
 
 async function tamperedState() {
@@ -300,13 +312,23 @@ async function expiredFlow() {
 /** What a page reached with the Back button shows: whether it names the signed-in user anywhere. */
 async function backStep(name) {
   const info = await step(name);
-  const body = await withTimeout(page.locator('body').innerText({ timeout: READ_TIMEOUT }), READ_TIMEOUT, null);
+  // The page's text without the demo account's credentials, which signed-out pages show as a hint.
+  const body = await withTimeout(
+    page.evaluate(() => {
+      const copy = document.body.cloneNode(true);
+      for (const hint of copy.querySelectorAll('.demo-credentials')) hint.remove();
+      return copy.textContent;
+    }),
+    READ_TIMEOUT,
+    null,
+  );
   return {
     url: page.url(),
     h1: info.h1,
     errors: info.errors,
-    signedInUser: await text('#signed-in-user'),
-    showsUsername: body === null ? null : body.includes(username),
+    signedInUser: await usernameInHeader(),
+    // The header shows the user's name and keeps the username in data-username; JSON shows the username.
+    showsUsername: body === null ? null : body.includes(username) || (await usernameInHeader()) === username,
   };
 }
 
@@ -321,7 +343,7 @@ async function backAfterSignOut() {
       path,
       status: response?.status() ?? null,
       cacheControl: response ? (await response.allHeaders())['cache-control'] ?? null : null,
-      showsUsername: body.includes(username),
+      showsUsername: body.includes(username) || (await usernameInHeader()) === username,
     });
     await step(`private-${path.replaceAll('/', '-').slice(1)}`);
   }

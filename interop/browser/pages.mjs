@@ -236,6 +236,7 @@ function focusedElement() {
     tag: el.localName,
     id: el.id || null,
     name: el.getAttribute('name'),
+    type: el.getAttribute('type'),
     classes: el.className && typeof el.className === 'string' ? el.className : null,
     href: el.getAttribute('href'),
     text: (el.getAttribute('aria-label') || el.innerText || el.value || '').trim().slice(0, 60),
@@ -380,12 +381,12 @@ async function keyboardWalk() {
   await step('todo-added');
   result.todoAdded = true;
 
-  // Mark it done: Tab to its toggle button, Space.
+  // Mark it done: Tab to its checkbox (or a toggle button), Space.
   await tabTo(
-    'to the todo\'s toggle button',
+    'to the todo\'s toggle',
     (f) =>
-      (f.tag === 'button' || f.tag === 'input') &&
-      /done|complete|toggle|finish/i.test(f.text) &&
+      ((f.tag === 'input' && f.type === 'checkbox') ||
+        ((f.tag === 'button' || f.tag === 'input') && /done|complete|toggle|finish/i.test(f.text))) &&
       (f.item ?? '').includes(content),
   );
   await Promise.all([

@@ -10,8 +10,8 @@ use amplify_ssr::auth::{SignInNextStep, SignInOutcome};
 use amplify_ssr::axum::{
     AmplifyLayer, CurrentUser, RequireAuthLayer, SameOrigin, SignedInPage, auth_router,
 };
-use amplify_ssr::redirect::safe_redirect_path;
 use amplify_ssr::jwt::Claims;
+use amplify_ssr::redirect::safe_redirect_path;
 use amplify_ssr::{
     AmplifyConfig, AuthError, FetchAuthSessionOptions, ServerContext, ServerRunner, SignInInput,
     SignOutOptions, auth::AuthTokens,
@@ -62,8 +62,13 @@ pub(crate) struct AppState {
 impl AppState {
     /// The header for the visitor `ctx` belongs to.
     pub(crate) async fn nav(&self, ctx: &ServerContext) -> Nav {
+        let (user, username) = match amplify_ssr::fetch_auth_tokens(ctx).await {
+            Ok(Some(tokens)) => (Some(name_of(&tokens)), username_of(&tokens)),
+            _ => (None, None),
+        };
         Nav {
-            user: display_name(ctx).await,
+            user,
+            username,
             managed_login: self.managed_login,
             section: "",
         }
@@ -72,9 +77,8 @@ impl AppState {
     /// The header for a visitor known to be signed out.
     pub(crate) fn signed_out_nav(&self) -> Nav {
         Nav {
-            user: None,
             managed_login: self.managed_login,
-            section: "",
+            ..Nav::default()
         }
     }
 
@@ -88,13 +92,18 @@ impl AppState {
     }
 }
 
-/// The signed-in user's name as people read it: the id token's `name`, else its `email`, else the username
-/// (a federated user's username is `Google_<id>`, which means nothing to them). `None` when signed out.
-pub(crate) async fn display_name(ctx: &ServerContext) -> Option<String> {
-    let tokens = amplify_ssr::fetch_auth_tokens(ctx).await.ok()??;
-    Some(name_of(&tokens))
+/// The Cognito username of a session's tokens.
+fn username_of(tokens: &AuthTokens) -> Option<String> {
+    tokens
+        .id_token_claims
+        .as_ref()
+        .and_then(Claims::cognito_username)
+        .or_else(|| tokens.access_token_claims.username())
+        .map(str::to_owned)
 }
 
+/// The signed-in user's name as people read it: the id token's `name`, else its `email`, else the username
+/// (a federated user's username is `Google_<id>`, which means nothing to them).
 fn name_of(tokens: &AuthTokens) -> String {
     let id = tokens.id_token_claims.as_ref();
     let claim = |key: &str| {
@@ -105,10 +114,9 @@ fn name_of(tokens: &AuthTokens) -> String {
     };
     claim("name")
         .or_else(|| claim("email"))
-        .or_else(|| id.and_then(Claims::cognito_username))
-        .or_else(|| tokens.access_token_claims.username())
-        .unwrap_or("Signed-in user")
-        .to_owned()
+        .map(str::to_owned)
+        .or_else(|| username_of(tokens))
+        .unwrap_or_else(|| "Signed-in user".to_owned())
 }
 
 /// Starts amplify-local in `data_dir` (on `port` when free, so the token issuer stays stable across restarts, else
@@ -224,7 +232,10 @@ pub fn router(
             "/announcements",
             get(crate::todos::announcements_page).post(crate::todos::create_announcement),
         )
-        .route(crate::assets::STYLESHEET_ROUTE, get(crate::assets::stylesheet))
+        .route(
+            crate::assets::STYLESHEET_ROUTE,
+            get(crate::assets::stylesheet),
+        )
         .route(crate::assets::SCRIPT_ROUTE, get(crate::assets::script))
         .route("/readme", get(crate::assets::readme))
         // No icon: answer without a body instead of a 404 in every browser log.
@@ -260,7 +271,10 @@ fn content_sources(config: &AmplifyConfig) -> crate::problem::ContentSources {
         Ok(Some(endpoint)) => vec![origin(&endpoint)],
         // AWS's own endpoints: the bucket's virtual host, or the regional path-style host.
         _ if config.storage.is_some() => {
-            vec!["https://*.amazonaws.com".to_owned(), "https://*.amazonaws.com.cn".to_owned()]
+            vec![
+                "https://*.amazonaws.com".to_owned(),
+                "https://*.amazonaws.com.cn".to_owned(),
+            ]
         }
         _ => Vec::new(),
     };
@@ -301,7 +315,7 @@ server.</p>"#,
     if let Some(hints) = &state.hints {
         let _ = write!(
             body,
-            r#"<section class="card credentials" aria-labelledby="credentials-title"><h2 id="credentials-title">Try it with the demo account</h2>
+            r#"<section class="card credentials demo-credentials" aria-labelledby="credentials-title"><h2 id="credentials-title">Try it with the demo account</h2>
 <p>This demo runs on <strong>amplify-local</strong> (at <code>{}</code>), an offline backend that speaks Cognito's,
 AppSync's and S3's protocols. No AWS account is needed, and nothing leaves this machine.</p>
 <dl><dt>Email</dt><dd id="demo-username">{}</dd><dt>Password</dt><dd id="demo-password">{}</dd></dl>
@@ -314,9 +328,16 @@ would email are shown on the sign-up and reset pages.</p></section>"#,
     }
     body.push_str(r#"<h2>What the demo shows</h2><div class="cards">"#);
     for (title, text, links) in CAPABILITIES {
-        let _ = write!(body, r#"<section class="card"><h3>{title}</h3><p>{text}</p><div class="actions">"#);
+        let _ = write!(
+            body,
+            r#"<section class="card"><h3>{title}</h3><p>{text}</p><div class="actions">"#
+        );
         for (index, (href, label)) in links.iter().enumerate() {
-            let class = if index == 0 { "button small" } else { "button secondary small" };
+            let class = if index == 0 {
+                "button small"
+            } else {
+                "button secondary small"
+            };
             let _ = write!(body, r#"<a class="{class}" href="{href}">{label}</a>"#);
         }
         body.push_str("</div></section>");
@@ -340,7 +361,10 @@ const CAPABILITIES: [(&str, &str, &[(&str, &str)]); 6] = [
         "Managed login",
         "Sign-in, sign-up and sign-out through Cognito's hosted pages: OAuth2 code flow with PKCE, HttpOnly cookies, \
          a social provider, token revocation on sign-out.",
-        &[("/api/auth/sign-in?redirect_to=%2Fdashboard", "Sign in"), ("/sign-in", "Password form")],
+        &[
+            ("/api/auth/sign-in?redirect_to=%2Fdashboard", "Sign in"),
+            ("/sign-in", "Password form"),
+        ],
     ),
     (
         "Route protection",
@@ -421,7 +445,12 @@ async fn dashboard(
 <section class="card"><h2>Account</h2><table class="properties">"#,
     );
     let mut row = |name: &str, value: &str| {
-        let _ = write!(body, "<tr><th scope=\"row\">{}</th><td>{}</td></tr>", escape(name), escape(value));
+        let _ = write!(
+            body,
+            "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
+            escape(name),
+            escape(value)
+        );
     };
     row("Name", nav.user.as_deref().unwrap_or(""));
     row("Username", &user.username);
@@ -435,7 +464,10 @@ async fn dashboard(
         .and_then(|tokens| tokens.access_token_claims.get("cognito:groups"))
         .and_then(serde_json::Value::as_array)
     {
-        let groups: Vec<&str> = groups.iter().filter_map(serde_json::Value::as_str).collect();
+        let groups: Vec<&str> = groups
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .collect();
         row("Groups", &groups.join(", "));
     }
     body.push_str(
@@ -521,21 +553,21 @@ fn sign_in_form(
     status: StatusCode,
 ) -> Response {
     let redirect_to = redirect_to.and_then(safe_redirect_path).unwrap_or("");
-    // Focus goes to the error when there is one (a screen reader reads it), else to the first field.
-    let (error_html, username_focus, invalid) = match error {
+    // After a refusal, focus goes to the error (a screen reader reads it); a fresh page leaves the first Tab to
+    // the skip link, as every page of the site does.
+    let (error_html, invalid) = match error {
         Some(error) => (
             format!(
                 r#"<p class="error" id="sign-in-error" role="alert" tabindex="-1" autofocus>{}</p>"#,
                 escape(error)
             ),
-            "",
             r#" aria-invalid="true" aria-describedby="sign-in-error""#,
         ),
-        None => (String::new(), " autofocus", ""),
+        None => (String::new(), ""),
     };
     let hint = if state.hints.is_some() {
         format!(
-            r#"<p class="hint">Demo account: <code>{}</code> / <code>{}</code>.</p>"#,
+            r#"<p class="hint demo-credentials">Demo account: <code>{}</code> / <code>{}</code>.</p>"#,
             escape(DEMO_USERNAME),
             escape(DEMO_PASSWORD)
         )
@@ -549,7 +581,7 @@ fn sign_in_form(
 <form method="post" action="/sign-in" id="sign-in-form">
 <input type="hidden" name="redirect_to" value="{redirect_to}">
 <div class="field"><label for="username">Email or username</label>
-<input id="username" name="username" autocomplete="username" required value="{username}"{username_focus}{invalid}></div>
+<input id="username" name="username" autocomplete="username" required value="{username}"{invalid}></div>
 <div class="field"><label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required{invalid}></div>
 <button type="submit" id="sign-in-submit">Sign in</button>
@@ -558,7 +590,11 @@ fn sign_in_form(
         redirect_to = escape(redirect_to),
         username = escape(username),
     );
-    (status, Html(page("Sign in", &state.signed_out_nav(), &body))).into_response()
+    (
+        status,
+        Html(page("Sign in", &state.signed_out_nav(), &body)),
+    )
+        .into_response()
 }
 
 async fn sign_in_submit(
@@ -655,7 +691,8 @@ fn error_page(error: &AuthError, nav: &Nav, retry: &str) -> Response {
     Problem {
         status,
         title: "Something went wrong",
-        message: "Your account's details could not be read just now. Try again in a moment.".to_owned(),
+        message: "Your account's details could not be read just now. Try again in a moment."
+            .to_owned(),
         detail: Some(format!("{}: {}", error.name(), error.public_message())),
         retry: Some(retry.to_owned()),
     }
@@ -686,18 +723,21 @@ async fn auth_error_page(
         _ => "The sign-in could not be completed.",
     };
     let mut body = format!(
-        r#"<div class="card"><p class="error" role="alert">{}</p><div class="actions"><a class="button" href="{}">Try signing in again</a><a class="button secondary" href="/">Go to the home page</a></div>
-<details class="technical"><summary>Technical detail</summary><p>Error code: <code id="auth-error-code">{}</code></p>"#,
+        r#"<div class="card"><p class="error" role="alert">{}</p><p class="hint">Error code: <code id="auth-error-code">{}</code></p><div class="actions"><a class="button" href="{}">Try signing in again</a><a class="button secondary" href="/">Go to the home page</a></div>
+<details class="technical"><summary>Technical detail</summary>"#,
         escape(explanation),
+        escape(code),
         state.sign_in_href(),
-        escape(code)
     );
-    if let Some(description) = &query.error_description {
-        let _ = write!(
-            body,
-            r#"<p id="auth-error-description">{}</p>"#,
-            escape(description)
-        );
+    match &query.error_description {
+        Some(description) => {
+            let _ = write!(
+                body,
+                r#"<p id="auth-error-description">{}</p>"#,
+                escape(description)
+            );
+        }
+        None => body.push_str("<p>The identity provider gave no description.</p>"),
     }
     body.push_str("</details></div>");
     let nav = state.nav(&ctx).await;

@@ -22,6 +22,8 @@ const SECTIONS: [(&str, &str); 6] = [
 pub(crate) struct Nav {
     /// The signed-in user, as people read it (name, else email, else username), if anyone is signed in.
     pub(crate) user: Option<String>,
+    /// The signed-in user's username (in the header's `data-username`, for scripts and tests).
+    pub(crate) username: Option<String>,
     /// Whether the managed-login routes (`/api/auth/*`) are mounted.
     pub(crate) managed_login: bool,
     /// The section the page belongs to (one of the navigation's paths), marked as the current page.
@@ -52,9 +54,10 @@ fn account_menu(nav: &Nav) -> String {
                 r#"<form method="post" action="/sign-out" class="plain"><button id="nav-sign-out" class="secondary small" type="submit">Sign out</button></form>"#
             };
             format!(
-                r#"<span class="who"><span class="avatar" aria-hidden="true">{initial}</span><span class="visually-hidden">Signed in as </span><strong id="signed-in-user" title="{name}">{name}</strong></span>{sign_out}"#,
+                r#"<span class="who"><span class="avatar" aria-hidden="true">{initial}</span><span class="visually-hidden">Signed in as </span><strong id="signed-in-user" title="{name}" data-username="{username}">{name}</strong></span>{sign_out}"#,
                 initial = escape(&initial(user)),
                 name = escape(user),
+                username = escape(nav.username.as_deref().unwrap_or_default()),
             )
         }
         (None, true) => r#"<a class="button small" id="nav-sign-in" href="/api/auth/sign-in?redirect_to=%2Fdashboard">Sign in</a>
@@ -136,6 +139,7 @@ mod tests {
     fn the_layout_marks_the_current_section_and_escapes_the_user() {
         let nav = Nav {
             user: Some("<Ann>".to_owned()),
+            username: Some("ann".to_owned()),
             managed_login: true,
             section: "/todos",
         };

@@ -110,9 +110,15 @@ pub(crate) async fn not_found(ctx: ServerContext, State(state): State<AppState>)
 
 /// Paths whose answers are for programs, not people: never turned into pages.
 fn answers_programs(path: &str) -> bool {
-    ["/api/", "/apis/", "/functions/", "/assets/", "/files/upload-url"]
-        .iter()
-        .any(|prefix| path.starts_with(prefix))
+    [
+        "/api/",
+        "/apis/",
+        "/functions/",
+        "/assets/",
+        "/files/upload-url",
+    ]
+    .iter()
+    .any(|prefix| path.starts_with(prefix))
 }
 
 /// The most of a refusal's text body read to show it as the technical detail.
@@ -171,7 +177,10 @@ pub(crate) async fn security_headers(
 ) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    // A page that brings its own policy keeps it (the auth routes' redirect page allows its script by hash).
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(csp);
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -222,9 +231,18 @@ mod tests {
             login: Some("http://127.0.0.1:4000".to_owned()),
         });
         let csp = csp.to_str().unwrap();
-        assert!(csp.contains("form-action 'self' http://127.0.0.1:4000;"), "{csp}");
-        assert!(csp.contains("img-src 'self' data: http://127.0.0.1:4001;"), "{csp}");
-        assert!(csp.contains("connect-src 'self' http://127.0.0.1:4001;"), "{csp}");
+        assert!(
+            csp.contains("form-action 'self' http://127.0.0.1:4000;"),
+            "{csp}"
+        );
+        assert!(
+            csp.contains("img-src 'self' data: http://127.0.0.1:4001;"),
+            "{csp}"
+        );
+        assert!(
+            csp.contains("connect-src 'self' http://127.0.0.1:4001;"),
+            "{csp}"
+        );
         assert!(!csp.contains("unsafe-inline"), "{csp}");
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     }

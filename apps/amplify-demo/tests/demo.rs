@@ -277,14 +277,31 @@ async fn private_pages_are_never_cached_and_public_ones_may_be() {
             "{path}"
         );
     }
-    // The gallery is rendered without the request's session: no Cache-Control is forced on it.
+    // The gallery's content is rendered without the request's session, but its header names the visitor: the
+    // page is private too. The stylesheet and the script read no session and may be kept.
     let gallery = client
         .get(format!("{}/gallery", demo.url))
         .send()
         .await
         .unwrap();
     assert_eq!(gallery.status(), StatusCode::OK);
-    assert_eq!(cache_control(&gallery), None);
+    assert_eq!(
+        cache_control(&gallery).as_deref(),
+        Some("private, no-store")
+    );
+    for path in ["/assets/site.css", "/assets/app.js"] {
+        let asset = client
+            .get(format!("{}{path}", demo.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(asset.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            cache_control(&asset).as_deref(),
+            Some("public, max-age=86400"),
+            "{path}"
+        );
+    }
 }
 
 /// The decoded value of the first cookie in `jar` for `url` whose name ends with `suffix`.
@@ -770,4 +787,204 @@ async fn the_summary_function_fails_rather_than_counting_what_it_cannot_read() {
     let body: serde_json::Value = answer.json().await.unwrap();
     assert_eq!(body["errorType"], "Unavailable", "{body}");
     assert!(body.get("open").is_none(), "{body}");
+}
+
+/// Every answer carries the security headers; the pages' policy allows no inline script or style, and the
+/// stylesheet and script it loads are the app's own.
+#[tokio::test]
+async fn pages_carry_security_headers_and_no_inline_code() {
+    let demo = start_demo().await;
+    let alice = browser_signed_in_as(&demo, DEMO_USERNAME, DEMO_PASSWORD).await;
+    for path in [
+        "/",
+        "/dashboard",
+        "/todos",
+        "/files",
+        "/gallery",
+        "/announcements",
+        "/no-such-page",
+    ] {
+        let response = alice
+            .get(format!("{}{path}", demo.url))
+            .send()
+            .await
+            .unwrap();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default()
+        };
+        let csp = header("content-security-policy");
+        assert!(
+            csp.contains("script-src 'self';") && csp.contains("style-src 'self';"),
+            "{path}: {csp}"
+        );
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("referrer-policy"), "same-origin", "{path}");
+        let html = response.text().await.unwrap();
+        assert!(
+            !html.contains("<script>") && !html.contains("<style") && !html.contains(" style="),
+            "{path} has inline code: {html}"
+        );
+        assert!(
+            html.contains(r##"<a class="skip-link" href="#main">"##)
+                && html.contains(r#"<main id="main""#),
+            "{path}: {html}"
+        );
+    }
+}
+
+/// A browser gets the site's pages for failures: a 404 in the layout, a refusal turned into a page with the
+/// original text folded away; a program (no `Accept: text/html`) keeps the plain answer.
+#[tokio::test]
+async fn failures_are_pages_for_browsers_and_plain_for_programs() {
+    let demo = start_demo().await;
+    let alice = browser_signed_in_as(&demo, DEMO_USERNAME, DEMO_PASSWORD).await;
+    let missing = alice
+        .get(format!("{}/no-such-page", demo.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let html = missing.text().await.unwrap();
+    assert!(
+        html.contains("<h1>Page not found</h1>") && html.contains(r#"href="/""#),
+        "{html}"
+    );
+    // Deleting a path outside one's own areas: refused in plain text, shown to a browser as a page.
+    let forbidden = |accept: &'static str| {
+        alice
+            .post(format!("{}/files/delete", demo.url))
+            .header("accept", accept)
+            .form(&[("path", "private/someone-else/secret.txt")])
+            .send()
+    };
+    let page = forbidden("text/html,application/xhtml+xml").await.unwrap();
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("<h1>Not allowed</h1>")
+            && html.contains(r#"<pre id="problem-detail">you can only delete your own files and public files</pre>"#),
+        "{html}"
+    );
+    let plain = forbidden("*/*").await.unwrap();
+    assert_eq!(plain.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        plain.text().await.unwrap(),
+        "you can only delete your own files and public files"
+    );
+}
+
+/// A blank todo gets the todo page back (400) with the reason next to the field; nothing is created.
+#[tokio::test]
+async fn a_blank_todo_is_refused_next_to_its_field() {
+    let demo = start_demo().await;
+    let alice = browser_signed_in_as(&demo, DEMO_USERNAME, DEMO_PASSWORD).await;
+    let refused = alice
+        .post(format!("{}/todos", demo.url))
+        .form(&[("content", "   ")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let html = refused.text().await.unwrap();
+    assert!(
+        html.contains(r#"aria-describedby="content-error""#)
+            && html.contains(r#"<p class="field-error" id="content-error">"#)
+            && html.contains(r#"id="no-todos""#),
+        "{html}"
+    );
+}
+
+/// Without JavaScript the upload form posts to the server, which says why nothing was uploaded.
+#[tokio::test]
+async fn an_upload_without_javascript_says_why_nothing_happened() {
+    let demo = start_demo().await;
+    let alice = browser_signed_in_as(&demo, DEMO_USERNAME, DEMO_PASSWORD).await;
+    let files = alice
+        .get(format!("{}/files", demo.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        files.contains(r#"<noscript><p class="notice" id="upload-needs-js">"#)
+            && files.contains(r#"action="/files/upload""#),
+        "{files}"
+    );
+    let answer = alice
+        .post(format!("{}/files/upload", demo.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        answer
+            .text()
+            .await
+            .unwrap()
+            .contains("<h1>Uploading needs JavaScript</h1>")
+    );
+}
+
+/// Signed-in users post news with their own token; a signed-out visitor is sent to sign in, and a blank
+/// title gets the form back.
+#[tokio::test]
+async fn signed_in_users_post_news() {
+    let demo = start_demo().await;
+    let signed_out = browser()
+        .post(format!("{}/announcements", demo.url))
+        .form(&[("title", "hello")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_out.status(), StatusCode::FOUND, "sent to sign in");
+    let alice = browser_signed_in_as(&demo, DEMO_USERNAME, DEMO_PASSWORD).await;
+    let blank = alice
+        .post(format!("{}/announcements", demo.url))
+        .form(&[("title", " "), ("body", "kept")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(blank.status(), StatusCode::BAD_REQUEST);
+    let html = blank.text().await.unwrap();
+    assert!(
+        html.contains(r#"id="news-error""#) && html.contains(">kept</textarea>"),
+        "{html}"
+    );
+    let posted = alice
+        .post(format!("{}/announcements", demo.url))
+        .form(&[("title", "Launch <day>"), ("body", "We ship.")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), StatusCode::SEE_OTHER);
+    // Anyone reads it, with the API key.
+    let news = browser()
+        .get(format!("{}/announcements", demo.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        news.contains("Launch &lt;day&gt;")
+            && news.contains("We ship.")
+            && !news.contains(r#"id="news-form""#),
+        "{news}"
+    );
 }

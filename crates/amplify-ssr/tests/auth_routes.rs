@@ -1291,6 +1291,14 @@ async fn a_successful_callback_exchanges_the_code_and_writes_the_session() {
             .unwrap()
             .starts_with("text/html")
     );
+    // Its one inline script is allowed by hash, so an app's strict policy need not allow inline scripts.
+    let policy = response.headers()[http::header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(
+        policy.starts_with("default-src 'none'; script-src 'sha256-"),
+        "{policy}"
+    );
     let page = response.body();
     assert!(page.contains("content=\"0; URL='/welcome'\""), "{page}");
     assert!(

@@ -325,7 +325,10 @@ async fn tokens_only_checks_never_touch_cognito_identity() {
         .expect("signed in");
     let id_claims = tokens.id_token_claims.expect("an id token");
     assert_eq!(id_claims.cognito_username(), Some(username.as_str()));
-    assert_eq!(tokens.access_token_claims.username(), Some(username.as_str()));
+    assert_eq!(
+        tokens.access_token_claims.username(),
+        Some(username.as_str())
+    );
     assert!(
         amplify_ssr::fetch_auth_tokens(&runner.context(&HeaderMap::new()))
             .await

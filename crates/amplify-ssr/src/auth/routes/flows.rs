@@ -530,12 +530,15 @@ fn is_user_navigation(headers: &HeaderMap) -> bool {
 
 /// `200` with the HTML intermediary page to `target`, with the context's cookie writes.
 fn html_page(ctx: &ServerContext, target: &str) -> Response<String> {
+    let (page, policy) = html::redirect_page(target);
     // The callback URL carries the authorization code; do not leak it to the next page.
-    html_response(
-        ctx,
-        html::redirect_page(target),
-        &[(http::header::REFERRER_POLICY, "no-referrer")],
-    )
+    let mut response = html_response(ctx, page, &[(http::header::REFERRER_POLICY, "no-referrer")]);
+    if let Ok(policy) = HeaderValue::from_str(&policy) {
+        response
+            .headers_mut()
+            .insert(http::header::CONTENT_SECURITY_POLICY, policy);
+    }
+    response
 }
 
 /// `200` with an HTML `page` and `extra` headers, with the context's cookie writes.
