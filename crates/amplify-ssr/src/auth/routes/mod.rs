@@ -21,7 +21,10 @@
 //!   cross-site is withheld by browsers on the very next redirect hop. So the sign-in callback answers `200` with a
 //!   tiny page that navigates on to the final destination (meta refresh, `location.replace` and a link), making
 //!   that navigation same-site; the sign-out callback bounces through the same page once so the second arrival
-//!   carries the `Strict` refresh-token cookie needed for revocation.
+//!   carries the `Strict` refresh-token cookie needed for revocation. The page brings its own
+//!   `Content-Security-Policy`, which allows its one script by hash and nothing else, so it works behind an
+//!   application policy that forbids inline scripts (an application's middleware should keep a policy a response
+//!   already has).
 //! - **No open redirect.** Redirects go to the configured application origin ([`AppOrigin`]), never to the
 //!   request's `Host`, and to destinations the application configured. The only request-provided destination,
 //!   `redirect_to`, must be a same-site relative path ([`crate::redirect::safe_redirect_path`]) both when the
