@@ -349,8 +349,11 @@ would email are shown on the sign-up and reset pages.</p></section>"#,
     Html(page("amplify-ssr demo", &nav, &body))
 }
 
+/// A link on a card: where, and its text.
+type CardLink = (&'static str, &'static str);
+
 /// The home page's cards: a capability, what it does, and where to see it.
-const CAPABILITIES: [(&str, &str, &[(&str, &str)]); 6] = [
+const CAPABILITIES: [(&str, &str, &[CardLink]); 6] = [
     (
         "Sessions from cookies",
         "The server reads the cookies the aws-amplify JavaScript client writes, verifies the tokens against the user \

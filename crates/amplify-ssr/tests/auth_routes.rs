@@ -1292,7 +1292,7 @@ async fn a_successful_callback_exchanges_the_code_and_writes_the_session() {
             .starts_with("text/html")
     );
     // Its one inline script is allowed by hash, so an app's strict policy need not allow inline scripts.
-    let policy = response.headers()[http::header::CONTENT_SECURITY_POLICY]
+    let policy = response.headers()[header::CONTENT_SECURITY_POLICY]
         .to_str()
         .unwrap();
     assert!(
