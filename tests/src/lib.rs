@@ -780,3 +780,49 @@ impl AppSyncSimulator {
             .clone()
     }
 }
+
+/// The demo app on free ports, with its embedded amplify-local in a temporary directory, for one test.
+#[derive(Debug)]
+pub struct DemoUnderTest {
+    demo: amplify_demo::RunningDemo,
+    _data_dir: tempfile::TempDir,
+}
+
+impl DemoUnderTest {
+    /// Starts the demo; its data directory's name starts with `prefix`.
+    pub async fn start(prefix: &str) -> Self {
+        let data_dir = tempfile::Builder::new()
+            .prefix(prefix)
+            .tempdir()
+            .expect("create a temporary data directory");
+        let mut options = amplify_demo::DemoOptions::new(data_dir.path());
+        options.port = 0;
+        options.backend_port = 0;
+        let demo = amplify_demo::start(options)
+            .await
+            .unwrap_or_else(|e| panic!("start the demo: {e}"));
+        assert!(
+            demo.backend().is_some(),
+            "the demo should run on its embedded amplify-local"
+        );
+        Self {
+            demo,
+            _data_dir: data_dir,
+        }
+    }
+
+    /// Where the demo listens.
+    pub fn url(&self) -> &str {
+        &self.demo.url
+    }
+
+    /// Its embedded amplify-local.
+    pub fn backend(&self) -> &amplify_local::LocalBackend {
+        self.demo.backend().expect("embedded backend")
+    }
+
+    /// Stops the demo and its backend.
+    pub async fn shutdown(self) {
+        self.demo.shutdown().await;
+    }
+}

@@ -11,46 +11,29 @@
 //! tests fail with a message saying so (they are never skipped).
 
 use amplify_demo::app::{DEMO_PASSWORD, DEMO_USERNAME};
-use amplify_demo::{DemoOptions, RunningDemo};
 use amplify_integration_tests::{
-    BrowserRun, PEER_TIMEOUT, PeerEnv, assert_no_peer_error, run_browser_flow,
+    BrowserRun, DemoUnderTest, PEER_TIMEOUT, PeerEnv, assert_no_peer_error, run_browser_flow,
 };
 use serde_json::Value;
 
 /// The demo (with its embedded amplify-local) for one test.
 struct Demo {
-    demo: RunningDemo,
-    _data_dir: tempfile::TempDir,
+    demo: DemoUnderTest,
 }
 
 impl Demo {
     async fn start() -> Self {
-        let data_dir = tempfile::Builder::new()
-            .prefix("amplify-e2e-")
-            .tempdir()
-            .expect("create a temporary data directory");
-        let mut options = DemoOptions::new(data_dir.path());
-        options.port = 0;
-        options.backend_port = 0;
-        let demo = amplify_demo::start(options)
-            .await
-            .unwrap_or_else(|e| panic!("start the demo: {e}"));
-        assert!(
-            demo.backend().is_some(),
-            "the demo should run on its embedded amplify-local"
-        );
         Self {
-            demo,
-            _data_dir: data_dir,
+            demo: DemoUnderTest::start("amplify-e2e-").await,
         }
     }
 
     fn url(&self) -> &str {
-        &self.demo.url
+        self.demo.url()
     }
 
     fn backend(&self) -> &amplify_local::LocalBackend {
-        self.demo.backend().expect("embedded backend")
+        self.demo.backend()
     }
 
     fn client_id(&self) -> String {

@@ -13,9 +13,8 @@
 //! element, `<main id="main">`, a `<header>` with the navigation (`<nav>`), a `<footer>`.
 
 use amplify_demo::app::{DEMO_PASSWORD, DEMO_USERNAME};
-use amplify_demo::{DemoOptions, RunningDemo};
 use amplify_integration_tests::{
-    BrowserRun, PeerEnv, interop_dir, run_browser_script, screenshot_dir,
+    BrowserRun, DemoUnderTest, PeerEnv, interop_dir, run_browser_script, screenshot_dir,
 };
 use serde_json::Value;
 
@@ -24,30 +23,18 @@ const WIDTHS: &str = "1280x800,390x844";
 
 /// The demo (with its embedded amplify-local) for one test.
 struct Demo {
-    demo: RunningDemo,
-    _data_dir: tempfile::TempDir,
+    demo: DemoUnderTest,
 }
 
 impl Demo {
     async fn start() -> Self {
-        let data_dir = tempfile::Builder::new()
-            .prefix("amplify-pages-")
-            .tempdir()
-            .expect("create a temporary data directory");
-        let mut options = DemoOptions::new(data_dir.path());
-        options.port = 0;
-        options.backend_port = 0;
-        let demo = amplify_demo::start(options)
-            .await
-            .unwrap_or_else(|e| panic!("start the demo: {e}"));
         Self {
-            demo,
-            _data_dir: data_dir,
+            demo: DemoUnderTest::start("amplify-pages-").await,
         }
     }
 
     fn url(&self) -> &str {
-        &self.demo.url
+        self.demo.url()
     }
 
     /// Runs `flow` of pages.mjs with the demo's URL and account plus `extra`, saves its report next to the

@@ -68,17 +68,14 @@ async fn sign_in_form_dashboard_api_and_sign_out() {
     );
 
     // The password form keeps the destination too.
-    let form = client
-        .get(format!(
+    let form = page_text(
+        &client,
+        format!(
             "{}/sign-in?redirect_to=%2Fdashboard%3Ftab%3Dprofile",
             demo.url
-        ))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        ),
+    )
+    .await;
     assert!(
         form.contains(r#"name="redirect_to" value="/dashboard?tab=profile""#),
         "{form}"
@@ -481,14 +478,7 @@ async fn files_upload_through_presigned_put_list_download_and_delete() {
     );
     upload(&client, &demo, "hello.png", "public", "hello everyone").await;
 
-    let html = client
-        .get(format!("{}/files", demo.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(&client, format!("{}/files", demo.url)).await;
     assert!(
         html.contains("notes.txt") && html.contains("hello.png"),
         "{html}"
@@ -511,14 +501,7 @@ async fn files_upload_through_presigned_put_list_download_and_delete() {
     assert_eq!(bodies, ["hello everyone", "my private notes"]);
 
     // The gallery is rendered without the request: guest credentials, presigned image URLs.
-    let gallery = browser()
-        .get(format!("{}/gallery", demo.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let gallery = page_text(&browser(), format!("{}/gallery", demo.url)).await;
     assert!(
         gallery.contains("hello.png") && !gallery.contains("notes.txt"),
         "{gallery}"
@@ -555,14 +538,7 @@ async fn files_upload_through_presigned_put_list_download_and_delete() {
         .await
         .unwrap();
     assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
-    let html = client
-        .get(format!("{}/files", demo.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(&client, format!("{}/files", demo.url)).await;
     assert!(!html.contains("notes.txt"), "{html}");
 }
 
@@ -598,6 +574,11 @@ async fn browser_signed_in_as(demo: &Demo, username: &str, password: &str) -> re
     client
 }
 
+/// The body of a GET of `url` as text.
+async fn page_text(client: &reqwest::Client, url: String) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
 fn hidden_ids(html: &str) -> Vec<String> {
     html.split(r#"name="id" value=""#)
         .skip(1)
@@ -620,14 +601,7 @@ async fn todos_are_per_user_through_the_typed_client() {
     let alice = browser_signed_in_as(&demo, DEMO_USERNAME, DEMO_PASSWORD).await;
     let bob = browser_signed_in_as(&demo, "bob@example.com", "Bob-passw0rd!").await;
 
-    let page = alice
-        .get(format!("{}/todos", demo.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&alice, format!("{}/todos", demo.url)).await;
     assert!(page.contains(r#"id="no-todos""#), "{page}");
     assert!(
         page.contains("0 open of 0"),
@@ -642,14 +616,7 @@ async fn todos_are_per_user_through_the_typed_client() {
             .unwrap();
         assert_eq!(created.status(), StatusCode::SEE_OTHER);
     }
-    let page = alice
-        .get(format!("{}/todos", demo.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&alice, format!("{}/todos", demo.url)).await;
     assert!(
         page.contains("buy milk") && page.contains("write &lt;tests&gt;"),
         "{page}"
@@ -659,14 +626,7 @@ async fn todos_are_per_user_through_the_typed_client() {
     assert!(page.contains("2 open of 2"), "{page}");
 
     // Bob sees none of them and can change none of them.
-    let bobs = bob
-        .get(format!("{}/todos", demo.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let bobs = page_text(&bob, format!("{}/todos", demo.url)).await;
     assert!(
         !bobs.contains("buy milk") && bobs.contains(r#"id="no-todos""#),
         "{bobs}"
@@ -698,14 +658,7 @@ async fn todos_are_per_user_through_the_typed_client() {
         .await
         .unwrap();
     assert_eq!(toggled.status(), StatusCode::SEE_OTHER);
-    let page = alice
-        .get(format!("{}/todos", demo.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&alice, format!("{}/todos", demo.url)).await;
     assert_eq!(page.matches(r#"class="todo done""#).count(), 1, "{page}");
     assert!(page.contains("1 open of 2"), "{page}");
     let deleted = alice
@@ -715,14 +668,7 @@ async fn todos_are_per_user_through_the_typed_client() {
         .await
         .unwrap();
     assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
-    let page = alice
-        .get(format!("{}/todos", demo.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&alice, format!("{}/todos", demo.url)).await;
     assert_eq!(hidden_ids(&page).len(), 2, "{page}");
 }
 
@@ -912,14 +858,7 @@ async fn a_blank_todo_is_refused_next_to_its_field() {
 async fn an_upload_without_javascript_says_why_nothing_happened() {
     let demo = start_demo().await;
     let alice = browser_signed_in_as(&demo, DEMO_USERNAME, DEMO_PASSWORD).await;
-    let files = alice
-        .get(format!("{}/files", demo.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let files = page_text(&alice, format!("{}/files", demo.url)).await;
     assert!(
         files.contains(r#"<noscript><p class="notice" id="upload-needs-js">"#)
             && files.contains(r#"action="/files/upload""#),
@@ -973,14 +912,7 @@ async fn signed_in_users_post_news() {
         .unwrap();
     assert_eq!(posted.status(), StatusCode::SEE_OTHER);
     // Anyone reads it, with the API key.
-    let news = browser()
-        .get(format!("{}/announcements", demo.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let news = page_text(&browser(), format!("{}/announcements", demo.url)).await;
     assert!(
         news.contains("Launch &lt;day&gt;")
             && news.contains("We ship.")
