@@ -166,6 +166,18 @@ async fn email_usernames_sign_up_asks_only_for_the_email() {
         "{}",
         page.body
     );
+    // So does "Forgot your password?".
+    let page = Browser::new(&h)
+        .get(&format!("/forgotPassword?{}", query(&params)))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.text_of("forgot-note").contains("email address"));
+    assert!(
+        page.body
+            .contains("<label for=\"username\">Email</label><input id=\"username\" name=\"username\" type=\"email\""),
+        "{}",
+        page.body
+    );
     h.backend.shutdown().await;
 }
 
@@ -652,6 +664,18 @@ async fn cli_registers_app_origins() {
             "https://dev.example.com/api/auth/sign-in-callback"
         ])
     );
+}
+
+#[tokio::test]
+async fn email_usernames_flag_is_written_to_the_outputs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let outputs = dir.path().join("amplify_outputs.json");
+    let child = serve_binary(&dir.path().join("data"), &outputs, &["--email-usernames"]).await;
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&outputs).expect("outputs written"))
+            .expect("outputs JSON");
+    drop(child);
+    assert_eq!(written["auth"]["username_attributes"], json!(["email"]));
 }
 
 #[tokio::test]
