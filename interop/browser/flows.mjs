@@ -8,7 +8,8 @@
 //   SCREENSHOT_DIR=target/e2e-screenshots node interop/browser/flows.mjs
 //
 // Optional: CHROMIUM (default /usr/bin/chromium), USERNAME / PASSWORD (the account the
-// sign-in flows use), CLIENT_ID (the app client; sign-out flow), NEW_USERNAME / NEW_EMAIL / NEW_PASSWORD (sign-up), GOOGLE_EMAIL /
+// sign-in flows use), CLIENT_ID (the app client; sign-out flow), NEW_EMAIL / NEW_PASSWORD (sign-up; NEW_USERNAME too
+// when the page asks for a username), GOOGLE_EMAIL /
 // GOOGLE_NAME (federated consent), STEP_TIMEOUT_MS (each wait; default 20000),
 // FLOW_TIMEOUT_MS (the whole flow; default 90000). forgot-password: NEW_PASSWORD. admin-created-user:
 // TEMPORARY_PASSWORD, NEW_PASSWORD, NEW_EMAIL. totp-sign-in (amplify-local's pages alone, no demo:
@@ -193,7 +194,6 @@ async function recordSignedOut() {
 }
 
 async function signUp() {
-  const newUsername = env('NEW_USERNAME');
   const newEmail = env('NEW_EMAIL');
   const newPassword = env('NEW_PASSWORD');
   await page.goto(`${demoUrl}/`);
@@ -203,7 +203,13 @@ async function signUp() {
   await waitFor('#signup-form');
   await step('sign-up-page');
   result.signUpPageUrl = page.url();
-  await page.locator('#username').fill(newUsername);
+  // Fill what the page asks for: a pool whose usernames are emails has no #username field.
+  result.signUpFields = await page
+    .locator('#signup-form input:not([type=hidden])')
+    .evaluateAll((inputs) => inputs.map((input) => input.id));
+  if (result.signUpFields.includes('username')) {
+    await page.locator('#username').fill(env('NEW_USERNAME'));
+  }
   await page.locator('#email').fill(newEmail);
   await page.locator('#password').fill(newPassword);
   await step('sign-up-filled');

@@ -333,23 +333,28 @@ async fn sign_out_signs_out_and_revokes_the_refresh_token() {
 }
 
 /// 3. Sign-up on the managed-login page, confirmation with the code the page shows, and back on
-/// the dashboard signed in as the new user.
+/// the dashboard signed in as the new user. The demo's usernames are emails, so the page asks
+/// only for the email and the password, and the email is the username.
 #[tokio::test(flavor = "multi_thread")]
 async fn sign_up_confirm_signs_in() {
     let demo = Demo::start().await;
-    let new_username = "e2e-new-user";
-    let new_email = "e2e-new-user@example.com";
+    let new_username = "e2e-new-user@example.com";
     let run = demo
         .run(
             "sign-up",
             &[
-                ("NEW_USERNAME", new_username),
-                ("NEW_EMAIL", new_email),
+                ("NEW_EMAIL", new_username),
                 ("NEW_PASSWORD", "New-user-passw0rd!"),
             ],
             Expect::NoErrors,
         )
         .await;
+    assert_eq!(
+        run.output.get("signUpFields"),
+        Some(&serde_json::json!(["email", "password"])),
+        "the sign-up form should ask only for the email and the password\n{}",
+        run.details()
+    );
 
     let backend_url = demo.backend().base_url();
     for key in ["signUpPageUrl", "confirmPageUrl"] {

@@ -133,7 +133,8 @@ pub async fn start_embedded_backend(
     let mut options = amplify_local::LocalOptions::new(data_dir.to_path_buf())
         .with_app_origins(app_origins)
         .with_custom_operations(crate::summary::custom_operations())
-        .with_function("summary", summary_function);
+        .with_function("summary", summary_function)
+        .with_email_usernames(true);
     options.port = port;
     let backend = match amplify_local::LocalBackend::start(options.clone()).await {
         Ok(backend) => backend,

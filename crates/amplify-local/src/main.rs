@@ -86,6 +86,10 @@ struct ServeArgs {
     /// sign-up may then set. Repeatable.
     #[arg(long = "custom-attribute", value_name = "NAME")]
     custom_attributes: Vec<String>,
+    /// Usernames are email addresses (a Gen 2 pool's default `loginWith:
+    /// { email: true }`): sign-up asks only for the email.
+    #[arg(long)]
+    email_usernames: bool,
     /// Whether sign-in asks for a second factor: off, optional or required.
     #[arg(long, default_value = "off", value_parser = parse_mfa_mode)]
     mfa: MfaMode,
@@ -329,6 +333,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             options = options.with_custom_attribute(name.clone());
         }
         options = options
+            .with_email_usernames(args.email_usernames)
             .with_mfa(args.mfa)
             .with_mfa_factors(args.mfa_factors.iter().copied());
         options = args.apply_limits(options);

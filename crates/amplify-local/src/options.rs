@@ -171,6 +171,15 @@ pub struct LocalOptions {
     /// Sign-up and the other attribute-writing operations refuse undeclared
     /// ones. Default: none.
     pub custom_attributes: Vec<String>,
+    /// Whether usernames are email addresses, as in a Gen 2 pool with the
+    /// default `loginWith: { email: true }` (default false). Then
+    /// `amplify_outputs.json` says `"username_attributes": ["email"]`,
+    /// `SignUp` refuses a username that is not an email address and sets the
+    /// `email` attribute from it, and the managed sign-up page asks only for
+    /// the email and the password. Unlike Cognito, which gives such users a
+    /// generated username, the username stays the email address (it is the
+    /// `cognito:username` claim).
+    pub email_usernames: bool,
     /// The clock every lifetime is checked against (default: one that
     /// follows the system clock). Tests freeze and move it instead of
     /// sleeping; see [`Clock`].
@@ -216,6 +225,7 @@ impl LocalOptions {
             admin_credentials: None,
             allowed_hosts: Vec::new(),
             custom_attributes: Vec::new(),
+            email_usernames: false,
             clock: Clock::default(),
             mfa: MfaMode::Off,
             mfa_factors: MfaFactor::ALL.to_vec(),
@@ -386,6 +396,13 @@ impl LocalOptions {
     /// Declares a custom attribute (`custom:team` or `team`).
     pub fn with_custom_attribute(mut self, name: impl Into<String>) -> Self {
         self.custom_attributes.push(name.into());
+        self
+    }
+
+    /// Makes usernames email addresses, or not (see
+    /// [`LocalOptions::email_usernames`]).
+    pub fn with_email_usernames(mut self, enabled: bool) -> Self {
+        self.email_usernames = enabled;
         self
     }
 

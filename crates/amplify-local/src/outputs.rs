@@ -15,7 +15,7 @@ pub(crate) fn outputs(state: &AppState) -> Value {
             "aws_region": state.region(),
             "user_pool_id": state.user_pool_id(),
             "user_pool_client_id": state.client_id(),
-            "username_attributes": [],
+            "username_attributes": username_attributes(state),
             "standard_required_attributes": ["email"],
             "password_policy": {
                 "min_length": 8,
@@ -71,6 +71,16 @@ pub(crate) fn outputs(state: &AppState) -> Value {
         custom.insert("API".to_owned(), state.rest_apis.outputs(state));
     }
     outputs
+}
+
+/// `auth.username_attributes`: `["email"]` when usernames are email
+/// addresses, else none (plain usernames).
+fn username_attributes(state: &AppState) -> Vec<&'static str> {
+    if state.options().email_usernames {
+        vec!["email"]
+    } else {
+        Vec::new()
+    }
 }
 
 /// `auth.mfa_methods`: the enabled factors, none when MFA is off.

@@ -82,6 +82,20 @@ impl std::fmt::Display for UsernameRefusal {
     }
 }
 
+/// A minimal email check: one `@` with text on both sides, no spaces.
+pub(crate) fn plausible_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+                && email.len() <= 256
+        }
+        None => false,
+    }
+}
+
 /// Checks a username against Cognito's constraints: 1 to 128 characters,
 /// each matching [`USERNAME_PATTERN`]. A refusal names the first offending
 /// character.

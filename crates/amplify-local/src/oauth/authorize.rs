@@ -90,6 +90,7 @@ pub(crate) fn login_page(
     let page = pages::login(
         &authorization.page(&query, &providers, csrf),
         username,
+        state.options().email_usernames,
         notice,
         error,
     );

@@ -21,7 +21,7 @@ use crate::db::{UserRecord, UserStatus};
 use crate::ids;
 use crate::pages::{self, ConsentPage};
 use crate::state::AppState;
-use crate::users::new_user;
+use crate::users::{new_user, plausible_email};
 
 /// Renders the consent page with its anti-CSRF cookie (status 400 when it
 /// shows an error).
@@ -54,20 +54,6 @@ pub(crate) fn consent_page(
         StatusCode::OK
     };
     csrf.attach(pages::html(status, page))
-}
-
-/// A minimal email check: one `@` with text on both sides, no spaces.
-pub(crate) fn plausible_email(email: &str) -> bool {
-    match email.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && !domain.is_empty()
-                && !domain.contains('@')
-                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-                && email.len() <= 256
-        }
-        None => false,
-    }
 }
 
 /// A stable, numeric-looking provider user id derived from the provider and

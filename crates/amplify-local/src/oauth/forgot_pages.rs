@@ -55,7 +55,7 @@ fn forgot_form(
     error: Option<&str>,
 ) -> Response {
     page(state, authorization, csrf, error, |ctx| {
-        pages::forgot(ctx, username, error)
+        pages::forgot(ctx, username, state.options().email_usernames, error)
     })
 }
 

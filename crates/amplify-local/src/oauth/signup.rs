@@ -18,7 +18,6 @@ use axum::response::{IntoResponse, Response};
 use super::authorize::login_page;
 use super::cookies;
 use super::csrf::Csrf;
-use super::federated::plausible_email;
 use super::form_post::FormPost;
 use super::params::Params;
 use super::request::{AuthRequest, Authorization, blocking_page, internal_error_page, validate};
@@ -29,7 +28,7 @@ use crate::ids;
 use crate::pages::{self, Text};
 use crate::state::AppState;
 use crate::user_pool::{AttributeRefusal, SignUpError, confirm_with_code, register};
-use crate::users::UsernameRefusal;
+use crate::users::{UsernameRefusal, plausible_email};
 
 /// The sign-up binding cookie's name before its `_<port>` suffix.
 const BINDING_PREFIX: &str = "amplify_local_signup";
@@ -47,6 +46,7 @@ fn status_for(error: Option<&str>) -> StatusCode {
 }
 
 fn signup_form(
+    state: &AppState,
     authorization: &Authorization,
     csrf: &Csrf,
     username: &str,
@@ -54,14 +54,15 @@ fn signup_form(
     error: Option<&str>,
 ) -> Response {
     let query = authorization.request.query(false);
+    let form = pages::SignupForm {
+        username,
+        email,
+        email_usernames: state.options().email_usernames,
+        error,
+    };
     csrf.attach(pages::html(
         status_for(error),
-        pages::signup(
-            &authorization.page(&query, &[], csrf),
-            username,
-            email,
-            error,
-        ),
+        pages::signup(&authorization.page(&query, &[], csrf), form),
     ))
 }
 
@@ -142,6 +143,7 @@ fn explain(text: &Text, error: &SignUpError) -> Option<String> {
             text.err_required.to_owned()
         }
         SignUpError::Username(UsernameRefusal::Character(_)) => text.err_username.to_owned(),
+        SignUpError::UsernameNotEmail | SignUpError::EmailMismatch => text.err_email.to_owned(),
         SignUpError::Attribute(AttributeRefusal::TooLong(name)) => {
             text.err_attribute_length.replace("{}", name)
         }
@@ -165,7 +167,7 @@ pub(crate) async fn signup_page(
         let request = AuthRequest::from_params(&Params::query(query.as_deref()));
         match validate(&state, request) {
             Ok(authorization) => match Csrf::for_page(&state, &headers) {
-                Ok(csrf) => signup_form(&authorization, &csrf, "", "", None),
+                Ok(csrf) => signup_form(&state, &authorization, &csrf, "", "", None),
                 Err(error) => internal_error_page(authorization.lang, &error),
             },
             Err(refusal) => refusal.into_response(),
@@ -188,11 +190,16 @@ pub(crate) async fn signup(
         };
         let authorization = &post.authorization;
         let text = authorization.lang.text();
-        let username = post.field("username").trim();
         let email = post.field("email").trim();
+        // When usernames are emails the form has no username field.
+        let username = if state.options().email_usernames {
+            email
+        } else {
+            post.field("username").trim()
+        };
         let password = post.field("password");
         let form = |csrf: &Csrf, message: &str| {
-            signup_form(authorization, csrf, username, email, Some(message))
+            signup_form(&state, authorization, csrf, username, email, Some(message))
         };
         let csrf = match post.check_csrf(&state, &headers, form) {
             Ok(csrf) => csrf,
@@ -268,7 +275,14 @@ pub(crate) async fn confirm(
             Err(refused) => return *refused,
         };
         if username.is_empty() {
-            return signup_form(authorization, &csrf, "", "", Some(text.err_required));
+            return signup_form(
+                &state,
+                authorization,
+                &csrf,
+                "",
+                "",
+                Some(text.err_required),
+            );
         }
         let refuse = |message: &str| form(&csrf, message);
         if code.is_empty() {

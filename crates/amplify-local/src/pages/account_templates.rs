@@ -188,22 +188,27 @@ pub(crate) fn select_mfa(
 }
 
 /// The "forgot your password" page: `form#forgot-form`, `#username`,
-/// `#send-code`, `#error`, `#signin-link`.
-pub(crate) fn forgot(ctx: &PageContext<'_>, username: &str, error: Option<&str>) -> String {
+/// `#send-code`, `#error`, `#signin-link`. When usernames are email
+/// addresses, `#username` is labelled "Email".
+pub(crate) fn forgot(
+    ctx: &PageContext<'_>,
+    username: &str,
+    email_usernames: bool,
+    error: Option<&str>,
+) -> String {
     let t = ctx.lang.account();
+    let (note_text, label, kind) = if email_usernames {
+        (t.forgot_note_email, ctx.text().email, "email")
+    } else {
+        (t.forgot_note, ctx.text().username, "text")
+    };
     let body = format!(
         "{note}<form id=\"forgot-form\" method=\"post\" action=\"/forgotPassword\" novalidate>\
          {hidden}{fields}<button id=\"send-code\" type=\"submit\">{button}</button></form>{back}",
-        note = note("forgot-note", t.forgot_note),
+        note = note("forgot-note", note_text),
         hidden = hidden_fields(ctx),
         fields = form_fields(
-            &[Field::new(
-                "username",
-                ctx.text().username,
-                "text",
-                username,
-                "username"
-            )],
+            &[Field::new("username", label, kind, username, "username")],
             error
         ),
         button = escape(t.send_code),

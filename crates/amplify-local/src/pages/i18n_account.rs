@@ -25,6 +25,8 @@ pub(crate) struct AccountText {
     pub(crate) verify_button: &'static str,
     pub(crate) forgot_title: &'static str,
     pub(crate) forgot_note: &'static str,
+    /// [`AccountText::forgot_note`] when usernames are email addresses.
+    pub(crate) forgot_note_email: &'static str,
     pub(crate) send_code: &'static str,
     pub(crate) reset_title: &'static str,
     pub(crate) reset_button: &'static str,
@@ -66,6 +68,7 @@ static EN: AccountText = AccountText {
     verify_button: "Verify",
     forgot_title: "Reset your password",
     forgot_note: "Enter your username: a code to reset your password will be sent to you.",
+    forgot_note_email: "Enter your email address: a code to reset your password will be sent to you.",
     send_code: "Send code",
     reset_title: "Choose a new password",
     reset_button: "Reset password",
@@ -94,6 +97,7 @@ static FR: AccountText = AccountText {
     verify_button: "Vérifier",
     forgot_title: "Réinitialiser votre mot de passe",
     forgot_note: "Saisissez votre nom d'utilisateur : un code de réinitialisation vous sera envoyé.",
+    forgot_note_email: "Saisissez votre adresse e-mail : un code de réinitialisation vous sera envoyé.",
     send_code: "Envoyer le code",
     reset_title: "Choisir un nouveau mot de passe",
     reset_button: "Réinitialiser le mot de passe",
@@ -122,6 +126,7 @@ static DE: AccountText = AccountText {
     verify_button: "Bestätigen",
     forgot_title: "Passwort zurücksetzen",
     forgot_note: "Geben Sie Ihren Benutzernamen ein: Sie erhalten einen Code zum Zurücksetzen Ihres Passworts.",
+    forgot_note_email: "Geben Sie Ihre E-Mail-Adresse ein: Sie erhalten einen Code zum Zurücksetzen Ihres Passworts.",
     send_code: "Code senden",
     reset_title: "Neues Passwort wählen",
     reset_button: "Passwort zurücksetzen",
@@ -150,6 +155,7 @@ static ES: AccountText = AccountText {
     verify_button: "Verificar",
     forgot_title: "Restablecer su contraseña",
     forgot_note: "Introduzca su nombre de usuario: recibirá un código para restablecer su contraseña.",
+    forgot_note_email: "Introduzca su dirección de correo electrónico: recibirá un código para restablecer su contraseña.",
     send_code: "Enviar código",
     reset_title: "Elegir una contraseña nueva",
     reset_button: "Restablecer contraseña",
@@ -178,6 +184,7 @@ static JA: AccountText = AccountText {
     verify_button: "確認",
     forgot_title: "パスワードのリセット",
     forgot_note: "ユーザー名を入力してください。パスワードをリセットするためのコードが送信されます。",
+    forgot_note_email: "メールアドレスを入力してください。パスワードをリセットするためのコードが送信されます。",
     send_code: "コードを送信",
     reset_title: "新しいパスワードを選択",
     reset_button: "パスワードをリセット",
@@ -191,7 +198,7 @@ static JA: AccountText = AccountText {
 mod tests {
     use super::*;
 
-    fn all(text: &AccountText) -> [&'static str; 25] {
+    fn all(text: &AccountText) -> [&'static str; 26] {
         [
             text.new_password_title,
             text.new_password,
@@ -211,6 +218,7 @@ mod tests {
             text.verify_button,
             text.forgot_title,
             text.forgot_note,
+            text.forgot_note_email,
             text.send_code,
             text.reset_title,
             text.reset_button,

@@ -16,7 +16,7 @@ pub(crate) const CSRF_FIELD: &str = "_csrf";
 pub(crate) use account_templates::{
     ChallengeForm, email_setup, forgot, mfa_code, new_password, reset, select_mfa, totp_setup,
 };
-pub(crate) use templates::{ConsentPage, confirm, consent, error_page, login, signup};
+pub(crate) use templates::{ConsentPage, SignupForm, confirm, consent, error_page, login, signup};
 
 /// What every page needs: language, and the authorize parameters to carry
 /// through forms and links.

@@ -157,13 +157,20 @@ fn display_name(provider: &str) -> &str {
 
 /// The login page: `form#login-form`, `#username`, `#password`, `#sign-in`,
 /// `#error`, `#notice`, `#signup-link`, `#forgot-link`.
+/// When usernames are email addresses, `#username` is labelled "Email".
 pub(crate) fn login(
     ctx: &PageContext<'_>,
     username: &str,
+    email_usernames: bool,
     notice: Option<&str>,
     error: Option<&str>,
 ) -> String {
     let t = ctx.text();
+    let (username_label, username_kind) = if email_usernames {
+        (t.email, "email")
+    } else {
+        (t.username, "text")
+    };
     let notice = notice
         .map(|message| {
             format!(
@@ -195,7 +202,13 @@ pub(crate) fn login(
         hidden = hidden_fields(ctx),
         fields = form_fields(
             &[
-                Field::new("username", t.username, "text", username, "username"),
+                Field::new(
+                    "username",
+                    username_label,
+                    username_kind,
+                    username,
+                    "username"
+                ),
                 Field::new("password", t.password, "password", "", "current-password"),
             ],
             error
@@ -208,28 +221,40 @@ pub(crate) fn login(
     layout(ctx.lang, t.sign_in_title, &body)
 }
 
-/// The sign-up page: `form#signup-form`, `#username`, `#email`,
-/// `#password`, `#sign-up`, `#error`, `#signin-link`.
-pub(crate) fn signup(
-    ctx: &PageContext<'_>,
-    username: &str,
-    email: &str,
-    error: Option<&str>,
-) -> String {
+/// What the sign-up form shows.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SignupForm<'a> {
+    pub(crate) username: &'a str,
+    pub(crate) email: &'a str,
+    /// Usernames are email addresses: no username field.
+    pub(crate) email_usernames: bool,
+    pub(crate) error: Option<&'a str>,
+}
+
+/// The sign-up page: `form#signup-form`, `#username` (absent when usernames
+/// are email addresses), `#email`, `#password`, `#sign-up`, `#error`,
+/// `#signin-link`.
+pub(crate) fn signup(ctx: &PageContext<'_>, form: SignupForm<'_>) -> String {
     let t = ctx.text();
+    let username = Field::new("username", t.username, "text", form.username, "username");
+    // With email usernames the email is what the user signs in with.
+    let email_autocomplete = if form.email_usernames {
+        "username"
+    } else {
+        "email"
+    };
+    let email = Field::new("email", t.email, "email", form.email, email_autocomplete);
+    let password = Field::new("password", t.password, "password", "", "new-password");
+    let fields = if form.email_usernames {
+        form_fields(&[email, password], form.error)
+    } else {
+        form_fields(&[username, email, password], form.error)
+    };
     let body = format!(
         "<form id=\"signup-form\" method=\"post\" action=\"/signup\" novalidate>{hidden}\
          {fields}<button id=\"sign-up\" type=\"submit\">{button}</button></form>\
          <div class=\"links\"><a id=\"signin-link\" href=\"/login?{query}\">{have_account}</a></div>",
         hidden = hidden_fields(ctx),
-        fields = form_fields(
-            &[
-                Field::new("username", t.username, "text", username, "username"),
-                Field::new("email", t.email, "email", email, "email"),
-                Field::new("password", t.password, "password", "", "new-password"),
-            ],
-            error
-        ),
         button = escape(t.sign_up_button),
         query = escape(ctx.query),
         have_account = escape(t.have_account),

@@ -10,7 +10,7 @@ use crate::attempts::{Attempt, Guess};
 use crate::db::{UserRecord, UserStatus};
 use crate::ids;
 use crate::state::AppState;
-use crate::users::{UsernameRefusal, check_username, new_user};
+use crate::users::{UsernameRefusal, check_username, new_user, plausible_email};
 
 /// Confirmation codes are valid for 24 hours, as in Cognito.
 const CODE_TTL_SECS: i64 = 24 * 3600;
@@ -76,6 +76,11 @@ pub(crate) enum SignUpError {
     Attribute(AttributeRefusal),
     /// No email was given.
     MissingEmail,
+    /// Usernames are email addresses and this one is not.
+    UsernameNotEmail,
+    /// Usernames are email addresses and the `email` attribute names
+    /// another one.
+    EmailMismatch,
     /// Anything else (password policy, existing user, storage).
     Api(ApiError),
 }
@@ -90,6 +95,13 @@ impl From<SignUpError> for ApiError {
             SignUpError::MissingEmail => ApiError::new(
                 ErrorCode::InvalidParameter,
                 "Attributes did not conform to the schema: email: The attribute is required",
+            ),
+            SignUpError::UsernameNotEmail => {
+                ApiError::new(ErrorCode::InvalidParameter, "Username should be an email.")
+            }
+            SignUpError::EmailMismatch => ApiError::new(
+                ErrorCode::InvalidParameter,
+                "The email attribute must be the username when usernames are emails.",
             ),
             SignUpError::Api(error) => error,
         }
@@ -110,6 +122,8 @@ impl From<crate::LocalError> for SignUpError {
 
 /// Creates an unconfirmed user with a fresh (logged) confirmation code:
 /// SignUp's checks and effects, shared with the managed sign-up page.
+/// When usernames are email addresses ([`crate::LocalOptions::email_usernames`]),
+/// the username must be one, and it is the `email` attribute.
 pub(crate) fn register(
     state: &AppState,
     username: &str,
@@ -117,6 +131,11 @@ pub(crate) fn register(
     attributes: &[(String, String)],
 ) -> Result<UserRecord, SignUpError> {
     check_username(username).map_err(SignUpError::Username)?;
+    let mut attributes = attributes.to_vec();
+    if state.options().email_usernames {
+        email_from_username(username, &mut attributes)?;
+    }
+    let attributes = attributes.as_slice();
     check_password(password)?;
     attributes::check_all(state, attributes, Writer::User).map_err(SignUpError::Attribute)?;
     if !attributes
@@ -141,6 +160,26 @@ pub(crate) fn register(
         return Err(ApiError::new(ErrorCode::UsernameExists, "User already exists").into());
     }
     Ok(user)
+}
+
+/// Checks that `username` is an email address and makes it the `email`
+/// attribute: added when absent, refused when another address is given
+/// (addresses differing only in ASCII case are the same).
+fn email_from_username(
+    username: &str,
+    attributes: &mut Vec<(String, String)>,
+) -> Result<(), SignUpError> {
+    if !plausible_email(username) {
+        return Err(SignUpError::UsernameNotEmail);
+    }
+    match attributes.iter().find(|(name, _)| name == "email") {
+        Some((_, email)) if email.eq_ignore_ascii_case(username) => Ok(()),
+        Some(_) => Err(SignUpError::EmailMismatch),
+        None => {
+            attributes.push(("email".to_owned(), username.to_owned()));
+            Ok(())
+        }
+    }
 }
 
 /// `ConfirmSignUp`.

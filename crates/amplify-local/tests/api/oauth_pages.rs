@@ -108,6 +108,96 @@ async fn sign_up_and_confirm_through_the_pages() {
 }
 
 #[tokio::test]
+async fn email_usernames_sign_up_asks_only_for_the_email() {
+    let h = Harness::start_with(|options| options.with_email_usernames(true)).await;
+    let browser = Browser::new(&h);
+    let p = pkce();
+    let params = authorize_params(h.backend.client_id(), &p, &[]);
+    let page = browser.get(&format!("/signup?{}", query(&params))).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(!page.has_id("username"));
+    assert_eq!(page.visible_inputs(), ["email", "password"]);
+    assert_eq!(page.autofocused(), ["email"]);
+    assert!(page.body.contains("<label for=\"email\">Email</label>"));
+
+    let mut form = form_of(&params);
+    form.extend([("email", "lena"), ("password", PASSWORD)]);
+    let page = browser.post("/signup", &form).await;
+    assert_eq!(page.status, 400);
+    assert_eq!(page.text_of("error"), "Please enter a valid email address.");
+    assert_eq!(page.visible_inputs(), ["email", "password"]);
+    assert_eq!(page.input_value("email"), "lena");
+
+    // A username field sent anyway is ignored: the email is the username.
+    let mut form = form_of(&params);
+    form.extend([
+        ("username", "someone-else"),
+        ("email", "lena@example.com"),
+        ("password", PASSWORD),
+    ]);
+    let page = browser.post("/signup", &form).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_eq!(page.input_value_by_name("username"), "lena@example.com");
+    assert_eq!(h.backend.confirmation_code("someone-else"), None);
+    let shown = page.text_of("confirmation-code");
+    assert_eq!(
+        Some(shown.clone()),
+        h.backend.confirmation_code("lena@example.com")
+    );
+
+    let mut confirm = form_of(&params);
+    confirm.extend([("username", "lena@example.com"), ("code", shown.as_str())]);
+    let page = browser.post("/confirm", &confirm).await;
+    let code = page.code("st-123");
+    let tokens = exchange(&h, &code, &p.verifier).await.ok();
+    let id = claims(tokens["id_token"].as_str().expect("id"));
+    // Cognito would name the user with a generated id; amplify-local keeps the email.
+    assert_eq!(id["cognito:username"], "lena@example.com");
+    assert_eq!(id["email"], "lena@example.com");
+
+    // The login form asks for the email.
+    let page = Browser::new(&h)
+        .get(&authorize_path(&h, &pkce(), &[]))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains("<label for=\"username\">Email</label><input id=\"username\" name=\"username\" type=\"email\""),
+        "{}",
+        page.body
+    );
+    // So does "Forgot your password?".
+    let page = Browser::new(&h)
+        .get(&format!("/forgotPassword?{}", query(&params)))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.text_of("forgot-note").contains("email address"));
+    assert!(
+        page.body
+            .contains("<label for=\"username\">Email</label><input id=\"username\" name=\"username\" type=\"email\""),
+        "{}",
+        page.body
+    );
+    h.backend.shutdown().await;
+}
+
+#[tokio::test]
+async fn plain_usernames_login_form_asks_for_the_username() {
+    let h = Harness::start().await;
+    let page = Browser::new(&h)
+        .get(&authorize_path(&h, &pkce(), &[]))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains("<label for=\"username\">Username</label><input id=\"username\" name=\"username\" type=\"text\""),
+        "{}",
+        page.body
+    );
+    h.backend.shutdown().await;
+}
+
+#[tokio::test]
 async fn simulated_google_sign_in_creates_and_reuses_a_federated_user() {
     let h = Harness::start().await;
     let p = pkce();
@@ -574,6 +664,18 @@ async fn cli_registers_app_origins() {
             "https://dev.example.com/api/auth/sign-in-callback"
         ])
     );
+}
+
+#[tokio::test]
+async fn email_usernames_flag_is_written_to_the_outputs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let outputs = dir.path().join("amplify_outputs.json");
+    let child = serve_binary(&dir.path().join("data"), &outputs, &["--email-usernames"]).await;
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&outputs).expect("outputs written"))
+            .expect("outputs JSON");
+    drop(child);
+    assert_eq!(written["auth"]["username_attributes"], json!(["email"]));
 }
 
 #[tokio::test]

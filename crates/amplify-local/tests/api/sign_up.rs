@@ -143,3 +143,84 @@ async fn bad_credentials_do_not_reveal_users() {
     assert_eq!(wrong.body["message"], "Incorrect username or password.");
     h.backend.shutdown().await;
 }
+
+#[tokio::test]
+async fn email_usernames_need_an_email_username_that_becomes_the_email_attribute() {
+    let h = Harness::start_with(|options| options.with_email_usernames(true)).await;
+    assert_eq!(
+        h.backend.outputs()["auth"]["username_attributes"],
+        json!(["email"])
+    );
+    let sign_up_bare = |username: &str| {
+        h.call(
+            "SignUp",
+            json!({
+                "ClientId": h.backend.client_id(),
+                "Username": username,
+                "Password": PASSWORD,
+            }),
+        )
+    };
+    for not_an_email in ["erin", "erin@", "@example.com", "erin@a@example.com"] {
+        let answer = sign_up_bare(not_an_email).await;
+        answer.assert_error("InvalidParameterException");
+        assert_eq!(answer.body["message"], "Username should be an email.");
+    }
+    // Another address as the email attribute is refused; nothing is created.
+    sign_up(&h, "erin@example.com", PASSWORD, Some("other@example.com"))
+        .await
+        .assert_error("InvalidParameterException");
+    assert_eq!(h.backend.confirmation_code("erin@example.com"), None);
+
+    // Without an email attribute, the username is the email.
+    let body = sign_up_bare("erin@example.com").await.ok();
+    assert_eq!(body["CodeDeliveryDetails"]["AttributeName"], "email");
+    assert_eq!(body["CodeDeliveryDetails"]["Destination"], "e***@e***");
+    // The same address (up to case) as the attribute is accepted.
+    sign_up(&h, "lena@example.com", PASSWORD, Some("Lena@Example.com"))
+        .await
+        .ok();
+
+    let code = h
+        .backend
+        .confirmation_code("erin@example.com")
+        .expect("code");
+    h.call(
+        "ConfirmSignUp",
+        json!({
+            "ClientId": h.backend.client_id(),
+            "Username": "erin@example.com",
+            "ConfirmationCode": code,
+        }),
+    )
+    .await
+    .ok();
+    let tokens = h.sign_in("erin@example.com").await;
+    let user = h
+        .get_user(tokens["AccessToken"].as_str().expect("access token"))
+        .await
+        .ok();
+    assert_eq!(user["Username"], "erin@example.com");
+    let email = user["UserAttributes"]
+        .as_array()
+        .expect("attributes")
+        .iter()
+        .find(|attribute| attribute["Name"] == "email")
+        .map(|attribute| attribute["Value"].clone());
+    assert_eq!(email, Some(json!("erin@example.com")));
+    h.backend.shutdown().await;
+}
+
+#[tokio::test]
+async fn plain_usernames_need_not_be_emails() {
+    let h = Harness::start().await;
+    assert_eq!(
+        h.backend.outputs()["auth"]["username_attributes"],
+        json!([])
+    );
+    // An email username with another email attribute is fine here.
+    sign_up(&h, "erin@example.com", PASSWORD, Some("other@example.com"))
+        .await
+        .ok();
+    h.backend.shutdown().await;
+}
