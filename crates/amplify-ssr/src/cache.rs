@@ -111,7 +111,9 @@ where
                 // clock's range is kept for a century.
                 move |(_, lifetime): &(V, Duration), started: Instant| {
                     let keep = lifetime.checked_sub(refresh_before)?;
-                    started.checked_add(keep).or_else(|| started.checked_add(CENTURY))
+                    started
+                        .checked_add(keep)
+                        .or_else(|| started.checked_add(CENTURY))
                 },
                 // The computation panicked: every waiter sees the panic, as a direct call would.
                 |join_error| std::panic::resume_unwind(join_error.into_panic()),

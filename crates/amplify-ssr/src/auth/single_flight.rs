@@ -48,7 +48,7 @@ const MIN_SWEEP: usize = 64;
 /// the same lock (checked and updated atomically with the entries, e.g. refresh tokens refused after a
 /// sign-out). Cheap to clone: clones share the cache.
 pub(crate) struct SingleFlight<V, E, S = (), K = Key, T = std::time::Instant> {
-    state: Arc<Mutex<State<K, V, E, S, T>>>,
+    state: Locked<K, V, E, S, T>,
     capacity: usize,
     keep_until: Arc<KeepUntil<V, T>>,
     /// The error of a computation whose task did not complete (a panic).
@@ -65,6 +65,9 @@ impl<V, E, S, K, T> Clone for SingleFlight<V, E, S, K, T> {
         }
     }
 }
+
+/// The entries and the owner's state, behind one lock shared by the clones.
+type Locked<K, V, E, S, T> = Arc<Mutex<State<K, V, E, S, T>>>;
 
 struct State<K, V, E, S, T> {
     slots: HashMap<K, Slot<V, E, T>>,

@@ -91,7 +91,6 @@ use input::{
     ResolvedObject, StorageTarget as Target, check_bucket_owner, resolve_bucket, resolve_path,
 };
 
-
 /// Gets the credentials (explicit ones, or the context's) and the identity id for one call.
 pub(crate) async fn session<'a>(
     ctx: &'a ServerContext,
