@@ -124,6 +124,30 @@ impl<V, E, S, K: Eq + Hash, T> SingleFlight<V, E, S, K, T> {
     }
 }
 
+/// A computation's entry while it runs: dropped without finishing (the computation panicked, or its task was
+/// cancelled), it takes the entry out, so the next caller computes again instead of joining a dead flight.
+struct Running<V, E, S, K: Eq + Hash, T> {
+    cache: SingleFlight<V, E, S, K, T>,
+    /// `None` once the computation finished.
+    key: Option<K>,
+    flight: u64,
+}
+
+impl<V, E, S, K: Eq + Hash, T> Drop for Running<V, E, S, K, T> {
+    fn drop(&mut self) {
+        let Some(key) = self.key.take() else {
+            return;
+        };
+        let mut state = self.cache.lock();
+        if matches!(
+            state.slots.get(&key),
+            Some(Slot::Running { flight, .. }) if *flight == self.flight
+        ) {
+            state.slots.remove(&key);
+        }
+    }
+}
+
 impl<V, E, S, K, T> SingleFlight<V, E, S, K, T>
 where
     V: Clone + Send + Sync + 'static,
@@ -203,12 +227,18 @@ where
         flight: u64,
         compute: impl Future<Output = Result<V, E>> + Send + 'static,
     ) -> Shared<BoxFuture<'static, Result<V, E>>> {
-        let cache = self.clone();
+        let mut running = Running {
+            cache: self.clone(),
+            key: Some(key),
+            flight,
+        };
         let task = tokio::spawn(
             async move {
                 let started = T::now();
                 let outcome = compute.await;
-                cache.finish(key, flight, started, &outcome);
+                if let Some(key) = running.key.take() {
+                    running.cache.finish(key, flight, started, &outcome);
+                }
                 outcome
             }
             .in_current_span(),
@@ -419,5 +449,21 @@ mod tests {
             .get_or_compute(k, false, refuse_forgotten, || async { Ok(2) })
             .await;
         assert_eq!(after, Err("refused".to_owned()));
+    }
+
+    #[tokio::test]
+    async fn a_panicked_computation_is_reported_and_the_next_caller_computes_again() {
+        let cache = cache(8, Some(Duration::from_secs(3600)));
+        let lost = cache
+            .get_or_compute(key(&["k"]), false, admit, || async {
+                panic!("the computation failed")
+            })
+            .await;
+        assert!(lost.is_err_and(|e| e.starts_with("lost: ")));
+        assert_eq!(cache.len(), 0, "no dead flight is left to join");
+        let next = cache
+            .get_or_compute(key(&["k"]), false, admit, || async { Ok(3) })
+            .await;
+        assert_eq!(next, Ok(3));
     }
 }
