@@ -39,7 +39,7 @@
 //! credentials keyed by (identity pool, guest or signed in, the guest identity id or a SHA-256 of the id token),
 //! used until [`ServerRunnerBuilder::credentials_refresh_margin`] (5 minutes by default) before they expire and
 //! bounded by [`ServerRunnerBuilder::credentials_cache_capacity`] entries (10 000 by default; expired entries go
-//! first, then the oldest). Concurrent requests for the same key share one fetch, which runs in its own task so
+//! first, then those that expire soonest). Concurrent requests for the same key share one fetch, which runs in its own task so
 //! a cancelled request does not lose it. Signed-in users' identity ids are remembered per user (`sub`), so
 //! `GetId` runs once per user and process. `force_refresh` bypasses the cached credentials, and
 //! [`sign_out`](crate::sign_out) drops the signed-out session's entry.
