@@ -37,34 +37,33 @@
 //! lifetimes short, or [`forget`](ExpiringCache::forget) the key when the right changes.
 //!
 //! Failures are not kept: the callers waiting for a computation that fails all get its error (as an
-//! [`Arc`]), and the next caller tries again.
+//! [`Arc`]), and the next caller tries again. When full, the cache first drops stale values, then those that go
+//! stale soonest (a sixteenth of the capacity at a time).
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::FutureExt as _;
-use futures_util::future::{BoxFuture, Shared};
 use tokio::time::Instant;
-use tracing::Instrument as _;
 
-type Outcome<V, E> = Result<V, Arc<E>>;
+use crate::auth::single_flight::SingleFlight;
+
+/// How long a value that never expires is kept.
+const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// A cache of values that expire; cheap to clone (clones share the entries). See the [module docs](self) for
 /// when it is safe to use.
 pub struct ExpiringCache<K, V, E = std::convert::Infallible> {
-    shared: Arc<Mutex<Entries<K, V, E>>>,
-    capacity: usize,
+    /// Each value kept with its lifetime; read on tokio's clock, which tests can pause.
+    flights: SingleFlight<(V, Duration), Arc<E>, (), K, Instant>,
     refresh_before: Duration,
 }
 
 impl<K, V, E> Clone for ExpiringCache<K, V, E> {
     fn clone(&self) -> Self {
         Self {
-            shared: Arc::clone(&self.shared),
-            capacity: self.capacity,
+            flights: self.flights.clone(),
             refresh_before: self.refresh_before,
         }
     }
@@ -73,40 +72,18 @@ impl<K, V, E> Clone for ExpiringCache<K, V, E> {
 impl<K, V, E> std::fmt::Debug for ExpiringCache<K, V, E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ExpiringCache")
-            .field("capacity", &self.capacity)
+            .field("capacity", &self.flights.capacity())
             .field("refresh_before", &self.refresh_before)
-            .field("entries", &self.lock().slots.len())
+            .field("entries", &self.flights.len())
             .finish()
     }
 }
 
-struct Entries<K, V, E> {
-    slots: HashMap<K, Slot<V, E>>,
-    next_flight: u64,
-}
-
-enum Slot<V, E> {
-    Running {
-        flight: u64,
-        outcome: Shared<BoxFuture<'static, Outcome<V, E>>>,
-    },
-    Ready {
-        value: V,
-        /// When callers stop getting it (shortly before it expires).
-        until: Instant,
-    },
-}
-
 impl<K, V, E> ExpiringCache<K, V, E> {
-    fn lock(&self) -> MutexGuard<'_, Entries<K, V, E>> {
-        // Every update is one insert or remove: the map stays consistent across a panic elsewhere.
-        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// How many values are kept or being computed.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.lock().slots.len()
+        self.flights.len()
     }
 
     /// True when nothing is kept or being computed.
@@ -127,11 +104,20 @@ where
     #[must_use]
     pub fn new(capacity: usize, refresh_before: Duration) -> Self {
         Self {
-            shared: Arc::new(Mutex::new(Entries {
-                slots: HashMap::new(),
-                next_flight: 0,
-            })),
-            capacity: capacity.max(1),
+            flights: SingleFlight::new(
+                capacity.max(1),
+                (),
+                // The lifetime counts from when the value was made, not from when it arrived; one beyond the
+                // clock's range is kept for a century.
+                move |(_, lifetime): &(V, Duration), started: Instant| {
+                    let keep = lifetime.checked_sub(refresh_before)?;
+                    started
+                        .checked_add(keep)
+                        .or_else(|| started.checked_add(CENTURY))
+                },
+                // The computation panicked: every waiter sees the panic, as a direct call would.
+                |join_error| std::panic::resume_unwind(join_error.into_panic()),
+            ),
             refresh_before,
         }
     }
@@ -149,122 +135,25 @@ where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<(V, Duration), E>> + Send + 'static,
     {
-        let outcome = {
-            let mut entries = self.lock();
-            match entries.slots.get(&key) {
-                Some(Slot::Ready { value, until }) if Instant::now() < *until => {
-                    return Ok(value.clone());
-                }
-                Some(Slot::Running { outcome, .. }) => outcome.clone(),
-                _ => {
-                    let flight = entries.next_flight;
-                    entries.next_flight += 1;
-                    let outcome = self.start(key.clone(), flight, compute());
-                    entries.slots.insert(
-                        key,
-                        Slot::Running {
-                            flight,
-                            outcome: outcome.clone(),
-                        },
-                    );
-                    outcome
-                }
-            }
-        };
-        outcome.await
+        let computed = self
+            .flights
+            .get_or_compute(
+                key,
+                false,
+                |()| Ok(()),
+                || {
+                    let computing = compute();
+                    async move { computing.await.map_err(Arc::new) }
+                },
+            )
+            .await;
+        computed.map(|(value, _)| value)
     }
 
     /// Drops the value kept for `key` (a computation already running still answers its callers, and is not
     /// kept).
     pub fn forget(&self, key: &K) {
-        self.lock().slots.remove(key);
-    }
-
-    fn start(
-        &self,
-        key: K,
-        flight: u64,
-        compute: impl Future<Output = Result<(V, Duration), E>> + Send + 'static,
-    ) -> Shared<BoxFuture<'static, Outcome<V, E>>> {
-        let cache = self.clone();
-        let task = tokio::spawn(
-            async move {
-                let started = Instant::now();
-                let outcome = compute.await.map_err(Arc::new);
-                cache.finish(key, flight, started, outcome.as_ref().ok());
-                outcome.map(|(value, _)| value)
-            }
-            .in_current_span(),
-        );
-        async move {
-            match task.await {
-                Ok(outcome) => outcome,
-                // The computation panicked: every waiter sees the panic, as a direct call would.
-                Err(error) => std::panic::resume_unwind(error.into_panic()),
-            }
-        }
-        .boxed()
-        .shared()
-    }
-
-    /// Keeps a fresh value (unless its entry was forgotten meanwhile); drops a failed one.
-    fn finish(&self, key: K, flight: u64, started: Instant, value: Option<&(V, Duration)>) {
-        let mut entries = self.lock();
-        let ours = matches!(
-            entries.slots.get(&key),
-            Some(Slot::Running { flight: f, .. }) if *f == flight
-        );
-        if !ours {
-            return;
-        }
-        entries.slots.remove(&key);
-        let Some((value, lifetime)) = value else {
-            return;
-        };
-        // The lifetime counts from when the value was made, not from when it arrived.
-        let Some(keep) = lifetime.checked_sub(self.refresh_before) else {
-            return;
-        };
-        let until = started + keep;
-        if until <= Instant::now() {
-            return;
-        }
-        self.make_room(&mut entries);
-        entries.slots.insert(
-            key,
-            Slot::Ready {
-                value: value.clone(),
-                until,
-            },
-        );
-    }
-
-    /// Below capacity before an insert: drop stale values, then those that go stale soonest.
-    fn make_room(&self, entries: &mut Entries<K, V, E>) {
-        if entries.slots.len() < self.capacity {
-            return;
-        }
-        let now = Instant::now();
-        entries
-            .slots
-            .retain(|_, slot| !matches!(slot, Slot::Ready { until, .. } if *until <= now));
-        while entries.slots.len() >= self.capacity {
-            let soonest = entries
-                .slots
-                .iter()
-                .filter_map(|(key, slot)| match slot {
-                    Slot::Ready { until, .. } => Some((key.clone(), *until)),
-                    Slot::Running { .. } => None,
-                })
-                .min_by_key(|(_, until)| *until);
-            match soonest {
-                Some((key, _)) => {
-                    entries.slots.remove(&key);
-                }
-                // Only computations in flight: they are bounded by the callers waiting for them.
-                None => break,
-            }
-        }
+        self.flights.forget(key, |()| ());
     }
 }
 

@@ -36,11 +36,7 @@ impl Server {
         let app = axum::Router::new()
             .route("/graphql", post(handle))
             .with_state(stub.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let url = format!("http://{}/graphql", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+        let url = format!("{}/graphql", common::serve(app).await);
         Self { url, stub }
     }
 

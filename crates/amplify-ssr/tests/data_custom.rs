@@ -1,8 +1,10 @@
 //! Custom queries and mutations end to end: the library calls them against amplify-local, which authorises each
 //! call by the operation's rules and forwards it to a local function (an HTTP endpoint that records the AppSync
 //! Lambda event it receives). Every auth mode, allowed and refused; the function sees the caller's identity.
+//! Arguments of every kind (enum, custom type input, list) reach the function as sent, and a model comes back.
 
 mod common;
+mod data_support;
 
 use std::sync::{Arc, Mutex};
 
@@ -10,6 +12,7 @@ use amplify_ssr::data::{AuthMode, DataClient, ModelOptions};
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use data_support::unauthorized;
 use http::HeaderMap;
 use serde_json::{Value, json};
 
@@ -45,11 +48,44 @@ async fn function(
             args["text"].as_str().unwrap_or_default().to_uppercase()
         ))
         .into_response(),
+        // The arguments, as the function received them, in one line.
+        Some("classify") => {
+            let tags: Vec<&str> = args["tags"]
+                .as_array()
+                .map(|tags| tags.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            Json(json!(format!(
+                "{} {}..{} [{}]",
+                args["level"].as_str().unwrap_or("?"),
+                args["range"]["from"],
+                args["range"]["to"],
+                tags.join(",")
+            )))
+            .into_response()
+        }
+        // Models made up from the arguments, owned by the caller.
+        Some("findTodo") => {
+            Json(todo(args["id"].as_str().unwrap_or_default(), &caller)).into_response()
+        }
+        Some("pickTodos") => Json(Value::Array(
+            args["ids"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|id| todo(id.as_str().unwrap_or_default(), &caller))
+                .collect(),
+        ))
+        .into_response(),
         _ => StatusCode::NOT_FOUND.into_response(),
     }
 }
 
-/// The default schema plus three custom operations, each with its own rules.
+/// A `Todo` as the function answers it.
+fn todo(id: &str, owner: &str) -> Value {
+    json!({"id": id, "content": format!("found {id}"), "done": true, "owner": owner})
+}
+
+/// The default schema plus six custom operations, each with its own rules.
 fn schema() -> Value {
     let mut introspection = amplify_local::default_model_introspection();
     let arg = |name: &str, ty: &str, required: bool| json!({"name": name, "type": ty, "isArray": false, "isRequired": required});
@@ -72,6 +108,38 @@ fn schema() -> Value {
             "authorization": [{"allow": "public", "provider": "apiKey"}, {"allow": "public", "provider": "iam"}],
         },
     });
+    introspection["enums"]["Level"] = json!({"name": "Level", "values": ["LOW", "HIGH"]});
+    introspection["nonModels"]["Range"] = json!({
+        "name": "Range",
+        "fields": {
+            "from": {"name": "from", "type": "Int", "isArray": false, "isRequired": true},
+            "to": {"name": "to", "type": "Int", "isArray": false, "isRequired": false},
+        },
+    });
+    let signed_in = json!([{"allow": "private", "provider": "userPools"}]);
+    let queries = introspection["queries"].as_object_mut().expect("queries");
+    queries.insert("classify".to_owned(), json!({
+        "name": "classify", "type": "String", "isArray": false, "isRequired": false,
+        "arguments": {
+            "level": {"name": "level", "type": {"enum": "Level"}, "isArray": false, "isRequired": true},
+            "range": {"name": "range", "type": {"nonModel": "Range"}, "isArray": false, "isRequired": false},
+            "tags": {"name": "tags", "type": "String", "isArray": true, "isRequired": true, "isArrayNullable": true},
+        },
+        "authorization": signed_in,
+    }));
+    queries.insert(
+        "findTodo".to_owned(),
+        json!({
+            "name": "findTodo", "type": {"model": "Todo"}, "isArray": false, "isRequired": false,
+            "arguments": {"id": arg("id", "ID", true)},
+            "authorization": signed_in,
+        }),
+    );
+    queries.insert("pickTodos".to_owned(), json!({
+        "name": "pickTodos", "type": {"model": "Todo"}, "isArray": true, "isRequired": false,
+        "arguments": {"ids": {"name": "ids", "type": "ID", "isArray": true, "isRequired": true}},
+        "authorization": signed_in,
+    }));
     introspection["mutations"] = json!({
         "shout": {
             "name": "shout", "type": "String", "isArray": false, "isRequired": false,
@@ -82,10 +150,19 @@ fn schema() -> Value {
     introspection
 }
 
+/// Every operation the schema declares, each forwarded to the function.
+const OPERATIONS: [&str; 6] = [
+    "summary",
+    "echo",
+    "classify",
+    "findTodo",
+    "pickTodos",
+    "shout",
+];
+
 struct Fixture {
     backend: common::Backend,
     events: Events,
-    _schema_dir: tempfile::TempDir,
 }
 
 async fn start() -> Fixture {
@@ -93,32 +170,16 @@ async fn start() -> Fixture {
     let app = axum::Router::new()
         .route("/fn", axum::routing::post(function))
         .with_state(Arc::clone(&events));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}/fn", listener.local_addr().expect("address"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    let schema_dir = tempfile::tempdir().expect("tempdir");
-    let schema_file = schema_dir.path().join("amplify_outputs.json");
-    std::fs::write(
-        &schema_file,
-        json!({"data": {"model_introspection": schema()}}).to_string(),
-    )
-    .expect("schema file");
-    let backend = common::Backend::start_with(|options| {
-        options.schema_file = Some(schema_file);
-        for name in ["summary", "echo", "shout"] {
+    let url = format!("{}/fn", common::serve(app).await);
+    let backend = common::Backend::start_with_schema(schema(), |options| {
+        for name in OPERATIONS {
             options
                 .functions
                 .push((name.to_owned(), url.parse().expect("url")));
         }
     })
     .await;
-    Fixture {
-        backend,
-        events,
-        _schema_dir: schema_dir,
-    }
+    Fixture { backend, events }
 }
 
 impl Fixture {
@@ -136,12 +197,6 @@ impl Fixture {
     }
 }
 
-fn unauthorized(errors: &[amplify_ssr::data::GraphqlError]) -> bool {
-    errors
-        .iter()
-        .any(|e| e.error_type.as_deref() == Some("Unauthorized"))
-}
-
 #[tokio::test]
 async fn a_user_pool_query_reaches_the_function_with_the_callers_identity() {
     let fixture = start().await;
@@ -149,7 +204,7 @@ async fn a_user_pool_query_reaches_the_function_with_the_callers_identity() {
     let client = DataClient::new(&runner).expect("data section");
     assert_eq!(
         client.query_names().collect::<Vec<_>>(),
-        ["summary", "echo"]
+        ["summary", "echo", "classify", "findTodo", "pickTodos"]
     );
     assert_eq!(client.mutation_names().collect::<Vec<_>>(), ["shout"]);
     let summary = client.query("summary").expect("summary");
@@ -157,8 +212,7 @@ async fn a_user_pool_query_reaches_the_function_with_the_callers_identity() {
         summary.document(None).unwrap(),
         "query summary($prefix: String!, $limit: Int) { summary(prefix: $prefix, limit: $limit) { open caller } }"
     );
-    let alice = common::signed_in_jar(&runner, &fixture.backend.user("alice")).await;
-    let alice = alice.context(&runner);
+    let alice = fixture.backend.signed_in(&runner, "alice").await;
 
     let result = summary
         .call(
@@ -283,13 +337,9 @@ async fn a_public_query_answers_the_api_key_and_guests_but_not_the_user_pool() {
         "{identity}"
     );
 
-    let bob = common::signed_in_jar(&runner, &fixture.backend.user("bob")).await;
+    let bob = fixture.backend.signed_in(&runner, "bob").await;
     let refused = echo
-        .call(
-            &bob.context(&runner),
-            json!({"text": "x"}),
-            ModelOptions::new(),
-        )
+        .call(&bob, json!({"text": "x"}), ModelOptions::new())
         .await
         .unwrap();
     assert!(
@@ -321,8 +371,7 @@ async fn a_mutation_for_signed_in_iam_callers_returns_the_functions_errors() {
         shout.document(None).unwrap(),
         "mutation shout($text: String!) { shout(text: $text) }"
     );
-    let carol = common::signed_in_jar(&runner, &fixture.backend.user("carol")).await;
-    let carol = carol.context(&runner);
+    let carol = fixture.backend.signed_in(&runner, "carol").await;
     let iam = ModelOptions::new().auth_mode(AuthMode::Iam);
 
     let loud = shout
@@ -385,5 +434,106 @@ async fn a_function_for_an_operation_the_schema_lacks_is_refused_at_start() {
             .to_string()
             .contains("no custom query or mutation `sumary`"),
         "{error}"
+    );
+}
+
+#[tokio::test]
+async fn enum_custom_type_and_list_arguments_reach_the_function_and_models_come_back() {
+    let fixture = start().await;
+    let runner = fixture.backend.runner();
+    let client = DataClient::new(&runner).expect("data section");
+    let alice = fixture.backend.signed_in(&runner, "alice").await;
+
+    let classify = client.query("classify").expect("classify");
+    assert_eq!(
+        classify.document(None).unwrap(),
+        "query classify($level: Level!, $range: RangeInput, $tags: [String!]) \
+         { classify(level: $level, range: $range, tags: $tags) }"
+    );
+    let arguments = json!({"level": "HIGH", "range": {"from": 2, "to": 5}, "tags": ["a", "b"]});
+    let result = classify
+        .call(&alice, arguments.clone(), ModelOptions::new())
+        .await
+        .unwrap();
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    assert_eq!(result.data, json!("HIGH 2..5 [a,b]"));
+    assert_eq!(fixture.last_event()["arguments"], arguments);
+    // Optional arguments may be left out (the function sees no value for them).
+    let result = classify
+        .call(&alice, json!({"level": "LOW"}), ModelOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(result.data, json!("LOW null..null []"), "{result:?}");
+    let event = fixture.last_event();
+    assert_eq!(event["arguments"]["level"], "LOW");
+    assert!(
+        event["arguments"]["range"].is_null() && event["arguments"]["tags"].is_null(),
+        "{event}"
+    );
+
+    // The declared types are checked by AppSync before the function hears of the call: an enum value it
+    // lacks, a custom type input without its required field, a list of the wrong elements.
+    let before = fixture.calls();
+    for bad in [
+        json!({"level": "MEDIUM"}),
+        json!({"level": "LOW", "range": {"to": 1}}),
+        json!({"level": "LOW", "tags": [{"not": "a string"}]}),
+    ] {
+        let refused = classify
+            .call(&alice, bad.clone(), ModelOptions::new())
+            .await
+            .unwrap();
+        assert!(
+            refused.data.is_null() && !refused.errors.is_empty(),
+            "{bad}: {refused:?}"
+        );
+    }
+    assert_eq!(
+        fixture.calls(),
+        before,
+        "refused calls never reach the function"
+    );
+
+    // A model value: the model's default selection set, and a custom one.
+    let find = client.query("findTodo").expect("findTodo");
+    assert!(
+        find.document(None)
+            .unwrap()
+            .starts_with("query findTodo($id: ID!) { findTodo(id: $id) { id content done owner"),
+        "{}",
+        find.document(None).unwrap()
+    );
+    let found = find
+        .call(&alice, json!({"id": "t1"}), ModelOptions::new())
+        .await
+        .unwrap();
+    assert!(found.errors.is_empty(), "{:?}", found.errors);
+    assert_eq!(found.data["id"], "t1");
+    assert_eq!(found.data["content"], "found t1");
+    assert_eq!(found.data["done"], true);
+    assert_eq!(found.data["owner"], "alice");
+    let slim = find
+        .call(
+            &alice,
+            json!({"id": "t2"}),
+            ModelOptions::new().selection_set(["id", "done"]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(slim.data, json!({"id": "t2", "done": true}));
+
+    // A list of models, in the function's order.
+    let pick = client.query("pickTodos").expect("pickTodos");
+    let picked = pick
+        .call(&alice, json!({"ids": ["a", "b", "c"]}), ModelOptions::new())
+        .await
+        .unwrap();
+    assert!(picked.errors.is_empty(), "{:?}", picked.errors);
+    let picked = picked.data.as_array().expect("a list").clone();
+    let ids: Vec<&Value> = picked.iter().map(|todo| &todo["id"]).collect();
+    assert_eq!(ids, [&json!("a"), &json!("b"), &json!("c")]);
+    assert!(
+        picked.iter().all(|todo| todo["owner"] == "alice"),
+        "{picked:?}"
     );
 }

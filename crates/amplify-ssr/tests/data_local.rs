@@ -14,9 +14,8 @@ async fn owners_see_and_change_only_their_own_todos() {
     let client = DataClient::new(&runner).expect("data section");
     assert_eq!(client.default_auth_mode(), AuthMode::UserPool);
     let todo = client.model("Todo").expect("Todo");
-    let alice = common::signed_in_jar(&runner, &backend.user("alice")).await;
-    let bob = common::signed_in_jar(&runner, &backend.user("bob")).await;
-    let (alice, bob) = (alice.context(&runner), bob.context(&runner));
+    let alice = backend.signed_in(&runner, "alice").await;
+    let bob = backend.signed_in(&runner, "bob").await;
 
     let created = todo
         .create(

@@ -1,16 +1,14 @@
 //! Relationship loaders against amplify-local: a `hasMany` read page by page, a `belongsTo` read with `get`
-//! under the related model's own rules (refused across owners), and related items in one request through a
-//! custom selection set.
+//! under the related model's own rules (refused across owners), a `hasOne` found through the related model's
+//! foreign key, and related items in one request through a custom selection set.
 
 mod common;
+mod data_support;
 
 use amplify_ssr::data::{DataClient, DataError, ListOptions, ModelOptions};
+use data_support::{field, unauthorized};
 use futures_util::StreamExt as _;
 use serde_json::{Value, json};
-
-fn field(name: &str, ty: Value) -> Value {
-    json!({"name": name, "type": ty, "isArray": false, "isRequired": false, "attributes": []})
-}
 
 fn owner_model(name: &str, plural: &str, fields: Value) -> Value {
     json!({
@@ -29,6 +27,12 @@ fn schema() -> Value {
     comments["association"] = json!({"connectionType": "HAS_MANY", "associatedWith": ["postId"]});
     let mut post = field("post", json!({"model": "Post"}));
     post["association"] = json!({"connectionType": "BELONGS_TO", "targetNames": ["postId"]});
+    // Post hasOne Cover, whose `postId` points back (Gen 2 writes `associatedWith` and no target names).
+    let mut cover = field("cover", json!({"model": "Cover"}));
+    cover["association"] =
+        json!({"connectionType": "HAS_ONE", "associatedWith": ["postId"], "targetNames": []});
+    let mut cover_post = field("post", json!({"model": "Post"}));
+    cover_post["association"] = json!({"connectionType": "BELONGS_TO", "targetNames": ["postId"]});
     json!({
         "version": 1,
         "models": {
@@ -36,6 +40,13 @@ fn schema() -> Value {
                 "id": field("id", json!("ID")),
                 "title": field("title", json!("String")),
                 "comments": comments,
+                "cover": cover,
+            })),
+            "Cover": owner_model("Cover", "Covers", json!({
+                "id": field("id", json!("ID")),
+                "caption": field("caption", json!("String")),
+                "postId": field("postId", json!("ID")),
+                "post": cover_post,
             })),
             "Comment": owner_model("Comment", "Comments", json!({
                 "id": field("id", json!("ID")),
@@ -50,24 +61,15 @@ fn schema() -> Value {
 
 #[tokio::test]
 async fn has_many_pages_belongs_to_under_its_own_rules_and_one_request_selections() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let schema_file = dir.path().join("amplify_outputs.json");
-    std::fs::write(
-        &schema_file,
-        json!({"data": {"model_introspection": schema()}}).to_string(),
-    )
-    .expect("schema file");
-    let backend =
-        common::Backend::start_with(|options| options.schema_file = Some(schema_file)).await;
+    let backend = common::Backend::start_with_schema(schema(), |_| {}).await;
     let runner = backend.runner();
     let client = DataClient::new(&runner).expect("data section");
     let (posts, comments) = (
         client.model("Post").unwrap(),
         client.model("Comment").unwrap(),
     );
-    let alice = common::signed_in_jar(&runner, &backend.user("alice")).await;
-    let bob = common::signed_in_jar(&runner, &backend.user("bob")).await;
-    let (alice, bob) = (alice.context(&runner), bob.context(&runner));
+    let alice = backend.signed_in(&runner, "alice").await;
+    let bob = backend.signed_in(&runner, "bob").await;
 
     let post = posts
         .create(&alice, json!({"title": "hello"}), ModelOptions::new())
@@ -168,13 +170,7 @@ async fn has_many_pages_belongs_to_under_its_own_rules_and_one_request_selection
         .await
         .unwrap();
     assert!(refused.data.is_none(), "{refused:?}");
-    assert!(
-        refused
-            .errors
-            .iter()
-            .any(|e| e.error_type.as_deref() == Some("Unauthorized")),
-        "{refused:?}"
-    );
+    assert!(unauthorized(&refused.errors), "{refused:?}");
     // The same through a nested selection: the comment is bob's, its post is not.
     let nested = comments
         .get(
@@ -187,14 +183,7 @@ async fn has_many_pages_belongs_to_under_its_own_rules_and_one_request_selection
     let nested_item = nested.data.expect("bob's comment");
     assert_eq!(nested_item["text"], "bob was here");
     assert!(nested_item["post"].is_null(), "{nested_item}");
-    assert!(
-        nested
-            .errors
-            .iter()
-            .any(|e| e.error_type.as_deref() == Some("Unauthorized")),
-        "{:?}",
-        nested.errors
-    );
+    assert!(unauthorized(&nested.errors), "{:?}", nested.errors);
     // An empty foreign key has no related item, without a request.
     let orphan = comments
         .load_one(
@@ -240,6 +229,7 @@ async fn has_many_pages_belongs_to_under_its_own_rules_and_one_request_selection
         (&posts, "title", true),
         (&posts, "comments", false),
         (&comments, "post", true),
+        (&posts, "cover", true),
     ] {
         let error = if call_many {
             model
@@ -254,4 +244,117 @@ async fn has_many_pages_belongs_to_under_its_own_rules_and_one_request_selection
         };
         assert_eq!(error.name(), "NotARelationship", "{field}: {error}");
     }
+}
+
+#[tokio::test]
+async fn has_one_is_found_through_the_related_foreign_key_under_its_own_rules() {
+    let backend = common::Backend::start_with_schema(schema(), |_| {}).await;
+    let runner = backend.runner();
+    let client = DataClient::new(&runner).expect("data section");
+    let (posts, covers) = (
+        client.model("Post").unwrap(),
+        client.model("Cover").unwrap(),
+    );
+    let alice = backend.signed_in(&runner, "alice").await;
+    let bob = backend.signed_in(&runner, "bob").await;
+    let create = async |model: &amplify_ssr::data::ModelClient,
+                        ctx: &amplify_ssr::ServerContext,
+                        item: Value| {
+        let created = model.create(ctx, item, ModelOptions::new()).await.unwrap();
+        assert!(created.errors.is_empty(), "{:?}", created.errors);
+        created.data.expect("created")
+    };
+
+    let post = create(&posts, &alice, json!({"title": "with a cover"})).await;
+    let bare = create(&posts, &alice, json!({"title": "without"})).await;
+    // Two covers, on two posts: the loader must pick the one whose `postId` is this post's id.
+    create(
+        &covers,
+        &alice,
+        json!({"caption": "elsewhere", "postId": bare["id"]}),
+    )
+    .await;
+    let cover = create(
+        &covers,
+        &alice,
+        json!({"caption": "sunset", "postId": post["id"]}),
+    )
+    .await;
+    covers
+        .delete(&alice, json!({"id": cover["id"]}), ModelOptions::new())
+        .await
+        .unwrap();
+    let cover = create(
+        &covers,
+        &alice,
+        json!({"caption": "dawn", "postId": post["id"]}),
+    )
+    .await;
+
+    let loaded = posts
+        .load_one(&alice, &post, "cover", ModelOptions::new())
+        .await
+        .unwrap();
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let loaded = loaded.data.expect("the post's cover");
+    assert_eq!(
+        (&loaded["id"], &loaded["caption"]),
+        (&cover["id"], &json!("dawn"))
+    );
+    // A custom selection set applies to the related item.
+    let caption_only = posts
+        .load_one(
+            &alice,
+            &post,
+            "cover",
+            ModelOptions::new().selection_set(["caption"]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(caption_only.data, Some(json!({"caption": "dawn"})));
+
+    // The cover's own owner rule: bob sees no cover on alice's post.
+    let as_bob = posts
+        .load_one(&bob, &post, "cover", ModelOptions::new())
+        .await
+        .unwrap();
+    assert!(as_bob.data.is_none(), "{as_bob:?}");
+    // After the cover is gone there is none, without an error.
+    covers
+        .delete(&alice, json!({"id": cover["id"]}), ModelOptions::new())
+        .await
+        .unwrap();
+    let gone = posts
+        .load_one(&alice, &post, "cover", ModelOptions::new())
+        .await
+        .unwrap();
+    assert!(gone.data.is_none() && gone.errors.is_empty(), "{gone:?}");
+    // The post's key must be selected to find its cover.
+    let unselected = posts
+        .load_one(
+            &alice,
+            &json!({"title": "no id"}),
+            "cover",
+            ModelOptions::new(),
+        )
+        .await;
+    assert!(
+        matches!(unselected, Err(DataError::NotARelationship { .. })),
+        "{unselected:?}"
+    );
+
+    // In the same request, through a custom selection set.
+    let with_cover = posts
+        .get(
+            &alice,
+            json!({"id": bare["id"]}),
+            ModelOptions::new().selection_set(["id", "cover.caption"]),
+        )
+        .await
+        .unwrap();
+    assert!(with_cover.errors.is_empty(), "{:?}", with_cover.errors);
+    assert_eq!(
+        with_cover.data.expect("post")["cover"]["caption"],
+        "elsewhere"
+    );
 }

@@ -59,11 +59,7 @@ async fn start() -> (common::Backend, Seen) {
     let app = axum::Router::new()
         .fallback(upstream)
         .with_state(Arc::clone(&seen));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}/base", listener.local_addr().expect("address"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let url = format!("{}/base", common::serve(app).await);
     let backend = common::Backend::start_with(|options| {
         options
             .rest_apis
@@ -105,8 +101,7 @@ async fn iam_and_token_calls_reach_the_upstream_with_the_callers_identity() {
     );
 
     // Signed in: IAM with the user's identity, a JSON body.
-    let alice = common::signed_in_jar(&runner, &backend.user("alice")).await;
-    let alice = alice.context(&runner);
+    let alice = backend.signed_in(&runner, "alice").await;
     let posted: Value = rest
         .post(
             &alice,

@@ -139,14 +139,7 @@ fn emit_loaders(o: &mut Out, ctx: &Ctx<'_>, m: &Model, names: &ModelNames) {
         else {
             continue;
         };
-        let Some(related_ty) = ctx
-            .schema
-            .models
-            .iter()
-            .zip(&ctx.names.models)
-            .find(|(r, _)| &r.name == related)
-            .map(|(_, n)| n.ty.clone())
-        else {
+        let Some(related_ty) = ctx.model_type(related) else {
             continue;
         };
         let many = association.connection_type == "HAS_MANY";

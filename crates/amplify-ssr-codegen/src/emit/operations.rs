@@ -1,43 +1,15 @@
 //! The custom queries and mutations: an arguments struct per operation that takes arguments, and
 //! `CustomOperations`, with one typed method per operation.
 
-use amplify_model_introspection::{CustomOperation, Field, FieldType};
+use amplify_model_introspection::CustomOperation;
 
 use super::names::OperationNames;
 use super::out::{Out, doc_text, lit};
 use super::types::Presence;
-use super::{CTX, Ctx, DATA, DERIVE_DATA, OPTION, RESULT, VEC};
-
-/// The private helper that decodes an operation's value (written once).
-const DECODE_VALUE: &str = r#"
-fn __amplify_decode_value<T: ::serde::de::DeserializeOwned>(
-    operation: &'static str,
-    result: ::amplify_ssr::data::ModelResult<::serde_json::Value>,
-) -> ::core::result::Result<TypedResult<T>, TypedDataError> {
-    let data = match result.data {
-        ::serde_json::Value::Null => None,
-        value => match ::serde_json::from_value(value) {
-            Ok(value) => Some(value),
-            Err(source) => {
-                return Err(TypedDataError::Decode {
-                    model: operation,
-                    source,
-                    errors: result.errors,
-                });
-            }
-        },
-    };
-    Ok(TypedResult {
-        data,
-        errors: result.errors,
-        extensions: result.extensions,
-    })
-}
-"#;
+use super::{CTX, Ctx, DATA, DERIVE_DATA, RESULT};
 
 pub(super) fn emit(o: &mut Out, ctx: &Ctx<'_>) {
     let operations = ctx.schema.operations.iter().zip(&ctx.names.operations);
-    o.raw(DECODE_VALUE);
     for (op, names) in operations.clone() {
         if let Some(args) = &names.args {
             emit_args(o, ctx, op, names, args);
@@ -108,31 +80,9 @@ fn emit_args(o: &mut Out, ctx: &Ctx<'_>, op: &CustomOperation, names: &Operation
     o.line("}");
 }
 
-/// The Rust type of the operation's value (inside `TypedResult`'s `Option`).
-fn value_type(ctx: &Ctx<'_>, returns: &Field) -> String {
-    let base = match &returns.field_type {
-        FieldType::Model(name) => ctx
-            .schema
-            .models
-            .iter()
-            .zip(&ctx.names.models)
-            .find(|(m, _)| &m.name == name)
-            .map(|(_, names)| names.ty.clone())
-            .unwrap_or_else(|| "::serde_json::Value".to_owned()),
-        _ => ctx.base_type(returns, None),
-    };
-    if !returns.is_array {
-        base
-    } else if returns.is_required {
-        format!("{VEC}<{base}>")
-    } else {
-        format!("{VEC}<{OPTION}<{base}>>")
-    }
-}
-
 fn emit_method(o: &mut Out, ctx: &Ctx<'_>, op: &CustomOperation, names: &OperationNames) {
     let kind = op.kind.as_str();
-    let ty = value_type(ctx, &op.returns);
+    let ty = ctx.value_type(&op.returns, None);
     let name_lit = lit(&op.name);
     o.blank();
     o.doc(
@@ -164,7 +114,7 @@ fn emit_method(o: &mut Out, ctx: &Ctx<'_>, op: &CustomOperation, names: &Operati
     }
     o.line("        let result = operation.call(ctx, args, options).await?;");
     o.line(format!(
-        "        __amplify_decode_value({name_lit}, result)"
+        "        __amplify_decode_item({name_lit}, Some(result.data), result.errors, result.extensions)"
     ));
     o.line("    }");
 }

@@ -63,6 +63,16 @@ pub(super) enum Presence {
 }
 
 impl Ctx<'_> {
+    /// The Rust type of the model named `name`, if the schema has it.
+    pub(super) fn model_type(&self, name: &str) -> Option<String> {
+        self.schema
+            .models
+            .iter()
+            .zip(&self.names.models)
+            .find(|(model, _)| model.name == name)
+            .map(|(_, names)| names.ty.clone())
+    }
+
     /// The Rust type of one value of `f` (an element, for lists). `owner` is the custom type
     /// being written, to box recursive fields.
     pub(super) fn base_type(&self, f: &Field, owner: Option<&str>) -> String {
@@ -80,7 +90,11 @@ impl Ctx<'_> {
                     name
                 }
             }
-            _ => unreachable!("relationship fields are never emitted; other types are refused"),
+            // A custom operation's model value (relationship fields are never emitted).
+            FieldType::Model(m) => self
+                .model_type(m)
+                .unwrap_or_else(|| "::serde_json::Value".to_owned()),
+            _ => unreachable!("other types are refused"),
         }
     }
 

@@ -127,7 +127,7 @@ impl RefreshCoordinator {
             flights: SingleFlight::new(
                 usize::MAX,
                 RefreshTombstones::default(),
-                |_| Some(Instant::now() + REUSE_WINDOW),
+                |_, _| Some(Instant::now() + REUSE_WINDOW),
                 |join_error| {
                     Shared::new(CognitoError::InvalidResponse {
                         operation: "GetTokensFromRefreshToken",

@@ -1,38 +1,61 @@
-//! One single-flight cache for the runner's shared calls (token refreshes, identity-pool credentials): callers of
-//! the same key share one computation; a success is kept while the cache's policy allows, a failure is shared
-//! with the callers that waited for it and then forgotten, so the next caller tries again.
+//! One single-flight cache for every shared computation of the crate: the runner's token refreshes and
+//! identity-pool credentials, and the public [`ExpiringCache`](crate::cache::ExpiringCache). Callers of the same
+//! key share one computation; a success is kept while the cache's expiry rule allows, a failure is shared with
+//! the callers that waited for it and then forgotten, so the next caller tries again.
 //!
-//! Keys are SHA-256 hashes of their parts (`crate::secret::hash_key`), so no token is kept in memory as a map key.
+//! The runner's caches key by SHA-256 hashes of their parts (`crate::secret::hash_key`, the default key type),
+//! so no token is kept in memory as a map key.
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::hash::Hash;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Instant;
 
 use futures_util::FutureExt as _;
 use futures_util::future::{BoxFuture, Shared};
 use tracing::Instrument as _;
 
-/// A cache key: [`hash_key`](crate::secret::hash_key) of the key's parts.
+/// The runner's cache key: [`hash_key`](crate::secret::hash_key) of the key's parts.
 pub(crate) type Key = crate::secret::HashKey;
 
-/// Until when a value may be reused (`None`: not at all), decided when its computation succeeds.
-type KeepUntil<V> = dyn Fn(&V) -> Option<Instant> + Send + Sync;
+/// The clock a cache reads: `std::time::Instant` for the runner's caches, tokio's (which tests can pause) for
+/// [`ExpiringCache`](crate::cache::ExpiringCache).
+pub(crate) trait Clock: Copy + Ord + Send + Sync + 'static {
+    /// The current time.
+    fn now() -> Self;
+}
+
+impl Clock for std::time::Instant {
+    fn now() -> Self {
+        Self::now()
+    }
+}
+
+impl Clock for tokio::time::Instant {
+    fn now() -> Self {
+        Self::now()
+    }
+}
+
+/// The expiry rule: until when a value may be reused (`None`: not at all), given the value and when its
+/// computation started; decided when the computation succeeds.
+type KeepUntil<V, T> = dyn Fn(&V, T) -> Option<T> + Send + Sync;
 
 /// Fewest entries before expired ones are swept (sweeps are amortised: the next one waits for twice as many).
 const MIN_SWEEP: usize = 64;
 
-/// The single-flight cache. `S` is state the owner keeps under the same lock (checked and updated atomically
-/// with the entries, e.g. refresh tokens refused after a sign-out). Cheap to clone: clones share the cache.
-pub(crate) struct SingleFlight<V, E, S = ()> {
-    state: Arc<Mutex<State<V, E, S>>>,
+/// The single-flight cache of values `V` under keys `K`, read on clock `T`. `S` is state the owner keeps under
+/// the same lock (checked and updated atomically with the entries, e.g. refresh tokens refused after a
+/// sign-out). Cheap to clone: clones share the cache.
+pub(crate) struct SingleFlight<V, E, S = (), K = Key, T = std::time::Instant> {
+    state: Locked<K, V, E, S, T>,
     capacity: usize,
-    keep_until: Arc<KeepUntil<V>>,
+    keep_until: Arc<KeepUntil<V, T>>,
     /// The error of a computation whose task did not complete (a panic).
     lost: fn(tokio::task::JoinError) -> E,
 }
 
-impl<V, E, S> Clone for SingleFlight<V, E, S> {
+impl<V, E, S, K, T> Clone for SingleFlight<V, E, S, K, T> {
     fn clone(&self) -> Self {
         Self {
             state: Arc::clone(&self.state),
@@ -43,26 +66,29 @@ impl<V, E, S> Clone for SingleFlight<V, E, S> {
     }
 }
 
-struct State<V, E, S> {
-    slots: HashMap<Key, Slot<V, E>>,
+/// The entries and the owner's state, behind one lock shared by the clones.
+type Locked<K, V, E, S, T> = Arc<Mutex<State<K, V, E, S, T>>>;
+
+struct State<K, V, E, S, T> {
+    slots: HashMap<K, Slot<V, E, T>>,
     next_flight: u64,
     sweep_at: usize,
     side: S,
 }
 
-enum Slot<V, E> {
+enum Slot<V, E, T> {
     Running {
         flight: u64,
         outcome: Shared<BoxFuture<'static, Result<V, E>>>,
     },
     Ready {
         value: V,
-        until: Instant,
-        stored: Instant,
+        /// When callers stop getting it.
+        until: T,
     },
 }
 
-impl<V, E, S> std::fmt::Debug for SingleFlight<V, E, S> {
+impl<V, E, S, K, T> std::fmt::Debug for SingleFlight<V, E, S, K, T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SingleFlight")
             .field("capacity", &self.capacity)
@@ -71,37 +97,71 @@ impl<V, E, S> std::fmt::Debug for SingleFlight<V, E, S> {
     }
 }
 
-impl<V, E, S> SingleFlight<V, E, S> {
-    fn lock(&self) -> MutexGuard<'_, State<V, E, S>> {
+impl<V, E, S, K, T> SingleFlight<V, E, S, K, T> {
+    fn lock(&self) -> MutexGuard<'_, State<K, V, E, S, T>> {
         // Every update is a single insert or remove, so the maps stay consistent across a panic elsewhere.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Drops what is kept (or being computed) under `key`, and updates the owner's state under the same lock. A
-    /// computation in flight still answers its waiters but is not kept.
-    pub(crate) fn forget(&self, key: &Key, side: impl FnOnce(&mut S)) {
-        let mut state = self.lock();
-        state.slots.remove(key);
-        side(&mut state.side);
     }
 
     /// Entries, running or kept.
     pub(crate) fn len(&self) -> usize {
         self.lock().slots.len()
     }
+
+    /// The most values kept.
+    pub(crate) fn capacity(&self) -> usize {
+        self.capacity
+    }
 }
 
-impl<V, E, S> SingleFlight<V, E, S>
+impl<V, E, S, K: Eq + Hash, T> SingleFlight<V, E, S, K, T> {
+    /// Drops what is kept (or being computed) under `key`, and updates the owner's state under the same lock. A
+    /// computation in flight still answers its waiters but is not kept.
+    pub(crate) fn forget(&self, key: &K, side: impl FnOnce(&mut S)) {
+        let mut state = self.lock();
+        state.slots.remove(key);
+        side(&mut state.side);
+    }
+}
+
+/// A computation's entry while it runs: dropped without finishing (the computation panicked, or its task was
+/// cancelled), it takes the entry out, so the next caller computes again instead of joining a dead flight.
+struct Running<V, E, S, K: Eq + Hash, T> {
+    cache: SingleFlight<V, E, S, K, T>,
+    /// `None` once the computation finished.
+    key: Option<K>,
+    flight: u64,
+}
+
+impl<V, E, S, K: Eq + Hash, T> Drop for Running<V, E, S, K, T> {
+    fn drop(&mut self) {
+        let Some(key) = self.key.take() else {
+            return;
+        };
+        let mut state = self.cache.lock();
+        if matches!(
+            state.slots.get(&key),
+            Some(Slot::Running { flight, .. }) if *flight == self.flight
+        ) {
+            state.slots.remove(&key);
+        }
+    }
+}
+
+impl<V, E, S, K, T> SingleFlight<V, E, S, K, T>
 where
     V: Clone + Send + Sync + 'static,
     E: Clone + Send + Sync + 'static,
     S: Send + 'static,
+    K: Eq + Hash + Clone + Send + 'static,
+    T: Clock,
 {
-    /// A cache of at most `capacity` kept values (the oldest go first), each reused until `keep_until` says.
+    /// A cache of at most `capacity` kept values (those that expire soonest go first), each reused until
+    /// `keep_until` says (given the value and when its computation started).
     pub(crate) fn new(
         capacity: usize,
         side: S,
-        keep_until: impl Fn(&V) -> Option<Instant> + Send + Sync + 'static,
+        keep_until: impl Fn(&V, T) -> Option<T> + Send + Sync + 'static,
         lost: fn(tokio::task::JoinError) -> E,
     ) -> Self {
         Self {
@@ -126,7 +186,7 @@ where
     /// the next caller.
     pub(crate) async fn get_or_compute<Fut>(
         &self,
-        key: Key,
+        key: K,
         force: bool,
         admit: impl FnOnce(&mut S) -> Result<(), E>,
         compute: impl FnOnce() -> Fut,
@@ -138,7 +198,7 @@ where
             let mut state = self.lock();
             admit(&mut state.side)?;
             match state.slots.get(&key) {
-                Some(Slot::Ready { value, until, .. }) if !force && Instant::now() < *until => {
+                Some(Slot::Ready { value, until }) if !force && T::now() < *until => {
                     tracing::debug!("single-flight cache hit");
                     return Ok(value.clone());
                 }
@@ -146,7 +206,7 @@ where
                 _ => {
                     let flight = state.next_flight;
                     state.next_flight += 1;
-                    let outcome = self.start(key, flight, compute());
+                    let outcome = self.start(key.clone(), flight, compute());
                     state.slots.insert(
                         key,
                         Slot::Running {
@@ -163,15 +223,22 @@ where
 
     fn start(
         &self,
-        key: Key,
+        key: K,
         flight: u64,
         compute: impl Future<Output = Result<V, E>> + Send + 'static,
     ) -> Shared<BoxFuture<'static, Result<V, E>>> {
-        let cache = self.clone();
+        let mut running = Running {
+            cache: self.clone(),
+            key: Some(key),
+            flight,
+        };
         let task = tokio::spawn(
             async move {
+                let started = T::now();
                 let outcome = compute.await;
-                cache.finish(key, flight, &outcome);
+                if let Some(key) = running.key.take() {
+                    running.cache.finish(key, flight, started, &outcome);
+                }
                 outcome
             }
             .in_current_span(),
@@ -187,7 +254,7 @@ where
 
     /// Keeps a success (unless its entry was dropped meanwhile, e.g. by [`forget`](Self::forget)); forgets a
     /// failure.
-    fn finish(&self, key: Key, flight: u64, outcome: &Result<V, E>) {
+    fn finish(&self, key: K, flight: u64, started: T, outcome: &Result<V, E>) {
         let mut state = self.lock();
         let ours = matches!(
             state.slots.get(&key),
@@ -200,8 +267,8 @@ where
         let Ok(value) = outcome else {
             return;
         };
-        let now = Instant::now();
-        let Some(until) = (self.keep_until)(value).filter(|until| *until > now) else {
+        let now = T::now();
+        let Some(until) = (self.keep_until)(value, started).filter(|until| *until > now) else {
             return;
         };
         if self.capacity == 0 {
@@ -213,14 +280,13 @@ where
             Slot::Ready {
                 value: value.clone(),
                 until,
-                stored: now,
             },
         );
     }
 
-    /// Sweeps out values past their time (amortised), then, when still full, the oldest sixteenth of the kept
-    /// values (a batch, so a full cache does not scan the map on every insert).
-    fn make_room(&self, state: &mut State<V, E, S>, now: Instant) {
+    /// Sweeps out values past their time (amortised), then, when still full, the sixteenth of the kept values
+    /// that expire soonest (a batch, so a full cache does not scan the map on every insert).
+    fn make_room(&self, state: &mut State<K, V, E, S, T>, now: T) {
         if state.slots.len() >= state.sweep_at.min(self.capacity) {
             state.slots.retain(|_, slot| match slot {
                 Slot::Running { .. } => true,
@@ -231,31 +297,30 @@ where
         if state.slots.len() < self.capacity {
             return;
         }
-        let mut stored: Vec<Instant> = state
+        let mut kept: Vec<(T, K)> = state
             .slots
-            .values()
-            .filter_map(|slot| match slot {
-                Slot::Ready { stored, .. } => Some(*stored),
+            .iter()
+            .filter_map(|(key, slot)| match slot {
+                Slot::Ready { until, .. } => Some((*until, key.clone())),
+                // Computations in flight are bounded by the callers waiting for them.
                 Slot::Running { .. } => None,
             })
             .collect();
-        if stored.is_empty() {
+        if kept.is_empty() {
             return;
         }
-        let evict = (self.capacity / 16).clamp(1, stored.len());
-        let (_, cutoff, _) = stored.select_nth_unstable(evict - 1);
-        let cutoff = *cutoff;
-        state.slots.retain(|_, slot| match slot {
-            Slot::Running { .. } => true,
-            Slot::Ready { stored, .. } => *stored > cutoff,
-        });
+        let evict = (self.capacity / 16).clamp(1, kept.len());
+        kept.select_nth_unstable_by_key(evict - 1, |(until, _)| *until);
+        for (_, key) in &kept[..evict] {
+            state.slots.remove(key);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::time::Duration;
+    use std::time::{Duration, Instant};
 
     use tokio::sync::oneshot;
 
@@ -268,7 +333,7 @@ mod tests {
         SingleFlight::new(
             capacity,
             (),
-            move |_| keep.map(|keep| Instant::now() + keep),
+            move |_, _| keep.map(|keep| Instant::now() + keep),
             |e| format!("lost: {e}"),
         )
     }
@@ -363,7 +428,7 @@ mod tests {
         let cache: SingleFlight<u32, String, Vec<Key>> = SingleFlight::new(
             8,
             Vec::new(),
-            |_| Some(Instant::now() + Duration::from_secs(3600)),
+            |_, _| Some(Instant::now() + Duration::from_secs(3600)),
             |e| e.to_string(),
         );
         let k = key(&["token"]);
@@ -384,5 +449,21 @@ mod tests {
             .get_or_compute(k, false, refuse_forgotten, || async { Ok(2) })
             .await;
         assert_eq!(after, Err("refused".to_owned()));
+    }
+
+    #[tokio::test]
+    async fn a_panicked_computation_is_reported_and_the_next_caller_computes_again() {
+        let cache = cache(8, Some(Duration::from_secs(3600)));
+        let lost = cache
+            .get_or_compute(key(&["k"]), false, admit, || async {
+                panic!("the computation failed")
+            })
+            .await;
+        assert!(lost.is_err_and(|e| e.starts_with("lost: ")));
+        assert_eq!(cache.len(), 0, "no dead flight is left to join");
+        let next = cache
+            .get_or_compute(key(&["k"]), false, admit, || async { Ok(3) })
+            .await;
+        assert_eq!(next, Ok(3));
     }
 }

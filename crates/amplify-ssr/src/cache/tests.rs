@@ -125,3 +125,32 @@ async fn memory_is_bounded_and_short_lived_values_are_not_kept() {
     cache.forget(&9);
     assert_eq!(cache.len(), 2);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_panicking_computation_panics_its_caller_and_is_not_kept() {
+    let cache: ExpiringCache<u8, u8, String> = ExpiringCache::new(3, MINUTE);
+    let panicked = tokio::spawn({
+        let cache = cache.clone();
+        async move {
+            cache
+                .get_or_compute(1, || async { panic!("the computation failed") })
+                .await
+        }
+    })
+    .await;
+    assert!(panicked.expect_err("the caller panics").is_panic());
+    assert!(cache.is_empty());
+    let next = cache.get_or_compute(1, || async { Ok((2, HOUR)) }).await;
+    assert_eq!(next.ok(), Some(2), "the next caller computes again");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_value_that_never_expires_is_kept() {
+    let cache: ExpiringCache<u8, u8, String> = ExpiringCache::new(3, MINUTE);
+    let first = cache
+        .get_or_compute(1, || async { Ok((1, Duration::MAX)) })
+        .await;
+    assert_eq!(first.ok(), Some(1));
+    let again = cache.get_or_compute(1, || async { Ok((2, HOUR)) }).await;
+    assert_eq!(again.ok(), Some(1), "kept, not computed again");
+}

@@ -14,7 +14,7 @@ use super::introspection::Introspection;
 use super::model::ModelClient;
 use super::sign::sign_request;
 use crate::auth::AwsCredentials;
-use crate::auth::identity::CredentialsFailure;
+use crate::auth::identity::client_credentials;
 use crate::auth::refresh::get_tokens;
 use crate::context::{ServerContext, ServerRunner};
 use crate::outbound::{RetryPolicy, TransportError, Verdict, read_bounded};
@@ -498,14 +498,7 @@ impl DataClient {
                 headers.push(("authorization".to_owned(), value.to_owned()));
             }
             AuthMode::Iam => {
-                let credentials = crate::auth::fetch_identity_credentials(ctx, false)
-                    .await
-                    .map_err(|error| match CredentialsFailure::from(error) {
-                        CredentialsFailure::Missing { reason } => {
-                            DataError::NoCredentials { reason }
-                        }
-                        CredentialsFailure::Other(other) => DataError::Auth(other),
-                    })?;
+                let credentials = client_credentials::<DataError>(ctx, false).await?;
                 return Ok((headers, Some(credentials.credentials)));
             }
             AuthMode::Lambda => {

@@ -274,3 +274,13 @@ impl DataError {
             .any(GraphqlError::is_unauthorized)
     }
 }
+
+impl crate::auth::identity::CredentialsError for DataError {
+    fn no_credentials(reason: String) -> Self {
+        Self::NoCredentials { reason }
+    }
+
+    fn auth(error: AuthError) -> Self {
+        Self::Auth(error)
+    }
+}

@@ -90,3 +90,13 @@ impl RestError {
         serde_json::from_slice(self.body()?).ok()
     }
 }
+
+impl crate::auth::identity::CredentialsError for RestError {
+    fn no_credentials(reason: String) -> Self {
+        Self::NoCredentials { reason }
+    }
+
+    fn auth(error: AuthError) -> Self {
+        Self::Auth(error)
+    }
+}

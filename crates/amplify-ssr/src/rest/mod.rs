@@ -45,7 +45,7 @@ use url::Url;
 
 pub use error::RestError;
 
-use crate::auth::identity::CredentialsFailure;
+use crate::auth::identity::client_credentials;
 use crate::auth::refresh::get_tokens;
 use crate::config::RestApiConfig;
 use crate::context::{ServerContext, ServerRunner};
@@ -344,14 +344,7 @@ impl RestClient {
         if !explicit_authorization {
             match request.auth {
                 RestAuth::Iam => {
-                    let credentials = crate::auth::fetch_identity_credentials(ctx, false)
-                        .await
-                        .map_err(|error| match CredentialsFailure::from(error) {
-                            CredentialsFailure::Missing { reason } => {
-                                RestError::NoCredentials { reason }
-                            }
-                            CredentialsFailure::Other(other) => RestError::Auth(other),
-                        })?;
+                    let credentials = client_credentials::<RestError>(ctx, false).await?;
                     signing = Some(credentials.credentials);
                 }
                 RestAuth::UserPoolIdToken | RestAuth::UserPoolAccessToken => {

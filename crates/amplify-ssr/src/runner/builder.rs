@@ -180,7 +180,7 @@ impl ServerRunnerBuilder {
 
     /// How many identity-pool credentials the runner caches (default
     /// [`DEFAULT_CREDENTIALS_CACHE_CAPACITY`](crate::auth::DEFAULT_CREDENTIALS_CACHE_CAPACITY), 10 000). When
-    /// full, expired entries are dropped first, then the oldest. `0` turns caching off (concurrent requests
+    /// full, expired entries are dropped first, then those that expire soonest. `0` turns caching off (concurrent requests
     /// still share one fetch). See [`crate::auth::identity`].
     pub fn credentials_cache_capacity(mut self, capacity: usize) -> Self {
         self.auth.identity.cache_capacity = capacity;

@@ -7,7 +7,8 @@ use bytes::Bytes;
 use http::{HeaderMap, Method};
 use url::Url;
 
-use crate::auth::{AwsCredentials, fetch_identity_credentials};
+use crate::auth::AwsCredentials;
+use crate::auth::identity::client_credentials;
 use crate::context::ServerContext;
 use crate::outbound::{RetryPolicy, TransportError, Verdict, read_bounded};
 
@@ -100,9 +101,7 @@ impl Session<'_> {
         match self.send_with_retries(request).await {
             Err(error) if error.is_expired_credentials() && self.refreshable => {
                 self.refreshable = false;
-                let fresh = fetch_identity_credentials(self.ctx, true)
-                    .await
-                    .map_err(super::from_auth_error)?;
+                let fresh = client_credentials::<StorageError>(self.ctx, true).await?;
                 self.credentials = fresh.credentials;
                 self.send_with_retries(request).await
             }

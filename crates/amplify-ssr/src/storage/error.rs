@@ -243,3 +243,13 @@ impl StorageError {
         )
     }
 }
+
+impl crate::auth::identity::CredentialsError for StorageError {
+    fn no_credentials(reason: String) -> Self {
+        Self::NoCredentials { reason }
+    }
+
+    fn auth(error: AuthError) -> Self {
+        Self::Auth(error)
+    }
+}

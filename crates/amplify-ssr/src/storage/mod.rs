@@ -80,9 +80,8 @@ pub use upload::{DEFAULT_PART_SIZE, MIN_PART_SIZE, UploadInput, UploadOutput, up
 #[doc(hidden)]
 pub use presign::{__object_url, __presign_get_url_at, __presign_url_at};
 
-use crate::AuthError;
-use crate::auth::identity::CredentialsFailure;
-use crate::auth::{AwsCredentials, fetch_identity_credentials};
+use crate::auth::AwsCredentials;
+use crate::auth::identity::client_credentials;
 use crate::context::ServerContext;
 use crate::outbound::RetryPolicy;
 
@@ -91,14 +90,6 @@ use endpoint::BucketEndpoint;
 use input::{
     ResolvedObject, StorageTarget as Target, check_bucket_owner, resolve_bucket, resolve_path,
 };
-
-/// Maps a credential failure: their absence is `NoCredentials`, anything else is kept.
-pub(crate) fn from_auth_error(error: AuthError) -> StorageError {
-    match CredentialsFailure::from(error) {
-        CredentialsFailure::Missing { reason } => StorageError::NoCredentials { reason },
-        CredentialsFailure::Other(other) => StorageError::Auth(other),
-    }
-}
 
 /// Gets the credentials (explicit ones, or the context's) and the identity id for one call.
 pub(crate) async fn session<'a>(
@@ -124,9 +115,7 @@ pub(crate) async fn session<'a>(
             retry: RetryPolicy::default(),
         });
     }
-    let fetched = fetch_identity_credentials(ctx, false)
-        .await
-        .map_err(from_auth_error)?;
+    let fetched = client_credentials::<StorageError>(ctx, false).await?;
     Ok(Session {
         ctx,
         credentials: fetched.credentials,

@@ -34,6 +34,34 @@ impl Backend {
         Self { backend, _dir: dir }
     }
 
+    /// amplify-local serving `introspection` as its data schema (an outputs file in the backend's directory),
+    /// with further options from `customise`.
+    pub async fn start_with_schema(
+        introspection: serde_json::Value,
+        customise: impl FnOnce(&mut LocalOptions),
+    ) -> Self {
+        Self::start_with(|options| {
+            let dir = options.data_dir.join("schema");
+            std::fs::create_dir_all(&dir).expect("schema dir");
+            let file = dir.join("amplify_outputs.json");
+            std::fs::write(
+                &file,
+                serde_json::json!({"data": {"model_introspection": introspection}}).to_string(),
+            )
+            .expect("schema file");
+            options.schema_file = Some(file);
+            customise(options);
+        })
+        .await
+    }
+
+    /// A context of `username` (created here), signed in through the library.
+    pub async fn signed_in(&self, runner: &ServerRunner, username: &str) -> ServerContext {
+        signed_in_jar(runner, &self.user(username))
+            .await
+            .context(runner)
+    }
+
     pub fn config(&self) -> AmplifyConfig {
         AmplifyConfig::from_value(&self.backend.outputs())
             .expect("amplify-local writes a valid outputs file")
@@ -202,6 +230,16 @@ pub async fn signed_in_jar(runner: &ServerRunner, username: &str) -> Jar {
     jar
 }
 
+/// Serves `app` on a free local port until the test ends; its base URL (`http://127.0.0.1:<port>`).
+pub async fn serve(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}
+
 /// A user-pool endpoint that answers every call with `status` and `body` (as `application/x-amz-json-1.1`) and
 /// counts the calls.
 pub async fn failing_endpoint(
@@ -223,10 +261,7 @@ pub async fn failing_endpoint(
                 .into_response()
         }
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (format!("http://{addr}/"), hits)
+    (format!("{}/", serve(app).await), hits)
 }
 
 /// Sends a user-pool call (`x-amz-target` and JSON body) on to `upstream` (amplify-local's base URL) and returns

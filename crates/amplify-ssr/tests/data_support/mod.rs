@@ -17,7 +17,8 @@ pub fn appendix_a_introspection() -> Value {
         "enums": {}, "nonModels": {} })
 }
 
-fn field(name: &str, ty: Value) -> Value {
+/// A nullable, single-valued field of `ty` (`"String"`, `{"model": "Post"}`, …).
+pub fn field(name: &str, ty: Value) -> Value {
     json!({"name": name, "type": ty, "isArray": false, "isRequired": false})
 }
 
@@ -193,4 +194,11 @@ pub fn runner(outputs: &Value) -> amplify_ssr::ServerRunner {
         .ignore_env()
         .build()
         .expect("runner")
+}
+
+/// Whether AppSync refused the call (an `Unauthorized` error among `errors`).
+pub fn unauthorized(errors: &[amplify_ssr::data::GraphqlError]) -> bool {
+    errors
+        .iter()
+        .any(|e| e.error_type.as_deref() == Some("Unauthorized"))
 }

@@ -56,7 +56,7 @@ impl CredentialsCache {
             credentials: SingleFlight::new(
                 capacity,
                 (),
-                move |fetched: &Fetched| usable_until(fetched, margin),
+                move |fetched: &Fetched, _| usable_until(fetched, margin),
                 |join_error| CognitoError::InvalidResponse {
                     operation: "GetCredentialsForIdentity",
                     detail: format!("the credentials task did not complete: {join_error}"),

@@ -39,7 +39,7 @@
 //! credentials keyed by (identity pool, guest or signed in, the guest identity id or a SHA-256 of the id token),
 //! used until [`ServerRunnerBuilder::credentials_refresh_margin`] (5 minutes by default) before they expire and
 //! bounded by [`ServerRunnerBuilder::credentials_cache_capacity`] entries (10 000 by default; expired entries go
-//! first, then the oldest). Concurrent requests for the same key share one fetch, which runs in its own task so
+//! first, then those that expire soonest). Concurrent requests for the same key share one fetch, which runs in its own task so
 //! a cancelled request does not lose it. Signed-in users' identity ids are remembered per user (`sub`), so
 //! `GetId` runs once per user and process. `force_refresh` bypasses the cached credentials, and
 //! [`sign_out`](crate::sign_out) drops the signed-out session's entry.
@@ -344,31 +344,39 @@ fn identity_runtime(ctx: &ServerContext) -> Result<(&AuthRuntime, &IdentityRunti
     Ok((runtime, identity))
 }
 
-/// How the Storage and Data clients read a failed [`fetch_identity_credentials`]: no credentials to be had, or
-/// another failure to report as it is.
+/// A client error (Storage, Data, REST) that reports a failed [`fetch_identity_credentials`]: no credentials
+/// to be had, or another failure as it is.
 #[cfg(any(feature = "storage", feature = "data", feature = "rest"))]
-#[derive(Debug)]
-pub(crate) enum CredentialsFailure {
+pub(crate) trait CredentialsError {
     /// No credentials: no identity pool, guest access off, or a session without a valid id token (Amplify's
     /// `NoCredentials`).
-    Missing {
-        /// Why, in words.
-        reason: String,
-    },
+    fn no_credentials(reason: String) -> Self;
     /// Any other failure (Cognito refused or was unreachable, the session could not be read).
-    Other(AuthError),
+    fn auth(error: AuthError) -> Self;
 }
 
+/// The context's identity credentials for a client's request, a failure read as the client's error
+/// ([`credentials_error`]).
 #[cfg(any(feature = "storage", feature = "data", feature = "rest"))]
-impl From<AuthError> for CredentialsFailure {
-    fn from(error: AuthError) -> Self {
-        match error {
-            AuthError::NoCredentials { reason } => Self::Missing { reason },
-            AuthError::UserUnAuthenticated => Self::Missing {
-                reason: "the session has no valid id token".to_owned(),
-            },
-            other => Self::Other(other),
+pub(crate) async fn client_credentials<E: CredentialsError>(
+    ctx: &ServerContext,
+    force_refresh: bool,
+) -> Result<IdentityCredentials, E> {
+    fetch_identity_credentials(ctx, force_refresh)
+        .await
+        .map_err(credentials_error)
+}
+
+/// Reads a failed [`fetch_identity_credentials`] as a client's error: the absence of credentials (including a
+/// session without a valid id token) is `NoCredentials`, anything else is kept.
+#[cfg(any(feature = "storage", feature = "data", feature = "rest"))]
+pub(crate) fn credentials_error<E: CredentialsError>(error: AuthError) -> E {
+    match error {
+        AuthError::NoCredentials { reason } => E::no_credentials(reason),
+        AuthError::UserUnAuthenticated => {
+            E::no_credentials("the session has no valid id token".to_owned())
         }
+        other => E::auth(other),
     }
 }
 
