@@ -62,7 +62,7 @@ async fn a_large_id_token_is_split_read_refreshed_and_cleared_in_server_auth_mod
     let runner = server_auth(&local);
 
     // Sign-in writes chunks, each line within the limit, and no unsplit id token.
-    let ctx = runner.context(&http::HeaderMap::new());
+    let ctx = runner.context(&HeaderMap::new());
     amplify_ssr::sign_in(&ctx, amplify_ssr::SignInInput::new(&username, PASSWORD))
         .await
         .unwrap();
