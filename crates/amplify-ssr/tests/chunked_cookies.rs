@@ -384,4 +384,12 @@ fn token_write_lines_are_exact_just_under_and_just_over_the_limit() {
             format!("{sent}={cleared}")
         ]
     );
+
+    // One byte over with literal characters only: the first chunk fills the limit exactly.
+    let first = format!("{sent}.0={}{kept}", "x".repeat(3955));
+    assert_eq!(first.len(), MAX_SET_COOKIE_LEN);
+    assert_eq!(
+        write("other=1", &"x".repeat(3958)),
+        [first, format!("{sent}.1=xxx{kept}")]
+    );
 }
