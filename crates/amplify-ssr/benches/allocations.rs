@@ -4,7 +4,8 @@
 //! Run with `cargo bench -p amplify-ssr --bench allocations`; it prints a Markdown table for BENCHMARKS.md. The
 //! session is a real one from an in-process amplify-local. Requests are built before counting starts, and the
 //! `Cookie` header shares its bytes the way hyper's parsed headers do (a slice of one shared buffer), so the
-//! counts are those of serving a request, not of building one.
+//! counts are those of serving a request, not of building one. The last rows count the token write path: turning
+//! a sign-in's cookie writes into `Set-Cookie` lines, unsplit and in chunks.
 
 #![allow(missing_docs)]
 
@@ -12,7 +13,7 @@ mod common;
 
 use std::alloc::System;
 
-use amplify_ssr::guard;
+use amplify_ssr::{AmplifyConfig, ServerRunner, SignInInput, guard};
 use axum::Router;
 use axum::body::Body;
 use bytes::Bytes;
@@ -153,4 +154,53 @@ fn main() {
     println!(
         "| `ServerRunner::context` + `guard::check_access_cached` alone | - | {allocs:.1} | - |"
     );
+
+    // The token write path: a sign-in's writes, turned into `Set-Cookie` lines (`set_cookie_headers` does not
+    // consume the writes, so one sign-in serves every call).
+    let config = AmplifyConfig::from_value(&session.backend.outputs()).expect("config");
+    let server_auth = ServerRunner::builder(config)
+        .ignore_env()
+        .http_only_cookies(true)
+        .build()
+        .expect("server-auth runner");
+    // An id token over 6 KB (two large custom attributes), written as chunks in the server-auth mode.
+    let (bio, notes) = ("b".repeat(3200), "n".repeat(3200));
+    session
+        .backend
+        .create_user(
+            "bench-big",
+            common::PASSWORD,
+            &[
+                ("email", "big@example.com"),
+                ("custom:bio", &bio),
+                ("custom:notes", &notes),
+            ],
+        )
+        .expect("large user");
+    let writes = [
+        ("JS-readable mode", &runner, "bench"),
+        ("server-auth mode", &server_auth, "bench"),
+        (
+            "server-auth mode, 6 KB id token (chunked)",
+            &server_auth,
+            "bench-big",
+        ),
+    ];
+    for (name, runner, username) in writes {
+        let ctx = runner.context(&HeaderMap::new());
+        rt.block_on(amplify_ssr::sign_in(
+            &ctx,
+            SignInInput::new(username, common::PASSWORD),
+        ))
+        .expect("sign in");
+        let lines = ctx.set_cookie_headers().len();
+        let region = Region::new(GLOBAL);
+        for _ in 0..REQUESTS {
+            drop(ctx.set_cookie_headers());
+        }
+        let allocs = region.change().allocations as f64 / REQUESTS as f64;
+        println!(
+            "| `set_cookie_headers` after a sign-in, {name} ({lines} lines) | - | {allocs:.1} | - |"
+        );
+    }
 }

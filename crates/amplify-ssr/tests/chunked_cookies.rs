@@ -5,15 +5,17 @@
 mod common;
 
 use amplify_ssr::axum::{AmplifyLayer, RequireAuthLayer};
-use amplify_ssr::cookies::MAX_SET_COOKIE_LEN;
+use amplify_ssr::cookies::{
+    CookieMode, CookieOptions, MAX_SET_COOKIE_LEN, token_cookie_attributes,
+};
 use amplify_ssr::{
-    AuthError, FetchAuthSessionOptions, ServerRunner, SignOutOptions, fetch_auth_session,
-    get_current_user, sign_out,
+    AmplifyConfig, AuthError, FetchAuthSessionOptions, ServerRunner, SignOutOptions,
+    fetch_auth_session, get_current_user, sign_out,
 };
 use axum::Router;
 use axum::routing::get;
 use common::{Backend, Jar, PASSWORD, call, signed_in_jar};
-use http::{HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderValue, StatusCode};
 
 /// A user whose id token is over 6 KB: two large custom attributes.
 fn big_user(local: &Backend, username: &str) -> String {
@@ -60,7 +62,7 @@ async fn a_large_id_token_is_split_read_refreshed_and_cleared_in_server_auth_mod
     let runner = server_auth(&local);
 
     // Sign-in writes chunks, each line within the limit, and no unsplit id token.
-    let ctx = runner.context(&http::HeaderMap::new());
+    let ctx = runner.context(&HeaderMap::new());
     amplify_ssr::sign_in(&ctx, amplify_ssr::SignInInput::new(&username, PASSWORD))
         .await
         .unwrap();
@@ -308,4 +310,86 @@ async fn a_refused_refresh_and_a_sign_in_as_someone_else_clear_every_chunk() {
         .unwrap();
     let written = lines(&ctx.set_cookie_headers());
     assert!(cleared(&written), "{written:#?}");
+}
+
+/// The exact lines of a token write just under and just over the limit, pinned: a multi-byte username (its
+/// name is percent-encoded) and a value the codec escapes (`,` to `%2C`, `é` to `%C3%AB`), replacing what the
+/// request carried.
+#[test]
+fn token_write_lines_are_exact_just_under_and_just_over_the_limit() {
+    let config = AmplifyConfig::from_value(&serde_json::json!({
+        "version": "1.3",
+        "auth": {
+            "aws_region": "us-east-1",
+            "user_pool_id": "us-east-1_Pinned",
+            "user_pool_client_id": "pinclient"
+        }
+    }))
+    .unwrap();
+    let options = CookieOptions::default().with_domain("example.com");
+    let runner = ServerRunner::builder(config)
+        .ignore_env()
+        .http_only_cookies(true)
+        .cookie_options(options.clone())
+        .build()
+        .unwrap();
+    let attributes = token_cookie_attributes(CookieMode::ServerAuth { secure: true }, &options);
+    let name = "CognitoIdentityServiceProvider.pinclient.zo\u{eb}.idToken";
+    let sent = "CognitoIdentityServiceProvider.pinclient.zo%C3%AB.idToken";
+    let kept = "; HttpOnly; SameSite=Strict; Secure; Path=/; Domain=example.com; Max-Age=31536000";
+    let cleared = "; HttpOnly; SameSite=Strict; Secure; Path=/; Domain=example.com; Max-Age=0; \
+                   Expires=Thu, 01 Jan 1970 00:00:00 GMT";
+    let write = |cookie: &str, value: &str| {
+        let mut headers = HeaderMap::new();
+        headers.insert(http::header::COOKIE, HeaderValue::from_str(cookie).unwrap());
+        let ctx = runner.context(&headers);
+        ctx.set_cookie(name, value, attributes.clone());
+        lines(&ctx.set_cookie_headers())
+    };
+    let (commas, accents) = (",".repeat(186), "\u{e9}".repeat(400));
+    let encoded_commas = "%2C".repeat(186);
+    let encoded_accents = |n: usize| "%C3%A9".repeat(n);
+
+    // Just under: exactly 4,096 bytes, one line; the chunks the request carried are cleared.
+    let under = format!("{}{commas}{accents}", "x".repeat(999));
+    let whole = format!(
+        "{sent}={}{encoded_commas}{}{kept}",
+        "x".repeat(999),
+        encoded_accents(400)
+    );
+    assert_eq!(whole.len(), MAX_SET_COOKIE_LEN);
+    assert_eq!(
+        write(&format!("{sent}.0=a; {sent}.1=b"), &under),
+        [
+            whole,
+            format!("{sent}.0={cleared}"),
+            format!("{sent}.1={cleared}")
+        ]
+    );
+
+    // One byte over: two chunks, the first cut before the accent whose escapes no longer all fit; the unsplit
+    // cookie the request carried is cleared.
+    let over = format!("{}{commas}{accents}", "x".repeat(1000));
+    let first = format!(
+        "{sent}.0={}{encoded_commas}{}{kept}",
+        "x".repeat(1000),
+        encoded_accents(399)
+    );
+    assert_eq!(first.len(), MAX_SET_COOKIE_LEN - 3);
+    assert_eq!(
+        write(&format!("{sent}=a"), &over),
+        [
+            first,
+            format!("{sent}.1={}{kept}", encoded_accents(1)),
+            format!("{sent}={cleared}")
+        ]
+    );
+
+    // One byte over with literal characters only: the first chunk fills the limit exactly.
+    let first = format!("{sent}.0={}{kept}", "x".repeat(3955));
+    assert_eq!(first.len(), MAX_SET_COOKIE_LEN);
+    assert_eq!(
+        write("other=1", &"x".repeat(3958)),
+        [first, format!("{sent}.1=xxx{kept}")]
+    );
 }

@@ -37,6 +37,10 @@ impl SignedIn {
     }
 }
 
+/// The password of the benchmarks' users.
+#[allow(dead_code)]
+pub(crate) const PASSWORD: &str = "Bench-passw0rd!";
+
 /// Starts amplify-local and signs `bench` in.
 pub(crate) async fn signed_in() -> SignedIn {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -44,11 +48,7 @@ pub(crate) async fn signed_in() -> SignedIn {
     options.port = 0;
     let backend = LocalBackend::start(options).await.expect("amplify-local");
     backend
-        .create_user(
-            "bench",
-            "Bench-passw0rd!",
-            &[("email", "bench@example.com")],
-        )
+        .create_user("bench", PASSWORD, &[("email", "bench@example.com")])
         .expect("user");
     let config = AmplifyConfig::from_value(&backend.outputs()).expect("config");
     let mut builder = ServerRunner::builder(config).ignore_env();
@@ -63,7 +63,7 @@ pub(crate) async fn signed_in() -> SignedIn {
     }
     let runner = builder.build().expect("runner");
     let ctx = runner.context(&HeaderMap::new());
-    amplify_ssr::sign_in(&ctx, SignInInput::new("bench", "Bench-passw0rd!"))
+    amplify_ssr::sign_in(&ctx, SignInInput::new("bench", PASSWORD))
         .await
         .expect("sign in");
     let cookie = ctx

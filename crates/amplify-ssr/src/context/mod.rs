@@ -529,9 +529,11 @@ impl ServerContext {
             self.inner.runner.cookie_mode(),
             CookieMode::ServerAuth { .. }
         );
+        // Built once: its length decides whether it is split, and unsplit it is the line written.
+        let line = set_cookie(name, value, attributes);
         if token
             && server_auth
-            && let Some(chunks) = split_lines(name, value, attributes)
+            && let Some(chunks) = split_lines(name, value, attributes, line.len())
         {
             let count = chunks.len();
             lines.extend(chunks);
@@ -541,7 +543,6 @@ impl ServerContext {
             self.clear_chunks(name, count, attributes, lines);
             return;
         }
-        let line = set_cookie(name, value, attributes);
         if token && !server_auth && line.len() > MAX_SET_COOKIE_LEN {
             // The browser-side client reads exact names, so no chunks here; the browser would drop the cookie.
             tracing::warn!(

@@ -14,7 +14,7 @@
 //! [`crate::cookies`], *Cookie modes*).
 
 use super::attributes::{CookieAttributes, set_cookie};
-use super::codec::encode_value;
+use super::codec::{encoded_value_len, longest_value_prefix_within};
 use super::request::RequestCookies;
 
 /// The longest `Set-Cookie` line written unsplit.
@@ -130,17 +130,24 @@ pub(crate) fn carried_chunks(
     (0..=MAX_CHUNKS).filter(move |index| any && cookies.contains(&chunk_name(raw_name, *index)))
 }
 
-/// The `Set-Cookie` lines that write `value` under `raw_name` in chunks, when its unsplit line would exceed
-/// [`MAX_SET_COOKIE_LEN`]; `None` when it fits, or cannot be split within [`MAX_CHUNKS`] (logged).
+/// The `Set-Cookie` lines that write `value` under `raw_name` in chunks, when its unsplit line,
+/// `whole_len` bytes long, would exceed [`MAX_SET_COOKIE_LEN`]; `None` when it fits, or cannot be split within
+/// [`MAX_CHUNKS`] (logged).
+///
+/// `whole_len` is the length of `set_cookie(raw_name, value, attributes)`: the caller has built that line (it
+/// writes it when the value is not split), so it is not built again here.
 pub(crate) fn split_lines(
     raw_name: &str,
     value: &str,
     attributes: &CookieAttributes,
+    whole_len: usize,
 ) -> Option<Vec<String>> {
-    let whole = set_cookie(raw_name, value, attributes);
-    if whole.len() <= MAX_SET_COOKIE_LEN {
+    if whole_len <= MAX_SET_COOKIE_LEN {
         return None;
     }
+    // The line minus its value: the encoded name, `=` and the attributes. A chunk's line has the same, plus
+    // `.<index>` in its name (a dot and digits, which the name encoding keeps literal).
+    let unnamed_overhead = whole_len.saturating_sub(encoded_value_len(value));
     let mut lines = Vec::new();
     let mut rest = value;
     for index in 0..MAX_CHUNKS {
@@ -148,9 +155,9 @@ pub(crate) fn split_lines(
             return Some(lines);
         }
         let name = chunk_name(raw_name, index);
-        let overhead = set_cookie(&name, "", attributes).len();
+        let overhead = unnamed_overhead + (name.len() - raw_name.len());
         let room = MAX_SET_COOKIE_LEN.saturating_sub(overhead);
-        let piece = longest_prefix_encoding_within(rest, room);
+        let piece = longest_value_prefix_within(rest, room);
         if piece.is_empty() {
             break;
         }
@@ -162,28 +169,18 @@ pub(crate) fn split_lines(
     }
     tracing::error!(
         cookie = raw_name,
-        size = whole.len(),
-        "a token cookie is too large even for {MAX_CHUNKS} chunks; it is not written"
+        size = whole_len,
+        "a token cookie is too large even for {MAX_CHUNKS} chunks; it is sent unsplit, and browsers drop it"
     );
     None
 }
 
-/// The longest prefix of `value` (at a character boundary) whose js-cookie encoding is at most `room` bytes.
-fn longest_prefix_encoding_within(value: &str, room: usize) -> &str {
-    let mut used = 0;
-    for (at, ch) in value.char_indices() {
-        let mut buf = [0u8; 4];
-        used += encode_value(ch.encode_utf8(&mut buf)).len();
-        if used > room {
-            return &value[..at];
-        }
-    }
-    value
-}
-
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::cookies::codec::encode_value;
     use crate::cookies::{CookieMode, CookieOptions, token_cookie_attributes};
 
     const NAME: &str = "CognitoIdentityServiceProvider.client.alice.idToken";
@@ -192,6 +189,17 @@ mod tests {
         token_cookie_attributes(
             CookieMode::ServerAuth { secure: true },
             &CookieOptions::default().with_domain("example.com"),
+        )
+    }
+
+    /// The lines writing `value` under [`NAME`], when split.
+    fn split(value: &str) -> Option<Vec<String>> {
+        let attributes = attributes();
+        split_lines(
+            NAME,
+            value,
+            &attributes,
+            set_cookie(NAME, value, &attributes).len(),
         )
     }
 
@@ -206,7 +214,7 @@ mod tests {
 
     #[test]
     fn a_value_that_fits_is_not_split() {
-        assert!(split_lines(NAME, &"x".repeat(3000), &attributes()).is_none());
+        assert!(split(&"x".repeat(3000)).is_none());
     }
 
     #[test]
@@ -215,7 +223,7 @@ mod tests {
             let value: String = (0..len)
                 .map(|i| char::from(b'a' + (i % 26) as u8))
                 .collect();
-            let lines = split_lines(NAME, &value, &attributes()).expect("split");
+            let lines = split(&value).expect("split");
             assert!(lines.len() >= 2, "{len}");
             for (index, line) in lines.iter().enumerate() {
                 assert!(line.len() <= MAX_SET_COOKIE_LEN, "{len}: {}", line.len());
@@ -230,7 +238,7 @@ mod tests {
     #[test]
     fn encoded_characters_count_at_their_encoded_size() {
         let value = "é%;".repeat(2000);
-        let lines = split_lines(NAME, &value, &attributes()).expect("split");
+        let lines = split(&value).expect("split");
         assert!(lines.iter().all(|line| line.len() <= MAX_SET_COOKIE_LEN));
         let cookies = RequestCookies::parse(&header_of(&lines));
         assert_eq!(join_chunks(&cookies, NAME), Some(Ok(value)));
@@ -238,7 +246,7 @@ mod tests {
 
     #[test]
     fn a_value_beyond_every_chunk_is_not_written() {
-        assert!(split_lines(NAME, &"x".repeat(50_000), &attributes()).is_none());
+        assert!(split(&"x".repeat(50_000)).is_none());
     }
 
     #[test]
@@ -303,5 +311,105 @@ mod tests {
         assert!(!looks_like_chunk(b"x.idToken"));
         assert!(!looks_like_chunk(b"x.clockDrift.0"));
         assert!(!looks_like_chunk(b".0"));
+    }
+
+    /// The straightforward search the encoder-driven one replaced: encode character by character.
+    fn reference_prefix(value: &str, room: usize) -> &str {
+        let mut used = 0;
+        for (at, ch) in value.char_indices() {
+            let mut buf = [0u8; 4];
+            used += encode_value(ch.encode_utf8(&mut buf)).len();
+            if used > room {
+                return &value[..at];
+            }
+        }
+        value
+    }
+
+    /// The split as it was first written: the unsplit line and each chunk's empty line built to be measured.
+    fn reference_split(
+        raw_name: &str,
+        value: &str,
+        attributes: &CookieAttributes,
+    ) -> Option<Vec<String>> {
+        if set_cookie(raw_name, value, attributes).len() <= MAX_SET_COOKIE_LEN {
+            return None;
+        }
+        let mut lines = Vec::new();
+        let mut rest = value;
+        for index in 0..MAX_CHUNKS {
+            if rest.is_empty() {
+                break;
+            }
+            let name = chunk_name(raw_name, index);
+            let room = MAX_SET_COOKIE_LEN.saturating_sub(set_cookie(&name, "", attributes).len());
+            let piece = reference_prefix(rest, room);
+            if piece.is_empty() {
+                break;
+            }
+            lines.push(set_cookie(&name, piece, attributes));
+            rest = &rest[piece.len()..];
+        }
+        rest.is_empty().then_some(lines)
+    }
+
+    /// Text mixing literal ASCII, characters the value codec escapes and multi-byte characters.
+    fn mixed_text(max_pieces: usize) -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            "[a-zA-Z0-9._-]{1,40}",
+            "[ %;,\"\\\\\u{7f}]{1,3}",
+            "[#$&+/:<=>?@^`{|}\\[\\]]{1,3}",
+            "[\u{e9}\u{20ac}\u{1f600}\u{80}\u{7ff}\u{800}\u{ffff}]{1,3}",
+        ];
+        proptest::collection::vec(piece, 0..max_pieces).prop_map(|pieces| pieces.concat())
+    }
+
+    /// Token-sized text: a literal run near the limit, then pieces of mixed text, each repeated, so most values
+    /// are split (some into many chunks, some beyond every chunk) and the chunk boundaries fall anywhere.
+    fn large_text() -> impl Strategy<Value = String> {
+        let runs = proptest::collection::vec((mixed_text(4), 1..150usize), 1..6);
+        (3_800..4_100usize, runs).prop_map(|(literal, runs)| {
+            let mut text = "x".repeat(literal);
+            for (piece, times) in runs {
+                text.push_str(&piece.repeat(times));
+            }
+            text
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn the_prefix_search_matches_encoding_each_character(
+            value in mixed_text(12),
+            room in 0..200usize,
+        ) {
+            prop_assert_eq!(longest_value_prefix_within(&value, room), reference_prefix(&value, room));
+            prop_assert_eq!(encoded_value_len(&value), encode_value(&value).len());
+        }
+
+        #[test]
+        fn split_lines_match_the_first_version(value in large_text(), named in "[a-z\u{e9}@()+]{1,12}") {
+            let raw_name = format!("CognitoIdentityServiceProvider.client.{named}.idToken");
+            let attributes = attributes();
+            let whole_len = set_cookie(&raw_name, &value, &attributes).len();
+            prop_assert_eq!(
+                split_lines(&raw_name, &value, &attributes, whole_len),
+                reference_split(&raw_name, &value, &attributes)
+            );
+        }
+    }
+
+    #[test]
+    fn the_prefix_search_cuts_before_a_character_whose_escapes_do_not_all_fit() {
+        // `é` is `%C3%A9`: six bytes, so five leave it out whole, and `€` (`%E2%82%AC`) needs nine.
+        assert_eq!(longest_value_prefix_within("ab\u{e9}c", 7), "ab");
+        assert_eq!(longest_value_prefix_within("ab\u{e9}c", 8), "ab\u{e9}");
+        assert_eq!(longest_value_prefix_within("\u{20ac}", 8), "");
+        assert_eq!(longest_value_prefix_within("\u{20ac}", 9), "\u{20ac}");
+        assert_eq!(longest_value_prefix_within("a,b", 3), "a");
+        assert_eq!(longest_value_prefix_within("a,b", 4), "a,");
+        assert_eq!(longest_value_prefix_within("", 0), "");
+        assert_eq!(longest_value_prefix_within("abc", 0), "");
+        assert_eq!(longest_value_prefix_within("abc", 99), "abc");
     }
 }

@@ -71,6 +71,47 @@ pub fn encode_value(value: &str) -> String {
     utf8_percent_encode(value, VALUE).to_string()
 }
 
+/// The length of [`encode_value`]`(value)`, counted without building it.
+#[must_use]
+pub(crate) fn encoded_value_len(value: &str) -> usize {
+    utf8_percent_encode(value, VALUE).map(str::len).sum()
+}
+
+/// The longest prefix of `value`, ending at a character boundary, whose [`encode_value`] is at most `room` bytes.
+///
+/// Counted without allocating: the encoder yields runs of literal bytes (one byte each, all ASCII) and `%XX`
+/// escapes (three bytes for one input byte), so the input length of each piece follows from its own.
+#[must_use]
+pub(crate) fn longest_value_prefix_within(value: &str, room: usize) -> &str {
+    let mut used = 0;
+    let mut taken = 0;
+    for piece in utf8_percent_encode(value, VALUE) {
+        let escaped = piece.starts_with('%');
+        let input = if escaped {
+            piece.len() / 3
+        } else {
+            piece.len()
+        };
+        if used + piece.len() <= room {
+            used += piece.len();
+            taken += input;
+            continue;
+        }
+        // Of a literal run, as many bytes as fit (each is one ASCII character); of escapes, whole bytes only.
+        taken += if escaped {
+            (room - used) / 3
+        } else {
+            room - used
+        };
+        break;
+    }
+    // An escaped byte may end mid-character: cut before that character.
+    while !value.is_char_boundary(taken) {
+        taken -= 1;
+    }
+    &value[..taken]
+}
+
 /// Percent-decodes a cookie name or value.
 ///
 /// Never fails: a `%` not followed by two hex digits, and `%XX` runs that are not valid UTF-8, are kept as written.
