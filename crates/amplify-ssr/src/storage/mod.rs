@@ -2,7 +2,7 @@
 //! [`upload`], with the inputs, defaults and errors of aws-amplify's `aws-amplify/storage/server`.
 //!
 //! Every call takes the request's [`ServerContext`]: the identity id and the AWS credentials come from
-//! [`fetch_identity_credentials`] (a signed-in user's identity, or a
+//! [`fetch_identity_credentials`](crate::fetch_identity_credentials) (a signed-in user's identity, or a
 //! guest's when `unauthenticated_identities_enabled` is on; cached in the runner), the bucket from the `storage`
 //! section of the configuration.
 //!
