@@ -159,6 +159,40 @@ pub(super) fn admin_confirm_sign_up(
     Ok(json!({}))
 }
 
+/// `AdminDisableUser`: the user can no longer sign in, refresh or reset a password, and, as in Cognito, every
+/// token issued so far is revoked.
+pub(super) fn admin_disable_user(
+    state: &AppState,
+    request: AdminUserRequest,
+) -> Result<Value, ApiError> {
+    set_enabled(state, request, false)
+}
+
+/// `AdminEnableUser`.
+pub(super) fn admin_enable_user(
+    state: &AppState,
+    request: AdminUserRequest,
+) -> Result<Value, ApiError> {
+    set_enabled(state, request, true)
+}
+
+fn set_enabled(
+    state: &AppState,
+    request: AdminUserRequest,
+    enabled: bool,
+) -> Result<Value, ApiError> {
+    check_pool(state, &request.user_pool_id)?;
+    let mut user = existing_user(state, &request.username)?;
+    user.enabled = enabled;
+    user.updated_at = state.now();
+    state.store.update_user(&user)?;
+    if !enabled {
+        state.store.revoke_user(&user.username, state.now())?;
+    }
+    tracing::info!(username = %user.username, enabled, "user enabled or disabled");
+    Ok(json!({}))
+}
+
 /// `AdminGetUser`.
 pub(super) fn admin_get_user(
     state: &AppState,

@@ -148,6 +148,52 @@ pub(super) fn same_code(expected: &str, given: &str) -> bool {
     aws_lc_rs::constant_time::verify_slices_are_equal(expected.as_bytes(), given.as_bytes()).is_ok()
 }
 
+/// Wrong answers a stored code (a password reset's, an attribute verification's) takes before it is void.
+pub(super) const MAX_CODE_FAILURES: u32 = 5;
+
+/// Redeems the code `username` has pending for `purpose` (ForgotPassword's, GetUserAttributeVerificationCode's)
+/// with `given`, under `attempt` (started by the caller before it looked anything up, so that unknown users count
+/// towards lockouts as known ones do). A wrong code counts against the code (void after [`MAX_CODE_FAILURES`]) and
+/// the attempt; an expired or void one is `ExpiredCodeException`; the right one is deleted, so it works once.
+pub(super) fn redeem_code(
+    state: &AppState,
+    attempt: crate::attempts::Attempt<'_>,
+    username: &str,
+    purpose: &str,
+    given: &str,
+) -> Result<(), ApiError> {
+    let mismatch = || {
+        ApiError::new(
+            ErrorCode::CodeMismatch,
+            "Invalid verification code provided, please try again.",
+        )
+    };
+    let expired = || {
+        ApiError::new(
+            ErrorCode::ExpiredCode,
+            "Invalid code provided, please request a code again.",
+        )
+    };
+    let Some(pending) = state.store.user_code(username, purpose)? else {
+        return Err(mismatch());
+    };
+    if pending.failures >= MAX_CODE_FAILURES {
+        attempt.withdraw()?;
+        return Err(expired());
+    }
+    if !same_code(&pending.code, given) {
+        state.store.fail_code(username, purpose)?;
+        return Err(mismatch());
+    }
+    if pending.expires_at < state.now() {
+        attempt.withdraw()?;
+        return Err(expired());
+    }
+    attempt.succeeded()?;
+    state.store.delete_code(username, purpose)?;
+    Ok(())
+}
+
 /// A required request parameter (present and non-empty).
 pub(super) fn required<'a>(value: Option<&'a str>, name: &str) -> Result<&'a str, ApiError> {
     value

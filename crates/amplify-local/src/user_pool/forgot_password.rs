@@ -1,13 +1,13 @@
 //! ForgotPassword and ConfirmForgotPassword: a reset code "sent" to the
 //! user's verified email (or phone), shown in the log and readable with
 //! [`crate::LocalBackend::password_reset_code`], valid for an hour and
-//! for [`MAX_CODE_FAILURES`] wrong answers; wrong answers also count
+//! for [`MAX_CODE_FAILURES`](super::common::MAX_CODE_FAILURES) wrong answers; wrong answers also count
 //! towards the username's lockout ([`crate::attempts`]).
 
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::common::{check_client, check_password, delivery, mask_email, new_code, same_code};
+use super::common::{check_client, check_password, delivery, mask_email, new_code, redeem_code};
 use crate::api_error::{ApiError, ErrorCode};
 use crate::attempts::{Attempt, Guess};
 use crate::db::{UserRecord, UserStatus};
@@ -18,8 +18,6 @@ use crate::users::password_material;
 pub(crate) const PURPOSE: &str = "reset";
 /// Reset codes are valid for an hour, as in Cognito.
 const CODE_TTL_SECS: i64 = 3600;
-/// Wrong answers a code takes before it is void.
-const MAX_CODE_FAILURES: u32 = 5;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -123,39 +121,19 @@ pub(crate) fn finish_reset(
     password: &str,
 ) -> Result<(), ApiError> {
     check_password(password)?;
-    let mismatch = || {
-        ApiError::new(
-            ErrorCode::CodeMismatch,
-            "Invalid verification code provided, please try again.",
-        )
-    };
-    let expired = || {
-        ApiError::new(
-            ErrorCode::ExpiredCode,
-            "Invalid code provided, please request a code again.",
-        )
-    };
     let attempt = Attempt::start(state, Guess::Code, username)?;
     let Some(mut user) = state.store.user(username)? else {
-        return Err(mismatch());
+        return Err(ApiError::new(
+            ErrorCode::CodeMismatch,
+            "Invalid verification code provided, please try again.",
+        ));
     };
-    let Some(pending) = state.store.user_code(&user.username, PURPOSE)? else {
-        return Err(mismatch());
-    };
-    if pending.failures >= MAX_CODE_FAILURES {
+    // Disabled after the code was sent: as Cognito, the code no longer resets anything.
+    if !user.enabled {
         attempt.withdraw()?;
-        return Err(expired());
+        return Err(ApiError::new(ErrorCode::NotAuthorized, "User is disabled."));
     }
-    if !same_code(&pending.code, code) {
-        state.store.fail_code(&user.username, PURPOSE)?;
-        return Err(mismatch());
-    }
-    if pending.expires_at < state.now() {
-        attempt.withdraw()?;
-        return Err(expired());
-    }
-    attempt.succeeded()?;
-    state.store.delete_code(&user.username, PURPOSE)?;
+    redeem_code(state, attempt, &user.username, PURPOSE, code)?;
     let material = password_material(state.pool_name(), &user.username, password)?;
     user.password_hash = material.hash;
     user.srp_salt = material.srp_salt;

@@ -175,6 +175,8 @@ fn dispatch(state: &AppState, operation: &str, body: &[u8]) -> Result<Value, Api
         "AdminSetUserPassword" => run(state, body, admin::admin_set_user_password),
         "AdminConfirmSignUp" => run(state, body, admin::admin_confirm_sign_up),
         "AdminGetUser" => run(state, body, admin::admin_get_user),
+        "AdminDisableUser" => run(state, body, admin::admin_disable_user),
+        "AdminEnableUser" => run(state, body, admin::admin_enable_user),
         "InitiateAuth" => run(state, body, auth::initiate_auth),
         "RespondToAuthChallenge" => run(state, body, challenge::respond_to_auth_challenge),
         "GetTokensFromRefreshToken" => run(state, body, refresh::get_tokens_from_refresh_token),

@@ -8,7 +8,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::attributes::{self, Writer};
-use super::common::{AttributeType, attribute_pairs, delivery, existing_user, new_code, same_code};
+use super::common::{
+    AttributeType, attribute_pairs, delivery, existing_user, new_code, redeem_code,
+};
 use super::session::user_access;
 use crate::api_error::{ApiError, ErrorCode};
 use crate::attempts::{Attempt, Guess};
@@ -134,26 +136,7 @@ pub(super) fn verify_user_attribute(
         .filter(|c| !c.is_empty())
         .ok_or_else(|| ApiError::missing("Code"))?;
     let attempt = Attempt::start(state, Guess::Code, &user.username)?;
-    let purpose = purpose(name);
-    let pending = state.store.user_code(&user.username, &purpose)?;
-    if !pending
-        .as_ref()
-        .is_some_and(|pending| same_code(&pending.code, code))
-    {
-        return Err(ApiError::new(
-            ErrorCode::CodeMismatch,
-            "Invalid verification code provided, please try again.",
-        ));
-    }
-    if pending.is_some_and(|pending| pending.expires_at < state.now()) {
-        attempt.withdraw()?;
-        return Err(ApiError::new(
-            ErrorCode::ExpiredCode,
-            "Invalid code provided, please request a code again.",
-        ));
-    }
-    attempt.succeeded()?;
-    state.store.delete_code(&user.username, &purpose)?;
+    redeem_code(state, attempt, &user.username, &purpose(name), code)?;
     user.set_attribute(&format!("{name}_verified"), "true");
     user.updated_at = state.now();
     state.store.update_user(&user)?;

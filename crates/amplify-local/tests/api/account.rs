@@ -134,6 +134,94 @@ async fn forgot_password_needs_a_verified_address_and_a_settled_account() {
 }
 
 #[tokio::test]
+async fn a_reset_code_resets_nothing_once_the_user_is_disabled() {
+    let h = Harness::start().await;
+    h.user("vic");
+    let access = text(&h.sign_in("vic").await["AccessToken"]);
+    let client = h.backend.client_id().to_owned();
+    h.call(
+        "ForgotPassword",
+        json!({ "ClientId": client, "Username": "vic" }),
+    )
+    .await
+    .ok();
+    let code = h.backend.password_reset_code("vic").expect("a code");
+    h.admin(
+        "AdminDisableUser",
+        json!({ "UserPoolId": h.backend.user_pool_id(), "Username": "vic" }),
+    )
+    .await
+    .ok();
+    h.call(
+        "ConfirmForgotPassword",
+        json!({
+            "ClientId": client,
+            "Username": "vic",
+            "ConfirmationCode": code,
+            "Password": NEW_PASSWORD,
+        }),
+    )
+    .await
+    .assert_error("NotAuthorizedException");
+    // Disabled: no sign-in, and the tokens issued before are revoked (AdminDisableUser, as in Cognito).
+    h.password_auth("vic", PASSWORD)
+        .await
+        .assert_error("NotAuthorizedException");
+    h.get_user(&access)
+        .await
+        .assert_error("NotAuthorizedException");
+    // The password is the old one: re-enabled, the user signs in with it, not with the one the code proposed.
+    h.admin(
+        "AdminEnableUser",
+        json!({ "UserPoolId": h.backend.user_pool_id(), "Username": "vic" }),
+    )
+    .await
+    .ok();
+    h.password_auth("vic", NEW_PASSWORD)
+        .await
+        .assert_error("NotAuthorizedException");
+    h.password_auth("vic", PASSWORD).await.ok();
+    h.backend.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_attribute_code_is_void_after_five_wrong_answers() {
+    let h = Harness::start().await;
+    h.backend.freeze_clock();
+    h.user("eve");
+    let access = text(&h.sign_in("eve").await["AccessToken"]);
+    h.call(
+        "UpdateUserAttributes",
+        json!({
+            "AccessToken": access,
+            "UserAttributes": [{ "Name": "email", "Value": "eve@example.org" }],
+        }),
+    )
+    .await
+    .ok();
+    let code = h
+        .backend
+        .attribute_verification_code("eve", "email")
+        .expect("a code");
+    let verify = |code: &str| {
+        h.call(
+            "VerifyUserAttribute",
+            json!({ "AccessToken": access, "AttributeName": "email", "Code": code }),
+        )
+    };
+    for _ in 0..5 {
+        verify(other_code(&code))
+            .await
+            .assert_error("CodeMismatchException");
+    }
+    // Locked out for a while, then the code itself is void: a new one must be asked for.
+    verify(&code).await.assert_error("LimitExceededException");
+    h.backend.advance_clock(SECOND * 60);
+    verify(&code).await.assert_error("ExpiredCodeException");
+    h.backend.shutdown().await;
+}
+
+#[tokio::test]
 async fn change_password_checks_the_previous_one() {
     let h = Harness::start().await;
     h.user("carl");
