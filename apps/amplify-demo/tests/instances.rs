@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use amplify_demo::app::{DEMO_PASSWORD, DEMO_USERNAME};
 use amplify_local::{LocalBackend, LocalOptions};
@@ -18,9 +18,9 @@ use reqwest::header::{COOKIE, SET_COOKIE};
 use tokio::net::{TcpListener, TcpStream};
 
 const REFRESH_OPERATION: &str = "GetTokensFromRefreshToken";
-/// How long a condition that depends on propagation or reconnection may take before the test fails.
-const PATIENCE: Duration = Duration::from_secs(30);
-
+#[path = "../../../crates/amplify-ssr/tests/common/eventually.rs"]
+mod eventually;
+use eventually::eventually;
 #[path = "../../../crates/amplify-ssr/tests/common/redis_server.rs"]
 mod redis_server;
 
@@ -198,15 +198,6 @@ fn without_refresh(cookies: &[(String, String)]) -> Vec<(String, String)> {
         .filter(|(name, value)| !name.ends_with(".refreshToken") && !value.is_empty())
         .cloned()
         .collect()
-}
-
-/// Waits (polling) until `condition` holds, failing after [`PATIENCE`].
-async fn eventually<F: AsyncFnMut() -> bool>(what: &str, mut condition: F) {
-    let deadline = Instant::now() + PATIENCE;
-    while !condition().await {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 /// The new session every response of a storm set: asserts they all agree and returns it.

@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 
 use amplify_ssr::store::{RedisStore, Revocation, SharedStore};
 
-const PATIENCE: Duration = Duration::from_secs(30);
-
+#[path = "common/eventually.rs"]
+mod eventually;
+use eventually::{PATIENCE, eventually};
 #[path = "common/redis_server.rs"]
 mod redis_server;
 
@@ -22,14 +23,6 @@ fn store_of(server: &Server, prefix: &str) -> RedisStore {
         .unwrap()
         .with_prefix(prefix)
         .with_timeout(Duration::from_secs(2))
-}
-
-async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
-    let deadline = Instant::now() + PATIENCE;
-    while !condition() {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 #[tokio::test]
@@ -95,7 +88,7 @@ async fn revocations_reach_watchers_now_later_and_after_a_restart() {
     let far = 4_000_000_000;
     // The watcher subscribes in the background: publish until it has heard one.
     let first = Revocation::new([1; 32], far);
-    eventually("the watcher hears a revocation", || {
+    eventually("the watcher hears a revocation", async || {
         let seen = seen.lock().unwrap().contains(&first);
         if !seen {
             let store = store_of(&server, "rev:");
@@ -121,7 +114,7 @@ async fn revocations_reach_watchers_now_later_and_after_a_restart() {
         })
     };
     store_of(&server, "rev:").watch_revocations(late_sink);
-    eventually("a late watcher loads the list", || {
+    eventually("a late watcher loads the list", async || {
         late.lock().unwrap().contains(&first)
     })
     .await;
@@ -131,15 +124,18 @@ async fn revocations_reach_watchers_now_later_and_after_a_restart() {
     server.stop();
     server.spawn();
     let after = Revocation::new([3; 32], far);
-    eventually("the watcher hears a revocation after the restart", || {
-        let heard = seen.lock().unwrap().contains(&after);
-        if !heard {
-            let store = store_of(&server, "rev:");
-            tokio::spawn(async move {
-                let _ = store.publish_revocation(after).await;
-            });
-        }
-        heard
-    })
+    eventually(
+        "the watcher hears a revocation after the restart",
+        async || {
+            let heard = seen.lock().unwrap().contains(&after);
+            if !heard {
+                let store = store_of(&server, "rev:");
+                tokio::spawn(async move {
+                    let _ = store.publish_revocation(after).await;
+                });
+            }
+            heard
+        },
+    )
     .await;
 }

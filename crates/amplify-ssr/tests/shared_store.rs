@@ -4,13 +4,16 @@
 //! identity credentials shared on request.
 
 mod common;
+#[path = "common/eventually.rs"]
+mod eventually;
+use eventually::eventually;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use amplify_ssr::auth::{AuthEvent, AuthHooks};
 use amplify_ssr::secret::CookieEncryptionKey;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use amplify_ssr::store::{MemoryStore, Revocation, RevocationSink, SharedStore, StoreFuture};
 use amplify_ssr::{
@@ -53,15 +56,6 @@ fn runners(
                 .unwrap()
         })
         .collect()
-}
-
-/// Waits until `condition` holds (sign-outs reach the store in the background), for at most 10 s.
-async fn eventually(what: &str, mut condition: impl AsyncFnMut() -> bool) {
-    let give_up = Instant::now() + Duration::from_secs(10);
-    while !condition().await {
-        assert!(Instant::now() < give_up, "{what}: not within 10 s");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
 }
 
 async fn signed_in(ctx: &amplify_ssr::ServerContext) -> bool {
