@@ -532,7 +532,7 @@ async function noJsUpload() {
   result.afterSubmitNavigations = result.navigations.slice(before);
   result.afterSubmitUrl = page.url();
   result.fileNameInUrl = result.afterSubmitNavigations.some((n) => n.url.includes(fileName)) || page.url().includes(fileName);
-  await step('after-submit');
+  result.afterSubmitH1 = (await step('after-submit')).h1;
 }
 
 runFlow(FLOWS).catch((error) => {

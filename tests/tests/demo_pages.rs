@@ -548,6 +548,21 @@ async fn upload_without_javascript_says_so() {
     problems.check(flag(output, "needsJsNotice"), || {
         "/files shows no visible #upload-needs-js notice without JavaScript".to_owned()
     });
+    // The form is still submittable: it posts to the server, whose page says why nothing was uploaded.
+    problems.check(
+        flag(output, "submitted")
+            && flag(output, "navigatedAfterSubmit")
+            && output["afterSubmitUrl"]
+                .as_str()
+                .is_some_and(|url| url.ends_with("/files/upload"))
+            && output["afterSubmitH1"] == "Uploading needs JavaScript",
+        || {
+            format!(
+                "submitting without JavaScript should reach the explanation at /files/upload, got {} ({})",
+                output["afterSubmitUrl"], output["afterSubmitH1"]
+            )
+        },
+    );
     problems.check(!flag(output, "fileNameInUrl"), || {
         format!(
             "submitting the upload form without JavaScript navigated to {} (the file name in the query string)",

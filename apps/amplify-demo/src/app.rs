@@ -173,7 +173,7 @@ pub fn router(
             None
         }
     };
-    let csp = crate::problem::content_security_policy(&content_sources(runner.config()));
+    let csp = crate::problem::content_security_policy(&storage_origins(runner.config()));
     let state = AppState {
         runner: runner.clone(),
         data,
@@ -264,11 +264,10 @@ pub fn router(
     ))
 }
 
-/// The origins pages load from besides the app: S3 (presigned images and uploads) and managed login (where
-/// sign-in and sign-out forms lead).
-fn content_sources(config: &AmplifyConfig) -> crate::problem::ContentSources {
+/// The S3 origins pages load presigned images from and upload to.
+fn storage_origins(config: &AmplifyConfig) -> Vec<String> {
     let origin = |url: &url::Url| url.origin().ascii_serialization();
-    let storage = match config.storage_endpoint() {
+    match config.storage_endpoint() {
         Ok(Some(endpoint)) => vec![origin(&endpoint)],
         // AWS's own endpoints: the bucket's virtual host, or the regional path-style host.
         _ if config.storage.is_some() => {
@@ -278,9 +277,7 @@ fn content_sources(config: &AmplifyConfig) -> crate::problem::ContentSources {
             ]
         }
         _ => Vec::new(),
-    };
-    let login = config.oauth_base_url().ok().map(|url| origin(&url));
-    crate::problem::ContentSources { storage, login }
+    }
 }
 
 async fn home(ctx: ServerContext, State(state): State<AppState>) -> Html<String> {

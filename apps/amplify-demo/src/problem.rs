@@ -102,8 +102,15 @@ impl Problem {
     }
 }
 
-/// The fallback route: a 404 page in the layout.
-pub(crate) async fn not_found(ctx: ServerContext, State(state): State<AppState>) -> Response {
+/// The fallback route: a 404 page in the layout (a plain 404 under the paths programs call).
+pub(crate) async fn not_found(
+    ctx: ServerContext,
+    State(state): State<AppState>,
+    uri: axum::http::Uri,
+) -> Response {
+    if answers_programs(uri.path()) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     let nav = state.nav(&ctx).await;
     Problem::for_status(StatusCode::NOT_FOUND, None).render(&nav)
 }
@@ -177,39 +184,32 @@ pub(crate) async fn security_headers(
 ) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    // A page that brings its own policy keeps it (the auth routes' redirect page allows its script by hash).
+    // An answer that brings its own policy keeps it: the auth routes' redirect page allows its script by hash,
+    // and the sign-in callback sends `no-referrer` (its URL carries the authorization code).
     headers
         .entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(csp);
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers
+        .entry(header::X_FRAME_OPTIONS)
+        .or_insert(HeaderValue::from_static("DENY"));
+    headers
+        .entry(header::REFERRER_POLICY)
+        .or_insert(HeaderValue::from_static("same-origin"));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
     response
 }
 
-/// The origins a page may use besides the app's own.
-#[derive(Debug, Default)]
-pub(crate) struct ContentSources {
-    /// S3: presigned images, and uploads from the browser.
-    pub(crate) storage: Vec<String>,
-    /// Managed login: the sign-out confirmation's form is answered with a redirect there.
-    pub(crate) login: Option<String>,
-}
-
 /// The pages' Content-Security-Policy: scripts and styles from the app only (none inline), no framing, forms
-/// posted to the app (and on to managed login), images and uploads from S3.
-pub(crate) fn content_security_policy(sources: &ContentSources) -> HeaderValue {
-    let storage = sources.storage.join(" ");
-    let login = sources.login.as_deref().unwrap_or_default();
+/// posted to the app, images and uploads from `storage` (the S3 origins presigned URLs point to). The auth routes'
+/// pages that post or redirect elsewhere bring their own policy, which [`security_headers`] keeps.
+pub(crate) fn content_security_policy(storage: &[String]) -> HeaderValue {
+    let storage = storage.join(" ");
     let policy = format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: {storage}; \
-         connect-src 'self' {storage}; form-action 'self' {login}; frame-ancestors 'none'; base-uri 'none'; \
+         connect-src 'self' {storage}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
          object-src 'none'"
     );
     // The origins are serialised URL origins (no quotes, no control characters); the fallback keeps pages up.
@@ -226,15 +226,9 @@ mod tests {
 
     #[test]
     fn the_policy_allows_storage_and_nothing_inline() {
-        let csp = content_security_policy(&ContentSources {
-            storage: vec!["http://127.0.0.1:4001".to_owned()],
-            login: Some("http://127.0.0.1:4000".to_owned()),
-        });
+        let csp = content_security_policy(&["http://127.0.0.1:4001".to_owned()]);
         let csp = csp.to_str().unwrap();
-        assert!(
-            csp.contains("form-action 'self' http://127.0.0.1:4000;"),
-            "{csp}"
-        );
+        assert!(csp.contains("form-action 'self';"), "{csp}");
         assert!(
             csp.contains("img-src 'self' data: http://127.0.0.1:4001;"),
             "{csp}"
@@ -247,11 +241,61 @@ mod tests {
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     }
 
-    #[test]
-    fn error_pages_keep_the_detail_folded_and_escaped() {
+    #[tokio::test]
+    async fn error_pages_keep_the_detail_folded_and_escaped() {
         let problem = Problem::for_status(StatusCode::FORBIDDEN, Some("<no>".to_owned()));
         assert_eq!(problem.title, "Not allowed");
         let response = problem.render(&Nav::default());
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        let html = String::from_utf8(body.to_vec()).expect("utf-8");
+        assert!(
+            html.contains(r#"<details class="technical">"#) && html.contains("&lt;no&gt;"),
+            "{html}"
+        );
+        assert!(!html.contains("<no>"), "{html}");
+    }
+
+    #[tokio::test]
+    async fn an_answer_keeps_the_policies_it_brings() {
+        use tower::ServiceExt as _;
+        let csp = content_security_policy(&[]);
+        let app = axum::Router::new()
+            .route(
+                "/own",
+                axum::routing::get(|| async {
+                    (
+                        [
+                            (header::REFERRER_POLICY, "no-referrer"),
+                            (header::CONTENT_SECURITY_POLICY, "default-src 'none'"),
+                        ],
+                        "x",
+                    )
+                }),
+            )
+            .route("/plain", axum::routing::get(|| async { "x" }))
+            .layer(axum::middleware::from_fn_with_state(csp, security_headers));
+        let get = |path: &'static str| {
+            app.clone()
+                .oneshot(Request::get(path).body(Body::empty()).expect("request"))
+        };
+        let own = get("/own").await.expect("answer");
+        assert_eq!(own.headers()[header::REFERRER_POLICY], "no-referrer");
+        assert_eq!(
+            own.headers()[header::CONTENT_SECURITY_POLICY],
+            "default-src 'none'"
+        );
+        assert_eq!(own.headers()[header::X_FRAME_OPTIONS], "DENY");
+        let plain = get("/plain").await.expect("answer");
+        assert_eq!(plain.headers()[header::REFERRER_POLICY], "same-origin");
+        assert!(
+            plain.headers()[header::CONTENT_SECURITY_POLICY]
+                .to_str()
+                .unwrap()
+                .starts_with("default-src 'self'")
+        );
+        assert_eq!(plain.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     }
 }

@@ -802,6 +802,15 @@ async fn failures_are_pages_for_browsers_and_plain_for_programs() {
         html.contains("<h1>Page not found</h1>") && html.contains(r#"href="/""#),
         "{html}"
     );
+    // Under the paths programs call, an unknown path stays a plain 404, even for a browser.
+    let asset = alice
+        .get(format!("{}/assets/nope.css", demo.url))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asset.status(), StatusCode::NOT_FOUND);
+    assert!(asset.text().await.unwrap().is_empty());
     // Deleting a path outside one's own areas: refused in plain text, shown to a browser as a page.
     let forbidden = |accept: &'static str| {
         alice
@@ -892,6 +901,15 @@ async fn signed_in_users_post_news() {
         .unwrap();
     assert_eq!(signed_out.status(), StatusCode::FOUND, "sent to sign in");
     let alice = browser_signed_in_as(&demo, DEMO_USERNAME, DEMO_PASSWORD).await;
+    // Posted from another site, with the user's cookies: refused, nothing posted.
+    let cross_site = alice
+        .post(format!("{}/announcements", demo.url))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("title", "planted")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
     let blank = alice
         .post(format!("{}/announcements", demo.url))
         .form(&[("title", " "), ("body", "kept")])
@@ -916,6 +934,7 @@ async fn signed_in_users_post_news() {
     assert!(
         news.contains("Launch &lt;day&gt;")
             && news.contains("We ship.")
+            && !news.contains("planted")
             && !news.contains(r#"id="news-form""#),
         "{news}"
     );

@@ -56,4 +56,5 @@ pub use claims::{Claims, TokenUse};
 pub use decode::{MAX_TOKEN_LEN, decode_claims_unverified};
 pub use error::{JwksError, VerifyError};
 pub use jwks::{DEFAULT_JWKS_FETCH_TIMEOUT, DEFAULT_MIN_REFETCH_INTERVAL, JwksCache};
+pub(crate) use verify::unix_seconds;
 pub use verify::{NBF_LEEWAY, TokenVerifier, VerifiedJwt};

@@ -534,6 +534,9 @@ impl Backend {
                 item.insert(name, value);
             }
         }
+        // Field rules judge what the caller sent, not what is filled in for it (an owner field whose rules
+        // allow only read and delete is still filled on create, as AppSync does).
+        let sent: Vec<String> = item.keys().cloned().collect();
         if model.primary_key == "id" && !item.contains_key("id") {
             item.insert("id".to_owned(), Value::String(crate::ids::uuid()));
         }
@@ -550,7 +553,7 @@ impl Backend {
                 }
             }
         }
-        if !grant.allows(&item) || !fields_allowed(model, &call, "create", &item, item.keys()) {
+        if !grant.allows(&item) || !fields_allowed(model, &call, "create", &item, sent.iter()) {
             return Err(call.unauthorized());
         }
         if condition.is_some_and(|c| !matches(c, &Item::new())) {

@@ -227,3 +227,30 @@ fn field_level_rules_guard_creates_and_updates() {
     let updated = update(&admin, json!({"id": id, "done": true})).expect("the group may");
     assert_eq!(updated["done"], true);
 }
+
+#[test]
+fn an_owner_field_readable_only_is_still_filled_on_create() {
+    // Amplify's documented pattern: the owner may read and delete, never set or change, its owner field.
+    let mut introspection = default_introspection();
+    introspection["models"]["Todo"]["fields"]["owner"]["attributes"] = json!([
+        {"type": "auth", "properties": {"rules": [
+            {"allow": "owner", "ownerField": "owner", "identityClaim": "cognito:username",
+             "provider": "userPools", "operations": ["read", "delete"]}
+        ]}}
+    ]);
+    let dir = tempfile::tempdir().expect("dir");
+    let backend = open(dir.path(), &introspection);
+    let alice = Caller::test_user("alice");
+    let create = |input: Value| {
+        run(&backend, &alice, "Todo", |backend, model, call| {
+            backend.create(model, call, object(input), None)
+        })
+    };
+    let item = create(json!({"content": "a"})).expect("the owner field is filled, not sent");
+    assert_eq!(item["owner"], "alice");
+    let refused = create(json!({"content": "b", "owner": "alice"})).unwrap_err();
+    assert_eq!(
+        refused.error_type, "Unauthorized",
+        "sent, it is judged by its rules"
+    );
+}

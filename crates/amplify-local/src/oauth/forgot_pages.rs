@@ -182,7 +182,10 @@ pub(crate) async fn confirm(
                 None,
             ),
             Err(error) => match error.code {
-                ErrorCode::CodeMismatch => again(authorization.lang.account().err_code),
+                // A disabled user's answer looks like a wrong code: the pages tell nothing about accounts.
+                ErrorCode::CodeMismatch | ErrorCode::NotAuthorized => {
+                    again(authorization.lang.account().err_code)
+                }
                 ErrorCode::ExpiredCode => again(text.err_code_expired),
                 ErrorCode::LimitExceeded => again(text.err_attempts),
                 ErrorCode::InvalidPassword => again(text.err_password_policy),

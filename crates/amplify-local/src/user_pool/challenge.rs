@@ -175,6 +175,10 @@ fn new_password(
     let Some(mut user) = state.store.user(&pending.username)? else {
         return Err(invalid_session());
     };
+    // Disabled since the password step (AdminDisableUser): the session gives nothing any more.
+    if !user.enabled {
+        return Err(ApiError::new(ErrorCode::NotAuthorized, "User is disabled."));
+    }
     if user.status != UserStatus::ForceChangePassword {
         return Err(invalid_session());
     }

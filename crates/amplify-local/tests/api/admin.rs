@@ -5,6 +5,38 @@ use serde_json::json;
 use crate::helpers::{Harness, PASSWORD};
 
 #[tokio::test]
+async fn a_user_disabled_during_the_new_password_step_gets_no_tokens() {
+    let h = Harness::start().await;
+    let pool = h.backend.user_pool_id().to_owned();
+    h.admin(
+        "AdminCreateUser",
+        json!({ "UserPoolId": pool, "Username": "ivy", "TemporaryPassword": "Temp-Pass1" }),
+    )
+    .await
+    .ok();
+    let challenge = h.password_auth("ivy", "Temp-Pass1").await.ok();
+    let session = challenge["Session"].as_str().expect("Session").to_owned();
+    h.admin(
+        "AdminDisableUser",
+        json!({ "UserPoolId": pool, "Username": "ivy" }),
+    )
+    .await
+    .ok();
+    h.call(
+        "RespondToAuthChallenge",
+        json!({
+            "ChallengeName": "NEW_PASSWORD_REQUIRED",
+            "ClientId": h.backend.client_id(),
+            "Session": session,
+            "ChallengeResponses": { "USERNAME": "ivy", "NEW_PASSWORD": PASSWORD },
+        }),
+    )
+    .await
+    .assert_error("NotAuthorizedException");
+    h.backend.shutdown().await;
+}
+
+#[tokio::test]
 async fn admin_created_user_must_set_a_new_password() {
     let h = Harness::start().await;
     let pool = h.backend.user_pool_id().to_owned();

@@ -30,8 +30,8 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Instant, SystemTime};
 
 use super::expiring_set::ExpiringSet;
-use super::tokens::unix_millis;
 use crate::jwt::Claims;
+use crate::jwt::unix_seconds;
 use crate::secret::hash_key;
 use crate::store::Revocation;
 
@@ -127,10 +127,6 @@ fn session_key(claims: &Claims) -> Option<[u8; 32]> {
         (None, None) => return None,
     };
     Some(hash_key(&[kind, id]))
-}
-
-fn unix_seconds(now: SystemTime) -> i64 {
-    unix_millis(now).div_euclid(1000)
 }
 
 /// Refresh tokens revoked at sign-out (by their hash), refused by the refresh coordinator for the reuse window

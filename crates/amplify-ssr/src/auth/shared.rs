@@ -46,6 +46,7 @@ use serde::{Deserialize, Serialize};
 
 use super::revocations::RevokedSessions;
 use crate::cognito::AuthenticationResult;
+use crate::jwt::unix_seconds;
 use crate::sealing::Sealer;
 use crate::secret::{AccessToken, CookieEncryptionKey, IdToken, RefreshToken};
 use crate::store::{Revocation, SharedStore, StoreError, StoreFuture, hex};
@@ -358,7 +359,7 @@ impl SharedRuntime {
         purpose: &'static str,
         secret_key: &[u8; 32],
         lease: Duration,
-        force: bool,
+        mut force: bool,
         keep: impl Fn(&T) -> Option<Duration>,
         call: F,
     ) -> SharedRefresh<T, E>
@@ -422,6 +423,9 @@ impl SharedRuntime {
                     return SharedRefresh::Called(outcome);
                 }
                 Some(false) if Instant::now() < give_up => {
+                    // Another instance is computing now: a forced call takes its result, as a forced refresh joins
+                    // one running in this process (computing again would reuse a token it is rotating).
+                    force = false;
                     tokio::time::sleep(pause).await;
                     pause = (pause * 2).min(MAX_POLL);
                 }
@@ -479,13 +483,6 @@ fn keys(purpose: &str, secret_key: &[u8; 32]) -> (String, String) {
         format!("{purpose}:result:{secret}"),
         format!("{purpose}:lease:{secret}"),
     )
-}
-
-fn unix_seconds(now: SystemTime) -> i64 {
-    now.duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
-        })
 }
 
 /// A random lease owner (128 bits).
@@ -624,6 +621,38 @@ mod tests {
             .once("t", &[8; 32], LEASE, false, keep, async || Ok::<_, ()>(4))
             .await;
         assert_eq!(value(after), (true, 3), "the forced result is stored");
+    }
+
+    #[tokio::test]
+    async fn a_forced_computation_joins_one_running_on_another_instance() {
+        let store = MemoryStore::new();
+        let (started_tx, started) = oneshot::channel::<()>();
+        let (finish, finish_rx) = oneshot::channel::<()>();
+        let holder = tokio::spawn({
+            let store = store.clone();
+            async move {
+                runtime(&store, 1)
+                    .once("t", &[5; 32], LEASE, false, keep, async move || {
+                        let _ = started_tx.send(());
+                        let _ = finish_rx.await;
+                        Ok::<_, ()>(7)
+                    })
+                    .await
+            }
+        });
+        started.await.expect("the holder computes");
+        let calls = AtomicUsize::new(0);
+        let other = runtime(&store, 1);
+        let forced = other.once("t", &[5; 32], LEASE, true, keep, async || {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Ok::<_, ()>(8)
+        });
+        let (forced, ()) = tokio::join!(forced, async {
+            let _ = finish.send(());
+        });
+        assert_eq!(value(holder.await.expect("holder")), (false, 7));
+        assert_eq!(value(forced), (true, 7), "the running computation's result");
+        assert_eq!(calls.load(Ordering::SeqCst), 0, "no second computation");
     }
 
     #[tokio::test]

@@ -254,7 +254,8 @@ fn time_checks(claims: Claims, now: i64) -> Result<VerifiedJwt, VerifyError> {
     })
 }
 
-fn unix_seconds(now: SystemTime) -> i64 {
+/// Seconds since the Unix epoch (negative before it), saturating.
+pub(crate) fn unix_seconds(now: SystemTime) -> i64 {
     match now.duration_since(SystemTime::UNIX_EPOCH) {
         Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
         Err(before) => i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| -s),

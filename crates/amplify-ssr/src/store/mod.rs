@@ -151,11 +151,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 const MEMORY_REVOCATIONS: usize = 50_000;
 
 fn unix_seconds() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
-        })
+    crate::jwt::unix_seconds(std::time::SystemTime::now())
 }
 
 /// A store in this process's memory: shares between runners of one process (tests, several apps in one

@@ -4,7 +4,7 @@
 //! How it uses Redis: see [`RedisStore`].
 
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use futures_util::StreamExt as _;
 use redis::AsyncCommands as _;
@@ -19,6 +19,9 @@ use super::{
 
 /// Releases a lease only for its owner.
 const RELEASE: &str = r"if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+/// The release script, hashed once (its SHA-1 names it to `EVALSHA`).
+static RELEASE_SCRIPT: std::sync::LazyLock<redis::Script> =
+    std::sync::LazyLock::new(|| redis::Script::new(RELEASE));
 
 /// The longest pause between two reconnection attempts of the revocation watcher.
 const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(2);
@@ -135,9 +138,7 @@ fn millis(ttl: Duration) -> u64 {
 }
 
 fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    crate::jwt::unix_seconds(SystemTime::now())
 }
 
 /// A revocation from its pub/sub form, `hex:until`; `None` for anything else.
@@ -221,7 +222,7 @@ impl SharedStore for RedisStore {
         let key = self.key(key);
         Box::pin(async move {
             self.run(async move |mut c| {
-                redis::Script::new(RELEASE)
+                RELEASE_SCRIPT
                     .key(&key)
                     .arg(owner)
                     .invoke_async::<i64>(&mut c)
