@@ -178,20 +178,6 @@ impl Store {
             .optional()?)
     }
 
-    /// Counts a wrong answer; returns the failures so far.
-    pub(crate) fn fail_challenge(&self, session_hash: &str) -> Result<u32, LocalError> {
-        Ok(self
-            .conn()
-            .query_row(
-                "UPDATE challenge_sessions SET failures = failures + 1 WHERE session_hash = ?1
-                 RETURNING failures",
-                [session_hash],
-                |row| row.get(0),
-            )
-            .optional()?
-            .unwrap_or(u32::MAX))
-    }
-
     /// The code of a user's newest pending challenge that has one.
     pub(crate) fn latest_challenge_code(
         &self,

@@ -125,14 +125,6 @@ pub(crate) fn session_username(state: &AppState, session: &str) -> Result<String
         .username)
 }
 
-/// Counts a wrong answer; the session is dropped at the limit.
-pub(super) fn fail(state: &AppState, key: &str) -> Result<(), ApiError> {
-    if state.store.fail_challenge(key)? >= MAX_FAILURES {
-        state.store.delete_challenge(key)?;
-    }
-    Ok(())
-}
-
 /// Counts an answer as a wrong one before it is checked; returns the
 /// failures so far. A session past [`MAX_FAILURES`] is dropped and refused.
 pub(super) fn claim_try(state: &AppState, key: &str) -> Result<u32, ApiError> {

@@ -148,9 +148,18 @@ pub(super) fn verify_software_token(
         Some(_) => Some(Attempt::start(state, Guess::Code, &username)?),
         None => None,
     };
+    // A session's try is counted before the code is checked, so parallel guesses get no more than its limit.
+    let session_try = match session.filter(|_| attempt.is_none()) {
+        Some(session) => {
+            let key = crate::ids::sha256_hex(session);
+            let failures = flow::claim_try(state, &key)?;
+            Some((key, failures))
+        }
+        None => None,
+    };
     if !totp_matches(state, &username, &secret, &request.user_code)? {
-        if let Some(session) = session.filter(|_| attempt.is_none()) {
-            flow::fail(state, &crate::ids::sha256_hex(session))?;
+        if let Some((key, failures)) = &session_try {
+            flow::after_wrong(state, key, *failures)?;
         }
         return Err(ApiError::new(
             ErrorCode::EnableSoftwareTokenMfa,

@@ -3,16 +3,12 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Harness, PASSWORD, SECOND};
+use crate::helpers::{Harness, PASSWORD, SECOND, other_code};
 
 const NEW_PASSWORD: &str = "An0ther-secret!";
 
 fn text(value: &Value) -> String {
     value.as_str().expect("a string").to_owned()
-}
-
-fn other_code(code: &str) -> &'static str {
-    if code == "000000" { "111111" } else { "000000" }
 }
 
 #[tokio::test]

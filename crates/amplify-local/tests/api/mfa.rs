@@ -6,7 +6,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use amplify_local::{MfaFactor, MfaMode, totp_code};
 use serde_json::{Value, json};
 
-use crate::helpers::{Answer, Harness, PASSWORD, SECOND};
+use crate::helpers::{Answer, Harness, PASSWORD, SECOND, other_code};
 use crate::srp::srp_sign_in;
 
 const STEP: Duration = Duration::from_secs(30);
@@ -584,10 +584,6 @@ async fn sms_user(h: &Harness, username: &str) {
     .ok();
 }
 
-fn other_code(code: &str) -> &'static str {
-    if code == "000000" { "111111" } else { "000000" }
-}
-
 #[tokio::test]
 async fn wrong_mfa_codes_lock_the_user_out_across_sessions() {
     let h = Harness::start_with(|o| o.with_mfa(MfaMode::Optional)).await;
@@ -656,6 +652,50 @@ async fn a_burst_of_answers_on_one_session_gets_at_most_three_tries() {
         .filter(|answer| answer.error_type() == "CodeMismatchException")
         .count();
     assert!((1..=3).contains(&tried), "{tried} answers were checked");
+    h.backend.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_totp_set_up_codes_on_one_session_gets_at_most_three_tries() {
+    let h = Harness::start_with(|o| {
+        o.with_mfa(MfaMode::Required)
+            .with_mfa_factors([MfaFactor::Totp])
+    })
+    .await;
+    h.backend.freeze_clock();
+    h.user("tia");
+    let setup = h.password_auth("tia", PASSWORD).await.ok();
+    let associated = h
+        .call(
+            "AssociateSoftwareToken",
+            json!({ "Session": text(&setup["Session"]) }),
+        )
+        .await
+        .ok();
+    let session = text(&associated["Session"]);
+    let secret = text(&associated["SecretCode"]);
+    // Codes the (frozen) clock's window accepts are left out: every guess is wrong.
+    let valid: Vec<String> = [-30, 0, 30]
+        .iter()
+        .map(|step| totp_code(&secret, now_secs(&h) + step).expect("code"))
+        .collect();
+    let wrong: Vec<String> = (100_000..)
+        .map(|n: u32| n.to_string())
+        .filter(|code| !valid.contains(code))
+        .take(12)
+        .collect();
+    let answers = futures_util::future::join_all(wrong.iter().map(|code| {
+        h.call(
+            "VerifySoftwareToken",
+            json!({ "Session": session, "UserCode": code }),
+        )
+    }))
+    .await;
+    let tried = answers
+        .iter()
+        .filter(|answer| answer.error_type() == "EnableSoftwareTokenMFAException")
+        .count();
+    assert!((1..=3).contains(&tried), "{tried} codes were checked");
     h.backend.shutdown().await;
 }
 
