@@ -14,6 +14,8 @@
 //                  focus stop is recorded (is the focus visible?), and so is the first Tab on each page (the
 //                  skip link).
 //   error-pages    signed in: a 404, a whitespace-only todo (the form back with an error), and /admin (403).
+//   js-upload      signed in, with scripts: an image uploaded to the public area through the presigned PUT, then
+//                  shown by /gallery; every Content-Security-Policy violation on the way is recorded.
 //   no-js-upload   run with JAVASCRIPT=off: signed in, /files says uploading needs JavaScript, and submitting the
 //                  upload form does not navigate to a URL carrying the file name.
 //
@@ -30,6 +32,7 @@ const FLOWS = {
   'keyboard-walk': keyboardWalk,
   'error-pages': errorPages,
   'no-js-upload': noJsUpload,
+  'js-upload': jsUpload,
 };
 
 const demoUrl = env('DEMO_URL').replace(/\/+$/, '');
@@ -533,6 +536,55 @@ async function noJsUpload() {
   result.afterSubmitUrl = page.url();
   result.fileNameInUrl = result.afterSubmitNavigations.some((n) => n.url.includes(fileName)) || page.url().includes(fileName);
   result.afterSubmitH1 = (await step('after-submit')).h1;
+}
+
+/** A 1×1 PNG. */
+const PIXEL = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+/** The policy violations the current page reported (recorded from the first script on every page). */
+async function violations() {
+  return page.evaluate(() => window.__cspViolations ?? []).catch(() => ['(could not read the page)']);
+}
+
+async function jsUpload() {
+  result.cspViolations = [];
+  await page.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await signInWithForm();
+  await page.goto(`${demoUrl}/files`);
+  await waitFor('#upload-form');
+  const fileName = `pixel-${Date.now().toString(36)}.png`;
+  result.fileName = fileName;
+  await page.locator('#file').setInputFiles({ name: fileName, mimeType: 'image/png', buffer: PIXEL });
+  await page.locator('#area').selectOption('public');
+  // The script uploads, then reloads the page: wait for the reload that lists the file.
+  await Promise.all([page.waitForEvent('load', { timeout: stepTimeout }), page.locator('#upload').click()]);
+  result.cspViolations.push(...(await violations()));
+  result.listed = (await page.locator('#public-files', { hasText: fileName }).count()) > 0;
+  result.uploadStatus = await page.locator('#upload-status').innerText().catch(() => null);
+  await step('uploaded');
+  await page.goto(`${demoUrl}/gallery`);
+  const image = page.locator(`#gallery img[alt="${fileName}"]`);
+  await image.waitFor({ state: 'attached', timeout: stepTimeout });
+  await page.waitForFunction(
+    (name) => {
+      const img = document.querySelector(`#gallery img[alt="${name}"]`);
+      return img !== null && img.complete;
+    },
+    fileName,
+    { timeout: stepTimeout },
+  );
+  result.galleryImageWidth = await image.evaluate((img) => img.naturalWidth);
+  result.cspViolations.push(...(await violations()));
+  await step('gallery');
 }
 
 runFlow(FLOWS).catch((error) => {

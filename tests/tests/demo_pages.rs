@@ -572,3 +572,40 @@ async fn upload_without_javascript_says_so() {
     demo.shutdown().await;
     problems.finish(&run, prefix);
 }
+
+/// With scripts on, an image uploaded to the public area goes to S3 through the presigned PUT and shows in the
+/// gallery: the pages' Content-Security-Policy lets both through (a policy violation fails the test).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_and_the_gallery_work_under_the_content_security_policy() {
+    let demo = Demo::start().await;
+    let prefix = "pages-js-upload";
+    let run = demo.run("js-upload", prefix, &[]).await;
+    let mut problems = Problems::default();
+    check_flow_finished(&mut problems, &run);
+    let output = &run.output;
+    problems.check(flag(output, "listed"), || {
+        format!(
+            "the uploaded file is not listed among the public files (upload status: {})",
+            output["uploadStatus"]
+        )
+    });
+    problems.check(output["galleryImageWidth"] == 1, || {
+        format!(
+            "the gallery did not load the uploaded image (natural width {})",
+            output["galleryImageWidth"]
+        )
+    });
+    problems.check(
+        output["cspViolations"]
+            .as_array()
+            .is_some_and(Vec::is_empty),
+        || {
+            format!(
+                "Content-Security-Policy violations: {}",
+                output["cspViolations"]
+            )
+        },
+    );
+    demo.shutdown().await;
+    problems.finish(&run, prefix);
+}
