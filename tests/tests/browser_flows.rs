@@ -103,6 +103,10 @@ fn strings(value: &Value) -> Vec<&str> {
         .unwrap_or_default()
 }
 
+/// What the demo's 403 page says.
+const FORBIDDEN_MESSAGE: &str =
+    "Your account is not allowed to do this. If you think it should be, ask an administrator.";
+
 /// No step shows an error text it should not; no navigation answered 5xx (or 4xx outside the
 /// expected error page); no script error; no failed request.
 #[track_caller]
@@ -125,10 +129,17 @@ fn assert_no_unexpected_errors(run: &BrowserRun, demo_url: &str, expect: Expect)
                 "the last step should be the demo's /auth-error page\n{}",
                 run.details()
             );
-        } else if !(matches!(expect, Expect::ForbiddenAdminPage)
-            && step["url"].as_str() == Some(&format!("{demo_url}/admin")))
+        } else if matches!(expect, Expect::ForbiddenAdminPage)
+            && step["url"].as_str() == Some(&format!("{demo_url}/admin"))
         {
-            // (The refused admin page says why, as an error: expected.)
+            // The refused admin page says why, and nothing else.
+            assert_eq!(
+                errors,
+                [FORBIDDEN_MESSAGE],
+                "step {name} shows other errors\n{}",
+                run.details()
+            );
+        } else {
             assert!(
                 errors.is_empty(),
                 "step {name} ({}) shows errors {errors:?}\n{}",
