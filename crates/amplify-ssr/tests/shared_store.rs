@@ -238,9 +238,9 @@ async fn a_sign_out_publishes_its_session_once_and_forgets_its_shared_credential
     );
 }
 
-/// A store whose calls never complete (a Redis that stopped answering), with a short timeout.
+/// A store whose calls never complete (a Redis that stopped answering), with the timeout it says.
 #[derive(Debug)]
-struct Stuck;
+struct Stuck(Duration);
 
 impl Stuck {
     fn never<'a, T: Send + 'a>() -> StoreFuture<'a, T> {
@@ -272,26 +272,40 @@ impl SharedStore for Stuck {
         Self::never()
     }
     fn timeout(&self) -> Duration {
-        Duration::from_millis(20)
+        self.0
     }
 }
+
+/// A bound far beyond what a busy machine needs, and far below a stuck store's hour.
+const SAFETY_NET: Duration = Duration::from_secs(120);
 
 #[tokio::test]
 async fn a_store_that_never_answers_delays_neither_refresh_nor_sign_out_past_its_timeout() {
     let local = Backend::start().await;
-    let runner = local
-        .builder()
-        .store(Arc::new(Stuck))
-        .cookie_encryption_key(key(7))
-        .build()
-        .unwrap();
+    let runner_with = |timeout: Duration| {
+        local
+            .builder()
+            .store(Arc::new(Stuck(timeout)))
+            .cookie_encryption_key(key(7))
+            .build()
+            .unwrap()
+    };
+    // A refresh waits for the store no longer than its timeout, then refreshes here.
+    let runner = runner_with(Duration::from_millis(20));
     let jar = expired(&local, &runner, "kim").await;
-    let tokens = storm(std::slice::from_ref(&runner), &jar, 1).await;
+    let tokens = tokio::time::timeout(SAFETY_NET, storm(std::slice::from_ref(&runner), &jar, 1))
+        .await
+        .expect("the refresh waited on the stuck store");
     assert!(tokens[0].is_some(), "refreshed here after the timeout");
     assert_eq!(local.backend.operation_count(REFRESH), 1);
-    let ctx = jar.context(&runner);
-    sign_out(&ctx, SignOutOptions::default()).await.unwrap();
-    assert!(!signed_in(&jar.context(&runner)).await);
+    // A sign-out never waits for the store: with an hour's timeout it still answers at once.
+    let patient = runner_with(Duration::from_secs(3600));
+    let ctx = jar.context(&patient);
+    tokio::time::timeout(SAFETY_NET, sign_out(&ctx, SignOutOptions::default()))
+        .await
+        .expect("the sign-out waited on the stuck store")
+        .unwrap();
+    assert!(!signed_in(&jar.context(&patient)).await);
 }
 
 fn runners_from(local: &Backend, store: &MemoryStore) -> ServerRunner {
