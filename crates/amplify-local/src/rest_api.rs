@@ -41,16 +41,31 @@ const HOP_BY_HOP: [&str; 8] = [
 #[derive(Debug)]
 pub(crate) struct RestApis {
     upstreams: Vec<(String, Url)>,
-    http: reqwest::Client,
+    /// Built only when an API is mounted (a client loads the system's root certificates).
+    http: Option<reqwest::Client>,
 }
 
 impl RestApis {
+    /// The `--rest-api NAME=URL` mounts; a name given twice is refused.
     pub(crate) fn new(upstreams: &[(String, Url)]) -> Result<Self, crate::LocalError> {
-        let http = reqwest::Client::builder()
-            .timeout(UPSTREAM_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| crate::LocalError::Storage(format!("REST front client: {e}")))?;
+        for (index, (name, _)) in upstreams.iter().enumerate() {
+            if upstreams[..index].iter().any(|(seen, _)| seen == name) {
+                return Err(crate::LocalError::Storage(format!(
+                    "--rest-api {name}=…: given twice; mount each API once"
+                )));
+            }
+        }
+        let http = if upstreams.is_empty() {
+            None
+        } else {
+            Some(
+                reqwest::Client::builder()
+                    .timeout(UPSTREAM_TIMEOUT)
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .map_err(|e| crate::LocalError::Storage(format!("REST front client: {e}")))?,
+            )
+        };
         Ok(Self {
             upstreams: upstreams.to_vec(),
             http,
@@ -125,13 +140,15 @@ pub(crate) async fn handle(
             "Invalid request path",
         );
     }
-    let Some(upstream) = state
-        .rest_apis
-        .upstreams
-        .iter()
-        .find(|(name, _)| *name == api)
-        .map(|(_, url)| url.clone())
-    else {
+    let (Some(upstream), Some(http)) = (
+        state
+            .rest_apis
+            .upstreams
+            .iter()
+            .find(|(name, _)| *name == api)
+            .map(|(_, url)| url.clone()),
+        &state.rest_apis.http,
+    ) else {
         return message(
             StatusCode::FORBIDDEN,
             "MissingAuthenticationTokenException",
@@ -184,7 +201,7 @@ pub(crate) async fn handle(
     let identity = caller_identity(&caller, state.issuer(), state.identity_pool_id());
 
     target.set_query(uri.query());
-    let mut request = state.rest_apis.http.request(method, target);
+    let mut request = http.request(method, target);
     for (name, value) in &headers {
         let name_str = name.as_str();
         if HOP_BY_HOP.contains(&name_str) || name_str == "host" || name_str == IDENTITY_HEADER {
@@ -238,4 +255,21 @@ pub(crate) async fn handle(
         }
     }
     response
+}
+
+#[cfg(test)]
+mod registry_tests {
+    use super::*;
+
+    #[test]
+    fn an_api_mounted_twice_is_refused_and_none_needs_no_client() {
+        let url: Url = "http://127.0.0.1:9/".parse().expect("url");
+        let twice = [
+            ("items".to_owned(), url.clone()),
+            ("items".to_owned(), url.clone()),
+        ];
+        assert!(RestApis::new(&twice).is_err());
+        assert!(RestApis::new(&[]).expect("empty").http.is_none());
+        assert!(RestApis::new(&twice[..1]).expect("one").http.is_some());
+    }
 }

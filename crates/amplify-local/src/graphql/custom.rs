@@ -29,20 +29,35 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Debug)]
 pub(crate) struct Functions {
     endpoints: BTreeMap<String, Url>,
-    http: reqwest::Client,
+    /// Built only when a function is registered (a client loads the system's root certificates).
+    http: Option<reqwest::Client>,
 }
 
 impl Functions {
-    /// The registry of `--function NAME=URL` pairs.
+    /// The registry of `--function NAME=URL` pairs; a name given twice is refused.
     pub(crate) fn new(endpoints: &[(String, Url)]) -> Result<Self, LocalError> {
-        let http = reqwest::Client::builder()
-            .timeout(CALL_TIMEOUT)
-            // The function is the developer's own local server; a redirect elsewhere is not followed.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| LocalError::InvalidSchema(format!("function client: {e}")))?;
+        let mut registry = BTreeMap::new();
+        for (name, url) in endpoints {
+            if registry.insert(name.clone(), url.clone()).is_some() {
+                return Err(LocalError::InvalidSchema(format!(
+                    "--function {name}=…: given twice; give each operation one function"
+                )));
+            }
+        }
+        let http = if registry.is_empty() {
+            None
+        } else {
+            Some(
+                reqwest::Client::builder()
+                    .timeout(CALL_TIMEOUT)
+                    // The function is the developer's own local server; a redirect elsewhere is not followed.
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .map_err(|e| LocalError::InvalidSchema(format!("function client: {e}")))?,
+            )
+        };
         Ok(Self {
-            endpoints: endpoints.iter().cloned().collect(),
+            endpoints: registry,
             http,
         })
     }
@@ -80,15 +95,14 @@ impl Functions {
             error_type: "Lambda:Unhandled".to_owned(),
             message,
         };
-        let url = self.endpoints.get(&op.name).ok_or_else(|| {
-            unhandled(format!(
+        let (Some(url), Some(http)) = (self.endpoints.get(&op.name), &self.http) else {
+            return Err(unhandled(format!(
                 "No function resolves {}.{}: start amplify-local with --function {}=URL (an HTTP endpoint that \
                  takes the AppSync Lambda event)",
                 op.parent, op.name, op.name
-            ))
-        })?;
-        let mut response = self
-            .http
+            )));
+        };
+        let mut response = http
             .post(url.clone())
             .json(event)
             .send()
@@ -321,4 +335,21 @@ fn answer_value(def: &FieldDef, answer: Value) -> Result<Option<FieldValue<'stat
         }
         (_, value) => Some(FieldValue::value(to_gql(&value))),
     })
+}
+
+#[cfg(test)]
+mod registry_tests {
+    use super::*;
+
+    #[test]
+    fn a_function_named_twice_is_refused_and_none_needs_no_client() {
+        let url: Url = "http://127.0.0.1:9/f".parse().expect("url");
+        let twice = [
+            ("summary".to_owned(), url.clone()),
+            ("summary".to_owned(), url.clone()),
+        ];
+        assert!(Functions::new(&twice).is_err());
+        assert!(Functions::new(&[]).expect("empty").http.is_none());
+        assert!(Functions::new(&twice[..1]).expect("one").http.is_some());
+    }
 }

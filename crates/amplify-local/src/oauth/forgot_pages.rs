@@ -122,7 +122,7 @@ pub(crate) async fn forgot(
             );
         }
         let shown = match user_pool::start_reset(&state, username) {
-            Ok(_) => user_pool::shown_reset_code(&state, username),
+            Ok(started) => Ok(started.code),
             Err(error)
                 if matches!(
                     error.code,

@@ -77,7 +77,7 @@ fn insert_session(
     Ok(session)
 }
 
-/// A live session of `challenge`, and its key. `username`, when given, must
+/// A live session of one of `challenge` (any challenge when empty), and its key. `username`, when given, must
 /// be the session's (Cognito checks the answer's USERNAME); so must
 /// `client_id`, the app client answering (a session started with one client
 /// is not answered with another).
@@ -99,7 +99,7 @@ pub(super) fn open_session(
         state.store.delete_challenge(&key)?;
         return Err(invalid_session());
     }
-    if !challenge.contains(&record.challenge.as_str())
+    if (!challenge.is_empty() && !challenge.contains(&record.challenge.as_str()))
         || username.is_some_and(|name| name != record.username)
         || client_id.is_some_and(|client| client != record.client_id)
     {
@@ -111,16 +111,7 @@ pub(super) fn open_session(
 /// The user of a live session, whatever its challenge: managed login's
 /// challenge pages take the username from here, never from the form.
 pub(crate) fn session_username(state: &AppState, session: &str) -> Result<String, ApiError> {
-    let all = [
-        "NEW_PASSWORD_REQUIRED",
-        "SMS_MFA",
-        "EMAIL_OTP",
-        "SOFTWARE_TOKEN_MFA",
-        "SELECT_MFA_TYPE",
-        "MFA_SETUP",
-        "CUSTOM_CHALLENGE",
-    ];
-    Ok(open_session(state, Some(session), None, &all, None)?
+    Ok(open_session(state, Some(session), None, &[], None)?
         .1
         .username)
 }

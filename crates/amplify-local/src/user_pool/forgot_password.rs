@@ -48,16 +48,27 @@ fn reset_attribute(user: &UserRecord) -> Option<&'static str> {
     .map(|(name, _)| name)
 }
 
+/// A reset started: where the code "went" (ForgotPassword's `CodeDeliveryDetails`) and the code, which managed
+/// login shows instead of sending it.
+pub(crate) struct StartedReset {
+    pub(crate) delivery: Value,
+    /// The stored code; for an unknown username, a decoy of the same shape that no answer matches.
+    pub(crate) code: String,
+}
+
 /// Starts a reset: ForgotPassword's checks and effects, shared with the
-/// managed-login page. Returns the `CodeDeliveryDetails`. An unknown user
-/// gets a plausible answer, so the page tells nothing about who exists.
-pub(crate) fn start_reset(state: &AppState, username: &str) -> Result<Value, ApiError> {
+/// managed-login page. An unknown user gets a plausible answer, so the page
+/// tells nothing about who exists.
+pub(crate) fn start_reset(state: &AppState, username: &str) -> Result<StartedReset, ApiError> {
     let Some(user) = state.store.user(username)? else {
-        return Ok(json!({
-            "Destination": mask_email(&format!("{username}@example.com")),
-            "DeliveryMedium": "EMAIL",
-            "AttributeName": "email",
-        }));
+        return Ok(StartedReset {
+            delivery: json!({
+                "Destination": mask_email(&format!("{username}@example.com")),
+                "DeliveryMedium": "EMAIL",
+                "AttributeName": "email",
+            }),
+            code: new_code()?,
+        });
     };
     if !user.enabled {
         return Err(ApiError::new(ErrorCode::NotAuthorized, "User is disabled."));
@@ -83,24 +94,13 @@ pub(crate) fn start_reset(state: &AppState, username: &str) -> Result<Value, Api
     state
         .store
         .set_code(&user.username, PURPOSE, &code, state.now() + CODE_TTL_SECS)?;
-    Ok(delivery(&user, attribute))
+    Ok(StartedReset {
+        delivery: delivery(&user, attribute),
+        code,
+    })
 }
 
-/// The code managed login shows right after [`start_reset`] succeeded: the
-/// user's new code, or, for an unknown username, a decoy of the same shape
-/// (no answer matches it), so that the page tells nothing about who exists.
-pub(crate) fn shown_reset_code(state: &AppState, username: &str) -> Result<String, ApiError> {
-    let stored = match state.store.user(username)? {
-        Some(user) => state.store.user_code(&user.username, PURPOSE)?,
-        None => None,
-    };
-    match stored {
-        Some(record) => Ok(record.code),
-        None => decoy_reset_code(),
-    }
-}
-
-/// A code shaped like a reset code that no answer matches (none is stored).
+/// A code shaped like a reset code that no answer matches (none is stored), for a refused reset's page.
 pub(crate) fn decoy_reset_code() -> Result<String, ApiError> {
     new_code()
 }
@@ -108,8 +108,8 @@ pub(crate) fn decoy_reset_code() -> Result<String, ApiError> {
 /// `ForgotPassword`.
 pub(super) fn forgot_password(state: &AppState, request: ForgotRequest) -> Result<Value, ApiError> {
     check_client(state, &request.client_id)?;
-    let sent = start_reset(state, &request.username)?;
-    Ok(json!({ "CodeDeliveryDetails": sent }))
+    let started = start_reset(state, &request.username)?;
+    Ok(json!({ "CodeDeliveryDetails": started.delivery }))
 }
 
 /// Finishes a reset: ConfirmForgotPassword's checks and effects, shared

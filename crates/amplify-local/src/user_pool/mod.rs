@@ -26,7 +26,7 @@ pub(crate) use auth::{missing_required, new_password_challenge};
 pub(crate) use challenge::answer_challenge;
 pub(crate) use flow::{Next, next_after_first_factor, session_code, session_username};
 pub(crate) use forgot_password::{
-    PURPOSE as RESET_PURPOSE, decoy_reset_code, finish_reset, shown_reset_code, start_reset,
+    PURPOSE as RESET_PURPOSE, decoy_reset_code, finish_reset, start_reset,
 };
 pub(crate) use groups::{check_group_name, create as create_group};
 pub(crate) use refresh::{refresh_for_client, revoke_for_client};
