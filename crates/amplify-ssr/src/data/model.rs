@@ -540,7 +540,7 @@ fn list_args(options: &ListOptions) -> variables::ListArgs<'_> {
 }
 
 /// Follows `next_token` from page to page.
-fn pages<'a, F, Fut>(
+pub(super) fn pages<'a, F, Fut>(
     options: ListOptions,
     fetch: F,
 ) -> impl Stream<Item = Result<ModelListResult, DataError>> + 'a

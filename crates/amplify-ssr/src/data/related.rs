@@ -58,23 +58,10 @@ impl ModelClient {
         use futures_util::StreamExt as _;
         match self.has_many_filter(item, field) {
             Ok((related, filter)) => {
-                let options = with_filter(options, filter);
-                futures_util::stream::unfold(
-                    (Some(options), related),
-                    move |(state, related)| async move {
-                        let options = state?;
-                        let page = related.list(ctx, options.clone()).await;
-                        let next = match &page {
-                            Ok(page) => page.next_token.clone().map(|token| {
-                                let mut options = options;
-                                options.next_token = Some(token);
-                                options
-                            }),
-                            Err(_) => None,
-                        };
-                        Some((page, (next, related)))
-                    },
-                )
+                super::model::pages(with_filter(options, filter), move |options| {
+                    let related = related.clone();
+                    async move { related.list(ctx, options).await }
+                })
                 .left_stream()
             }
             Err(error) => futures_util::stream::once(async move { Err(error) }).right_stream(),
