@@ -34,7 +34,7 @@ pub use requirement::{GROUPS_CLAIM, Requirement, SessionClaims};
 
 use crate::auth::cached_session::{self, Decision, Lookup};
 use crate::auth::refresh::get_tokens;
-use crate::auth::session::{user_from_claims, user_of};
+use crate::auth::session::{Admitted, current_user_admitted};
 use crate::auth::{AuthUser, get_current_user};
 use crate::context::ServerContext;
 use crate::error::AuthError;
@@ -236,42 +236,17 @@ pub async fn require_user_meeting(
     ctx: &ServerContext,
     requirement: &Requirement,
 ) -> Result<AuthUser, Unmet> {
-    let forbidden = |access: &Claims, id: Option<&Claims>| {
-        matches!(
+    let admit = |access: &Claims, id: Option<&Claims>| {
+        !matches!(
             verdict(requirement, &SessionClaims::new(access, id)),
             Access::Forbidden
         )
     };
-    let user = match cached_session::lookup(ctx, SystemTime::now()) {
-        Lookup::Valid(session) => {
-            ctx.note_session_read();
-            let id = session.id.as_ref().map(|id| &id.claims);
-            if forbidden(&session.access.claims, id) {
-                return Err(Unmet::Forbidden);
-            }
-            user_from_claims(
-                &session.access.claims,
-                id,
-                &session.key_username,
-                session.sign_in_details(),
-            )
-        }
-        Lookup::NoSession => {
-            ctx.note_session_read();
-            Err(AuthError::UserUnAuthenticated)
-        }
-        Lookup::Undecided => match get_tokens(ctx, false).await {
-            Ok(Some(session)) => {
-                if forbidden(&session.access_claims, session.id_claims.as_ref()) {
-                    return Err(Unmet::Forbidden);
-                }
-                user_of(&session)
-            }
-            Ok(None) => Err(AuthError::UserUnAuthenticated),
-            Err(e) => Err(e),
-        },
-    };
-    user.map_err(|e| Unmet::Denied(denial(e)))
+    match current_user_admitted(ctx, admit).await {
+        Ok(Admitted::User(user)) => Ok(user),
+        Ok(Admitted::Refused) => Err(Unmet::Forbidden),
+        Err(error) => Err(Unmet::Denied(denial(error))),
+    }
 }
 
 /// A sign-in path: a same-site relative path such as `/sign-in` (anything else could send users to another

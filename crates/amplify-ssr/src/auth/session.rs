@@ -185,15 +185,41 @@ fn tokens_of(session: StoredSession) -> AuthTokens {
 ///
 /// [`AuthError::UserUnAuthenticated`] when signed out, plus the refresh errors of [`fetch_auth_session`].
 pub async fn get_current_user(ctx: &ServerContext) -> Result<AuthUser, AuthError> {
+    match current_user_admitted(ctx, |_, _| true).await? {
+        Admitted::User(user) => Ok(user),
+        // Everyone is admitted: not reached.
+        Admitted::Refused => Err(AuthError::UserUnAuthenticated),
+    }
+}
+
+/// What [`current_user_admitted`] found.
+pub(crate) enum Admitted {
+    /// A signed-in user whose claims `admit` accepted.
+    User(AuthUser),
+    /// A signed-in user whose claims `admit` refused.
+    Refused,
+}
+
+/// [`get_current_user`]'s one read of the session, with `admit` judging the same verified (and if need be
+/// refreshed) access and id claims the user comes from; route guards pass their requirement.
+pub(crate) async fn current_user_admitted(
+    ctx: &ServerContext,
+    admit: impl Fn(&Claims, Option<&Claims>) -> bool,
+) -> Result<Admitted, AuthError> {
     match cached_session::lookup(ctx, SystemTime::now()) {
         Lookup::Valid(session) => {
             ctx.note_session_read();
+            let id = session.id.as_ref().map(|id| &id.claims);
+            if !admit(&session.access.claims, id) {
+                return Ok(Admitted::Refused);
+            }
             return user_from_claims(
                 &session.access.claims,
-                session.id.as_ref().map(|id| &id.claims),
+                id,
                 &session.key_username,
                 session.sign_in_details(),
-            );
+            )
+            .map(Admitted::User);
         }
         Lookup::NoSession => {
             ctx.note_session_read();
@@ -204,7 +230,10 @@ pub async fn get_current_user(ctx: &ServerContext) -> Result<AuthUser, AuthError
     let session = get_tokens(ctx, false)
         .await?
         .ok_or(AuthError::UserUnAuthenticated)?;
-    user_of(&session)
+    if !admit(&session.access_claims, session.id_claims.as_ref()) {
+        return Ok(Admitted::Refused);
+    }
+    user_of(&session).map(Admitted::User)
 }
 
 pub(crate) fn user_of(session: &StoredSession) -> Result<AuthUser, AuthError> {
